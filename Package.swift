@@ -1,0 +1,110 @@
+// swift-tools-version:6.2
+// Utväg Hub: a multi-agency collaboration hub over ZeroMQ.
+// Shared kit in Sources/, one folder per deployable service in services/.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "utvag-hub",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hub", targets: ["hub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // libzmq (Debian libzmq3-dev) with CURVE through libsodium.
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        .target(name: "HubProtocol", swiftSettings: strict),
+        .target(
+            name: "HubStorage",
+            dependencies: [
+                "HubProtocol",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HubCore",
+            dependencies: [
+                "HubProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HubBus",
+            dependencies: [
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HubGateway",
+            dependencies: [
+                "HubBus", "HubCore", "HubProtocol", "HubStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // Deployable services: each owns its handlers, migrations and README.
+        .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+                path: "services/referrals", exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+                path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+                path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+                path: "services/training", exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+                path: "services/adapters", exclude: ["README.md", "police/README.md", "municipality/README.md",
+                                                     "psychiatry/README.md", "kriminalvarden/README.md"],
+                swiftSettings: strict),
+        .executableTarget(
+            name: "hub",
+            dependencies: [
+                "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway",
+                "ReferralsService", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
+        .testTarget(name: "HubStorageTests", dependencies: ["HubStorage", "HubProtocol"]),
+        .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
+        .testTarget(name: "HubGatewayTests", dependencies: [
+            "HubGateway", "HubBus", "HubProtocol", "HubStorage",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

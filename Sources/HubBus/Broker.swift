@@ -1,0 +1,519 @@
+import CZeroMQ
+import Foundation
+import HubCore
+import HubProtocol
+import Logging
+import Metrics
+import Synchronization
+import ZeroMQ
+
+/// Everything the broker needs to run, resolved from configuration before start.
+public struct BrokerSettings: Sendable {
+    public var endpoint: String
+    public var serverKeys: CurveKeyPair
+    public var trustedKeys: TrustedKeys
+    public var policy: AuthorizationPolicy
+    public var requestTimeout: Duration
+    public var heartbeatInterval: Duration
+    public var heartbeatLiveness: Int
+    public var maxMessageBytes: Int
+    public var maxQueuedPerService: Int
+    public var highWaterMark: Int32
+
+    public init(endpoint: String, serverKeys: CurveKeyPair, trustedKeys: TrustedKeys, policy: AuthorizationPolicy,
+                configuration: HubConfiguration.Broker = .init()) {
+        self.endpoint = endpoint
+        self.serverKeys = serverKeys
+        self.trustedKeys = trustedKeys
+        self.policy = policy
+        self.requestTimeout = .milliseconds(configuration.requestTimeoutMs)
+        self.heartbeatInterval = .milliseconds(configuration.heartbeatMs)
+        self.heartbeatLiveness = configuration.heartbeatLiveness
+        self.maxMessageBytes = configuration.maxMessageBytes
+        self.maxQueuedPerService = configuration.maxQueuedPerService
+        self.highWaterMark = Int32(configuration.highWaterMark)
+    }
+}
+
+/// The message broker: routes requests to services by name over every live worker,
+/// answers every request (reply, or a structured error: forbidden, unknown service,
+/// too large, busy, timeout), and fans events out by topic.
+///
+/// Majordomo-style (RFC 7/MDP) with CurveZMQ + ZAP (RFC 26/27): one ROUTER socket,
+/// owned by one thread that also owns the ZAP handler socket. Workers announce
+/// themselves with READY and a capacity (credit); heartbeats flow both ways; a
+/// worker silent for `heartbeatLiveness` intervals is dropped and its in-flight
+/// requests go to another worker (at-least-once; services are idempotent by
+/// message id).
+public final class Broker: Sendable {
+    public let settings: BrokerSettings
+    private let logger: Logger
+    private let context: ZMQContext
+    private let wakeup = Wakeup()
+    private let stopping = Atomic<Bool>(false)
+    private let finished = Mutex<Bool>(false)
+    private let bound = Mutex<String?>(nil)
+
+    public init(settings: BrokerSettings, logger: Logger, context: ZMQContext = ZMQContext()) {
+        self.settings = settings
+        self.logger = logger
+        self.context = context
+    }
+
+    /// Binds and starts the broker thread; returns the bound endpoint.
+    @discardableResult
+    public func start() throws(HubError) -> String {
+        let zap: ZMQSocket
+        let router: ZMQSocket
+        do {
+            // The ZAP handler must be bound before the first peer connects.
+            zap = try ZMQSocket(context, .rep)
+            try zap.bind("inproc://zeromq.zap.01")
+            router = try ZMQSocket(context, .router)
+            try router.setHighWaterMark(settings.highWaterMark)
+            try router.setMaxMessageSize(Int64(settings.maxMessageBytes) * 2 + 4096)
+            try router.set(ZMQ_ROUTER_MANDATORY, 1)
+            try router.set(ZMQ_ROUTER_HANDOVER, 1)
+            try router.setZMTPHeartbeat(intervalMs: Int32(settings.heartbeatInterval.milliseconds),
+                                        timeoutMs: Int32(settings.heartbeatInterval.milliseconds) * Int32(settings.heartbeatLiveness))
+            try router.makeCurveServer(secretKey: settings.serverKeys.secretKey)
+            try router.bind(settings.endpoint)
+        } catch {
+            throw HubError(.internal, "The broker cannot bind \(settings.endpoint): \(error)")
+        }
+        let endpoint = router.lastEndpoint
+        bound.withLock { $0 = endpoint }
+        let loop = BrokerLoop(settings: settings, router: router, zap: zap, wakeup: wakeup, logger: logger)
+        let thread = Thread { [self] in
+            loop.run(stopping: stopping)
+            router.close()
+            zap.close()
+            finished.withLock { $0 = true }
+        }
+        thread.name = "hub-broker"
+        thread.start()
+        logger.info("broker listening", metadata: ["hub.endpoint": "\(endpoint)", "hub.trusted_keys": "\(settings.trustedKeys.count)"])
+        return endpoint
+    }
+
+    /// The endpoint the broker is bound to (after `start`).
+    public var endpoint: String? { bound.withLock { $0 } }
+
+    /// Stops the loop (after sending BYE to peers) and waits for the thread to close its sockets.
+    public func stop() async {
+        stopping.store(true, ordering: .releasing)
+        wakeup.signal()
+        while !finished.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+/// The broker's thread-confined state and loop. Never touched from another thread.
+final class BrokerLoop: @unchecked Sendable {
+    typealias PeerID = [UInt8]
+
+    struct Peer {
+        var principal: Principal
+        var lastSeen: ContinuousClock.Instant
+        var service: String?
+        var capacity = 0
+        var inFlight: Set<UInt64> = []
+        var subscriptions: [[UInt8]] = []
+    }
+    struct Pending {
+        var token: UInt64
+        var client: PeerID
+        var principal: Principal
+        var type: [UInt8]
+        var envelope: [UInt8]
+        var deadline: ContinuousClock.Instant
+        var worker: PeerID?
+        var service: String
+    }
+    struct ServiceState {
+        var workers: [PeerID] = []
+        var queue: Deque<UInt64> = Deque()
+        var next = 0
+    }
+
+    let settings: BrokerSettings
+    let router: ZMQSocket
+    let zap: ZMQSocket
+    let wakeup: Wakeup
+    let logger: Logger
+    let started = ContinuousClock.now
+    var peers: [PeerID: Peer] = [:]
+    var services: [String: ServiceState] = [:]
+    var pending: [UInt64: Pending] = [:]
+    var nextToken: UInt64 = 1
+    var lastHeartbeat = ContinuousClock.now
+    let known: Set<String>
+    let proto = Array(Wire.protocolName.utf8)
+
+    // Metrics (labels are service names and error codes only).
+    let requests = Counter(label: "hub_broker_requests_total")
+    let refusedPeers = Counter(label: "hub_broker_zap_refused_total")
+    let droppedEvents = Counter(label: "hub_broker_events_dropped_total")
+    var errorCounters: [String: Counter] = [:]
+    var latency: [String: Metrics.Timer] = [:]
+    var queueGauges: [String: Gauge] = [:]
+
+    init(settings: BrokerSettings, router: ZMQSocket, zap: ZMQSocket, wakeup: Wakeup, logger: Logger) {
+        self.settings = settings
+        self.router = router
+        self.zap = zap
+        self.wakeup = wakeup
+        self.logger = logger
+        self.known = settings.policy.knownServices
+    }
+
+    func run(stopping: borrowing Atomic<Bool>) {
+        var poller = ZMQPoller()
+        let iRouter = poller.add(router)
+        let iZap = poller.add(zap)
+        let iWake = poller.add(fd: wakeup.readFD)
+        let hbMs = Int(settings.heartbeatInterval.milliseconds)
+        while !stopping.load(ordering: .acquiring) {
+            var p = poller
+            do {
+                _ = try p.poll(timeoutMs: min(hbMs, 100))
+            } catch {
+                if error.isTerminated { break }
+                logger.error("broker poll failed", metadata: ["hub.error": "\(error)"])
+                break
+            }
+            if p.isReadable(iWake) { wakeup.drain() }
+            if p.isReadable(iZap) { serviceZAP() }
+            if p.isReadable(iRouter) {
+                // Drain up to a batch so timers still run under load.
+                for _ in 0..<4096 {
+                    guard let msg = try? router.receive(dontWait: true) else { break }
+                    handle(msg)
+                }
+            }
+            housekeeping()
+        }
+        for id in peers.keys { _ = try? router.send([id, proto, Array("BYE".utf8)], dontWait: true) }
+    }
+
+    // MARK: ZAP (RFC 27)
+
+    func serviceZAP() {
+        while let msg = try? zap.receive(dontWait: true) {
+            let f = msg.frames
+            guard f.count >= 6 else { continue }
+            let version = f[0], requestID = f[1], mechanism = String(decoding: f[5], as: UTF8.self)
+            var status = "400", text = "Unknown key", user = ""
+            if mechanism == "CURVE", f.count >= 7, let principal = settings.trustedKeys.principal(forRawKey: f[6]) {
+                status = "200"; text = "OK"; user = principal.name
+            } else {
+                text = mechanism == "CURVE" ? "Unknown CURVE key" : "CURVE required"
+                refusedPeers.increment()
+                logger.warning("peer refused", metadata: ["hub.reason": "\(text)", "hub.address": "\(String(decoding: f[3], as: UTF8.self))"])
+            }
+            _ = try? zap.send([version, requestID, Array(status.utf8), Array(text.utf8), Array(user.utf8), []])
+        }
+    }
+
+    // MARK: inbound
+
+    func handle(_ msg: ZMQMessage) {
+        let f = msg.frames
+        guard let id = f.first else { return }
+        guard let user = msg.userID, !user.isEmpty else { return } // cannot happen behind ZAP; drop
+        let principal = Principal(user)
+        let now = ContinuousClock.now
+        if peers[id] == nil { peers[id] = Peer(principal: principal, lastSeen: now) } else { peers[id]!.lastSeen = now }
+
+        guard f.count >= 3, f[1] == proto, let command = Wire.Command(rawValue: String(decoding: f[2], as: UTF8.self)) else {
+            protocolError(to: id, HubError(.malformed, "Frames must start with \(Wire.protocolName) and a known command."))
+            return
+        }
+        switch command {
+        case .request:
+            guard f.count == 5 else { return protocolError(to: id, HubError(.malformed, "REQ takes 5 frames: UHP1, REQ, type, envelope.")) }
+            request(from: id, principal: principal, type: f[3], envelope: f[4])
+        case .reply:
+            guard f.count == 5, let token = UInt64(String(decoding: f[3], as: UTF8.self)) else {
+                return protocolError(to: id, HubError(.malformed, "REP takes: UHP1, REP, token, envelope."))
+            }
+            reply(from: id, token: token, envelope: f[4])
+        case .ready:
+            guard f.count == 5, let capacity = Int(String(decoding: f[4], as: UTF8.self)), (1...10_000).contains(capacity) else {
+                return protocolError(to: id, HubError(.malformed, "READY takes: UHP1, READY, service, capacity (1–10000)."))
+            }
+            ready(from: id, principal: principal, service: String(decoding: f[3], as: UTF8.self), capacity: capacity)
+        case .heartbeat:
+            // A worker that the broker does not know (the broker restarted) must re-register.
+            if f.count == 4, peers[id]?.service == nil {
+                _ = try? router.send([id, proto, Array("BYE".utf8)], dontWait: true)
+            }
+        case .disconnect:
+            drop(id, reason: "disconnect")
+        case .publish:
+            guard f.count == 5 else { return protocolError(to: id, HubError(.malformed, "PUB takes: UHP1, PUB, topic, envelope.")) }
+            publish(from: id, principal: principal, topic: f[3], envelope: f[4])
+        case .subscribe:
+            guard f.count == 4 else { return protocolError(to: id, HubError(.malformed, "SUB takes: UHP1, SUB, topic-prefix.")) }
+            let prefix = String(decoding: f[3], as: UTF8.self)
+            if settings.policy.maySubscribe(principal, prefix: prefix) {
+                if !(peers[id]!.subscriptions.contains(f[3])) { peers[id]!.subscriptions.append(f[3]) }
+            } else {
+                countError(.forbidden)
+                protocolError(to: id, HubError(.forbidden, "\(principal) may not subscribe to \(prefix).", field: "topic"))
+            }
+        case .event, .error:
+            protocolError(to: id, HubError(.malformed, "Peers may not send \(command.rawValue)."))
+        }
+    }
+
+    func request(from client: PeerID, principal: Principal, type typeBytes: [UInt8], envelope: [UInt8]) {
+        requests.increment()
+        let type = String(decoding: typeBytes, as: UTF8.self)
+        guard envelope.count <= settings.maxMessageBytes else {
+            return fail(client, envelope, type, HubError(.tooLarge, "The message is larger than \(settings.maxMessageBytes) bytes."))
+        }
+        guard MessageType.isValid(type) else {
+            return fail(client, envelope, "broker.invalid", HubError(.malformed, "The type frame is not of the form service.action.", field: "type"))
+        }
+        let service = String(MessageType.service(of: type))
+        if service == Wire.brokerService {
+            return brokerRequest(from: client, principal: principal, type: type, envelope: envelope)
+        }
+        guard known.contains(service) || services[service] != nil else {
+            return fail(client, envelope, type, HubError(.unknownService, "No service is named \(service).", field: "type"))
+        }
+        guard settings.policy.mayRequest(principal, type: type) else {
+            return fail(client, envelope, type, HubError(.forbidden, "\(principal) may not send \(type).", field: "type"))
+        }
+        var state = services[service] ?? ServiceState()
+        guard state.queue.count < settings.maxQueuedPerService else {
+            return fail(client, envelope, type, HubError(.busy, "The \(service) service is busy; nothing was stored. Try again shortly."))
+        }
+        let token = nextToken
+        nextToken += 1
+        pending[token] = Pending(token: token, client: client, principal: principal, type: typeBytes, envelope: envelope,
+                                 deadline: .now + settings.requestTimeout, worker: nil, service: service)
+        state.queue.append(token)
+        services[service] = state
+        dispatch(service)
+    }
+
+    func dispatch(_ service: String) {
+        guard var state = services[service] else { return }
+        defer { services[service] = state; gauge(service).record(state.queue.count) }
+        while let token = state.queue.first {
+            guard pending[token] != nil else { state.queue.removeFirst(); continue }
+            // Round-robin over workers with spare credit.
+            var chosen: PeerID?
+            let n = state.workers.count
+            if n == 0 { return }
+            for k in 0..<n {
+                let w = state.workers[(state.next + k) % n]
+                if let peer = peers[w], peer.inFlight.count < peer.capacity {
+                    chosen = w
+                    state.next = (state.next + k + 1) % n
+                    break
+                }
+            }
+            guard let worker = chosen, var p = pending[token] else { return }
+            let frames = [worker, proto, Array("REQ".utf8), Array(String(token).utf8), Array(p.principal.name.utf8), p.type, p.envelope]
+            guard (try? router.send(frames, dontWait: true)) == true else { return } // worker pipe full or gone: retry later
+            state.queue.removeFirst()
+            p.worker = worker
+            pending[token] = p
+            peers[worker]?.inFlight.insert(token)
+        }
+    }
+
+    func reply(from worker: PeerID, token: UInt64, envelope: [UInt8]) {
+        peers[worker]?.inFlight.remove(token)
+        if let p = pending.removeValue(forKey: token) {
+            timer(p.service).recordNanoseconds(Int64((ContinuousClock.now - (p.deadline - settings.requestTimeout)).nanoseconds))
+            if (try? router.send([p.client, proto, Array("REP".utf8), envelope], dontWait: true)) != true {
+                logger.notice("reply could not be delivered: caller gone or at its high-water mark", metadata: ["hub.service": "\(p.service)"])
+            }
+        }
+        if let s = peers[worker]?.service { dispatch(s) }
+    }
+
+    func ready(from id: PeerID, principal: Principal, service: String, capacity: Int) {
+        guard settings.policy.mayServe(principal, service: service) else {
+            countError(.forbidden)
+            logger.warning("worker refused", metadata: ["hub.principal": "\(principal)", "hub.service": "\(service)"])
+            protocolError(to: id, HubError(.forbidden, "\(principal) may not serve \(service).", field: "service"))
+            return
+        }
+        if let old = peers[id]?.service, old != service { drop(id, reason: "re-registered") ; peers[id] = Peer(principal: principal, lastSeen: .now) }
+        peers[id]!.service = service
+        peers[id]!.capacity = capacity
+        var state = services[service] ?? ServiceState()
+        if !state.workers.contains(id) { state.workers.append(id) }
+        services[service] = state
+        logger.info("worker ready", metadata: ["hub.service": "\(service)", "hub.workers": "\(state.workers.count)"])
+        dispatch(service)
+    }
+
+    func publish(from id: PeerID, principal: Principal, topic: [UInt8], envelope: [UInt8]) {
+        let t = String(decoding: topic, as: UTF8.self)
+        guard envelope.count <= settings.maxMessageBytes else {
+            return protocolError(to: id, HubError(.tooLarge, "The event is larger than \(settings.maxMessageBytes) bytes."))
+        }
+        guard MessageType.isValid(t), settings.policy.mayPublish(principal, topic: t) else {
+            countError(.forbidden)
+            return protocolError(to: id, HubError(.forbidden, "\(principal) may not publish \(t).", field: "topic"))
+        }
+        let frames0: [[UInt8]] = [proto, Array("EVT".utf8), topic, Array(principal.name.utf8), envelope]
+        for (sid, peer) in peers where peer.subscriptions.contains(where: { topic.starts(with: $0) }) {
+            if (try? router.send([sid] + frames0, dontWait: true)) != true { droppedEvents.increment() }
+        }
+    }
+
+    func brokerRequest(from client: PeerID, principal: Principal, type: String, envelope: [UInt8]) {
+        let request: Envelope
+        do { request = try Envelope.decode(envelope) } catch {
+            return fail(client, envelope, type, error)
+        }
+        let result: JSONValue
+        switch type {
+        case Wire.statusType:
+            result = (try? JSONValue.from(status())) ?? .null
+        case Wire.serviceType:
+            guard let name = request.body["service"]?.stringValue else {
+                return fail(client, envelope, type, HubError(.validation, "Name the service.", field: "body.service"))
+            }
+            result = .object(["service": .string(name), "workers": .number(Double(services[name]?.workers.count ?? 0)),
+                              "known": .bool(known.contains(name))])
+        default:
+            return fail(client, envelope, type, HubError(.unknownType, "The broker does not handle \(type).", field: "type"))
+        }
+        _ = try? router.send([client, proto, Array("REP".utf8), Envelope.reply(to: request, result: result).encoded()], dontWait: true)
+    }
+
+    func status() -> BrokerStatus {
+        let names = known.union(services.keys).sorted()
+        let svc = names.map { n in
+            BrokerStatus.Service(name: n, workers: services[n]?.workers.count ?? 0, queued: services[n]?.queue.count ?? 0)
+        }
+        let others = Set(peers.values.filter { $0.service == nil }.map(\.principal.name)).sorted()
+        return BrokerStatus(peers: others, services: svc, uptimeSeconds: Double((ContinuousClock.now - started).components.seconds))
+    }
+
+    // MARK: errors
+
+    /// Answers a request with a structured error. The envelope is parsed only here,
+    /// on the error path, to find the correlation id.
+    func fail(_ client: PeerID, _ envelope: [UInt8], _ type: String, _ error: HubError) {
+        countError(error.code)
+        let requestID = (try? Envelope.decode(envelope))?.id
+        let reply = Envelope.failure(to: requestID, type: MessageType.isValid(type) ? type : "broker.error", error)
+        logger.notice("request refused", metadata: ["hub.code": "\(error.code)", "hub.type": "\(MessageType.isValid(type) ? type : "-")"])
+        _ = try? router.send([client, proto, Array("REP".utf8), reply.encoded()], dontWait: true)
+    }
+
+    func protocolError(to id: PeerID, _ error: HubError) {
+        countError(error.code)
+        logger.notice("protocol error", metadata: ["hub.code": "\(error.code)"])
+        _ = try? router.send([id, proto, Array("ERR".utf8), Envelope.failure(to: nil, type: "broker.error", error).encoded()], dontWait: true)
+    }
+
+    func countError(_ code: HubError.Code) {
+        if errorCounters[code.rawValue] == nil {
+            errorCounters[code.rawValue] = Counter(label: "hub_broker_errors_total", dimensions: [("code", code.rawValue)])
+        }
+        errorCounters[code.rawValue]!.increment()
+    }
+    func gauge(_ service: String) -> Gauge {
+        if let g = queueGauges[service] { return g }
+        let g = Gauge(label: "hub_broker_queue_depth", dimensions: [("service", service)])
+        queueGauges[service] = g
+        return g
+    }
+    func timer(_ service: String) -> Metrics.Timer {
+        if let t = latency[service] { return t }
+        let t = Metrics.Timer(label: "hub_broker_request_duration_seconds", dimensions: [("service", service)], preferredDisplayUnit: .seconds)
+        latency[service] = t
+        return t
+    }
+
+    // MARK: timers
+
+    func housekeeping() {
+        let now = ContinuousClock.now
+        if now - lastHeartbeat >= settings.heartbeatInterval {
+            lastHeartbeat = now
+            let dead = settings.heartbeatInterval * settings.heartbeatLiveness
+            for (id, peer) in peers {
+                if now - peer.lastSeen > dead { drop(id, reason: "heartbeat"); continue }
+                _ = try? router.send([id, proto, Array("HB".utf8)], dontWait: true)
+            }
+        }
+        // Deadlines: answer every expired request, whether queued or on a worker.
+        var expired: [UInt64] = []
+        for (token, p) in pending where p.deadline <= now { expired.append(token) }
+        for token in expired {
+            guard let p = pending.removeValue(forKey: token) else { continue }
+            if let w = p.worker { peers[w]?.inFlight.remove(token) }
+            if var s = services[p.service], let i = s.queue.firstIndex(of: token) { s.queue.remove(at: i); services[p.service] = s }
+            let type = String(decoding: p.type, as: UTF8.self)
+            let why = p.worker == nil
+                ? "No \(p.service) worker could take the request in time; it was not processed."
+                : "The \(p.service) service did not answer in time; the outcome is unknown — resend with the same message id to learn it."
+            fail(p.client, p.envelope, type, HubError(.timeout, why))
+        }
+    }
+
+    func drop(_ id: PeerID, reason: String) {
+        guard let peer = peers.removeValue(forKey: id) else { return }
+        guard let service = peer.service, var state = services[service] else { return }
+        state.workers.removeAll { $0 == id }
+        // Requeue what the dead worker held, at the front, oldest first.
+        for token in peer.inFlight.sorted().reversed() where pending[token] != nil {
+            pending[token]!.worker = nil
+            state.queue.prepend(token)
+        }
+        services[service] = state
+        logger.warning("worker dropped", metadata: ["hub.service": "\(service)", "hub.reason": "\(reason)", "hub.requeued": "\(peer.inFlight.count)"])
+        dispatch(service)
+    }
+}
+
+/// A minimal double-ended queue (ring buffer) for the per-service request queues.
+struct Deque<Element> {
+    private var storage: [Element?] = Array(repeating: nil, count: 16)
+    private var head = 0
+    private(set) var count = 0
+    var first: Element? { count == 0 ? nil : storage[head] }
+    mutating func append(_ e: Element) {
+        grow(); storage[(head + count) % storage.count] = e; count += 1
+    }
+    mutating func prepend(_ e: Element) {
+        grow(); head = (head - 1 + storage.count) % storage.count; storage[head] = e; count += 1
+    }
+    @discardableResult mutating func removeFirst() -> Element {
+        let e = storage[head]!; storage[head] = nil; head = (head + 1) % storage.count; count -= 1; return e
+    }
+    func firstIndex(of e: Element) -> Int? where Element: Equatable {
+        for i in 0..<count where storage[(head + i) % storage.count] == e { return i }
+        return nil
+    }
+    mutating func remove(at i: Int) {
+        var items: [Element] = []
+        for k in 0..<count where k != i { items.append(storage[(head + k) % storage.count]!) }
+        storage = Array(repeating: nil, count: max(16, storage.count)); head = 0; count = 0
+        for x in items { append(x) }
+    }
+    private mutating func grow() {
+        guard count == storage.count else { return }
+        var n: [Element?] = Array(repeating: nil, count: storage.count * 2)
+        for i in 0..<count { n[i] = storage[(head + i) % storage.count] }
+        storage = n; head = 0
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}

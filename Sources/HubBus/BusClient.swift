@@ -1,0 +1,140 @@
+import Foundation
+import HubProtocol
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The real `BusRequester`: sends requests to the broker and matches replies by
+/// correlation id; also publishes and subscribes to events.
+///
+/// Used by the gateway, the adapters and `hub bench`. Every request gets an answer:
+/// the reply, a structured error from the broker or service, or `.timeout` when
+/// nothing came back within the caller's deadline.
+public final class BusClient: BusRequester, Sendable {
+    private struct Waiter {
+        var continuation: CheckedContinuation<Envelope, Never>
+        var deadline: ContinuousClock.Instant
+        var type: String
+    }
+    private let waiters = Mutex<[String: Waiter]>([:])
+    private let connection: Mutex<BrokerConnection?> = Mutex(nil)
+    private let subscriptions = Mutex<[String]>([])
+    private let events: AsyncStream<BusEvent>.Continuation
+    /// Events delivered for this client's subscriptions.
+    public let eventStream: AsyncStream<BusEvent>
+    private let logger: Logger
+
+    public init(endpoint: BusEndpoint, logger: Logger, context: ZMQContext = ZMQContext()) {
+        self.logger = logger
+        (eventStream, events) = AsyncStream.makeStream(of: BusEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+        let proto = Array(Wire.protocolName.utf8)
+        let conn = BrokerConnection(
+            settings: endpoint, logger: logger, context: context,
+            heartbeatFrames: [proto, Array("HB".utf8)],
+            onConnect: { [weak self] in
+                (self?.subscriptions.withLock { $0 } ?? []).map { [proto, Array("SUB".utf8), Array($0.utf8)] }
+            },
+            onMessage: { [weak self] frames in self?.received(frames) },
+            onTick: { [weak self] in self?.expire() })
+        connection.withLock { $0 = conn }
+        conn.start()
+    }
+
+    public func close() async {
+        let c = connection.withLock { $0 }
+        await c?.stop()
+        events.finish()
+        let all = waiters.withLock { w -> [Waiter] in let v = Array(w.values); w.removeAll(); return v }
+        for w in all { w.continuation.resume(returning: Envelope.failure(to: nil, type: w.type, HubError(.timeout, "The bus connection was closed."))) }
+    }
+
+    public func request(_ type: String, body: JSONValue, id: String, timeout: Duration) async throws(HubError) -> JSONValue {
+        let reply = await send(Envelope(id: id, type: type, body: body), timeout: timeout)
+        if let error = reply.error { throw error }
+        return reply.body
+    }
+
+    /// Sends a prepared envelope; the reply envelope (success or error) comes back.
+    public func send(_ envelope: Envelope, timeout: Duration) async -> Envelope {
+        let frames = [Array(Wire.protocolName.utf8), Array("REQ".utf8), Array(envelope.type.utf8), envelope.encoded()]
+        return await sendRaw(frames, id: envelope.id, type: envelope.type, timeout: timeout)
+    }
+
+    /// Sends raw frames (for tests of bad input); the reply is matched by `id`.
+    public func sendRaw(_ frames: [[UInt8]], id: String, type: String, timeout: Duration) async -> Envelope {
+        await withCheckedContinuation { (c: CheckedContinuation<Envelope, Never>) in
+            let duplicate = waiters.withLock { w -> Bool in
+                if w[id] != nil { return true }
+                w[id] = Waiter(continuation: c, deadline: .now + timeout, type: type)
+                return false
+            }
+            if duplicate {
+                c.resume(returning: .failure(to: id, type: type, HubError(.conflict, "A request with this id is already waiting for its reply.", field: "id")))
+                return
+            }
+            let conn = connection.withLock { $0 }
+            if conn?.send(frames) != true {
+                if let w = waiters.withLock({ $0.removeValue(forKey: id) }) {
+                    w.continuation.resume(returning: .failure(to: id, type: type, HubError(.busy, "Too many requests are waiting to be sent; nothing was sent.")))
+                }
+            }
+        }
+    }
+
+    public func brokerStatus(timeout: Duration) async throws(HubError) -> BrokerStatus {
+        let result = try await request(Wire.statusType, body: .object([:]), id: MessageID.make(), timeout: timeout)
+        return try result.decode(BrokerStatus.self, fieldPrefix: "result")
+    }
+
+    /// Publishes an event; the broker checks the policy and fans it out.
+    public func publish(topic: String, body: JSONValue, id: String = MessageID.make()) {
+        let env = Envelope(id: id, type: topic, body: body)
+        connection.withLock { $0 }?.send([Array(Wire.protocolName.utf8), Array("PUB".utf8), Array(topic.utf8), env.encoded()])
+    }
+
+    /// Subscribes to topics starting with `prefix` (kept across reconnects).
+    public func subscribe(_ prefix: String) {
+        subscriptions.withLock { if !$0.contains(prefix) { $0.append(prefix) } }
+        connection.withLock { $0 }?.send([Array(Wire.protocolName.utf8), Array("SUB".utf8), Array(prefix.utf8)])
+    }
+
+    private func received(_ f: [[UInt8]]) {
+        guard f.count >= 3 else { return }
+        switch String(decoding: f[1], as: UTF8.self) {
+        case "REP", "ERR":
+            guard let env = try? Envelope.decode(f[2]) else {
+                logger.warning("unreadable reply from broker")
+                return
+            }
+            guard let corr = env.correlationID, let w = waiters.withLock({ $0.removeValue(forKey: corr) }) else {
+                if env.error != nil { logger.notice("bus error without a waiting request", metadata: ["hub.code": "\(env.error!.code)"]) }
+                return
+            }
+            w.continuation.resume(returning: env)
+        case "EVT":
+            guard f.count == 5, let env = try? Envelope.decode(f[4]) else { return }
+            events.yield(BusEvent(topic: String(decoding: f[2], as: UTF8.self), publisher: Principal(String(decoding: f[3], as: UTF8.self)), envelope: env))
+        default:
+            break
+        }
+    }
+
+    private func expire() {
+        let now = ContinuousClock.now
+        let late = waiters.withLock { w -> [(String, Waiter)] in
+            let l = w.filter { $0.value.deadline <= now }
+            for (k, _) in l { w.removeValue(forKey: k) }
+            return Array(l)
+        }
+        for (id, w) in late {
+            w.continuation.resume(returning: .failure(to: id, type: w.type, HubError(.timeout, "No reply within the deadline; the outcome is unknown — resend with the same message id to learn it.")))
+        }
+    }
+}
+
+/// An event delivered from the broker, with the principal the broker stamped on it.
+public struct BusEvent: Sendable {
+    public var topic: String
+    public var publisher: Principal
+    public var envelope: Envelope
+}

@@ -1,0 +1,254 @@
+import Foundation
+import HubCore
+import HubProtocol
+import HubStorage
+import Logging
+import Metrics
+import Synchronization
+import ZeroMQ
+
+/// A request as a handler sees it: the parsed envelope and the principal the broker
+/// authenticated (never a sender field from the payload).
+public struct ServiceRequest: Sendable {
+    public var envelope: Envelope
+    public var principal: Principal
+    public init(envelope: Envelope, principal: Principal) { self.envelope = envelope; self.principal = principal }
+    public var body: JSONValue { envelope.body }
+    /// Decodes the body as `T`; errors name the field.
+    public func decode<T: Decodable>(_ type: T.Type) throws(HubError) -> T { try envelope.body.decode(T.self) }
+}
+
+/// What a handler may use: its service's database (inside the request's transaction
+/// for commands), a logger, the configuration folder, and an event outbox whose
+/// events are published only after the transaction commits.
+public struct ServiceContext: Sendable {
+    public var database: any DatabaseExecutor
+    public var logger: Logger
+    public var configDir: String
+    public var events: EventOutbox
+    public init(database: any DatabaseExecutor, logger: Logger, configDir: String, events: EventOutbox = EventOutbox()) {
+        self.database = database; self.logger = logger; self.configDir = configDir; self.events = events
+    }
+}
+
+/// Events a handler emits; published after its transaction has committed.
+public final class EventOutbox: Sendable {
+    private let items = Mutex<[(String, JSONValue)]>([])
+    public init() {}
+    public func emit(_ topic: String, _ body: JSONValue) { items.withLock { $0.append((topic, body)) } }
+    public func drain() -> [(String, JSONValue)] { items.withLock { let v = $0; $0.removeAll(); return v } }
+}
+
+/// One message type a service handles: a plain function of a request and a context,
+/// callable from tests without sockets.
+public struct MessageHandler: Sendable {
+    public enum Kind: Sendable {
+        /// Changes state: runs in a transaction and is idempotent by message id.
+        case command
+        /// Reads only: runs without the idempotency record.
+        case query
+    }
+    public var kind: Kind
+    public var run: @Sendable (ServiceRequest, ServiceContext) async throws -> JSONValue
+    public init(_ kind: Kind, _ run: @escaping @Sendable (ServiceRequest, ServiceContext) async throws -> JSONValue) {
+        self.kind = kind; self.run = run
+    }
+}
+
+/// A deployable service: a name, its migrations and its handlers by message type.
+public struct ServiceDefinition: Sendable {
+    public var name: String
+    public var migrations: [Migration]
+    public var handlers: [String: MessageHandler]
+    /// Runs once after migrations, before the worker announces itself (e.g. loading reference data).
+    public var prepare: @Sendable (any HubDatabase, String, Logger) async throws -> Void
+    public init(name: String, migrations: [Migration], handlers: [String: MessageHandler],
+                prepare: @escaping @Sendable (any HubDatabase, String, Logger) async throws -> Void = { _, _, _ in }) {
+        self.name = name; self.migrations = migrations; self.handlers = handlers; self.prepare = prepare
+    }
+}
+
+/// The runtime's own tables: the idempotency record (message id → first reply).
+enum RuntimeMigrations {
+    static let all: [Migration] = [
+        Migration(version: 1_000_000, name: "hub_processed_messages", sql: """
+            CREATE TABLE IF NOT EXISTS hub_processed (
+                message_id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                principal TEXT NOT NULL,
+                reply BYTEA NOT NULL,
+                processed_at TEXT NOT NULL
+            )
+            """),
+    ]
+}
+
+/// Dispatches requests to handlers: validation of the envelope, idempotency for
+/// commands, mapping of every thrown error to a structured `HubError` reply.
+public struct Dispatcher: Sendable {
+    public let definition: ServiceDefinition
+    public let database: any HubDatabase
+    public let configDir: String
+    public let logger: Logger
+    private let requests: Counter
+    private let failures: Counter
+    private let timer: Metrics.Timer
+
+    public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger) {
+        self.definition = definition; self.database = database; self.configDir = configDir; self.logger = logger
+        requests = Counter(label: "hub_service_requests_total", dimensions: [("service", definition.name)])
+        failures = Counter(label: "hub_service_errors_total", dimensions: [("service", definition.name)])
+        timer = Metrics.Timer(label: "hub_service_request_duration_seconds", dimensions: [("service", definition.name)], preferredDisplayUnit: .seconds)
+    }
+
+    /// Applies the runtime's and the service's migrations, then `prepare`.
+    public func prepare() async throws {
+        try await database.migrate(RuntimeMigrations.all + definition.migrations)
+        try await definition.prepare(database, configDir, logger)
+    }
+
+    /// Handles raw frames from the broker (`type`, `principal`, `envelope`) and returns
+    /// the reply envelope and the events to publish. Never throws: every failure is a reply.
+    public func handle(type: String, principal: Principal, envelopeBytes: [UInt8]) async -> (Envelope, [(String, JSONValue)]) {
+        let start = ContinuousClock.now
+        requests.increment()
+        defer { timer.recordNanoseconds(Int64((ContinuousClock.now - start).components.attoseconds / 1_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000_000)) }
+        let envelope: Envelope
+        do { envelope = try Envelope.decode(envelopeBytes) } catch {
+            failures.increment()
+            return (.failure(to: nil, type: MessageType.isValid(type) ? type : "\(definition.name).invalid", error), [])
+        }
+        guard envelope.type == type else {
+            failures.increment()
+            return (.failure(to: envelope.id, type: type, HubError(.malformed, "The type frame and the envelope's type differ.", field: "type")), [])
+        }
+        let (reply, events) = await handle(ServiceRequest(envelope: envelope, principal: principal))
+        if reply.error != nil { failures.increment() }
+        return (reply, events)
+    }
+
+    /// Handlers every service has: `<name>.info` (schema version, handled types).
+    private func builtin(_ type: String) -> MessageHandler? {
+        guard type == "\(definition.name).info" else { return nil }
+        let definition = self.definition
+        return MessageHandler(.query) { _, ctx in
+            let rows = try await ctx.database.query("SELECT version FROM schema_migrations ORDER BY version", [])
+            let versions = try rows.map { try $0.int("version") }.filter { $0 < 1_000_000 }
+            return .object([
+                "service": .string(definition.name),
+                "schemaVersion": .number(Double(versions.last ?? 0)),
+                "types": .array(definition.handlers.keys.sorted().map { .string($0) }),
+            ])
+        }
+    }
+
+    /// Handles a parsed request (the entry point tests use).
+    public func handle(_ request: ServiceRequest) async -> (Envelope, [(String, JSONValue)]) {
+        let envelope = request.envelope
+        guard let handler = definition.handlers[envelope.type] ?? builtin(envelope.type) else {
+            return (.failure(to: envelope.id, type: envelope.type, HubError(.unknownType, "The \(definition.name) service does not handle \(envelope.type).", field: "type")), [])
+        }
+        let outbox = EventOutbox()
+        do {
+            switch handler.kind {
+            case .query:
+                let ctx = ServiceContext(database: database, logger: logger, configDir: configDir, events: outbox)
+                let result = try await handler.run(request, ctx)
+                return (.reply(to: envelope, result: result), outbox.drain())
+            case .command:
+                let logger = self.logger, configDir = self.configDir
+                let stored: [UInt8] = try await database.transaction { tx in
+                    let prior = try await tx.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)])
+                    if let row = prior.first { return try row.blob("reply") }
+                    let ctx = ServiceContext(database: tx, logger: logger, configDir: configDir, events: outbox)
+                    let result = try await handler.run(request, ctx)
+                    let reply = Envelope.reply(to: envelope, result: result).encoded()
+                    try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
+                                         [.text(envelope.id), .text(envelope.type), .text(request.principal.name), .blob(reply), .text(Timestamp.now())])
+                    return reply
+                }
+                let reply = (try? Envelope.decode(stored)) ?? .reply(to: envelope, result: .null)
+                // A redelivery returns the first reply: same result, and no events again.
+                let events = outbox.drain()
+                return (reply, events)
+            }
+        } catch let error as HubError {
+            if error.code == .conflict, handler.kind == .command,
+               let rows = try? await database.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)]),
+               let row = rows.first, let bytes = try? row.blob("reply"), let first = try? Envelope.decode(bytes) {
+                return (first, []) // a concurrent redelivery won the race
+            }
+            if error.code == .internal || error.code == .storage {
+                logger.error("handler failed", metadata: ["hub.type": "\(envelope.type)", "hub.code": "\(error.code)"])
+            }
+            return (.failure(to: envelope.id, type: envelope.type, error), [])
+        } catch {
+            // Unknown error types may carry input: log only the type name.
+            logger.error("handler failed", metadata: ["hub.type": "\(envelope.type)", "hub.error_type": "\(Swift.type(of: error))"])
+            return (.failure(to: envelope.id, type: envelope.type, HubError(.internal, "The request failed inside the \(definition.name) service; nothing was stored.")), [])
+        }
+    }
+}
+
+/// Connects a `Dispatcher` to the broker as a worker: READY with a capacity, then
+/// each request runs in its own task; replies go back through the connection.
+public final class ServiceWorker: Sendable {
+    public let dispatcher: Dispatcher
+    private let connection: Mutex<BrokerConnection?> = Mutex(nil)
+    private let inFlight = Atomic<Int>(0)
+    private let capacity: Int
+    private let logger: Logger
+
+    public init(dispatcher: Dispatcher, endpoint: BusEndpoint, capacity: Int = 64, logger: Logger, context: ZMQContext = ZMQContext()) {
+        self.dispatcher = dispatcher
+        self.capacity = capacity
+        self.logger = logger
+        let proto = Array(Wire.protocolName.utf8)
+        let name = dispatcher.definition.name
+        let conn = BrokerConnection(
+            settings: endpoint, logger: logger, context: context,
+            heartbeatFrames: [proto, Array("HB".utf8), Array(name.utf8)],
+            onConnect: { [[proto, Array("READY".utf8), Array(name.utf8), Array(String(capacity).utf8)]] },
+            onMessage: { [weak self] frames in self?.received(frames) })
+        connection.withLock { $0 = conn }
+    }
+
+    public func start() { connection.withLock { $0 }?.start() }
+
+    /// Graceful stop: stop taking work, wait (bounded) for in-flight requests, disconnect.
+    public func stop(grace: Duration = .seconds(10)) async {
+        let until = ContinuousClock.now + grace
+        while inFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < until {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        await connection.withLock { $0 }?.stop()
+    }
+
+    private func received(_ f: [[UInt8]]) {
+        let proto = Array(Wire.protocolName.utf8)
+        guard f.count >= 2 else { return }
+        switch String(decoding: f[1], as: UTF8.self) {
+        case "REQ":
+            guard f.count == 6 else { return }
+            let token = f[2], principal = Principal(String(decoding: f[3], as: UTF8.self))
+            let type = String(decoding: f[4], as: UTF8.self), body = f[5]
+            inFlight.add(1, ordering: .relaxed)
+            Task { [dispatcher] in
+                let (reply, events) = await dispatcher.handle(type: type, principal: principal, envelopeBytes: body)
+                let conn = self.connection.withLock { $0 }
+                conn?.send([proto, Array("REP".utf8), token, reply.encoded()])
+                for (topic, body) in events {
+                    let env = Envelope(correlationID: reply.correlationID, type: topic, body: body)
+                    conn?.send([proto, Array("PUB".utf8), Array(topic.utf8), env.encoded()])
+                }
+                self.inFlight.subtract(1, ordering: .relaxed)
+            }
+        case "ERR":
+            if f.count >= 3, let env = try? Envelope.decode(f[2]), let e = env.error {
+                logger.error("broker refused this worker", metadata: ["hub.code": "\(e.code)", "hub.message": "\(e.message)"])
+            }
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import HubProtocol
+
+/// The hub's runtime configuration, read from `config/hub.json` and the environment
+/// in one place (STYLE.md §5). Every field has a documented default so that a
+/// missing file still gives a working development hub.
+public struct HubConfiguration: Sendable, Codable, Equatable {
+    /// Broker settings.
+    public struct Broker: Sendable, Codable, Equatable {
+        /// Where the broker binds its ROUTER socket and peers connect.
+        public var endpoint: String = "tcp://127.0.0.1:7600"
+        /// How long a request may wait for and run on a worker before the caller gets `timeout`.
+        public var requestTimeoutMs: Int = 5000
+        /// Heartbeat interval both ways; a peer silent for `heartbeatLiveness` intervals is dead.
+        public var heartbeatMs: Int = 1000
+        public var heartbeatLiveness: Int = 3
+        /// Largest envelope the broker accepts (bytes). Larger ones get `too_large`.
+        public var maxMessageBytes: Int = 256 * 1024
+        /// Requests queued per service before new ones get `busy`.
+        public var maxQueuedPerService: Int = 10_000
+        /// ZeroMQ high-water mark on every socket (messages).
+        public var highWaterMark: Int = 20_000
+        public init() {}
+    }
+    /// Gateway (HTTP) settings.
+    public struct Gateway: Sendable, Codable, Equatable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        /// Set `Secure` on cookies; true in production behind TLS.
+        public var secureCookies: Bool = false
+        /// Session lifetime in minutes.
+        public var sessionMinutes: Int = 480
+        public init() {}
+    }
+
+    public var broker = Broker()
+    public var gateway = Gateway()
+    /// The domain services `hub up` starts.
+    public var services: [String] = ["referrals", "meetings", "networks", "training"]
+    /// The agency adapters `hub up` starts.
+    public var adapters: [String] = ["police", "municipality", "psychiatry", "kriminalvarden"]
+    /// PostgreSQL URL; when nil every service uses its own SQLite file in the data folder.
+    /// Overridden by the environment variable `HUB_DATABASE_URL`.
+    public var databaseURL: String?
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = HubConfiguration()
+        broker = try c.decodeIfPresent(Broker.self, forKey: .broker) ?? d.broker
+        gateway = try c.decodeIfPresent(Gateway.self, forKey: .gateway) ?? d.gateway
+        services = try c.decodeIfPresent([String].self, forKey: .services) ?? d.services
+        adapters = try c.decodeIfPresent([String].self, forKey: .adapters) ?? d.adapters
+        databaseURL = try c.decodeIfPresent(String.self, forKey: .databaseURL)
+    }
+
+    /// Reads `<configDir>/hub.json` (if present) and applies environment overrides:
+    /// `HUB_DATABASE_URL`, `HUB_BROKER_ENDPOINT`, `HUB_GATEWAY_PORT`.
+    public static func load(configDir: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> HubConfiguration {
+        var config = HubConfiguration()
+        let path = configDir + "/hub.json"
+        if FileManager.default.fileExists(atPath: path) {
+            config = try ConfigFile.decode(HubConfiguration.self, path: path)
+        }
+        if let url = environment["HUB_DATABASE_URL"], !url.isEmpty { config.databaseURL = url }
+        if let ep = environment["HUB_BROKER_ENDPOINT"], !ep.isEmpty { config.broker.endpoint = ep }
+        if let p = environment["HUB_GATEWAY_PORT"], let port = Int(p) { config.gateway.port = port }
+        try config.validate()
+        return config
+    }
+
+    /// Checks ranges so that a typo in configuration fails at start with the field named.
+    public func validate() throws(HubError) {
+        func need(_ ok: Bool, _ field: String, _ message: String) throws(HubError) {
+            if !ok { throw HubError(.validation, message, field: "hub.json:" + field) }
+        }
+        try need(broker.endpoint.hasPrefix("tcp://") || broker.endpoint.hasPrefix("ipc://"), "broker.endpoint", "Must be a tcp:// or ipc:// endpoint.")
+        try need((100...600_000).contains(broker.requestTimeoutMs), "broker.requestTimeoutMs", "Must be 100–600000.")
+        try need((50...60_000).contains(broker.heartbeatMs), "broker.heartbeatMs", "Must be 50–60000.")
+        try need((2...20).contains(broker.heartbeatLiveness), "broker.heartbeatLiveness", "Must be 2–20.")
+        try need((1024...64 * 1024 * 1024).contains(broker.maxMessageBytes), "broker.maxMessageBytes", "Must be 1 KiB–64 MiB.")
+        try need(broker.maxQueuedPerService > 0, "broker.maxQueuedPerService", "Must be positive.")
+        try need(broker.highWaterMark > 0, "broker.highWaterMark", "Must be positive.")
+        try need((0...65535).contains(gateway.port), "gateway.port", "Must be 0–65535.")
+        try need(sessionOK, "gateway.sessionMinutes", "Must be 5–10080.")
+        for s in services { try need(Principal.isValid(s) && !s.contains(":"), "services", "A service name must be lower-case letters and digits.") }
+        for a in adapters { try need(Principal.isValid(a) && !a.contains(":"), "adapters", "An adapter name must be lower-case letters and digits.") }
+    }
+    private var sessionOK: Bool { (5...10080).contains(gateway.sessionMinutes) }
+}
+
+/// Reads JSON configuration files, turning every problem into a `HubError` naming the file and field.
+public enum ConfigFile {
+    public static func decode<T: Decodable>(_ type: T.Type, path: String) throws(HubError) -> T {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HubError(.validation, "Configuration file cannot be read.", field: name)
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: data)
+        } catch let error as DecodingError {
+            var e = HubError.from(error, prefix: name)
+            e.message = "Configuration file is invalid: " + e.message
+            throw e
+        } catch {
+            throw HubError(.validation, "Configuration file is not valid JSON.", field: name)
+        }
+    }
+}
+
+/// Paths under the data folder, in one place.
+public struct DataLayout: Sendable {
+    public var root: String
+    public init(root: String) { self.root = root }
+    public var keys: String { root + "/keys" }
+    public var logs: String { root + "/logs" }
+    public func database(for component: String) -> String { root + "/db/\(component).sqlite" }
+    public var databases: String { root + "/db" }
+}

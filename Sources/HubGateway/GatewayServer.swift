@@ -1,0 +1,102 @@
+import Foundation
+import HubCore
+import HubProtocol
+import HubStorage
+import Hummingbird
+import Logging
+
+/// The HTTP face of the hub: HTML pages, the JSON API under /api/v1, /healthz,
+/// /metrics and /openapi.yaml. It owns users, sessions and API tokens; everything
+/// else it asks of the services over the bus.
+public struct GatewayServer: Sendable {
+    let configuration: HubConfiguration
+    let bus: any BusRequester
+    let database: any HubDatabase
+    let logger: Logger
+    let users: UserStore
+    let credentials: CredentialStore
+    let throttle: LoginThrottle
+    let onServerRunning: @Sendable (Int) async -> Void
+
+    /// - Parameters:
+    ///   - bcryptCost: bcrypt rounds for new password hashes; 10 unless in tests.
+    ///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
+    public init(
+        configuration: HubConfiguration,
+        bus: any BusRequester,
+        database: any HubDatabase,
+        logger: Logger,
+        bcryptCost: UInt8 = 10,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.bus = bus
+        self.database = database
+        self.logger = logger
+        self.users = UserStore(database: database, bcryptCost: bcryptCost)
+        self.credentials = CredentialStore(database: database, sessionSeconds: Int64(configuration.gateway.sessionMinutes) * 60)
+        self.throttle = LoginThrottle()
+        self.onServerRunning = onServerRunning
+    }
+
+    /// Runs the server until the surrounding task is cancelled or gracefully shut down.
+    public func run() async throws {
+        let app = try await buildApplication()
+        try await app.run()
+    }
+
+    /// The Hummingbird application (for `app.test(.router)` in tests, or to run yourself).
+    public func buildApplication() async throws -> some ApplicationProtocol {
+        let router = try await buildRouter()
+        let hook = onServerRunning
+        let logger = logger
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.gateway.host, port: configuration.gateway.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("gateway listening", metadata: ["hub.port": .stringConvertible(port)])
+                await hook(port)
+            },
+            logger: logger
+        )
+    }
+
+    /// Migrates the gateway's database and builds the router with every route.
+    public func buildRouter() async throws -> Router<GatewayRequestContext> {
+        HubMetrics.bootstrap()
+        try await database.migrate(UserStore.migrations)
+        let pages = try PageRenderer()
+        let routes = Routes(server: self, pages: pages)
+
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
+        router.add(middleware: ErrorMiddleware(pages: pages))
+        router.add(middleware: LanguageMiddleware(secureCookies: configuration.gateway.secureCookies))
+
+        // Machine routes, no auth.
+        router.get("/healthz", use: routes.healthz)
+        router.get("/metrics", use: routes.metrics)
+        router.get("/openapi.yaml", use: routes.openapi)
+        router.get("/static/hub.css", use: routes.css)
+
+        // JSON API: bearer tokens only.
+        let api = router.group("/api/v1")
+        api.post("/tokens", use: routes.createToken)
+        let authed = api.group().add(middleware: BearerAuthMiddleware(credentials: credentials))
+        authed.get("/me", use: routes.me)
+        authed.get("/status", use: routes.apiStatus)
+        authed.get("/centres", use: routes.apiCentres)
+
+        // HTML pages.
+        router.get("/login", use: routes.loginForm)
+        router.post("/login", use: routes.login)
+        let pagesGroup = router.group().add(middleware: SessionMiddleware(credentials: credentials))
+        pagesGroup.get("/", use: routes.start)
+        pagesGroup.post("/logout", use: routes.logout)
+        return router
+    }
+
+    var busTimeout: Duration { .milliseconds(configuration.broker.requestTimeoutMs) }
+}

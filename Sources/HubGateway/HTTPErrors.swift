@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import HubProtocol
+
+extension HubError.Code {
+    /// Too many failed logins for one username in a short time (gateway only).
+    public static let rateLimited = HubError.Code("rate_limited")
+}
+
+/// The one place where a `HubError` code becomes an HTTP status, and where any error
+/// becomes the JSON error shape `{"error":{"code","message","field"}}`.
+///
+/// Internal errors (and anything that is not a `HubError`) never show their details:
+/// the caller gets a generic message; the operational log gets the code only.
+enum ErrorMapping {
+    static func status(for code: HubError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .validation, .invalidJSON, .malformed, .unsupportedVersion: return .badRequest
+        case .unauthenticated: return .unauthorized
+        case .forbidden: return .forbidden
+        case .notFound, .unknownType: return .notFound
+        case .conflict: return .conflict
+        case .tooLarge: return .contentTooLarge
+        case .rateLimited: return .tooManyRequests
+        case .timeout, .busy, .storage, .unknownService: return .serviceUnavailable
+        case .internal: return .internalServerError
+        default: return .unprocessableContent
+        }
+    }
+
+    /// Turns any error into a `HubError` safe to show to a caller.
+    static func publicError(_ error: any Error) -> HubError {
+        switch error {
+        case let e as HubError:
+            switch e.code {
+            case .internal: return HubError(.internal, "An internal error occurred.")
+            case .storage: return HubError(.storage, "Storage is unavailable; nothing was changed.")
+            default: return e
+            }
+        case let e as HTTPError:
+            switch e.status {
+            case .contentTooLarge: return HubError(.tooLarge, "The request body is too large.")
+            case .notFound: return HubError(.notFound, "No such resource.")
+            case .methodNotAllowed: return HubError(HubError.Code("method_not_allowed"), "Method not allowed.")
+            case .unauthorized: return HubError(.unauthenticated, "Authentication required.")
+            case .forbidden: return HubError(.forbidden, "Forbidden.")
+            case .badRequest: return HubError(.validation, "The request could not be read.")
+            default:
+                return e.status.code < 500
+                    ? HubError(HubError.Code("http_\(e.status.code)"), "The request could not be handled.")
+                    : HubError(.internal, "An internal error occurred.")
+            }
+        case let e as DecodingError:
+            return HubError.from(e, prefix: "body")
+        default:
+            return HubError(.internal, "An internal error occurred.")
+        }
+    }
+
+    static func httpStatus(for error: any Error) -> HTTPResponse.Status {
+        if let e = error as? HTTPError, e.status == .methodNotAllowed { return .methodNotAllowed }
+        if let e = error as? HTTPError, HubError.Code("http_\(e.status.code)") == publicError(error).code { return e.status }
+        return status(for: publicError(error).code)
+    }
+
+    /// The JSON error response for `error`.
+    static func jsonResponse(_ error: any Error) -> Response {
+        let e = publicError(error)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        let status = httpStatus(for: error)
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: errorBody(e))))
+    }
+
+    static func errorBody(_ e: HubError) -> [UInt8] {
+        var inner: [String: JSONValue] = ["code": .string(e.code.rawValue), "message": .string(e.message)]
+        inner["field"] = e.field.map { .string($0) } ?? .null
+        return JSONValue.object(["error": .object(inner)]).serialized()
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import HubCore
+import HubProtocol
+import Hummingbird
+
+/// Route handlers. They translate HTTP to bus requests and back; no domain logic.
+struct Routes: Sendable {
+    let server: GatewayServer
+    let pages: PageRenderer
+    typealias Context = GatewayRequestContext
+    static let loginCSRFCookie = "hub_login_csrf"
+
+    // MARK: Machine routes
+
+    @Sendable func healthz(_ request: Request, context: Context) async throws -> Response {
+        let report = await health()
+        return json(report.json(includeUptime: false), status: report.brokerUp ? .ok : .serviceUnavailable)
+    }
+
+    @Sendable func metrics(_ request: Request, context: Context) async throws -> Response {
+        text(HubMetrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
+    @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
+        text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
+    }
+
+    @Sendable func css(_ request: Request, context: Context) async throws -> Response {
+        var r = text(Templates.css, contentType: "text/css; charset=utf-8")
+        r.headers[.cacheControl] = "public, max-age=3600"
+        return r
+    }
+
+    // MARK: JSON API
+
+    @Sendable func createToken(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let body: JSONValue
+        do { body = try JSONValue.parse(Array(buffer: buffer)) } catch let e as HubError { throw e } catch {
+            throw HubError(.invalidJSON, "The body is not valid JSON.", field: "body")
+        }
+        struct Credentials: Decodable { var username: String; var password: String }
+        let c = try body.decode(Credentials.self, fieldPrefix: "body")
+        guard !c.username.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw HubError(.validation, "The username is empty.", field: "body.username")
+        }
+        guard !c.password.isEmpty else { throw HubError(.validation, "The password is empty.", field: "body.password") }
+        let user = try await authenticate(username: c.username, password: c.password)
+        let (token, expires) = try await server.credentials.createAPIToken(for: user)
+        return json(.object([
+            "token": .string(token), "tokenType": .string("Bearer"),
+            "expiresAt": .string(Self.iso8601(expires)), "user": Self.userJSON(user),
+        ]), status: .created)
+    }
+
+    @Sendable func me(_ request: Request, context: Context) async throws -> Response {
+        guard let user = context.apiUser else { throw HubError(.unauthenticated, "A bearer token is required.") }
+        return json(Self.userJSON(user))
+    }
+
+    @Sendable func apiStatus(_ request: Request, context: Context) async throws -> Response {
+        let status = try await server.bus.brokerStatus(timeout: .seconds(2))
+        return json(HealthReport(configuration: server.configuration, brokerStatus: status).json(includeUptime: true))
+    }
+
+    @Sendable func apiCentres(_ request: Request, context: Context) async throws -> Response {
+        json(try await centres())
+    }
+
+    // MARK: Pages
+
+    @Sendable func loginForm(_ request: Request, context: Context) async throws -> Response {
+        if let token = request.cookies[SessionMiddleware.cookieName]?.value,
+           try await server.credentials.session(token: token) != nil {
+            return Redirect.to("/")
+        }
+        let csrf = request.cookies[Self.loginCSRFCookie]?.value.nilIfEmpty ?? Secrets.randomToken(bytes: 32)
+        return loginPage(context: context, csrf: csrf, data: [:], status: .ok)
+    }
+
+    @Sendable func login(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        // Double-submit cookie: the hidden field must equal the cookie set with the form.
+        guard let csrfCookie = request.cookies[Self.loginCSRFCookie]?.value, let field = form["csrf"],
+              !csrfCookie.isEmpty, Secrets.constantTimeEquals(csrfCookie, field) else {
+            throw HubError(.forbidden, "Missing or wrong CSRF token.")
+        }
+        let lang = context.language
+        let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = form["password"] ?? ""
+        var data: [String: Any] = ["username": username]
+        if username.isEmpty { data["usernameError"] = lang.t("err_username_required") }
+        if password.isEmpty { data["passwordError"] = lang.t("err_password_required") }
+        if username.isEmpty || password.isEmpty {
+            data["hasFieldErrors"] = true
+            return loginPage(context: context, csrf: csrfCookie, data: data, status: .badRequest)
+        }
+        let user: User
+        switch await authenticationResult(username: username, password: password) {
+        case .success(let u):
+            user = u
+        case .failure(let e) where e.code == .unauthenticated || e.code == .rateLimited:
+            data["formError"] = lang.t(e.code == .rateLimited ? "err_rate_limited" : "err_login_failed")
+            return loginPage(context: context, csrf: csrfCookie, data: data,
+                             status: e.code == .rateLimited ? .tooManyRequests : .unauthorized)
+        case .failure(let e):
+            throw e
+        }
+        // A fresh session on every login (no fixation); end the old one if present.
+        if let old = request.cookies[SessionMiddleware.cookieName]?.value,
+           let session = try await server.credentials.session(token: old) {
+            try await server.credentials.deleteSession(tokenHash: session.tokenHash)
+        }
+        let (token, _) = try await server.credentials.createSession(for: user)
+        var response = Redirect.to("/")
+        response.setCookie(cookie(SessionMiddleware.cookieName, token, maxAge: Int(server.credentials.sessionSeconds)))
+        response.setCookie(cookie(Self.loginCSRFCookie, "", maxAge: 0))
+        return response
+    }
+
+    @Sendable func logout(_ request: Request, context: Context) async throws -> Response {
+        if let session = context.session {
+            try await server.credentials.deleteSession(tokenHash: session.tokenHash)
+        }
+        var response = Redirect.to("/login")
+        response.setCookie(cookie(SessionMiddleware.cookieName, "", maxAge: 0))
+        return response
+    }
+
+    @Sendable func start(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.session else { return Redirect.to("/login") }
+        let lang = context.language
+        async let reportTask = health()
+        async let centresTask: Result<JSONValue, HubError> = {
+            do { return .success(try await centres()) } catch { return .failure(ErrorMapping.publicError(error)) }
+        }()
+        let report = await reportTask
+        let centresResult = await centresTask
+
+        func row(_ name: String, kind: String, up: Bool, workers: Int?) -> [String: Any] {
+            ["name": name, "kind": lang.t(kind), "state": up ? "up" : "down",
+             "status": lang.t(up ? "status_up" : "status_down"), "workers": workers.map(String.init) ?? "–"]
+        }
+        var rows: [[String: Any]] = [row("broker", kind: "kind_broker", up: report.brokerUp, workers: nil)]
+        rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers) }
+        rows += report.adapters.map { row($0.name, kind: "kind_adapter", up: $0.status == "up", workers: nil) }
+
+        var data: [String: Any] = [
+            "greeting": lang.t("greeting", ["user": session.user.username, "role": lang.t("role_" + session.user.role.rawValue)]),
+            "busRows": rows,
+            "busDown": !report.brokerUp,
+        ]
+        switch centresResult {
+        case .success(let value):
+            let names = Self.centreNames(value)
+            data["centres"] = names.map { ["name": $0] }
+            data["hasCentres"] = !names.isEmpty
+            data["noCentres"] = names.isEmpty
+        case .failure(let error):
+            context.logger.warning("centres list unavailable", metadata: ["hub.error.code": .string(error.code.rawValue)])
+            data["centresError"] = true
+        }
+        return pages.render("start", title: lang.t("start_title"), language: lang, session: session, data: data)
+    }
+
+    // MARK: Helpers
+
+    /// The user when the password is right; `unauthenticated` otherwise, `rate_limited`
+    /// after too many failures for that username. Same answer whether or not it exists.
+    func authenticate(username: String, password: String) async throws(HubError) -> User {
+        let key = username.trimmingCharacters(in: .whitespaces).lowercased()
+        if server.throttle.isBlocked(key) {
+            throw HubError(.rateLimited, "Too many failed logins; try again later.")
+        }
+        guard let user = try await server.users.verify(username: key, password: password) else {
+            server.throttle.recordFailure(key)
+            throw HubError(.unauthenticated, "Wrong username or password.")
+        }
+        server.throttle.recordSuccess(key)
+        return user
+    }
+
+    func authenticationResult(username: String, password: String) async -> Result<User, HubError> {
+        do { return .success(try await authenticate(username: username, password: password)) } catch { return .failure(error) }
+    }
+
+    func health() async -> HealthReport {
+        let status = try? await server.bus.brokerStatus(timeout: .seconds(2))
+        return HealthReport(configuration: server.configuration, brokerStatus: status)
+    }
+
+    func centres() async throws(HubError) -> JSONValue {
+        try await server.bus.request("referrals.centres.list", body: .object([:]), timeout: server.busTimeout)
+    }
+
+    /// Centre names from the reply: an array of centres or `{"centres": [...]}`; each a
+    /// string or an object with `name` (falling back to `id`).
+    static func centreNames(_ value: JSONValue) -> [String] {
+        let list = value.arrayValue ?? value["centres"]?.arrayValue ?? value["items"]?.arrayValue ?? []
+        return list.compactMap { $0.stringValue ?? $0["name"]?.stringValue ?? $0["id"]?.stringValue }
+    }
+
+    func loginPage(context: Context, csrf: String, data: [String: Any], status: HTTPResponse.Status) -> Response {
+        var data = data
+        data["csrf"] = csrf
+        let lang = context.language
+        var response = pages.render("login", title: lang.t("login_title"), language: lang, session: nil, data: data, status: status)
+        response.setCookie(cookie(Self.loginCSRFCookie, csrf, maxAge: 3600))
+        return response
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/",
+               secure: server.configuration.gateway.secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+
+    func text(_ s: String, contentType: String) -> Response {
+        Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    static func userJSON(_ u: User) -> JSONValue {
+        .object([
+            "id": .string(u.id), "username": .string(u.username), "role": .string(u.role.rawValue),
+            "agency": u.agency.map { .string($0) } ?? .null, "centre": u.centre.map { .string($0) } ?? .null,
+        ])
+    }
+
+    static func iso8601(_ seconds: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}

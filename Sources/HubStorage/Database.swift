@@ -1,0 +1,83 @@
+import HubProtocol
+import Logging
+
+/// A value bound to or read from SQL, the same for SQLite and PostgreSQL.
+public enum DatabaseValue: Sendable, Hashable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// Types that bind as SQL parameters.
+public protocol DatabaseValueConvertible: Sendable {
+    var databaseValue: DatabaseValue { get }
+}
+
+/// Which SQL dialect a database speaks; migrations may differ per dialect.
+public enum SQLDialect: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// Runs statements. SQL is written with `?` placeholders for both backends (the
+/// PostgreSQL implementation rewrites them to `$1…$n`).
+public protocol DatabaseExecutor: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs a statement that returns rows.
+    func query(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> [DatabaseRow]
+    /// Runs a statement and returns the number of rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> Int
+}
+
+/// One service's database: SQLite file (embedded default) or a PostgreSQL schema.
+///
+/// Storage behind a protocol, one implementation per backend (STYLE.md §1).
+/// Errors are `HubError` with code `.storage` (or `.conflict` for a unique
+/// violation) and a generic message: never SQL values, which may be personal data.
+public protocol HubDatabase: DatabaseExecutor {
+    /// Runs `body` in one transaction: committed (and durable) when it returns,
+    /// rolled back when it throws. Transactions on one database are serialised on
+    /// SQLite; on PostgreSQL they run on pooled connections.
+    func transaction<T: Sendable>(_ body: @Sendable (any DatabaseExecutor) async throws -> T) async throws -> T
+    /// Applies the migrations not yet applied, in version order, each in its own transaction.
+    func migrate(_ migrations: [Migration]) async throws(HubError)
+    /// Closes connections; the database may not be used afterwards.
+    func close() async
+}
+
+/// A versioned schema change owned by one service.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    /// Statements separated by `;` for SQLite.
+    public var sqlite: String
+    /// Statements for PostgreSQL.
+    public var postgres: String
+    /// A migration whose SQL is the same on both backends.
+    public init(version: Int, name: String, sql: String) {
+        self.init(version: version, name: name, sqlite: sql, postgres: sql)
+    }
+    public init(version: Int, name: String, sqlite: String, postgres: String) {
+        self.version = version; self.name = name; self.sqlite = sqlite; self.postgres = postgres
+    }
+}
+
+/// A result row, read by column name.
+public struct DatabaseRow: Sendable {
+    public var columns: [String]
+    public var values: [DatabaseValue]
+    public init(columns: [String], values: [DatabaseValue]) {
+        self.columns = columns; self.values = values
+    }
+}
+
+/// Where a service's data lives.
+public enum DatabaseConfiguration: Sendable {
+    /// An SQLite file (WAL, synchronous=FULL).
+    case sqlite(path: String)
+    /// A PostgreSQL database; the service's tables live in `schema`.
+    case postgres(url: String, schema: String)
+}

@@ -1,0 +1,370 @@
+import CZeroMQ
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error from libzmq, carrying `errno` and libzmq's own text for it.
+public struct ZMQError: Error, Sendable, CustomStringConvertible {
+    public let errno: Int32
+    public let operation: String
+    public init(errno: Int32, operation: String) { self.errno = errno; self.operation = operation }
+    public var description: String { "\(operation): \(String(cString: zmq_strerror(errno)))" }
+    /// The context was terminated: the owning loop should close its socket and stop.
+    public var isTerminated: Bool { errno == ETERM }
+    public var wouldBlock: Bool { errno == EAGAIN }
+    static func last(_ operation: String) -> ZMQError { ZMQError(errno: zmq_errno(), operation: operation) }
+}
+
+/// A libzmq context. Thread-safe (as libzmq's context is); every `ZMQSocket` keeps
+/// its context alive, so `zmq_ctx_term` runs only after the last socket is closed and
+/// can never hang on a forgotten socket.
+public final class ZMQContext: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+
+    public init(ioThreads: Int32 = 1) {
+        handle = zmq_ctx_new()
+        zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads)
+        // Block no socket at exit: close() sets linger 0 as well.
+        zmq_ctx_set(handle, ZMQ_BLOCKY, 0)
+    }
+
+    /// Makes every blocking call on this context's sockets return `ETERM`, so that
+    /// owner threads wake up, close their sockets and exit. Safe from any thread.
+    public func shutdown() { zmq_ctx_shutdown(handle) }
+
+    deinit { zmq_ctx_term(handle) }
+
+    /// libzmq's version, e.g. (4, 3, 4).
+    public static var version: (Int32, Int32, Int32) {
+        var a: Int32 = 0, b: Int32 = 0, c: Int32 = 0
+        zmq_version(&a, &b, &c)
+        return (a, b, c)
+    }
+    /// Whether libzmq was built with CURVE (libsodium).
+    public static var hasCurve: Bool { zmq_has("curve") == 1 }
+}
+
+/// Socket types used by the hub.
+public enum ZMQSocketType: Int32, Sendable {
+    case pair = 0, pub = 1, sub = 2, req = 3, rep = 4, dealer = 5, router = 6, pull = 7, push = 8, xpub = 9, xsub = 10
+}
+
+/// One ZeroMQ socket.
+///
+/// libzmq sockets are not thread-safe. A `ZMQSocket` must have exactly one owner at
+/// a time: it is created, then handed to the single thread (see `ZMQLoopThread`)
+/// that uses and closes it. It is marked `@unchecked Sendable` only so that it can
+/// be moved into that thread; no code here touches a socket from two threads.
+public final class ZMQSocket: @unchecked Sendable {
+    public let context: ZMQContext
+    private(set) var handle: UnsafeMutableRawPointer?
+    public let type: ZMQSocketType
+
+    public init(_ context: ZMQContext, _ type: ZMQSocketType) throws(ZMQError) {
+        guard let h = zmq_socket(context.handle, type.rawValue) else { throw .last("zmq_socket") }
+        self.context = context
+        self.handle = h
+        self.type = type
+        try set(ZMQ_LINGER, 0)
+    }
+
+    deinit { close() }
+
+    /// Closes with linger 0 (unsent messages are dropped; callers that need
+    /// delivery wait for replies, never for a linger). Idempotent.
+    public func close() {
+        guard let h = handle else { return }
+        var zero: Int32 = 0
+        zmq_setsockopt(h, ZMQ_LINGER, &zero, MemoryLayout<Int32>.size)
+        zmq_close(h)
+        handle = nil
+    }
+
+    private func live(_ op: String) throws(ZMQError) -> UnsafeMutableRawPointer {
+        guard let h = handle else { throw ZMQError(errno: ENOTSOCK, operation: op) }
+        return h
+    }
+
+    public func bind(_ endpoint: String) throws(ZMQError) {
+        if zmq_bind(try live("bind"), endpoint) != 0 { throw .last("zmq_bind \(endpoint)") }
+    }
+    public func connect(_ endpoint: String) throws(ZMQError) {
+        if zmq_connect(try live("connect"), endpoint) != 0 { throw .last("zmq_connect \(endpoint)") }
+    }
+    public func disconnect(_ endpoint: String) throws(ZMQError) {
+        if zmq_disconnect(try live("disconnect"), endpoint) != 0 { throw .last("zmq_disconnect") }
+    }
+    /// The endpoint actually bound (resolves `tcp://127.0.0.1:*`).
+    public var lastEndpoint: String {
+        var buf = [CChar](repeating: 0, count: 256)
+        var len = buf.count
+        guard let h = handle, zmq_getsockopt(h, ZMQ_LAST_ENDPOINT, &buf, &len) == 0 else { return "" }
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: options
+
+    public func set(_ option: Int32, _ value: Int32) throws(ZMQError) {
+        var v = value
+        if zmq_setsockopt(try live("setsockopt"), option, &v, MemoryLayout<Int32>.size) != 0 { throw .last("zmq_setsockopt \(option)") }
+    }
+    public func set(_ option: Int32, int64 value: Int64) throws(ZMQError) {
+        var v = value
+        if zmq_setsockopt(try live("setsockopt"), option, &v, MemoryLayout<Int64>.size) != 0 { throw .last("zmq_setsockopt \(option)") }
+    }
+    public func set(_ option: Int32, bytes: [UInt8]) throws(ZMQError) {
+        let h = try live("setsockopt")
+        let rc = bytes.withUnsafeBytes { zmq_setsockopt(h, option, $0.baseAddress, $0.count) }
+        if rc != 0 { throw .last("zmq_setsockopt \(option)") }
+    }
+    public func set(_ option: Int32, string: String) throws(ZMQError) { try set(option, bytes: Array(string.utf8)) }
+    public func getInt(_ option: Int32) throws(ZMQError) -> Int32 {
+        var v: Int32 = 0
+        var len = MemoryLayout<Int32>.size
+        if zmq_getsockopt(try live("getsockopt"), option, &v, &len) != 0 { throw .last("zmq_getsockopt \(option)") }
+        return v
+    }
+
+    /// High-water marks for send and receive (messages). At the mark a ROUTER drops
+    /// (we set ROUTER_MANDATORY so that the send fails instead of silently dropping),
+    /// a DEALER blocks — our loops send with DONTWAIT and answer `busy`.
+    public func setHighWaterMark(_ n: Int32) throws(ZMQError) {
+        try set(ZMQ_SNDHWM, n)
+        try set(ZMQ_RCVHWM, n)
+    }
+    /// Largest inbound message; a peer that sends more is disconnected by libzmq.
+    public func setMaxMessageSize(_ bytes: Int64) throws(ZMQError) { try set(ZMQ_MAXMSGSIZE, int64: bytes) }
+    /// ZMTP-level heartbeats (connection liveness below our protocol's heartbeats).
+    public func setZMTPHeartbeat(intervalMs: Int32, timeoutMs: Int32) throws(ZMQError) {
+        try set(ZMQ_HEARTBEAT_IVL, intervalMs)
+        try set(ZMQ_HEARTBEAT_TIMEOUT, timeoutMs)
+        try set(ZMQ_HEARTBEAT_TTL, timeoutMs)
+    }
+    public func setRoutingID(_ id: [UInt8]) throws(ZMQError) { try set(ZMQ_ROUTING_ID, bytes: id) }
+    public func subscribe(_ prefix: [UInt8]) throws(ZMQError) { try set(ZMQ_SUBSCRIBE, bytes: prefix) }
+
+    /// Makes this socket a CURVE server with `secretKey` (Z85); peers must pass ZAP.
+    public func makeCurveServer(secretKey: String, zapDomain: String = "utvag-hub") throws(ZMQError) {
+        try set(ZMQ_CURVE_SERVER, 1)
+        try set(ZMQ_CURVE_SECRETKEY, string: secretKey)
+        try set(ZMQ_ZAP_DOMAIN, string: zapDomain)
+    }
+    /// Makes this socket a CURVE client of `serverKey` with its own key pair (all Z85).
+    public func makeCurveClient(serverKey: String, publicKey: String, secretKey: String) throws(ZMQError) {
+        try set(ZMQ_CURVE_SERVERKEY, string: serverKey)
+        try set(ZMQ_CURVE_PUBLICKEY, string: publicKey)
+        try set(ZMQ_CURVE_SECRETKEY, string: secretKey)
+    }
+
+    // MARK: messages
+
+    /// Sends a multipart message. Returns false when `dontWait` and the socket is at
+    /// its high-water mark (EAGAIN) or, for a ROUTER, the peer is unknown (EHOSTUNREACH).
+    @discardableResult
+    public func send(_ frames: [[UInt8]], dontWait: Bool = false) throws(ZMQError) -> Bool {
+        let h = try live("send")
+        for (i, frame) in frames.enumerated() {
+            var flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
+            if i < frames.count - 1 { flags |= ZMQ_SNDMORE }
+            let rc = frame.withUnsafeBytes { zmq_send(h, $0.baseAddress, $0.count, flags) }
+            if rc < 0 {
+                let e = zmq_errno()
+                // Only the first frame can fail with EAGAIN; later frames of an accepted message are queued atomically.
+                if (e == EAGAIN || e == EHOSTUNREACH) && i == 0 { return false }
+                throw ZMQError(errno: e, operation: "zmq_send")
+            }
+        }
+        return true
+    }
+
+    /// Receives one multipart message; nil when `dontWait` and none is waiting.
+    public func receive(dontWait: Bool = false) throws(ZMQError) -> ZMQMessage? {
+        let h = try live("recv")
+        var frames: [[UInt8]] = []
+        var userID: String?
+        var msg = zmq_msg_t()
+        while true {
+            zmq_msg_init(&msg)
+            let rc = zmq_msg_recv(&msg, h, dontWait && frames.isEmpty ? ZMQ_DONTWAIT : 0)
+            if rc < 0 {
+                let e = zmq_errno()
+                zmq_msg_close(&msg)
+                if e == EAGAIN && frames.isEmpty { return nil }
+                throw ZMQError(errno: e, operation: "zmq_msg_recv")
+            }
+            let size = zmq_msg_size(&msg)
+            if size > 0, let data = zmq_msg_data(&msg) {
+                frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
+            } else {
+                frames.append([])
+            }
+            if userID == nil, let p = zmq_msg_gets(&msg, "User-Id") {
+                userID = String(cString: p)
+            }
+            let more = zmq_msg_more(&msg) != 0
+            zmq_msg_close(&msg)
+            if !more { break }
+        }
+        return ZMQMessage(frames: frames, userID: userID)
+    }
+
+    /// Raw handle for `zmq_poll` and `zmq_proxy`.
+    public var rawHandle: UnsafeMutableRawPointer? { handle }
+}
+
+/// A received multipart message with the ZAP user id of the peer that sent it.
+public struct ZMQMessage: Sendable {
+    public var frames: [[UInt8]]
+    /// The authenticated principal that the ZAP handler assigned to the sending peer.
+    public var userID: String?
+    public init(frames: [[UInt8]], userID: String? = nil) { self.frames = frames; self.userID = userID }
+}
+
+/// Polls sockets and plain file descriptors.
+public struct ZMQPoller {
+    private var items: [zmq_pollitem_t] = []
+    public init() {}
+    /// Adds a socket; returns its index for `isReadable`.
+    @discardableResult
+    public mutating func add(_ socket: ZMQSocket) -> Int {
+        items.append(zmq_pollitem_t(socket: socket.rawHandle, fd: -1, events: Int16(ZMQ_POLLIN), revents: 0))
+        return items.count - 1
+    }
+    /// Adds a file descriptor (e.g. a `Wakeup` pipe); returns its index.
+    @discardableResult
+    public mutating func add(fd: Int32) -> Int {
+        items.append(zmq_pollitem_t(socket: nil, fd: fd, events: Int16(ZMQ_POLLIN), revents: 0))
+        return items.count - 1
+    }
+    /// Waits up to `timeoutMs` (-1 forever). Returns the number of ready items.
+    public mutating func poll(timeoutMs: Int) throws(ZMQError) -> Int {
+        let n = items.count
+        let rc = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32(n), timeoutMs) }
+        if rc < 0 {
+            let e = zmq_errno()
+            if e == EINTR { return 0 }
+            throw ZMQError(errno: e, operation: "zmq_poll")
+        }
+        return Int(rc)
+    }
+    public func isReadable(_ index: Int) -> Bool { items[index].revents & Int16(ZMQ_POLLIN) != 0 }
+}
+
+/// CurveZMQ key pairs (Z85 text, 40 characters each).
+public struct CurveKeyPair: Sendable, Equatable, Codable {
+    public var publicKey: String
+    public var secretKey: String
+    public init(publicKey: String, secretKey: String) { self.publicKey = publicKey; self.secretKey = secretKey }
+
+    /// A fresh key pair from libsodium.
+    public static func generate() throws(ZMQError) -> CurveKeyPair {
+        var pub = [CChar](repeating: 0, count: 41)
+        var sec = [CChar](repeating: 0, count: 41)
+        if zmq_curve_keypair(&pub, &sec) != 0 { throw .last("zmq_curve_keypair") }
+        return CurveKeyPair(publicKey: String(cString: pub), secretKey: String(cString: sec))
+    }
+
+    /// Derives the public key from a Z85 secret key (validates the secret key).
+    public static func publicKey(forSecret secret: String) -> String? {
+        guard isValidZ85Key(secret) else { return nil }
+        var pub = [CChar](repeating: 0, count: 41)
+        guard zmq_curve_public(&pub, secret) == 0 else { return nil }
+        return String(cString: pub)
+    }
+
+    /// A Z85 key is 40 characters of the Z85 alphabet.
+    public static func isValidZ85Key(_ s: String) -> Bool {
+        let alphabet = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#".utf8)
+        return s.utf8.count == 40 && s.utf8.allSatisfy { alphabet.contains($0) }
+    }
+
+    /// Decodes a Z85 key to its 32 raw bytes (what ZAP hands the handler).
+    public static func z85Decode(_ s: String) -> [UInt8]? {
+        guard isValidZ85Key(s) else { return nil }
+        var out = [UInt8](repeating: 0, count: 32)
+        guard zmq_z85_decode(&out, s) != nil else { return nil }
+        return out
+    }
+    /// Encodes 32 raw bytes as a Z85 key.
+    public static func z85Encode(_ bytes: [UInt8]) -> String? {
+        guard bytes.count == 32 else { return nil }
+        var out = [CChar](repeating: 0, count: 41)
+        let ok = bytes.withUnsafeBufferPointer { zmq_z85_encode(&out, $0.baseAddress, 32) } != nil
+        return ok ? String(cString: out) : nil
+    }
+}
+
+/// A self-pipe that lets async code wake a thread blocked in `zmq_poll`.
+///
+/// Writers (any thread) call `signal()`; the owning thread polls `readFD` and calls
+/// `drain()`. This is how work crosses from Swift tasks to a socket's one owner
+/// thread without ever touching the socket from another thread.
+public final class Wakeup: @unchecked Sendable {
+    public let readFD: Int32
+    private let writeFD: Int32
+    public init() {
+        var fds: [Int32] = [0, 0]
+        _ = pipe(&fds)
+        readFD = fds[0]; writeFD = fds[1]
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+    }
+    public func signal() {
+        var b: UInt8 = 1
+        _ = write(writeFD, &b, 1)
+    }
+    public func drain() {
+        var buf = [UInt8](repeating: 0, count: 256)
+        while read(readFD, &buf, 256) > 0 {}
+    }
+    deinit { close(readFD); close(writeFD) }
+}
+
+/// Runs `zmq_proxy_steerable` between two sockets on its own thread (the relay
+/// baseline of `hub bench bus`). `terminate()` stops it through the control socket.
+public final class ZMQRelay: @unchecked Sendable {
+    private let context: ZMQContext
+    private let controlEndpoint: String
+    private let done = DispatchSemaphoreLite()
+
+    public init(context: ZMQContext, frontend: ZMQSocket, backend: ZMQSocket) throws(ZMQError) {
+        self.context = context
+        self.controlEndpoint = "inproc://relay-control-\(UInt64.random(in: 0...UInt64.max))"
+        let control = try ZMQSocket(context, .sub)
+        try control.subscribe([])
+        try control.bind(controlEndpoint)
+        let done = self.done
+        let thread = Thread {
+            _ = zmq_proxy_steerable(frontend.rawHandle, backend.rawHandle, nil, control.rawHandle)
+            frontend.close(); backend.close(); control.close()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    public func terminate() throws(ZMQError) {
+        let pub = try ZMQSocket(context, .pub)
+        try pub.connect(controlEndpoint)
+        // Slow-joiner: repeat until the proxy has stopped.
+        while !done.wait(timeoutMs: 20) {
+            try pub.send([Array("TERMINATE".utf8)], dontWait: true)
+        }
+        pub.close()
+    }
+}
+
+import Foundation
+import Synchronization
+
+/// A tiny semaphore with a timeout, usable from threads (not from async code).
+final class DispatchSemaphoreLite: Sendable {
+    private let flag = Mutex(false)
+    func signal() { flag.withLock { $0 = true } }
+    func wait(timeoutMs: Int) -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while ContinuousClock.now < deadline {
+            if flag.withLock({ $0 }) { return true }
+            usleep(1000)
+        }
+        return flag.withLock { $0 }
+    }
+}

@@ -1,0 +1,139 @@
+import AgencyAdapters
+import ArgumentParser
+import Foundation
+import HubBus
+import HubCore
+import HubGateway
+import HubProtocol
+import HubStorage
+import Logging
+import MeetingsService
+import NetworksService
+import ReferralsService
+import ServiceLifecycle
+import TrainingService
+import ZeroMQ
+
+/// The deployable components, by the name `hub run` takes.
+enum Component {
+    static func serviceDefinition(_ name: String) -> ServiceDefinition? {
+        switch name {
+        case ReferralsService.name: ReferralsService.definition()
+        case MeetingsService.name: MeetingsService.definition()
+        case NetworksService.name: NetworksService.definition()
+        case TrainingService.name: TrainingService.definition()
+        default: nil
+        }
+    }
+
+    /// The bus endpoint settings for `principal`, from configuration and key files.
+    static func endpoint(for principal: Principal, options: CommonOptions, config: HubConfiguration) throws -> BusEndpoint {
+        let own = try KeyStore.secret(for: principal, in: options.keyDirectories)
+        guard let keys = own.keyPair else { throw HubError(.validation, "The key file has no secret key.", field: "keys") }
+        let broker = try brokerPublicKey(options: options)
+        return BusEndpoint(endpoint: config.broker.endpoint, brokerPublicKey: broker, keys: keys,
+                           heartbeatInterval: .milliseconds(config.broker.heartbeatMs),
+                           heartbeatLiveness: config.broker.heartbeatLiveness,
+                           highWaterMark: Int32(config.broker.highWaterMark),
+                           maxMessageBytes: config.broker.maxMessageBytes)
+    }
+
+    static func brokerPublicKey(options: CommonOptions) throws -> String {
+        for dir in options.keyDirectories {
+            for file in ["broker.pub.json", "broker.key.json"] {
+                let path = "\(dir)/\(file)"
+                if FileManager.default.fileExists(atPath: path) { return try KeyStore.load(path: path).publicKey }
+            }
+        }
+        throw HubError(.validation, "No broker public key (broker.pub.json) in the key folders.", field: "keys")
+    }
+}
+
+/// Wraps a start/stop pair as a swift-service-lifecycle `Service`: runs until
+/// graceful shutdown (SIGTERM/SIGINT), then stops in order.
+struct LifecycleComponent: Service {
+    let name: String
+    let start: @Sendable () async throws -> Void
+    let stop: @Sendable () async -> Void
+    func run() async throws {
+        try await start()
+        try? await gracefulShutdown()
+        await stop()
+    }
+}
+
+func runUntilSignalled(_ services: [any Service], logger: Logger) async throws {
+    let group = ServiceGroup(configuration: .init(
+        services: services.map { .init(service: $0) },
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger))
+    try await group.run()
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one component in this process: broker, gateway, a service (referrals, meetings, networks, training) or adapter-<agency>.")
+
+    @Argument(help: "The component to run.")
+    var component: String
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        options.bootstrap()
+        do {
+            let config = try options.loadConfiguration()
+            try await Self.run(component, options: options, config: config)
+        } catch {
+            exitWith(error)
+        }
+    }
+
+    static func run(_ component: String, options: CommonOptions, config: HubConfiguration) async throws {
+        var logger = Logger(label: "hub.\(component)")
+        logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
+        let context = ZMQContext()
+        if component == "broker" {
+            let keys = try KeyStore.secret(for: "broker", in: options.keyDirectories)
+            guard let pair = keys.keyPair else { throw HubError(.validation, "The broker key has no secret.", field: "keys") }
+            let trusted = try KeyStore.trustedKeys(in: options.keyDirectories)
+            let policy = try AuthorizationPolicy.load(path: options.config + "/policy.json")
+            let broker = Broker(settings: BrokerSettings(endpoint: config.broker.endpoint, serverKeys: pair, trustedKeys: trusted,
+                                                         policy: policy, configuration: config.broker),
+                                logger: logger, context: context)
+            try await runUntilSignalled([LifecycleComponent(name: "broker", start: { try broker.start() }, stop: { await broker.stop() })], logger: logger)
+        } else if let definition = Component.serviceDefinition(component) {
+            let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            let dispatcher = Dispatcher(definition: definition, database: database, configDir: options.config, logger: logger)
+            try await dispatcher.prepare()
+            let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
+            let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)
+            try await runUntilSignalled([LifecycleComponent(name: component, start: { worker.start() }, stop: {
+                await worker.stop()
+                await database.close()
+            })], logger: logger)
+        } else if component == "gateway" {
+            let database = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            try await database.migrate(UserStore.migrations)
+            let endpoint = try Component.endpoint(for: .gateway, options: options, config: config)
+            let bus = BusClient(endpoint: endpoint, logger: logger, context: context)
+            let server = GatewayServer(configuration: config, bus: bus, database: database, logger: logger)
+            try await server.run()
+            await bus.close()
+            await database.close()
+        } else if component.hasPrefix("adapter-"), config.adapters.contains(String(component.dropFirst("adapter-".count))) {
+            let agency = String(component.dropFirst("adapter-".count))
+            let database = try await Databases.open(.forComponent(component.replacingOccurrences(of: "-", with: "_"), dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            let endpoint = try Component.endpoint(for: .adapter(agency), options: options, config: config)
+            let bus = BusClient(endpoint: endpoint, logger: logger, context: context)
+            let adapter = AdapterRuntime(agency: agency, bus: bus, database: database, logger: logger)
+            try await adapter.prepare()
+            try await runUntilSignalled([LifecycleComponent(name: component, start: { adapter.start() }, stop: {
+                await adapter.stop()
+                await bus.close()
+                await database.close()
+            })], logger: logger)
+        } else {
+            throw HubError(.validation, "Unknown component \(component). Use broker, gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
+        }
+    }
+}

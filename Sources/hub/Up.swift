@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import HubBus
+import HubCore
+import HubGateway
+import HubProtocol
+import HubStorage
+import Logging
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `hub up`: the whole hub on one machine, each component its own child process on
+/// embedded SQLite; a crashed child is restarted with back-off; Ctrl-C stops all.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the broker, every service, every adapter and the gateway (development and small installations).")
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        options.bootstrap()
+        var logger = Logger(label: "hub.up")
+        logger.logLevel = .notice
+        do {
+            let config = try options.loadConfiguration()
+            _ = try ReferenceData.load(configDir: options.config) // fail early with the field named
+            try FileManager.default.createDirectory(atPath: options.layout.logs, withIntermediateDirectories: true)
+            // Development keys for every component, made once.
+            var principals: [Principal] = ["broker", .gateway]
+            principals += config.services.map { .service($0) }
+            principals += config.adapters.map { .adapter($0) }
+            for p in principals { try KeyStore.generate(principal: p, directory: options.layout.keys) }
+            // The first admin account, before the gateway starts.
+            let gatewayDB = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            try await gatewayDB.migrate(UserStore.migrations)
+            let password = try await UserStore(database: gatewayDB).ensureAdmin()
+            await gatewayDB.close()
+
+            let components = ["broker"] + config.services + config.adapters.map { "adapter-\($0)" } + ["gateway"]
+            let supervisor = Supervisor(executable: Self.selfPath(), options: options, logger: logger)
+            for c in components { supervisor.start(c) }
+            let url = "http://\(config.gateway.host):\(config.gateway.port)"
+            Task {
+                let ok = await Self.waitForGateway(url + "/healthz", seconds: 120)
+                say("Gateway: \(url)")
+                if let password { say("Admin password (shown once): \(password)") }
+                if !ok { say("Warning: the gateway did not report every component up within 120 s; see \(options.layout.logs)/.") }
+            }
+            await supervisor.runUntilSignal()
+        } catch {
+            exitWith(error)
+        }
+    }
+
+    static func selfPath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Polls /healthz until it answers 200 with status ok.
+    static func waitForGateway(_ url: String, seconds: Int) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let u = URL(string: url), let (data, resp) = try? await URLSession.shared.data(from: u),
+               (resp as? HTTPURLResponse)?.statusCode == 200,
+               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], obj["status"] as? String == "ok" {
+                return true
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+}
+
+/// Starts child processes, restarts crashed ones with back-off (1 s doubling to 30 s,
+/// reset after a minute of good health) and stops them all in reverse order.
+final class Supervisor: Sendable {
+    struct Child {
+        var process: Process
+        var started: ContinuousClock.Instant
+        var delay: Duration
+    }
+    private let executable: String
+    private let options: CommonOptions
+    private let logger: Logger
+    private let children = Mutex<[String: Child]>([:])
+    private let order = Mutex<[String]>([])
+    private let stopping = Atomic<Bool>(false)
+
+    init(executable: String, options: CommonOptions, logger: Logger) {
+        self.executable = executable
+        self.options = options
+        self.logger = logger
+    }
+
+    func start(_ component: String, delay: Duration = .seconds(1)) {
+        guard !stopping.load(ordering: .acquiring) else { return }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = ["run", component, "--data-dir", options.dataDir, "--config", options.config, "--log-level", options.logLevel]
+        let logPath = "\(options.layout.logs)/\(component).log"
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = FileHandle(forWritingAtPath: logPath)
+        log?.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        p.standardInput = FileHandle.nullDevice
+        p.terminationHandler = { [weak self] proc in self?.exited(component, status: proc.terminationStatus) }
+        do {
+            try p.run()
+        } catch {
+            logger.error("cannot start component", metadata: ["hub.component": "\(component)"])
+            return
+        }
+        children.withLock { $0[component] = Child(process: p, started: .now, delay: delay) }
+        order.withLock { if !$0.contains(component) { $0.append(component) } }
+    }
+
+    private func exited(_ component: String, status: Int32) {
+        guard !stopping.load(ordering: .acquiring) else { return }
+        let child = children.withLock { $0[component] }
+        var delay = child?.delay ?? .seconds(1)
+        if let c = child, ContinuousClock.now - c.started > .seconds(60) { delay = .seconds(1) }
+        say("\(component) stopped (status \(status)); restarting in \(delay.components.seconds) s")
+        let next = min(delay * 2, .seconds(30))
+        Task {
+            try? await Task.sleep(for: delay)
+            self.start(component, delay: next)
+        }
+    }
+
+    /// Waits for SIGINT/SIGTERM, then stops children: gateway and adapters, services, broker last.
+    func runUntilSignal() async {
+        let signals = AsyncStream<Int32> { cont in
+            for sig in [SIGINT, SIGTERM] {
+                signal(sig, SIG_IGN)
+                let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+                src.setEventHandler { cont.yield(sig) }
+                src.resume()
+                SignalSources.keep(src)
+            }
+        }
+        for await _ in signals { break }
+        stopping.store(true, ordering: .releasing)
+        say("Stopping Utväg Hub…")
+        let names = order.withLock { $0 }.reversed()
+        for group in [names.filter { $0 == "gateway" || $0.hasPrefix("adapter-") }, names.filter { $0 != "broker" && $0 != "gateway" && !$0.hasPrefix("adapter-") }, ["broker"]] {
+            let procs = children.withLock { c in group.compactMap { c[$0]?.process } }
+            for p in procs where p.isRunning { p.terminate() }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while procs.contains(where: \.isRunning), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+            for p in procs where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        }
+        say("Stopped.")
+    }
+}
+
+import Dispatch
+/// Keeps signal sources alive for the life of the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    private static let lock = NSLock()
+    static func keep(_ s: any DispatchSourceSignal) { lock.lock(); sources.append(s); lock.unlock() }
+}
+
+/// Writes a line to standard output at once (unbuffered), for scripts waiting on it.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

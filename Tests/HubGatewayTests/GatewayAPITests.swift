@@ -1,0 +1,200 @@
+import Foundation
+import HubProtocol
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+@testable import HubGateway
+
+@Suite("Gateway JSON API, health and documents")
+struct GatewayAPITests {
+    @Test func bearerTokenFlowReturnsTheCurrentUser() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let token = try await client.token()
+            #expect(token.hasPrefix("uhb_"))
+            let me = try await client.json("/api/v1/me", token: token)
+            #expect(me.status == .ok)
+            #expect(me.json?["username"]?.stringValue == "admin")
+            #expect(me.json?["role"]?.stringValue == "admin")
+            #expect(me.setCookies.isEmpty)
+        }
+        // Only a hash of the token is stored.
+    }
+
+    @Test func tokenIsStoredOnlyAsSHA256Hash() async throws {
+        let h = try await Harness.make()
+        let app = try await h.server.buildApplication()
+        let box = Mutex("")
+        try await app.test(.router) { client in
+            let token = try await client.token()
+            box.withLock { $0 = token }
+        }
+        let issued = box.withLock { $0 }
+        let rows = try await h.database.query("SELECT token_hash FROM api_tokens", [])
+        #expect(rows.count == 1)
+        #expect(rows[0].gwString("token_hash") == Secrets.sha256Hex(issued))
+        #expect(rows[0].gwString("token_hash") != issued)
+        await h.close()
+    }
+
+    @Test func apiWithoutOrWithBadTokenIs401WithErrorShape() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            for token in [nil, "uhb_forged"] as [String?] {
+                let r = try await client.json("/api/v1/me", token: token)
+                #expect(r.status == .unauthorized)
+                #expect(r.headers[.wwwAuthenticate] == "Bearer")
+                #expect(r.json?["error"]?["code"]?.stringValue == "unauthenticated")
+                #expect(r.json?["error"]?["message"]?.stringValue?.isEmpty == false)
+            }
+            // A browser session cookie is not accepted by the API.
+            var browser = Browser(client: client)
+            try await browser.login()
+            let withCookie = try await client.execute(uri: "/api/v1/me", method: .get, headers: browser.cookieHeader)
+            #expect(withCookie.status == .unauthorized)
+        }
+    }
+
+    @Test func wrongPasswordForTokenIs401() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let r = try await client.json("/api/v1/tokens", method: .post, body: #"{"username":"admin","password":"nope nope nope"}"#)
+            #expect(r.status == .unauthorized)
+            #expect(r.json?["error"]?["code"]?.stringValue == "unauthenticated")
+        }
+    }
+
+    @Test func validationErrorNamesTheField() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let missing = try await client.json("/api/v1/tokens", method: .post, body: #"{"username":"admin"}"#)
+            #expect(missing.status == .badRequest)
+            #expect(missing.json?["error"]?["code"]?.stringValue == "validation")
+            #expect(missing.json?["error"]?["field"]?.stringValue == "body.password")
+            let empty = try await client.json("/api/v1/tokens", method: .post, body: #"{"username":"","password":"x"}"#)
+            #expect(empty.json?["error"]?["field"]?.stringValue == "body.username")
+            let notJSON = try await client.json("/api/v1/tokens", method: .post, body: "{nope")
+            #expect(notJSON.status == .badRequest)
+            #expect(notJSON.json?["error"]?["code"]?.stringValue == "invalid_json")
+        }
+    }
+
+    @Test func oversizedBodyIs413() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let big = #"{"username":""# + String(repeating: "a", count: 70_000) + #"","password":"x"}"#
+            let r = try await client.json("/api/v1/tokens", method: .post, body: big)
+            #expect(r.status == .contentTooLarge)
+            #expect(r.json?["error"]?["code"]?.stringValue == "too_large")
+        }
+    }
+
+    @Test func centresAreForwardedOverTheBus() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let token = try await client.token()
+            let r = try await client.json("/api/v1/centres", token: token)
+            #expect(r.status == .ok)
+            #expect(r.json?["centres"]?.arrayValue?.count == 2)
+            #expect(h.bus.requestTypes == ["referrals.centres.list"])
+        }
+    }
+
+    @Test func busTimeoutGives503JSONError() async throws {
+        let bus = FakeBus()
+        bus.setReply("referrals.centres.list", .failure(HubError(.timeout, "No worker answered in time.")))
+        let h = try await Harness.make(bus: bus)
+        try await h.test { client in
+            let token = try await client.token()
+            let r = try await client.json("/api/v1/centres", token: token)
+            #expect(r.status == .serviceUnavailable)
+            #expect(r.json?["error"]?["code"]?.stringValue == "timeout")
+            bus.setReply("referrals.centres.list", .failure(HubError(.internal, "stack trace with secrets")))
+            let internalError = try await client.json("/api/v1/centres", token: token)
+            #expect(internalError.status == .internalServerError)
+            #expect(internalError.json?["error"]?["message"]?.stringValue == "An internal error occurred.")
+        }
+    }
+
+    @Test func statusReportsTheBusToAnyLoggedInRole() async throws {
+        let h = try await Harness.make()
+        try await h.users.create(username: "board1", password: "board member pw", role: "board", centre: "skaraborg")
+        try await h.test { client in
+            let token = try await client.token(username: "board1", password: "board member pw")
+            let r = try await client.json("/api/v1/status", token: token)
+            #expect(r.status == .ok)
+            #expect(r.json?["broker"]?.stringValue == "up")
+            #expect(r.json?["uptimeSeconds"]?.numberValue == 42)
+        }
+    }
+
+    @Test func healthzIsOkWhenEverythingIsUp() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let r = try await client.execute(uri: "/healthz", method: .get)
+            #expect(r.status == .ok)
+            let j = try #require(r.json)
+            #expect(j["status"]?.stringValue == "ok")
+            #expect(j["broker"]?.stringValue == "up")
+            #expect(j["services"]?.arrayValue?.count == 4)
+            #expect(j["services"]?.arrayValue?.first?["workers"]?.numberValue == 2)
+            #expect(j["adapters"]?.arrayValue?.allSatisfy { $0["status"]?.stringValue == "up" } == true)
+        }
+    }
+
+    @Test func healthzIsDegradedWhenAServiceOrAdapterIsMissing() async throws {
+        let bus = FakeBus(broker: .success(BrokerStatus(
+            peers: ["gateway", "adapter:police"],
+            services: [.init(name: "referrals", workers: 1, queued: 0)], uptimeSeconds: 1)))
+        let h = try await Harness.make(bus: bus)
+        try await h.test { client in
+            let r = try await client.execute(uri: "/healthz", method: .get)
+            #expect(r.status == .ok)
+            let j = try #require(r.json)
+            #expect(j["status"]?.stringValue == "degraded")
+            let services = j["services"]?.arrayValue ?? []
+            #expect(services.first { $0["name"]?.stringValue == "meetings" }?["status"]?.stringValue == "down")
+            #expect(services.first { $0["name"]?.stringValue == "referrals" }?["status"]?.stringValue == "up")
+            let adapters = j["adapters"]?.arrayValue ?? []
+            #expect(adapters.first { $0["name"]?.stringValue == "police" }?["status"]?.stringValue == "up")
+            #expect(adapters.first { $0["name"]?.stringValue == "psychiatry" }?["status"]?.stringValue == "down")
+        }
+    }
+
+    @Test func healthzIs503WhenTheBrokerIsDown() async throws {
+        let h = try await Harness.make(bus: FakeBus(broker: .failure(HubError(.timeout, "No reply."))))
+        try await h.test { client in
+            let r = try await client.execute(uri: "/healthz", method: .get)
+            #expect(r.status == .serviceUnavailable)
+            #expect(r.json?["broker"]?.stringValue == "down")
+            #expect(r.json?["status"]?.stringValue == "degraded")
+        }
+    }
+
+    @Test func openAPIDocumentIsServedAndDescribesEveryAPIRoute() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let r = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType]?.hasPrefix("application/yaml") == true)
+            for needle in ["openapi: 3.1.0", "/api/v1/tokens:", "/api/v1/me:", "/api/v1/status:", "/api/v1/centres:", "bearerAuth:", "scheme: bearer", "field:"] {
+                #expect(r.text.contains(needle), "\(needle)")
+            }
+        }
+    }
+
+    @Test func metricsAreLabelledByRoutePatternNotURL() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            _ = try await client.execute(uri: "/healthz?probe=secret-value", method: .get)
+            _ = try await client.execute(uri: "/some/unknown/123", method: .get)
+            let r = try await client.execute(uri: "/metrics", method: .get)
+            #expect(r.status == .ok)
+            #expect(r.text.contains("hub_gateway_http_requests_total"))
+            #expect(r.text.contains(#"route="/healthz""#))
+            #expect(!r.text.contains("secret-value"))
+            #expect(!r.text.contains("/some/unknown/123"))
+        }
+    }
+}

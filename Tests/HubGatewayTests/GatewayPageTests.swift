@@ -1,0 +1,193 @@
+import Foundation
+import HubProtocol
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HubGateway
+
+@Suite("Gateway pages, sessions and CSRF")
+struct GatewayPageTests {
+    @Test func loginWithRightPasswordStartsSessionAndShowsSwedishStartPage() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            let r = try await browser.login()
+            #expect(r.status == .seeOther)
+            #expect(r.location == "/")
+            let cookie = try #require(r.setCookieHeader("hub_session"))
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Strict"))
+            #expect(cookie.contains("Path=/"))
+            #expect(!cookie.contains("Secure"))
+            let home = try await browser.get("/")
+            #expect(home.status == .ok)
+            #expect(home.text.contains(#"<html lang="sv">"#))
+            #expect(home.text.contains("Välkommen till Utväg Hub"))
+            #expect(home.text.contains("administratör"))
+            #expect(home.text.contains(#"<table id="bus-status">"#))
+            #expect(home.text.contains("Utväg Skaraborg"))
+            #expect(home.text.contains(#"<main id="main""#))
+            #expect(home.text.contains(##"href="#main""##))
+        }
+    }
+
+    @Test func sessionCookieIsSecureWhenConfigured() async throws {
+        let h = try await Harness.make { $0.gateway.secureCookies = true }
+        try await h.test { client in
+            var browser = Browser(client: client)
+            let r = try await browser.login()
+            #expect(try #require(r.setCookieHeader("hub_session")).contains("Secure"))
+        }
+    }
+
+    @Test func loginWithWrongPasswordOrUnknownUserGivesTheSameGenericError() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            let wrong = try await browser.login(password: "not the password")
+            let unknown = try await browser.login(username: "nobody", password: "not the password")
+            for r in [wrong, unknown] {
+                #expect(r.status == .unauthorized)
+                #expect(r.text.contains("Fel användarnamn eller lösenord."))
+                #expect(r.setCookies["hub_session"] == nil)
+            }
+        }
+    }
+
+    @Test func repeatedFailedLoginsForOneUsernameAreRateLimited() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            for _ in 0..<5 { try await browser.login(password: "wrong password!") }
+            // Even the right password is refused while the username is throttled.
+            let r = try await browser.login()
+            #expect(r.status == .tooManyRequests)
+            #expect(r.text.contains("För många misslyckade"))
+        }
+    }
+
+    @Test func emptyLoginFieldsShowErrorsNextToTheirFields() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            let page = try await browser.get("/login")
+            let csrf = try #require(Browser.csrfField(page.text))
+            let r = try await browser.post("/login", form: ["csrf": csrf, "username": "", "password": ""])
+            #expect(r.status == .badRequest)
+            #expect(r.text.contains(#"<p class="field-error" id="username-error">Ange ditt användarnamn.</p>"#))
+            #expect(r.text.contains(#"<p class="field-error" id="password-error">Ange ditt lösenord.</p>"#))
+            #expect(r.text.contains(#"aria-describedby="username-error""#))
+        }
+    }
+
+    @Test func unauthenticatedPageRequestRedirectsToLogin() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let r = try await client.execute(uri: "/", method: .get)
+            #expect(r.status == .seeOther)
+            #expect(r.location == "/login")
+            let bogus = try await client.execute(uri: "/", method: .get, headers: [.cookie: "hub_session=forged"])
+            #expect(bogus.location == "/login")
+        }
+    }
+
+    @Test func loginWithoutCSRFTokenIsForbidden() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            try await browser.get("/login")  // has the cookie, but the field is missing
+            let r = try await browser.post("/login", form: ["username": "admin", "password": Harness.adminPassword])
+            #expect(r.status == .forbidden)
+            #expect(r.setCookies["hub_session"] == nil)
+            // A field that does not match the cookie is refused too.
+            let r2 = try await browser.post("/login", form: ["csrf": "guess", "username": "admin", "password": Harness.adminPassword])
+            #expect(r2.status == .forbidden)
+        }
+    }
+
+    @Test func logoutWithoutCSRFTokenIsForbiddenAndWithItEndsTheSession() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            try await browser.login()
+            let sessionCookie = try #require(browser.cookies["hub_session"])
+            let forbidden = try await browser.post("/logout", form: [:])
+            #expect(forbidden.status == .forbidden)
+            #expect(try await browser.get("/").status == .ok)  // still logged in
+
+            let home = try await browser.get("/")
+            let csrf = try #require(Browser.csrfField(home.text))
+            let out = try await browser.post("/logout", form: ["csrf": csrf])
+            #expect(out.status == .seeOther)
+            #expect(out.location == "/login")
+            // The old cookie no longer works: the session was deleted server-side.
+            let replay = try await client.execute(uri: "/", method: .get, headers: [.cookie: "hub_session=\(sessionCookie)"])
+            #expect(replay.location == "/login")
+        }
+    }
+
+    @Test func pagesAreSwedishByDefaultAndEnglishWithLangQueryRemembered() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            let sv = try await browser.get("/login")
+            #expect(sv.text.contains(#"<html lang="sv">"#))
+            #expect(sv.text.contains("Logga in på Utväg Hub"))
+            let en = try await browser.get("/login?lang=en")
+            #expect(en.text.contains(#"<html lang="en">"#))
+            #expect(en.text.contains("Log in to Utväg Hub"))
+            #expect(browser.cookies["hub_lang"] == "en")
+            let again = try await browser.get("/login")
+            #expect(again.text.contains("Log in to Utväg Hub"))
+        }
+    }
+
+    @Test func startPageShowsFriendlyMessageWhenTheBusFails() async throws {
+        let bus = FakeBus(broker: .failure(HubError(.timeout, "No reply.")))
+        bus.setReply("referrals.centres.list", .failure(HubError(.timeout, "No reply.")))
+        let h = try await Harness.make(bus: bus)
+        try await h.test { client in
+            var browser = Browser(client: client)
+            try await browser.login()
+            let home = try await browser.get("/")
+            #expect(home.status == .ok)
+            #expect(home.text.contains("Listan över centrum kan inte visas just nu."))
+            #expect(home.text.contains("Meddelandebussen svarar inte just nu."))
+            #expect(home.text.contains(#"<table id="bus-status">"#))
+            #expect(!home.text.contains("HubError"))
+            #expect(!home.text.contains("No reply."))
+        }
+    }
+
+    @Test func securityHeadersArePresentOnPagesAPIAndErrors() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            for (uri, method) in [("/login", HTTPRequest.Method.get), ("/api/v1/me", .get), ("/healthz", .get), ("/nope", .get), ("/login", .post)] {
+                let r = try await client.execute(uri: uri, method: method)
+                #expect(r.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true, "\(uri)")
+                #expect(r.headers[.contentSecurityPolicy]?.contains("unsafe-inline") == false, "\(uri)")
+                #expect(r.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(uri)")
+                #expect(r.headers[HTTPField.Name("X-Frame-Options")!] == "DENY", "\(uri)")
+                #expect(r.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(uri)")
+                #expect(r.headers[.cacheControl] == "no-store", "\(uri)")
+            }
+            let page = try await client.execute(uri: "/login", method: .get)
+            #expect(!page.text.contains("<script"))
+            #expect(!page.text.contains("style="))
+        }
+    }
+
+    @Test func unknownPageGivesFriendlyNotFound() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let r = try await client.execute(uri: "/no/such/page", method: .get)
+            #expect(r.status == .notFound)
+            #expect(r.text.contains("Sidan finns inte."))
+        }
+    }
+
+    @Test func uiStringTablesHaveTheSameKeys() {
+        #expect(Set(Strings.swedish.keys) == Set(Strings.english.keys))
+    }
+}

@@ -1,0 +1,75 @@
+import HubProtocol
+import Testing
+
+@Suite("Envelope encoding and validation at the edge")
+struct EnvelopeTests {
+    @Test func roundTripKeepsEveryField() throws {
+        let e = Envelope(correlationID: "abc", type: "referrals.submit", body: .object(["a": 1, "b": "x", "c": [true, .null]]))
+        let back = try Envelope.decode(e.encoded())
+        #expect(back == e)
+    }
+
+    @Test func errorReplyRoundTrips() throws {
+        let e = Envelope.failure(to: "req-1", type: "referrals.submit", HubError(.validation, "Bad.", field: "body.x"))
+        let back = try Envelope.decode(e.encoded())
+        #expect(back.error == HubError(.validation, "Bad.", field: "body.x"))
+        #expect(back.correlationID == "req-1")
+        #expect(back.type == "referrals.submit.reply")
+    }
+
+    @Test(arguments: [
+        ("not json", "invalid_json", nil),
+        ("[1,2]", "invalid_json", nil),
+        (#"{"id":"a","type":"x.y","ts":"2026-01-01T00:00:00.000Z","body":{}}"#, "invalid_json", "v"),
+        (#"{"v":2,"id":"a","type":"x.y","ts":"2026-01-01T00:00:00.000Z","body":{}}"#, "unsupported_version", "v"),
+        (#"{"v":1,"type":"x.y","ts":"2026-01-01T00:00:00.000Z","body":{}}"#, "invalid_json", "id"),
+        (#"{"v":1,"id":"a b","type":"x.y","ts":"2026-01-01T00:00:00.000Z","body":{}}"#, "invalid_json", "id"),
+        (#"{"v":1,"id":"a","type":"Referrals","ts":"2026-01-01T00:00:00.000Z","body":{}}"#, "invalid_json", "type"),
+        (#"{"v":1,"id":"a","type":"x.y","ts":"yesterday","body":{}}"#, "invalid_json", "ts"),
+        (#"{"v":1,"id":"a","corr":5,"type":"x.y","ts":"2026-01-01T00:00:00.000Z","body":{}}"#, "invalid_json", "corr"),
+    ] as [(String, String, String?)])
+    func invalidEnvelopeNamesTheField(text: String, code: String, field: String?) {
+        do {
+            _ = try Envelope.decode(Array(text.utf8))
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.code.rawValue == code)
+            #expect(error.field == field)
+        }
+    }
+
+    @Test func deeplyNestedJSONIsRefused() {
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(throws: HubError.self) { try JSONValue.parse(Array(deep.utf8)) }
+    }
+
+    @Test func bodyDecodingErrorNamesTheMissingField() {
+        struct Body: Decodable { var client: Client; struct Client: Decodable { var municipality: String } }
+        let body: JSONValue = .object(["client": .object([:])])
+        do {
+            _ = try body.decode(Body.self)
+            Issue.record("decoded")
+        } catch {
+            #expect(error.code == .validation)
+            #expect(error.field == "body.client.municipality")
+        }
+    }
+
+    @Test func messageTypesNameTheirService() {
+        #expect(MessageType.isValid("referrals.centres.list"))
+        #expect(!MessageType.isValid("referrals"))
+        #expect(!MessageType.isValid("Referrals.x"))
+        #expect(!MessageType.isValid("a..b"))
+        #expect(MessageType.service(of: "referrals.centres.list") == "referrals")
+    }
+
+    @Test func principalsParseKindAndQualifier() {
+        let p = Principal("adapter:police")
+        #expect(p.kind == "adapter")
+        #expect(p.qualifier == "police")
+        #expect(p.fileStem == "adapter-police")
+        #expect(Principal.isValid("gateway"))
+        #expect(!Principal.isValid("a:b:c"))
+        #expect(!Principal.isValid("Adapter:X"))
+    }
+}

@@ -1,0 +1,83 @@
+"""Browser test: log in as admin through the form, check the Swedish start page, log out.
+
+Needs a running hub. The CI script starts it and sets:
+  HUB_URL             base URL of the gateway, e.g. http://127.0.0.1:8080
+  HUB_ADMIN_PASSWORD  the admin password printed once by the hub
+Uses Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)
+headless, driven by Selenium from PyPI.
+"""
+import os
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+HUB_URL = os.environ.get("HUB_URL", "").rstrip("/")
+ADMIN_PASSWORD = os.environ.get("HUB_ADMIN_PASSWORD", "")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER_PATH", "/usr/bin/chromedriver")
+WAIT_SECONDS = 20
+
+pytestmark = pytest.mark.skipif(
+    not HUB_URL or not ADMIN_PASSWORD,
+    reason="HUB_URL and HUB_ADMIN_PASSWORD must be set to a running hub (the CI script sets them)",
+)
+
+
+@pytest.fixture
+def driver():
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1280,900", "--lang=sv-SE"):
+        options.add_argument(arg)
+    d = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    d.set_page_load_timeout(WAIT_SECONDS)
+    try:
+        yield d
+    finally:
+        d.quit()
+
+
+def wait(d):
+    return WebDriverWait(d, WAIT_SECONDS)
+
+
+def test_admin_logs_in_sees_swedish_start_page_and_logs_out(driver):
+    # Start clean in Swedish (the language is remembered in a cookie).
+    driver.get(HUB_URL + "/login?lang=sv")
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "username")))
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    assert "Logga in" in driver.find_element(By.TAG_NAME, "h1").text
+
+    driver.find_element(By.ID, "username").send_keys("admin")
+    driver.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+
+    # Start page: Swedish heading, greeting with the role, bus status table.
+    heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "start-heading")))
+    assert heading.text == "Välkommen till Utväg Hub"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    greeting = driver.find_element(By.CSS_SELECTOR, "p.greeting").text
+    assert "admin" in greeting and "administratör" in greeting
+    table = wait(driver).until(EC.presence_of_element_located((By.ID, "bus-status")))
+    rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) >= 1, "the bus status table has no rows"
+    assert "broker" in rows[0].text
+    # Landmarks and skip link are there.
+    assert driver.find_element(By.TAG_NAME, "main").get_attribute("id") == "main"
+    assert driver.find_element(By.CSS_SELECTOR, "a.skip-link").get_attribute("href").endswith("#main")
+
+    # Log out through the form in the header (carries the CSRF token).
+    driver.find_element(By.ID, "logout").click()
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "username")))
+    assert "/login" in driver.current_url
+
+    # The start page now redirects to the login form.
+    driver.get(HUB_URL + "/")
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "username")))
+    assert "/login" in driver.current_url

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Idempotent machine set-up for Utväg Hub on Debian 12 (Swift already installed).
+# Installs only what is missing; fast when everything is present.
+set -euo pipefail
+
+APT_PACKAGES=(libzmq3-dev pkg-config libsqlite3-dev postgresql chromium chromium-driver)
+PIP_PACKAGES=(pyzmq selenium pytest)
+
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+    else
+        echo "setup: not root and sudo is missing; install as root: ${APT_PACKAGES[*]}" >&2
+    fi
+fi
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v python3 >/dev/null 2>&1; then
+    echo "setup: installing python3"
+    "${SUDO[@]}" apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-pip
+fi
+
+if ! python3 -c 'import zmq, selenium, pytest' >/dev/null 2>&1; then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+        echo "setup: installing python3-pip"
+        "${SUDO[@]}" apt-get update -q
+        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-pip
+    fi
+    echo "setup: installing ${PIP_PACKAGES[*]} with pip"
+    # Debian 12 marks the system Python as externally managed (PEP 668); fall back
+    # to --break-system-packages only if pip refuses the plain install.
+    piplog="$(mktemp)"
+    if ! "${SUDO[@]}" python3 -m pip install --quiet "${PIP_PACKAGES[@]}" 2>"$piplog"; then
+        if grep -qi 'externally-managed' "$piplog"; then
+            "${SUDO[@]}" python3 -m pip install --quiet --break-system-packages "${PIP_PACKAGES[@]}"
+        else
+            cat "$piplog" >&2
+            rm -f "$piplog"
+            exit 1
+        fi
+    fi
+    rm -f "$piplog"
+    python3 -c 'import zmq, selenium, pytest'
+fi
+
+echo "setup: ok"

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL cluster for tests and prints its URL as the last line.
+#   scripts/start-postgres.sh [DATA_DIR]     (default /tmp/utvag-hub-pg; PGPORT overrides 54329)
+# Idempotent: when the server is already up it only prints the URL.
+# Listens on 127.0.0.1 only; fsync stays on. Runs initdb/pg_ctl as the `postgres` OS user.
+set -euo pipefail
+
+DATA_DIR="${1:-/tmp/utvag-hub-pg}"
+PORT="${PGPORT:-54329}"
+URL="postgres://hub:hub@127.0.0.1:${PORT}/hub_test"
+
+find_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [[ -n "$dir" && -x "$dir/initdb" ]]; then echo "$dir"; fi
+}
+
+BIN=$(find_bin)
+if [[ -z "$BIN" ]]; then
+    echo "PostgreSQL not found; installing with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! apt-get install -y --no-install-recommends postgresql >&2; then
+        apt-get update >&2
+        apt-get install -y --no-install-recommends postgresql >&2
+    fi
+    BIN=$(find_bin)
+    [[ -n "$BIN" ]] || { echo "PostgreSQL install failed" >&2; exit 1; }
+fi
+
+as_pg() {
+    if [[ "$(id -un)" == "postgres" ]]; then
+        "$@"
+    elif command -v runuser >/dev/null 2>&1; then
+        runuser -u postgres -- "$@"
+    else
+        su postgres -s /bin/sh -c "$(printf '%q ' "$@")"
+    fi
+}
+
+SOCK_DIR="$DATA_DIR/socket"
+LOG="$DATA_DIR/server.log"
+
+if [[ -f "$DATA_DIR/PG_VERSION" ]] && as_pg "$BIN/pg_ctl" -D "$DATA_DIR" status >/dev/null 2>&1; then
+    echo "$URL"
+    exit 0
+fi
+
+if [[ ! -f "$DATA_DIR/PG_VERSION" ]]; then
+    mkdir -p "$DATA_DIR"
+    chown postgres:postgres "$DATA_DIR"
+    chmod 700 "$DATA_DIR"
+    as_pg "$BIN/initdb" -D "$DATA_DIR" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+        --encoding=UTF8 --locale=C.UTF-8 >&2 2>/dev/null \
+        || as_pg "$BIN/initdb" -D "$DATA_DIR" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+        --encoding=UTF8 --no-locale >&2
+fi
+mkdir -p "$SOCK_DIR"
+chown postgres:postgres "$SOCK_DIR"
+
+as_pg "$BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG" -w -t 60 \
+    -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$SOCK_DIR -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+    start >&2
+
+psql_pg() { as_pg "$BIN/psql" -h "$SOCK_DIR" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+if [[ "$(psql_pg -d postgres -c "SELECT 1 FROM pg_roles WHERE rolname = 'hub'")" != "1" ]]; then
+    psql_pg -d postgres -c "CREATE ROLE hub LOGIN PASSWORD 'hub'"
+fi
+if [[ "$(psql_pg -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'hub_test'")" != "1" ]]; then
+    psql_pg -d postgres -c "CREATE DATABASE hub_test OWNER hub"
+fi
+
+echo "$URL"

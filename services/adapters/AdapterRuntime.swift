@@ -1,0 +1,160 @@
+import Foundation
+import HubBus
+import HubProtocol
+import HubStorage
+import Logging
+import Synchronization
+
+/// What every agency adapter shares: a durable outbox towards the hub and a durable
+/// inbox of what the hub sends to the agency.
+///
+/// Titanic-style (RFC 9/TSP): intake first commits a request to the adapter's own
+/// database and returns its message id; a sender loop delivers it to the hub with
+/// that same id until a definitive reply arrives, so intake keeps working while the
+/// broker or a service is down, and the service's idempotency makes a redelivery
+/// harmless. Events for the agency (`agency.<agency>.*`, `capacity.*`) are stored
+/// once per event id before the agency-side delivery (callback, folder, FHIR, XML)
+/// picks them up.
+public final class AdapterRuntime: Sendable {
+    public let agency: String
+    private let bus: BusClient
+    private let database: any HubDatabase
+    private let logger: Logger
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// Set by `enqueue` so that the sender loop looks at the outbox at once.
+    private let kicked = Atomic<Bool>(false)
+    /// How long one delivery attempt waits for the hub.
+    public let attemptTimeout: Duration
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "outbox_and_inbox", sql: """
+            CREATE TABLE outbox (
+                message_id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                envelope BYTEA NOT NULL,
+                state TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                reply BYTEA,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX outbox_state ON outbox (state, created_at);
+            CREATE TABLE inbox (
+                event_id TEXT PRIMARY KEY,
+                topic TEXT NOT NULL,
+                envelope BYTEA NOT NULL,
+                received_at TEXT NOT NULL,
+                delivered_at TEXT
+            )
+            """),
+    ]
+
+    public init(agency: String, bus: BusClient, database: any HubDatabase, logger: Logger, attemptTimeout: Duration = .seconds(5)) {
+        self.agency = agency
+        self.attemptTimeout = attemptTimeout
+        self.bus = bus
+        self.database = database
+        self.logger = logger
+    }
+
+    public func prepare() async throws {
+        try await database.migrate(Self.migrations)
+    }
+
+    /// Commits a request to the outbox and returns its message id. Durable before it returns.
+    @discardableResult
+    public func enqueue(type: String, body: JSONValue, id: String = MessageID.make()) async throws(HubError) -> String {
+        guard MessageType.isValid(type) else { throw HubError(.validation, "Not a message type.", field: "type") }
+        let env = Envelope(id: id, type: type, body: body)
+        let now = Timestamp.now()
+        do {
+            try await database.execute("""
+                INSERT INTO outbox (message_id, type, envelope, state, attempts, reply, created_at, updated_at)
+                VALUES (?, ?, ?, 'pending', 0, NULL, ?, ?) ON CONFLICT (message_id) DO NOTHING
+                """, [.text(id), .text(type), .blob(env.encoded()), .text(now), .text(now)])
+        }
+        kicked.store(true, ordering: .releasing)
+        return id
+    }
+
+    /// The outcome of an outbox entry: nil while pending, else the hub's reply.
+    public func outcome(of id: String) async throws(HubError) -> Envelope? {
+        let rows = try await database.query("SELECT state, reply FROM outbox WHERE message_id = ?", [.text(id)])
+        guard let row = rows.first else { throw HubError(.notFound, "No such outbox entry.", field: "id") }
+        guard try row.string("state") != "pending", case .blob(let bytes)? = row["reply"] else { return nil }
+        return try? Envelope.decode(bytes)
+    }
+
+    /// Events received for this agency, oldest first.
+    public func receivedEvents(limit: Int = 100) async throws(HubError) -> [Envelope] {
+        let rows = try await database.query("SELECT envelope FROM inbox ORDER BY received_at LIMIT ?", [.integer(Int64(limit))])
+        return rows.compactMap { r in (try? r.blob("envelope")).flatMap { try? Envelope.decode($0) } }
+    }
+
+    public func start() {
+        bus.subscribe("agency.\(agency).")
+        bus.subscribe("capacity.")
+        let sender = Task { await self.sendLoop() }
+        let receiver = Task { await self.receiveLoop() }
+        tasks.withLock { $0 = [sender, receiver] }
+    }
+
+    public func stop() async {
+        let all = tasks.withLock { let t = $0; $0 = []; return t }
+        for t in all { t.cancel() }
+        for t in all { await t.value }
+    }
+
+    /// Errors after which the same message is sent again (the outcome is unknown or transient).
+    static func isRetryable(_ code: HubError.Code) -> Bool {
+        [.timeout, .busy, .storage, .internal].contains(code)
+    }
+
+    private func sendLoop() async {
+        var backoff = Duration.milliseconds(250)
+        while !Task.isCancelled {
+            let rows = (try? await database.query("SELECT message_id, type, envelope FROM outbox WHERE state = 'pending' ORDER BY created_at LIMIT 100", [])) ?? []
+            var anyRetry = false
+            for row in rows where !Task.isCancelled {
+                guard let id = try? row.string("message_id"), let type = try? row.string("type"),
+                      let bytes = try? row.blob("envelope"), let env = try? Envelope.decode(bytes) else { continue }
+                let reply = await bus.send(env, timeout: attemptTimeout)
+                if let e = reply.error, Self.isRetryable(e.code) {
+                    anyRetry = true
+                    _ = try? await database.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE message_id = ?", [.text(Timestamp.now()), .text(id)])
+                    logger.notice("outbox delivery will be retried", metadata: ["hub.type": "\(type)", "hub.code": "\(e.code)"])
+                    break // keep order: retry the oldest first
+                }
+                let state = reply.error == nil ? "done" : "failed"
+                _ = try? await database.execute("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
+                                                [.text(state), .blob(reply.encoded()), .text(Timestamp.now()), .text(id)])
+            }
+            if anyRetry {
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(8))
+                continue
+            }
+            backoff = .milliseconds(250)
+            if rows.count == 100 { continue }
+            // Wait for new work (enqueue kicks), or look again within a second.
+            for _ in 0..<50 where !Task.isCancelled {
+                if kicked.exchange(false, ordering: .acquiringAndReleasing) { break }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    private func receiveLoop() async {
+        for await event in bus.eventStream {
+            if Task.isCancelled { break }
+            do {
+                try await database.execute("""
+                    INSERT INTO inbox (event_id, topic, envelope, received_at, delivered_at) VALUES (?, ?, ?, ?, NULL)
+                    ON CONFLICT (event_id) DO NOTHING
+                    """, [.text(event.envelope.id), .text(event.topic), .blob(event.envelope.encoded()), .text(Timestamp.now())])
+            } catch {
+                logger.error("could not store an event for the agency", metadata: ["hub.topic": "\(event.topic)", "hub.code": "\(error.code)"])
+            }
+        }
+    }
+}
