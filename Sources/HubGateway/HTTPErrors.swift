@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HubProtocol
+import NIOCore
 
 extension HubError.Code {
     /// Too many failed logins for one username in a short time (gateway only).
@@ -50,6 +51,8 @@ enum ErrorMapping {
                     ? HubError(HubError.Code("http_\(e.status.code)"), "The request could not be handled.")
                     : HubError(.internal, "An internal error occurred.")
             }
+        case is NIOTooManyBytesError:
+            return HubError(.tooLarge, "The request body is too large.")
         case let e as DecodingError:
             return HubError.from(e, prefix: "body")
         default:

@@ -84,7 +84,7 @@ struct ErrorMiddleware: RouterMiddleware {
             let code = ErrorMapping.publicError(error).code.rawValue
             if status.code >= 500 {
                 // Only the code and the error's type: never messages that could carry data.
-                context.logger.error("request failed", metadata: [
+                context.logger.log(level: status == .internalServerError ? .error : .warning, "request failed", metadata: [
                     "hub.route": .string(context.endpointPath ?? "unmatched"),
                     "hub.error.code": .string(code),
                     "hub.error.type": .string(String(describing: type(of: error))),

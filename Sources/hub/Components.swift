@@ -89,6 +89,7 @@ struct Run: AsyncParsableCommand {
     }
 
     static func run(_ component: String, options: CommonOptions, config: HubConfiguration) async throws {
+        Supervision.dieWithParent()
         var logger = Logger(label: "hub.\(component)")
         logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
         let context = ZMQContext()
@@ -135,5 +136,27 @@ struct Run: AsyncParsableCommand {
         } else {
             throw HubError(.validation, "Unknown component \(component). Use broker, gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
         }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Children of `hub up` must not outlive it, even when it is killed with SIGKILL.
+///
+/// A watcher thread checks twice a second that the supervisor is still the parent and
+/// otherwise sends this process SIGTERM, so it stops gracefully. (PR_SET_PDEATHSIG is
+/// not used: it fires when the spawning *thread* exits, which in Swift is any time.)
+enum Supervision {
+    static let parentVariable = "HUB_SUPERVISOR_PID"
+    static func dieWithParent() {
+        guard let p = ProcessInfo.processInfo.environment[parentVariable], let parent = Int32(p) else { return }
+        let watcher = Thread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.5) }
+            kill(getpid(), SIGTERM)
+        }
+        watcher.name = "hub-parent-watch"
+        watcher.start()
     }
 }

@@ -105,6 +105,9 @@ final class Supervisor: Sendable {
         p.standardOutput = log
         p.standardError = log
         p.standardInput = FileHandle.nullDevice
+        var env = ProcessInfo.processInfo.environment
+        env[Supervision.parentVariable] = String(getpid())
+        p.environment = env
         p.terminationHandler = { [weak self] proc in self?.exited(component, status: proc.terminationStatus) }
         do {
             try p.run()

@@ -163,14 +163,15 @@ struct BrokerTests {
     }
 
     @Test func requestHeldByDeadWorkerGoesToAnotherWorker() async throws {
-        let bus = try BusFixture(requestTimeoutMs: 5000, heartbeatMs: 100)
+        let bus = try BusFixture(requestTimeoutMs: 8000, heartbeatMs: 100)
         let client = try bus.client()
         // A worker that takes requests and never answers, then goes silent (killed).
         let silent = try RawPeer(bus, principal: "service:test")
+        let heartbeat = [Array("UHP1".utf8), Array("HB".utf8), Array("test".utf8)]
         try silent.send([Array("UHP1".utf8), Array("READY".utf8), Array("test".utf8), Array("1".utf8)])
         try await bus.waitForWorkers("test", via: client)
-        async let answer = client.request("test.count", body: .object([:]), timeout: .seconds(6))
-        let taken = try silent.receive(timeoutMs: 2000)
+        async let answer = client.request("test.count", body: .object([:]), timeout: .seconds(10))
+        let taken = try silent.receive(timeoutMs: 5000, heartbeat: heartbeat)
         #expect(taken.count == 6) // the broker handed the request to the silent worker
         silent.close() // dies without replying or saying BYE
         try await bus.worker(TestService.definition())
@@ -216,10 +217,13 @@ final class RawPeer: @unchecked Sendable {
         try socket.connect(bus.endpoint)
     }
     func send(_ frames: [[UInt8]]) throws { try socket.send(frames) }
-    func receive(timeoutMs: Int) throws -> [[UInt8]] {
+    /// Waits for a message other than a heartbeat; sends `heartbeat` every 50 ms meanwhile
+    /// (a worker must, or the broker drops it).
+    func receive(timeoutMs: Int, heartbeat: [[UInt8]]? = nil) throws -> [[UInt8]] {
         var poller = ZMQPoller(); poller.add(socket)
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         while ContinuousClock.now < deadline {
+            if let heartbeat { try socket.send(heartbeat) }
             var p = poller
             _ = try p.poll(timeoutMs: 50)
             while let m = try socket.receive(dontWait: true) {

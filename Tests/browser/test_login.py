@@ -7,6 +7,9 @@ Uses Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedr
 headless, driven by Selenium from PyPI.
 """
 import os
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 from selenium import webdriver
@@ -28,8 +31,24 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def wait_for_hub(timeout=60):
+    """The hub may still be starting: poll /login until it answers."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(HUB_URL + "/login", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError) as e:
+            last = e
+        time.sleep(0.5)
+    pytest.fail(f"the hub at {HUB_URL} did not answer /login within {timeout}s: {last}")
+
+
 @pytest.fixture
 def driver():
+    wait_for_hub()
     options = Options()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",

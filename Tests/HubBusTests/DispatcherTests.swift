@@ -1,0 +1,91 @@
+import Foundation
+import HubBus
+import HubProtocol
+import HubStorage
+import Logging
+import Testing
+
+/// Handlers are plain functions of a request and a context: these tests call the
+/// dispatcher directly, without sockets.
+@Suite("Service runtime: dispatch, idempotency, errors")
+struct DispatcherTests {
+    func makeDispatcher() async throws -> (Dispatcher, any HubDatabase, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dispatch-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"))
+        try await d.prepare()
+        return (d, db, dir)
+    }
+
+    func request(_ type: String, _ body: JSONValue, id: String = MessageID.make(), principal: Principal = "gateway") -> ServiceRequest {
+        ServiceRequest(envelope: Envelope(id: id, type: type, body: body), principal: principal)
+    }
+
+    @Test func unknownTypeIsAnsweredWithUnknownType() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let (reply, _) = await d.handle(request("test.nosuch", [:]))
+        #expect(reply.error?.code == .unknownType)
+        #expect(reply.error?.field == "type")
+        await db.close()
+    }
+
+    @Test func failedCommandStoresNothingAndNamesTheField() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let (reply, events) = await d.handle(request("test.put", ["value": ""]))
+        #expect(reply.error == HubError(.validation, "A value is required.", field: "body.value"))
+        #expect(events.isEmpty)
+        let rows = try await db.query("SELECT COUNT(*) AS n FROM items", [])
+        #expect(try rows[0].int("n") == 0)
+        let processed = try await db.query("SELECT COUNT(*) AS n FROM hub_processed", [])
+        #expect(try processed[0].int("n") == 0) // a failed command may be retried with the same id
+        await db.close()
+    }
+
+    @Test func missingBodyFieldIsAValidationErrorNamingIt() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let (reply, _) = await d.handle(request("test.put", ["other": 1]))
+        #expect(reply.error?.code == .validation)
+        #expect(reply.error?.field == "body.value")
+        await db.close()
+    }
+
+    @Test func commandEmitsEventsOnceAndRedeliveryEmitsNone() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let id = MessageID.make()
+        let (first, events1) = await d.handle(request("test.put", ["value": "a"], id: id))
+        let (second, events2) = await d.handle(request("test.put", ["value": "a"], id: id))
+        #expect(first.body == second.body)
+        #expect(events1.map(\.0) == ["agency.police.item"])
+        #expect(events2.isEmpty)
+        await db.close()
+    }
+
+    @Test func concurrentRedeliveriesApplyOnce() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let id = MessageID.make()
+        let replies = await withTaskGroup(of: Envelope.self) { g in
+            for _ in 0..<10 { g.addTask { await d.handle(self.request("test.put", ["value": "x"], id: id)).0 } }
+            return await g.reduce(into: [Envelope]()) { $0.append($1) }
+        }
+        #expect(Set(replies.map(\.body)).count == 1)
+        let rows = try await db.query("SELECT COUNT(*) AS n FROM items", [])
+        #expect(try rows[0].int("n") == 1)
+        await db.close()
+    }
+
+    @Test func typeFrameMustMatchEnvelopeType() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let env = Envelope(type: "test.count", body: [:])
+        let (reply, _) = await d.handle(type: "test.put", principal: "gateway", envelopeBytes: env.encoded())
+        #expect(reply.error?.code == .malformed)
+        await db.close()
+    }
+
+    @Test func infoReportsSchemaVersionAndTypes() async throws {
+        let (d, db, _) = try await makeDispatcher()
+        let (reply, _) = await d.handle(request("test.info", [:]))
+        #expect(reply.body["schemaVersion"]?.numberValue == 1)
+        #expect(reply.body["types"]?.arrayValue?.contains("test.put") == true)
+        await db.close()
+    }
+}
