@@ -381,6 +381,8 @@ final class BrokerLoop: @unchecked Sendable {
         switch type {
         case Wire.statusType:
             result = (try? JSONValue.from(status())) ?? .null
+        case Wire.metricsType:
+            result = .object(["text": .string(HubMetrics.exposition())])
         case Wire.serviceType:
             guard let name = request.body["service"]?.stringValue else {
                 return fail(client, envelope, type, HubError(.validation, "Name the service.", field: "body.service"))

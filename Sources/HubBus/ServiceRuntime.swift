@@ -127,8 +127,12 @@ public struct Dispatcher: Sendable {
         return (reply, events)
     }
 
-    /// Handlers every service has: `<name>.info` (schema version, handled types).
+    /// Handlers every service has: `<name>.info` (schema version, handled types) and
+    /// `<name>.metrics` (this process's Prometheus text).
     private func builtin(_ type: String) -> MessageHandler? {
+        if type == "\(definition.name).metrics" {
+            return MessageHandler(.query) { _, _ in .object(["text": .string(HubMetrics.exposition())]) }
+        }
         guard type == "\(definition.name).info" else { return nil }
         let definition = self.definition
         return MessageHandler(.query) { _, ctx in

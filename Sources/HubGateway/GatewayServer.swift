@@ -78,6 +78,7 @@ public struct GatewayServer: Sendable {
         // Machine routes, no auth.
         router.get("/healthz", use: routes.healthz)
         router.get("/metrics", use: routes.metrics)
+        router.get("/metrics/:component", use: routes.componentMetrics)
         router.get("/openapi.yaml", use: routes.openapi)
         router.get("/static/hub.css", use: routes.css)
 

@@ -21,6 +21,18 @@ struct Routes: Sendable {
         text(HubMetrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
+    /// `/metrics/{component}`: the Prometheus text of the broker or a service, fetched
+    /// over the bus (`broker.metrics`, `<service>.metrics`), so every process can be
+    /// scraped through the gateway without opening its own HTTP port.
+    @Sendable func componentMetrics(_ request: Request, context: Context) async throws -> Response {
+        let component = context.parameters.get("component") ?? ""
+        guard component == "broker" || server.configuration.services.contains(component) else {
+            throw HubError(.notFound, "No such component.", field: "component")
+        }
+        let result = try await server.bus.request("\(component).metrics", body: .object([:]), timeout: .seconds(3))
+        return text(result["text"]?.stringValue ?? "", contentType: "text/plain; version=0.0.4; charset=utf-8")
+    }
+
     @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
         text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
     }

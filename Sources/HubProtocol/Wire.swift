@@ -33,6 +33,8 @@ public enum Wire {
     public static let brokerService = "broker"
     /// `broker.status`: workers per service, as the broker sees them.
     public static let statusType = "broker.status"
+    /// `broker.metrics`: the broker's Prometheus text, as `{"text": …}`.
+    public static let metricsType = "broker.metrics"
     /// `broker.service`: does a service exist (has live workers)? body {"service": name}
     public static let serviceType = "broker.service"
 }

@@ -82,6 +82,19 @@ struct BusBench: AsyncParsableCommand {
         (try CurveKeyPair.generate(), try CurveKeyPair.generate())
     }
 
+    /// `count` timed round trips after 1,000 untimed warm-up ones, in microseconds.
+    static func timedRoundTrips(_ client: ZMQSocket, payload: [UInt8], count: Int) throws -> [Double] {
+        var samples: [Double] = []
+        samples.reserveCapacity(count)
+        for i in 0..<(count + 1000) {
+            let start = ContinuousClock.now
+            try client.send([payload])
+            _ = try client.receive()
+            if i >= 1000 { samples.append(micros(ContinuousClock.now - start)) }
+        }
+        return samples
+    }
+
     static func rawRoundTrip(count: Int, payload: [UInt8]) throws -> Latencies {
         let ctx = ZMQContext()
         let (sk, ck) = try curvePair(ctx)
@@ -90,33 +103,13 @@ struct BusBench: AsyncParsableCommand {
         try server.set(ZMQ_CURVE_SECRETKEY, string: sk.secretKey)
         try server.bind("tcp://127.0.0.1:*")
         let endpoint = server.lastEndpoint
-        let stop = Atomic<Bool>(false)
-        let done = Atomic<Bool>(false)
-        let t = Thread {
-            var poller = ZMQPoller(); poller.add(server)
-            while !stop.load(ordering: .relaxed) {
-                var p = poller
-                guard (try? p.poll(timeoutMs: 50)) != nil else { break }
-                while let m = try? server.receive(dontWait: true) { _ = try? server.send(m.frames) }
-            }
-            server.close()
-            done.store(true, ordering: .releasing)
-        }
-        t.start()
+        let echo = EchoLoop(server)
         let client = try ZMQSocket(ctx, .dealer)
         try client.makeCurveClient(serverKey: sk.publicKey, publicKey: ck.publicKey, secretKey: ck.secretKey)
         try client.connect(endpoint)
-        var samples: [Double] = []
-        samples.reserveCapacity(count)
-        for i in 0..<(count + 1000) {
-            let start = ContinuousClock.now
-            try client.send([payload])
-            _ = try client.receive()
-            if i >= 1000 { samples.append(micros(ContinuousClock.now - start)) } // warm-up excluded
-        }
+        let samples = try timedRoundTrips(client, payload: payload, count: count)
         client.close()
-        stop.store(true, ordering: .relaxed)
-        while !done.load(ordering: .acquiring) { usleep(1000) }
+        echo.stop()
         return Latencies(samples: samples)
     }
 
@@ -135,31 +128,13 @@ struct BusBench: AsyncParsableCommand {
         let worker = try ZMQSocket(ctx, .dealer)
         try worker.makeCurveClient(serverKey: bk.publicKey, publicKey: wk.publicKey, secretKey: wk.secretKey)
         try worker.connect(be)
-        let stop = Atomic<Bool>(false), done = Atomic<Bool>(false)
-        let t = Thread {
-            var poller = ZMQPoller(); poller.add(worker)
-            while !stop.load(ordering: .relaxed) {
-                var p = poller
-                guard (try? p.poll(timeoutMs: 50)) != nil else { break }
-                while let m = try? worker.receive(dontWait: true) { _ = try? worker.send(m.frames) }
-            }
-            worker.close()
-            done.store(true, ordering: .releasing)
-        }
-        t.start()
+        let echo = EchoLoop(worker)
         let client = try ZMQSocket(ctx, .dealer)
         try client.makeCurveClient(serverKey: fk.publicKey, publicKey: ck.publicKey, secretKey: ck.secretKey)
         try client.connect(fe)
-        var samples: [Double] = []
-        for i in 0..<(count + 1000) {
-            let start = ContinuousClock.now
-            try client.send([payload])
-            _ = try client.receive()
-            if i >= 1000 { samples.append(micros(ContinuousClock.now - start)) }
-        }
+        let samples = try timedRoundTrips(client, payload: payload, count: count)
         client.close()
-        stop.store(true, ordering: .relaxed)
-        while !done.load(ordering: .acquiring) { usleep(1000) }
+        echo.stop()
         try relay.terminate()
         return Latencies(samples: samples)
     }
@@ -249,5 +224,28 @@ enum BenchRecord {
             content += text
         }
         try content.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
+
+/// Echoes every message back to its sender on its own thread (the baseline "service").
+final class EchoLoop: @unchecked Sendable {
+    private let stopping = Atomic<Bool>(false)
+    private let done = Atomic<Bool>(false)
+    init(_ socket: ZMQSocket) {
+        let t = Thread { [self] in
+            var poller = ZMQPoller(); poller.add(socket)
+            while !stopping.load(ordering: .relaxed) {
+                var p = poller
+                guard (try? p.poll(timeoutMs: 50)) != nil else { break }
+                while let m = try? socket.receive(dontWait: true) { _ = try? socket.send(m.frames) }
+            }
+            socket.close()
+            done.store(true, ordering: .releasing)
+        }
+        t.start()
+    }
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        while !done.load(ordering: .acquiring) { usleep(1000) }
     }
 }

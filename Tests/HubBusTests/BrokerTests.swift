@@ -138,6 +138,22 @@ struct BrokerTests {
         await bus.tearDown()
     }
 
+    @Test func brokerAnswersStatusServiceAndMetricsItself() async throws {
+        HubMetrics.bootstrap()
+        let bus = try BusFixture()
+        let client = try bus.client()
+        try await bus.worker(TestService.definition())
+        try await bus.waitForWorkers("test", via: client)
+        let service = try await client.request("broker.service", body: ["service": "test"])
+        #expect(service["workers"]?.numberValue == 1)
+        #expect(service["known"]?.boolValue == true)
+        let metrics = try await client.request("broker.metrics", body: [:])
+        #expect(metrics["text"]?.stringValue?.contains("hub_broker_requests_total") == true)
+        do { _ = try await client.request("broker.nosuch", body: [:]); Issue.record("answered") }
+        catch { #expect(error.code == .unknownType) }
+        await bus.tearDown()
+    }
+
     @Test func workerWithoutServePermissionIsNotRegistered() async throws {
         let bus = try BusFixture()
         let client = try bus.client()

@@ -1,5 +1,6 @@
 import Foundation
 import HubBus
+import HubCore
 import HubProtocol
 import HubStorage
 import Logging
@@ -86,6 +87,17 @@ struct DispatcherTests {
         let (reply, _) = await d.handle(request("test.info", [:]))
         #expect(reply.body["schemaVersion"]?.numberValue == 1)
         #expect(reply.body["types"]?.arrayValue?.contains("test.put") == true)
+        await db.close()
+    }
+
+    @Test func metricsBuiltinReturnsPrometheusTextWithoutPayloadData() async throws {
+        HubMetrics.bootstrap()
+        let (d, db, _) = try await makeDispatcher()
+        _ = await d.handle(request("test.put", ["value": "canary-640823-3234"]))
+        let (reply, _) = await d.handle(request("test.metrics", [:]))
+        let text = try #require(reply.body["text"]?.stringValue)
+        #expect(text.contains("hub_service_requests_total"))
+        #expect(!text.contains("canary"))
         await db.close()
     }
 }

@@ -22,6 +22,19 @@ struct GatewayAPITests {
         // Only a hash of the token is stored.
     }
 
+    @Test func componentMetricsAreRelayedFromTheBusAndUnknownComponentsAre404() async throws {
+        let bus = FakeBus()
+        bus.setReply("referrals.metrics", .success(["text": "hub_service_requests_total{service=\"referrals\"} 3\n"]))
+        let h = try await Harness.make(bus: bus)
+        try await h.test { client in
+            let ok = try await client.execute(uri: "/metrics/referrals", method: .get)
+            #expect(ok.status == .ok)
+            #expect(String(buffer: ok.body).contains("hub_service_requests_total"))
+            let unknown = try await client.execute(uri: "/metrics/nosuch", method: .get)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test func tokenIsStoredOnlyAsSHA256Hash() async throws {
         let h = try await Harness.make()
         let app = try await h.server.buildApplication()
