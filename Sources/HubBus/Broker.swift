@@ -129,6 +129,7 @@ final class BrokerLoop: @unchecked Sendable {
         var principal: Principal
         var type: [UInt8]
         var envelope: [UInt8]
+        var received: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
         var worker: PeerID?
         var service: String
@@ -295,8 +296,9 @@ final class BrokerLoop: @unchecked Sendable {
         }
         let token = nextToken
         nextToken += 1
+        let now = ContinuousClock.now
         pending[token] = Pending(token: token, client: client, principal: principal, type: typeBytes, envelope: envelope,
-                                 deadline: .now + settings.requestTimeout, worker: nil, service: service)
+                                 received: now, deadline: now + settings.requestTimeout, worker: nil, service: service)
         state.queue.append(token)
         services[service] = state
         dispatch(service)
@@ -332,7 +334,7 @@ final class BrokerLoop: @unchecked Sendable {
     func reply(from worker: PeerID, token: UInt64, envelope: [UInt8]) {
         peers[worker]?.inFlight.remove(token)
         if let p = pending.removeValue(forKey: token) {
-            timer(p.service).recordNanoseconds(Int64((ContinuousClock.now - (p.deadline - settings.requestTimeout)).nanoseconds))
+            timer(p.service).recordNanoseconds((ContinuousClock.now - p.received).nanoseconds)
             if (try? router.send([p.client, proto, Array("REP".utf8), envelope], dontWait: true)) != true {
                 logger.notice("reply could not be delivered: caller gone or at its high-water mark", metadata: ["hub.service": "\(p.service)"])
             }

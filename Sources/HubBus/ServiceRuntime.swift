@@ -112,7 +112,7 @@ public struct Dispatcher: Sendable {
     public func handle(type: String, principal: Principal, envelopeBytes: [UInt8]) async -> (Envelope, [(String, JSONValue)]) {
         let start = ContinuousClock.now
         requests.increment()
-        defer { timer.recordNanoseconds(Int64((ContinuousClock.now - start).components.attoseconds / 1_000_000_000 + (ContinuousClock.now - start).components.seconds * 1_000_000_000)) }
+        defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
         let envelope: Envelope
         do { envelope = try Envelope.decode(envelopeBytes) } catch {
             failures.increment()

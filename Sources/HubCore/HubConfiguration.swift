@@ -83,11 +83,10 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         try need(broker.maxQueuedPerService > 0, "broker.maxQueuedPerService", "Must be positive.")
         try need(broker.highWaterMark > 0, "broker.highWaterMark", "Must be positive.")
         try need((0...65535).contains(gateway.port), "gateway.port", "Must be 0–65535.")
-        try need(sessionOK, "gateway.sessionMinutes", "Must be 5–10080.")
+        try need((5...10080).contains(gateway.sessionMinutes), "gateway.sessionMinutes", "Must be 5–10080.")
         for s in services { try need(Principal.isValid(s) && !s.contains(":"), "services", "A service name must be lower-case letters and digits.") }
         for a in adapters { try need(Principal.isValid(a) && !a.contains(":"), "adapters", "An adapter name must be lower-case letters and digits.") }
     }
-    private var sessionOK: Bool { (5...10080).contains(gateway.sessionMinutes) }
 }
 
 /// Reads JSON configuration files, turning every problem into a `HubError` naming the file and field.
