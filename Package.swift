@@ -75,12 +75,18 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // The shared registration engine (seats, waiting list, links, exports) used by networks and training.
+        .target(
+            name: "HubRegistration",
+            dependencies: ["HubStorage", "HubProtocol", "HubCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Deployable services: each owns its handlers, migrations and README.
         .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/referrals", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
@@ -102,6 +108,9 @@ let package = Package(
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
         .testTarget(name: "HubStorageTests", dependencies: ["HubStorage", "HubProtocol"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
+        .testTarget(name: "HubRegistrationTests", dependencies: [
+            "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",
+        ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubBus", "HubProtocol", "HubStorage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,13 +1,215 @@
+import Foundation
 import HubBus
+import HubCore
+import HubProtocol
+import HubRegistration
 import HubStorage
+import Logging
+import Synchronization
 
-/// The networks service. Its domain (see its README and issue) is built on this
-/// foundation; today it registers with the broker, owns its own database and
-/// answers the runtime's `networks.info`.
+/// The networks service ("kontaktpersonsnätverk"): each centre's contact persons and
+/// the coverage they give, the collaboration tour, network days with their invitations,
+/// and registration for network days through the shared `RegistrationEngine`.
+/// Message types are listed in services/networks/README.md and docs/protocol.md §7.
 public enum NetworksService {
     public static let name = "networks"
-    public static let migrations: [Migration] = []
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "networks", sql: """
+            CREATE TABLE contact_persons (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                title TEXT,
+                unit TEXT,
+                agency TEXT NOT NULL,
+                municipality TEXT,
+                email TEXT NOT NULL,
+                phone TEXT,
+                active_from TEXT NOT NULL,
+                active_to TEXT,
+                update_token_hash TEXT UNIQUE,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX contact_persons_centre ON contact_persons (centre_id, agency, municipality);
+            CREATE TABLE tour_visits (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                municipality TEXT NOT NULL,
+                planned_date TEXT NOT NULL,
+                completed_date TEXT,
+                status TEXT NOT NULL,
+                notes TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX tour_visits_centre ON tour_visits (centre_id, planned_date);
+            CREATE TABLE network_days (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                theme TEXT NOT NULL,
+                day_date TEXT NOT NULL,
+                start_time TEXT NOT NULL,
+                end_time TEXT NOT NULL,
+                venue TEXT NOT NULL,
+                organisers TEXT NOT NULL,
+                programme TEXT NOT NULL,
+                capacity BIGINT NOT NULL,
+                fee_sek BIGINT NOT NULL,
+                deadline TEXT NOT NULL,
+                contact_email TEXT,
+                status TEXT NOT NULL,
+                sequence BIGINT NOT NULL DEFAULT 0,
+                invitations_sent_at TEXT,
+                registration_url TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX network_days_centre ON network_days (centre_id, day_date);
+            CREATE TABLE network_invitations (
+                id TEXT PRIMARY KEY,
+                day_id TEXT NOT NULL REFERENCES network_days(id),
+                adapter TEXT NOT NULL,
+                method TEXT NOT NULL,
+                sequence BIGINT NOT NULL,
+                recipients BIGINT NOT NULL,
+                sent_at TEXT NOT NULL
+            )
+            """),
+    ] + RegistrationEngine.migrations
+
     public static func definition() -> ServiceDefinition {
-        ServiceDefinition(name: name, migrations: migrations, handlers: [:])
+        var handlers: [String: MessageHandler] = [:]
+        for (type, handler) in Contacts.handlers { handlers[type] = handler }
+        for (type, handler) in NetworkDays.handlers { handlers[type] = handler }
+        for (type, handler) in NetworkRegistrations.handlers { handlers[type] = handler }
+        return ServiceDefinition(name: name, migrations: migrations, handlers: handlers, prepare: { db, configDir, logger in
+            let reference = try Reference.load(configDir)
+            // Purge on start; `networks.registrations.purge` does it on demand (e.g. from a nightly timer).
+            let purged = try await db.transaction { tx in try await reference.engine.purge(on: tx) }
+            logger.info("networks ready", metadata: ["hub.centres": "\(reference.data.centres.count)", "hub.purged_days": "\(purged)"])
+        })
     }
+}
+
+/// Reference data (centres, municipalities, agencies) read once per configuration folder.
+struct Reference: Sendable {
+    let data: ReferenceData
+    let engine: RegistrationEngine
+
+    private static let cache = Mutex<[String: Reference]>([:])
+
+    static func load(_ configDir: String) throws(HubError) -> Reference {
+        if let cached = cache.withLock({ $0[configDir] }) { return cached }
+        let data = try ReferenceData.load(configDir: configDir)
+        let purgeDays = ProcessInfo.processInfo.environment["HUB_REGISTRATION_PURGE_DAYS"].flatMap(Int.init) ?? 90
+        let engine = RegistrationEngine(configuration: RegistrationConfiguration(
+            purgeAfterDays: purgeDays, agencies: Set(data.agencies.map(\.id)),
+            municipalities: Set(data.centres.flatMap(\.municipalities))))
+        let reference = Reference(data: data, engine: engine)
+        cache.withLock { $0[configDir] = reference }
+        return reference
+    }
+
+    func centre(_ id: String, field: String = "body.centreId") throws(HubError) -> ReferenceData.Centre {
+        guard let centre = data.centres.first(where: { $0.id == id }) else {
+            throw HubError(.notFound, "No such centre.", field: field)
+        }
+        return centre
+    }
+
+    func agency(_ id: String) -> ReferenceData.Agency? { data.agencies.first { $0.id == id } }
+}
+
+/// Reading and checking message bodies; every error names its field and never echoes the value.
+struct Body {
+    let object: [String: JSONValue]
+
+    init(_ request: ServiceRequest) throws(HubError) {
+        guard case .object(let o) = request.body else { throw HubError(.validation, "The body must be an object.", field: "body") }
+        object = o
+    }
+
+    func optionalString(_ key: String, max: Int = 200, multiline: Bool = false) throws(HubError) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let s)?:
+            let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard trimmed.count <= max else { throw HubError(.validation, "The field is longer than \(max) characters.", field: "body.\(key)") }
+            let bad = trimmed.unicodeScalars.contains { ($0.value < 0x20 && !(multiline && ($0 == "\n" || $0 == "\r" || $0 == "\t"))) || $0.value == 0x7f }
+            guard !bad else { throw HubError(.validation, "The field contains control characters.", field: "body.\(key)") }
+            return trimmed.isEmpty ? nil : trimmed
+        default: throw HubError(.validation, "The field must be text.", field: "body.\(key)")
+        }
+    }
+
+    func string(_ key: String, max: Int = 200, multiline: Bool = false) throws(HubError) -> String {
+        guard let s = try optionalString(key, max: max, multiline: multiline) else {
+            throw HubError(.validation, "This field is required.", field: "body.\(key)")
+        }
+        return s
+    }
+
+    func optionalInt(_ key: String, range: ClosedRange<Int>) throws(HubError) -> Int? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .number(let n)?:
+            guard n == n.rounded(), let i = Int(exactly: n), range.contains(i) else {
+                throw HubError(.validation, "The number must be a whole number from \(range.lowerBound) to \(range.upperBound).", field: "body.\(key)")
+            }
+            return i
+        default: throw HubError(.validation, "The field must be a number.", field: "body.\(key)")
+        }
+    }
+
+    func int(_ key: String, range: ClosedRange<Int>) throws(HubError) -> Int {
+        guard let i = try optionalInt(key, range: range) else { throw HubError(.validation, "This field is required.", field: "body.\(key)") }
+        return i
+    }
+
+    func optionalBool(_ key: String) throws(HubError) -> Bool? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .bool(let b)?: return b
+        default: throw HubError(.validation, "The field must be true or false.", field: "body.\(key)")
+        }
+    }
+
+    func date(_ key: String, required: Bool = true) throws(HubError) -> String? {
+        guard let s = required ? try string(key, max: 10) : try optionalString(key, max: 10) else { return nil }
+        guard ReferenceData.isDate(s) else { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.\(key)") }
+        return s
+    }
+
+    func time(_ key: String) throws(HubError) -> String {
+        let s = try string(key, max: 5)
+        let p = s.split(separator: ":")
+        guard s.count == 5, p.count == 2, let h = Int(p[0]), let m = Int(p[1]), (0...23).contains(h), (0...59).contains(m) else {
+            throw HubError(.validation, "Not a time (HH:MM).", field: "body.\(key)")
+        }
+        return s
+    }
+
+    func token(_ key: String, required: Bool) throws(HubError) -> String? {
+        switch object[key] {
+        case nil, .null?:
+            if required { throw HubError(.validation, "This field is required.", field: "body.\(key)") }
+            return nil
+        case .string(let s)?:
+            guard RegistrationEngine.isToken(s) else { throw HubError(.notFound, "The link is not valid.", field: "body.\(key)") }
+            return s
+        default: throw HubError(.validation, "The field must be text.", field: "body.\(key)")
+        }
+    }
+}
+
+enum Clock {
+    static func today() -> String { String(RegistrationEngine.iso(Date()).prefix(10)) }
+    static func now() -> String { RegistrationEngine.iso(Date()) }
+    static func id() -> String { UUID().uuidString.lowercased() }
+}
+
+extension JSONValue {
+    static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    static func int(_ i: Int) -> JSONValue { .number(Double(i)) }
 }

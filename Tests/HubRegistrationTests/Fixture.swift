@@ -1,0 +1,113 @@
+import Foundation
+import HubBus
+import HubProtocol
+import HubRegistration
+import HubStorage
+import Logging
+import NetworksService
+import Testing
+
+/// Which databases the registration tests run on: SQLite always, PostgreSQL when
+/// `HUB_TEST_DATABASE_URL` is set (scripts/start-postgres.sh prints one).
+enum RegistrationBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var available: [RegistrationBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    var testDescription: String { rawValue }
+}
+
+/// The networks service's dispatcher on a fresh database, called without sockets.
+struct NetworksFixture {
+    let dispatcher: Dispatcher
+    let database: any HubDatabase
+    let backend: RegistrationBackend
+    let location: String
+
+    static let configDir: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("config").path
+
+    static func make(_ backend: RegistrationBackend = .sqlite) async throws -> NetworksFixture {
+        var logger = Logger(label: "networks.tests")
+        logger.logLevel = .warning
+        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let location: String, config: DatabaseConfiguration
+        switch backend {
+        case .sqlite:
+            location = FileManager.default.temporaryDirectory.appendingPathComponent("networks-\(token)").path
+            config = .sqlite(path: location + "/networks.sqlite")
+        case .postgres:
+            location = "nwtest_\(token)"
+            config = .postgres(url: RegistrationBackend.postgresURL!, schema: location)
+        }
+        let db = try await Databases.open(config, logger: logger)
+        let d = Dispatcher(definition: NetworksService.definition(), database: db, configDir: configDir, logger: logger)
+        try await d.prepare()
+        return NetworksFixture(dispatcher: d, database: db, backend: backend, location: location)
+    }
+
+    func close() async {
+        switch backend {
+        case .sqlite:
+            await database.close()
+            try? FileManager.default.removeItem(atPath: location)
+        case .postgres:
+            _ = try? await database.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
+            await database.close()
+        }
+    }
+
+    /// Sends one message as the gateway; returns the reply and the events it published.
+    @discardableResult
+    func send(_ type: String, _ body: JSONValue, id: String = MessageID.make()) async -> (reply: Envelope, events: [(String, JSONValue)]) {
+        let (reply, events) = await dispatcher.handle(ServiceRequest(envelope: Envelope(id: id, type: type, body: body), principal: .gateway))
+        return (reply, events)
+    }
+
+    /// The result of a message that must succeed.
+    func ok(_ type: String, _ body: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+        let (reply, _) = await send(type, body)
+        if let error = reply.error { Issue.record("\(type) failed: \(error)", sourceLocation: sourceLocation); throw error }
+        return reply.body
+    }
+
+    func count(_ sql: String, _ binds: [DatabaseValue] = []) async throws -> Int {
+        try await database.query(sql, binds)[0].int("n")
+    }
+
+    /// A network day at the first centre, four weeks ahead, registration open for three weeks.
+    func createDay(capacity: Int = 30, feeSEK: Int = 0, deadline: String? = nil, date: String? = nil) async throws -> String {
+        let day = date ?? Self.dateString(daysFromNow: 28)
+        let body: JSONValue = [
+            "centreId": "sodra-alvsborg", "title": "Kontaktpersonsnätverksdag", "theme": "Barn som upplever våld",
+            "date": .string(day), "startTime": "09:00", "endTime": "15:30", "venue": "Knistad Herrgård",
+            "organisers": ["Utväg Södra Älvsborg", "Borås stad"],
+            "programme": [["start": "09:00", "end": "10:00", "title": "Välkomna", "speaker": "Verksamhetschefen"]],
+            "capacity": .number(Double(capacity)), "feeSEK": .number(Double(feeSEK)),
+            "deadline": .string(deadline ?? Self.dateString(daysFromNow: 21)),
+        ]
+        return try await ok("networks.days.create", body)["id"]?.stringValue ?? ""
+    }
+
+    static func dateString(daysFromNow days: Int) -> String {
+        String(RegistrationEngine.iso(Date().addingTimeInterval(Double(days) * 86_400)).prefix(10))
+    }
+
+    static func person(_ n: Int, dayId: String, email: String? = nil, extra: [String: JSONValue] = [:]) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "dayId": .string(dayId), "name": .string("Deltagare \(n)"), "agency": "social-services", "municipality": "Borås",
+            "email": .string(email ?? "deltagare\(n)@example.se"), "dietary": "Vegetarisk",
+            "cancelToken": .string(RegistrationEngine.makeToken()),
+        ]
+        for (k, v) in extra { o[k] = v }
+        return .object(o)
+    }
+}
+
+extension JSONValue {
+    /// The element at `index` of an array value (tests only).
+    subscript(index: Int) -> JSONValue? {
+        guard case .array(let a) = self, a.indices.contains(index) else { return nil }
+        return a[index]
+    }
+}

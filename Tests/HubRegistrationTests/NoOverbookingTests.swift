@@ -1,0 +1,95 @@
+import Foundation
+import HubProtocol
+import HubRegistration
+import Testing
+
+/// Issue 6, item 5: seats are taken atomically on both databases.
+@Suite("Registration engine: no overbooking under concurrency")
+struct NoOverbookingTests {
+    @Test("200 concurrent registrations to a 30-seat day: 30 confirmed, 170 waiting in order", arguments: RegistrationBackend.available)
+    func twoHundredConcurrentRegistrationsForThirtySeats(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
+        do {
+            let day = try await f.createDay(capacity: 30)
+            let replies = await withTaskGroup(of: Envelope.self) { group in
+                for n in 0..<200 {
+                    group.addTask { await f.send("networks.registrations.create", NetworksFixture.person(n, dayId: day)).reply }
+                }
+                var out: [Envelope] = []
+                for await r in group { out.append(r) }
+                return out
+            }
+            #expect(replies.allSatisfy { $0.error == nil }, "\(replies.compactMap(\.error).prefix(3))")
+            let placed = replies.compactMap { $0.body["participants"]?.arrayValue?.first }
+            #expect(placed.count == 200)
+            #expect(placed.filter { $0["status"]?.stringValue == "confirmed" }.count == 30)
+            let positions = placed.compactMap { $0["waitingPosition"]?.numberValue }.map { Int($0) }
+            #expect(positions.count == 170)
+            #expect(positions.sorted() == Array(1...170), "each place in line handed out exactly once")
+
+            // The stored list agrees: seats go to the first 30 arrivals, the line follows arrival order.
+            let list = try await f.ok("networks.registrations.list", ["dayId": .string(day)])["participants"]?.arrayValue ?? []
+            let confirmed = list.filter { $0["status"]?.stringValue == "confirmed" }
+            let waiting = list.filter { $0["status"]?.stringValue == "waiting" }
+            #expect(confirmed.count == 30 && waiting.count == 170)
+            let confirmedSeq = confirmed.compactMap { $0["sequence"]?.numberValue }.map { Int($0) }
+            let waitingSeq = waiting.compactMap { $0["sequence"]?.numberValue }.map { Int($0) }
+            #expect(Set(confirmedSeq) == Set(1...30))
+            #expect(waitingSeq == Array(31...200))
+            #expect(waiting.compactMap { $0["waitingPosition"]?.numberValue }.map { Int($0) } == Array(1...170))
+            // What each caller was told matches what was stored.
+            var toldPosition: [String: Int] = [:]
+            for p in placed { if let id = p["participantId"]?.stringValue, let pos = p["waitingPosition"]?.numberValue { toldPosition[id] = Int(pos) } }
+            for w in waiting { #expect(toldPosition[w["id"]?.stringValue ?? ""] == w["waitingPosition"]?.numberValue.map { Int($0) }) }
+            #expect(try await f.count("SELECT taken AS n FROM registration_events WHERE id = ?", [.text(day)]) == 30)
+
+            // Cancelling ten seats concurrently promotes exactly the next ten in line.
+            let cancelTargets = Array(confirmed.prefix(10)).compactMap { $0["id"]?.stringValue }
+            await withTaskGroup(of: Void.self) { group in
+                for id in cancelTargets {
+                    group.addTask { _ = await f.send("networks.registrations.move", ["participantId": .string(id), "to": "waiting", "reason": "Test"]) }
+                }
+            }
+            let after = try await f.ok("networks.registrations.list", ["dayId": .string(day)])["participants"]?.arrayValue ?? []
+            #expect(after.filter { $0["status"]?.stringValue == "confirmed" }.count == 30)
+            let promotedSeq = after.filter { $0["status"]?.stringValue == "confirmed" }.compactMap { $0["sequence"]?.numberValue }.map { Int($0) }
+            #expect(Set(promotedSeq).isSuperset(of: Set(31...40)))
+            #expect(try await f.count("SELECT taken AS n FROM registration_events WHERE id = ?", [.text(day)]) == 30)
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+
+    @Test("Concurrent group bookings never exceed capacity", arguments: RegistrationBackend.available)
+    func concurrentGroupBookings(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
+        do {
+            let day = try await f.createDay(capacity: 7, feeSEK: 500)
+            await withTaskGroup(of: Void.self) { group in
+                for g in 0..<10 {
+                    group.addTask {
+                        let people: [JSONValue] = (0..<3).map { k in
+                            ["name": .string("Kollega \(g)-\(k)"), "agency": "police", "email": .string("k\(g)-\(k)@polisen.se"),
+                             "cancelToken": .string(RegistrationEngine.makeToken())]
+                        }
+                        _ = await f.send("networks.registrations.create", [
+                            "dayId": .string(day), "invoiceReference": .string("REF-\(g)"), "manageToken": .string(RegistrationEngine.makeToken()),
+                            "booker": ["name": "Bokare", "email": .string("bokare\(g)@polisen.se")], "participants": .array(people),
+                        ])
+                    }
+                }
+            }
+            #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_participants WHERE status = 'confirmed'") == 7)
+            #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_participants WHERE status = 'waiting'") == 23)
+            let invoice = try await f.ok("networks.registrations.invoice", ["dayId": .string(day)])
+            #expect(invoice["totalSEK"]?.numberValue == 3500)
+            #expect(invoice["people"]?.numberValue == 7)
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+}

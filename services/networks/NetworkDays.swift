@@ -1,0 +1,299 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubRegistration
+import HubStorage
+
+/// Network days ("kontaktpersonsnätverksdagar"): what, when, where, who organises,
+/// seats and fee, and invitations to every contact person's agency with an
+/// iCalendar attachment.
+enum NetworkDays {
+    static let handlers: [String: MessageHandler] = [
+        "networks.days.create": MessageHandler(.command, create),
+        "networks.days.update": MessageHandler(.command, update),
+        "networks.days.cancel": MessageHandler(.command, cancel),
+        "networks.days.get": MessageHandler(.query, get),
+        "networks.days.list": MessageHandler(.query, list),
+        "networks.days.public": MessageHandler(.query, publicInfo),
+        "networks.days.invite": MessageHandler(.command, invite),
+    ]
+
+    struct Spec {
+        var title: String, theme: String, date: String, startTime: String, endTime: String, venue: String
+        var organisers: [String], programme: [JSONValue], capacity: Int, feeSEK: Int, deadline: String
+        var contactEmail: String?, purgeAfterDays: Int?
+        var starts: Date, ends: Date, deadlineAt: Date
+        /// Organisers and programme as stored (JSON text).
+        var organisersText: String { String(decoding: JSONValue.array(organisers.map { .string($0) }).serialized(), as: UTF8.self) }
+        var programmeText: String { String(decoding: JSONValue.array(programme).serialized(), as: UTF8.self) }
+    }
+
+    /// Reads and checks a day's fields; `existing` fills in what an update leaves out.
+    static func spec(_ b: Body, existing: [String: JSONValue]? = nil) throws(HubError) -> Spec {
+        var merged = existing ?? [:]
+        for (k, v) in b.object { merged[k] = v }
+        let m = Body(object: merged)
+        let date = try m.date("date")!
+        let startTime = try m.time("startTime"), endTime = try m.time("endTime")
+        guard let starts = RegistrationEngine.stockholm(date: date, time: startTime),
+              let ends = RegistrationEngine.stockholm(date: date, time: endTime) else {
+            throw HubError(.validation, "Not a valid date and time.", field: "body.date")
+        }
+        guard ends > starts else { throw HubError(.validation, "The day must end after it starts.", field: "body.endTime") }
+        let deadline = try m.string("deadline", max: 16)
+        let deadlineAt: Date?
+        if deadline.count == 10, ReferenceData.isDate(deadline) {
+            deadlineAt = RegistrationEngine.stockholm(date: deadline, time: "23:59").map { $0.addingTimeInterval(59) }
+        } else if deadline.count == 16, deadline.dropFirst(10).first == "T" {
+            deadlineAt = RegistrationEngine.stockholm(date: String(deadline.prefix(10)), time: String(deadline.suffix(5)))
+        } else { deadlineAt = nil }
+        guard let deadlineAt else { throw HubError(.validation, "Not a deadline (YYYY-MM-DD or YYYY-MM-DDTHH:MM).", field: "body.deadline") }
+        guard deadlineAt <= starts else { throw HubError(.validation, "The registration deadline must be before the day starts.", field: "body.deadline") }
+        var organisers: [String] = []
+        switch merged["organisers"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            for (i, item) in items.enumerated() {
+                guard let s = item.stringValue?.trimmingCharacters(in: .whitespaces), !s.isEmpty, s.count <= 200 else {
+                    throw HubError(.validation, "Each organiser is a name of 1–200 characters.", field: "body.organisers[\(i)]")
+                }
+                organisers.append(s)
+            }
+        default: throw HubError(.validation, "The organisers must be a list of names.", field: "body.organisers")
+        }
+        var programme: [JSONValue] = []
+        switch merged["programme"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            guard items.count <= 50 else { throw HubError(.validation, "At most 50 programme items.", field: "body.programme") }
+            for (i, item) in items.enumerated() {
+                guard case .object(let o) = item else { throw HubError(.validation, "Each programme item is an object.", field: "body.programme[\(i)]") }
+                let slot = Body(object: o)
+                func f(_ e: HubError) -> HubError { var e = e; e.field = e.field?.replacingOccurrences(of: "body.", with: "body.programme[\(i)]."); return e }
+                do {
+                    programme.append(.object([
+                        "start": .string(try slot.time("start")), "end": .optional(o["end"] == nil || o["end"] == .null ? nil : try slot.time("end")),
+                        "title": .string(try slot.string("title", max: 300)), "speaker": .optional(try slot.optionalString("speaker", max: 200)),
+                    ]))
+                } catch { throw f(error) }
+            }
+        default: throw HubError(.validation, "The programme must be a list.", field: "body.programme")
+        }
+        let contactEmail = try m.optionalString("contactEmail", max: RegistrationEngine.Limits.email)
+        if let contactEmail, !RegistrationEngine.isValidEmail(contactEmail) {
+            throw HubError(.validation, "The e-mail address is not valid.", field: "body.contactEmail")
+        }
+        return Spec(title: try m.string("title", max: 300), theme: try m.string("theme", max: 500), date: date, startTime: startTime, endTime: endTime,
+                    venue: try m.string("venue", max: 300), organisers: organisers, programme: programme,
+                    capacity: try m.int("capacity", range: 1...10_000), feeSEK: try m.optionalInt("feeSEK", range: 0...100_000) ?? 0,
+                    deadline: deadline, contactEmail: contactEmail, purgeAfterDays: try m.optionalInt("purgeAfterDays", range: 0...3650),
+                    starts: starts, ends: ends, deadlineAt: deadlineAt)
+    }
+
+    static func engineSpec(id: String, _ s: Spec) -> RegistrationEventSpec {
+        RegistrationEventSpec(id: id, title: s.title, starts: s.starts, ends: s.ends, capacity: s.capacity, feeSEK: s.feeSEK,
+                              deadline: s.deadlineAt, purgeAfterDays: s.purgeAfterDays)
+    }
+
+    /// `networks.days.create {centreId, title, theme, date, startTime, endTime, venue, organisers?, programme?,
+    /// capacity, feeSEK?, deadline, contactEmail?, purgeAfterDays?}` → the day, open for registration.
+    @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        let s = try spec(b)
+        let id = Clock.id()
+        try await context.database.execute("""
+            INSERT INTO network_days (id, centre_id, title, theme, day_date, start_time, end_time, venue, organisers, programme, capacity, fee_sek,
+                deadline, contact_email, status, sequence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?)
+            """, id, centre.id, s.title, s.theme, s.date, s.startTime, s.endTime, s.venue, s.organisersText, s.programmeText,
+            s.capacity, s.feeSEK, s.deadline, s.contactEmail, Clock.now())
+        try await reference.engine.openEvent(engineSpec(id: id, s), on: context.database)
+        return try await day(id, context.database, engine: reference.engine)
+    }
+
+    /// `networks.days.update {dayId, …fields to change}`: raises SEQUENCE; when invitations went
+    /// out, the changed invitation goes out again; a larger capacity promotes from the waiting list.
+    @Sendable static func update(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        let id = try b.string("dayId", max: 64)
+        let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
+        guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "A cancelled day cannot be changed.", field: "body.dayId") }
+        for key in ["centreId", "id", "status"] where b.object[key] != nil {
+            throw HubError(.validation, "This field cannot be changed.", field: "body.\(key)")
+        }
+        let s = try spec(b, existing: current.objectValue)
+        try await context.database.execute("""
+            UPDATE network_days SET title = ?, theme = ?, day_date = ?, start_time = ?, end_time = ?, venue = ?, organisers = ?, programme = ?,
+                capacity = ?, fee_sek = ?, deadline = ?, contact_email = ?, sequence = sequence + 1 WHERE id = ?
+            """, s.title, s.theme, s.date, s.startTime, s.endTime, s.venue, s.organisersText, s.programmeText,
+            s.capacity, s.feeSEK, s.deadline, s.contactEmail, id)
+        var engineSpec = engineSpec(id: id, s)
+        if engineSpec.purgeAfterDays == nil, let days = current["purgeAfterDays"]?.numberValue { engineSpec.purgeAfterDays = Int(days) }
+        let promoted = try await reference.engine.updateEvent(engineSpec, on: context.database)
+        NetworkRegistrations.tellPromoted(promoted, title: s.title, context: context)
+        return try await reannounce(id, before: current, method: .request, reference: reference, context: context)
+    }
+
+    /// `networks.days.cancel {dayId}`: no more registrations; a cancellation (METHOD:CANCEL)
+    /// goes to every agency that was invited.
+    @Sendable static func cancel(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        let id = try b.string("dayId", max: 64)
+        let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
+        guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "The day is already cancelled.", field: "body.dayId") }
+        try await context.database.execute("UPDATE network_days SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", id)
+        try await reference.engine.cancelEvent(id, on: context.database)
+        return try await reannounce(id, before: current, method: .cancel, reference: reference, context: context)
+    }
+
+    /// `networks.days.get {dayId}` → the day with seats taken, left and waiting.
+    @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        return try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
+    }
+
+    /// `networks.days.list {centreId?, year?}` → `{"days":[…]}` by date.
+    @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        let centre = try b.optionalString("centreId", max: 64)
+        if let centre { _ = try reference.centre(centre) }
+        let year = try b.optionalInt("year", range: 1900...2200)
+        let rows = try await context.database.query("""
+            SELECT id FROM network_days WHERE (? = '' OR centre_id = ?) AND (? = '' OR day_date LIKE ?) ORDER BY day_date, start_time
+            """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "")
+        var days: [JSONValue] = []
+        for row in rows { days.append(try await day(try row.string("id"), context.database, engine: reference.engine)) }
+        return .object(["days": .array(days)])
+    }
+
+    /// `networks.days.public {dayId}`: what the public registration page shows — never
+    /// anyone's registration — plus the agencies and the centre's municipalities to choose from.
+    @Sendable static func publicInfo(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        let d = try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
+        var o = d.objectValue ?? [:]
+        o["contactEmail"] = nil
+        o["taken"] = nil
+        let centre = try reference.centre(d["centreId"]?.stringValue ?? "")
+        o["centreName"] = .string(centre.name)
+        o["agencies"] = .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) })
+        o["municipalities"] = .array(centre.municipalities.map { .string($0) })
+        return .object(o)
+    }
+
+    /// `networks.days.invite {dayId, registrationUrl}`: an `agency.<adapter>.invitation` event
+    /// to each adapter whose agency has an active contact person at the centre (with the
+    /// iCalendar invitation to those contacts), and one `event.invitation` for e-mail.
+    @Sendable static func invite(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        let b = try Body(request)
+        let id = try b.string("dayId", max: 64)
+        let url = try b.string("registrationUrl", max: 500)
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw HubError(.validation, "The registration URL must start with http:// or https://.", field: "body.registrationUrl")
+        }
+        let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
+        guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "A cancelled day cannot be announced.", field: "body.dayId") }
+        try await context.database.execute("UPDATE network_days SET invitations_sent_at = ?, registration_url = ? WHERE id = ?", Clock.now(), url, id)
+        let updated = try await day(id, context.database, engine: reference.engine)
+        return try await sendInvitations(day: updated, method: .request, registrationURL: url, reference: reference, context: context)
+    }
+
+    /// The day as it is now; when invitations went out before the change, the changed
+    /// (or cancelled) invitation goes out again with the raised SEQUENCE.
+    static func reannounce(_ id: String, before: JSONValue, method: ICalendar.Method, reference: Reference,
+                           context: ServiceContext) async throws -> JSONValue {
+        let updated = try await day(id, context.database, engine: reference.engine)
+        if before["invitationsSentAt"]?.stringValue != nil {
+            try await sendInvitations(day: updated, method: method, registrationURL: nil, reference: reference, context: context)
+        }
+        return updated
+    }
+
+    @discardableResult
+    static func sendInvitations(day: JSONValue, method: ICalendar.Method, registrationURL: String?, reference: Reference,
+                                context: ServiceContext) async throws -> JSONValue {
+        let id = day["id"]?.stringValue ?? ""
+        let centre = try reference.centre(day["centreId"]?.stringValue ?? "")
+        let url = registrationURL ?? day["registrationUrl"]?.stringValue ?? ""
+        let today = Clock.today()
+        let contacts = try await context.database.query("""
+            SELECT id, name, email, agency FROM contact_persons
+            WHERE centre_id = ? AND active_from <= ? AND (active_to IS NULL OR active_to >= ?) ORDER BY agency, name
+            """, centre.id, today, today)
+        var byAdapter: [String: [ICalendar.Person]] = [:]
+        var recipients: [JSONValue] = []
+        for c in contacts {
+            let person = ICalendar.Person(email: try c.string("email"), name: try c.string("name"), role: "REQ-PARTICIPANT", rsvp: false)
+            let agency = try c.string("agency")
+            recipients.append(.object(["contactId": .string(try c.string("id")), "name": .string(person.name ?? ""),
+                                       "email": .string(person.email), "agency": .string(agency)]))
+            if let adapter = reference.agency(agency)?.adapter { byAdapter[adapter, default: []].append(person) }
+        }
+        let title = day["title"]?.stringValue ?? ""
+        let date = day["date"]?.stringValue ?? ""
+        let sequence = Int(day["sequence"]?.numberValue ?? 0)
+        let organizer = ICalendar.Person(email: day["contactEmail"]?.stringValue ?? "natverk@utvag-hub.invalid", name: centre.name)
+        let description = [day["theme"]?.stringValue, url.isEmpty ? nil : "Anmälan: \(url)"].compactMap { $0 }.joined(separator: "\n")
+        func calendar(_ attendees: [ICalendar.Person]) -> String {
+            ICalendar.render([ICalendar.Event(
+                uid: "\(id)@networks.utvag-hub", sequence: sequence,
+                start: .init(date: date, time: day["startTime"]?.stringValue ?? ""), end: .init(date: date, time: day["endTime"]?.stringValue ?? ""),
+                summary: title, description: description, location: day["venue"]?.stringValue, url: url.isEmpty ? nil : url,
+                organizer: organizer, attendees: attendees)], method: method)
+        }
+        let starts = "\(date)T\(day["startTime"]?.stringValue ?? "")", ends = "\(date)T\(day["endTime"]?.stringValue ?? "")"
+        func body(_ ical: String) -> [String: JSONValue] {
+            ["kind": "network-day", "eventId": .string(id), "title": .string(title), "centre": .string(centre.id),
+             "starts": .string(starts), "ends": .string(ends), "venue": .optional(day["venue"]?.stringValue),
+             "registrationUrl": .string(url), "method": .string(method.rawValue), "sequence": .int(sequence), "icalendar": .string(ical)]
+        }
+        let now = Clock.now()
+        for (adapter, people) in byAdapter.sorted(by: { $0.key < $1.key }) {
+            context.events.emit("agency.\(adapter).invitation", .object(body(calendar(people))))
+            try await context.database.execute("""
+                INSERT INTO network_invitations (id, day_id, adapter, method, sequence, recipients, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, Clock.id(), id, adapter, method.rawValue, sequence, people.count, now)
+        }
+        var mail = body(calendar([]))
+        mail["recipients"] = .array(recipients)
+        context.events.emit("event.invitation", .object(mail))
+        return .object(["dayId": .string(id), "method": .string(method.rawValue), "sequence": .int(sequence),
+                        "adapters": .array(byAdapter.keys.sorted().map { .string($0) }), "recipients": .int(recipients.count)])
+    }
+
+    /// A day as JSON, with the engine's seat counts.
+    static func day(_ id: String, _ db: any DatabaseExecutor, engine: RegistrationEngine, field: String = "body.dayId") async throws -> JSONValue {
+        guard let row = try await db.queryFirst("SELECT * FROM network_days WHERE id = ?", id) else {
+            throw HubError(.notFound, "No such network day.", field: field)
+        }
+        let state = try await engine.eventState(id, field: field, on: db)
+        let organisers = (try? JSONValue.parse(Array(try row.string("organisers").utf8))) ?? .array([])
+        let programme = (try? JSONValue.parse(Array(try row.string("programme").utf8))) ?? .array([])
+        let now = Clock.now()
+        return .object([
+            "id": .string(id), "centreId": .string(try row.string("centre_id")), "title": .string(try row.string("title")),
+            "theme": .string(try row.string("theme")), "date": .string(try row.string("day_date")),
+            "startTime": .string(try row.string("start_time")), "endTime": .string(try row.string("end_time")),
+            "venue": .string(try row.string("venue")), "organisers": organisers, "programme": programme,
+            "capacity": .int(try row.int("capacity")), "feeSEK": .int(try row.int("fee_sek")), "deadline": .string(try row.string("deadline")),
+            "contactEmail": .optional(try row.optionalString("contact_email")), "status": .string(try row.string("status")),
+            "sequence": .int(try row.int("sequence")), "invitationsSentAt": .optional(try row.optionalString("invitations_sent_at")),
+            "registrationUrl": .optional(try row.optionalString("registration_url")),
+            "taken": .int(state.taken), "seatsLeft": .int(state.seatsLeft), "waiting": .int(state.waiting),
+            "registrationOpen": .bool(state.status == "open" && now <= state.deadline && now < state.starts),
+            "deadlinePassed": .bool(now > state.deadline), "purged": .bool(state.purged),
+        ])
+    }
+}
+
+extension Body {
+    init(object: [String: JSONValue]) { self.object = object }
+}
