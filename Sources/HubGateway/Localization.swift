@@ -5,8 +5,8 @@ enum Language: String, Sendable, CaseIterable {
     /// Every UI string, by key. Both tables must have the same keys (a test checks it).
     var strings: [String: String] {
         switch self {
-        case .sv: return Strings.swedish
-        case .en: return Strings.english
+        case .sv: return Strings.swedishAll
+        case .en: return Strings.englishAll
         }
     }
 
@@ -20,8 +20,11 @@ enum Language: String, Sendable, CaseIterable {
     }
 }
 
-/// All UI strings in one Swedish and one English table.
+/// All UI strings in one Swedish and one English table (plus each feature's own tables).
 enum Strings {
+    static let swedishAll = swedish.merging(NetworkStrings.swedish) { own, _ in own }
+    static let englishAll = english.merging(NetworkStrings.english) { own, _ in own }
+
     static let swedish: [String: String] = [
         "app_name": "Utväg Hub",
         "skip": "Hoppa till innehållet",

@@ -4,6 +4,7 @@ import HubProtocol
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The gateway's request context: language, and the session or API user once known.
 public struct GatewayRequestContext: RequestContext {
@@ -11,9 +12,12 @@ public struct GatewayRequestContext: RequestContext {
     var language: Language = .sv
     var session: SessionInfo?
     var apiUser: User?
+    /// The peer's address: the public registration form is rate-limited by it.
+    var remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// Bodies larger than this get 413.

@@ -53,6 +53,7 @@ struct PageRenderer: Sendable {
 
 enum Templates {
     static let all: [String: String] = ["layout": layout, "login": login, "start": start, "error": error]
+        .merging(NetworkTemplates.all) { own, _ in own }
 
     static let layout = """
     <!DOCTYPE html>

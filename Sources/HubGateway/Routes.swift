@@ -38,7 +38,7 @@ struct Routes: Sendable {
     }
 
     @Sendable func css(_ request: Request, context: Context) async throws -> Response {
-        var r = text(Templates.css, contentType: "text/css; charset=utf-8")
+        var r = text(Templates.css + NetworkTemplates.css, contentType: "text/css; charset=utf-8")
         r.headers[.cacheControl] = "public, max-age=3600"
         return r
     }

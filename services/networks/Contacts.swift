@@ -18,7 +18,16 @@ enum Contacts {
         "networks.tour.plan": MessageHandler(.command, planVisit),
         "networks.tour.complete": MessageHandler(.command, completeVisit),
         "networks.tour.list": MessageHandler(.query, tour),
+        "networks.agencies.list": MessageHandler(.query, agencies),
     ]
+
+    /// `networks.agencies.list {}` → the partner agencies of the reference data (`{"agencies":[{"id","name","kind"}]}`).
+    @Sendable static func agencies(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let reference = try Reference.load(context.configDir)
+        return .object(["agencies": .array(reference.data.agencies.map {
+            .object(["id": .string($0.id), "name": .string($0.name), "kind": .string($0.kind)])
+        })])
+    }
 
     struct Fields {
         var name: String, title: String?, unit: String?, agency: String, municipality: String?

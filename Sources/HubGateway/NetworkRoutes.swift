@@ -1,0 +1,406 @@
+import Foundation
+import HubProtocol
+import Hummingbird
+import Synchronization
+
+/// Network days over HTTP: the JSON API (`/api/v1/network-days`, contact persons,
+/// coverage, tour, attendance) and the organiser pages (participants, check-in, print,
+/// CSV, invoice basis, coverage). The public registration pages are in
+/// RegistrationRoutes.swift. Everything is a bus request to the networks service.
+struct NetworkRoutes: Sendable {
+    let server: GatewayServer
+    let pages: PageRenderer
+    let throttle = PublicFormThrottle()
+    typealias Context = GatewayRequestContext
+
+    func register(public router: Router<Context>, api: RouterGroup<Context>, pages group: RouterGroup<Context>) {
+        // Public, no login: registration, personal and booking links.
+        router.get("/register/:dayId", use: registrationForm)
+        router.post("/register/:dayId", use: submitRegistration)
+        router.get("/r/:token", use: myRegistration)
+        router.post("/r/:token/cancel", use: cancelMyRegistration)
+        router.get("/b/:token", use: bookingPage)
+        router.post("/b/:token/cancel", use: cancelInBooking)
+
+        // Organiser pages (admin, staff).
+        group.get("/networks", use: daysPage)
+        group.get("/networks/days/:dayId", use: dayPage)
+        group.post("/networks/days/:dayId/checkin", use: checkInForm)
+        group.get("/networks/days/:dayId/print", use: printPage)
+        group.get("/networks/days/:dayId/participants.csv", use: csvDownload)
+        group.get("/networks/days/:dayId/invoice", use: invoicePage)
+        group.get("/networks/coverage/:centreId", use: coveragePage)
+
+        // JSON API.
+        api.get("/network-days", use: apiListDays)
+        api.post("/network-days", use: apiCreateDay)
+        api.get("/network-days/:dayId", use: apiGetDay)
+        api.patch("/network-days/:dayId", use: apiUpdateDay)
+        api.post("/network-days/:dayId/cancel", use: apiCancelDay)
+        api.post("/network-days/:dayId/invitations", use: apiInvite)
+        api.post("/network-days/:dayId/registrations", use: apiRegister)
+        api.get("/network-days/:dayId/registrations", use: apiListRegistrations)
+        api.get("/network-days/:dayId/participants.csv", use: csvDownload)
+        api.get("/network-days/:dayId/invoice-basis", use: apiInvoice)
+        api.post("/registrations/:participantId/check-in", use: apiCheckIn)
+        api.post("/registrations/:participantId/move", use: apiMove)
+        api.get("/contact-persons", use: apiListContacts)
+        api.post("/contact-persons", use: apiCreateContact)
+        api.patch("/contact-persons/:contactId", use: apiUpdateContact)
+        api.get("/coverage/:centreId", use: apiCoverage)
+        api.get("/tour-visits", use: apiTour)
+        api.post("/tour-visits", use: apiPlanVisit)
+        api.post("/tour-visits/:visitId/complete", use: apiCompleteVisit)
+        api.get("/network-attendance", use: apiAttendance)
+    }
+
+    // MARK: JSON API
+
+    /// Organiser work is for Utväg: admin and staff.
+    func requireOrganiser(_ context: Context) throws(HubError) {
+        let role = context.apiUser?.role ?? context.session?.user.role
+        guard role == .admin || role == .staff else { throw HubError(.forbidden, "Only Utväg staff may do this.") }
+    }
+
+    func ask(_ type: String, _ body: JSONValue) async throws(HubError) -> JSONValue {
+        try await server.bus.request(type, body: body, timeout: server.busTimeout)
+    }
+
+    func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+
+    /// The JSON object of the request body, with path parameters and query items merged in.
+    func body(_ request: Request, _ context: Context, path: [String: String] = [:]) async throws -> [String: JSONValue] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        var object: [String: JSONValue] = [:]
+        if buffer.readableBytes > 0 {
+            let value: JSONValue
+            do { value = try JSONValue.parse(Array(buffer: buffer)) } catch {
+                throw HubError(.invalidJSON, "The body is not valid JSON.", field: "body")
+            }
+            guard case .object(let o) = value else { throw HubError(.validation, "The body must be a JSON object.", field: "body") }
+            object = o
+        }
+        for (k, v) in path { object[k] = .string(v) }
+        return object
+    }
+
+    func param(_ context: Context, _ name: String) -> String { context.parameters.get(name) ?? "" }
+
+    /// Query items as strings, numbers where they look like whole numbers (`year`).
+    func query(_ request: Request, _ keys: [String]) -> [String: JSONValue] {
+        var out: [String: JSONValue] = [:]
+        for key in keys {
+            guard let v = request.uri.queryParameters.get(key), !v.isEmpty else { continue }
+            out[key == "centre" ? "centreId" : key] = Int(v).map { .number(Double($0)) } ?? .string(v)
+        }
+        return out
+    }
+
+    @Sendable func apiListDays(_ request: Request, context: Context) async throws -> Response {
+        json(try await ask("networks.days.list", .object(query(request, ["centre", "year"]))))
+    }
+
+    @Sendable func apiCreateDay(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.days.create", .object(try await body(request, context))), status: .created)
+    }
+
+    @Sendable func apiGetDay(_ request: Request, context: Context) async throws -> Response {
+        json(try await ask("networks.days.get", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiUpdateDay(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.days.update", .object(try await body(request, context, path: ["dayId": param(context, "dayId")]))))
+    }
+
+    @Sendable func apiCancelDay(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.days.cancel", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiInvite(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        let day = param(context, "dayId")
+        var b = try await body(request, context, path: ["dayId": day])
+        if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/register/" + day) }
+        return json(try await ask("networks.days.invite", .object(b)))
+    }
+
+    /// Registers one person or a group; the gateway makes the link tokens and returns
+    /// the links once (only their hashes are stored by the service).
+    @Sendable func apiRegister(_ request: Request, context: Context) async throws -> Response {
+        var b = try await body(request, context, path: ["dayId": param(context, "dayId")])
+        for key in ["cancelToken", "manageToken"] where b[key] != nil {
+            throw HubError(.validation, "Links are made by the hub.", field: "body.\(key)")
+        }
+        var tokens: [String] = []
+        if case .array(let people)? = b["participants"] {
+            b["participants"] = .array(people.map { p in
+                guard case .object(var o) = p else { return p }
+                let t = Secrets.randomToken(bytes: 32)
+                tokens.append(t)
+                o["cancelToken"] = .string(t)
+                return .object(o)
+            })
+            let manage = Secrets.randomToken(bytes: 32)
+            b["manageToken"] = .string(manage)
+            var result = try await ask("networks.registrations.create", .object(b)).objectValue ?? [:]
+            result["manageUrl"] = .string(baseURL(request) + "/b/" + manage)
+            result["participants"] = .array(zip(result["participants"]?.arrayValue ?? [], tokens).map { placed, token in
+                var o = placed.objectValue ?? [:]
+                o["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
+                return .object(o)
+            })
+            return json(.object(result), status: .created)
+        }
+        let token = Secrets.randomToken(bytes: 32)
+        b["cancelToken"] = .string(token)
+        var result = try await ask("networks.registrations.create", .object(b)).objectValue ?? [:]
+        result["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
+        return json(.object(result), status: .created)
+    }
+
+    @Sendable func apiListRegistrations(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiInvoice(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiCheckIn(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.registrations.checkin", .object(try await body(request, context, path: ["participantId": param(context, "participantId")]))))
+    }
+
+    @Sendable func apiMove(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        var b = try await body(request, context, path: ["participantId": param(context, "participantId")])
+        b["actor"] = context.apiUser.map { .string($0.username) }
+        return json(try await ask("networks.registrations.move", .object(b)))
+    }
+
+    @Sendable func apiListContacts(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        var q = query(request, ["centre"])
+        if request.uri.queryParameters.get("includeInactive") == "true" { q["includeInactive"] = .bool(true) }
+        return json(try await ask("networks.contacts.list", .object(q)))
+    }
+
+    @Sendable func apiCreateContact(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        var b = try await body(request, context)
+        guard b["updateToken"] == nil else { throw HubError(.validation, "Links are made by the hub.", field: "body.updateToken") }
+        let token = Secrets.randomToken(bytes: 32)
+        b["updateToken"] = .string(token)
+        var result = try await ask("networks.contacts.create", .object(b)).objectValue ?? [:]
+        result["selfUpdateToken"] = .string(token)
+        return json(.object(result), status: .created)
+    }
+
+    @Sendable func apiUpdateContact(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.contacts.update", .object(try await body(request, context, path: ["contactId": param(context, "contactId")]))))
+    }
+
+    @Sendable func apiCoverage(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.coverage.get", ["centreId": .string(param(context, "centreId"))]))
+    }
+
+    @Sendable func apiTour(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.tour.list", .object(query(request, ["centre", "year"]))))
+    }
+
+    @Sendable func apiPlanVisit(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.tour.plan", .object(try await body(request, context))), status: .created)
+    }
+
+    @Sendable func apiCompleteVisit(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.tour.complete", .object(try await body(request, context, path: ["visitId": param(context, "visitId")]))))
+    }
+
+    @Sendable func apiAttendance(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.attendance.get", .object(query(request, ["centre", "year"]))))
+    }
+
+    /// `scheme://host[:port]` of this request, for the links handed out.
+    func baseURL(_ request: Request) -> String {
+        let host = request.head.authority ?? "\(server.configuration.gateway.host):\(server.configuration.gateway.port)"
+        return (server.configuration.gateway.secureCookies ? "https://" : "http://") + host
+    }
+
+    // MARK: Organiser pages
+
+    func organiserSession(_ context: Context) throws(HubError) -> SessionInfo {
+        guard let session = context.session else { throw HubError(.unauthenticated, "Log in first.") }
+        guard session.user.role == .admin || session.user.role == .staff else { throw HubError(.forbidden, "Only Utväg staff may do this.") }
+        return session
+    }
+
+    @Sendable func daysPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let days = try await ask("networks.days.list", [:])["days"]?.arrayValue ?? []
+        let centres = (try? await ask("referrals.centres.list", [:])).map(Routes.centreList) ?? []
+        return pages.render("nw_days", title: lang.t("nw_title"), language: lang, session: session, data: [
+            "days": days.map(\.mustache), "hasDays": !days.isEmpty, "centres": centres,
+        ])
+    }
+
+    func participantRows(_ list: [JSONValue], agencies: [String: String], lang: Language, csrf: String) -> [[String: Any]] {
+        list.map { p in
+            var row = (p.mustache as? [String: Any]) ?? [:]
+            let status = p["status"]?.stringValue ?? ""
+            row["statusText"] = lang.t("status_" + status) + (p["waitingPosition"]?.numberValue.map { " (\(Int($0)))" } ?? "")
+            row["confirmed"] = status == "confirmed"
+            row["agencyName"] = agencies[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
+            row["dayId"] = p["eventId"]?.stringValue ?? ""
+            row["csrf"] = csrf
+            return row
+        }
+    }
+
+    func agencyNames() async -> [String: String] {
+        // The networks service knows the agencies of the reference data; ask a public day-less list once.
+        var out: [String: String] = [:]
+        if let status = try? await ask("networks.agencies.list", [:]) {
+            for a in status["agencies"]?.arrayValue ?? [] { out[a["id"]?.stringValue ?? ""] = a["name"]?.stringValue }
+        }
+        return out
+    }
+
+    @Sendable func dayPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
+        let day = reply["day"] ?? .null
+        let agencies = await agencyNames()
+        let summary = lang.t("nw_seats_summary", ["taken": day["taken"]?.intText ?? "0", "capacity": day["capacity"]?.intText ?? "0",
+                                                   "waiting": day["waiting"]?.intText ?? "0"])
+        return pages.render("nw_day", title: day["title"]?.stringValue ?? lang.t("nw_title"), language: lang, session: session, data: [
+            "day": day.mustache, "seatsSummary": summary,
+            "participants": participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken),
+        ])
+    }
+
+    @Sendable func checkInForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        _ = try await ask("networks.registrations.checkin", ["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")])
+        return Redirect.to("/networks/days/\(param(context, "dayId"))")
+    }
+
+    @Sendable func printPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
+        let confirmed = (reply["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "confirmed" }
+        var rows = participantRows(confirmed, agencies: await agencyNames(), lang: lang, csrf: session.csrfToken)
+        for i in rows.indices { rows[i]["number"] = i + 1 }
+        return pages.render("nw_print", title: lang.t("nw_print_heading"), language: lang, session: session,
+                            data: ["day": (reply["day"] ?? .null).mustache, "participants": rows])
+    }
+
+    /// The participant list as CSV (organisers; page session or API token).
+    @Sendable func csvDownload(_ request: Request, context: Context) async throws -> Response {
+        if context.apiUser == nil { _ = try organiserSession(context) } else { try requireOrganiser(context) }
+        let reply = try await ask("networks.registrations.export", ["dayId": .string(param(context, "dayId"))])
+        let filename = (reply["filename"]?.stringValue ?? "deltagare.csv").filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                               .contentDisposition: "attachment; filename=\"\(filename)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: reply["csv"]?.stringValue ?? "")))
+    }
+
+    @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))])
+        var data = (reply.mustache as? [String: Any]) ?? [:]
+        data["free"] = (reply["feeSEK"]?.numberValue ?? 0) == 0
+        return pages.render("nw_invoice", title: lang.t("nw_invoice"), language: lang, session: session, data: data)
+    }
+
+    @Sendable func coveragePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.coverage.get", ["centreId": .string(param(context, "centreId"))])
+        let rows: [[String: Any]] = (reply["municipalities"]?.arrayValue ?? []).map { m in
+            ["municipality": m["municipality"]?.stringValue ?? "",
+             "cells": (m["agencies"]?.arrayValue ?? []).map { c -> [String: Any] in
+                 ["gap": c["gap"]?.boolValue ?? true,
+                  "names": (c["contacts"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.joined(separator: ", ")]
+             }]
+        }
+        return pages.render("nw_coverage", title: lang.t("cov_title"), language: lang, session: session, data: [
+            "centreName": reply["centreName"]?.stringValue ?? "", "agencies": (reply["agencies"] ?? .array([])).mustache, "rows": rows,
+            "gapsText": lang.t("cov_gaps", ["n": reply["gaps"]?.intText ?? "0"]),
+        ])
+    }
+}
+
+/// Limits how many public form posts one address may make: `limit` within `window`.
+/// Applies to every address alike; memory is bounded by `maxKeys`.
+final class PublicFormThrottle: Sendable {
+    private let state = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    let limit: Int
+    let window: Duration
+    private let maxKeys = 10_000
+
+    init(limit: Int = ProcessInfo.processInfo.environment["HUB_PUBLIC_FORM_LIMIT"].flatMap(Int.init) ?? 20,
+         window: Duration = .seconds(600)) {
+        self.limit = limit; self.window = window
+    }
+
+    /// Records an attempt; false when the address is over its limit.
+    func allow(_ address: String) -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { s in
+            if s.count >= maxKeys { s = s.filter { $0.value.contains { now - $0 <= window } } }
+            if s.count >= maxKeys { s.removeAll() }
+            var times = s[address, default: []]
+            times.removeAll { now - $0 > window }
+            guard times.count < limit else { s[address] = times; return false }
+            times.append(now)
+            s[address] = times
+            return true
+        }
+    }
+}
+
+extension JSONValue {
+    /// The value as Mustache data: objects and arrays as Swift collections, whole numbers as Int.
+    var mustache: Any {
+        switch self {
+        case .null: return ""
+        case .bool(let b): return b
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? Int(n) as Any : n as Any
+        case .string(let s): return s
+        case .array(let a): return a.map(\.mustache)
+        case .object(let o): return o.mapValues(\.mustache)
+        }
+    }
+
+    var intText: String? { numberValue.map { String(Int($0)) } }
+}
+
+extension Routes {
+    /// Centres as `[{"id","name"}]` for templates.
+    static func centreList(_ value: JSONValue) -> [[String: String]] {
+        (value["centres"]?.arrayValue ?? []).compactMap { c in
+            c["id"]?.stringValue.map { ["id": $0, "name": c["name"]?.stringValue ?? $0] }
+        }
+    }
+}

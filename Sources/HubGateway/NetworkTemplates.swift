@@ -1,0 +1,222 @@
+/// Templates of the network-day pages. Mustache escapes every `{{value}}`.
+enum NetworkTemplates {
+    static let all: [String: String] = [
+        "nw_register": register, "nw_register_done": registerDone, "nw_my": myRegistration, "nw_message": message,
+        "nw_booking": booking, "nw_days": days, "nw_day": day, "nw_print": printList, "nw_invoice": invoice, "nw_coverage": coverage,
+    ]
+
+    /// The day's facts, shared by the public pages.
+    static let facts = """
+    <dl class="facts">
+    <dt>{{t.reg_when}}</dt><dd>{{day.date}} {{day.startTime}}–{{day.endTime}}</dd>
+    <dt>{{t.reg_where}}</dt><dd>{{day.venue}}</dd>
+    <dt>{{t.reg_theme}}</dt><dd>{{day.theme}}</dd>
+    {{#organisers}}<dt>{{t.reg_organisers}}</dt><dd>{{organisers}}</dd>{{/organisers}}
+    <dt>{{t.reg_fee}}</dt><dd>{{feeText}}</dd>
+    <dt>{{t.reg_deadline}}</dt><dd>{{day.deadline}}</dd>
+    </dl>
+    """
+
+    static let register = """
+    <h1 id="reg-heading">{{day.title}}</h1>
+    <p>{{t.reg_intro}}</p>
+    \(facts)
+    {{#hasProgramme}}<h2>{{t.reg_programme}}</h2><ul class="programme">{{#programme}}<li>{{start}}{{#end}}–{{end}}{{/end}} {{title}}{{#speaker}} ({{speaker}}){{/speaker}}</li>{{/programme}}</ul>{{/hasProgramme}}
+    {{#formError}}<div class="error-summary" role="alert" id="form-error"><p>{{formError}}</p></div>{{/formError}}
+    {{#closedText}}<p class="notice" role="status" id="reg-closed">{{closedText}}</p>{{/closedText}}
+    {{#open}}
+    {{#full}}<p class="notice" role="status" id="reg-full">{{t.reg_full}}</p>{{/full}}
+    {{^full}}<p id="seats-left">{{seatsText}}</p>{{/full}}
+    {{#hasFieldErrors}}<div class="error-summary" role="alert" id="error-summary"><p>{{t.error_summary}}</p><ul>{{#fieldErrors}}<li><a href="#{{id}}">{{label}}: {{message}}</a></li>{{/fieldErrors}}</ul></div>{{/hasFieldErrors}}
+    <form method="post" action="/register/{{day.id}}" novalidate id="registration-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="field{{#err.name}} has-error{{/err.name}}">
+    <label for="name">{{t.reg_name}}</label>
+    {{#err.name}}<p class="field-error" id="name-error">{{err.name}}</p>{{/err.name}}
+    <input id="name" name="name" type="text" autocomplete="name" required maxlength="200" value="{{form.name}}"{{#err.name}} aria-invalid="true" aria-describedby="name-error"{{/err.name}}>
+    </div>
+    <div class="field{{#err.email}} has-error{{/err.email}}">
+    <label for="email">{{t.reg_email}}</label>
+    <p class="hint" id="email-hint">{{t.reg_email_hint}}</p>
+    {{#err.email}}<p class="field-error" id="email-error">{{err.email}}</p>{{/err.email}}
+    <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="{{form.email}}" aria-describedby="email-hint{{#err.email}} email-error{{/err.email}}"{{#err.email}} aria-invalid="true"{{/err.email}}>
+    </div>
+    <div class="field{{#err.agency}} has-error{{/err.agency}}">
+    <label for="agency">{{t.reg_agency}}</label>
+    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
+    <select id="agency" name="agency" required{{#err.agency}} aria-invalid="true" aria-describedby="agency-error"{{/err.agency}}>
+    <option value="">{{t.reg_agency_choose}}</option>
+    {{#agencies}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/agencies}}
+    </select>
+    </div>
+    <div class="field{{#err.municipality}} has-error{{/err.municipality}}">
+    <label for="municipality">{{t.reg_municipality}}</label>
+    {{#err.municipality}}<p class="field-error" id="municipality-error">{{err.municipality}}</p>{{/err.municipality}}
+    <select id="municipality" name="municipality"{{#err.municipality}} aria-invalid="true" aria-describedby="municipality-error"{{/err.municipality}}>
+    <option value="">{{t.reg_municipality_none}}</option>
+    {{#municipalities}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/municipalities}}
+    </select>
+    </div>
+    <div class="field{{#err.dietary}} has-error{{/err.dietary}}">
+    <label for="dietary">{{t.reg_dietary}}</label>
+    {{#err.dietary}}<p class="field-error" id="dietary-error">{{err.dietary}}</p>{{/err.dietary}}
+    <textarea id="dietary" name="dietary" rows="2" maxlength="500"{{#err.dietary}} aria-invalid="true" aria-describedby="dietary-error"{{/err.dietary}}>{{form.dietary}}</textarea>
+    </div>
+    {{#hasFee}}<div class="field{{#err.invoiceReference}} has-error{{/err.invoiceReference}}">
+    <label for="invoiceReference">{{t.reg_invoice}}</label>
+    <p class="hint" id="invoice-hint">{{t.reg_invoice_hint}}</p>
+    {{#err.invoiceReference}}<p class="field-error" id="invoiceReference-error">{{err.invoiceReference}}</p>{{/err.invoiceReference}}
+    <input id="invoiceReference" name="invoiceReference" type="text" required maxlength="100" value="{{form.invoiceReference}}" aria-describedby="invoice-hint{{#err.invoiceReference}} invoiceReference-error{{/err.invoiceReference}}"{{#err.invoiceReference}} aria-invalid="true"{{/err.invoiceReference}}>
+    </div>{{/hasFee}}
+    <div class="hp" aria-hidden="true">
+    <label for="website">{{t.reg_honeypot}}</label>
+    <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
+    </div>
+    <section class="privacy" aria-labelledby="privacy-heading">
+    <h2 id="privacy-heading">{{t.reg_privacy_heading}}</h2>
+    <p id="privacy-notice">{{privacyText}}</p>
+    </section>
+    <button type="submit" id="register-submit">{{t.reg_submit}}</button>
+    </form>
+    {{/open}}
+    """
+
+    static let registerDone = """
+    <h1 id="done-heading">{{t.reg_done_title}}</h1>
+    <p id="reg-status" role="status">{{statusText}}</p>
+    \(facts)
+    {{#cancelURL}}<p>{{t.reg_cancel_link_intro}}</p>
+    <p><a id="cancel-link" href="{{cancelURL}}">{{cancelURL}}</a></p>{{/cancelURL}}
+    """
+
+    static let myRegistration = """
+    <h1 id="my-heading">{{t.my_title}}: {{day.title}}</h1>
+    \(facts)
+    <dl class="facts"><dt>{{t.col_name}}</dt><dd id="my-name">{{participant.name}}</dd>
+    <dt>{{t.my_status}}</dt><dd id="my-status">{{statusText}}</dd></dl>
+    {{#canCancel}}<form method="post" action="/r/{{token}}/cancel">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <p>{{t.my_cancel_confirm}}</p>
+    <button type="submit" id="cancel-submit">{{t.my_cancel}}</button>
+    </form>{{/canCancel}}
+    """
+
+    static let message = """
+    <h1 id="message-heading">{{heading}}</h1>
+    <p id="message-text" role="status">{{text}}</p>
+    """
+
+    static let booking = """
+    <h1 id="booking-heading">{{t.booking_title}}: {{day.title}}</h1>
+    <p>{{bookingIntro}}</p>
+    <table id="booking-places">
+    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_status}}</th><th scope="col"><span class="visually-hidden">{{t.booking_cancel_place}}</span></th></tr></thead>
+    <tbody>
+    {{#participants}}<tr><th scope="row">{{name}}</th><td>{{statusText}}</td><td>{{#active}}<form method="post" action="/b/{{token}}/cancel"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="participantId" value="{{id}}"><button type="submit">{{t.booking_cancel_place}}<span class="visually-hidden"> {{name}}</span></button></form>{{/active}}</td></tr>
+    {{/participants}}
+    </tbody>
+    </table>
+    """
+
+    static let days = """
+    <h1 id="nw-heading">{{t.nw_heading}}</h1>
+    <p>{{#centres}}<a href="/networks/coverage/{{id}}">{{t.nw_coverage_link}}: {{name}}</a><br>{{/centres}}</p>
+    {{#hasDays}}<table id="nw-days">
+    <thead><tr><th scope="col">{{t.col_date}}</th><th scope="col">{{t.col_title}}</th><th scope="col">{{t.col_seats}}</th><th scope="col">{{t.col_status}}</th></tr></thead>
+    <tbody>
+    {{#days}}<tr><td>{{date}}</td><th scope="row"><a href="/networks/days/{{id}}">{{title}}</a></th><td>{{taken}}/{{capacity}} (+{{waiting}})</td><td>{{status}}</td></tr>
+    {{/days}}
+    </tbody></table>{{/hasDays}}
+    {{^hasDays}}<p>{{t.nw_none}}</p>{{/hasDays}}
+    """
+
+    static let day = """
+    <h1 id="day-heading">{{day.title}}</h1>
+    <p>{{day.date}} {{day.startTime}}–{{day.endTime}}, {{day.venue}}</p>
+    <p id="seats-summary">{{seatsSummary}}</p>
+    <ul class="actions">
+    <li><a href="/register/{{day.id}}">{{t.nw_public_link}}</a></li>
+    <li><a href="/networks/days/{{day.id}}/print" id="print-link">{{t.nw_print}}</a></li>
+    <li><a href="/networks/days/{{day.id}}/participants.csv" id="csv-link">{{t.nw_csv}}</a></li>
+    <li><a href="/networks/days/{{day.id}}/invoice" id="invoice-link">{{t.nw_invoice}}</a></li>
+    </ul>
+    <table id="participants">
+    <caption>{{t.nw_participants}}</caption>
+    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_agency}}</th><th scope="col">{{t.col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_status}}</th><th scope="col">{{t.col_attended}}</th></tr></thead>
+    <tbody>
+    {{#participants}}<tr><th scope="row">{{name}}</th><td>{{agencyName}}</td><td>{{municipality}}</td><td>{{dietary}}</td><td>{{statusText}}</td>
+    <td>{{#confirmed}}<form method="post" action="/networks/days/{{dayId}}/checkin"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="participantId" value="{{id}}"><input type="hidden" name="attended" value="{{#attended}}0{{/attended}}{{^attended}}1{{/attended}}"><span class="{{#attended}}present{{/attended}}">{{#attended}}{{t.nw_present}}{{/attended}}{{^attended}}{{t.nw_not_present}}{{/attended}}</span> <button type="submit">{{#attended}}{{t.nw_uncheck}}{{/attended}}{{^attended}}{{t.nw_checkin}}{{/attended}}<span class="visually-hidden"> {{name}}</span></button></form>{{/confirmed}}</td></tr>
+    {{/participants}}
+    </tbody>
+    </table>
+    """
+
+    static let printList = """
+    <h1>{{t.nw_print_heading}}: {{day.title}}</h1>
+    <p>{{day.date}} {{day.startTime}}–{{day.endTime}}, {{day.venue}}</p>
+    <table id="print-list" class="print">
+    <thead><tr><th scope="col">#</th><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_agency}}</th><th scope="col">{{t.col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_signature}}</th></tr></thead>
+    <tbody>
+    {{#participants}}<tr><td>{{number}}</td><th scope="row">{{name}}</th><td>{{agencyName}}</td><td>{{municipality}}</td><td>{{dietary}}</td><td class="signature"></td></tr>
+    {{/participants}}
+    </tbody>
+    </table>
+    """
+
+    static let invoice = """
+    <h1>{{t.nw_invoice_heading}}: {{day.title}}</h1>
+    {{#free}}<p>{{t.nw_invoice_free}}</p>{{/free}}
+    {{^free}}<table id="invoice-basis">
+    <thead><tr><th scope="col">{{t.col_agency}}</th><th scope="col">{{t.col_invoice}}</th><th scope="col">{{t.col_people}}</th><th scope="col">{{t.col_fee}}</th><th scope="col">{{t.col_amount}}</th></tr></thead>
+    <tbody>
+    {{#lines}}<tr><th scope="row">{{agencyName}}</th><td>{{invoiceReference}}</td><td>{{people}}</td><td>{{feeSEK}}</td><td>{{amountSEK}}</td></tr>
+    {{/lines}}
+    </tbody>
+    <tfoot><tr><th scope="row" colspan="2">{{t.nw_invoice_total}}</th><td>{{people}}</td><td></td><td id="invoice-total">{{totalSEK}}</td></tr></tfoot>
+    </table>{{/free}}
+    """
+
+    static let coverage = """
+    <h1 id="coverage-heading">{{t.cov_heading}}: {{centreName}}</h1>
+    <p id="coverage-gaps">{{gapsText}}</p>
+    <div class="table-scroll">
+    <table id="coverage" class="coverage">
+    <caption>{{t.cov_caption}}</caption>
+    <thead><tr><th scope="col">{{t.col_municipality}}</th>{{#agencies}}<th scope="col">{{name}}</th>{{/agencies}}</tr></thead>
+    <tbody>
+    {{#rows}}<tr><th scope="row">{{municipality}}</th>{{#cells}}<td class="{{#gap}}gap{{/gap}}{{^gap}}covered{{/gap}}">{{#gap}}<span class="gap-mark" aria-hidden="true">✗</span> {{t.cov_gap}}{{/gap}}{{^gap}}{{names}}{{/gap}}</td>{{/cells}}</tr>
+    {{/rows}}
+    </tbody>
+    </table>
+    </div>
+    """
+
+    /// Appended to /static/hub.css. The gap mark is a symbol and a word, not colour alone.
+    static let css = """
+
+    .hint { color: #3b3b3b; margin: 0 0 .25rem; }
+    select, textarea, input[type=email] { font: inherit; padding: .5rem; width: 100%; max-width: 24rem; border: 2px solid #595959; border-radius: 4px; }
+    select:focus-visible, textarea:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; box-shadow: 0 0 0 5px var(--ink); }
+    .has-error select, .has-error textarea { border-color: var(--error); }
+    .hp { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+    .facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+    .facts dt { font-weight: 600; }
+    .facts dd { margin: 0; }
+    .privacy { border-left: 5px solid var(--brand); padding: .25rem 1rem; margin: 1rem 0; }
+    .privacy h2 { font-size: 1.1rem; margin: .25rem 0; }
+    .actions { display: flex; flex-wrap: wrap; gap: 1rem; list-style: none; padding: 0; }
+    .present { color: #0b6b2e; font-weight: 600; }
+    .table-scroll { overflow-x: auto; }
+    td.gap { background: #fde8ea; color: var(--error); font-weight: 700; border: 2px solid var(--error); }
+    td.covered { background: #eaf5ee; }
+    .signature { min-width: 10rem; }
+    td form { margin: 0; display: inline; }
+    td button, .booking button { font: inherit; background: var(--brand); color: #fff; border: 0; border-radius: 4px; padding: .2rem .6rem; cursor: pointer; }
+    @media print {
+      .site-header, .site-footer, .skip-link, .actions { display: none; }
+      main { max-width: none; padding: 0; }
+      table.print td, table.print th { padding: .6rem .5rem; }
+    }
+    """
+}

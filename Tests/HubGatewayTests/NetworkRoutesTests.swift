@@ -1,0 +1,169 @@
+import Foundation
+import HubProtocol
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HubGateway
+
+/// The network-day pages and API against a fake bus: what they send and how they answer.
+@Suite("Gateway: network days, public registration, organiser pages")
+struct NetworkRoutesTests {
+    static let day: JSONValue = [
+        "id": "day-1", "centreId": "sodra-alvsborg", "centreName": "Utväg Södra Älvsborg", "title": "Nätverksdag våren",
+        "theme": "Barn som upplever våld", "date": "2031-05-12", "startTime": "09:00", "endTime": "15:30", "venue": "Knistad Herrgård",
+        "organisers": ["Utväg"], "programme": [["start": "09:00", "end": "10:00", "title": "Välkomna", "speaker": nil]],
+        "capacity": 30, "feeSEK": 500, "deadline": "2031-05-01", "status": "open", "seatsLeft": 3, "waiting": 0,
+        "registrationOpen": true, "agencies": [["id": "police", "name": "Polisen"], ["id": "social-services", "name": "Socialtjänsten"]],
+        "municipalities": ["Borås", "Lerum"],
+    ]
+
+    func bus() -> FakeBus {
+        let bus = FakeBus()
+        bus.setReply("networks.days.public", .success(Self.day))
+        bus.setReply("networks.registrations.create", .success(["dayId": "day-1", "bookingId": "b1",
+                                                                 "participants": [["participantId": "p1", "status": "waiting", "waitingPosition": 4]]]))
+        return bus
+    }
+
+    func sent(_ bus: FakeBus, _ type: String) -> [JSONValue] { bus.state.withLock { $0.requests.filter { $0.type == type }.map(\.body) } }
+
+    static let filled = ["name": "Anna Andersson", "email": "anna@boras.se", "agency": "social-services", "municipality": "Borås",
+                         "dietary": "Vegan", "invoiceReference": "IFO 4711"]
+
+    @Test func publicFormIsSwedishByDefaultEnglishOnRequestAndShowsNoParticipants() async throws {
+        let h = try await Harness.make(bus: bus())
+        try await h.test { client in
+            var b = Browser(client: client)
+            let sv = try await b.get("/register/day-1")
+            #expect(sv.status == .ok)
+            #expect(sv.text.contains("<html lang=\"sv\">") && sv.text.contains("Skicka anmälan") && sv.text.contains("Om dina personuppgifter"))
+            #expect(sv.text.contains("<label for=\"email\">") && sv.text.contains("id=\"website\"") && sv.text.contains("class=\"hp\""))
+            #expect(sv.text.contains("Fakturareferens"), "a fee asks for an invoice reference")
+            #expect(!sv.text.contains("anna@"), "no participant data on the public page")
+            let en = try await b.get("/register/day-1?lang=en")
+            #expect(en.text.contains("<html lang=\"en\">") && en.text.contains("About your personal data") && en.text.contains(">Register<"))
+        }
+    }
+
+    @Test func registrationPostsToTheBusWithAFreshLinkTokenAndShowsTheCancelLink() async throws {
+        let fake = bus()
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let page = try await b.get("/register/day-1")
+            let csrf = try #require(Browser.csrfField(page.text))
+            let noCSRF = try await b.post("/register/day-1", form: Self.filled)
+            #expect(noCSRF.status == .forbidden)
+            let r = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
+            #expect(r.status == .created)
+            #expect(r.text.contains("nummer 4 på väntelistan"))
+            let sentBody = try #require(sent(fake, "networks.registrations.create").first)
+            #expect(sentBody["email"]?.stringValue == "anna@boras.se" && sentBody["dayId"]?.stringValue == "day-1")
+            let token = try #require(sentBody["cancelToken"]?.stringValue)
+            #expect(token.count >= 43)
+            #expect(r.text.contains("/r/\(token)"))
+        }
+    }
+
+    @Test func honeypotStoresNothingAndServiceErrorsAppearBesideTheField() async throws {
+        let fake = bus()
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let csrf = try #require(Browser.csrfField(try await b.get("/register/day-1").text))
+            let robot = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf, "website": "http://spam"]) { $1 })
+            #expect(robot.status == .ok)
+            #expect(sent(fake, "networks.registrations.create").isEmpty)
+
+            let missing = try await b.post("/register/day-1", form: ["csrf": csrf, "email": "anna@boras.se"])
+            #expect(missing.status == .badRequest)
+            #expect(missing.text.contains("id=\"name-error\"") && missing.text.contains("id=\"agency-error\"") && missing.text.contains("id=\"invoiceReference-error\""))
+            #expect(missing.text.contains("value=\"anna@boras.se\""), "what was typed is kept")
+            #expect(sent(fake, "networks.registrations.create").isEmpty)
+
+            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.", field: "body.email")))
+            let taken = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
+            #expect(taken.status == .badRequest)
+            #expect(taken.text.contains("id=\"email-error\">Den här e-postadressen är redan anmäld"))
+            #expect(taken.text.contains("aria-invalid=\"true\""))
+
+            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "The registration deadline has passed.", field: "body.dayId")))
+            let late = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
+            #expect(late.status == .conflict && late.text.contains("Sista anmälningsdag har passerat"))
+        }
+    }
+
+    @Test func publicFormIsRateLimitedPerAddress() async throws {
+        let fake = bus()
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let csrf = try #require(Browser.csrfField(try await b.get("/register/day-1").text))
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<21 { statuses.append(try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 }).status) }
+            #expect(statuses.prefix(20).allSatisfy { $0 == .created })
+            #expect(statuses.last == .tooManyRequests)
+            #expect(sent(fake, "networks.registrations.create").count == 20)
+        }
+    }
+
+    @Test func cancellationLinkPageAndWrongLink() async throws {
+        let fake = bus()
+        fake.setReply("networks.registrations.get", .success(["participant": ["name": "Anna Andersson", "status": "confirmed"], "day": Self.day]))
+        fake.setReply("networks.registrations.cancel", .failure(HubError(.conflict, "used", field: "body.token")))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let token = String(repeating: "a", count: 43)
+            let page = try await b.get("/r/\(token)")
+            #expect(page.status == .ok && page.text.contains("Avboka min plats") && page.text.contains("Plats bekräftad"))
+            let csrf = try #require(Browser.csrfField(page.text))
+            let used = try await b.post("/r/\(token)/cancel", form: ["csrf": csrf])
+            #expect(used.status == .notFound && used.text.contains("Länken är inte giltig"))
+            fake.setReply("networks.registrations.get", .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
+            #expect(try await b.get("/r/\(token)").status == .notFound)
+        }
+    }
+
+    @Test func apiRolesTokensAndOrganiserPages() async throws {
+        let fake = bus()
+        fake.setReply("networks.days.create", .success(Self.day))
+        fake.setReply("networks.registrations.export", .success(["filename": "deltagare-2031-05-12.csv", "csv": "status,name\r\n"]))
+        fake.setReply("networks.coverage.get", .success([
+            "centreName": "Utväg Södra Älvsborg", "gaps": 1, "agencies": [["id": "police", "name": "Polisen"]],
+            "municipalities": [["municipality": "Lerum", "agencies": [["agency": "police", "contacts": [], "gap": true]]]],
+        ]))
+        let h = try await Harness.make(bus: fake)
+        _ = try await h.users.create(username: "polis", password: "polisens lösenord 1", role: "agency", agency: "police")
+        try await h.test { client in
+            let admin = try await client.token()
+            let created = try await client.json("/api/v1/network-days", method: .post, token: admin, body: #"{"centreId":"sodra-alvsborg"}"#)
+            #expect(created.status == .created)
+            let agency = try await client.token(username: "polis", password: "polisens lösenord 1")
+            let refused = try await client.json("/api/v1/network-days", method: .post, token: agency, body: #"{"centreId":"sodra-alvsborg"}"#)
+            #expect(refused.status == .forbidden)
+            // An agency user books colleagues; the hub makes the links, never the client.
+            let forged = try await client.json("/api/v1/network-days/day-1/registrations", method: .post, token: agency,
+                                               body: #"{"name":"A","email":"a@polisen.se","agency":"police","cancelToken":"x"}"#)
+            #expect(forged.status == .badRequest && forged.json?["error"]?["field"]?.stringValue == "body.cancelToken")
+            let booked = try await client.json("/api/v1/network-days/day-1/registrations", method: .post, token: agency,
+                                               body: #"{"name":"A","email":"a@polisen.se","agency":"police","invoiceReference":"R1"}"#)
+            #expect(booked.status == .created)
+            #expect(booked.json?["cancelUrl"]?.stringValue?.contains("/r/") == true)
+            let csv = try await client.json("/api/v1/network-days/day-1/participants.csv", token: admin)
+            #expect(csv.status == .ok && csv.headers[.contentDisposition] == "attachment; filename=\"deltagare-2031-05-12.csv\"")
+            #expect(try await client.json("/api/v1/network-days/day-1/participants.csv", token: agency).status == .forbidden)
+
+            var b = Browser(client: client)
+            #expect(try await b.get("/networks/coverage/sodra-alvsborg").location == "/login")
+            try await b.login()
+            let coverage = try await b.get("/networks/coverage/sodra-alvsborg")
+            #expect(coverage.status == .ok && coverage.text.contains("class=\"gap\"") && coverage.text.contains("Saknas"))
+        }
+    }
+
+    @Test func networkStringsHaveTheSameKeysInBothLanguages() {
+        #expect(Set(NetworkStrings.swedish.keys) == Set(NetworkStrings.english.keys))
+        #expect(Set(NetworkStrings.swedish.keys).isDisjoint(with: Strings.swedish.keys))
+    }
+}
