@@ -80,6 +80,7 @@ enum OpenAPIDocument {
             "401": { $ref: "#/components/responses/Unauthorized" }
             "403": { $ref: "#/components/responses/Forbidden" }
             "503": { $ref: "#/components/responses/Unavailable" }
+    \#(NetworksOpenAPI.paths)
     components:
       securitySchemes:
         bearerAuth:
@@ -87,6 +88,7 @@ enum OpenAPIDocument {
           scheme: bearer
           description: Token from POST /api/v1/tokens
       schemas:
+    \#(NetworksOpenAPI.schemas)
         Error:
           type: object
           required: [error]

@@ -162,6 +162,23 @@ struct NetworkRoutesTests {
         }
     }
 
+    @Test func openAPINamesEveryNetworkRoute() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let doc = try await client.execute(uri: "/openapi.yaml", method: .get).text
+            for path in ["/api/v1/network-days:", "/api/v1/network-days/{dayId}:", "/api/v1/network-days/{dayId}/cancel:",
+                         "/api/v1/network-days/{dayId}/invitations:", "/api/v1/network-days/{dayId}/registrations:",
+                         "/api/v1/network-days/{dayId}/participants.csv:", "/api/v1/network-days/{dayId}/invoice-basis:",
+                         "/api/v1/registrations/{participantId}/check-in:", "/api/v1/registrations/{participantId}/move:",
+                         "/api/v1/contact-persons:", "/api/v1/contact-persons/{contactId}:", "/api/v1/coverage/{centreId}:",
+                         "/api/v1/tour-visits:", "/api/v1/tour-visits/{visitId}/complete:", "/api/v1/network-attendance:",
+                         "    NetworkDayInput:", "    RegistrationInput:"] {
+                #expect(doc.contains("\n" + (path.hasPrefix(" ") ? "" : "  ") + path + "\n"), "\(path)")
+            }
+            try? doc.write(toFile: FileManager.default.temporaryDirectory.path + "/hub-openapi-check.yaml", atomically: true, encoding: .utf8)
+        }
+    }
+
     @Test func networkStringsHaveTheSameKeysInBothLanguages() {
         #expect(Set(NetworkStrings.swedish.keys) == Set(NetworkStrings.english.keys))
         #expect(Set(NetworkStrings.swedish.keys).isDisjoint(with: Strings.swedish.keys))
