@@ -5,8 +5,8 @@ enum Language: String, Sendable, CaseIterable {
     /// Every UI string, by key. Both tables must have the same keys (a test checks it).
     var strings: [String: String] {
         switch self {
-        case .sv: return Strings.swedishAll
-        case .en: return Strings.englishAll
+        case .sv: return Strings.allSwedish
+        case .en: return Strings.allEnglish
         }
     }
 
@@ -20,10 +20,10 @@ enum Language: String, Sendable, CaseIterable {
     }
 }
 
-/// All UI strings in one Swedish and one English table (plus each feature's own tables).
+/// All UI strings in one Swedish and one English table (per area; merged here).
 enum Strings {
-    static let swedishAll = swedish.merging(NetworkStrings.swedish) { own, _ in own }
-    static let englishAll = english.merging(NetworkStrings.english) { own, _ in own }
+    static let allSwedish = swedish.merging(ReferralStrings.swedish) { a, _ in a }.merging(NetworkStrings.swedish) { a, _ in a }
+    static let allEnglish = english.merging(ReferralStrings.english) { a, _ in a }.merging(NetworkStrings.english) { a, _ in a }
 
     static let swedish: [String: String] = [
         "app_name": "Utväg Hub",

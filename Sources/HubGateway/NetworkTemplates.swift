@@ -142,7 +142,7 @@ enum NetworkTemplates {
     </ul>
     <table id="participants">
     <caption>{{t.nw_participants}}</caption>
-    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_agency}}</th><th scope="col">{{t.col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_status}}</th><th scope="col">{{t.col_attended}}</th></tr></thead>
+    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.nw_col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_status}}</th><th scope="col">{{t.col_attended}}</th></tr></thead>
     <tbody>
     {{#participants}}<tr><th scope="row">{{name}}</th><td>{{agencyName}}</td><td>{{municipality}}</td><td>{{dietary}}</td><td>{{statusText}}</td>
     <td>{{#confirmed}}<form method="post" action="/networks/days/{{dayId}}/checkin"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="participantId" value="{{id}}"><input type="hidden" name="attended" value="{{#attended}}0{{/attended}}{{^attended}}1{{/attended}}"><span class="{{#attended}}present{{/attended}}">{{#attended}}{{t.nw_present}}{{/attended}}{{^attended}}{{t.nw_not_present}}{{/attended}}</span> <button type="submit">{{#attended}}{{t.nw_uncheck}}{{/attended}}{{^attended}}{{t.nw_checkin}}{{/attended}}<span class="visually-hidden"> {{name}}</span></button></form>{{/confirmed}}</td></tr>
@@ -155,7 +155,7 @@ enum NetworkTemplates {
     <h1>{{t.nw_print_heading}}: {{day.title}}</h1>
     <p>{{day.date}} {{day.startTime}}–{{day.endTime}}, {{day.venue}}</p>
     <table id="print-list" class="print">
-    <thead><tr><th scope="col">#</th><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_agency}}</th><th scope="col">{{t.col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_signature}}</th></tr></thead>
+    <thead><tr><th scope="col">#</th><th scope="col">{{t.col_name}}</th><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.nw_col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_signature}}</th></tr></thead>
     <tbody>
     {{#participants}}<tr><td>{{number}}</td><th scope="row">{{name}}</th><td>{{agencyName}}</td><td>{{municipality}}</td><td>{{dietary}}</td><td class="signature"></td></tr>
     {{/participants}}
@@ -167,7 +167,7 @@ enum NetworkTemplates {
     <h1>{{t.nw_invoice_heading}}: {{day.title}}</h1>
     {{#free}}<p>{{t.nw_invoice_free}}</p>{{/free}}
     {{^free}}<table id="invoice-basis">
-    <thead><tr><th scope="col">{{t.col_agency}}</th><th scope="col">{{t.col_invoice}}</th><th scope="col">{{t.col_people}}</th><th scope="col">{{t.col_fee}}</th><th scope="col">{{t.col_amount}}</th></tr></thead>
+    <thead><tr><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.col_invoice}}</th><th scope="col">{{t.col_people}}</th><th scope="col">{{t.col_fee}}</th><th scope="col">{{t.col_amount}}</th></tr></thead>
     <tbody>
     {{#lines}}<tr><th scope="row">{{agencyName}}</th><td>{{invoiceReference}}</td><td>{{people}}</td><td>{{feeSEK}}</td><td>{{amountSEK}}</td></tr>
     {{/lines}}
@@ -182,7 +182,7 @@ enum NetworkTemplates {
     <div class="table-scroll">
     <table id="coverage" class="coverage">
     <caption>{{t.cov_caption}}</caption>
-    <thead><tr><th scope="col">{{t.col_municipality}}</th>{{#agencies}}<th scope="col">{{name}}</th>{{/agencies}}</tr></thead>
+    <thead><tr><th scope="col">{{t.nw_col_municipality}}</th>{{#agencies}}<th scope="col">{{name}}</th>{{/agencies}}</tr></thead>
     <tbody>
     {{#rows}}<tr><th scope="row">{{municipality}}</th>{{#cells}}<td class="{{#gap}}gap{{/gap}}{{^gap}}covered{{/gap}}">{{#gap}}<span class="gap-mark" aria-hidden="true">✗</span> {{t.cov_gap}}{{/gap}}{{^gap}}{{names}}{{/gap}}</td>{{/cells}}</tr>
     {{/rows}}

@@ -182,5 +182,6 @@ struct NetworkRoutesTests {
     @Test func networkStringsHaveTheSameKeysInBothLanguages() {
         #expect(Set(NetworkStrings.swedish.keys) == Set(NetworkStrings.english.keys))
         #expect(Set(NetworkStrings.swedish.keys).isDisjoint(with: Strings.swedish.keys))
+        #expect(Set(NetworkStrings.swedish.keys).isDisjoint(with: ReferralStrings.swedish.keys))
     }
 }
