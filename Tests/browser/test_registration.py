@@ -56,7 +56,7 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
     heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
     assert heading.text == "Nätverksdag i webbläsartest"
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
-    assert "personuppgifter" in driver.find_element(By.ID, "privacy-notice").text
+    assert "raderas senast" in driver.find_element(By.ID, "privacy-notice").text
     # The honeypot is out of sight and out of the tab order.
     honeypot = driver.find_element(By.ID, "website")
     assert not honeypot.is_displayed() and honeypot.get_attribute("tabindex") == "-1"
