@@ -30,11 +30,8 @@ enum NetworkRegistrations {
     @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
         let registration = try RegistrationRequest.decode(request.body, eventIdField: "dayId")
-        // Check every field before looking anything up, so a bad request never reveals whether a day exists.
-        try reference.engine.validate(registration)
-        guard try await context.database.queryFirst("SELECT id FROM network_days WHERE id = ?", registration.eventId) != nil else {
-            throw HubError(.notFound, "No such network day.", field: "body.dayId")
-        }
+        // The engine checks every field before it looks anything up, so a bad request never reveals
+        // whether a day exists; every network day is an engine event (created in the same transaction).
         let result = try await reference.engine.register(registration, on: context.database)
         context.events.emit("event.registration.created", .object([
             "kind": "network-day", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
