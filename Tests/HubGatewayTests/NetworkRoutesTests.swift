@@ -162,6 +162,43 @@ struct NetworkRoutesTests {
         }
     }
 
+    @Test func organiserPagesListCheckInPrintAndInvoice() async throws {
+        let fake = bus()
+        let participant: JSONValue = ["id": "p1", "eventId": "day-1", "name": "Anna Andersson", "agency": "police", "municipality": "Borås",
+                                      "dietary": "Vegan", "status": "confirmed", "attended": false, "sequence": 1]
+        let waiting: JSONValue = ["id": "p2", "eventId": "day-1", "name": "Bo Berg", "agency": "police", "status": "waiting",
+                                  "waitingPosition": 1, "attended": false, "sequence": 2]
+        fake.setReply("networks.registrations.list", .success(["day": Self.day, "participants": [participant, waiting]]))
+        fake.setReply("networks.agencies.list", .success(["agencies": [["id": "police", "name": "Polisen"]]]))
+        fake.setReply("networks.registrations.checkin", .success(participant))
+        fake.setReply("networks.registrations.invoice", .success(["day": Self.day, "feeSEK": 500, "people": 1, "totalSEK": 500,
+                                                                  "lines": [["agencyName": "Polisen", "invoiceReference": "R1", "people": 1, "feeSEK": 500, "amountSEK": 500]]]))
+        let h = try await Harness.make(bus: fake)
+        _ = try await h.users.create(username: "styrelse", password: "styrelsens lösenord 1", role: "board", centre: "sodra-alvsborg")
+        try await h.test { client in
+            var board = Browser(client: client)
+            try await board.login(username: "styrelse", password: "styrelsens lösenord 1")
+            #expect(try await board.get("/networks/days/day-1").status == .forbidden, "only Utväg staff see participants")
+
+            var b = Browser(client: client)
+            try await b.login()
+            let page = try await b.get("/networks/days/day-1")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Anna Andersson") && page.text.contains("Polisen") && page.text.contains("Markera närvarande"))
+            #expect(page.text.contains("Väntelista (1)"))
+            let csrf = try #require(Browser.csrfField(page.text))
+            let checked = try await b.post("/networks/days/day-1/checkin", form: ["csrf": csrf, "participantId": "p1", "attended": "1"])
+            #expect(checked.status == .seeOther && checked.location == "/networks/days/day-1")
+            #expect(sent(fake, "networks.registrations.checkin").first?["attended"]?.boolValue == true)
+            let withoutCSRF = try await b.post("/networks/days/day-1/checkin", form: ["participantId": "p1"])
+            #expect(withoutCSRF.status == .forbidden)
+            let print = try await b.get("/networks/days/day-1/print")
+            #expect(print.text.contains("Anna Andersson") && !print.text.contains("Bo Berg"), "the print list has people with a seat")
+            let invoice = try await b.get("/networks/days/day-1/invoice")
+            #expect(invoice.text.contains("id=\"invoice-total\">500<"))
+        }
+    }
+
     @Test func openAPINamesEveryNetworkRoute() async throws {
         let h = try await Harness.make()
         try await h.test { client in

@@ -28,8 +28,9 @@ struct RegistrationHandlerTests {
         }
     }
 
-    @Test func badRegistrationsAreRefusedNamingTheFieldAndStoreNothing() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func badRegistrationsAreRefusedNamingTheFieldAndStoreNothing(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 5)
         try await f.ok("networks.registrations.create", NetworksFixture.person(1, dayId: day))
 
@@ -74,8 +75,9 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test func cancellationLinkWorksOnceAndPromotesTheNextInLineWhoIsTold() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func cancellationLinkWorksOnceAndPromotesTheNextInLineWhoIsTold(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
         let firstToken = RegistrationEngine.makeToken()
         let first = try await f.ok("networks.registrations.create", NetworksFixture.person(1, dayId: day, extra: ["cancelToken": .string(firstToken)]))
@@ -159,8 +161,9 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test func moveCheckInExportAttendanceAndPurge() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func moveCheckInExportAttendanceAndPurge(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
         let otherDay = try await f.createDay(capacity: 5)
         let a = try await f.ok("networks.registrations.create", NetworksFixture.person(1, dayId: day, extra: ["name": "=HYPERLINK(\"x\")"]))
