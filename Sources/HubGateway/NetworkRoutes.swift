@@ -24,6 +24,10 @@ struct NetworkRoutes: Sendable {
 
         // Organiser pages (admin, staff).
         group.get("/networks", use: daysPage)
+        group.get("/networks/days/new", use: newDayForm)
+        group.post("/networks/days/new", use: createDayForm)
+        group.post("/networks/days/:dayId/invite", use: inviteForm)
+        group.post("/networks/days/:dayId/cancel", use: cancelDayForm)
         group.get("/networks/days/:dayId", use: dayPage)
         group.post("/networks/days/:dayId/checkin", use: checkInForm)
         group.get("/networks/days/:dayId/print", use: printPage)
@@ -290,9 +294,86 @@ struct NetworkRoutes: Sendable {
         let summary = lang.t("nw_seats_summary", ["taken": day["taken"]?.intText ?? "0", "capacity": day["capacity"]?.intText ?? "0",
                                                    "waiting": day["waiting"]?.intText ?? "0"])
         return pages.render("nw_day", title: day["title"]?.stringValue ?? lang.t("nw_title"), language: lang, session: session, data: [
-            "day": day.mustache, "seatsSummary": summary,
+            "day": day.mustache, "seatsSummary": summary, "csrf": session.csrfToken,
+            "cancelled": day["status"]?.stringValue == "cancelled",
+            "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": String($0.prefix(16)).replacingOccurrences(of: "T", with: " ")]) } as Any,
             "participants": participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken),
         ])
+    }
+
+    static let dayFormFields = ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "organisers", "programme",
+                                "capacity", "feeSEK", "deadline", "contactEmail"]
+
+    func renderNewDay(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
+                      formError: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {
+        let lang = context.language
+        let centres = (try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []
+        return pages.render("nw_new_day", title: lang.t("nw_new"), language: lang, session: session, data: [
+            "centres": centres.map { c -> [String: Any] in
+                ["id": c["id"]?.stringValue ?? "", "name": c["name"]?.stringValue ?? "",
+                 "selected": c["id"]?.stringValue == (form["centreId"] ?? session.user.centre)]
+            },
+            "form": form, "err": errors, "formError": formError as Any, "csrf": session.csrfToken,
+        ], status: status)
+    }
+
+    @Sendable func newDayForm(_ request: Request, context: Context) async throws -> Response {
+        await renderNewDay(try organiserSession(context), context)
+    }
+
+    /// The organiser's form for a new day; errors from the service appear beside their field.
+    @Sendable func createDayForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        var request = request
+        let raw = try await Forms.read(&request, context: context)
+        var form: [String: String] = [:]
+        for f in Self.dayFormFields { form[f] = (raw[f] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        var body: [String: JSONValue] = [:]
+        var errors: [String: String] = [:]
+        for f in ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "deadline", "contactEmail"] where !(form[f] ?? "").isEmpty {
+            body[f] = .string(form[f]!)
+        }
+        for f in ["capacity", "feeSEK"] where !(form[f] ?? "").isEmpty {
+            if let n = Int(form[f]!) { body[f] = .number(Double(n)) } else { errors[f] = lang.t("reg_err_invalid") }
+        }
+        body["organisers"] = .array((form["organisers"] ?? "").split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+            .filter { $0 != .string("") })
+        var programme: [JSONValue] = []
+        for line in (form["programme"] ?? "").split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            programme.append(["start": .string(String(parts[0])), "title": .string(parts.count > 1 ? String(parts[1]) : "")])
+        }
+        body["programme"] = .array(programme)
+        if !errors.isEmpty { return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest) }
+        switch await attempt("networks.days.create", .object(body)) {
+        case .success(let day):
+            return Redirect.to("/networks/days/\(day["id"]?.stringValue ?? "")")
+        case .failure(let error) where error.code == .validation || error.code == .notFound:
+            var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
+            if field.hasPrefix("programme") { field = "programme" }
+            if Self.dayFormFields.contains(field) {
+                errors[field] = error.message.contains("required") ? lang.t("reg_err_required") : error.message
+                return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest)
+            }
+            return await renderNewDay(session, context, form: form, formError: lang.t("reg_err_invalid"), status: .badRequest)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let day = param(context, "dayId")
+        _ = try await ask("networks.days.invite", ["dayId": .string(day), "registrationUrl": .string(baseURL(request) + "/register/" + day)])
+        return Redirect.to("/networks/days/\(day)")
+    }
+
+    @Sendable func cancelDayForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let day = param(context, "dayId")
+        _ = try await ask("networks.days.cancel", ["dayId": .string(day)])
+        return Redirect.to("/networks/days/\(day)")
     }
 
     @Sendable func checkInForm(_ request: Request, context: Context) async throws -> Response {

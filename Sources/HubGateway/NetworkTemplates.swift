@@ -3,7 +3,50 @@ enum NetworkTemplates {
     static let all: [String: String] = [
         "nw_register": register, "nw_register_done": registerDone, "nw_my": myRegistration, "nw_message": message,
         "nw_booking": booking, "nw_days": days, "nw_day": day, "nw_print": printList, "nw_invoice": invoice, "nw_coverage": coverage,
+        "nw_new_day": newDay,
     ]
+
+    /// One labelled input of the new-day form with its error beside it.
+    static func input(_ name: String, _ label: String, type: String = "text", extra: String = "") -> String {
+        """
+        <div class="field{{#err.\(name)}} has-error{{/err.\(name)}}">
+        <label for="\(name)">{{t.\(label)}}</label>
+        {{#err.\(name)}}<p class="field-error" id="\(name)-error">{{err.\(name)}}</p>{{/err.\(name)}}
+        <input id="\(name)" name="\(name)" type="\(type)" value="{{form.\(name)}}"\(extra){{#err.\(name)}} aria-invalid="true" aria-describedby="\(name)-error"{{/err.\(name)}}>
+        </div>
+        """
+    }
+
+    static let newDay = """
+    <h1 id="new-day-heading">{{t.nw_new}}</h1>
+    <p>{{t.nw_new_intro}}</p>
+    {{#formError}}<div class="error-summary" role="alert" id="form-error"><p>{{formError}}</p></div>{{/formError}}
+    <form method="post" action="/networks/days/new" novalidate id="new-day-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="field{{#err.centreId}} has-error{{/err.centreId}}">
+    <label for="centreId">{{t.nw_f_centre}}</label>
+    {{#err.centreId}}<p class="field-error" id="centreId-error">{{err.centreId}}</p>{{/err.centreId}}
+    <select id="centreId" name="centreId">{{#centres}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/centres}}</select>
+    </div>
+    \(input("title", "nw_f_title", extra: " required maxlength=\"300\""))
+    \(input("theme", "nw_f_theme", extra: " required maxlength=\"500\""))
+    \(input("date", "nw_f_date", extra: " required inputmode=\"numeric\""))
+    \(input("startTime", "nw_f_start", extra: " required inputmode=\"numeric\""))
+    \(input("endTime", "nw_f_end", extra: " required inputmode=\"numeric\""))
+    \(input("venue", "nw_f_venue", extra: " required"))
+    \(input("organisers", "nw_f_organisers"))
+    <div class="field{{#err.programme}} has-error{{/err.programme}}">
+    <label for="programme">{{t.nw_f_programme}}</label>
+    {{#err.programme}}<p class="field-error" id="programme-error">{{err.programme}}</p>{{/err.programme}}
+    <textarea id="programme" name="programme" rows="5">{{form.programme}}</textarea>
+    </div>
+    \(input("capacity", "nw_f_capacity", extra: " required inputmode=\"numeric\""))
+    \(input("feeSEK", "nw_f_fee", extra: " inputmode=\"numeric\""))
+    \(input("deadline", "nw_f_deadline", extra: " required inputmode=\"numeric\""))
+    \(input("contactEmail", "nw_f_contact", type: "email"))
+    <button type="submit" id="new-day-submit">{{t.nw_f_submit}}</button>
+    </form>
+    """
 
     /// The day's facts, shared by the public pages.
     static let facts = """
@@ -120,6 +163,7 @@ enum NetworkTemplates {
 
     static let days = """
     <h1 id="nw-heading">{{t.nw_heading}}</h1>
+    <p><a href="/networks/days/new" id="new-day-link">{{t.nw_new}}</a></p>
     <p>{{#centres}}<a href="/networks/coverage/{{id}}">{{t.nw_coverage_link}}: {{name}}</a><br>{{/centres}}</p>
     {{#hasDays}}<table id="nw-days">
     <thead><tr><th scope="col">{{t.col_date}}</th><th scope="col">{{t.col_title}}</th><th scope="col">{{t.col_seats}}</th><th scope="col">{{t.col_status}}</th></tr></thead>
@@ -134,6 +178,10 @@ enum NetworkTemplates {
     <h1 id="day-heading">{{day.title}}</h1>
     <p>{{day.date}} {{day.startTime}}–{{day.endTime}}, {{day.venue}}</p>
     <p id="seats-summary">{{seatsSummary}}</p>
+    {{#cancelled}}<p class="notice" role="status">{{t.nw_cancelled}}</p>{{/cancelled}}
+    {{#invitedText}}<p id="invited" role="status">{{invitedText}}</p>{{/invitedText}}
+    {{^cancelled}}<form method="post" action="/networks/days/{{day.id}}/invite" class="inline-action"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="invite-submit">{{t.nw_invite}}</button></form>
+    <form method="post" action="/networks/days/{{day.id}}/cancel" class="inline-action"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="cancel-day-submit" class="secondary">{{t.nw_cancel_day}}</button></form>{{/cancelled}}
     <ul class="actions">
     <li><a href="/register/{{day.id}}">{{t.nw_public_link}}</a></li>
     <li><a href="/networks/days/{{day.id}}/print" id="print-link">{{t.nw_print}}</a></li>
@@ -212,6 +260,8 @@ enum NetworkTemplates {
     td.covered { background: #eaf5ee; }
     .signature { min-width: 10rem; }
     td form { margin: 0; display: inline; }
+    form.inline-action { display: inline-block; margin: 0 1rem .75rem 0; }
+    button.secondary { background: #fff; color: var(--error); border: 2px solid var(--error); }
     td button, .booking button { font: inherit; background: var(--brand); color: #fff; border: 0; border-radius: 4px; padding: .2rem .6rem; cursor: pointer; }
     @media print {
       .site-header, .site-footer, .skip-link, .actions { display: none; }

@@ -199,6 +199,36 @@ struct NetworkRoutesTests {
         }
     }
 
+    @Test func organiserCreatesADayAndSendsInvitationsFromThePages() async throws {
+        let fake = bus()
+        fake.setReply("networks.agencies.list", .success(["agencies": [], "centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg"]]]))
+        fake.setReply("networks.days.create", .failure(HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date")))
+        fake.setReply("networks.days.invite", .success(["adapters": ["police"], "recipients": 1]))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let form = try await b.get("/networks/days/new")
+            #expect(form.status == .ok && form.text.contains("Utväg Södra Älvsborg") && form.text.contains("<label for=\"deadline\">"))
+            let csrf = try #require(Browser.csrfField(form.text))
+            let fields = ["csrf": csrf, "centreId": "sodra-alvsborg", "title": "Vårträff", "theme": "Tema", "date": "2031-02-30",
+                          "startTime": "09:00", "endTime": "15:00", "venue": "Borås", "capacity": "30", "deadline": "2031-02-01",
+                          "organisers": "Utväg, Borås stad", "programme": "09:00 Välkomna\n10:00 Föreläsning"]
+            let bad = try await b.post("/networks/days/new", form: fields)
+            #expect(bad.status == .badRequest && bad.text.contains("id=\"date-error\"") && bad.text.contains("value=\"Vårträff\""))
+            let sentBody = try #require(sent(fake, "networks.days.create").first)
+            #expect(sentBody["capacity"]?.numberValue == 30)
+            #expect(sentBody["organisers"]?.arrayValue == ["Utväg", "Borås stad"])
+            #expect(sentBody["programme"]?[index: 1]?["title"]?.stringValue == "Föreläsning")
+            fake.setReply("networks.days.create", .success(Self.day))
+            let ok = try await b.post("/networks/days/new", form: fields)
+            #expect(ok.status == .seeOther && ok.location == "/networks/days/day-1")
+            let invited = try await b.post("/networks/days/day-1/invite", form: ["csrf": csrf])
+            #expect(invited.status == .seeOther)
+            #expect(sent(fake, "networks.days.invite").first?["registrationUrl"]?.stringValue?.hasSuffix("/register/day-1") == true)
+        }
+    }
+
     @Test func openAPINamesEveryNetworkRoute() async throws {
         let h = try await Harness.make()
         try await h.test { client in

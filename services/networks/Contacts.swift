@@ -21,12 +21,14 @@ enum Contacts {
         "networks.agencies.list": MessageHandler(.query, agencies),
     ]
 
-    /// `networks.agencies.list {}` → the partner agencies of the reference data (`{"agencies":[{"id","name","kind"}]}`).
+    /// `networks.agencies.list {}` → the partner agencies and the centres of the reference data
+    /// (`{"agencies":[{"id","name","kind"}],"centres":[{"id","name"}]}`), for the organisers' forms.
     @Sendable static func agencies(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        return .object(["agencies": .array(reference.data.agencies.map {
-            .object(["id": .string($0.id), "name": .string($0.name), "kind": .string($0.kind)])
-        })])
+        return .object([
+            "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name), "kind": .string($0.kind)]) }),
+            "centres": .array(reference.data.centres.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
+        ])
     }
 
     struct Fields {
