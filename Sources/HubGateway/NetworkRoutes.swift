@@ -21,6 +21,8 @@ struct NetworkRoutes: Sendable {
         router.post("/r/:token/cancel", use: cancelMyRegistration)
         router.get("/b/:token", use: bookingPage)
         router.post("/b/:token/cancel", use: cancelInBooking)
+        router.get("/c/:token", use: selfUpdateForm)
+        router.post("/c/:token", use: selfUpdate)
 
         // Organiser pages (admin, staff).
         group.get("/networks", use: daysPage)
@@ -205,7 +207,7 @@ struct NetworkRoutes: Sendable {
         let token = Secrets.randomToken(bytes: 32)
         b["updateToken"] = .string(token)
         var result = try await ask("networks.contacts.create", .object(b)).objectValue ?? [:]
-        result["selfUpdateToken"] = .string(token)
+        result["selfUpdateUrl"] = .string(baseURL(request) + "/c/" + token)
         return json(.object(result), status: .created)
     }
 

@@ -116,6 +116,15 @@ enum NetworkStrings {
         "nw_invited": "Inbjudningar skickades {when}.",
         "nw_cancel_day": "Ställ in träffen",
         "nw_cancelled": "Träffen är inställd.",
+        "self_title": "Dina uppgifter som kontaktperson",
+        "self_intro": "Uppdatera dina kontaktuppgifter. Myndighet och kommun ändras av Utväg.",
+        "self_name": "Namn *",
+        "self_job": "Titel",
+        "self_unit": "Enhet",
+        "self_email": "E-postadress *",
+        "self_phone": "Telefon",
+        "self_submit": "Spara",
+        "self_saved": "Dina uppgifter är sparade.",
         "nav_networks": "Nätverksträffar",
     ]
 
@@ -234,6 +243,15 @@ enum NetworkStrings {
         "nw_invited": "Invitations were sent {when}.",
         "nw_cancel_day": "Cancel the day",
         "nw_cancelled": "The day is cancelled.",
+        "self_title": "Your details as contact person",
+        "self_intro": "Update your contact details. Agency and municipality are changed by Utväg.",
+        "self_name": "Name *",
+        "self_job": "Title",
+        "self_unit": "Unit",
+        "self_email": "E-mail address *",
+        "self_phone": "Phone",
+        "self_submit": "Save",
+        "self_saved": "Your details are saved.",
         "nav_networks": "Network days",
     ]
 }

@@ -3,8 +3,23 @@ enum NetworkTemplates {
     static let all: [String: String] = [
         "nw_register": register, "nw_register_done": registerDone, "nw_my": myRegistration, "nw_message": message,
         "nw_booking": booking, "nw_days": days, "nw_day": day, "nw_print": printList, "nw_invoice": invoice, "nw_coverage": coverage,
-        "nw_new_day": newDay,
+        "nw_new_day": newDay, "nw_self": selfUpdate,
     ]
+
+    static let selfUpdate = """
+    <h1 id="self-heading">{{t.self_title}}</h1>
+    <p>{{t.self_intro}}</p>
+    {{#saved}}<p class="notice" role="status" id="self-saved">{{t.self_saved}}</p>{{/saved}}
+    <form method="post" action="/c/{{token}}" novalidate id="self-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    \(input("name", "self_name", extra: " required autocomplete=\"name\" maxlength=\"200\""))
+    \(input("title", "self_job", extra: " autocomplete=\"organization-title\" maxlength=\"200\""))
+    \(input("unit", "self_unit", extra: " maxlength=\"200\""))
+    \(input("email", "self_email", type: "email", extra: " required autocomplete=\"email\" maxlength=\"254\""))
+    \(input("phone", "self_phone", type: "tel", extra: " autocomplete=\"tel\" maxlength=\"40\""))
+    <button type="submit" id="self-submit">{{t.self_submit}}</button>
+    </form>
+    """
 
     /// One labelled input of the new-day form with its error beside it.
     static func input(_ name: String, _ label: String, type: String = "text", extra: String = "") -> String {

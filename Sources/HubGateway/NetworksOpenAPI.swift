@@ -329,7 +329,7 @@ enum NetworksOpenAPI {
             "403": { $ref: "#/components/responses/Forbidden" }
             "503": { $ref: "#/components/responses/Unavailable" }
         post:
-          summary: "Add a contact person; the reply carries selfUpdateToken for their self-update link, shown once (admin, staff)"
+          summary: "Add a contact person; the reply carries selfUpdateUrl, their self-update link, shown once (admin, staff)"
           operationId: createContactPerson
           tags: [networks]
           requestBody:

@@ -241,6 +241,57 @@ extension NetworkRoutes {
     }
 }
 
+/// The contact person's own page, by the link from the organiser (`/c/{token}`).
+extension NetworkRoutes {
+    static let selfFields = ["name", "title", "unit", "email", "phone"]
+
+    func renderSelf(_ request: Request, _ context: Context, token: String, form: [String: String], errors: [String: String] = [:],
+                    saved: Bool = false, status: HTTPResponse.Status = .ok) -> Response {
+        let lang = context.language
+        let csrf = publicCSRF(request)
+        return withCSRFCookie(pages.render("nw_self", title: lang.t("self_title"), language: lang, session: nil, data: [
+            "form": form, "err": errors, "saved": saved, "token": token, "csrf": csrf,
+        ], status: status), csrf)
+    }
+
+    @Sendable func selfUpdateForm(_ request: Request, context: Context) async throws -> Response {
+        let token = param(context, "token")
+        switch await attempt("networks.contacts.self.get", ["token": .string(token)]) {
+        case .success(let contact):
+            var form: [String: String] = [:]
+            for f in Self.selfFields { form[f] = contact[f]?.stringValue ?? "" }
+            return renderSelf(request, context, token: token, form: form)
+        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
+        case .failure(let error): throw error
+        }
+    }
+
+    @Sendable func selfUpdate(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let lang = context.language
+        let raw = try await Forms.read(&request, context: context)
+        try checkPublicCSRF(request, raw)
+        let token = param(context, "token")
+        guard throttle.allow(clientAddress(context)) else { throw HubError(.rateLimited, "Too many requests; try again later.") }
+        var form: [String: String] = [:]
+        var body: [String: JSONValue] = ["token": .string(token)]
+        for f in Self.selfFields {
+            form[f] = (raw[f] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            body[f] = form[f]!.isEmpty ? .null : .string(form[f]!)
+        }
+        switch await attempt("networks.contacts.self.update", .object(body)) {
+        case .success: return renderSelf(request, context, token: token, form: form, saved: true)
+        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
+        case .failure(let error) where error.code == .validation:
+            let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
+            let message = field == "email" ? lang.t("reg_err_email") : Self.message(for: error, field: field, lang: lang)
+            return renderSelf(request, context, token: token, form: form, errors: [Self.selfFields.contains(field) ? field : "name": message],
+                              status: .badRequest)
+        case .failure(let error): throw error
+        }
+    }
+}
+
 extension JSONValue {
     /// The element at `index` of an array value.
     subscript(index index: Int) -> JSONValue? {

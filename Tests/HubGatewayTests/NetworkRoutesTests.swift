@@ -229,6 +229,29 @@ struct NetworkRoutesTests {
         }
     }
 
+    @Test func contactPersonUpdatesOwnDetailsByLink() async throws {
+        let fake = bus()
+        fake.setReply("networks.contacts.self.get", .success(["id": "c1", "name": "Kim Kontakt", "email": "kim@boras.se", "title": "Socialsekreterare"]))
+        fake.setReply("networks.contacts.self.update", .failure(HubError(.validation, "The e-mail address is not valid.", field: "body.email")))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let token = String(repeating: "k", count: 43)
+            let page = try await b.get("/c/\(token)")
+            #expect(page.status == .ok && page.text.contains("value=\"Kim Kontakt\"") && page.text.contains("<label for=\"phone\">"))
+            let csrf = try #require(Browser.csrfField(page.text))
+            let bad = try await b.post("/c/\(token)", form: ["csrf": csrf, "name": "Kim Kontakt", "email": "kim@"])
+            #expect(bad.status == .badRequest && bad.text.contains("id=\"email-error\""))
+            fake.setReply("networks.contacts.self.update", .success(["id": "c1"]))
+            let ok = try await b.post("/c/\(token)", form: ["csrf": csrf, "name": "Kim Kontakt", "email": "kim@boras.se", "title": ""])
+            #expect(ok.status == .ok && ok.text.contains("id=\"self-saved\""))
+            let body = try #require(sent(fake, "networks.contacts.self.update").last)
+            #expect(body["token"]?.stringValue == token && body["title"] == .null && body["agency"] == nil)
+            fake.setReply("networks.contacts.self.get", .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
+            #expect(try await b.get("/c/\(token)").status == .notFound)
+        }
+    }
+
     @Test func openAPINamesEveryNetworkRoute() async throws {
         let h = try await Harness.make()
         try await h.test { client in
