@@ -36,6 +36,12 @@ struct NetworkRoutes: Sendable {
         group.get("/networks/days/:dayId/participants.csv", use: csvDownload)
         group.get("/networks/days/:dayId/invoice", use: invoicePage)
         group.get("/networks/coverage/:centreId", use: coveragePage)
+        group.get("/networks/contacts/:centreId", use: contactsPage)
+        group.post("/networks/contacts/:centreId", use: addContactForm)
+        group.get("/networks/attendance/:centreId", use: attendancePage)
+        group.get("/networks/tour/:centreId", use: tourPage)
+        group.post("/networks/tour/:centreId", use: planVisitForm)
+        group.post("/networks/tour/:centreId/:visitId/complete", use: completeVisitForm)
 
         // JSON API.
         api.get("/network-days", use: apiListDays)
@@ -259,7 +265,7 @@ struct NetworkRoutes: Sendable {
         let session = try organiserSession(context)
         let lang = context.language
         let days = try await ask("networks.days.list", [:])["days"]?.arrayValue ?? []
-        let centres = (try? await ask("referrals.centres.list", [:])).map(Routes.centreList) ?? []
+        let centres = ((try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []).map(\.mustache)
         return pages.render("nw_days", title: lang.t("nw_title"), language: lang, session: session, data: [
             "days": days.map(\.mustache), "hasDays": !days.isEmpty, "centres": centres,
         ])
@@ -434,6 +440,134 @@ struct NetworkRoutes: Sendable {
     }
 }
 
+/// Contacts, attendance and tour pages of one centre.
+extension NetworkRoutes {
+    /// The centre (name, municipalities) and the agencies, from the networks service's reference data.
+    func centreAndAgencies(_ centreId: String) async throws -> (centre: JSONValue, agencies: [JSONValue]) {
+        let reference = try await ask("networks.agencies.list", [:])
+        guard let centre = reference["centres"]?.arrayValue?.first(where: { $0["id"]?.stringValue == centreId }) else {
+            throw HubError(.notFound, "No such centre.", field: "centreId")
+        }
+        return (centre, reference["agencies"]?.arrayValue ?? [])
+    }
+
+    func renderContacts(_ session: SessionInfo, _ context: Context, centreId: String, form: [String: String] = [:],
+                        errors: [String: String] = [:], addedURL: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let (centre, agencies) = try await centreAndAgencies(centreId)
+        let names = Dictionary(agencies.map { ($0["id"]?.stringValue ?? "", $0["name"]?.stringValue ?? "") }, uniquingKeysWith: { a, _ in a })
+        let contacts = try await ask("networks.contacts.list", ["centreId": .string(centreId)])["contacts"]?.arrayValue ?? []
+        return pages.render("nw_contacts", title: lang.t("ct_title"), language: lang, session: session, data: [
+            "centreId": centreId, "centreName": centre["name"]?.stringValue ?? "", "csrf": session.csrfToken,
+            "contacts": contacts.map { c -> Any in
+                var row = (c.mustache as? [String: Any]) ?? [:]
+                row["agencyName"] = names[c["agency"]?.stringValue ?? ""] ?? ""
+                return row
+            },
+            "hasContacts": !contacts.isEmpty, "form": form, "err": errors, "addedURL": addedURL as Any,
+            "agencies": agencies.map { a -> [String: Any] in
+                ["id": a["id"]?.stringValue ?? "", "name": a["name"]?.stringValue ?? "", "selected": a["id"]?.stringValue == form["agency"]]
+            },
+            "municipalities": (centre["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { m -> [String: Any] in
+                ["name": m, "selected": m == form["municipality"]]
+            },
+        ], status: status)
+    }
+
+    @Sendable func contactsPage(_ request: Request, context: Context) async throws -> Response {
+        try await renderContacts(try organiserSession(context), context, centreId: param(context, "centreId"))
+    }
+
+    @Sendable func addContactForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let centreId = param(context, "centreId")
+        var request = request
+        let raw = try await Forms.read(&request, context: context)
+        var form: [String: String] = [:]
+        var body: [String: JSONValue] = ["centreId": .string(centreId)]
+        for f in ["name", "title", "unit", "agency", "municipality", "email", "phone"] {
+            form[f] = (raw[f] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !form[f]!.isEmpty { body[f] = .string(form[f]!) }
+        }
+        let token = Secrets.randomToken(bytes: 32)
+        body["updateToken"] = .string(token)
+        switch await attempt("networks.contacts.create", .object(body)) {
+        case .success:
+            return try await renderContacts(session, context, centreId: centreId, addedURL: baseURL(request) + "/c/" + token)
+        case .failure(let error) where error.code == .validation:
+            let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? "name"
+            let message = field == "email" ? lang.t(error.message.contains("required") ? "reg_err_required" : "reg_err_email")
+                : Self.message(for: error, field: field, lang: lang)
+            return try await renderContacts(session, context, centreId: centreId, form: form, errors: [field: message], status: .badRequest)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    @Sendable func attendancePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let centreId = param(context, "centreId")
+        let (centre, _) = try await centreAndAgencies(centreId)
+        let reply = try await ask("networks.attendance.get", .object(["centreId": .string(centreId)].merging(query(request, ["year"])) { a, _ in a }))
+        let dayCount = reply["days"]?.arrayValue?.count ?? 0
+        return pages.render("nw_attendance", title: lang.t("att_title"), language: lang, session: session, data: [
+            "centreName": centre["name"]?.stringValue ?? "",
+            "agencies": (reply["agencies"]?.arrayValue ?? []).map { a -> Any in
+                var row = (a.mustache as? [String: Any]) ?? [:]
+                row["absent"] = (a["attended"]?.numberValue ?? 0) == 0
+                row["dayCount"] = dayCount
+                return row
+            },
+        ])
+    }
+
+    func renderTour(_ session: SessionInfo, _ context: Context, centreId: String, formError: String? = nil,
+                    status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let (centre, _) = try await centreAndAgencies(centreId)
+        let reply = try await ask("networks.tour.list", ["centreId": .string(centreId)])
+        return pages.render("nw_tour", title: lang.t("tour_title"), language: lang, session: session, data: [
+            "centreId": centreId, "centreName": centre["name"]?.stringValue ?? "", "year": reply["year"]?.intText ?? "",
+            "csrf": session.csrfToken, "formError": formError as Any,
+            "notVisited": (reply["notVisited"] ?? .array([])).mustache,
+            "visits": (reply["visits"]?.arrayValue ?? []).map { v -> Any in
+                var row = (v.mustache as? [String: Any]) ?? [:]
+                row["done"] = v["status"]?.stringValue == "completed"
+                row["csrf"] = session.csrfToken
+                return row
+            },
+            "municipalities": (centre["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { ["name": $0] },
+            "form": [String: String](), "err": [String: String](),
+        ], status: status)
+    }
+
+    @Sendable func tourPage(_ request: Request, context: Context) async throws -> Response {
+        try await renderTour(try organiserSession(context), context, centreId: param(context, "centreId"))
+    }
+
+    @Sendable func planVisitForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let centreId = param(context, "centreId")
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let body: JSONValue = ["centreId": .string(centreId), "municipality": .string(form["municipality"] ?? ""),
+                               "date": .string((form["date"] ?? "").trimmingCharacters(in: .whitespaces))]
+        if case .failure(let error) = await attempt("networks.tour.plan", body) {
+            guard error.code == .validation else { throw error }
+            return try await renderTour(session, context, centreId: centreId, formError: context.language.t("reg_err_invalid"), status: .badRequest)
+        }
+        return Redirect.to("/networks/tour/\(centreId)")
+    }
+
+    @Sendable func completeVisitForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        _ = try await ask("networks.tour.complete", ["visitId": .string(param(context, "visitId"))])
+        return Redirect.to("/networks/tour/\(param(context, "centreId"))")
+    }
+}
+
 /// Limits how many public form posts one address may make: `limit` within `window`.
 /// Applies to every address alike; memory is bounded by `maxKeys`.
 final class PublicFormThrottle: Sendable {
@@ -477,13 +611,4 @@ extension JSONValue {
     }
 
     var intText: String? { numberValue.map { String(Int($0)) } }
-}
-
-extension Routes {
-    /// Centres as `[{"id","name"}]` for templates.
-    static func centreList(_ value: JSONValue) -> [[String: String]] {
-        (value["centres"]?.arrayValue ?? []).compactMap { c in
-            c["id"]?.stringValue.map { ["id": $0, "name": c["name"]?.stringValue ?? $0] }
-        }
-    }
 }

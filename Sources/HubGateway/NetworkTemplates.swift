@@ -3,8 +3,69 @@ enum NetworkTemplates {
     static let all: [String: String] = [
         "nw_register": register, "nw_register_done": registerDone, "nw_my": myRegistration, "nw_message": message,
         "nw_booking": booking, "nw_days": days, "nw_day": day, "nw_print": printList, "nw_invoice": invoice, "nw_coverage": coverage,
-        "nw_new_day": newDay, "nw_self": selfUpdate,
+        "nw_new_day": newDay, "nw_self": selfUpdate, "nw_contacts": contacts, "nw_attendance": attendance, "nw_tour": tour,
     ]
+
+    static let contacts = """
+    <h1 id="contacts-heading">{{t.ct_heading}}: {{centreName}}</h1>
+    <p><a href="/networks/coverage/{{centreId}}">{{t.nw_coverage_link}}</a> · <a href="/networks/tour/{{centreId}}">{{t.tour_title}}</a> · <a href="/networks/attendance/{{centreId}}">{{t.att_title}}</a></p>
+    {{#addedURL}}<div class="notice" role="status" id="contact-added"><p>{{t.ct_added}}</p><p><a href="{{addedURL}}" id="self-link">{{addedURL}}</a></p></div>{{/addedURL}}
+    {{#hasContacts}}<table id="contacts">
+    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_title_job}}</th><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.nw_col_municipality}}</th><th scope="col">{{t.col_email}}</th><th scope="col">{{t.col_phone}}</th></tr></thead>
+    <tbody>{{#contacts}}<tr><th scope="row">{{name}}</th><td>{{title}}</td><td>{{agencyName}}</td><td>{{municipality}}</td><td>{{email}}</td><td>{{phone}}</td></tr>
+    {{/contacts}}</tbody></table>{{/hasContacts}}
+    {{^hasContacts}}<p>{{t.ct_none}}</p>{{/hasContacts}}
+    <h2 id="add-heading">{{t.ct_add}}</h2>
+    {{#formError}}<div class="error-summary" role="alert"><p>{{formError}}</p></div>{{/formError}}
+    <form method="post" action="/networks/contacts/{{centreId}}" novalidate id="contact-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    \(input("name", "self_name", extra: " required maxlength=\"200\""))
+    \(input("title", "self_job", extra: " maxlength=\"200\""))
+    \(input("unit", "self_unit", extra: " maxlength=\"200\""))
+    <div class="field{{#err.agency}} has-error{{/err.agency}}">
+    <label for="agency">{{t.reg_agency}}</label>
+    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
+    <select id="agency" name="agency"><option value="">{{t.reg_agency_choose}}</option>{{#agencies}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/agencies}}</select>
+    </div>
+    <div class="field{{#err.municipality}} has-error{{/err.municipality}}">
+    <label for="municipality">{{t.reg_municipality}}</label>
+    {{#err.municipality}}<p class="field-error" id="municipality-error">{{err.municipality}}</p>{{/err.municipality}}
+    <select id="municipality" name="municipality"><option value="">{{t.ct_municipality_none}}</option>{{#municipalities}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/municipalities}}</select>
+    </div>
+    \(input("email", "self_email", type: "email", extra: " required maxlength=\"254\""))
+    \(input("phone", "self_phone", type: "tel", extra: " maxlength=\"40\""))
+    <button type="submit" id="contact-submit">{{t.ct_add}}</button>
+    </form>
+    """
+
+    static let attendance = """
+    <h1 id="attendance-heading">{{t.att_title}}: {{centreName}}</h1>
+    <table id="attendance">
+    <caption>{{t.att_caption}}</caption>
+    <thead><tr><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.col_registered}}</th><th scope="col">{{t.col_attended_n}}</th><th scope="col">{{t.col_days}}</th></tr></thead>
+    <tbody>{{#agencies}}<tr><th scope="row">{{name}}</th><td>{{registered}}</td><td class="{{#absent}}gap{{/absent}}">{{#absent}}<span class="gap-mark" aria-hidden="true">✗</span> {{t.att_absent}}{{/absent}}{{^absent}}{{attended}}{{/absent}}</td><td>{{daysRepresented}} / {{dayCount}}</td></tr>
+    {{/agencies}}</tbody></table>
+    """
+
+    static let tour = """
+    <h1 id="tour-heading">{{t.tour_title}} {{year}}: {{centreName}}</h1>
+    <table id="not-visited">
+    <caption>{{t.tour_caption}}</caption>
+    <tbody>{{#notVisited}}<tr><th scope="row">{{municipality}}</th><td class="{{^planned}}gap{{/planned}}">{{#planned}}{{t.tour_planned}}{{/planned}}{{^planned}}<span class="gap-mark" aria-hidden="true">✗</span> {{t.tour_not_planned}}{{/planned}}</td></tr>
+    {{/notVisited}}</tbody></table>
+    <h2>{{t.tour_visits}}</h2>
+    <table id="visits"><tbody>{{#visits}}<tr><th scope="row">{{municipality}}</th><td>{{plannedDate}}</td><td>{{#done}}{{t.tour_done}} {{completedDate}}{{/done}}{{^done}}<form method="post" action="/networks/tour/{{centreId}}/{{id}}/complete"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.tour_complete}}<span class="visually-hidden"> {{municipality}}</span></button></form>{{/done}}</td></tr>
+    {{/visits}}</tbody></table>
+    <h2 id="plan-heading">{{t.tour_plan}}</h2>
+    {{#formError}}<div class="error-summary" role="alert"><p>{{formError}}</p></div>{{/formError}}
+    <form method="post" action="/networks/tour/{{centreId}}" novalidate id="tour-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="field"><label for="municipality">{{t.reg_municipality}}</label>
+    <select id="municipality" name="municipality">{{#municipalities}}<option value="{{name}}">{{name}}</option>{{/municipalities}}</select></div>
+    \(input("date", "nw_f_date", extra: " required inputmode=\"numeric\""))
+    <button type="submit" id="tour-submit">{{t.tour_plan}}</button>
+    </form>
+    """
 
     static let selfUpdate = """
     <h1 id="self-heading">{{t.self_title}}</h1>
@@ -179,7 +240,7 @@ enum NetworkTemplates {
     static let days = """
     <h1 id="nw-heading">{{t.nw_heading}}</h1>
     <p><a href="/networks/days/new" id="new-day-link">{{t.nw_new}}</a></p>
-    <p>{{#centres}}<a href="/networks/coverage/{{id}}">{{t.nw_coverage_link}}: {{name}}</a><br>{{/centres}}</p>
+    <ul class="actions">{{#centres}}<li>{{name}}: <a href="/networks/contacts/{{id}}">{{t.ct_title}}</a>, <a href="/networks/coverage/{{id}}">{{t.cov_title}}</a>, <a href="/networks/tour/{{id}}">{{t.tour_title}}</a>, <a href="/networks/attendance/{{id}}">{{t.att_title}}</a></li>{{/centres}}</ul>
     {{#hasDays}}<table id="nw-days">
     <thead><tr><th scope="col">{{t.col_date}}</th><th scope="col">{{t.col_title}}</th><th scope="col">{{t.col_seats}}</th><th scope="col">{{t.col_status}}</th></tr></thead>
     <tbody>

@@ -252,6 +252,38 @@ struct NetworkRoutesTests {
         }
     }
 
+    @Test func contactsAttendanceAndTourPages() async throws {
+        let fake = bus()
+        fake.setReply("networks.agencies.list", .success([
+            "agencies": [["id": "police", "name": "Polisen"], ["id": "prosecution", "name": "Åklagarmyndigheten"]],
+            "centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg", "municipalities": ["Borås", "Lerum"]]]]))
+        fake.setReply("networks.contacts.list", .success(["contacts": [["id": "c1", "name": "Kim Kontakt", "agency": "police", "email": "kim@polisen.se"]]]))
+        fake.setReply("networks.contacts.create", .success(["id": "c2"]))
+        fake.setReply("networks.attendance.get", .success(["days": [["id": "d1"]], "agencies": [
+            ["agency": "police", "name": "Polisen", "registered": 3, "attended": 2, "daysRepresented": 1],
+            ["agency": "prosecution", "name": "Åklagarmyndigheten", "registered": 0, "attended": 0, "daysRepresented": 0]]]))
+        fake.setReply("networks.tour.list", .success(["year": 2031, "visits": [["id": "v1", "municipality": "Borås", "plannedDate": "2031-03-01", "status": "planned"]],
+                                                      "notVisited": [["municipality": "Borås", "planned": true], ["municipality": "Lerum", "planned": false]]]))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let contacts = try await b.get("/networks/contacts/sodra-alvsborg")
+            #expect(contacts.status == .ok && contacts.text.contains("Kim Kontakt") && contacts.text.contains("<td>Polisen</td>"))
+            let csrf = try #require(Browser.csrfField(contacts.text))
+            let added = try await b.post("/networks/contacts/sodra-alvsborg", form: ["csrf": csrf, "name": "Ny Person", "agency": "police", "email": "ny@polisen.se"])
+            #expect(added.status == .ok && added.text.contains("id=\"self-link\""))
+            let token = try #require(sent(fake, "networks.contacts.create").first?["updateToken"]?.stringValue)
+            #expect(added.text.contains("/c/\(token)"))
+            let attendance = try await b.get("/networks/attendance/sodra-alvsborg")
+            #expect(attendance.status == .ok && attendance.text.contains("Ingen närvaro") && attendance.text.contains("1 / 1"))
+            let tour = try await b.get("/networks/tour/sodra-alvsborg")
+            #expect(tour.status == .ok && tour.text.contains("Inget besök planerat") && tour.text.contains("Markera genomfört"))
+            let unknown = try await b.get("/networks/contacts/nowhere")
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test func openAPINamesEveryNetworkRoute() async throws {
         let h = try await Harness.make()
         try await h.test { client in

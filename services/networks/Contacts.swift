@@ -27,7 +27,9 @@ enum Contacts {
         let reference = try Reference.load(context.configDir)
         return .object([
             "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name), "kind": .string($0.kind)]) }),
-            "centres": .array(reference.data.centres.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
+            "centres": .array(reference.data.centres.map {
+                .object(["id": .string($0.id), "name": .string($0.name), "municipalities": .array($0.municipalities.map { .string($0) })])
+            }),
         ])
     }
 
