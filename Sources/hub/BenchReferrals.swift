@@ -117,8 +117,27 @@ struct ReferralsBench: AsyncParsableCommand {
         let elapsed = BusBench.micros(ContinuousClock.now - t0) / 1e6
         let throughput = Double(perTask * concurrency - failures) / elapsed
         print(String(format: "throughput: %.0f referrals/s (%d in flight, %d failures)", throughput, concurrency, failures))
+        // The same submissions straight over the bus (no HTTP), to see where the time goes.
+        let busBody: JSONValue = {
+            var o = (try? JSONValue.parse(Array(HTTP.body)))?.objectValue ?? [:]
+            o["actor"] = ["user": "bench-police", "role": "agency", "agency": "police"]
+            return .object(o)
+        }()
+        let b0 = ContinuousClock.now
+        let busFailures = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var failed = 0
+                    for _ in 0..<perTask { do { _ = try await bus.request("referrals.submit", body: busBody, timeout: .seconds(30)) } catch { failed += 1 } }
+                    return failed
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        let busThroughput = Double(perTask * concurrency - busFailures) / (BusBench.micros(ContinuousClock.now - b0) / 1e6)
+        print(String(format: "over the bus only: %.0f referrals/s (%d in flight, %d failures)", busThroughput, concurrency, busFailures))
         let stored = try await db.query("SELECT COUNT(*) AS n FROM referrals", [])[0].int("n")
-        let expected = 50 + total + perTask * concurrency - fixedFailures - failures
+        let expected = 50 + total + 2 * perTask * concurrency - fixedFailures - failures - busFailures
         print("stored referrals: \(stored) (expected \(expected))")
 
         await bus.close()
@@ -143,6 +162,7 @@ struct ReferralsBench: AsyncParsableCommand {
             | bare SQLite insert + commit of a row of the same size, one transaction each — the limit | \(String(format: "%.0f", bare.throughput)) | \(String(format: "%.2f", bare.p50 / 1000)) | \(String(format: "%.2f", bare.p99 / 1000)) |
             | referral end to end at a fixed \(rate)/s for \(seconds) s (from the scheduled start) | – | \(String(format: "%.2f", fixedLat.p50)) | \(String(format: "%.2f", fixedLat.p99)) |
             | referrals end to end, \(concurrency) in flight | \(String(format: "%.0f", throughput)) | – | – |
+            | the same over the bus only (BusClient → broker → service), \(concurrency) in flight | \(String(format: "%.0f", busThroughput)) | – | – |
 
             Failures: \(fixedFailures) at the fixed rate, \(failures) flat out; stored \(stored) of \(expected).
             Targets: at least 1,000 referrals/s; p99 under 20 ms at 200/s.
