@@ -49,6 +49,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -104,9 +105,11 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
         .testTarget(name: "HubStorageTests", dependencies: ["HubStorage", "HubProtocol"]),
+        .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
+        .testTarget(name: "ReferralsServiceTests", dependencies: ["ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
         .testTarget(name: "AgencyAdaptersTests", dependencies: [
-            "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage",
+            "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage", "ReferralsService",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [

@@ -2,86 +2,94 @@ import Foundation
 import HubProtocol
 
 /// A Swedish personal identity number ("personnummer") or coordination number
-/// ("samordningsnummer", day + 60), checked with the Luhn digit.
+/// ("samordningsnummer", day + 60), validated: a real date and a Luhn check digit.
 ///
-/// Accepts `YYMMDD-NNNC`, `YYMMDD+NNNC` (the `+` from the year a person turns 100),
-/// `YYMMDDNNNC`, `YYYYMMDD-NNNC` and `YYYYMMDDNNNC`. Errors never repeat the input:
-/// it is personal data. `description` is redacted for the same reason.
-public struct PersonalIdentityNumber: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable {
-        case personnummer
-        case samordningsnummer
+/// Accepts `YYMMDD-NNNC`, `YYMMDD+NNNC` (aged 100 or more), `YYMMDDNNNC`, `YYYYMMDDNNNC`
+/// and `YYYYMMDD-NNNC`. The number itself never appears in an error message.
+public struct PersonalIdentityNumber: Sendable, Hashable {
+    /// Which kind of number it is.
+    public enum Kind: String, Sendable, Codable {
+        case personnummer, samordningsnummer
     }
 
     public let kind: Kind
-    /// Twelve digits, `YYYYMMDDNNNC`.
+    /// Twelve digits, `YYYYMMDDNNNC` (for a samordningsnummer the day keeps its +60).
     public let normalized: String
+    /// The year of birth.
+    public let birthYear: Int
+    public let birthMonth: Int
+    public let birthDay: Int
 
-    public init(_ text: String) throws(HubError) {
-        try self.init(text, today: Date())
-    }
-
-    /// - Parameter today: the date a ten-digit number's century is resolved against.
-    public init(_ text: String, today: Date) throws(HubError) {
-        let s = text.trimmingCharacters(in: .whitespaces)
-        var digits: [UInt8] = []
-        var separator: Character?
-        for (i, c) in s.enumerated() {
-            if let d = c.wholeNumberValue, c.isASCII {
-                digits.append(UInt8(d))
-            } else if (c == "-" || c == "+"), separator == nil, i == s.count - 5 {
-                separator = c
-            } else {
-                throw HubError(.validation, "An identity number has only digits and one '-' or '+' before the last four digits.")
-            }
+    /// Parses and validates `text`; `today` decides the century of a 10-digit form.
+    public init(_ text: String, field: String = "identityNumber", today: Date = Date()) throws(HubError) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var digits = ""
+        var separator: Character? = nil
+        for ch in trimmed {
+            if ch.isASCII, ch.isNumber { digits.append(ch) }
+            else if (ch == "-" || ch == "+"), separator == nil, digits.count == 6 || digits.count == 8 { separator = ch }
+            else { throw HubError(.validation, "An identity number has only digits and one '-' or '+' (YYYYMMDD-NNNC).", field: field) }
         }
         guard digits.count == 10 || digits.count == 12 else {
-            throw HubError(.validation, "An identity number has 10 or 12 digits (YYMMDD-NNNC or YYYYMMDD-NNNC).")
+            throw HubError(.validation, "An identity number has 10 or 12 digits (YYMMDD-NNNC or YYYYMMDDNNNC).", field: field)
+        }
+        let calendar = Calendar(identifier: .gregorian)
+        let now = calendar.dateComponents(in: TimeZone(identifier: "Europe/Stockholm")!, from: today)
+        let currentYear = now.year ?? 2026
+        var year: Int
+        let rest: Substring
+        if digits.count == 12 {
+            year = Int(digits.prefix(4))!
+            rest = digits.dropFirst(4)
+            if separator == "+" { throw HubError(.validation, "'+' is only used in the 10-digit form.", field: field) }
+        } else {
+            let yy = Int(digits.prefix(2))!
+            rest = digits.dropFirst(2)
+            // The century: the latest year ending in yy that is not in the future; '+' means 100 years earlier.
+            year = (currentYear / 100) * 100 + yy
+            if year > currentYear { year -= 100 }
+            if separator == "+" { year -= 100 }
+        }
+        let month = Int(rest.prefix(2))!
+        var day = Int(rest.dropFirst(2).prefix(2))!
+        var kind = Kind.personnummer
+        if day > 60 { day -= 60; kind = .samordningsnummer }
+        guard (1...12).contains(month), day >= 1,
+              ReferenceData.isDate(String(format: "%04d-%02d-%02d", year, month, day)) else {
+            throw HubError(.validation, "The identity number's date does not exist.", field: field)
+        }
+        guard year <= currentYear, year >= currentYear - 130 else {
+            throw HubError(.validation, "The identity number's year of birth is not possible.", field: field)
         }
         let ten = Array(digits.suffix(10))
-        // Luhn over the first nine digits of the ten-digit form, weights 2,1,2,1…
-        var sum = 0
-        for (i, d) in ten.prefix(9).enumerated() {
-            let p = Int(d) * (i % 2 == 0 ? 2 : 1)
-            sum += p > 9 ? p - 9 : p
-        }
-        guard (10 - sum % 10) % 10 == Int(ten[9]) else {
-            throw HubError(.validation, "The identity number's check digit is wrong.")
-        }
-        let yy = Int(ten[0]) * 10 + Int(ten[1])
-        let month = Int(ten[2]) * 10 + Int(ten[3])
-        var day = Int(ten[4]) * 10 + Int(ten[5])
-        let kind: Kind
-        if day > 60 { kind = .samordningsnummer; day -= 60 } else { kind = .personnummer }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/Stockholm") ?? .gmt
-        let now = calendar.dateComponents([.year, .month, .day], from: today)
-        let year: Int
-        if digits.count == 12 {
-            year = Int(digits[0]) * 1000 + Int(digits[1]) * 100 + yy
-            if separator == "+" { throw HubError(.validation, "A twelve-digit identity number is written with '-' or nothing.") }
-        } else {
-            let currentYear = now.year ?? 2026
-            var y = currentYear - (currentYear - yy + 100) % 100 // latest year ≤ now ending in yy
-            if separator == "+" { y -= 100 }
-            year = y
-        }
-        guard (1...12).contains(month), day >= 1,
-              let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-              calendar.component(.day, from: date) == day, calendar.component(.month, from: date) == month else {
-            throw HubError(.validation, "The identity number's date is not a real date.")
-        }
-        if digits.count == 10, separator != "+", date > today {
-            throw HubError(.validation, "The identity number's date lies in the future.")
+        guard Self.luhnCheckDigit(ten.prefix(9).map { Int(String($0))! }) == Int(String(ten[9]))! else {
+            throw HubError(.validation, "The identity number's check digit is wrong.", field: field)
         }
         self.kind = kind
-        self.normalized = String(format: "%04d", year) + ten.dropFirst(2).map(String.init).joined()
+        self.birthYear = year
+        self.birthMonth = month
+        self.birthDay = day
+        self.normalized = String(format: "%04d", year) + String(ten.dropFirst(2))
     }
 
-    /// `YYYYMMDD-NNNC`, the form the hub's messages carry.
-    public var hyphenated: String {
-        String(normalized.prefix(8)) + "-" + String(normalized.suffix(4))
+    /// The Luhn check digit over nine digits with weights 2, 1, 2, 1, …
+    public static func luhnCheckDigit(_ nine: [Int]) -> Int {
+        var sum = 0
+        for (i, d) in nine.enumerated() {
+            let p = d * (i % 2 == 0 ? 2 : 1)
+            sum += p / 10 + p % 10
+        }
+        return (10 - sum % 10) % 10
     }
 
-    public var description: String { "PersonalIdentityNumber(\(kind.rawValue), redacted)" }
+    /// Age in whole years on `date`.
+    public func age(on date: Date = Date()) -> Int {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Europe/Stockholm")!, from: date)
+        var age = (c.year ?? birthYear) - birthYear
+        if (c.month ?? 1, c.day ?? 1) < (birthMonth, birthDay) { age -= 1 }
+        return age
+    }
+
+    /// `YYYYMMDD-NNNC`, for display to those allowed to see it.
+    public var formatted: String { String(normalized.prefix(8)) + "-" + String(normalized.suffix(4)) }
 }

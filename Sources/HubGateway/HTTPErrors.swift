@@ -23,6 +23,7 @@ enum ErrorMapping {
         case .conflict: return .conflict
         case .tooLarge: return .contentTooLarge
         case .rateLimited: return .tooManyRequests
+        case .intakePaused: return .conflict
         case .timeout, .busy, .storage, .unknownService: return .serviceUnavailable
         case .internal: return .internalServerError
         default: return .unprocessableContent
@@ -79,6 +80,9 @@ enum ErrorMapping {
     static func errorBody(_ e: HubError) -> [UInt8] {
         var inner: [String: JSONValue] = ["code": .string(e.code.rawValue), "message": .string(e.message)]
         inner["field"] = e.field.map { .string($0) } ?? .null
+        if let details = e.details, !details.isEmpty {
+            inner["details"] = .array(details.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+        }
         return JSONValue.object(["error": .object(inner)]).serialized()
     }
 }

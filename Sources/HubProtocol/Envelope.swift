@@ -65,6 +65,9 @@ public struct Envelope: Sendable, Equatable {
         if let error {
             var e: [String: JSONValue] = ["code": .string(error.code.rawValue), "message": .string(error.message)]
             if let field = error.field { e["field"] = .string(field) }
+            if let details = error.details, !details.isEmpty {
+                e["details"] = .array(details.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            }
             object["error"] = .object(e)
         }
         return JSONValue.object(object).serialized()
@@ -109,7 +112,14 @@ public struct Envelope: Sendable, Equatable {
             }
             var field: String?
             if case .string(let f)? = e["field"] { field = f }
-            error = HubError(HubError.Code(code), message, field: field)
+            var details: [HubError.Detail]?
+            if case .array(let items)? = e["details"] {
+                details = items.compactMap { item in
+                    guard case .string(let f)? = item["field"], case .string(let m)? = item["message"] else { return nil }
+                    return HubError.Detail(field: f, message: m)
+                }
+            }
+            error = HubError(HubError.Code(code), message, field: field, details: details)
         }
         return Envelope(version: Int(v), id: id, correlationID: corr, type: type, timestamp: ts,
                         body: o["body"] ?? .null, error: error)

@@ -50,6 +50,8 @@ public struct HubError: Error, Sendable, Hashable, Codable, CustomStringConverti
         public static let `internal` = Code("internal")
         /// Storage is unavailable or full; nothing was stored.
         public static let storage = Code("storage")
+        /// The centre has paused intake ("köstopp"); the message says where to turn instead.
+        public static let intakePaused = Code("intake_paused")
     }
 
     public var code: Code
@@ -57,11 +59,28 @@ public struct HubError: Error, Sendable, Hashable, Codable, CustomStringConverti
     public var message: String
     /// The input field that was wrong, as a dotted path (`body.client.personnummer`).
     public var field: String?
+    /// Every problem found when a request had several (a form with three wrong fields);
+    /// the first is also in `message`/`field`. Absent on the wire when there are none.
+    public var details: [Detail]?
 
-    public init(_ code: Code, _ message: String, field: String? = nil) {
+    /// One field's problem among several.
+    public struct Detail: Sendable, Hashable, Codable {
+        public var field: String
+        public var message: String
+        public init(field: String, message: String) { self.field = field; self.message = message }
+    }
+
+    public init(_ code: Code, _ message: String, field: String? = nil, details: [Detail]? = nil) {
         self.code = code
         self.message = message
         self.field = field
+        self.details = details
+    }
+
+    /// A validation error listing every problem; the first one leads.
+    public static func validation(_ problems: [Detail]) -> HubError {
+        HubError(.validation, problems.first?.message ?? "The input is invalid.", field: problems.first?.field,
+                 details: problems.count > 1 ? problems : nil)
     }
 
     public var description: String {

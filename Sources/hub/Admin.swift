@@ -11,7 +11,35 @@ import FoundationNetworking
 #endif
 
 struct Keys: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage CURVE keys.", subcommands: [Generate.self])
+    static let configuration = CommandConfiguration(abstract: "Manage CURVE keys and the data keys that seal personal data.",
+                                                    subcommands: [Generate.self, GenerateData.self, RotateData.self])
+
+    struct GenerateData: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "generate-data",
+            abstract: "Make <data-dir>/keys/data-keys.json (AES-256-GCM key and blind-index key) unless it exists.")
+        @OptionGroup var options: CommonOptions
+        func run() async throws {
+            do {
+                let wrote = try DataKeyRing.ensureFile(keysDirectory: options.layout.keys)
+                print(wrote ? "wrote \(options.layout.keys)/\(DataKeyRing.fileName)" : "\(DataKeyRing.fileName) exists; nothing changed")
+            } catch { exitWith(error) }
+        }
+    }
+
+    struct RotateData: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-data",
+            abstract: "Add a new current data key; services re-seal personal data under it at their next start. Old keys stay to decrypt.")
+        @OptionGroup var options: CommonOptions
+        func run() async throws {
+            do {
+                let path = options.layout.keys + "/" + DataKeyRing.fileName
+                let file = try ConfigFile.decode(DataKeyRing.File.self, path: path)
+                let next = DataKeyRing.rotated(file)
+                try DataKeyRing.write(next, to: path)
+                print("current data key is now \(next.current); restart the services to re-seal stored data")
+            } catch { exitWith(error) }
+        }
+    }
 
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make a key pair for a principal (broker, gateway, service:<name>, adapter:<agency>).")

@@ -16,9 +16,10 @@ import ZeroMQ
 
 /// The deployable components, by the name `hub run` takes.
 enum Component {
-    static func serviceDefinition(_ name: String) -> ServiceDefinition? {
+    static func serviceDefinition(_ name: String, options: CommonOptions) throws -> ServiceDefinition? {
         switch name {
-        case ReferralsService.name: ReferralsService.definition()
+        case ReferralsService.name:
+            try ReferralsService.definition(configDir: options.config, keys: DataKeyRing.load(keysDirectory: options.layout.keys))
         case MeetingsService.name: MeetingsService.definition()
         case NetworksService.name: NetworksService.definition()
         case TrainingService.name: TrainingService.definition()
@@ -102,7 +103,7 @@ struct Run: AsyncParsableCommand {
                                                          policy: policy, configuration: config.broker),
                                 logger: logger, context: context)
             try await runUntilSignalled([LifecycleComponent(name: "broker", start: { try broker.start() }, stop: { await broker.stop() })], logger: logger)
-        } else if let definition = Component.serviceDefinition(component) {
+        } else if let definition = try Component.serviceDefinition(component, options: options) {
             let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
             let dispatcher = Dispatcher(definition: definition, database: database, configDir: options.config, logger: logger)
             try await dispatcher.prepare()

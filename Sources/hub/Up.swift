@@ -31,6 +31,10 @@ struct Up: AsyncParsableCommand {
             principals += config.services.map { .service($0) }
             principals += config.adapters.map { .adapter($0) }
             for p in principals { try KeyStore.generate(principal: p, directory: options.layout.keys) }
+            // The keys that seal personal data at rest (unless given in HUB_DATA_KEYS).
+            if ProcessInfo.processInfo.environment["HUB_DATA_KEYS"] == nil {
+                try DataKeyRing.ensureFile(keysDirectory: options.layout.keys)
+            }
             // The first admin account, before the gateway starts.
             let gatewayDB = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
             try await gatewayDB.migrate(UserStore.migrations)

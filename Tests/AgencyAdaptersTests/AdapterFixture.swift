@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Synchronization
+import ReferralsService
 import ZeroMQ
 @testable import AgencyAdapters
 
@@ -89,6 +90,17 @@ final class AdapterFixture: @unchecked Sendable {
     func startReferrals() async throws {
         let db = try await database("referrals")
         let dispatcher = Dispatcher(definition: StubReferrals.definition(reference: reference), database: db, configDir: repoConfig, logger: logger)
+        try await dispatcher.prepare()
+        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger)
+        w.start()
+        cleanup.append { await w.stop(grace: .milliseconds(100)) }
+    }
+
+    /// Starts the real referrals service (services/referrals) as a worker.
+    func startRealReferrals() async throws {
+        let db = try await database("referrals-real")
+        let definition = try ReferralsService.definition(configDir: repoConfig, keys: DataKeyRing(file: DataKeyRing.generateFile()))
+        let dispatcher = Dispatcher(definition: definition, database: db, configDir: repoConfig, logger: logger)
         try await dispatcher.prepare()
         let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger)
         w.start()

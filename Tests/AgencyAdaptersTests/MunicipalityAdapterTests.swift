@@ -110,21 +110,3 @@ struct MunicipalityAdapterTests {
         await f.tearDown()
     }
 }
-
-@Suite("Personal identity numbers")
-struct PersonalIdentityNumberTests {
-    @Test func vectorsFromReliability() throws {
-        let today = Date(timeIntervalSince1970: 1_795_000_000) // 2026-11
-        let p = try PersonalIdentityNumber("640823-3234", today: today)
-        #expect(p.kind == .personnummer && p.normalized == "196408233234")
-        #expect(throws: HubError.self) { try PersonalIdentityNumber("640823-3235", today: today) }
-        let s = try PersonalIdentityNumber("701063-2391", today: today)
-        #expect(s.kind == .samordningsnummer && s.normalized == "197010632391")
-        #expect(try PersonalIdentityNumber("196408233234", today: today).normalized == "196408233234")
-        #expect(try PersonalIdentityNumber("19640823-3234", today: today).hyphenated == "19640823-3234")
-        #expect(try PersonalIdentityNumber("640823+3234", today: today).normalized == "186408233234")
-        #expect(throws: HubError.self) { try PersonalIdentityNumber("641323-3234", today: today) }
-        #expect(throws: HubError.self) { try PersonalIdentityNumber("abc", today: today) }
-        #expect(!"\(p)".contains("3234"))
-    }
-}

@@ -23,6 +23,7 @@ func policeReferral(_ ref: String, pnr: String = "640823-3234", agency: String =
         "safeContact": ["doNotContact": false, "mayCall": true, "callTimes": "vardagar 9–12", "mayLeaveMessage": false],
         "consent": ["given": true, "scope": ["referral", "status", "outcome"], "givenAt": "2026-11-20", "recordedBy": "Handläggare Test"],
         "urgency": "normal",
+        "riskAnswers": ["escalation": "no", "threat-to-kill": "no", "strangulation": "unknown"],
         "notes": "Test.",
     ]
 }

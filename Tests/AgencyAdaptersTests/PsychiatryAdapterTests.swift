@@ -31,7 +31,12 @@ func serviceRequest(_ ref: String, pnr: String? = "196408233234", agency: String
         "extension": [
             ["url": .string(sd + "municipality"), "valueString": "Skövde"],
             ["url": .string(sd + "child-age"), "valueInteger": 7],
-            ["url": .string(sd + "consent"), "extension": [["url": "given", "valueBoolean": true], ["url": "date", "valueDate": "2026-11-20"]]],
+            ["url": .string(sd + "consent"), "extension": [["url": "given", "valueBoolean": true], ["url": "date", "valueDate": "2026-11-20"],
+                                                           ["url": "recordedBy", "valueString": "Läkare Test"]]],
+            ["url": .string(sd + "referrer-contact"), "extension": [["url": "name", "valueString": "Läkare Test"], ["url": "phone", "valueString": "010-2222222"]]],
+            ["url": .string(sd + "risk-answer"), "extension": [["url": "question", "valueString": "escalation"], ["url": "answer", "valueCode": "no"]]],
+            ["url": .string(sd + "risk-answer"), "extension": [["url": "question", "valueString": "threat-to-kill"], ["url": "answer", "valueCode": "no"]]],
+            ["url": .string(sd + "risk-answer"), "extension": [["url": "question", "valueString": "strangulation"], ["url": "answer", "valueCode": "no"]]],
         ],
     ]
 }

@@ -1,13 +1,14 @@
+import Foundation
 import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
 import Logging
 
-/// The referrals service ("hänvisningar"): owns centres' intake, the waiting list and
-/// referral records. This foundation version owns the reference data it routes by —
-/// centres and the municipalities each serves, and the partner agencies — loaded from
-/// `config/` at start, and answers `referrals.centres.list`.
+/// The referrals service ("hänvisningar"): closed-loop referrals from partner agencies,
+/// each centre's waiting list and intake state, treatment groups, statistics, and the
+/// audit log of every read of personal data. It owns its database alone; agencies hear
+/// about their referrals through `agency.<adapter>.referral.status` events.
 public enum ReferralsService {
     public static let name = "referrals"
 
@@ -17,19 +18,157 @@ public enum ReferralsService {
             CREATE TABLE municipalities (name TEXT PRIMARY KEY, centre_id TEXT NOT NULL REFERENCES centres(id));
             CREATE TABLE agencies (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, adapter TEXT)
             """),
+        Migration(version: 2, name: "referrals", sql: """
+            CREATE TABLE referrals (
+                id TEXT PRIMARY KEY,
+                reference TEXT NOT NULL UNIQUE,
+                reserve_id TEXT,
+                client_id TEXT NOT NULL,
+                person_index TEXT,
+                centre_id TEXT NOT NULL,
+                municipality TEXT NOT NULL,
+                category TEXT NOT NULL,
+                help TEXT NOT NULL,
+                source TEXT NOT NULL,
+                referrer_agency TEXT,
+                referrer_unit TEXT,
+                submitted_by TEXT NOT NULL,
+                external_ref TEXT,
+                identity_kind TEXT NOT NULL,
+                protected_identity BIGINT NOT NULL,
+                do_not_contact BIGINT NOT NULL,
+                may_call BIGINT NOT NULL,
+                may_leave_message BIGINT NOT NULL,
+                consent_scope TEXT NOT NULL,
+                consent_given_at TEXT,
+                urgency TEXT NOT NULL,
+                client_age BIGINT,
+                children_ages TEXT NOT NULL,
+                risk_score BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                priority BIGINT,
+                group_id TEXT,
+                treatment TEXT,
+                outcome_reason TEXT,
+                redirect_to TEXT,
+                appointment_date TEXT,
+                submitted_at TEXT NOT NULL,
+                received_at TEXT,
+                assessed_at TEXT,
+                left_queue_at TEXT,
+                appointment_offered_at TEXT,
+                treatment_started_at TEXT,
+                ended_at TEXT,
+                personal BYTEA,
+                anonymised_at TEXT,
+                version BIGINT NOT NULL
+            );
+            CREATE INDEX referrals_queue ON referrals (centre_id, status, category, priority, received_at);
+            CREATE INDEX referrals_person ON referrals (person_index);
+            CREATE INDEX referrals_agency ON referrals (referrer_agency, submitted_at);
+            CREATE INDEX referrals_submitted ON referrals (centre_id, submitted_at);
+            CREATE TABLE referral_history (
+                referral_id TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                status TEXT NOT NULL,
+                action TEXT NOT NULL,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT,
+                priority BIGINT,
+                note BYTEA,
+                PRIMARY KEY (referral_id, seq)
+            );
+            CREATE TABLE intake (
+                centre_id TEXT PRIMARY KEY,
+                paused BIGINT NOT NULL,
+                message TEXT,
+                alternatives TEXT,
+                categories TEXT NOT NULL,
+                since TEXT,
+                changed_by TEXT NOT NULL
+            );
+            CREATE TABLE capacity_published (
+                centre_id TEXT NOT NULL,
+                category TEXT NOT NULL,
+                state TEXT NOT NULL,
+                band TEXT,
+                at TEXT NOT NULL,
+                PRIMARY KEY (centre_id, category)
+            );
+            CREATE TABLE treatment_groups (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                help TEXT NOT NULL,
+                min_participants BIGINT NOT NULL,
+                max_participants BIGINT NOT NULL,
+                age_min BIGINT NOT NULL,
+                age_max BIGINT NOT NULL,
+                starts_on TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE audit_log (
+                id TEXT PRIMARY KEY,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                role TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                action TEXT NOT NULL,
+                referral_id TEXT,
+                centre_id TEXT,
+                purpose TEXT NOT NULL
+            );
+            CREATE INDEX audit_referral ON audit_log (referral_id, at);
+            CREATE INDEX audit_centre ON audit_log (centre_id, at)
+            """),
     ]
 
-    public static func definition() -> ServiceDefinition {
-        ServiceDefinition(
+    /// The service with its configuration: reference data, policies and risk-screening
+    /// questions from `configDir`, and the data keys that seal personal data.
+    public static func definition(configDir: String, keys: DataKeyRing, now: @escaping @Sendable () -> Date = { Date() }) throws(HubError) -> ServiceDefinition {
+        let env = try ReferralsEnvironment(configDir: configDir, keys: keys, now: now)
+        return definition(env)
+    }
+
+    static func definition(_ env: ReferralsEnvironment) -> ServiceDefinition {
+        func q(_ f: @escaping @Sendable (ReferralsEnvironment, ServiceRequest, ServiceContext) async throws -> JSONValue) -> MessageHandler {
+            MessageHandler(.query) { r, c in try await f(env, r, c) }
+        }
+        func c(_ f: @escaping @Sendable (ReferralsEnvironment, ServiceRequest, ServiceContext) async throws -> JSONValue) -> MessageHandler {
+            MessageHandler(.command) { r, c in try await f(env, r, c) }
+        }
+        return ServiceDefinition(
             name: name,
             migrations: migrations,
             handlers: [
-                "referrals.centres.list": MessageHandler(.query, listCentres),
+                "referrals.centres.list": q { _, r, c in try await listCentres(r, c) },
+                "referrals.options": q(Lifecycle.options),
+                "referrals.submit": c(Lifecycle.submit),
+                "referrals.receive": c(Lifecycle.receive),
+                "referrals.assess": c(Lifecycle.assess),
+                "referrals.appointment": c(Lifecycle.offerAppointment),
+                "referrals.treatment.start": c(Lifecycle.startTreatment),
+                "referrals.close": c(Lifecycle.close),
+                "referrals.withdraw": c(Lifecycle.withdraw),
+                "referrals.reprioritise": c(Lifecycle.reprioritise),
+                "referrals.get": q(Lifecycle.get),
+                "referrals.status": q(Lifecycle.status),
+                "referrals.list": q(Queue.list),
+                "referrals.intake.set": c(Queue.setIntake),
+                "referrals.capacity": q(Queue.capacity),
+                "referrals.groups.define": c(Groups.define),
+                "referrals.groups.list": q(Groups.list),
+                "referrals.groups.assign": c(Groups.assign),
+                "referrals.statistics": q(Statistics.handle),
+                "referrals.audit.list": q(Privacy.auditList),
+                "referrals.retention.run": c(Privacy.retention),
             ],
-            prepare: { db, configDir, logger in
-                let data = try ReferenceData.load(configDir: configDir)
-                try await loadReferenceData(data, into: db)
-                logger.info("reference data loaded", metadata: ["hub.centres": "\(data.centres.count)", "hub.agencies": "\(data.agencies.count)"])
+            prepare: { db, _, logger in
+                try await loadReferenceData(env.reference, into: db)
+                let rewrapped = try await Privacy.reencrypt(env, db)
+                logger.info("reference data loaded", metadata: ["hub.centres": "\(env.reference.centres.count)",
+                                                                "hub.resealed": "\(rewrapped)"])
             })
     }
 
@@ -67,4 +206,70 @@ public enum ReferralsService {
         }
         return .object(["centres": .array(out)])
     }
+}
+
+/// Everything the handlers share: configuration, the data protector and the clock.
+struct ReferralsEnvironment: Sendable {
+    let reference: ReferenceData
+    let settings: ReferralSettings
+    let risk: RiskScreening
+    let protector: DataProtector
+    let now: @Sendable () -> Date
+
+    init(configDir: String, keys: DataKeyRing, now: @escaping @Sendable () -> Date) throws(HubError) {
+        reference = try ReferenceData.load(configDir: configDir)
+        settings = try ReferralSettings.load(configDir: configDir)
+        risk = try RiskScreening.load(configDir: configDir)
+        protector = DataProtector(ring: keys)
+        self.now = now
+    }
+
+    var timestamp: String { Timestamp.string(from: now()) }
+
+    func centreName(_ id: String) -> String { reference.centres.first { $0.id == id }?.name ?? id }
+
+    /// The adapter an agency's messages go through, if it has one.
+    func adapter(of agency: String?) -> String? {
+        guard let agency else { return nil }
+        return reference.agencies.first { $0.id == agency }?.adapter
+    }
+}
+
+/// Small conversions shared by the handlers.
+enum Fields {
+    static func string(_ body: JSONValue, _ key: String, max: Int = 200, required: Bool = true) throws(HubError) -> String? {
+        switch body[key] {
+        case nil, .null?:
+            if required { throw HubError(.validation, "Required.", field: "body." + key) }
+            return nil
+        case .string(let s)?:
+            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            if t.isEmpty { if required { throw HubError(.validation, "Required.", field: "body." + key) }; return nil }
+            guard t.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: "body." + key) }
+            return t
+        default:
+            throw HubError(.validation, "Must be a string.", field: "body." + key)
+        }
+    }
+
+    static func int(_ body: JSONValue, _ key: String, range: ClosedRange<Int>, required: Bool = true) throws(HubError) -> Int? {
+        switch body[key] {
+        case nil, .null?:
+            if required { throw HubError(.validation, "Required.", field: "body." + key) }
+            return nil
+        case .number(let n)? where n == n.rounded() && range.contains(Int(n)):
+            return Int(n)
+        default:
+            throw HubError(.validation, "Must be a whole number \(range.lowerBound)–\(range.upperBound).", field: "body." + key)
+        }
+    }
+
+    static func id(_ body: JSONValue, _ key: String = "id") throws(HubError) -> String {
+        guard let s = try string(body, key, max: 64), s.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2d }) else {
+            throw HubError(.validation, "Not a referral id.", field: "body." + key)
+        }
+        return s
+    }
+
+    static func list(_ text: String) -> [String] { text.split(separator: ",").map(String.init) }
 }

@@ -112,7 +112,7 @@ public struct ReferralDraft: Sendable, Equatable {
                 throw HubError(.validation, "The number is not a \(k).", field: "body.client.identityKind")
             }
             client["identityKind"] = .string(pin.kind.rawValue)
-            client["identityNumber"] = .string(pin.hyphenated)
+            client["identityNumber"] = .string(pin.formatted)
         }
         client["name"] = try text(name, "body.client.name")
         client["protectedIdentity"] = .bool(protectedIdentity)

@@ -98,7 +98,7 @@ public struct KriminalvardenAdapter: AgencyAdapter {
             ("body.help", "Remiss/Insatser"), ("body.client.identity", "Remiss/Klient/Personnummer"), ("body.client.name", "Remiss/Klient/Namn"),
             ("body.client.childrenAges", "Remiss/Klient/BarnensAldrar"), ("body.client", "Remiss/Klient"),
             ("body.safeContact", "Remiss/SakerKontakt"), ("body.consent", "Remiss/Samtycke"), ("body.urgency", "Remiss/Bradska"),
-            ("body.notes", "Remiss/Anteckningar"),
+            ("body.notes", "Remiss/Anteckningar"), ("body.riskAnswers", "Remiss/Riskbedomning"),
         ]
         return map.first { field.hasPrefix($0.0) }?.1 ?? field
     }
@@ -152,6 +152,9 @@ public struct KriminalvardenAdapter: AgencyAdapter {
         }
         if let u = r.value("Bradska") { d.urgency = MunicipalityAdapter.urgencyWords[u.lowercased()] ?? u }
         d.notes = r.value("Anteckningar")
+        for svar in r.child("Riskbedomning")?.all("Svar") ?? [] {
+            if let q = svar.attributes["fraga"] { d.riskAnswers[q] = svar.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
         return d
     }
 }

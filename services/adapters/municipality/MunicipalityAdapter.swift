@@ -97,6 +97,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
         let base = field.split(separator: "[").first.map(String.init) ?? field
         if base == "body.client.identityKind" { return "Personnummer" }
         if base == "body.referrer.agency" { return "" }
+        if base.hasPrefix("body.riskAnswers") { return "risk:" + base.dropFirst("body.riskAnswers.".count) }
         guard let h = columns.first(where: { $0.field == base })?.header else { return "" }
         return h.prefix(1).uppercased() + h.dropFirst()
     }
@@ -161,8 +162,15 @@ public struct MunicipalityAdapter: AgencyAdapter {
         d.consentRecordedBy = v("samtycke registrerat av")
         if let u = v("brådska") { d.urgency = urgencyWords[u.lowercased()] ?? u }
         d.notes = v("anteckningar")
+        // Risk screening: one column per question, headed `risk:<question id>` (config/risk-screening.json).
+        for (k, raw) in values where k.hasPrefix("risk:") {
+            let answer = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            guard !answer.isEmpty else { continue }
+            d.riskAnswers[String(k.dropFirst(5)).trimmingCharacters(in: .whitespaces)] = riskWords[answer] ?? answer
+        }
         return d
     }
+    static let riskWords: [String: String] = ["ja": "yes", "nej": "no", "vet ej": "unknown", "vet inte": "unknown", "okänt": "unknown"]
 
     /// Processes one file: whole-file problems reject the file; otherwise each row goes
     /// or is reported. Re-processing after a crash is harmless (deterministic message ids).

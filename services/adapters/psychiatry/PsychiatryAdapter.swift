@@ -110,7 +110,9 @@ public struct PsychiatryAdapter: AgencyAdapter {
     /// Hub field paths → FHIRPath in the resources the agency sent.
     static func fhirPath(_ field: String) -> String {
         let map: [(String, String)] = [
-            ("body.externalRef", "ServiceRequest.identifier"), ("body.referrer", "ServiceRequest.requester"),
+            ("body.externalRef", "ServiceRequest.identifier"), ("body.referrer.agency", "ServiceRequest.requester"),
+            ("body.referrer.unit", "ServiceRequest.requester"), ("body.referrer", "ServiceRequest.extension('\(base)/StructureDefinition/referrer-contact')"),
+            ("body.riskAnswers", "ServiceRequest.extension('\(base)/StructureDefinition/risk-answer')"),
             ("body.municipality", "ServiceRequest.extension('\(base)/StructureDefinition/municipality')"),
             ("body.category", "ServiceRequest.category"), ("body.help", "ServiceRequest.code"),
             ("body.client.identity", "Patient.identifier"), ("body.client.name", "Patient.name"),
@@ -241,6 +243,14 @@ public struct PsychiatryAdapter: AgencyAdapter {
             d.consentGiven = sub(consent, "given")?["valueBoolean"]?.boolValue
             d.consentGivenAt = sub(consent, "date")?["valueDate"]?.stringValue
             d.consentRecordedBy = sub(consent, "recordedBy")?["valueString"]?.stringValue
+        }
+        if let contact = ext(sr, "referrer-contact").first {
+            d.contactName = sub(contact, "name")?["valueString"]?.stringValue
+            d.contactPhone = sub(contact, "phone")?["valueString"]?.stringValue
+            d.contactEmail = sub(contact, "email")?["valueString"]?.stringValue
+        }
+        for answer in ext(sr, "risk-answer") {
+            if let q = sub(answer, "question")?["valueString"]?.stringValue { d.riskAnswers[q] = sub(answer, "answer")?["valueCode"]?.stringValue ?? "" }
         }
         if let safe = ext(sr, "safe-contact").first {
             d.doNotContact = sub(safe, "doNotContact")?["valueBoolean"]?.boolValue ?? false

@@ -1,0 +1,149 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+import Logging
+@testable import ReferralsService
+import Synchronization
+import Testing
+
+/// SQLite always; PostgreSQL too when `HUB_TEST_DATABASE_URL` is set (scripts/test.sh does).
+enum Backend: String, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    static var postgresURL: String? {
+        let url = ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"]
+        return url?.isEmpty == false ? url : nil
+    }
+    static var available: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    var testDescription: String { rawValue }
+}
+
+/// A settable clock, so that waits, statistics and retention can be tested without sleeping.
+final class TestClock: Sendable {
+    private let value: Mutex<Date>
+    init(_ date: Date) { value = Mutex(date) }
+    var now: Date { value.withLock { $0 } }
+    func advance(days: Double) { value.withLock { $0 = $0.addingTimeInterval(days * 86400) } }
+    func set(_ iso: String) { value.withLock { $0 = Timestamp.date(from: iso)! } }
+}
+
+/// The referrals service on a fresh database, called through its dispatcher (no sockets).
+struct Harness: Sendable {
+    let dispatcher: Dispatcher
+    let database: any HubDatabase
+    let clock: TestClock
+    let backend: Backend
+    let location: String
+    let keys: DataKeyRing.File
+
+    static let configDir: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config").path
+
+    static func make(_ backend: Backend, keys: DataKeyRing.File = DataKeyRing.generateFile(), clock: TestClock = TestClock(Timestamp.date(from: "2026-03-02T09:00:00.000Z")!),
+                     location: String? = nil) async throws -> Harness {
+        var logger = Logger(label: "referrals.tests")
+        logger.logLevel = .warning
+        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let loc: String
+        let db: any HubDatabase
+        switch backend {
+        case .sqlite:
+            loc = location ?? FileManager.default.temporaryDirectory.appendingPathComponent("referrals-\(token)/referrals.sqlite").path
+            db = try await Databases.open(.sqlite(path: loc), logger: logger)
+        case .postgres:
+            loc = location ?? "reftest_\(token)"
+            db = try await Databases.open(.postgres(url: Backend.postgresURL!, schema: loc), logger: logger)
+        }
+        let definition = try ReferralsService.definition(configDir: configDir, keys: DataKeyRing(file: keys), now: { clock.now })
+        let d = Dispatcher(definition: definition, database: db, configDir: configDir, logger: logger)
+        try await d.prepare()
+        return Harness(dispatcher: d, database: db, clock: clock, backend: backend, location: loc, keys: keys)
+    }
+
+    func close() async {
+        await database.close()
+        switch backend {
+        case .sqlite:
+            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: location).deletingLastPathComponent().path)
+        case .postgres:
+            if let db = try? await Databases.open(.postgres(url: Backend.postgresURL!, schema: location), logger: Logger(label: "x")) {
+                _ = try? await db.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
+                await db.close()
+            }
+        }
+    }
+
+    /// Sends `type` as `principal` with `actor` merged into the body; returns the reply and the events.
+    @discardableResult
+    func call(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staffSkaraborg, principal: Principal = .gateway,
+              id: String = MessageID.make()) async -> (Envelope, [(String, JSONValue)]) {
+        var b = body
+        if let actor, case .object(var o) = b { o["actor"] = actor; b = .object(o) }
+        return await dispatcher.handle(ServiceRequest(envelope: Envelope(id: id, type: type, body: b), principal: principal))
+    }
+
+    /// The result of a call that must succeed.
+    func ok(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staffSkaraborg, principal: Principal = .gateway,
+            sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+        let (reply, _) = await call(type, body, as: actor, principal: principal)
+        if let e = reply.error { Issue.record("\(type) failed: \(e)", sourceLocation: sourceLocation); throw e }
+        return reply.body
+    }
+
+    /// The error of a call that must fail.
+    func failure(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staffSkaraborg, principal: Principal = .gateway,
+                 sourceLocation: SourceLocation = #_sourceLocation) async -> HubError {
+        let (reply, _) = await call(type, body, as: actor, principal: principal)
+        guard let e = reply.error else { Issue.record("\(type) succeeded unexpectedly", sourceLocation: sourceLocation); return HubError(.internal, "none") }
+        return e
+    }
+
+    func count(_ table: String) async throws -> Int {
+        try await database.query("SELECT COUNT(*) AS n FROM \(table)", [])[0].int("n")
+    }
+}
+
+enum Actors {
+    static let staffSkaraborg: JSONValue = ["user": "sara", "role": "staff", "centre": "skaraborg"]
+    static let staffBoras: JSONValue = ["user": "bo", "role": "staff", "centre": "sodra-alvsborg"]
+    static let admin: JSONValue = ["user": "admin", "role": "admin"]
+    static let police: JSONValue = ["user": "polis1", "role": "agency", "agency": "police"]
+    static let social: JSONValue = ["user": "soc1", "role": "agency", "agency": "social-services"]
+    static let board: JSONValue = ["user": "board1", "role": "board", "centre": "skaraborg"]
+}
+
+/// Canary values: searched for in the database files and outputs.
+enum Canary {
+    static let personnummer = "19640823-3234"
+    static let digits = "196408233234"
+    static let name = "Kanarie Testsson"
+    static let phone = "070-123 45 67"
+    static let address = "Kanariegatan 7, Skövde"
+}
+
+/// A complete, valid agency referral; tests change one field at a time.
+func referral(_ changes: [String: JSONValue] = [:], client: [String: JSONValue] = [:], municipality: String = "Skövde") -> JSONValue {
+    var c: [String: JSONValue] = [
+        "identityKind": "personnummer", "identityNumber": .string(Canary.personnummer), "name": .string(Canary.name),
+        "protectedIdentity": false, "phone": .string(Canary.phone), "address": .string(Canary.address), "childrenAges": [4, 7],
+        "interpreterLanguage": "arabiska",
+    ]
+    for (k, v) in client { c[k] = v }
+    var o: [String: JSONValue] = [
+        "externalRef": "POL-2026-0042",
+        "source": "agency",
+        "referrer": ["agency": "police", "unit": "LPO Skövde", "contactName": "Per Polis", "contactPhone": "0501-123 45"],
+        "municipality": .string(municipality),
+        "category": "subjected-to-violence",
+        "help": ["individual-talks", "womens-group"],
+        "client": .object(c),
+        "safeContact": ["doNotContact": false, "mayCall": true, "callTimes": "vardagar 9–12", "mayLeaveMessage": false],
+        "consent": ["given": true, "scope": ["referral", "status", "outcome"], "givenAt": "2026-03-01", "recordedBy": "Per Polis"],
+        "urgency": "high",
+        "riskAnswers": ["escalation": "yes", "threat-to-kill": "no", "strangulation": "unknown"],
+        "notes": "Kontakt helst förmiddag.",
+    ]
+    for (k, v) in changes { o[k] = v }
+    return .object(o)
+}

@@ -1,0 +1,142 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+
+/// Treatment groups ("grupper"): a definition with minimum and maximum participants
+/// and an age range; the service shows which groups have enough matching people
+/// waiting to start, and assigns people from the queue to a group.
+enum Groups {
+    struct Group: Sendable {
+        var id: String, centre: String, name: String, help: HelpKind
+        var min: Int, max: Int, ageMin: Int, ageMax: Int, startsOn: String?
+
+        /// The child-and-parent group counts children; other groups count referred people.
+        var countsChildren: Bool { help == .childParentGroup }
+
+        func participants(in r: ReferralRecord) -> Int {
+            countsChildren ? r.childrenAges.filter { (ageMin...ageMax).contains($0) }.count : 1
+        }
+        func matches(_ r: ReferralRecord) -> Bool {
+            guard r.help.contains(help.rawValue) else { return false }
+            if countsChildren { return participants(in: r) > 0 }
+            guard let age = r.clientAge else { return true } // anonymous: staff decide
+            return (ageMin...ageMax).contains(age)
+        }
+    }
+
+    static func load(_ db: any DatabaseExecutor, id: String) async throws(HubError) -> Group {
+        guard let row = try await db.queryFirst("SELECT * FROM treatment_groups WHERE id = ?", [.text(id)]) else {
+            throw HubError(.notFound, "No such group.", field: "body.groupId")
+        }
+        return try group(row)
+    }
+
+    static func group(_ row: DatabaseRow) throws(HubError) -> Group {
+        guard let help = HelpKind(rawValue: try row.string("help")) else { throw HubError(.storage, "A stored group has an unknown kind.") }
+        return Group(id: try row.string("id"), centre: try row.string("centre_id"), name: try row.string("name"), help: help,
+                     min: try row.int("min_participants"), max: try row.int("max_participants"),
+                     ageMin: try row.int("age_min"), ageMax: try row.int("age_max"), startsOn: try row.optionalString("starts_on"))
+    }
+
+    /// `referrals.groups.define {centre, name, help, min, max, ageMin, ageMax, startsOn}`.
+    @Sendable static func define(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Actor.from(r, reference: env.reference)
+        guard let centre = try Fields.string(r.body, "centre", max: 64), env.reference.centres.contains(where: { $0.id == centre }) else {
+            throw HubError(.validation, "Unknown centre.", field: "body.centre")
+        }
+        try actor.requireHandler(centre: centre)
+        let name = try Fields.string(r.body, "name", max: 100)!
+        guard let helpText = try Fields.string(r.body, "help", max: 40), let help = HelpKind(rawValue: helpText), help != .individualTalks else {
+            throw HubError(.validation, "A group kind: womens-group, non-violence-group, young-adults-group or child-parent-group.", field: "body.help")
+        }
+        let min = try Fields.int(r.body, "min", range: 1...30)!
+        let max = try Fields.int(r.body, "max", range: 1...30)!
+        guard max >= min else { throw HubError(.validation, "The maximum must be at least the minimum.", field: "body.max") }
+        let ageMin = try Fields.int(r.body, "ageMin", range: 0...120)!
+        let ageMax = try Fields.int(r.body, "ageMax", range: 0...120)!
+        guard ageMax >= ageMin else { throw HubError(.validation, "The upper age must be at least the lower.", field: "body.ageMax") }
+        let startsOn = try Fields.string(r.body, "startsOn", max: 10, required: false)
+        if let s = startsOn, !ReferenceData.isDate(s) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.startsOn") }
+        let id = UUID().uuidString.lowercased()
+        try await c.database.execute("""
+            INSERT INTO treatment_groups (id, centre_id, name, help, min_participants, max_participants, age_min, age_max, starts_on, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(id), .text(centre), .text(name), .text(help.rawValue), .integer(Int64(min)), .integer(Int64(max)),
+                  .integer(Int64(ageMin)), .integer(Int64(ageMax)), startsOn.databaseValue, .text(env.timestamp)])
+        return .object(["id": .string(id), "name": .string(name)])
+    }
+
+    /// `referrals.groups.list {centre}`: each group with its members, the matching people
+    /// waiting, and whether there are enough to start.
+    @Sendable static func list(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Actor.from(r, reference: env.reference)
+        guard let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre,
+              env.reference.centres.contains(where: { $0.id == centre }) else {
+            throw HubError(.validation, "Unknown centre.", field: "body.centre")
+        }
+        try actor.requireHandler(centre: centre)
+        let groups = try await c.database.query("SELECT * FROM treatment_groups WHERE centre_id = ? ORDER BY name", [.text(centre)]).map(group)
+        let waiting = try await c.database.query("""
+            SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status IN ('accepted', 'appointment-offered')
+            ORDER BY priority, received_at
+            """, [.text(centre)]).map(ReferralRecord.init)
+        var out: [JSONValue] = []
+        for g in groups {
+            let members = try await c.database.query("SELECT \(ReferralRecord.columns) FROM referrals WHERE group_id = ? AND status = 'in-treatment'",
+                                                     [.text(g.id)]).map(ReferralRecord.init)
+            let enrolled = members.reduce(0) { $0 + g.participants(in: $1) }
+            let candidates = waiting.filter(g.matches)
+            let available = candidates.reduce(0) { $0 + g.participants(in: $1) }
+            out.append(.object([
+                "id": .string(g.id), "name": .string(g.name), "help": .string(g.help.rawValue),
+                "min": .number(Double(g.min)), "max": .number(Double(g.max)),
+                "ageMin": .number(Double(g.ageMin)), "ageMax": .number(Double(g.ageMax)),
+                "startsOn": g.startsOn.map { .string($0) } ?? .null,
+                "counts": .string(g.countsChildren ? "children" : "people"),
+                "enrolled": .number(Double(enrolled)), "matchingWaiting": .number(Double(available)),
+                "readyToStart": .bool(enrolled + available >= g.min),
+                "candidates": .array(candidates.map { r in
+                    .object(["id": .string(r.id), "reference": .string(r.reference), "priority": r.priority.map { .number(Double($0)) } ?? .null,
+                             "participants": .number(Double(g.participants(in: r))), "status": .string(r.status.rawValue)])
+                }),
+            ]))
+        }
+        return .object(["centre": .string(centre), "groups": .array(out)])
+    }
+
+    /// `referrals.groups.assign {groupId, referralIds}`: moves matching people from the
+    /// queue into the group (in treatment), never beyond its maximum.
+    @Sendable static func assign(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Actor.from(r, reference: env.reference)
+        let g = try await load(c.database, id: try Fields.id(r.body, "groupId"))
+        try actor.requireHandler(centre: g.centre)
+        guard let ids = r.body["referralIds"]?.arrayValue, !ids.isEmpty, ids.count <= 30 else {
+            throw HubError(.validation, "Name 1–30 referrals to assign.", field: "body.referralIds")
+        }
+        var records: [ReferralRecord] = []
+        for (i, v) in ids.enumerated() {
+            guard let id = v.stringValue, let rec = try await ReferralRecord.load(c.database, id: id), rec.centre == g.centre else {
+                throw HubError(.notFound, "No such referral at this centre.", field: "body.referralIds[\(i)]")
+            }
+            guard g.matches(rec) else { throw HubError(.validation, "This referral does not match the group's kind or ages.", field: "body.referralIds[\(i)]") }
+            try Lifecycle.require(rec, in: [.accepted, .appointmentOffered], to: "assign to a group")
+            records.append(rec)
+        }
+        let enrolled = try await c.database.query("SELECT \(ReferralRecord.columns) FROM referrals WHERE group_id = ? AND status = 'in-treatment'",
+                                                  [.text(g.id)]).map(ReferralRecord.init).reduce(0) { $0 + g.participants(in: $1) }
+        let adding = records.reduce(0) { $0 + g.participants(in: $1) }
+        guard enrolled + adding <= g.max else {
+            throw HubError(.validation, "The group has room for \(g.max - enrolled) more; this would add \(adding).", field: "body.referralIds")
+        }
+        var assigned: [JSONValue] = []
+        for rec in records {
+            let now = env.timestamp
+            var set: [String: DatabaseValue] = ["treatment": .text("group:" + g.name), "group_id": .text(g.id), "treatment_started_at": .text(now)]
+            if rec.status == .accepted { set["left_queue_at"] = .text(now) }
+            assigned.append(try await Lifecycle.transition(env, c, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set))
+        }
+        return .object(["groupId": .string(g.id), "assigned": .array(assigned)])
+    }
+}

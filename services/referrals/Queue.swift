@@ -1,0 +1,232 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+
+/// The waiting list ("kö") per centre and category, intake pauses ("köstopp") and the
+/// capacity broadcast: each centre's intake state per category, published as
+/// `capacity.<centre>` to every agency adapter whenever it changes.
+enum Queue {
+    /// A centre's intake switch.
+    struct IntakeState: Sendable {
+        var paused: Bool
+        var message: String?
+        var alternatives: String?
+        /// Empty: the whole centre is paused.
+        var categories: [String]
+        var since: String?
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["paused": .bool(paused), "categories": .array(categories.map { .string($0) })]
+            if let m = message { o["message"] = .string(m) }
+            if let a = alternatives { o["alternatives"] = .string(a) }
+            if let s = since { o["since"] = .string(s) }
+            return .object(o)
+        }
+    }
+
+    static func intakeStates(_ db: any DatabaseExecutor) async throws(HubError) -> [String: IntakeState] {
+        var out: [String: IntakeState] = [:]
+        for row in try await db.query("SELECT centre_id, paused, message, alternatives, categories, since FROM intake", []) {
+            out[try row.string("centre_id")] = IntakeState(paused: try row.bool("paused"), message: try row.optionalString("message"),
+                                                           alternatives: try row.optionalString("alternatives"),
+                                                           categories: Fields.list(try row.string("categories")),
+                                                           since: try row.optionalString("since"))
+        }
+        return out
+    }
+
+    /// `referrals.intake.set {centre, paused, message, alternatives, categories}`: staff pause
+    /// or reopen intake, with a message and where to turn instead.
+    @Sendable static func setIntake(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Actor.from(r, reference: env.reference)
+        guard let centre = try Fields.string(r.body, "centre", max: 64), env.reference.centres.contains(where: { $0.id == centre }) else {
+            throw HubError(.validation, "Unknown centre.", field: "body.centre")
+        }
+        try actor.requireHandler(centre: centre)
+        guard let paused = r.body["paused"]?.boolValue else { throw HubError(.validation, "Required: true or false.", field: "body.paused") }
+        let message = try Fields.string(r.body, "message", max: 500, required: paused)
+        let alternatives = try Fields.string(r.body, "alternatives", max: 500, required: paused)
+        var categories: [String] = []
+        if let list = r.body["categories"]?.arrayValue {
+            for (i, v) in list.enumerated() {
+                guard let s = v.stringValue, ClientCategory(rawValue: s) != nil else {
+                    throw HubError(.validation, "Unknown category.", field: "body.categories[\(i)]")
+                }
+                categories.append(s)
+            }
+        }
+        let now = env.timestamp
+        try await c.database.execute("DELETE FROM intake WHERE centre_id = ?", [.text(centre)])
+        try await c.database.execute("""
+            INSERT INTO intake (centre_id, paused, message, alternatives, categories, since, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [.text(centre), paused.databaseValue, (paused ? message : nil).databaseValue, (paused ? alternatives : nil).databaseValue,
+                  .text(categories.joined(separator: ",")), .text(now), .text(actor.who)])
+        try await publishCapacityIfChanged(env, c, centre: centre)
+        return try await capacityJSON(env, c.database, centre: centre)
+    }
+
+    /// `referrals.list {view, centre, category}`: `queue` (the centre's waiting list in
+    /// order, with positions and estimated waits), `centre` (everything open at the
+    /// centre), `mine` (an agency's own referrals, status only). No personal data.
+    @Sendable static func list(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Actor.from(r, reference: env.reference)
+        let view = try Fields.string(r.body, "view", max: 20, required: false) ?? (actor.handlesReferrals ? "queue" : "mine")
+        let limit = try Fields.int(r.body, "limit", range: 1...1000, required: false) ?? 500
+        switch view {
+        case "mine":
+            guard actor.role == .agency || actor.role == .adapter else { throw HubError(.forbidden, "Only agencies have their own referrals.", field: "body.view") }
+            let agencies = actor.agencies.sorted()
+            let marks = agencies.map { _ in "?" }.joined(separator: ", ")
+            let rows = try await c.database.query(
+                "SELECT \(ReferralRecord.columns) FROM referrals WHERE referrer_agency IN (\(marks)) ORDER BY submitted_at DESC LIMIT \(limit)",
+                agencies.map { .text($0) })
+            var items: [JSONValue] = []
+            for row in rows {
+                let rec = try ReferralRecord(row: row)
+                var o: [String: JSONValue] = ["id": .string(rec.id), "reference": .string(rec.reference), "centre": .string(rec.centre),
+                                              "centreName": .string(env.centreName(rec.centre)), "category": .string(rec.category),
+                                              "status": .string(rec.consentsToStatus ? rec.status.rawValue : "submitted"),
+                                              "submittedAt": .string(rec.submittedAt)]
+                o["externalRef"] = rec.externalRef.map { .string($0) } ?? .null
+                items.append(.object(o))
+            }
+            return .object(["view": "mine", "referrals": .array(items)])
+        case "queue", "centre":
+            guard actor.handlesReferrals else { throw HubError(.forbidden, "Only centre staff see the queue.", field: "body.view") }
+            let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre
+            guard let centre, env.reference.centres.contains(where: { $0.id == centre }) else {
+                throw HubError(.validation, "Unknown centre.", field: "body.centre")
+            }
+            try actor.requireHandler(centre: centre)
+            if view == "queue" {
+                var categories: [JSONValue] = []
+                for category in ClientCategory.allCases {
+                    let rows = try await c.database.query("""
+                        SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status = 'accepted' AND category = ?
+                        ORDER BY priority, received_at, submitted_at LIMIT \(limit)
+                        """, [.text(centre), .text(category.rawValue)])
+                    let rate = try await ratePerDay(env, c.database, centre: centre, category: category.rawValue)
+                    var items: [JSONValue] = []
+                    for (i, row) in rows.enumerated() {
+                        let rec = try ReferralRecord(row: row)
+                        var o = rec.summary(env: env)
+                        let days = estimatedDays(position: i + 1, rate: rate, env: env)
+                        o["position"] = .number(Double(i + 1))
+                        o["estimatedWaitDays"] = .number(Double(days))
+                        o["waitBand"] = .string(band(days))
+                        items.append(.object(o))
+                    }
+                    categories.append(.object(["category": .string(category.rawValue), "count": .number(Double(items.count)), "referrals": .array(items)]))
+                }
+                return .object(["view": "queue", "centre": .string(centre), "categories": .array(categories),
+                                "capacity": try await capacityJSON(env, c.database, centre: centre)])
+            }
+            let rows = try await c.database.query("""
+                SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ?
+                AND (ended_at IS NULL OR ended_at >= ?) ORDER BY submitted_at DESC LIMIT \(limit)
+                """, [.text(centre), .text(Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)))])
+            return .object(["view": "centre", "centre": .string(centre),
+                            "referrals": .array(try rows.map { row throws(HubError) in .object(try ReferralRecord(row: row).summary(env: env)) })])
+        default:
+            throw HubError(.validation, "Must be queue, centre or mine.", field: "body.view")
+        }
+    }
+
+    /// A waiting referral's place in its centre's and category's queue.
+    static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> JSONValue? {
+        guard record.status == .accepted, let priority = record.priority else { return nil }
+        let received = record.receivedAt ?? record.submittedAt
+        let ahead = try await db.queryFirst("""
+            SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'
+            AND (priority < ? OR (priority = ? AND received_at < ?))
+            """, [.text(record.centre), .text(record.category), .integer(Int64(priority)), .integer(Int64(priority)), .text(received)])!.int("n")
+        let total = try await db.queryFirst("SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'",
+                                            [.text(record.centre), .text(record.category)])!.int("n")
+        let rate = try await ratePerDay(env, db, centre: record.centre, category: record.category)
+        let days = estimatedDays(position: ahead + 1, rate: rate, env: env)
+        return .object(["position": .number(Double(ahead + 1)), "of": .number(Double(total)),
+                        "estimatedWaitDays": .number(Double(days)), "waitBand": .string(band(days))])
+    }
+
+    /// People leaving the queue for an appointment or treatment per day, over the look-back window.
+    static func ratePerDay(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String, category: String) async throws(HubError) -> Double {
+        let days = env.settings.waitEstimate.lookbackDays
+        let since = Timestamp.string(from: env.now().addingTimeInterval(-Double(days) * 86400))
+        let n = try await db.queryFirst("""
+            SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND left_queue_at >= ?
+            AND (appointment_offered_at IS NOT NULL OR treatment_started_at IS NOT NULL)
+            """, [.text(centre), .text(category), .text(since)])!.int("n")
+        return Double(n) / Double(max(days, 1))
+    }
+
+    static func estimatedDays(position: Int, rate: Double, env: ReferralsEnvironment) -> Int {
+        let days = rate > 0 ? Double(position) / rate : Double(position) * env.settings.waitEstimate.fallbackDaysPerPosition
+        return Int(days.rounded(.up))
+    }
+
+    /// The wait band a referrer sees: under a month, one to three months, over three.
+    static func band(_ days: Int) -> String { days < 30 ? "under-1-month" : days <= 90 ? "1-3-months" : "over-3-months" }
+
+    /// The centre's intake per category: paused, open (nobody waiting) or waiting list with a band.
+    static func capacityStates(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> [(category: String, state: String, band: String?, message: String?, alternatives: String?)] {
+        let intake = try await intakeStates(db)[centre]
+        var out: [(String, String, String?, String?, String?)] = []
+        for category in ClientCategory.allCases.map(\.rawValue) {
+            if let p = intake, p.paused, p.categories.isEmpty || p.categories.contains(category) {
+                out.append((category, "paused", nil, p.message, p.alternatives)); continue
+            }
+            let waiting = try await db.queryFirst("SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'",
+                                                  [.text(centre), .text(category)])!.int("n")
+            if waiting == 0 { out.append((category, "open", nil, nil, nil)); continue }
+            let rate = try await ratePerDay(env, db, centre: centre, category: category)
+            out.append((category, "waiting-list", band(estimatedDays(position: waiting + 1, rate: rate, env: env)), nil, nil))
+        }
+        return out
+    }
+
+    static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
+        let states = try await capacityStates(env, db, centre: centre)
+        return .object([
+            "centre": .string(centre), "centreName": .string(env.centreName(centre)), "at": .string(env.timestamp),
+            "categories": .array(states.map { s in
+                var o: [String: JSONValue] = ["category": .string(s.category), "state": .string(s.state), "waitBand": s.band.map { .string($0) } ?? .null]
+                if let m = s.message { o["message"] = .string(m) }
+                if let a = s.alternatives { o["alternatives"] = .string(a) }
+                return .object(o)
+            }),
+        ])
+    }
+
+    /// `referrals.capacity {centre?}`: every centre's (or one centre's) intake state; open to
+    /// every signed-in role and adapter, so a referrer knows before referring.
+    @Sendable static func capacity(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        _ = try Actor.from(r, reference: env.reference)
+        let only = try Fields.string(r.body, "centre", max: 64, required: false)
+        var out: [JSONValue] = []
+        for centre in env.reference.centres where only == nil || only == centre.id {
+            out.append(try await capacityJSON(env, c.database, centre: centre.id))
+        }
+        if let only, out.isEmpty { throw HubError(.validation, "Unknown centre.", field: "body.centre") }
+        return .object(["centres": .array(out)])
+    }
+
+    /// Compares the centre's capacity with what was last published; stores and emits
+    /// `capacity.<centre>` only when a category's state or band changed.
+    static func publishCapacityIfChanged(_ env: ReferralsEnvironment, _ c: ServiceContext, centre: String) async throws(HubError) {
+        let states = try await capacityStates(env, c.database, centre: centre)
+        var published: [String: (String, String?)] = [:]
+        for row in try await c.database.query("SELECT category, state, band FROM capacity_published WHERE centre_id = ?", [.text(centre)]) {
+            published[try row.string("category")] = (try row.string("state"), try row.optionalString("band"))
+        }
+        let changed = states.contains { s in published[s.category].map { $0.0 != s.state || $0.1 != s.band } ?? true }
+        guard changed else { return }
+        let now = env.timestamp
+        try await c.database.execute("DELETE FROM capacity_published WHERE centre_id = ?", [.text(centre)])
+        for s in states {
+            try await c.database.execute("INSERT INTO capacity_published (centre_id, category, state, band, at) VALUES (?, ?, ?, ?, ?)",
+                                         [.text(centre), .text(s.category), .text(s.state), s.band.databaseValue, .text(now)])
+        }
+        c.events.emit("capacity.\(centre)", try await capacityJSON(env, c.database, centre: centre))
+    }
+}
