@@ -98,7 +98,11 @@ public struct DataKeyRing: Sendable {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let tmp = path + ".tmp"
         FileManager.default.createFile(atPath: tmp, contents: try enc.encode(file), attributes: [.posixPermissions: 0o600])
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: tmp))
+        if FileManager.default.fileExists(atPath: path) {
+            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: tmp))
+        } else {
+            try FileManager.default.moveItem(atPath: tmp, toPath: path)
+        }
     }
 }
 

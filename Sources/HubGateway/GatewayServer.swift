@@ -96,6 +96,7 @@ public struct GatewayServer: Sendable {
         let pagesGroup = router.group().add(middleware: SessionMiddleware(credentials: credentials))
         pagesGroup.get("/", use: routes.start)
         pagesGroup.post("/logout", use: routes.logout)
+        ReferralRoutes.register(api: authed, pages: pagesGroup, routes: ReferralRoutes(server: self, pages: pages))
         return router
     }
 

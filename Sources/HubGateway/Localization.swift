@@ -5,8 +5,8 @@ enum Language: String, Sendable, CaseIterable {
     /// Every UI string, by key. Both tables must have the same keys (a test checks it).
     var strings: [String: String] {
         switch self {
-        case .sv: return Strings.swedish
-        case .en: return Strings.english
+        case .sv: return Strings.allSwedish
+        case .en: return Strings.allEnglish
         }
     }
 
@@ -20,8 +20,11 @@ enum Language: String, Sendable, CaseIterable {
     }
 }
 
-/// All UI strings in one Swedish and one English table.
+/// All UI strings in one Swedish and one English table (per area; merged here).
 enum Strings {
+    static let allSwedish = swedish.merging(ReferralStrings.swedish) { a, _ in a }
+    static let allEnglish = english.merging(ReferralStrings.english) { a, _ in a }
+
     static let swedish: [String: String] = [
         "app_name": "Utväg Hub",
         "skip": "Hoppa till innehållet",

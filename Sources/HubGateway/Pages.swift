@@ -22,6 +22,7 @@ struct PageRenderer: Sendable {
         var object = data
         object["t"] = language.strings
         object["lang"] = language.rawValue
+        if let session { object["csrf"] = session.csrfToken }
         let content = library.render(object, withTemplate: template) ?? ""
         var layout: [String: Any] = [
             "t": language.strings, "lang": language.rawValue, "title": title, "content": content,
@@ -53,6 +54,7 @@ struct PageRenderer: Sendable {
 
 enum Templates {
     static let all: [String: String] = ["layout": layout, "login": login, "start": start, "error": error]
+        .merging(ReferralTemplates.all) { a, _ in a }
 
     static let layout = """
     <!DOCTYPE html>
@@ -69,7 +71,7 @@ enum Templates {
     <p class="brand"><a href="/">Utväg Hub</a></p>
     <nav aria-label="{{t.nav_label}}">
     <ul>
-    {{#user}}<li><a href="/">{{t.nav_home}}</a></li>{{/user}}
+    {{#user}}<li><a href="/">{{t.nav_home}}</a></li><li><a href="/hanvisningar">{{t.nav_referrals}}</a></li><li><a href="/kapacitet">{{t.nav_capacity}}</a></li><li><a href="/statistik">{{t.nav_statistics}}</a></li>{{/user}}
     <li><a href="?lang={{t.lang_switch_code}}" lang="{{t.lang_switch_code}}" hreflang="{{t.lang_switch_code}}">{{t.lang_switch}}</a></li>
     {{#user}}<li><form class="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="logout">{{t.logout}} ({{username}})</button></form></li>{{/user}}
     </ul>
@@ -164,5 +166,24 @@ enum Templates {
     .status-up { color: #0b6b2e; font-weight: 600; }
     .status-down { color: var(--error); font-weight: 600; }
     .notice { border-left: 5px solid var(--focus); background: #fff8e5; padding: .5rem 1rem; }
+    .warning { border-left: 5px solid var(--error); background: #fdecee; padding: .5rem 1rem; }
+    .flag { color: var(--error); }
+    .hint { color: #3b3b3b; margin: 0 0 .25rem; font-size: .95rem; }
+    label.inline { display: inline; font-weight: 400; }
+    fieldset { border: 1px solid #767676; margin: 0 0 1.25rem; padding: .5rem 1rem 1rem; }
+    legend { font-weight: 700; }
+    select, textarea, input[type=tel], input[type=email], input[type=date] { font: inherit; padding: .45rem; border: 2px solid #595959; border-radius: 4px; max-width: 100%; }
+    textarea { width: 100%; max-width: 40rem; }
+    .choice { margin-right: 1.25rem; }
+    .has-error select, .has-error textarea { border-color: var(--error); }
+    form.action { margin: .75rem 0; padding: .5rem 0; border-top: 1px solid #d0d0d0; }
+    form.action label { display: inline; margin: 0 .5rem; }
+    a.button { display: inline-block; background: var(--brand); color: #fff; padding: .6rem 1.4rem; border-radius: 4px; text-decoration: none; }
+    dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+    dl.facts dt { font-weight: 600; }
+    dl.facts dd { margin: 0; }
+    .cap-open { color: #0b6b2e; font-weight: 600; }
+    .cap-paused { color: var(--error); font-weight: 600; }
+    svg.chart { max-width: 100%; height: auto; }
     """
 }
