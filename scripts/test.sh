@@ -199,6 +199,7 @@ run_e2e() {
     # Own session so that cleanup can end the whole process tree; SQLite, not Postgres.
     env -u HUB_DATABASE_URL \
         HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_GATEWAY_PORT="$E2E_PORT" \
+        HUB_ADAPTER_POLICE_PORT="${HUB_TEST_POLICE_PORT:-0}" HUB_ADAPTER_PSYCHIATRY_PORT="${HUB_TEST_PSYCHIATRY_PORT:-0}" \
         setsid "$HUB_BIN" up --data-dir "$data" --config "$ROOT/config" >"$log" 2>&1 </dev/null &
     HUB_PID=$!
     echo "hub pid $HUB_PID, log $log"
