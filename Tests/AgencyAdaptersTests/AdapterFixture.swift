@@ -137,8 +137,10 @@ final class AdapterFixture: @unchecked Sendable {
     /// Polls `condition` every 50 ms for up to `seconds`.
     func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
+        // A condition that throws (the hub still restarting, a timeout on a loaded machine)
+        // counts as "not yet"; only the deadline ends the wait.
         while Date() < deadline {
-            if try await condition() { return true }
+            if (try? await condition()) == true { return true }
             try await Task.sleep(for: .milliseconds(50))
         }
         return try await condition()

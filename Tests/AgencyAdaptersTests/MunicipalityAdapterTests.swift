@@ -9,7 +9,10 @@ let csvHeader = "Ärendenummer;Enhet;Handläggare;Kommun;Kategori;Insatser;Perso
 /// Encodes as Windows-1252 (the test text is Latin-1 only).
 func windows1252(_ s: String) -> Data { Data(s.unicodeScalars.map { UInt8($0.value) }) }
 
-func files(_ dir: String) -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
+/// The finished files of a folder (an atomic write in progress, `*.part`, is not a result yet).
+func files(_ dir: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasSuffix(".part") }.sorted()
+}
 func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
 @Suite("Municipality adapter", .serialized)
