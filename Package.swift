@@ -91,7 +91,10 @@ let package = Package(
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore",
+                                                       .product(name: "Hummingbird", package: "hummingbird"),
+                                                       .product(name: "Crypto", package: "swift-crypto"),
+                                                       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 path: "services/adapters", exclude: ["README.md", "police/README.md", "municipality/README.md",
                                                      "psychiatry/README.md", "kriminalvarden/README.md"],
                 swiftSettings: strict),
@@ -113,6 +116,10 @@ let package = Package(
         .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
             "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",
+        ]),
+        .testTarget(name: "AgencyAdaptersTests", dependencies: [
+            "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage", "ReferralsService",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubBus", "HubProtocol", "HubStorage",

@@ -3,7 +3,7 @@
 #   1. scripts/setup.sh               machine set-up (installs only what is missing)
 #   2. scripts/start-postgres.sh      PostgreSQL for the storage tests (HUB_TEST_DATABASE_URL)
 #   3. swift build --build-tests; swift test   (swift-testing + XCTest)
-#   4. end-to-end: `hub up` on SQLite, then pytest Tests/protocol Tests/browser,
+#   4. end-to-end: `hub up` on SQLite, then pytest Tests/protocol Tests/browser Tests/reliability,
 #      then SIGTERM and a check that the hub stops within 15 s.
 # Ends with a line `N passed, M failed`; exits non-zero if anything failed or no test ran.
 #
@@ -195,10 +195,16 @@ run_e2e() {
     mkdir -p "$data"
     : > "$log"
 
+    # The police adapter on a known port with a key made for this run (reliability tests use it).
+    POLICE_PORT="${HUB_TEST_POLICE_PORT:-18181}"
+    POLICE_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+
     section "hub up (e2e)"
     # Own session so that cleanup can end the whole process tree; SQLite, not Postgres.
     env -u HUB_DATABASE_URL \
         HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_GATEWAY_PORT="$E2E_PORT" \
+        HUB_ADAPTER_POLICE_PORT="$POLICE_PORT" HUB_ADAPTER_PSYCHIATRY_PORT="${HUB_TEST_PSYCHIATRY_PORT:-0}" \
+        HUB_ADAPTER_POLICE_API_KEY="$POLICE_KEY" \
         setsid "$HUB_BIN" up --data-dir "$data" --config "$ROOT/config" >"$log" 2>&1 </dev/null &
     HUB_PID=$!
     echo "hub pid $HUB_PID, log $log"
@@ -240,10 +246,11 @@ run_e2e() {
 
     export HUB_URL="$url" HUB_ADMIN_PASSWORD="$password" HUB_DATA_DIR="$data"
     export HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_BIN HUB_CONFIG_DIR="$ROOT/config"
+    export HUB_TEST_POLICE_URL="http://127.0.0.1:$POLICE_PORT" HUB_TEST_POLICE_KEY="$POLICE_KEY" HUB_TEST_HUB_PID="$HUB_PID"
 
     section "pytest"
     local dirs=() d
-    for d in Tests/protocol Tests/browser; do
+    for d in Tests/protocol Tests/browser Tests/reliability; do
         [ -d "$d" ] && dirs+=("$d")
     done
     if [ "${#dirs[@]}" -eq 0 ]; then

@@ -31,12 +31,18 @@ public struct ServiceContext: Sendable {
     }
 }
 
-/// Events a handler emits; published after its transaction has committed.
+/// Events a handler emits; published after its transaction has committed. A command's
+/// events are written to the `hub_outbox` table in the same transaction, so an event is
+/// never lost to a crash between commit and publish (it is published again, with the same
+/// event id, by the worker's sweeper; consumers deduplicate by id).
 public final class EventOutbox: Sendable {
-    private let items = Mutex<[(String, JSONValue)]>([])
+    private let items = Mutex<[Envelope]>([])
     public init() {}
-    public func emit(_ topic: String, _ body: JSONValue) { items.withLock { $0.append((topic, body)) } }
-    public func drain() -> [(String, JSONValue)] { items.withLock { let v = $0; $0.removeAll(); return v } }
+    public func emit(_ topic: String, _ body: JSONValue) { items.withLock { $0.append(Envelope(type: topic, body: body)) } }
+    /// The events as topic and body (what tests look at).
+    public func drain() -> [(String, JSONValue)] { drainEnvelopes().map { ($0.type, $0.body) } }
+    /// The events with their ids.
+    public func drainEnvelopes() -> [Envelope] { items.withLock { let v = $0; $0.removeAll(); return v } }
 }
 
 /// One message type a service handles: a plain function of a request and a context,
@@ -80,6 +86,14 @@ enum RuntimeMigrations {
                 processed_at TEXT NOT NULL
             )
             """),
+        Migration(version: 1_000_001, name: "hub_event_outbox", sql: """
+            CREATE TABLE IF NOT EXISTS hub_outbox (
+                event_id TEXT PRIMARY KEY,
+                topic TEXT NOT NULL,
+                envelope BYTEA NOT NULL,
+                created_at TEXT NOT NULL
+            )
+            """),
     ]
 }
 
@@ -110,6 +124,12 @@ public struct Dispatcher: Sendable {
     /// Handles raw frames from the broker (`type`, `principal`, `envelope`) and returns
     /// the reply envelope and the events to publish. Never throws: every failure is a reply.
     public func handle(type: String, principal: Principal, envelopeBytes: [UInt8]) async -> (Envelope, [(String, JSONValue)]) {
+        let (reply, events) = await handleForWorker(type: type, principal: principal, envelopeBytes: envelopeBytes)
+        return (reply, events.map { ($0.type, $0.body) })
+    }
+
+    /// As `handle`, with the events as envelopes (their ids are the outbox keys).
+    public func handleForWorker(type: String, principal: Principal, envelopeBytes: [UInt8]) async -> (Envelope, [Envelope]) {
         let start = ContinuousClock.now
         requests.increment()
         defer { timer.recordNanoseconds((ContinuousClock.now - start).nanoseconds) }
@@ -122,9 +142,22 @@ public struct Dispatcher: Sendable {
             failures.increment()
             return (.failure(to: envelope.id, type: type, HubError(.malformed, "The type frame and the envelope's type differ.", field: "type")), [])
         }
-        let (reply, events) = await handle(ServiceRequest(envelope: envelope, principal: principal))
+        let (reply, events) = await handleEnvelopes(ServiceRequest(envelope: envelope, principal: principal))
         if reply.error != nil { failures.increment() }
         return (reply, events)
+    }
+
+    /// Marks events as handed to the broker.
+    public func published(_ ids: [String]) async {
+        for id in ids { _ = try? await database.execute("DELETE FROM hub_outbox WHERE event_id = ?", [.text(id)]) }
+    }
+
+    /// Events committed but not yet marked published that are older than `age` (a crash
+    /// between commit and publish leaves them behind).
+    public func unpublished(olderThan age: Duration) async -> [Envelope] {
+        let cutoff = Timestamp.string(from: Date().addingTimeInterval(-Double(age.components.seconds)))
+        guard let rows = try? await database.query("SELECT envelope FROM hub_outbox WHERE created_at < ? ORDER BY created_at LIMIT 500", [.text(cutoff)]) else { return [] }
+        return rows.compactMap { try? Envelope.decode($0.blob("envelope")) }
     }
 
     /// Handlers every service has: `<name>.info` (schema version, handled types) and
@@ -148,6 +181,13 @@ public struct Dispatcher: Sendable {
 
     /// Handles a parsed request (the entry point tests use).
     public func handle(_ request: ServiceRequest) async -> (Envelope, [(String, JSONValue)]) {
+        let (reply, events) = await handleEnvelopes(request)
+        return (reply, events.map { ($0.type, $0.body) })
+    }
+
+    /// Handles a parsed request; the events come with their ids and, for commands, are
+    /// already in `hub_outbox` (committed with the change).
+    public func handleEnvelopes(_ request: ServiceRequest) async -> (Envelope, [Envelope]) {
         let envelope = request.envelope
         guard let handler = definition.handlers[envelope.type] ?? builtin(envelope.type) else {
             return (.failure(to: envelope.id, type: envelope.type, HubError(.unknownType, "The \(definition.name) service does not handle \(envelope.type).", field: "type")), [])
@@ -158,23 +198,29 @@ public struct Dispatcher: Sendable {
             case .query:
                 let ctx = ServiceContext(database: database, logger: logger, configDir: configDir, events: outbox)
                 let result = try await handler.run(request, ctx)
-                return (.reply(to: envelope, result: result), outbox.drain())
+                return (.reply(to: envelope, result: result), outbox.drainEnvelopes().map { $0.correlated(to: envelope.id) })
             case .command:
                 let logger = self.logger, configDir = self.configDir
+                let committed = Mutex<[Envelope]>([])
                 let stored: [UInt8] = try await database.transaction { tx in
                     let prior = try await tx.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)])
                     if let row = prior.first { return try row.blob("reply") }
                     let ctx = ServiceContext(database: tx, logger: logger, configDir: configDir, events: outbox)
                     let result = try await handler.run(request, ctx)
                     let reply = Envelope.reply(to: envelope, result: result).encoded()
+                    let events = outbox.drainEnvelopes().map { $0.correlated(to: envelope.id) }
+                    for event in events {
+                        try await tx.execute("INSERT INTO hub_outbox (event_id, topic, envelope, created_at) VALUES (?, ?, ?, ?)",
+                                             [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now())])
+                    }
+                    committed.withLock { $0 = events }
                     try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
                                          [.text(envelope.id), .text(envelope.type), .text(request.principal.name), .blob(reply), .text(Timestamp.now())])
                     return reply
                 }
                 let reply = (try? Envelope.decode(stored)) ?? .reply(to: envelope, result: .null)
                 // A redelivery returns the first reply: same result, and no events again.
-                let events = outbox.drain()
-                return (reply, events)
+                return (reply, committed.withLock { $0 })
             }
         } catch let error as HubError {
             if error.code == .conflict, handler.kind == .command,
@@ -217,11 +263,33 @@ public final class ServiceWorker: Sendable {
         connection.withLock { $0 = conn }
     }
 
-    public func start() { connection.withLock { $0 }?.start() }
+    public func start() {
+        connection.withLock { $0 }?.start()
+        // Publishes events a crash left in the outbox (same ids; consumers deduplicate).
+        let sweeper = Task { [dispatcher, weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                guard let self else { return }
+                let stale = await dispatcher.unpublished(olderThan: .seconds(10))
+                if stale.isEmpty { continue }
+                self.publish(stale, on: self.connection.withLock { $0 })
+                await dispatcher.published(stale.map(\.id))
+            }
+        }
+        self.sweeper.withLock { $0 = sweeper }
+    }
+
+    private let sweeper = Mutex<Task<Void, Never>?>(nil)
+
+    private func publish(_ events: [Envelope], on conn: BrokerConnection?) {
+        let proto = Array(Wire.protocolName.utf8)
+        for env in events { conn?.send([proto, Array("PUB".utf8), Array(env.type.utf8), env.encoded()]) }
+    }
 
     /// Graceful stop: stop taking work, wait (bounded) for in-flight requests, disconnect.
     public func stop(grace: Duration = .seconds(10)) async {
         let until = ContinuousClock.now + grace
+        sweeper.withLock { $0?.cancel() }
         while inFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < until {
             try? await Task.sleep(for: .milliseconds(10))
         }
@@ -238,13 +306,11 @@ public final class ServiceWorker: Sendable {
             let type = String(decoding: f[4], as: UTF8.self), body = f[5]
             inFlight.add(1, ordering: .relaxed)
             Task { [dispatcher] in
-                let (reply, events) = await dispatcher.handle(type: type, principal: principal, envelopeBytes: body)
+                let (reply, events) = await dispatcher.handleForWorker(type: type, principal: principal, envelopeBytes: body)
                 let conn = self.connection.withLock { $0 }
                 conn?.send([proto, Array("REP".utf8), token, reply.encoded()])
-                for (topic, body) in events {
-                    let env = Envelope(correlationID: reply.correlationID, type: topic, body: body)
-                    conn?.send([proto, Array("PUB".utf8), Array(topic.utf8), env.encoded()])
-                }
+                self.publish(events, on: conn)
+                await dispatcher.published(events.map(\.id))
                 self.inFlight.subtract(1, ordering: .relaxed)
             }
         case "ERR":
@@ -254,5 +320,14 @@ public final class ServiceWorker: Sendable {
         default:
             break
         }
+    }
+}
+
+extension Envelope {
+    /// The same event, naming the request that caused it.
+    func correlated(to requestID: String) -> Envelope {
+        var e = self
+        e.correlationID = requestID
+        return e
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 import ZeroMQ
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks, each beside its limit measured in the same run.", subcommands: [BusBench.self, RegistrationBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks, each beside its limit measured in the same run.", subcommands: [BusBench.self, ReferralsBench.self, RegistrationBench.self])
 }
 
 /// `hub bench bus`: raw libzmq round trip, raw `zmq_proxy` relay round trip (the

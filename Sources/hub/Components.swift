@@ -127,13 +127,17 @@ struct Run: AsyncParsableCommand {
             let database = try await Databases.open(.forComponent(component.replacingOccurrences(of: "-", with: "_"), dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
             let endpoint = try Component.endpoint(for: .adapter(agency), options: options, config: config)
             let bus = BusClient(endpoint: endpoint, logger: logger, context: context)
-            let adapter = AdapterRuntime(agency: agency, bus: bus, database: database, logger: logger)
-            try await adapter.prepare()
-            try await runUntilSignalled([LifecycleComponent(name: component, start: { adapter.start() }, stop: {
+            let runtime = AdapterRuntime(agency: agency, bus: bus, database: database, logger: logger)
+            let adapter = try AgencyAdapters.make(AdapterEnvironment(
+                name: agency, runtime: runtime, database: database, reference: try ReferenceData.load(configDir: options.config),
+                settings: try AdapterSettings.load(adapter: agency, configDir: options.config), dataDir: options.dataDir, logger: logger))
+            var parts: [any Service] = [LifecycleComponent(name: component, start: { try await adapter.start() }, stop: {
                 await adapter.stop()
                 await bus.close()
                 await database.close()
-            })], logger: logger)
+            })]
+            if let http = try await adapter.httpService(onServerRunning: { _ in }) { parts.append(http) }
+            try await runUntilSignalled(parts, logger: logger)
         } else {
             throw HubError(.validation, "Unknown component \(component). Use broker, gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
         }

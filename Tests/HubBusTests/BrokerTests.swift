@@ -179,14 +179,16 @@ struct BrokerTests {
     }
 
     @Test func requestHeldByDeadWorkerGoesToAnotherWorker() async throws {
-        let bus = try BusFixture(requestTimeoutMs: 8000, heartbeatMs: 100)
+        // Heartbeats slow enough that a loaded machine does not make the raw peer look dead
+        // before it has taken the request (the test must not depend on the machine's speed).
+        let bus = try BusFixture(requestTimeoutMs: 20000, heartbeatMs: 1000)
         let client = try bus.client()
         // A worker that takes requests and never answers, then goes silent (killed).
         let silent = try RawPeer(bus, principal: "service:test")
         let heartbeat = [Array("UHP1".utf8), Array("HB".utf8), Array("test".utf8)]
         try silent.send([Array("UHP1".utf8), Array("READY".utf8), Array("test".utf8), Array("1".utf8)])
         try await bus.waitForWorkers("test", via: client)
-        async let answer = client.request("test.count", body: .object([:]), timeout: .seconds(10))
+        async let answer = client.request("test.count", body: .object([:]), timeout: .seconds(25))
         let taken = try silent.receive(timeoutMs: 5000, heartbeat: heartbeat)
         #expect(taken.count == 6) // the broker handed the request to the silent worker
         silent.close() // dies without replying or saying BYE

@@ -25,6 +25,8 @@ final class BusFixture: @unchecked Sendable {
         "adapter:*": .init(request: ["test.*"], publish: ["adapter.{agency}.*"], subscribe: ["agency.{agency}.*"]),
     ])
 
+    let heartbeatMs: Int
+
     init(requestTimeoutMs: Int = 2000, heartbeatMs: Int = 100, maxMessageBytes: Int = 64 * 1024) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("hubbus-\(UUID().uuidString)").path
         keysDir = dir + "/keys"
@@ -36,6 +38,7 @@ final class BusFixture: @unchecked Sendable {
         config.endpoint = "tcp://127.0.0.1:*"
         config.requestTimeoutMs = requestTimeoutMs
         config.heartbeatMs = heartbeatMs
+        self.heartbeatMs = heartbeatMs
         config.maxMessageBytes = maxMessageBytes
         broker = Broker(settings: BrokerSettings(endpoint: config.endpoint, serverKeys: brokerKey.keyPair!,
                                                  trustedKeys: try KeyStore.trustedKeys(in: [keysDir]),
@@ -43,7 +46,9 @@ final class BusFixture: @unchecked Sendable {
         endpoint = try broker.start()
     }
 
-    func busEndpoint(_ principal: String, heartbeatMs: Int = 100) throws -> BusEndpoint {
+    /// Peers heartbeat at the broker's interval, as in a real deployment (one setting).
+    func busEndpoint(_ principal: String, heartbeatMs: Int? = nil) throws -> BusEndpoint {
+        let heartbeatMs = heartbeatMs ?? self.heartbeatMs
         let key = try KeyStore.secret(for: Principal(principal), in: [keysDir])
         return BusEndpoint(endpoint: endpoint, brokerPublicKey: brokerKey.publicKey, keys: key.keyPair!,
                            heartbeatInterval: .milliseconds(heartbeatMs), reconnectDelay: .milliseconds(100),

@@ -101,3 +101,29 @@ struct DispatcherTests {
         await db.close()
     }
 }
+
+@Suite("Service runtime: events survive a crash between commit and publish")
+struct EventOutboxTests {
+    @Test func aCommandsEventsAreCommittedToTheOutboxWithTheChangeAndRemovedWhenPublished() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"))
+        try await d.prepare()
+        let id = MessageID.make()
+        let (_, events) = await d.handleEnvelopes(ServiceRequest(envelope: Envelope(id: id, type: "test.put", body: ["value": "a"]), principal: "gateway"))
+        #expect(events.count == 1)
+        #expect(events.first?.correlationID == id)
+        // Committed with the change, before anything was published.
+        let rows = try await db.query("SELECT event_id, topic FROM hub_outbox", [])
+        #expect(try rows.map { try $0.string("event_id") } == events.map(\.id))
+        // A worker that died here leaves them; the sweeper finds them with the same ids.
+        #expect(await d.unpublished(olderThan: .seconds(0)).map(\.id) == events.map(\.id))
+        await d.published(events.map(\.id))
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
+        // A failed command leaves nothing in the outbox.
+        _ = await d.handle(ServiceRequest(envelope: Envelope(type: "test.put", body: ["value": ""]), principal: "gateway"))
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
+        await db.close()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}

@@ -64,17 +64,28 @@ public final class AdapterRuntime: Sendable {
     /// Commits a request to the outbox and returns its message id. Durable before it returns.
     @discardableResult
     public func enqueue(type: String, body: JSONValue, id: String = MessageID.make()) async throws(HubError) -> String {
+        try await Self.insert(type: type, body: body, id: id, into: database)
+        kick()
+        return id
+    }
+
+    /// Inserts an outbox entry through `executor` (e.g. inside a caller's transaction,
+    /// together with the caller's own rows); call `kick()` after the commit.
+    /// A repeated id changes nothing (the first entry stays).
+    public static func insert(type: String, body: JSONValue, id: String, into executor: any DatabaseExecutor) async throws(HubError) {
         guard MessageType.isValid(type) else { throw HubError(.validation, "Not a message type.", field: "type") }
+        guard MessageID.isValid(id) else { throw HubError(.validation, "Not a message id.", field: "id") }
         let env = Envelope(id: id, type: type, body: body)
         let now = Timestamp.now()
-        do {
-            try await database.execute("""
-                INSERT INTO outbox (message_id, type, envelope, state, attempts, reply, created_at, updated_at)
-                VALUES (?, ?, ?, 'pending', 0, NULL, ?, ?) ON CONFLICT (message_id) DO NOTHING
-                """, [.text(id), .text(type), .blob(env.encoded()), .text(now), .text(now)])
-        }
+        try await executor.execute("""
+            INSERT INTO outbox (message_id, type, envelope, state, attempts, reply, created_at, updated_at)
+            VALUES (?, ?, ?, 'pending', 0, NULL, ?, ?) ON CONFLICT (message_id) DO NOTHING
+            """, [.text(id), .text(type), .blob(env.encoded()), .text(now), .text(now)])
+    }
+
+    /// Makes the sender loop look at the outbox at once.
+    public func kick() {
         kicked.store(true, ordering: .releasing)
-        return id
     }
 
     /// The outcome of an outbox entry: nil while pending, else the hub's reply.

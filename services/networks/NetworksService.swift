@@ -10,7 +10,7 @@ import Synchronization
 /// The networks service ("kontaktpersonsnätverk"): each centre's contact persons and
 /// the coverage they give, the collaboration tour, network days with their invitations,
 /// and registration for network days through the shared `RegistrationEngine`.
-/// Message types are listed in services/networks/README.md and docs/protocol.md §7.
+/// Message types are listed in services/networks/README.md and docs/protocol.md §8.
 public enum NetworksService {
     public static let name = "networks"
 

@@ -1,0 +1,266 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+import HTTPTypes
+import Hummingbird
+import Logging
+import Synchronization
+import ReferralsService
+import ZeroMQ
+@testable import AgencyAdapters
+
+/// The repository's config/ folder (real policy, centres and agencies).
+let repoConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/config"
+
+/// A real broker (CURVE + ZAP + the real config/policy.json) on an ephemeral tcp
+/// port, a test `referrals` service implementing the referrals contract, and adapters
+/// wired to it, each with its own CURVE identity. The broker can be stopped and
+/// started again on the same port.
+final class AdapterFixture: @unchecked Sendable {
+    let dir: String
+    let keysDir: String
+    let brokerKey: KeyFile
+    let logger = Logger(label: "test")
+    let reference: ReferenceData
+    let policy: AuthorizationPolicy
+    private(set) var endpoint: String = ""
+    private var broker: Broker?
+    private var cleanup: [() async -> Void] = []
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("adapters-\(UUID().uuidString)").path
+        keysDir = dir + "/keys"
+        brokerKey = try KeyStore.generate(principal: "broker", directory: keysDir)
+        for p in ["gateway", "service:referrals"] + AgencyAdapters.names.map({ "adapter:\($0)" }) {
+            try KeyStore.generate(principal: Principal(p), directory: keysDir)
+        }
+        reference = try ReferenceData.load(configDir: repoConfig)
+        policy = try AuthorizationPolicy.load(path: repoConfig + "/policy.json")
+    }
+
+    /// Starts the broker (again on the same port when it ran before).
+    func startBroker() throws {
+        var config = HubConfiguration.Broker()
+        config.endpoint = endpoint.isEmpty ? "tcp://127.0.0.1:*" : endpoint
+        config.requestTimeoutMs = 2000
+        config.heartbeatMs = 100
+        let b = Broker(settings: BrokerSettings(endpoint: config.endpoint, serverKeys: brokerKey.keyPair!,
+                                                trustedKeys: try KeyStore.trustedKeys(in: [keysDir]), policy: policy,
+                                                configuration: config), logger: logger)
+        endpoint = try b.start()
+        broker = b
+    }
+
+    func stopBroker() async {
+        await broker?.stop()
+        broker = nil
+    }
+
+    /// A free port for a broker that is not started yet.
+    func reservePort() throws {
+        try startBroker()
+        let b = broker
+        broker = nil
+        let sem = DispatchSemaphore(value: 0)
+        Task { await b?.stop(); sem.signal() }
+        sem.wait()
+    }
+
+    func busEndpoint(_ principal: String) throws -> BusEndpoint {
+        let key = try KeyStore.secret(for: Principal(principal), in: [keysDir])
+        return BusEndpoint(endpoint: endpoint, brokerPublicKey: brokerKey.publicKey, keys: key.keyPair!,
+                           heartbeatInterval: .milliseconds(100), reconnectDelay: .milliseconds(100), maxReconnectDelay: .milliseconds(300))
+    }
+
+    func client(_ principal: String = "gateway") throws -> BusClient {
+        let c = BusClient(endpoint: try busEndpoint(principal), logger: logger)
+        cleanup.append { await c.close() }
+        return c
+    }
+
+    func database(_ name: String) async throws -> any HubDatabase {
+        let db = try await Databases.open(.sqlite(path: "\(dir)/\(name)-\(UUID().uuidString).sqlite"), logger: logger)
+        cleanup.append { await db.close() }
+        return db
+    }
+
+    /// Starts the test referrals service as a worker.
+    func startReferrals() async throws {
+        let db = try await database("referrals")
+        let dispatcher = Dispatcher(definition: StubReferrals.definition(reference: reference), database: db, configDir: repoConfig, logger: logger)
+        try await dispatcher.prepare()
+        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger)
+        w.start()
+        cleanup.append { await w.stop(grace: .milliseconds(100)) }
+    }
+
+    /// Starts the real referrals service (services/referrals) as a worker.
+    func startRealReferrals() async throws {
+        let db = try await database("referrals-real")
+        let definition = try ReferralsService.definition(configDir: repoConfig, keys: DataKeyRing(file: DataKeyRing.generateFile()))
+        let dispatcher = Dispatcher(definition: definition, database: db, configDir: repoConfig, logger: logger)
+        try await dispatcher.prepare()
+        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger)
+        w.start()
+        cleanup.append { await w.stop(grace: .milliseconds(100)) }
+    }
+
+    /// Makes an adapter with its own bus identity and database; `settings` tweak the defaults.
+    func adapter(_ name: String, environment: [String: String] = [:], principal: String? = nil,
+                 _ configure: (inout AdapterSettings) -> Void = { _ in }) async throws -> any AgencyAdapter {
+        let bus = BusClient(endpoint: try busEndpoint(principal ?? "adapter:\(name)"), logger: logger)
+        let db = try await database("adapter-\(name)")
+        let runtime = AdapterRuntime(agency: name, bus: bus, database: db, logger: logger, attemptTimeout: .seconds(2))
+        var settings = AdapterSettings()
+        settings.pollMs = 50
+        settings.retryBaseMs = 50
+        settings.retryMaxMs = 200
+        settings.answerWaitMs = 3000
+        configure(&settings)
+        let adapter = try AgencyAdapters.make(AdapterEnvironment(name: name, runtime: runtime, database: db, reference: reference,
+                                                                 settings: settings, dataDir: dir, logger: logger, environment: environment))
+        try await adapter.start()
+        cleanup.append {
+            await adapter.stop()
+            await bus.close()
+        }
+        return adapter
+    }
+
+    /// Referrals stored by the test service.
+    func referrals(via client: BusClient) async throws -> [JSONValue] {
+        try await client.request("referrals.test.list", body: [:]).arrayValue ?? []
+    }
+
+    /// Polls `condition` every 50 ms for up to `seconds`.
+    func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        // A condition that throws (the hub still restarting, a timeout on a loaded machine)
+        // counts as "not yet"; only the deadline ends the wait.
+        while Date() < deadline {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    func tearDown() async {
+        for c in cleanup.reversed() { await c() }
+        await stopBroker()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+/// A test-only `referrals` service implementing the referrals contract the adapters
+/// build against: `referrals.submit` (checks the stamped principal against
+/// config/agencies.json, `intake_paused` for Gullspång), `referrals.status`, and
+/// test hooks `referrals.test.advance` / `referrals.test.list`.
+enum StubReferrals {
+    static func definition(reference: ReferenceData) -> ServiceDefinition {
+        ServiceDefinition(
+            name: "referrals",
+            migrations: [Migration(version: 1, name: "referrals", sql: """
+                CREATE TABLE referrals (id TEXT PRIMARY KEY, adapter TEXT NOT NULL, agency TEXT NOT NULL, external_ref TEXT,
+                    centre TEXT NOT NULL, status TEXT NOT NULL, body BYTEA NOT NULL, history BYTEA NOT NULL)
+                """)],
+            handlers: [
+                "referrals.submit": MessageHandler(.command) { req, ctx in
+                    guard req.principal.kind == "adapter", let adapter = req.principal.qualifier.map(String.init) else {
+                        throw HubError(.forbidden, "Only adapters submit here.")
+                    }
+                    let body = req.body
+                    let agency = body["referrer"]?["agency"]?.stringValue ?? ""
+                    guard reference.agencies.contains(where: { $0.id == agency && $0.adapter == adapter }) else {
+                        throw HubError(.forbidden, "This adapter may not act for that agency.", field: "body.referrer.agency")
+                    }
+                    guard let m = body["municipality"]?.stringValue, let centre = reference.centre(serving: m) else {
+                        throw HubError(.validation, "Unknown municipality.", field: "body.municipality")
+                    }
+                    if m == "Gullspång" { throw HubError(HubError.Code("intake_paused"), "Intake is paused; turn to the social services on call.") }
+                    if let n = body["client"]?["identityNumber"]?.stringValue, (try? PersonalIdentityNumber(n)) == nil {
+                        throw HubError(.validation, "Invalid identity number.", field: "body.client.identityNumber")
+                    }
+                    let id = "R-" + UUID().uuidString.prefix(8).lowercased()
+                    let now = Timestamp.now()
+                    let history: JSONValue = [["status": "submitted", "at": .string(now)]]
+                    try await ctx.database.execute("INSERT INTO referrals VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?)", [
+                        .text(id), .text(adapter), .text(agency), body["externalRef"].flatMap(\.stringValue).map { .text($0) } ?? .null,
+                        .text(centre.id), .blob(body.serialized()), .blob(history.serialized()),
+                    ])
+                    ctx.events.emit("agency.\(adapter).referral.status", [
+                        "referralId": .string(id), "externalRef": body["externalRef"] ?? .null, "agency": .string(agency),
+                        "centre": .string(centre.id), "status": "submitted", "at": .string(now),
+                    ])
+                    return ["id": .string(id), "status": "submitted", "centre": .string(centre.id), "submittedAt": .string(now)]
+                },
+                "referrals.test.advance": MessageHandler(.command) { req, ctx in
+                    let id = req.body["id"]?.stringValue ?? ""
+                    let status = req.body["status"]?.stringValue ?? ""
+                    guard let row = try await ctx.database.query("SELECT * FROM referrals WHERE id = ?", [.text(id)]).first else {
+                        throw HubError(.notFound, "No such referral.")
+                    }
+                    let now = Timestamp.now()
+                    try await ctx.database.execute("UPDATE referrals SET status = ? WHERE id = ?", [.text(status), .text(id)])
+                    var event: [String: JSONValue] = [
+                        "referralId": .string(id), "externalRef": .string(try row.optionalString("external_ref") ?? ""),
+                        "agency": .string(try row.string("agency")), "centre": .string(try row.string("centre")),
+                        "status": .string(status), "at": .string(now),
+                    ]
+                    if let r = req.body["reason"] { event["reason"] = r }
+                    if let r = req.body["reasonText"] { event["reasonText"] = r }
+                    ctx.events.emit("agency.\(try row.string("adapter")).referral.status", .object(event))
+                    return ["id": .string(id), "status": .string(status)]
+                },
+                "referrals.test.publish": MessageHandler(.command) { req, ctx in
+                    ctx.events.emit(req.body["topic"]?.stringValue ?? "", req.body["body"] ?? [:])
+                    return [:]
+                },
+                "referrals.test.list": MessageHandler(.query) { _, ctx in
+                    let rows = try await ctx.database.query("SELECT id, adapter, agency, external_ref, body FROM referrals ORDER BY id", [])
+                    return .array(try rows.map { r in
+                        .object(["id": .string(try r.string("id")), "adapter": .string(try r.string("adapter")),
+                                 "agency": .string(try r.string("agency")), "externalRef": .string(try r.optionalString("external_ref") ?? ""),
+                                 "body": try JSONValue.parse(try r.blob("body"))])
+                    })
+                },
+            ])
+    }
+}
+
+/// A tiny HTTP server that records what is POSTed to it and refuses the first `failFirst` posts.
+final class CallbackRecorder: @unchecked Sendable {
+    let received = Mutex<[(id: String, body: JSONValue)]>([])
+    let refusals = Mutex<Int>(0)
+    private var task: Task<Void, any Error>?
+    private(set) var port = 0
+
+    init(failFirst: Int) { refusals.withLock { $0 = failFirst } }
+
+    func start() async throws {
+        let router = Router()
+        router.post("/callback") { request, _ -> Response in
+            let refuse = self.refusals.withLock { r -> Bool in if r > 0 { r -= 1; return true }; return false }
+            if refuse { return Response(status: .serviceUnavailable) }
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let body = (try? JSONValue.parse(Array(buffer.readableBytesView))) ?? .null
+            let id = request.headers[HTTPField.Name("X-Utvag-Delivery-Id")!] ?? ""
+            self.received.withLock { $0.append((id, body)) }
+            return Response(status: .noContent)
+        }
+        let (ports, cont) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { cont.yield($0.localAddress?.port ?? 0) })
+        task = Task { try await app.run() }
+        var it = ports.makeAsyncIterator()
+        port = await it.next() ?? 0
+    }
+
+    var url: String { "http://127.0.0.1:\(port)/callback" }
+
+    func stop() async {
+        task?.cancel()
+        _ = await task?.result
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+@testable import HubGateway
+import HubProtocol
+import HummingbirdTesting
+import Testing
+
+@Suite("Gateway: referral pages and API")
+struct ReferralRouteTests {
+    static let password = "a long enough password"
+
+    static let options: JSONValue = [
+        "categories": ["subjected-to-violence", "used-violence"], "help": ["individual-talks"], "urgency": ["normal", "high"],
+        "centres": [["id": "skaraborg", "name": "Utväg Skaraborg", "municipalities": ["Skövde"]]],
+        "riskQuestions": [["id": "escalation", "sv": "Har våldet ökat?", "en": "Has it escalated?", "required": true]],
+        "riskAnswers": ["yes", "no"], "maxFreeTextChars": 2000,
+        "declineReasons": [], "redirectReasons": [], "closureReasons": [], "withdrawReasons": [],
+    ]
+
+    @Test func theAPINamesTheSignedInUserAsActorAndIgnoresASpoofedOne() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
+        h.bus.setReply("referrals.submit", .success(["id": "r1", "status": "submitted"]))
+        try await h.test { client in
+            let token = try await client.token(username: "polis", password: Self.password)
+            let r = try await client.json("/api/v1/referrals", method: .post, token: token,
+                                          body: #"{"municipality":"Skövde","actor":{"user":"x","role":"admin"}}"#)
+            #expect(r.status == .created)
+            #expect(r.json?["id"] == "r1")
+        }
+        let sent = try #require(h.bus.state.withLock { $0.requests.last })
+        #expect(sent.type == "referrals.submit")
+        #expect(sent.body["actor"] == ["user": "polis", "role": "agency", "agency": "police"])
+    }
+
+    @Test func validationDetailsReachTheAPICallerWithEveryField() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        h.bus.setReply("referrals.submit", .failure(.validation([
+            .init(field: "body.client.identityNumber", message: "The identity number's check digit is wrong."),
+            .init(field: "body.consent", message: "Consent is missing."),
+        ])))
+        try await h.test { client in
+            let token = try await client.token()
+            let r = try await client.json("/api/v1/referrals", method: .post, token: token, body: "{}")
+            #expect(r.status == .badRequest)
+            #expect(r.json?["error"]?["field"] == "body.client.identityNumber")
+            #expect(r.json?["error"]?["details"]?.arrayValue?.count == 2)
+            let bad = try await client.json("/api/v1/referrals", method: .post, token: token, body: "{not json")
+            #expect(bad.json?["error"]?["code"] == "invalid_json")
+        }
+    }
+
+    @Test func theFormShowsTheServicesErrorsInSwedishByTheFieldsAndKeepsWhatWasTyped() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
+        h.bus.setReply("referrals.options", .success(Self.options))
+        h.bus.setReply("referrals.submit", .failure(.validation([
+            .init(field: "body.client.identityNumber", message: "The identity number's check digit is wrong."),
+            .init(field: "body.riskAnswers.escalation", message: "Required risk-screening question."),
+        ])))
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login(username: "polis", password: Self.password)
+            let form = try await b.get("/hanvisningar/ny")
+            #expect(form.status == .ok)
+            #expect(form.text.contains(#"<label for="client_identityNumber">"#))
+            let csrf = try #require(Browser.csrfField(form.text))
+            let r = try await b.post("/hanvisningar/ny", form: ["csrf": csrf, "client.identityNumber": "640823-3235", "municipality": "Skövde",
+                                                                 "formKey": "k1"])
+            #expect(r.status == .unprocessableContent)
+            #expect(r.text.contains("Personnumrets kontrollsiffra stämmer inte."))
+            #expect(r.text.contains(#"id="client_identityNumber" name="client.identityNumber" value="640823-3235""#))
+            #expect(r.text.contains(#"aria-describedby="client_identityNumber-error""#))
+            #expect(r.text.contains("Frågan måste besvaras."))
+            // Nothing personal in the URL: the form posts to a fixed path.
+            #expect(!(r.location ?? "").contains("640823"))
+        }
+        // The form's key became the message id's suffix: a resent form is one referral.
+        let sent = try #require(h.bus.state.withLock { $0.requests.last { $0.type == "referrals.submit" } })
+        #expect(sent.body["client"]?["identityNumber"] == "640823-3235")
+    }
+
+    @Test func aStateChangeWithoutCSRFIsForbidden() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            for path in ["/hanvisningar/ny", "/hanvisningar/abc/atgard", "/kapacitet/skaraborg"] {
+                let r = try await b.post(path, form: ["action": "receive"])
+                #expect(r.status == .forbidden, "\(path)")
+            }
+        }
+        #expect(!h.bus.requestTypes.contains { $0.hasPrefix("referrals.") && $0 != "referrals.centres.list" })
+    }
+
+    @Test func statisticsAreDrawnAsSVGAndMaskedCountsStayMasked() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        h.bus.setReply("referrals.statistics", .success([
+            "centre": "skaraborg", "centreName": "Utväg Skaraborg", "year": 2026, "view": "shared", "threshold": 5,
+            "uniqueClients": ["rows": [["category": "subjected-to-violence", "year": 12, "previous": "<5", "difference": "x"]],
+                              "total": ["year": 12, "previous": "<5", "difference": "x"]],
+            "byAgency": ["rows": [["agency": "police", "name": "Polisen", "count": "<5"], ["agency": "self", "name": "self", "count": "x"]], "total": 9],
+            "byMunicipality": ["rows": [["municipality": "Skövde", "count": 9]], "total": 9],
+            "waitToFirstAppointment": ["n": 9, "medianDays": 30, "p90Days": 70],
+            "queueOverTime": [["date": "2026-01-08", "length": 6], ["date": "2026-01-15", "length": "<5"]],
+        ]))
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let page = try await b.get("/statistik?centre=skaraborg&year=2026")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<svg"))
+            #expect(page.text.contains("&lt;5"))
+            #expect(page.text.contains("Polisen"))
+            let csv = try await b.get("/statistik.csv?centre=skaraborg&year=2026")
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.text.contains("by-agency;police;<5"))
+        }
+    }
+
+    @Test func everyReferralStringExistsInBothLanguages() {
+        #expect(Set(ReferralStrings.swedish.keys) == Set(ReferralStrings.english.keys))
+    }
+
+    @Test func chartsEscapeTheirLabels() {
+        let svg = StatisticsView.barChart(title: "<t>", labels: ["<script>"], series: [("2026", [.number(3)], "#000")])
+        #expect(!svg.contains("<script>"))
+        #expect(svg.contains("&lt;script&gt;"))
+    }
+}

@@ -1,0 +1,127 @@
+"""RELIABILITY.md, "Consumer killed": referrals arrive at the police adapter at a steady
+rate while the referrals service is killed with SIGKILL and restarted by `hub up`.
+Judged as Jepsen's queue checker does: every referral the adapter acknowledged must
+end up stored exactly once — lost = 0, duplicated = 0, unexpected = 0.
+
+A small version of the test (a few hundred referrals, three kills) so that it fits in CI;
+`HUB_RELIABILITY_REFERRALS` and `HUB_RELIABILITY_KILLS` make it longer.
+Needs the hub started by scripts/test.sh (police adapter URL and key, the hub's pid)."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+HUB_URL = os.environ.get("HUB_URL", "").rstrip("/")
+ADMIN_PASSWORD = os.environ.get("HUB_ADMIN_PASSWORD", "")
+POLICE_URL = os.environ.get("HUB_TEST_POLICE_URL", "").rstrip("/")
+POLICE_KEY = os.environ.get("HUB_TEST_POLICE_KEY", "")
+HUB_PID = os.environ.get("HUB_TEST_HUB_PID", "")
+COUNT = int(os.environ.get("HUB_RELIABILITY_REFERRALS", "150"))
+KILLS = int(os.environ.get("HUB_RELIABILITY_KILLS", "3"))
+RATE = 50.0
+
+pytestmark = pytest.mark.skipif(
+    not (HUB_URL and ADMIN_PASSWORD and POLICE_URL and POLICE_KEY and HUB_PID),
+    reason="needs the hub from scripts/test.sh (HUB_URL, HUB_ADMIN_PASSWORD, HUB_TEST_POLICE_URL/KEY, HUB_TEST_HUB_PID)",
+)
+
+
+def http(method, url, body=None, headers=None, timeout=10):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def admin_token():
+    status, body = http("POST", HUB_URL + "/api/v1/tokens", {"username": "admin", "password": ADMIN_PASSWORD})
+    assert status == 201
+    return body["token"]
+
+
+def centre_count(token):
+    status, body = http("GET", HUB_URL + "/api/v1/referrals?view=centre&centre=skaraborg&limit=1000",
+                        headers={"Authorization": "Bearer " + token})
+    assert status == 200, body
+    return len(body["referrals"])
+
+
+def referral(ref):
+    return {
+        "externalRef": ref, "source": "agency",
+        "referrer": {"agency": "police", "unit": "LPO Skövde", "contactName": "Kim Polis"},
+        "municipality": "Skövde", "category": "subjected-to-violence", "help": ["individual-talks"],
+        "client": {"identityKind": "none", "protectedIdentity": False},
+        "safeContact": {"doNotContact": True},
+        "consent": {"given": True, "scope": ["referral", "status"], "givenAt": "2026-11-20", "recordedBy": "Kim Polis"},
+        "urgency": "normal",
+        "riskAnswers": {"escalation": "no", "threat-to-kill": "no", "strangulation": "no"},
+    }
+
+
+def referrals_service_pids():
+    out = subprocess.run(["pgrep", "-P", HUB_PID, "-f", "run referrals"], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+def test_referrals_survive_the_service_being_killed(tmp_path):
+    token = admin_token()
+    before = centre_count(token)
+    run = uuid.uuid4().hex[:8]
+    acknowledged, refused = [], []
+    kills = []
+
+    def killer():
+        # Kill the service every 2 s while referrals arrive; `hub up` restarts it with back-off.
+        time.sleep(1.0)
+        for _ in range(KILLS):
+            pids = referrals_service_pids()
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+            kills.append(len(pids))
+            time.sleep(2.0)
+
+    t = threading.Thread(target=killer)
+    t.start()
+    start = time.monotonic()
+    for i in range(COUNT):
+        due = start + i / RATE
+        time.sleep(max(0.0, due - time.monotonic()))
+        ref = f"KILL-{run}-{i:05d}"
+        status, body = http("POST", POLICE_URL + "/v1/referrals", referral(ref), headers={"X-API-Key": POLICE_KEY})
+        if status in (201, 202):
+            acknowledged.append(ref)
+        else:
+            refused.append((ref, status, body.get("error", {}).get("code")))
+    t.join()
+    assert sum(kills) >= 1, "the referrals service was never found to kill"
+    assert not refused, f"the adapter refused {len(refused)} referrals, e.g. {refused[:3]}"
+
+    # Every acknowledged referral gets a referral id from the hub, exactly one each.
+    deadline = time.monotonic() + 120
+    ids = {}
+    while time.monotonic() < deadline and len(ids) < len(acknowledged):
+        for ref in acknowledged:
+            if ref in ids:
+                continue
+            status, body = http("GET", f"{POLICE_URL}/v1/referrals/{ref}", headers={"X-API-Key": POLICE_KEY})
+            if status == 200 and body.get("referralId"):
+                ids[ref] = body["referralId"]
+        if len(ids) < len(acknowledged):
+            time.sleep(1.0)
+    lost = [r for r in acknowledged if r not in ids]
+    assert not lost, f"lost: {len(lost)} acknowledged referrals never reached the hub"
+    assert len(set(ids.values())) == len(acknowledged), "two documents share a referral id"
+    after = centre_count(token)
+    duplicated = (after - before) - len(acknowledged)
+    assert duplicated == 0, f"duplicated/unexpected: the centre gained {after - before} referrals for {len(acknowledged)} sent"

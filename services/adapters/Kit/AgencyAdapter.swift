@@ -1,0 +1,70 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// One deployable agency adapter: an intake in the agency's format on one side, the
+/// hub's messages on the other (through `AdapterHost`), and delivery back in the
+/// agency's form.
+public protocol AgencyAdapter: Sendable {
+    var host: AdapterHost { get }
+    /// Starts the runtime (outbox, inbox), the delivery loop and any folder watcher.
+    func start() async throws
+    /// Stops what `start` started.
+    func stop() async
+    /// The HTTP listener, for adapters that have one.
+    func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)?
+}
+
+/// Everything an adapter needs to be made, in one place.
+public struct AdapterEnvironment: Sendable {
+    public var name: String
+    public var runtime: AdapterRuntime
+    public var database: any HubDatabase
+    public var reference: ReferenceData
+    public var settings: AdapterSettings
+    public var dataDir: String
+    public var logger: Logger
+    public var environment: [String: String]
+
+    public init(name: String, runtime: AdapterRuntime, database: any HubDatabase, reference: ReferenceData,
+                settings: AdapterSettings, dataDir: String, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.name = name; self.runtime = runtime; self.database = database; self.reference = reference
+        self.settings = settings; self.dataDir = dataDir; self.logger = logger; self.environment = environment
+    }
+
+    public var host: AdapterHost {
+        AdapterHost(adapter: name, runtime: runtime, database: database, reference: reference, settings: settings.delivery, logger: logger)
+    }
+}
+
+/// The four adapters by name (`hub run adapter-<name>`).
+public enum AgencyAdapters {
+    public static let names = ["police", "municipality", "psychiatry", "kriminalvarden"]
+
+    public static func make(_ env: AdapterEnvironment) throws -> any AgencyAdapter {
+        switch env.name {
+        case "police": try PoliceAdapter(env)
+        case "municipality": try MunicipalityAdapter(env)
+        case "psychiatry": try PsychiatryAdapter(env)
+        case "kriminalvarden": try KriminalvardenAdapter(env)
+        default: throw HubError(.validation, "No adapter is named \(env.name).", field: "adapter")
+        }
+    }
+}
+
+/// Holds one background loop so a value-type adapter can start and stop it.
+final class LoopTask: Sendable {
+    private let task = Mutex<Task<Void, Never>?>(nil)
+    func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task { await body() } } }
+    func stop() async {
+        let t = task.withLock { let t = $0; $0 = nil; return t }
+        t?.cancel()
+        await t?.value
+    }
+}
