@@ -14,8 +14,9 @@ struct NetworksContactsTests {
         return try await f.ok("networks.contacts.create", .object(body))
     }
 
-    @Test func coverageMarksGapsAndContactsUpdateThemselvesByLink() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func coverageMarksGapsAndContactsUpdateThemselvesByLink(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let token = RegistrationEngine.makeToken()
         let kim = try await contact(f, agency: "social-services", municipality: "Borås", email: "kim@boras.se", token: token)
         _ = try await contact(f, agency: "police", municipality: nil, email: "p@polisen.se")
@@ -49,8 +50,9 @@ struct NetworksContactsTests {
         await f.close()
     }
 
-    @Test func tourShowsMunicipalitiesNotVisitedThisYear() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func tourShowsMunicipalitiesNotVisitedThisYear(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let year = Int(NetworksFixture.dateString(daysFromNow: 0).prefix(4))!
         let visit = try await f.ok("networks.tour.plan", ["centreId": "sodra-alvsborg", "municipality": "Mark", "date": .string("\(year)-03-10")])
         _ = try await f.ok("networks.tour.plan", ["centreId": "sodra-alvsborg", "municipality": "Tranemo", "date": .string("\(year)-04-10")])
@@ -64,8 +66,9 @@ struct NetworksContactsTests {
         await f.close()
     }
 
-    @Test func invitationsGoToEachContactsAdapterWithICalendarAndCancellationFollows() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func invitationsGoToEachContactsAdapterWithICalendarAndCancellationFollows(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         _ = try await contact(f, agency: "social-services", municipality: "Borås", email: "kim@boras.se")
         _ = try await contact(f, agency: "police", municipality: nil, email: "p@polisen.se")
         _ = try await contact(f, agency: "prosecution", municipality: nil, email: "a@aklagare.se") // no adapter: e-mail only
@@ -94,8 +97,9 @@ struct NetworksContactsTests {
         await f.close()
     }
 
-    @Test func badDaysAreRefusedNamingTheField() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func badDaysAreRefusedNamingTheField(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let base: [String: JSONValue] = ["centreId": "sodra-alvsborg", "title": "Dag", "theme": "Tema", "date": "2031-05-12",
                                          "startTime": "09:00", "endTime": "15:00", "venue": "Borås", "capacity": 30, "deadline": "2031-05-01"]
         for (change, field) in [(["endTime": "08:00"], "body.endTime"), (["deadline": "2031-05-13"], "body.deadline"),

@@ -118,8 +118,9 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test func redeliveredRegistrationIsStoredOnce() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func redeliveredRegistrationIsStoredOnce(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 3)
         let body = NetworksFixture.person(1, dayId: day)
         let a = await f.send("networks.registrations.create", body, id: "same-message-id")
@@ -130,8 +131,9 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test func groupBookingIsManagedThroughOneLink() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func groupBookingIsManagedThroughOneLink(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 2, feeSEK: 500)
         let manage = RegistrationEngine.makeToken()
         let people: [JSONValue] = (1...3).map { k in
@@ -203,8 +205,9 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test func raisingCapacityPromotesAndLoweringBelowTakenIsRefused() async throws {
-        let f = try await NetworksFixture.make()
+    @Test(arguments: RegistrationBackend.available)
+    func raisingCapacityPromotesAndLoweringBelowTakenIsRefused(_ backend: RegistrationBackend) async throws {
+        let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
         for n in 1...3 { try await f.ok("networks.registrations.create", NetworksFixture.person(n, dayId: day)) }
         let (raised, events) = await f.send("networks.days.update", ["dayId": .string(day), "capacity": 2])
