@@ -178,7 +178,8 @@ struct RegistrationBench: AsyncParsableCommand {
             queueing behind that one writer (p50 ≈ connections × transaction time). What would reach the target without
             giving up "acknowledge only after commit": group commit in `SQLiteDatabase` (run the transactions waiting
             for the lock as savepoints inside one BEGIN…COMMIT, one fsync for all, each rolled back alone on error),
-            a release build, and PostgreSQL with several workers (row lock per day, commits in parallel).
+            a release build, and PostgreSQL with several workers (row lock per day, commits in parallel). A release
+            build alone is not enough: `hub bench referrals` (release) reaches about the same rate through the same path.
 
             """
             try BenchRecord.write(section: "hub bench registration", text: section, to: record)
