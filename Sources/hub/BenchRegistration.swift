@@ -136,6 +136,9 @@ struct RegistrationBench: AsyncParsableCommand {
         let ok = r.statuses[201] == registrations && stored == capacity && r.confirmed == capacity
             && waiting == Array(1...max(1, expectedWaiting)).prefix(expectedWaiting).map { $0 } && r.positions.sorted() == waiting
         let ms = { (v: Double) in String(format: "%.1f", v / 1000) }
+        let serviceOnly = try await Self.serviceOnly(registrations: registrations, capacity: capacity, concurrency: connections,
+                                                     config: config, dir: dir, logger: logger)
+        print(String(format: "the networks service alone (Dispatcher, no HTTP, no bus), %d at once: %.0f registrations/s", connections, serviceOnly))
         let fsyncMs = Self.fsyncMilliseconds(in: dir)
         print(String(format: "fsync of 4 KiB in the data folder: %.2f ms → at most %.0f fsynced commits/s one after another", fsyncMs, 1000 / fsyncMs))
         print("HTTP statuses: \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", "))")
@@ -168,18 +171,20 @@ struct RegistrationBench: AsyncParsableCommand {
             | seats confirmed (stored / told) | \(stored) / \(r.confirmed) of \(capacity) | exactly \(capacity) |
             | waiting list | \(waiting.count), places 1…\(waiting.last ?? 0) | \(expectedWaiting), in order |
             | HTTP statuses | \(r.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", ")) | 201×\(registrations) |
+            | the networks service alone (handlers called directly, same SQLite settings) — the limit | \(String(format: "%.0f", serviceOnly)) registrations/s | |
             | fsync of 4 KiB in the data folder (the floor) | \(String(format: "%.2f", fsyncMs)) ms → ≤ \(String(format: "%.0f", 1000 / fsyncMs)) serial commits/s | |
 
-            Why the targets are missed: every registration is its own transaction (seat lock, duplicate check, inserts,
-            counter update and the idempotency record), committed with an fsync before the reply, and SQLite runs one
-            writing transaction at a time, so throughput is at most 1 / (time of one transaction). The fsync alone caps
-            it at the figure in the last row; the rest of the transaction is about a dozen statements, each an async hop
-            to sqlite-nio's thread pool, unoptimised in a debug build, on two cores shared with other builds. Latency is
-            queueing behind that one writer (p50 ≈ connections × transaction time). What would reach the target without
-            giving up "acknowledge only after commit": group commit in `SQLiteDatabase` (run the transactions waiting
-            for the lock as savepoints inside one BEGIN…COMMIT, one fsync for all, each rolled back alone on error),
-            a release build, and PostgreSQL with several workers (row lock per day, commits in parallel). A release
-            build alone is not enough: `hub bench referrals` (release) reaches about the same rate through the same path.
+            Why the targets are missed: even the networks service on its own, called without HTTP or the bus (the limit
+            row), stays far below 500/s; the gateway, broker and client share the same two cores and take the rest.
+            Every registration is one transaction — the seat lock, the duplicate check, the booking and
+            participant rows, the counter update, and the runtime's idempotency record: about ten statements, each an
+            async hop to sqlite-nio's thread pool, then a commit with an fsync — and SQLite runs one writing transaction
+            at a time, so throughput is 1 / (time of one transaction) and latency is queueing behind it (p50 ≈
+            connections × transaction time). What would reach the target without giving up "acknowledge only after
+            commit": group commit in `SQLiteDatabase` (transactions waiting for the lock run as savepoints inside one
+            BEGIN…COMMIT, one fsync for all, each rolled back alone on error), running the statements of a transaction
+            without a thread hop each, and PostgreSQL with several workers (a row lock per day, so different days commit
+            in parallel). A release build alone is not enough: `hub bench referrals` (release) gets about the same rate.
 
             """
             try BenchRecord.write(section: "hub bench registration", text: section, to: record)
@@ -197,6 +202,38 @@ struct RegistrationBench: AsyncParsableCommand {
 }
 
 extension RegistrationBench {
+    /// Registrations per second through the service's handlers alone, `concurrency` at once, on a fresh SQLite file.
+    static func serviceOnly(registrations: Int, capacity: Int, concurrency: Int, config: String, dir: String, logger: Logger) async throws -> Double {
+        let db = try await Databases.open(.sqlite(path: dir + "/service-only.sqlite"), logger: logger)
+        let dispatcher = Dispatcher(definition: NetworksService.definition(), database: db, configDir: config, logger: logger)
+        try await dispatcher.prepare()
+        let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: 30, to: Date())!
+        let (created, _) = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: "networks.days.create", body: [
+            "centreId": "sodra-alvsborg", "title": "Bench", "theme": "Bench", "date": .string(RegistrationDates.string(day)),
+            "startTime": "09:00", "endTime": "16:00", "venue": "Borås", "capacity": .number(Double(capacity)),
+            "deadline": .string(RegistrationDates.string(day.addingTimeInterval(-7 * 86_400))),
+        ]), principal: .gateway))
+        guard let dayId = created.body["id"]?.stringValue else { throw HubError(.internal, "Creating the day failed.") }
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Void.self) { group in
+            for c in 0..<concurrency {
+                group.addTask {
+                    var n = c
+                    while n < registrations {
+                        _ = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: "networks.registrations.create", body: [
+                            "dayId": .string(dayId), "name": .string("Bench \(n)"), "email": .string("only\(n)@example.se"),
+                            "agency": "social-services", "cancelToken": .string(BenchTokens.make()),
+                        ]), principal: .gateway))
+                        n += concurrency
+                    }
+                }
+            }
+        }
+        let seconds = BusBench.micros(ContinuousClock.now - started) / 1e6
+        await db.close()
+        return Double(registrations) / seconds
+    }
+
     /// Mean time of write + fsync of 4 KiB in `folder` (50 rounds): the floor of a durable commit.
     static func fsyncMilliseconds(in folder: String) -> Double {
         let path = folder + "/fsync-probe"
@@ -216,6 +253,14 @@ extension RegistrationBench {
 /// What the client threads saw, gathered under one lock.
 final class BenchTally: Sendable {
     let state = Mutex<(latencies: [Double], statuses: [Int: Int], confirmed: Int, positions: [Int])>(([], [:], 0, []))
+}
+
+enum BenchTokens {
+    /// A link token shaped as the gateway makes them (43 characters of base64url).
+    static func make() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        return String((0..<43).map { _ in alphabet.randomElement()! })
+    }
 }
 
 enum RegistrationDates {
