@@ -305,8 +305,8 @@ public struct RegistrationEngine: Sendable {
     // MARK: Organiser
 
     /// Everyone registered for an event: seats first, then the waiting list in order, then cancellations.
-    public func participants(eventId: String, on db: any DatabaseExecutor) async throws(HubError) -> [Participant] {
-        _ = try await eventState(eventId, field: "body.dayId", on: db)
+    public func participants(eventId: String, field: String = "body.eventId", on db: any DatabaseExecutor) async throws(HubError) -> [Participant] {
+        _ = try await eventState(eventId, field: field, on: db)
         let rows = try await db.query("""
             \(Self.participantSelect) WHERE p.event_id = ?
             ORDER BY CASE p.status WHEN 'confirmed' THEN 0 WHEN 'waiting' THEN 1 ELSE 2 END, p.seq
@@ -409,8 +409,8 @@ public struct RegistrationEngine: Sendable {
 
     /// RFC 4180 CSV of the participant list (UTF-8, CRLF). Cells that a spreadsheet
     /// would run as a formula get a leading apostrophe.
-    public func csv(eventId: String, on db: any DatabaseExecutor) async throws(HubError) -> String {
-        let list = try await participants(eventId: eventId, on: db)
+    public func csv(eventId: String, field: String = "body.eventId", on db: any DatabaseExecutor) async throws(HubError) -> String {
+        let list = try await participants(eventId: eventId, field: field, on: db)
         var lines = ["status,waiting_position,name,agency,municipality,email,dietary,invoice_reference,attended,registered_at"]
         for p in list {
             lines.append([p.status.rawValue, p.waitingPosition.map(String.init) ?? "", p.name, p.agency, p.municipality ?? "", p.email,
@@ -429,8 +429,8 @@ public struct RegistrationEngine: Sendable {
     }
 
     /// People with a seat × fee, per agency and invoice reference.
-    public func invoiceBasis(eventId: String, on db: any DatabaseExecutor) async throws(HubError) -> [InvoiceLine] {
-        let event = try await eventState(eventId, field: "body.dayId", on: db)
+    public func invoiceBasis(eventId: String, field: String = "body.eventId", on db: any DatabaseExecutor) async throws(HubError) -> [InvoiceLine] {
+        let event = try await eventState(eventId, field: field, on: db)
         let rows = try await db.query("""
             SELECT agency, COALESCE(invoice_reference, '') AS ref, COUNT(*) AS n FROM registration_participants
             WHERE event_id = ? AND status = 'confirmed' GROUP BY agency, COALESCE(invoice_reference, '') ORDER BY agency, ref

@@ -106,7 +106,7 @@ enum NetworkRegistrations {
     /// `networks.registrations.list {dayId}` (organisers) → seats, then the waiting list in order, then cancellations.
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
-        let list = try await reference.engine.participants(eventId: id, on: context.database)
+        let list = try await reference.engine.participants(eventId: id, field: "body.dayId", on: context.database)
         return .object(["day": day, "participants": .array(try list.map(participantJSON))])
     }
 
@@ -160,13 +160,13 @@ enum NetworkRegistrations {
     @Sendable static func export(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
         return .object(["filename": .string("deltagare-\(day["date"]?.stringValue ?? id).csv"),
-                        "csv": .string(try await reference.engine.csv(eventId: id, on: context.database))])
+                        "csv": .string(try await reference.engine.csv(eventId: id, field: "body.dayId", on: context.database))])
     }
 
     /// `networks.registrations.invoice {dayId}` → people × fee per agency and invoice reference, and the total.
     @Sendable static func invoice(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
-        let lines = try await reference.engine.invoiceBasis(eventId: id, on: context.database)
+        let lines = try await reference.engine.invoiceBasis(eventId: id, field: "body.dayId", on: context.database)
         return .object([
             "day": day, "feeSEK": day["feeSEK"] ?? .int(0),
             "lines": .array(lines.map {
