@@ -37,6 +37,9 @@ struct ReferralRoutes: Sendable {
         group.get("/statistik", use: r.statisticsPage)
         group.get("/statistik.csv", use: r.statisticsCSV)
         group.get("/granskning", use: r.auditPage)
+        group.get("/grupper", use: r.groupsPage)
+        group.post("/grupper", use: r.defineGroupForm)
+        group.post("/grupper/:id/placera", use: r.assignForm)
     }
 
     // MARK: Bus
@@ -486,6 +489,64 @@ struct ReferralRoutes: Sendable {
              "purpose": e["purpose"]?.stringValue ?? ""]
         }
         return pages.render("audit", title: lang.t("audit_title"), language: lang, session: s, data: ["entries": entries])
+    }
+
+    @Sendable func groupsPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let centre = request.uri.queryParameters.get("centre") ?? s.user.centre ?? ""
+        let list = try await call("referrals.groups.list", centre.isEmpty ? [:] : ["centre": .string(centre)], user: s.user)
+        let groups = (list["groups"]?.arrayValue ?? []).map { g -> [String: Any] in
+            ["id": g["id"]?.stringValue ?? "", "name": g["name"]?.stringValue ?? "",
+             "help": lang.t("help_" + (g["help"]?.stringValue ?? "")), "min": Self.int(g["min"]), "max": Self.int(g["max"]),
+             "ageMin": Self.int(g["ageMin"]), "ageMax": Self.int(g["ageMax"]), "enrolled": Self.int(g["enrolled"]),
+             "waiting": Self.int(g["matchingWaiting"]), "ready": g["readyToStart"]?.boolValue == true,
+             "countsChildren": g["counts"]?.stringValue == "children",
+             "candidates": (g["candidates"]?.arrayValue ?? []).map { c -> [String: Any] in
+                 ["id": c["id"]?.stringValue ?? "", "reference": c["reference"]?.stringValue ?? "",
+                  "participants": Self.int(c["participants"]), "status": lang.t("status_" + (c["status"]?.stringValue ?? ""))]
+             }]
+        }
+        let kinds = ["womens-group", "non-violence-group", "young-adults-group", "child-parent-group"].map { ["id": $0, "label": lang.t("help_" + $0)] }
+        return pages.render("groups", title: lang.t("groups_title"), language: lang, session: s,
+                            data: ["groups": groups, "centre": list["centre"]?.stringValue ?? centre, "kinds": kinds,
+                                   "error": request.uri.queryParameters.get("fel").map { ServiceMessages.translate($0, lang) } as Any])
+    }
+
+    @Sendable func defineGroupForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let f = try await Forms.read(&request, context: context)
+        var body: [String: JSONValue] = ["centre": .string(f["centre"] ?? ""), "name": .string(f["name"] ?? ""), "help": .string(f["help"] ?? "")]
+        for k in ["min", "max", "ageMin", "ageMax"] { body[k] = Int(f[k] ?? "").map { .number(Double($0)) } ?? .string(f[k] ?? "") }
+        if let d = f["startsOn"], !d.isEmpty { body["startsOn"] = .string(d) }
+        let centre = f["centre"] ?? ""
+        switch await attempt("referrals.groups.define", .object(body), user: s.user, key: nil) {
+        case .success: return Redirect.to("/grupper?centre=\(centre)")
+        case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
+            return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
+        case .failure(let e): throw e
+        }
+    }
+
+    @Sendable func assignForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        // Several checkboxes share the name `referral`: read every value, not only the first.
+        var ids: [JSONValue] = [], centre = ""
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if kv.count == 2, kv[0] == "referral" { ids.append(.string(kv[1])) }
+            if kv.count == 2, kv[0] == "centre" { centre = kv[1] }
+        }
+        let id = context.parameters.get("id") ?? ""
+        switch await attempt("referrals.groups.assign", ["groupId": .string(id), "referralIds": .array(ids)], user: s.user, key: nil) {
+        case .success: return Redirect.to("/grupper?centre=\(centre)")
+        case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
+            return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
+        case .failure(let e): throw e
+        }
     }
 
     static func day(_ v: JSONValue?) -> String { String((v?.stringValue ?? "").prefix(10)) }

@@ -82,6 +82,12 @@ enum ReferralStrings {
         "stats_queue": "Kön över året", "stats_queue_chart": "Antal i kö vid varje veckas slut",
         "stats_wait": "Väntan från hänvisning till första besök", "median": "median", "p90": "90:e percentilen",
         "stats_municipalities": "Per kommun", "stats_municipalities_caption": "Hänvisningar per hemkommun",
+        "groups_title": "Grupper", "groups_heading": "Behandlingsgrupper", "groups_link": "Grupper och vilka som kan starta",
+        "group_size": "storlek", "group_children": "barn", "group_ages": "ålder", "group_enrolled": "Placerade", "group_waiting": "Matchande i kö",
+        "group_ready": "Tillräckligt många för att starta", "group_not_ready": "För få för att starta ännu", "group_candidates": "Matchande i kön",
+        "group_assign": "Placera de valda i gruppen", "group_new": "Ny grupp", "group_name": "Gruppens namn", "group_min": "Minsta antal",
+        "group_max": "Högsta antal", "group_age_min": "Lägsta ålder", "group_age_max": "Högsta ålder", "group_starts": "Startdatum",
+        "group_define": "Lägg upp gruppen",
         "audit_title": "Åtkomstlogg", "audit_heading": "Åtkomstlogg", "audit_caption": "Varje läsning och ändring av ärenden",
     ]
 
@@ -167,6 +173,12 @@ enum ReferralStrings {
         "stats_queue": "The queue over the year", "stats_queue_chart": "People in the queue at the end of each week",
         "stats_wait": "Wait from referral to first appointment", "median": "median", "p90": "90th percentile",
         "stats_municipalities": "Per municipality", "stats_municipalities_caption": "Referrals per home municipality",
+        "groups_title": "Groups", "groups_heading": "Treatment groups", "groups_link": "Groups and which can start",
+        "group_size": "size", "group_children": "children", "group_ages": "ages", "group_enrolled": "Placed", "group_waiting": "Matching in the queue",
+        "group_ready": "Enough people to start", "group_not_ready": "Too few to start yet", "group_candidates": "Matching in the queue",
+        "group_assign": "Place the chosen in the group", "group_new": "New group", "group_name": "Group name", "group_min": "Minimum",
+        "group_max": "Maximum", "group_age_min": "Lowest age", "group_age_max": "Highest age", "group_starts": "Start date",
+        "group_define": "Create the group",
         "audit_title": "Access log", "audit_heading": "Access log", "audit_caption": "Every read and change of cases",
     ]
 }

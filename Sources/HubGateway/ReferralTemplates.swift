@@ -3,8 +3,30 @@
 enum ReferralTemplates {
     static let all: [String: String] = [
         "referrals": list, "referral_form": form, "referral": referral, "capacity": capacity,
-        "statistics": statistics, "audit": audit,
+        "statistics": statistics, "audit": audit, "groups": groups,
     ]
+
+    static let groups = """
+    <h1 id="groups-heading">{{t.groups_heading}}</h1>
+    {{#error}}<div class="error-summary" role="alert"><p>{{error}}</p></div>{{/error}}
+    {{#groups}}<section aria-labelledby="g-{{id}}"><h2 id="g-{{id}}">{{name}}</h2>
+    <p>{{help}} · {{t.group_size}} {{min}}–{{max}}{{#countsChildren}} {{t.group_children}}{{/countsChildren}} · {{t.group_ages}} {{ageMin}}–{{ageMax}}</p>
+    <p class="{{#ready}}cap-open{{/ready}}{{^ready}}notice{{/ready}}" role="status">{{t.group_enrolled}}: {{enrolled}} · {{t.group_waiting}}: {{waiting}} · {{#ready}}{{t.group_ready}}{{/ready}}{{^ready}}{{t.group_not_ready}}{{/ready}}</p>
+    {{#candidates.0}}<form method="post" action="/grupper/{{id}}/placera"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="centre" value="{{centre}}">
+    <fieldset><legend>{{t.group_candidates}}</legend>{{#candidates}}<div><input type="checkbox" id="c-{{id}}" name="referral" value="{{id}}"> <label class="inline" for="c-{{id}}">{{reference}} ({{participants}}) – {{status}}</label></div>{{/candidates}}</fieldset>
+    <button type="submit">{{t.group_assign}}</button></form>{{/candidates.0}}
+    </section>{{/groups}}
+    <section aria-labelledby="new-group"><h2 id="new-group">{{t.group_new}}</h2>
+    <form method="post" action="/grupper"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="centre" value="{{centre}}">
+    <div class="field"><label for="g-name">{{t.group_name}}</label><input type="text" id="g-name" name="name"></div>
+    <div class="field"><label for="g-help">{{t.help}}</label><select id="g-help" name="help">{{#kinds}}<option value="{{id}}">{{label}}</option>{{/kinds}}</select></div>
+    <div class="field"><label for="g-min">{{t.group_min}}</label><input type="text" inputmode="numeric" id="g-min" name="min"></div>
+    <div class="field"><label for="g-max">{{t.group_max}}</label><input type="text" inputmode="numeric" id="g-max" name="max"></div>
+    <div class="field"><label for="g-agemin">{{t.group_age_min}}</label><input type="text" inputmode="numeric" id="g-agemin" name="ageMin"></div>
+    <div class="field"><label for="g-agemax">{{t.group_age_max}}</label><input type="text" inputmode="numeric" id="g-agemax" name="ageMax"></div>
+    <div class="field"><label for="g-start">{{t.group_starts}}</label><input type="date" id="g-start" name="startsOn"></div>
+    <button type="submit">{{t.group_define}}</button></form></section>
+    """
 
     static let fieldError = ""
 
@@ -32,7 +54,7 @@ enum ReferralTemplates {
     <tbody>{{#items}}<tr><td>{{position}}</td><th scope="row"><a href="/hanvisningar/{{id}}">{{reference}}</a>{{#highRisk}} <strong class="flag">{{t.high_risk}}</strong>{{/highRisk}}</th><td>{{priority}}</td><td>{{received}}</td><td>{{municipality}}</td><td>{{wait}} ({{days}} {{t.days}})</td></tr>{{/items}}</tbody></table>{{/empty}}
     {{/queues}}
     </section>
-    <p><a href="/granskning?centre={{centre}}">{{t.audit_link}}</a></p>
+    <p><a href="/grupper?centre={{centre}}">{{t.groups_link}}</a> · <a href="/granskning?centre={{centre}}">{{t.audit_link}}</a></p>
     {{/isStaff}}
     """
 

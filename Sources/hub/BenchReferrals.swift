@@ -136,8 +136,17 @@ struct ReferralsBench: AsyncParsableCommand {
         }
         let busThroughput = Double(perTask * concurrency - busFailures) / (BusBench.micros(ContinuousClock.now - b0) / 1e6)
         print(String(format: "over the bus only: %.0f referrals/s (%d in flight, %d failures)", busThroughput, concurrency, busFailures))
+        // And the service's handler alone, called in this process (no sockets), one after another.
+        var direct: [Double] = []
+        for _ in 0..<500 {
+            let s = ContinuousClock.now
+            let (reply, _) = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: "referrals.submit", body: busBody), principal: .gateway))
+            if reply.error == nil { direct.append(BusBench.micros(ContinuousClock.now - s)) }
+        }
+        let directLat = BusBench.Latencies(samples: direct)
+        print(String(format: "service alone (dispatcher, no sockets): p50 %.2f ms  p99 %.2f ms", directLat.p50 / 1000, directLat.p99 / 1000))
         let stored = try await db.query("SELECT COUNT(*) AS n FROM referrals", [])[0].int("n")
-        let expected = 50 + total + 2 * perTask * concurrency - fixedFailures - failures - busFailures
+        let expected = 50 + total + 2 * perTask * concurrency - fixedFailures - failures - busFailures + direct.count
         print("stored referrals: \(stored) (expected \(expected))")
 
         await bus.close()
@@ -163,6 +172,7 @@ struct ReferralsBench: AsyncParsableCommand {
             | referral end to end at a fixed \(rate)/s for \(seconds) s (from the scheduled start) | – | \(String(format: "%.2f", fixedLat.p50)) | \(String(format: "%.2f", fixedLat.p99)) |
             | referrals end to end, \(concurrency) in flight | \(String(format: "%.0f", throughput)) | – | – |
             | the same over the bus only (BusClient → broker → service), \(concurrency) in flight | \(String(format: "%.0f", busThroughput)) | – | – |
+            | the service's handler alone (dispatcher, no sockets), one at a time | \(String(format: "%.0f", 1e6 / max(directLat.p50, 1))) | \(String(format: "%.2f", directLat.p50 / 1000)) | \(String(format: "%.2f", directLat.p99 / 1000)) |
 
             Failures: \(fixedFailures) at the fixed rate, \(failures) flat out; stored \(stored) of \(expected).
             Targets: at least 1,000 referrals/s; p99 under 20 ms at 200/s.

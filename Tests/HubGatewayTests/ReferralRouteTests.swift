@@ -1,6 +1,7 @@
 import Foundation
 @testable import HubGateway
 import HubProtocol
+import Hummingbird
 import HummingbirdTesting
 import Testing
 
@@ -120,6 +121,33 @@ struct ReferralRouteTests {
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(csv.text.contains("by-agency;police;<5"))
         }
+    }
+
+    @Test func theGroupsPageShowsReadinessAndAssignsEveryChosenReferral() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        h.bus.setReply("referrals.groups.list", .success([
+            "centre": "skaraborg",
+            "groups": [["id": "g1", "name": "Barn och förälder", "help": "child-parent-group", "min": 4, "max": 5, "ageMin": 6, "ageMax": 9,
+                        "counts": "children", "enrolled": 0, "matchingWaiting": 4, "readyToStart": true,
+                        "candidates": [["id": "a", "reference": "U26-AAA", "participants": 2, "status": "accepted"],
+                                       ["id": "b", "reference": "U26-BBB", "participants": 2, "status": "accepted"]]]],
+        ]))
+        h.bus.setReply("referrals.groups.assign", .success(["groupId": "g1", "assigned": []]))
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let page = try await b.get("/grupper?centre=skaraborg")
+            #expect(page.text.contains("Tillräckligt många för att starta"))
+            let csrf = try #require(Browser.csrfField(page.text))
+            var headers = b.cookieHeader
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let r = try await client.execute(uri: "/grupper/g1/placera", method: .post, headers: headers,
+                                             body: ByteBuffer(string: "csrf=\(csrf)&centre=skaraborg&referral=a&referral=b"))
+            #expect(r.status == .seeOther)
+        }
+        let sent = try #require(h.bus.state.withLock { $0.requests.last { $0.type == "referrals.groups.assign" } })
+        #expect(sent.body["referralIds"] == ["a", "b"])
     }
 
     @Test func everyReferralStringExistsInBothLanguages() {
