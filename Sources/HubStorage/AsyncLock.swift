@@ -43,6 +43,9 @@ final class AsyncLock: Sendable {
         next?.resume()
     }
 
+    /// Whether someone is waiting for the lock (asked by its holder: they get it next).
+    var hasWaiters: Bool { state.withLock { $0.head < $0.waiters.count } }
+
     /// Runs `body` holding the lock.
     func withLock<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
         await lock()

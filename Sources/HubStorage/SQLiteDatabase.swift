@@ -8,9 +8,16 @@ import Synchronization
 ///
 /// Opened in WAL mode with `synchronous=FULL`, foreign keys on and a 5 s busy timeout.
 /// There is one connection, and every statement and transaction goes through one FIFO
-/// async lock, so a transaction (`BEGIN IMMEDIATE … COMMIT`) never interleaves with
-/// other statements. Do not call `transaction` on the database from inside a
-/// transaction body (use the executor passed to the body): it would wait for itself.
+/// async lock, so a transaction never interleaves with other statements. Do not call
+/// `transaction` on the database from inside a transaction body (use the executor
+/// passed to the body): it would wait for itself.
+///
+/// **Group commit.** Transactions that queue up behind each other share one
+/// `BEGIN IMMEDIATE … COMMIT` (one fsync): each runs in its own savepoint, so a body
+/// that throws rolls back only its own work, and each caller returns only after the
+/// shared COMMIT has succeeded — if it fails, every member gets the error and nothing
+/// of the batch is stored. A plain statement (outside a transaction) first commits an
+/// open batch, so it never sees or joins uncommitted work.
 public final class SQLiteDatabase: HubDatabase {
     public var dialect: SQLDialect { .sqlite }
     /// The database file.
@@ -22,6 +29,10 @@ public final class SQLiteDatabase: HubDatabase {
     private let closed = Atomic<Bool>(false)
     /// `total_changes()` after the last statement; only touched while holding the lock.
     private let lastTotalChanges = Mutex<Int64>(0)
+    /// The open group-commit batch and its size; only touched while holding the lock.
+    private let openBatch = Mutex<(batch: CommitBatch?, size: Int)>((nil, 0))
+    /// The most transactions one COMMIT carries (bounds the wait of the first).
+    static let maxBatch = 64
 
     private init(path: String, connection: SQLiteConnection, logger: Logger) {
         self.path = path
@@ -72,7 +83,7 @@ public final class SQLiteDatabase: HubDatabase {
 
     public func query(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> [DatabaseRow] {
         try await locked { () async throws(HubError) -> [DatabaseRow] in
-            try await self.run(sql, binds).rows
+            try await self.run(sql, binds, countChanges: false).rows
         }
     }
 
@@ -90,30 +101,87 @@ public final class SQLiteDatabase: HubDatabase {
     ) async throws -> T {
         try checkOpen()
         await lock.lock()
-        defer { lock.unlock() }
-        try checkOpen()
-        _ = try await run("BEGIN IMMEDIATE", [])
-        let executor = SQLiteTransactionExecutor(database: self)
-        let result: T
+        let batch: CommitBatch
         do {
-            result = try await body(executor)
+            try checkOpen()
+            batch = try await joinBatch()
+            _ = try await run("SAVEPOINT hub_tx", [])
         } catch {
-            executor.validity.invalidate()
-            await executor.lock.lock() // let a statement the body left running finish
-            executor.lock.unlock()
-            await rollback()
+            await abortBatch(error)
+            lock.unlock()
             throw error
+        }
+        let executor = SQLiteTransactionExecutor(database: self)
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await body(executor))
+        } catch {
+            outcome = .failure(error)
         }
         executor.validity.invalidate()
-        await executor.lock.lock()
+        await executor.lock.lock() // let a statement the body left running finish
         executor.lock.unlock()
         do {
-            _ = try await run("COMMIT", [])
+            if case .failure = outcome { _ = try await run("ROLLBACK TO hub_tx", []) }
+            _ = try await run("RELEASE hub_tx", [])
         } catch {
-            await rollback()
+            // The savepoint could not be closed: the whole batch is unsafe to commit.
+            await abortBatch(error)
+            lock.unlock()
             throw error
         }
-        return result
+        // Leave the batch open for the next waiting transaction, or commit it now.
+        let size = openBatch.withLock { $0.size }
+        if lock.hasWaiters && size < Self.maxBatch {
+            lock.unlock()
+        } else {
+            await commitBatch()
+            lock.unlock()
+        }
+        switch outcome {
+        case .failure(let error):
+            throw error
+        case .success(let value):
+            try await batch.wait() // durable before anyone hears of it
+            return value
+        }
+    }
+
+    /// The open batch, or a new one (`BEGIN IMMEDIATE`). Holding the lock.
+    private func joinBatch() async throws(HubError) -> CommitBatch {
+        if let open = openBatch.withLock({ state -> CommitBatch? in
+            if let b = state.batch { state.size += 1; return b }
+            return nil
+        }) { return open }
+        _ = try await run("BEGIN IMMEDIATE", [])
+        let batch = CommitBatch()
+        openBatch.withLock { $0 = (batch, 1) }
+        return batch
+    }
+
+    /// Commits the open batch, if any, and tells its members. Holding the lock.
+    private func commitBatch() async {
+        guard let batch = openBatch.withLock({ state -> CommitBatch? in
+            defer { state = (nil, 0) }
+            return state.batch
+        }) else { return }
+        do {
+            _ = try await run("COMMIT", [])
+            batch.finish(nil)
+        } catch {
+            await rollback()
+            batch.finish(error)
+        }
+    }
+
+    /// Rolls the open batch back and fails its members. Holding the lock.
+    private func abortBatch(_ error: HubError) async {
+        guard let batch = openBatch.withLock({ state -> CommitBatch? in
+            defer { state = (nil, 0) }
+            return state.batch
+        }) else { return }
+        await rollback()
+        batch.finish(HubError(.storage, "The transaction was rolled back with others in its batch; nothing was stored.", field: error.field))
     }
 
     public func migrate(_ migrations: [Migration]) async throws(HubError) {
@@ -128,6 +196,7 @@ public final class SQLiteDatabase: HubDatabase {
     public func close() async {
         await lock.lock()
         defer { lock.unlock() }
+        await commitBatch()
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         do {
             try await connection.close()
@@ -146,6 +215,8 @@ public final class SQLiteDatabase: HubDatabase {
         try checkOpen()
         return try await lock.withLock { () async throws(HubError) -> T in
             try checkOpen()
+            // A plain statement never joins uncommitted work: commit an open batch first.
+            await commitBatch()
             return try await body()
         }
     }
@@ -159,13 +230,15 @@ public final class SQLiteDatabase: HubDatabase {
         }
     }
 
-    /// Runs one statement; the caller holds the lock.
-    func run(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
+    /// Runs one statement; the caller holds the lock. `countChanges: false` skips the
+    /// second round trip that reads how many rows the statement changed (for reads).
+    func run(_ sql: String, _ binds: [DatabaseValue], countChanges: Bool = true) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
         let collector = RowCollector()
         do {
             try await connection.query(sql, binds.map(Self.sqliteData)) { row in
                 collector.append(row)
             }
+            if !countChanges { return (collector.rows, 0) }
             let counters = RowCollector()
             try await connection.query("SELECT changes(), total_changes()", []) { counters.append($0) }
             var changed = 0
@@ -244,7 +317,7 @@ final class SQLiteTransactionExecutor: DatabaseExecutor {
     func query(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> [DatabaseRow] {
         try await lock.withLock { () async throws(HubError) -> [DatabaseRow] in
             try checkValid()
-            return try await database.run(sql, binds).rows
+            return try await database.run(sql, binds, countChanges: false).rows
         }
     }
 
@@ -275,4 +348,32 @@ final class RowCollector: Sendable {
         storage.withLock { $0.append(converted) }
     }
     var rows: [DatabaseRow] { storage.withLock { $0 } }
+}
+
+/// One group commit: members wait until the shared COMMIT has succeeded or failed.
+final class CommitBatch: Sendable {
+    private let state = Mutex<(done: Bool, error: (any Error)?, waiters: [CheckedContinuation<Void, any Error>])>((false, nil, []))
+
+    func wait() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let finished = state.withLock { s -> (Bool, (any Error)?) in
+                if s.done { return (true, s.error) }
+                s.waiters.append(c)
+                return (false, nil)
+            }
+            if finished.0 {
+                if let e = finished.1 { c.resume(throwing: e) } else { c.resume() }
+            }
+        }
+    }
+
+    func finish(_ error: (any Error)?) {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.done = true
+            s.error = error
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { if let error { w.resume(throwing: error) } else { w.resume() } }
+    }
 }

@@ -145,3 +145,52 @@ struct PostgresTests {
         }
     }
 }
+
+@Suite("SQLite group commit")
+struct SQLiteGroupCommitTests {
+    @Test func concurrentTransactionsShareCommitsButAFailingOneStoresNothingOfItsOwn() async throws {
+        try await withScratchDatabase(.sqlite) { db, _ in
+            try await db.migrate([Migration(version: 1, name: "t", sql: "CREATE TABLE t (id BIGINT PRIMARY KEY, v TEXT NOT NULL)")])
+            let results = await withTaskGroup(of: (Int, Bool).self) { group in
+                for i in 0..<60 {
+                    group.addTask {
+                        do {
+                            try await db.transaction { tx in
+                                try await tx.execute("INSERT INTO t (id, v) VALUES (?, ?)", [.integer(Int64(i)), .text("a")])
+                                try await tx.execute("INSERT INTO t (id, v) VALUES (?, ?)", [.integer(Int64(1000 + i)), .text("b")])
+                                if i % 7 == 3 { throw HubError(.validation, "refused") }
+                            }
+                            return (i, true)
+                        } catch { return (i, false) }
+                    }
+                }
+                return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+            for i in 0..<60 { #expect(results[i] == (i % 7 != 3)) }
+            let rows = try await db.query("SELECT id FROM t ORDER BY id", [])
+            let ids = Set(try rows.map { try $0.int("id") })
+            for i in 0..<60 {
+                #expect(ids.contains(i) == (i % 7 != 3))
+                #expect(ids.contains(1000 + i) == (i % 7 != 3)) // both rows or neither
+            }
+        }
+    }
+
+    @Test func aPlainStatementSeesOnlyCommittedWorkAndADuplicateKeyIsAConflict() async throws {
+        try await withScratchDatabase(.sqlite) { db, _ in
+            try await db.migrate([Migration(version: 1, name: "t", sql: "CREATE TABLE t (id BIGINT PRIMARY KEY)")])
+            let successes = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        do { try await db.transaction { tx in _ = try await tx.execute("INSERT INTO t (id) VALUES (1)", []) }; return true }
+                        catch { return (error as? HubError)?.code == .conflict ? false : true }
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(successes == 1)
+            #expect(try await db.query("SELECT COUNT(*) AS n FROM t", [])[0].int("n") == 1)
+        }
+    }
+}
+
