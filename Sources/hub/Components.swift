@@ -20,7 +20,7 @@ enum Component {
         switch name {
         case ReferralsService.name:
             try ReferralsService.definition(configDir: options.config, keys: DataKeyRing.load(keysDirectory: options.layout.keys))
-        case MeetingsService.name: MeetingsService.definition()
+        case MeetingsService.name: try MeetingsService.definition(configDir: options.config)
         case NetworksService.name: NetworksService.definition()
         case TrainingService.name: TrainingService.definition()
         default: nil
