@@ -109,7 +109,11 @@ struct Run: AsyncParsableCommand {
             try await dispatcher.prepare()
             let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
             let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)
+            // The meetings service's timed work: reminders and mail to the SMTP relay.
+            let timed = component == MeetingsService.name ? MeetingsService.schedule(dispatcher, every: Int(ProcessInfo.processInfo
+                .environment["HUB_MEETINGS_TICK_SECONDS"] ?? "") ?? 60, publish: { worker.publish($0) }) : nil
             try await runUntilSignalled([LifecycleComponent(name: component, start: { worker.start() }, stop: {
+                timed?.cancel()
                 await worker.stop()
                 await database.close()
             })], logger: logger)

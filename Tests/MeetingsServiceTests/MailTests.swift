@@ -1,6 +1,7 @@
 import Foundation
 import HubProtocol
 @testable import MeetingsService
+import Synchronization
 import Testing
 
 /// A local SMTP sink (scripts/smtp-sink.py over aiosmtpd) that writes each message to a folder.
@@ -87,6 +88,19 @@ func decodedParts(_ message: String) -> [String] {
         #expect(flushed["sent"]?.numberValue == 0 && flushed["failed"]?.numberValue == 5)
         let outbox = try await h.ok("meetings.mail.outbox", ["meetingId": .string(id)])["mail"]!.arrayValue!
         #expect(outbox.allSatisfy { $0["sentAt"] == .null && $0["attempts"]?.numberValue == 1 })
+        await h.close()
+    }
+
+    /// The timed work `hub run meetings` does: due reminders, their events published, mail queued.
+    @Test func timedWorkSendsRemindersOnce() async throws {
+        let h = try await Harness.make(.sqlite)
+        let id = try await h.meeting("2026-03-03")
+        let published = Mutex<[String]>([])
+        await MeetingsService.tick(h.dispatcher) { events in published.withLock { $0 += events.map(\.0) } }
+        await MeetingsService.tick(h.dispatcher) { events in published.withLock { $0 += events.map(\.0) } }
+        #expect(published.withLock { $0 }.filter { $0 == "agency.police.meeting.reminder" }.count == 1)
+        let mail = try await h.ok("meetings.mail.outbox", ["meetingId": .string(id)])["mail"]!.arrayValue!
+        #expect(mail.filter { $0["kind"]?.stringValue == "reminder" }.count == 5)
         await h.close()
     }
 }
