@@ -113,6 +113,18 @@ struct MeetingRoutes: Sendable {
         let meetings = try await ask("meetings.list", [:], s)["meetings"]?.arrayValue ?? []
         let centres = (try? await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)).map(Routes.centreList) ?? []
         let mayCreate = s.user.role == .admin || s.user.role == .staff
+        // The chair's view: each member agency's attendance, absences in a row flagged.
+        var attendance: [[String: Any]] = []
+        let own = s.user.role == .admin ? centres.compactMap { $0["id"] } : (s.user.role == .staff || s.user.role == .board ? [s.user.centre].compactMap { $0 } : [])
+        for centre in own {
+            guard let reply = try? await ask("meetings.attendance.agencies", ["centre": .string(centre)], s) else { continue }
+            for a in reply["agencies"]?.arrayValue ?? [] {
+                let n = Int(a["absentInARow"]?.numberValue ?? 0)
+                attendance.append(["centre": centre, "agencyName": a["agencyName"]?.stringValue ?? "", "meetings": a["meetings"]?.arrayValue?.count ?? 0,
+                                   "absentInARow": n, "flagged": a["flagged"]?.boolValue ?? false,
+                                   "flagText": lang.t("mt_absent_flag", ["n": String(n)])])
+            }
+        }
         return pages.render("mt_list", title: lang.t("mt_title"), language: lang, session: s, data: [
             "meetings": meetings.map { m -> [String: Any] in
                 var row = (m.mustache as? [String: Any]) ?? [:]
@@ -120,7 +132,7 @@ struct MeetingRoutes: Sendable {
                 row["minutesText"] = lang.t("mt_minutes_" + (m["minutesStatus"]?.stringValue ?? ""))
                 return row
             },
-            "hasMeetings": !meetings.isEmpty, "mayCreate": mayCreate,
+            "hasMeetings": !meetings.isEmpty, "mayCreate": mayCreate, "attendance": attendance, "hasAttendance": !attendance.isEmpty,
             "centres": centres.filter { s.user.role == .admin || $0["id"] == s.user.centre }.map { c -> [String: Any] in
                 ["id": c["id"] ?? "", "name": c["name"] ?? "", "selected": form["centre"] == c["id"]] },
             "form": form, "err": errorMap(error, lang), "hasError": error != nil, "errorText": error.map { message($0, lang) } ?? "",

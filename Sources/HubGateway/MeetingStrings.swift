@@ -3,6 +3,10 @@ enum MeetingStrings {
     static let swedish: [String: String] = [
         "nav_meetings": "Ledningsgrupp",
         "mt_title": "Ledningsgruppsmöten",
+        "mt_agency_attendance": "Närvaro per myndighet",
+        "mt_held_meetings": "Genomförda möten",
+        "mt_absent_in_a_row": "Frånvarande i rad",
+        "mt_absent_flag": "Frånvarande {n} möten i rad",
         "mt_list_caption": "Möten, äldst först",
         "mt_none": "Inga möten ännu.",
         "mt_new": "Nytt möte",
@@ -72,6 +76,10 @@ enum MeetingStrings {
     static let english: [String: String] = [
         "nav_meetings": "Management group",
         "mt_title": "Management-group meetings",
+        "mt_agency_attendance": "Attendance by agency",
+        "mt_held_meetings": "Meetings held",
+        "mt_absent_in_a_row": "Absent in a row",
+        "mt_absent_flag": "Absent {n} meetings in a row",
         "mt_list_caption": "Meetings, oldest first",
         "mt_none": "No meetings yet.",
         "mt_new": "New meeting",

@@ -12,6 +12,13 @@ enum MeetingTemplates {
     </table>
     {{/hasMeetings}}
     {{^hasMeetings}}<p id="no-meetings">{{t.mt_none}}</p>{{/hasMeetings}}
+    {{#hasAttendance}}
+    <h2 id="attendance-heading">{{t.mt_agency_attendance}}</h2>
+    <table id="agency-attendance" aria-labelledby="attendance-heading">
+    <thead><tr><th scope="col">{{t.mt_centre}}</th><th scope="col">{{t.mt_agency}}</th><th scope="col">{{t.mt_held_meetings}}</th><th scope="col">{{t.mt_absent_in_a_row}}</th></tr></thead>
+    <tbody>{{#attendance}}<tr{{#flagged}} class="flagged"{{/flagged}}><td>{{centre}}</td><td>{{agencyName}}</td><td>{{meetings}}</td><td>{{absentInARow}}{{#flagged}} <strong class="flag">{{flagText}}</strong>{{/flagged}}</td></tr>{{/attendance}}</tbody>
+    </table>
+    {{/hasAttendance}}
     {{#mayCreate}}
     <h2 id="new-heading">{{t.mt_new}}</h2>
     <form method="post" action="/moten" novalidate id="meeting-form" aria-labelledby="new-heading">

@@ -28,6 +28,8 @@ struct MeetingRoutesTests {
         bus.setReply("meetings.list", .success(["meetings": [["id": "m1", "centre": "skaraborg", "date": "2031-03-20", "start": "14:00", "end": "16:00",
                                                               "place": "Digitalt", "status": "planned", "minutesStatus": "draft"]]]))
         bus.setReply("meetings.get", .success(Self.meeting))
+        bus.setReply("meetings.attendance.agencies", .success(["agencies": [["agency": "kriminalvarden", "agencyName": "Kriminalvården",
+                                                                             "meetings": [[:], [:]], "absentInARow": 2, "flagged": true]]]))
         bus.setReply("meetings.minutes.versions", .success(["versions": []]))
         bus.setReply("meetings.minutes.item.set", .success(["id": "i1"]))
         bus.setReply("meetings.create", .failure(HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.date")))
@@ -54,6 +56,7 @@ struct MeetingRoutesTests {
             #expect(sv.status == .ok)
             #expect(sv.text.contains("<html lang=\"sv\">") && sv.text.contains("Ledningsgruppsmöten") && sv.text.contains("<label for=\"date\">Datum</label>"))
             #expect(sv.text.contains("href=\"/moten/m1\""))
+            #expect(sv.text.contains("Frånvarande 2 möten i rad"), "the chair sees an agency absent twice in a row")
             let en = try await b.get("/moten?lang=en")
             #expect(en.text.contains("<html lang=\"en\">") && en.text.contains("Management-group meetings"))
             _ = try await b.get("/moten?lang=sv")
