@@ -180,7 +180,7 @@ struct MeetingRoutes: Sendable {
         if staff { versions = (try? await ask("meetings.minutes.versions", ["meetingId": .string(id)], s))?["versions"]?.arrayValue ?? [] }
         let errItem = form["itemId"]
         return pages.render("mt_meeting", title: lang.t("mt_meeting_title", ["date": m["date"]?.stringValue ?? ""]), language: lang, session: s, data: [
-            "m": m.mustache, "staff": staff, "editable": editable,
+            "m": m.mustache, "staff": staff, "editable": editable, "agencyUser": s.user.role == .agency,
             "statusText": lang.t("mt_status_" + (m["status"]?.stringValue ?? "")), "minutesText": lang.t("mt_minutes_" + minutesStatus),
             "planned": m["status"]?.stringValue == "planned",
             "approved": minutesStatus == "approved",

@@ -3,6 +3,10 @@ enum MeetingStrings {
     static let swedish: [String: String] = [
         "nav_meetings": "Ledningsgrupp",
         "mt_title": "Ledningsgruppsmöten",
+        "mt_report_heading": "Lägesrapport från din myndighet",
+        "mt_report_text": "Läget på din myndighet",
+        "mt_report_hint": "Sammanställs under punkten Samverkansfrågor/läget på respektive myndighet. Senast",
+        "mt_report_submit": "Skicka lägesrapporten",
         "mt_agency_attendance": "Närvaro per myndighet",
         "mt_held_meetings": "Genomförda möten",
         "mt_absent_in_a_row": "Frånvarande i rad",
@@ -76,6 +80,10 @@ enum MeetingStrings {
     static let english: [String: String] = [
         "nav_meetings": "Management group",
         "mt_title": "Management-group meetings",
+        "mt_report_heading": "Status report from your agency",
+        "mt_report_text": "The situation at your agency",
+        "mt_report_hint": "Compiled under the status-round item. At the latest",
+        "mt_report_submit": "Send the status report",
         "mt_agency_attendance": "Attendance by agency",
         "mt_held_meetings": "Meetings held",
         "mt_absent_in_a_row": "Absent in a row",

@@ -98,6 +98,21 @@ enum MeetingTemplates {
     <button type="submit" id="add-action">{{t.mt_add_action}}</button>
     </form>
     {{/editable}}
+    {{#agencyUser}}{{#planned}}
+    <h2 id="report-heading">{{t.mt_report_heading}}</h2>
+    <form method="post" action="/moten/{{m.id}}/lagesrapport" id="report-form" aria-labelledby="report-heading" novalidate>
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="field{{#err.text}} has-error{{/err.text}}"><label for="report-text">{{t.mt_report_text}}</label>
+    <p class="hint" id="report-hint">{{t.mt_report_hint}} {{m.itemDeadline}}</p>
+    {{#err.text}}<p class="field-error" id="report-error">{{err.text}}</p>{{/err.text}}
+    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
+    <textarea id="report-text" name="text" rows="6" aria-describedby="report-hint"></textarea></div>
+    <button type="submit" id="submit-report">{{t.mt_report_submit}}</button>
+    </form>
+    <form method="post" action="/moten/{{m.id}}/ny-punkt" id="member-item-form" novalidate><input type="hidden" name="csrf" value="{{csrf}}">
+    <div class="field{{#err.title}} has-error{{/err.title}}"><label for="member-item">{{t.mt_new_item}}</label>{{#err.title}}<p class="field-error">{{err.title}}</p>{{/err.title}}
+    <input id="member-item" name="title" type="text" maxlength="200"></div><button type="submit" id="member-add-item">{{t.mt_add_item}}</button></form>
+    {{/planned}}{{/agencyUser}}
     {{#staff}}
     <h2 id="steps-heading">{{t.mt_steps}}</h2>
     <div class="steps">

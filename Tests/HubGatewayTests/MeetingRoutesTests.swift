@@ -115,4 +115,24 @@ struct MeetingRoutesTests {
             }
         }
     }
+
+    @Test func agencyUserSendsAStatusReportFromTheWeb() async throws {
+        let fake = bus()
+        fake.setReply("meetings.status-report.submit", .success(["meetingId": "m1", "agency": "police"]))
+        let h = try await Harness.make(bus: fake)
+        _ = try await h.users.create(username: "polis1", password: Harness.adminPassword, role: "agency", agency: "police")
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login(username: "polis1")
+            let page = try await b.get("/moten/m1")
+            #expect(page.text.contains("<label for=\"report-text\">Läget på din myndighet</label>"))
+            #expect(!page.text.contains("id=\"circulate-minutes\""), "agency users do not circulate minutes")
+            let csrf = try #require(Browser.csrfField(page.text))
+            let r = try await b.post("/moten/m1/lagesrapport", form: ["csrf": csrf, "text": "Tre nya utredare."])
+            #expect(r.status == .seeOther)
+            let body = try #require(sent(fake, "meetings.status-report.submit").last)
+            #expect(body["meetingId"]?.stringValue == "m1" && body["text"]?.stringValue == "Tre nya utredare.")
+            #expect(body["actor"]?["agency"]?.stringValue == "police")
+        }
+    }
 }
