@@ -85,7 +85,7 @@ let package = Package(
         // Deployable services: each owns its handlers, migrations and README.
         .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/referrals", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", .product(name: "Crypto", package: "swift-crypto")],
                 path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "HubStorageTests", dependencies: ["HubStorage", "HubProtocol"]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
         .testTarget(name: "ReferralsServiceTests", dependencies: ["ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
+        .testTarget(name: "MeetingsServiceTests", dependencies: ["MeetingsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
             "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(libzmq3-dev pkg-config libsqlite3-dev postgresql chromium chromium-driver)
-PIP_PACKAGES=(pyzmq selenium pytest)
+mapfile -t PIP_PACKAGES < <(grep -v -e "^#" -e "^[[:space:]]*$" "$(dirname "$0")/requirements.txt")
 
 SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -35,7 +35,7 @@ if ! command -v python3 >/dev/null 2>&1; then
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-pip
 fi
 
-if ! python3 -c 'import zmq, selenium, pytest' >/dev/null 2>&1; then
+if ! python3 -c 'import zmq, selenium, pytest, aiosmtpd' >/dev/null 2>&1; then
     if ! python3 -m pip --version >/dev/null 2>&1; then
         echo "setup: installing python3-pip"
         "${SUDO[@]}" apt-get update -q
@@ -55,7 +55,7 @@ if ! python3 -c 'import zmq, selenium, pytest' >/dev/null 2>&1; then
         fi
     fi
     rm -f "$piplog"
-    python3 -c 'import zmq, selenium, pytest'
+    python3 -c 'import zmq, selenium, pytest, aiosmtpd'
 fi
 
 echo "setup: ok"

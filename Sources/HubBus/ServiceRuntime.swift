@@ -286,6 +286,16 @@ public final class ServiceWorker: Sendable {
         for env in events { conn?.send([proto, Array("PUB".utf8), Array(env.type.utf8), env.encoded()]) }
     }
 
+    /// Publishes events that work outside a request made (a service's timed work), as
+    /// replies' events are: after the work's transaction committed.
+    public func publish(_ events: [(String, JSONValue)]) {
+        let proto = Array(Wire.protocolName.utf8)
+        let conn = connection.withLock { $0 }
+        for (topic, body) in events {
+            conn?.send([proto, Array("PUB".utf8), Array(topic.utf8), Envelope(type: topic, body: body).encoded()])
+        }
+    }
+
     /// Graceful stop: stop taking work, wait (bounded) for in-flight requests, disconnect.
     public func stop(grace: Duration = .seconds(10)) async {
         let until = ContinuousClock.now + grace

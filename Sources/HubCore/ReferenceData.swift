@@ -32,6 +32,8 @@ public struct ReferenceData: Sendable, Codable, Equatable {
     /// A management-group ("ledningsgrupp") member over a period.
     public struct Member: Sendable, Codable, Equatable {
         public var name: String
+        /// Where agendas, minutes and invitations are e-mailed (staff data, kept out of logs).
+        public var email: String?
         public var title: String
         public var agency: String
         public var municipality: String?

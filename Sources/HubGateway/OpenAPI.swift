@@ -207,6 +207,7 @@ enum OpenAPIDocument {
           responses:
             "200": { description: Report, content: { application/json: { schema: { type: object } } } }
     \#(NetworksOpenAPI.paths)
+    \#(MeetingsOpenAPI.paths)
     components:
       securitySchemes:
         bearerAuth:
@@ -261,6 +262,7 @@ enum OpenAPIDocument {
             riskAnswers: { type: object, additionalProperties: { type: string, enum: ["yes", "no", "unknown"] } }
             notes: { type: string }
     \#(NetworksOpenAPI.schemas)
+    \#(MeetingsOpenAPI.schemas)
         Error:
           type: object
           required: [error]

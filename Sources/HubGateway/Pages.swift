@@ -56,6 +56,7 @@ enum Templates {
     static let all: [String: String] = ["layout": layout, "login": login, "start": start, "error": error]
         .merging(ReferralTemplates.all) { a, _ in a }
         .merging(NetworkTemplates.all) { own, _ in own }
+        .merging(MeetingTemplates.all) { own, _ in own }
 
     static let layout = """
     <!DOCTYPE html>
@@ -72,7 +73,7 @@ enum Templates {
     <p class="brand"><a href="/">Utväg Hub</a></p>
     <nav aria-label="{{t.nav_label}}">
     <ul>
-    {{#user}}<li><a href="/">{{t.nav_home}}</a></li><li><a href="/hanvisningar">{{t.nav_referrals}}</a></li><li><a href="/kapacitet">{{t.nav_capacity}}</a></li><li><a href="/statistik">{{t.nav_statistics}}</a></li><li><a href="/networks">{{t.nav_networks}}</a></li>{{/user}}
+    {{#user}}<li><a href="/">{{t.nav_home}}</a></li><li><a href="/hanvisningar">{{t.nav_referrals}}</a></li><li><a href="/kapacitet">{{t.nav_capacity}}</a></li><li><a href="/statistik">{{t.nav_statistics}}</a></li><li><a href="/networks">{{t.nav_networks}}</a></li><li><a href="/moten">{{t.nav_meetings}}</a></li>{{/user}}
     <li><a href="?lang={{t.lang_switch_code}}" lang="{{t.lang_switch_code}}" hreflang="{{t.lang_switch_code}}">{{t.lang_switch}}</a></li>
     {{#user}}<li><form class="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="logout">{{t.logout}} ({{username}})</button></form></li>{{/user}}
     </ul>

@@ -207,6 +207,13 @@ struct Routes: Sendable {
         try await server.bus.request("referrals.centres.list", body: .object([:]), timeout: server.busTimeout)
     }
 
+    /// Centres as `[{"id","name"}]` for templates, from `referrals.centres.list`.
+    static func centreList(_ value: JSONValue) -> [[String: String]] {
+        (value["centres"]?.arrayValue ?? []).compactMap { c in
+            c["id"]?.stringValue.map { ["id": $0, "name": c["name"]?.stringValue ?? $0] }
+        }
+    }
+
     /// Centre names from the reply: an array of centres or `{"centres": [...]}`; each a
     /// string or an object with `name` (falling back to `id`).
     static func centreNames(_ value: JSONValue) -> [String] {

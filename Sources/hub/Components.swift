@@ -20,7 +20,7 @@ enum Component {
         switch name {
         case ReferralsService.name:
             try ReferralsService.definition(configDir: options.config, keys: DataKeyRing.load(keysDirectory: options.layout.keys))
-        case MeetingsService.name: MeetingsService.definition()
+        case MeetingsService.name: try MeetingsService.definition(configDir: options.config)
         case NetworksService.name: NetworksService.definition()
         case TrainingService.name: TrainingService.definition()
         default: nil
@@ -109,7 +109,11 @@ struct Run: AsyncParsableCommand {
             try await dispatcher.prepare()
             let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
             let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)
+            // The meetings service's timed work: reminders and mail to the SMTP relay.
+            let timed = component == MeetingsService.name ? MeetingsService.schedule(dispatcher, every: Int(ProcessInfo.processInfo
+                .environment["HUB_MEETINGS_TICK_SECONDS"] ?? "") ?? 60, publish: { worker.publish($0) }) : nil
             try await runUntilSignalled([LifecycleComponent(name: component, start: { worker.start() }, stop: {
+                timed?.cancel()
                 await worker.stop()
                 await database.close()
             })], logger: logger)

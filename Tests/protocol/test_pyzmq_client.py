@@ -319,3 +319,20 @@ def test_heartbeat_keeps_a_quiet_client_connected(peer):
     peer.request(env)
     _, reply = peer.reply()
     assert reply["corr"] == env["id"] and not reply.get("error")
+
+
+def test_adapter_asks_for_pending_status_reports(peer):
+    env = envelope("meetings.status-report.pending")
+    peer.request(env)
+    _, reply = peer.reply()
+    assert reply.get("error") is None, reply.get("error")
+    assert reply["type"] == "meetings.status-report.pending.reply"
+    assert isinstance(reply["body"]["pending"], list)
+
+
+def test_status_report_for_an_unknown_meeting_is_not_found(peer):
+    env = envelope("meetings.status-report.submit", {"meetingId": "no-such-meeting", "text": "Läget hos polisen."})
+    peer.request(env)
+    _, reply = peer.reply()
+    assert_error(reply, "not_found", env["id"])
+    assert reply["error"].get("field") == "body.meetingId"

@@ -1,13 +1,15 @@
+import Foundation
 import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
 import Logging
 
-/// The meetings service: management groups ("ledningsgrupper"), their meetings,
-/// agendas and minutes. This foundation version owns the management-group
-/// membership loaded from `config/management-groups.json` (with history: from/to
-/// dates) and answers `meetings.groups.list`.
+/// The meetings service: management groups ("ledningsgrupper") with members over time,
+/// their meetings, agendas from a per-centre template, agencies' status reports,
+/// minutes with action items, attachments and a versioned life cycle
+/// (draft → circulated → approved → filed), circulation to the member agencies'
+/// adapters and by e-mail with iCalendar invitations, export, import and search.
 public enum MeetingsService {
     public static let name = "meetings"
 
@@ -25,46 +27,226 @@ public enum MeetingsService {
                 PRIMARY KEY (centre_id, name, agency, valid_from)
             )
             """),
+        Migration(version: 2, name: "meetings_agendas_minutes", sql: """
+            ALTER TABLE group_members ADD COLUMN member_id TEXT;
+            ALTER TABLE group_members ADD COLUMN email TEXT;
+            ALTER TABLE group_members ADD COLUMN source TEXT;
+            CREATE TABLE meetings (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                date TEXT NOT NULL,
+                start_time TEXT NOT NULL,
+                end_time TEXT NOT NULL,
+                place TEXT NOT NULL,
+                link TEXT,
+                chair TEXT,
+                chair_temporary BIGINT NOT NULL,
+                secretary TEXT,
+                status TEXT NOT NULL,
+                item_deadline TEXT NOT NULL,
+                sequence BIGINT NOT NULL,
+                series_id TEXT,
+                agenda_circulated_at TEXT,
+                reminder_sent_at TEXT,
+                imported BIGINT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX meetings_centre_date ON meetings (centre_id, date, start_time);
+            CREATE TABLE attendance (
+                meeting_id TEXT NOT NULL,
+                member_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                title TEXT NOT NULL,
+                agency TEXT NOT NULL,
+                agency_label TEXT,
+                municipality TEXT,
+                email TEXT,
+                role TEXT NOT NULL,
+                status TEXT NOT NULL,
+                replied_at TEXT,
+                PRIMARY KEY (meeting_id, member_id)
+            );
+            CREATE TABLE agenda_items (
+                id TEXT PRIMARY KEY,
+                meeting_id TEXT NOT NULL,
+                position BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL,
+                text TEXT,
+                decisions TEXT,
+                confidential BIGINT NOT NULL,
+                added_by TEXT,
+                agency TEXT,
+                review_meeting_id TEXT,
+                review_version BIGINT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX agenda_items_meeting ON agenda_items (meeting_id, position);
+            CREATE TABLE status_reports (
+                meeting_id TEXT NOT NULL,
+                agency TEXT NOT NULL,
+                municipality TEXT NOT NULL,
+                text TEXT NOT NULL,
+                submitted_by TEXT NOT NULL,
+                submitted_at TEXT NOT NULL,
+                PRIMARY KEY (meeting_id, agency, municipality)
+            );
+            CREATE TABLE action_items (
+                id TEXT PRIMARY KEY,
+                meeting_id TEXT NOT NULL,
+                item_id TEXT,
+                text TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                agency TEXT,
+                due TEXT,
+                status TEXT NOT NULL,
+                done_at TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX action_items_open ON action_items (status, meeting_id);
+            CREATE TABLE minutes (
+                meeting_id TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                current_version BIGINT NOT NULL,
+                changed_since_circulation BIGINT NOT NULL,
+                approved_version BIGINT,
+                approved_in_meeting TEXT,
+                approved_at TEXT,
+                filed_at TEXT
+            );
+            CREATE TABLE minutes_versions (
+                meeting_id TEXT NOT NULL,
+                version BIGINT NOT NULL,
+                markdown TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                diff TEXT,
+                circulated_at TEXT NOT NULL,
+                circulated_by TEXT NOT NULL,
+                PRIMARY KEY (meeting_id, version)
+            );
+            CREATE TABLE attachments (
+                id TEXT PRIMARY KEY,
+                meeting_id TEXT NOT NULL,
+                item_id TEXT,
+                filename TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                sha256 TEXT NOT NULL,
+                data BYTEA NOT NULL,
+                added_by TEXT NOT NULL,
+                added_at TEXT NOT NULL
+            );
+            CREATE TABLE links (
+                id TEXT PRIMARY KEY,
+                meeting_id TEXT NOT NULL,
+                item_id TEXT,
+                title TEXT NOT NULL,
+                url TEXT NOT NULL
+            );
+            CREATE TABLE mail_outbox (
+                id TEXT PRIMARY KEY,
+                meeting_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                calendar TEXT,
+                calendar_method TEXT,
+                created_at TEXT NOT NULL,
+                sent_at TEXT,
+                attempts BIGINT NOT NULL
+            );
+            CREATE INDEX mail_outbox_pending ON mail_outbox (sent_at, created_at);
+            CREATE TABLE search_terms (
+                meeting_id TEXT NOT NULL,
+                item_id TEXT NOT NULL,
+                term TEXT NOT NULL,
+                PRIMARY KEY (meeting_id, item_id, term)
+            );
+            CREATE INDEX search_terms_term ON search_terms (term)
+            """),
     ]
 
-    public static func definition() -> ServiceDefinition {
-        ServiceDefinition(
-            name: name,
-            migrations: migrations,
-            handlers: ["meetings.groups.list": MessageHandler(.query, listGroups)],
-            prepare: { db, configDir, logger in
-                let data = try ReferenceData.load(configDir: configDir)
-                try await db.transaction { tx in
-                    try await tx.execute("DELETE FROM group_members", [])
-                    for g in data.groups {
-                        for m in g.members {
-                            try await tx.execute("""
-                                INSERT INTO group_members (centre_id, name, title, agency, municipality, role, valid_from, valid_to)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                                """, [.text(g.centre), .text(m.name), .text(m.title), .text(m.agency),
-                                      m.municipality.map { .text($0) } ?? .null, .text(m.role), .text(m.from), m.to.map { .text($0) } ?? .null])
-                        }
-                    }
-                }
-                logger.info("management groups loaded", metadata: ["hub.groups": "\(data.groups.count)"])
-            })
+    /// The service with its configuration from `configDir` (reference data, settings, agenda template).
+    public static func definition(configDir: String, now: @escaping @Sendable () -> Date = { Date() }) throws(HubError) -> ServiceDefinition {
+        definition(try MeetingsEnvironment(configDir: configDir, now: now))
     }
 
-    /// `meetings.groups.list` body `{"centre": id}` → current members of that centre's group.
-    @Sendable
-    static func listGroups(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
-        struct Body: Decodable { var centre: String }
-        let body = try request.decode(Body.self)
-        let rows = try await context.database.query("""
-            SELECT name, title, agency, municipality, role, valid_from FROM group_members
-            WHERE centre_id = ? AND (valid_to IS NULL OR valid_to >= ?) ORDER BY role, agency, name
-            """, [.text(body.centre), .text(String(Timestamp.now().prefix(10)))])
-        guard !rows.isEmpty else { throw HubError(.notFound, "No management group for that centre.", field: "body.centre") }
-        let members: [JSONValue] = try rows.map { r in
-            .object(["name": .string(try r.string("name")), "title": .string(try r.string("title")),
-                     "agency": .string(try r.string("agency")), "role": .string(try r.string("role")),
-                     "municipality": (try r.optionalString("municipality")).map { .string($0) } ?? .null])
+    static func definition(_ env: MeetingsEnvironment) -> ServiceDefinition {
+        func q(_ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> JSONValue) -> MessageHandler {
+            MessageHandler(.query) { r, c in try await f(env, r, c) }
         }
-        return .object(["centre": .string(body.centre), "members": .array(members)])
+        func c(_ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> JSONValue) -> MessageHandler {
+            MessageHandler(.command) { r, c in try await f(env, r, c) }
+        }
+        return ServiceDefinition(
+            name: name,
+            migrations: migrations,
+            handlers: [
+                "meetings.groups.list": q(Groups.list),
+                "meetings.groups.history": q(Groups.history),
+                "meetings.groups.replace": c(Groups.replace),
+                "meetings.create": c(Meetings.create),
+                "meetings.update": c(Meetings.update),
+                "meetings.cancel": c(Meetings.cancel),
+                "meetings.list": q(Meetings.list),
+                "meetings.get": q(Meetings.get),
+                "meetings.attendance.set": c(Meetings.setAttendance),
+                "meetings.attendance.reply": c(Meetings.reply),
+                "meetings.attendance.agencies": q(Meetings.agencyAttendance),
+                "meetings.agenda.add": c(Agenda.add),
+                "meetings.agenda.circulate": c(Circulation.circulateAgenda),
+                "meetings.status-report.submit": c(Agenda.submitStatusReport),
+                "meetings.status-report.pending": q(Agenda.pendingStatusReports),
+                "meetings.minutes.item.set": c(Minutes.setItem),
+                "meetings.minutes.actions.add": c(Minutes.addAction),
+                "meetings.minutes.actions.update": c(Minutes.updateAction),
+                "meetings.minutes.links.add": c(Minutes.addLink),
+                "meetings.minutes.attachments.add": c(Minutes.addAttachment),
+                "meetings.minutes.attachments.get": q(Minutes.getAttachment),
+                "meetings.minutes.circulate": c(Circulation.circulateMinutes),
+                "meetings.minutes.approve": c(Minutes.approve),
+                "meetings.minutes.file": c(Minutes.file),
+                "meetings.minutes.versions": q(Minutes.versions),
+                "meetings.export": q(Export.handle),
+                "meetings.import": c(ImportHandler.handle),
+                "meetings.search": q(Search.handle),
+                "meetings.reminders.run": c(Circulation.runReminders),
+                "meetings.mail.flush": q(Circulation.flushMail),
+                "meetings.mail.outbox": q(Circulation.outbox),
+            ],
+            prepare: { db, _, logger in
+                let loaded = try await Groups.load(env.reference, into: db)
+                logger.info("management groups loaded", metadata: ["hub.groups": "\(env.reference.groups.count)", "hub.members": "\(loaded)"])
+            })
+    }
+}
+
+extension MeetingsService {
+    /// One pass of the timed work: due reminders, then queued mail to the SMTP relay.
+    /// `hub run meetings` calls it every `interval` (`HUB_MEETINGS_TICK_SECONDS`, default 60;
+    /// 0 turns it off, e.g. on all but one worker of a multi-worker deployment).
+    public static func tick(_ dispatcher: Dispatcher, publish: @Sendable ([(String, JSONValue)]) -> Void) async {
+        let actor: JSONValue = ["user": "scheduler", "role": "admin"]
+        for type in ["meetings.reminders.run", "meetings.mail.flush"] {
+            let request = ServiceRequest(envelope: Envelope(type: type, body: ["actor": actor]), principal: .gateway)
+            let (reply, events) = await dispatcher.handle(request)
+            if let error = reply.error { dispatcher.logger.warning("scheduled work failed", metadata: ["hub.type": "\(type)", "hub.code": "\(error.code)"]) }
+            publish(events)
+        }
+    }
+
+    /// Runs `tick` every `seconds` until the task is cancelled.
+    public static func schedule(_ dispatcher: Dispatcher, every seconds: Int,
+                                publish: @escaping @Sendable ([(String, JSONValue)]) -> Void) -> Task<Void, Never>? {
+        guard seconds > 0 else { return nil }
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(seconds))
+                if Task.isCancelled { break }
+                await tick(dispatcher, publish: publish)
+            }
+        }
     }
 }

@@ -1,0 +1,242 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+
+/// Circulation: agendas and minutes to every member agency's adapter
+/// (`agency.<adapter>.meeting.agenda`, `agency.<adapter>.minutes`) and to every member by
+/// e-mail with an iCalendar invitation. Mail is written to an outbox in the same
+/// transaction as the change and sent by `meetings.mail.flush` through the SMTP relay,
+/// so nothing is mailed for a change that was rolled back.
+enum Circulation {
+    /// The distinct adapters of the agencies that have a member at the meeting.
+    static func adapters(_ env: MeetingsEnvironment, _ attendees: [AttendeeRecord]) -> [String] {
+        Array(Set(attendees.compactMap { env.adapter(of: $0.agency) })).sorted()
+    }
+
+    static func calendarEvent(_ env: MeetingsEnvironment, _ m: MeetingRecord, _ attendees: [AttendeeRecord], description: String) -> ICalendar.Event {
+        let name = (try? env.centre(m.centre).name) ?? m.centre
+        return ICalendar.Event(
+            uid: "meeting-\(m.id)@utvag-hub", sequence: m.sequence,
+            start: .init(date: m.date, time: m.start), end: .init(date: m.date, time: m.end),
+            summary: "Ledningsgruppsmöte \(name)", description: description, location: m.place, url: m.link,
+            organizer: .init(email: env.settings.smtp.from, name: m.secretary ?? name),
+            attendees: attendees.compactMap { a in
+                a.email.map { ICalendar.Person(email: $0, name: a.name, role: a.role == "chair" ? "CHAIR" : "REQ-PARTICIPANT", rsvp: true) }
+            },
+            stamp: env.now())
+    }
+
+    /// Queues one mail per attendee with an address.
+    static func queueMail(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, _ attendees: [AttendeeRecord], kind: String,
+                          subject: String, body: String, calendar: String?, method: ICalendar.Method?) async throws(HubError) -> Int {
+        var n = 0
+        for a in attendees {
+            guard let to = a.email, Mail.isAddress(to) else { continue }
+            try await db.execute("""
+                INSERT INTO mail_outbox (id, meeting_id, kind, recipient, subject, body, calendar, calendar_method, created_at, attempts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                """, [.text(Ids.make()), .text(m.id), .text(kind), .text(to), .text(subject), .text(body),
+                      calendar.map { .text($0) } ?? .null, method.map { .text($0.rawValue) } ?? .null, .text(env.timestamp)])
+            n += 1
+        }
+        return n
+    }
+
+    /// Invitation mails and adapter events for a new, changed or cancelled meeting.
+    static func sendInvitations(_ env: MeetingsEnvironment, _ c: ServiceContext, _ m: MeetingRecord, method: ICalendar.Method, kind: String) async throws(HubError) {
+        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id).filter { $0.agency != "imported" }
+        let agenda = try await Export.agendaText(env, c.database, m)
+        let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: method)
+        let name = (try? env.centre(m.centre).name) ?? m.centre
+        let subject = method == .cancel ? "Inställt: ledningsgruppsmöte \(name) \(m.date)" : "Ändrat: ledningsgruppsmöte \(name) \(m.date)"
+        _ = try await queueMail(env, c.database, m, attendees, kind: kind, subject: subject,
+                                body: method == .cancel ? "Mötet är inställt.\n" : agenda, calendar: ics, method: method)
+        for adapter in adapters(env, attendees) {
+            c.events.emit("agency.\(adapter).meeting.\(method == .cancel ? "cancelled" : "agenda")", .object(
+                agendaEvent(env, m, agenda: agenda, calendar: ics)))
+        }
+    }
+
+    static func agendaEvent(_ env: MeetingsEnvironment, _ m: MeetingRecord, agenda: String, calendar: String) -> [String: JSONValue] {
+        ["meetingId": .string(m.id), "centre": .string(m.centre), "date": .string(m.date), "start": .string(m.start), "end": .string(m.end),
+         "place": .string(m.place), "link": .optional(m.link), "sequence": .int(m.sequence), "status": .string(m.status),
+         "itemDeadline": .string(m.itemDeadline), "agenda": .string(agenda), "calendar": .string(calendar)]
+    }
+
+    /// `meetings.agenda.circulate {meetingId}`: the agenda with an iCalendar REQUEST to every
+    /// member by e-mail and to every member agency's adapter.
+    @Sendable static func circulateAgenda(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let (_, _, m0) = try await Meetings.plannedMeeting(env, r, c, refusal: "Only a planned meeting's agenda goes out.")
+        try await c.database.execute("UPDATE meetings SET agenda_circulated_at = ? WHERE id = ?", [.text(env.timestamp), .text(m0.id)])
+        let m = try await MeetingRecord.load(c.database, id: m0.id)
+        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+        let agenda = try await Export.agendaText(env, c.database, m)
+        let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: .request)
+        let name = (try? env.centre(m.centre).name) ?? m.centre
+        let mails = try await queueMail(env, c.database, m, attendees, kind: "agenda", subject: "Dagordning ledningsgruppsmöte \(name) \(m.date)",
+                                        body: agenda, calendar: ics, method: .request)
+        let adapters = adapters(env, attendees)
+        for adapter in adapters { c.events.emit("agency.\(adapter).meeting.agenda", .object(agendaEvent(env, m, agenda: agenda, calendar: ics))) }
+        c.events.emit("agenda.circulated", ["meetingId": .string(m.id), "centre": .string(m.centre), "sequence": .int(m.sequence)])
+        return .object(["meetingId": .string(m.id), "mails": .int(mails), "adapters": .array(adapters.map { .string($0) }),
+                        "sequence": .int(m.sequence), "calendar": .string(ics)])
+    }
+
+    /// `meetings.minutes.circulate {meetingId}`: a new version of the minutes without the
+    /// confidential items, with its diff against the version before, to every member.
+    @Sendable static func circulateMinutes(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let (actor, _, m) = try await Minutes.editable(env, r, c)
+        guard let row = try await c.database.queryFirst("SELECT status, current_version, changed_since_circulation FROM minutes WHERE meeting_id = ?",
+                                                        [.text(m.id)]) else { throw HubError(.notFound, "No minutes.", field: "body.meetingId") }
+        let status = try row.string("status"), current = try row.int("current_version")
+        if status == "circulated", !(try row.bool("changed_since_circulation")) {
+            throw HubError(Minutes.invalidTransition, "Nothing changed since version \(current) was circulated.", field: "body.meetingId")
+        }
+        let markdown = Export.markdown(try await Export.document(env, c.database, m, includeConfidential: false))
+        let previous = try await c.database.queryFirst("SELECT markdown FROM minutes_versions WHERE meeting_id = ? AND version = ?",
+                                                       [.text(m.id), .integer(Int64(current))])
+        let diff = try previous.map { LineDiff.diff(try $0.string("markdown"), markdown) }
+        let version = current + 1, sha = Ids.sha256(markdown)
+        try await c.database.execute("""
+            INSERT INTO minutes_versions (meeting_id, version, markdown, sha256, diff, circulated_at, circulated_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, [.text(m.id), .integer(Int64(version)), .text(markdown), .text(sha), diff.map { .text($0) } ?? .null, .text(env.timestamp), .text(actor.who)])
+        try await c.database.execute("UPDATE minutes SET status = 'circulated', current_version = ?, changed_since_circulation = 0 WHERE meeting_id = ?",
+                                     [.integer(Int64(version)), .text(m.id)])
+        if m.status == "planned" { try await c.database.execute("UPDATE meetings SET status = 'held' WHERE id = ?", [.text(m.id)]) }
+        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+        let name = (try? env.centre(m.centre).name) ?? m.centre
+        let subject = "Mötesanteckningar ledningsgruppsmöte \(name) \(m.date)" + (version > 1 ? " (version \(version))" : "")
+        let mails = try await queueMail(env, c.database, m, attendees, kind: "minutes", subject: subject,
+                                        body: markdown + (diff.map { "\n\n---\nÄndringar mot version \(current):\n\n\($0)\n" } ?? ""),
+                                        calendar: nil, method: nil)
+        let adapters = adapters(env, attendees)
+        for adapter in adapters {
+            c.events.emit("agency.\(adapter).minutes", ["meetingId": .string(m.id), "centre": .string(m.centre), "date": .string(m.date),
+                                                        "version": .int(version), "sha256": .string(sha), "markdown": .string(markdown),
+                                                        "diff": .optional(diff)])
+        }
+        c.events.emit("minutes.circulated", ["meetingId": .string(m.id), "centre": .string(m.centre), "version": .int(version)])
+        return .object(["meetingId": .string(m.id), "version": .int(version), "sha256": .string(sha), "diff": .optional(diff),
+                        "mails": .int(mails), "adapters": .array(adapters.map { .string($0) })])
+    }
+
+    /// `meetings.reminders.run {}`: for every planned meeting that starts within
+    /// `reminderHours` and has had no reminder, the agenda again by e-mail and to the adapters.
+    @Sendable static func runReminders(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try MeetingActor.from(r, reference: env.reference)
+        guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff run reminders.") }
+        let rows = try await c.database.query("SELECT \(MeetingRecord.columns) FROM meetings WHERE status = 'planned' AND reminder_sent_at IS NULL AND date >= ?",
+                                              [.text(env.today)])
+        let now = env.now()
+        var sent: [JSONValue] = []
+        for row in rows {
+            let m = try MeetingRecord(row: row)
+            guard actor.mayManage(centre: m.centre), let start = SwedishDate.instant(date: m.date, time: m.start) else { continue }
+            let until = start.timeIntervalSince(now)
+            guard until > 0, until <= Double(env.settings.reminderHours) * 3600 else { continue }
+            let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+            let agenda = try await Export.agendaText(env, c.database, m)
+            let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: .request)
+            let name = (try? env.centre(m.centre).name) ?? m.centre
+            _ = try await queueMail(env, c.database, m, attendees, kind: "reminder", subject: "Påminnelse: ledningsgruppsmöte \(name) \(m.date) kl \(m.start)",
+                                    body: agenda, calendar: ics, method: .request)
+            for adapter in adapters(env, attendees) {
+                c.events.emit("agency.\(adapter).meeting.reminder", .object(agendaEvent(env, m, agenda: agenda, calendar: ics)))
+            }
+            try await c.database.execute("UPDATE meetings SET reminder_sent_at = ? WHERE id = ?", [.text(env.timestamp), .text(m.id)])
+            sent.append(.string(m.id))
+        }
+        return .object(["reminded": .array(sent)])
+    }
+
+    /// `meetings.mail.outbox {meetingId}` → the queued and sent mail of a meeting (staff).
+    @Sendable static func outbox(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try MeetingActor.from(r, reference: env.reference)
+        let b = try BodyReader(r.body)
+        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        try actor.requireManager(centre: m.centre)
+        let rows = try await c.database.query("""
+            SELECT id, kind, recipient, subject, calendar, calendar_method, sent_at, attempts FROM mail_outbox WHERE meeting_id = ? ORDER BY created_at, recipient
+            """, [.text(m.id)])
+        return .object(["mail": .array(try rows.map { r throws(HubError) in
+            .object(["id": .string(try r.string("id")), "kind": .string(try r.string("kind")), "recipient": .string(try r.string("recipient")),
+                     "subject": .string(try r.string("subject")), "calendar": .optional(try r.optionalString("calendar")),
+                     "method": .optional(try r.optionalString("calendar_method")),
+                     "sentAt": .optional(try r.optionalString("sent_at")), "attempts": .int(try r.int("attempts"))])
+        })])
+    }
+
+    /// `meetings.mail.flush {limit?}`: sends queued mail through the configured SMTP relay;
+    /// each message is marked sent only after the relay accepted it (at-least-once).
+    @Sendable static func flushMail(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try MeetingActor.from(r, reference: env.reference)
+        guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff send mail.") }
+        let b = try BodyReader(r.body)
+        let limit = try b.optionalInt("limit", range: 1...500) ?? 100
+        let smtp = env.settings.smtp
+        let rows = try await c.database.query("""
+            SELECT id, recipient, subject, body, calendar, calendar_method FROM mail_outbox WHERE sent_at IS NULL AND attempts < 5
+            ORDER BY created_at LIMIT \(limit)
+            """, [])
+        guard !smtp.host.isEmpty else { return .object(["configured": .bool(false), "sent": .int(0), "pending": .int(rows.count)]) }
+        let client = SMTPClient(host: smtp.host, port: smtp.port, helo: smtp.helo, timeoutSeconds: smtp.timeoutSeconds)
+        var sent = 0, failed = 0
+        for row in rows {
+            let id = try row.string("id"), to = try row.string("recipient")
+            let message = Mail.compose(from: smtp.from, to: to, subject: try row.string("subject"), body: try row.string("body"),
+                                       calendar: try row.optionalString("calendar"), method: try row.optionalString("calendar_method"),
+                                       date: env.now(), messageID: "\(id)@\(smtp.helo)")
+            do {
+                try await client.send(from: smtp.from, to: to, message: message)
+                try await c.database.execute("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", [.text(env.timestamp), .text(id)])
+                sent += 1
+            } catch {
+                try await c.database.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = ?", [.text(id)])
+                failed += 1
+                c.logger.warning("mail not accepted by the relay", metadata: ["hub.mail.id": "\(id)", "hub.error": "\((error as? HubError)?.code.rawValue ?? "io")"])
+            }
+        }
+        return .object(["configured": .bool(true), "sent": .int(sent), "failed": .int(failed)])
+    }
+}
+
+/// E-mail messages (RFC 5322 with MIME; an invitation as `text/calendar; method=…`).
+enum Mail {
+    static func isAddress(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        guard s.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
+        return !s.unicodeScalars.contains { $0.value <= 0x20 || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" || $0 == "\"" || $0.value == 0x7f }
+    }
+
+    /// A header value as an RFC 2047 encoded word when it is not plain ASCII; CR/LF removed.
+    static func header(_ value: String) -> String {
+        let clean = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        if clean.unicodeScalars.allSatisfy({ $0.isASCII }) { return clean }
+        return "=?UTF-8?B?\(Data(clean.utf8).base64EncodedString())?="
+    }
+
+    static func base64Lines(_ text: String) -> String {
+        let b = Data(text.utf8).base64EncodedString()
+        return stride(from: 0, to: b.count, by: 76).map { i in
+            let s = b.index(b.startIndex, offsetBy: i), e = b.index(s, offsetBy: min(76, b.count - i))
+            return String(b[s..<e])
+        }.joined(separator: "\r\n")
+    }
+
+    static func compose(from: String, to: String, subject: String, body: String, calendar: String?, method: String?, date: Date, messageID: String) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        var h = "From: \(header(from))\r\nTo: \(header(to))\r\nSubject: \(header(subject))\r\nDate: \(formatter.string(from: date))\r\n"
+        h += "Message-ID: <\(messageID)>\r\nMIME-Version: 1.0\r\n"
+        let text = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(base64Lines(body))\r\n"
+        guard let calendar else { return h + text }
+        let boundary = "=_utvag_hub_\(messageID.prefix(8))"
+        return h + "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
+            + "--\(boundary)\r\n\(text)"
+            + "--\(boundary)\r\nContent-Type: text/calendar; charset=utf-8; method=\(method ?? "REQUEST")\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + base64Lines(calendar) + "\r\n--\(boundary)--\r\n"
+    }
+}

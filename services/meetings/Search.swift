@@ -1,0 +1,85 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+
+/// Full-text search over a centre's minutes with a portable token index
+/// (`search_terms`: meeting, item, term). One code path on SQLite and PostgreSQL, the
+/// same results on both, Swedish letters kept (å, ä, ö are letters, not accents), and
+/// prefix matching so that "mottagning" finds "mottagningar". FTS5 and tsvector would
+/// each need their own SQL, ranking and tokeniser, and PostgreSQL's Swedish stemmer
+/// and SQLite's unicode61 tokeniser would answer differently; the minutes are small
+/// (a few thousand items), so a term table with an index is fast enough.
+enum Search {
+    /// Lower-case words of two or more letters or digits.
+    static func terms(_ text: String) -> Set<String> {
+        var out = Set<String>(), current = ""
+        for ch in text.lowercased() {
+            if ch.isLetter || ch.isNumber { current.append(ch) } else {
+                if current.count >= 2 { out.insert(String(current.prefix(60))) }
+                current = ""
+            }
+        }
+        if current.count >= 2 { out.insert(String(current.prefix(60))) }
+        return out
+    }
+
+    /// Replaces the terms of one item: its title, text and decisions (and, for the status
+    /// round, the agencies' reports).
+    static func reindex(_ db: any DatabaseExecutor, meeting: String, item: String) async throws(HubError) {
+        guard let row = try await db.queryFirst("SELECT kind, title, text, decisions FROM agenda_items WHERE id = ? AND meeting_id = ?",
+                                                [.text(item), .text(meeting)]) else { return }
+        var all = [try row.string("title"), try row.optionalString("text") ?? "", try row.optionalString("decisions") ?? ""]
+        if try row.string("kind") == "status-round" {
+            for r in try await db.query("SELECT text FROM status_reports WHERE meeting_id = ?", [.text(meeting)]) { all.append(try r.string("text")) }
+        }
+        try await db.execute("DELETE FROM search_terms WHERE meeting_id = ? AND item_id = ?", [.text(meeting), .text(item)])
+        for term in terms(all.joined(separator: "\n")) {
+            try await db.execute("INSERT INTO search_terms (meeting_id, item_id, term) VALUES (?, ?, ?)", [.text(meeting), .text(item), .text(term)])
+        }
+    }
+
+    /// `meetings.search {centre, q}` → matching items (every word of `q` as a word prefix),
+    /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
+    @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try MeetingActor.from(r, reference: env.reference)
+        let b = try BodyReader(r.body)
+        let centre = try env.centre(try b.string("centre", max: 64)).id
+        guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board search its minutes.") }
+        let words = terms(try b.string("q", max: 200)).sorted()
+        guard !words.isEmpty, words.count <= 8 else { throw HubError(.validation, "Give one to eight words of two letters or more.", field: "body.q") }
+        var matches: Set<String>? = nil
+        for w in words {
+            let escaped = w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let rows = try await c.database.query("""
+                SELECT DISTINCT t.meeting_id, t.item_id FROM search_terms t JOIN meetings m ON m.id = t.meeting_id
+                WHERE m.centre_id = ? AND t.term LIKE ? ESCAPE '\\'
+                """, [.text(centre), .text(escaped + "%")])
+            let found = Set(try rows.map { "\(try $0.string("meeting_id"))/\(try $0.string("item_id"))" })
+            matches = matches.map { $0.intersection(found) } ?? found
+            if matches?.isEmpty == true { break }
+        }
+        var hits: [(String, JSONValue)] = []
+        for key in matches ?? [] {
+            let parts = key.split(separator: "/").map(String.init)
+            guard parts.count == 2, let row = try await c.database.queryFirst("""
+                SELECT m.date, i.title, i.text, i.confidential, i.position FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
+                WHERE i.id = ? AND m.id = ?
+                """, [.text(parts[1]), .text(parts[0])]) else { continue }
+            let date = try row.string("date")
+            let text = try row.optionalString("text") ?? ""
+            let lower = text.lowercased()
+            var excerpt = String(text.prefix(200))
+            if let hit = words.lazy.compactMap({ lower.range(of: $0) }).first {
+                let start = lower.index(hit.lowerBound, offsetBy: -min(80, lower.distance(from: lower.startIndex, to: hit.lowerBound)))
+                let offset = lower.distance(from: lower.startIndex, to: start)
+                excerpt = String(text.dropFirst(offset).prefix(200))
+            }
+            hits.append((date + String(format: "%06d", try row.int("position")), .object([
+                "meetingId": .string(parts[0]), "itemId": .string(parts[1]), "date": .string(date), "title": .string(try row.string("title")),
+                "confidential": .bool(try row.bool("confidential")), "excerpt": .string(excerpt)])))
+        }
+        return .object(["centre": .string(centre), "hits": .array(hits.sorted { $0.0 > $1.0 }.map(\.1))])
+    }
+}
