@@ -197,6 +197,10 @@ import Testing
         #expect(march["attendees"]!.arrayValue!.contains { $0["name"]?.stringValue == "Helena Prov" })
         #expect(may["attendees"]!.arrayValue!.contains { $0["name"]?.stringValue == "Nils Nyssén" })
         #expect(!may["attendees"]!.arrayValue!.contains { $0["name"]?.stringValue == "Helena Prov" })
+        // A meeting moved past the change invites the new representative instead.
+        let moved = try await h.ok("meetings.update", ["meetingId": march["id"]!, "date": "2026-04-15"])
+        #expect(moved["attendees"]!.arrayValue!.contains { $0["name"]?.stringValue == "Nils Nyssén" })
+        #expect(!moved["attendees"]!.arrayValue!.contains { $0["name"]?.stringValue == "Helena Prov" })
         // A restart reloads the configuration without losing the hub's change.
         try await h.dispatcher.prepare()
         let after = try await h.ok("meetings.groups.list", ["centre": "skaraborg", "date": "2026-05-01"])["members"]!.arrayValue!

@@ -102,13 +102,7 @@ enum Meetings {
                   seriesID.map { .text($0) } ?? .null, .integer(imported ? 1 : 0), .text(now), .text(actor)])
         try await db.execute("INSERT INTO minutes (meeting_id, status, current_version, changed_since_circulation) VALUES (?, 'draft', 0, 0)", [.text(id)])
         if imported { return id }
-        for m in try await Groups.members(db, centre: centre, on: plan.date) {
-            try await db.execute("""
-                INSERT INTO attendance (meeting_id, member_id, name, title, agency, municipality, email, role, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'invited')
-                """, [.text(id), .text(m.id), .text(m.name), .text(m.title), .text(m.agency), m.municipality.map { .text($0) } ?? .null,
-                      m.email.map { .text($0) } ?? .null, .text(m.role)])
-        }
+        try await reinvite(db, meeting: id, centre: centre, date: plan.date)
         // The review item points at the last earlier meeting whose minutes are not yet approved.
         let previous = try await db.queryFirst("""
             SELECT m.id, m.date FROM meetings m JOIN minutes n ON n.meeting_id = m.id
@@ -162,11 +156,30 @@ enum Meetings {
             """, [.text(date), .text(start), .text(end), .text(place), link.map { .text($0) } ?? .null, chair.map { .text($0) } ?? .null,
                   .integer(temporary ? 1 : 0), secretary.map { .text($0) } ?? .null, .integer(Int64(sequence)),
                   .text(SwedishDate.minus(days: env.settings.itemDeadlineDays, from: date)), .text(m.id)])
+        if date != m.date { try await reinvite(c.database, meeting: m.id, centre: m.centre, date: date) }
         let updated = try await MeetingRecord.load(c.database, id: m.id)
         if visible, updated.agendaCirculatedAt != nil {
             try await Circulation.sendInvitations(env, c, updated, method: .request, kind: "update")
         }
         return try await view(env, c.database, updated, actor: actor)
+    }
+
+    /// A moved meeting invites the group as it is on the new date: members whose term
+    /// covers it are added; those whose term does not are dropped unless they already answered.
+    static func reinvite(_ db: any DatabaseExecutor, meeting: String, centre: String, date: String) async throws(HubError) {
+        let members = try await Groups.members(db, centre: centre, on: date)
+        let current = try await AttendeeRecord.all(db, meeting: meeting)
+        let valid = Set(members.map(\.id)), invited = Set(current.map(\.memberID))
+        for a in current where !valid.contains(a.memberID) && a.status == "invited" {
+            try await db.execute("DELETE FROM attendance WHERE meeting_id = ? AND member_id = ?", [.text(meeting), .text(a.memberID)])
+        }
+        for m in members where !invited.contains(m.id) {
+            try await db.execute("""
+                INSERT INTO attendance (meeting_id, member_id, name, title, agency, municipality, email, role, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'invited')
+                """, [.text(meeting), .text(m.id), .text(m.name), .text(m.title), .text(m.agency), m.municipality.map { .text($0) } ?? .null,
+                      m.email.map { .text($0) } ?? .null, .text(m.role)])
+        }
     }
 
     /// `meetings.cancel {meetingId}`: METHOD:CANCEL with a raised SEQUENCE to everyone invited.
