@@ -11,7 +11,7 @@ enum Agenda {
     /// `meetings.agenda.add {meetingId, title, agency?, confidential?}`: a member agency's
     /// (or the staff's) item of the day, placed before the status round; only until the deadline.
     @Sendable static func add(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
         let title = try b.string("title", max: 200)
@@ -60,7 +60,7 @@ enum Agenda {
     /// agency's report for the status round, through its adapter or the web. A second
     /// report from the same agency replaces the first until the minutes are circulated.
     @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         let text = try b.string("text", max: env.settings.maxTextChars, multiline: true)
@@ -87,7 +87,7 @@ enum Agenda {
     /// `meetings.status-report.pending {}` → the planned meetings where the caller's agencies
     /// are members and have not yet reported (what an adapter asks before it sends).
     @Sendable static func pendingStatusReports(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         guard !actor.agencies.isEmpty else { throw HubError(.forbidden, "Only agencies report.") }
         let rows = try await c.database.query("""
             SELECT DISTINCT m.id, m.centre_id, m.date, m.start_time, a.agency, a.municipality FROM meetings m JOIN attendance a ON a.meeting_id = m.id

@@ -125,7 +125,7 @@ enum Circulation {
     /// `meetings.reminders.run {}`: for every planned meeting that starts within
     /// `reminderHours` and has had no reminder, the agenda again by e-mail and to the adapters.
     @Sendable static func runReminders(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff run reminders.") }
         let rows = try await c.database.query("SELECT \(MeetingRecord.columns) FROM meetings WHERE status = 'planned' AND reminder_sent_at IS NULL AND date >= ?",
                                               [.text(env.today)])
@@ -153,7 +153,7 @@ enum Circulation {
 
     /// `meetings.mail.outbox {meetingId}` → the queued and sent mail of a meeting (staff).
     @Sendable static func outbox(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
@@ -171,7 +171,7 @@ enum Circulation {
     /// `meetings.mail.flush {limit?}`: sends queued mail through the configured SMTP relay;
     /// each message is marked sent only after the relay accepted it (at-least-once).
     @Sendable static func flushMail(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff send mail.") }
         let b = try BodyReader(r.body)
         let limit = try b.optionalInt("limit", range: 1...500) ?? 100

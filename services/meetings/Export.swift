@@ -179,7 +179,7 @@ enum Export {
     /// `meetings.export {meetingId, format: markdown|html, confidential?}` → the document.
     /// Confidential items are included only for the centre's staff who ask for them.
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
         let format = try b.optionalChoice("format", ["markdown", "html"]) ?? "markdown"

@@ -65,7 +65,7 @@ enum Groups {
 
     /// `meetings.groups.history {centre}` → every term, ended ones too (staff only).
     @Sendable static func history(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff may see the group's history.") }
@@ -76,7 +76,7 @@ enum Groups {
     /// `meetings.groups.replace {centre, memberId, from, name, title, email?}`: the agency
     /// changes its representative. The old term ends the day before `from`; the new one starts on `from`.
     @Sendable static func replace(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64)).id
         try actor.requireManager(centre: centre)

@@ -55,7 +55,7 @@ enum Meetings {
     /// `meetings.create {centre, date, start?, end?, place?, link?, chairMemberId? | temporaryChair?,
     /// secretaryMemberId?, series?: [date]}` → the meeting (and one per series date) with its agenda.
     @Sendable static func create(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64))
         try actor.requireManager(centre: centre.id)
@@ -126,7 +126,7 @@ enum Meetings {
     /// The actor, the body and a planned meeting of a centre the actor manages (what changes to a planned meeting share).
     static func plannedMeeting(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext,
                                refusal: String) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
@@ -193,7 +193,7 @@ enum Meetings {
 
     /// `meetings.list {centre?, from?, to?}` → meetings the actor may see, by date.
     @Sendable static func list(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let centre = try b.optionalString("centre", max: 64)
         if let centre { _ = try env.centre(centre) }
@@ -225,7 +225,7 @@ enum Meetings {
     /// `meetings.get {meetingId}` → the meeting, attendees, agenda (and minutes text for the
     /// centre's staff), status reports, action items carried over and the minutes' state.
     @Sendable static func get(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
         return try await view(env, c.database, m, actor: actor)
@@ -269,7 +269,7 @@ enum Meetings {
 
     /// `meetings.attendance.set {meetingId, entries: [{memberId, status}]}`: present / regrets / absent, by the centre's staff.
     @Sendable static func setAttendance(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
@@ -293,7 +293,7 @@ enum Meetings {
     /// `meetings.attendance.reply {meetingId, memberId, reply: attending|regrets}` or
     /// `{calendar: <iCalendar METHOD:REPLY>}`: the answer to an invitation, recorded in advance.
     @Sendable static func reply(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         var meetingID: String, memberID: String?, email: String?, answer: String
         if let text = try b.optionalString("calendar", max: 20_000, multiline: true) {
@@ -322,7 +322,7 @@ enum Meetings {
     /// held meetings, newest first, with the absences in a row and a flag from
     /// `absenceFlagAfter` on.
     @Sendable static func agencyAttendance(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board see attendance.") }

@@ -27,7 +27,7 @@ enum Minutes {
 
     /// The meeting and the checks every minutes change shares.
     static func editable(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
@@ -158,7 +158,7 @@ enum Minutes {
 
     /// `meetings.minutes.attachments.get {meetingId, attachmentId}` → the file (base64) with its checksum, verified.
     @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
         guard let row = try await c.database.queryFirst("SELECT filename, content_type, size, sha256, data FROM attachments WHERE meeting_id = ? AND id = ?",
@@ -175,7 +175,7 @@ enum Minutes {
     /// `meetings.minutes.approve {meetingId}`: at this meeting, the previous meeting's
     /// circulated minutes are approved. The review item records the exact version.
     @Sendable static func approve(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
@@ -218,7 +218,7 @@ enum Minutes {
 
     /// `meetings.minutes.file {meetingId}`: approved minutes are placed on file ("läggs till handlingarna").
     @Sendable static func file(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
@@ -231,7 +231,7 @@ enum Minutes {
 
     /// `meetings.minutes.versions {meetingId}` → every circulated version with its diff against the one before.
     @Sendable static func versions(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
         let rows = try await c.database.query("""

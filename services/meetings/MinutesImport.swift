@@ -254,7 +254,7 @@ enum ImportHandler {
     }
 
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let text = try b.string("text", max: 200_000, multiline: true)
         let parsed = try MinutesParser.parse(text)

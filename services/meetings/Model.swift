@@ -106,35 +106,12 @@ struct MeetingsEnvironment: Sendable {
     func adapter(of agency: String) -> String? { reference.agencies.first { $0.id == agency }?.adapter }
 }
 
-/// Who is acting. The broker authenticates the process; the gateway names the user in
-/// `body.actor` (trusted only from the gateway); adapters act for their agencies.
-struct MeetingActor: Sendable {
-    enum Role: String, Sendable { case admin, staff, agency, board, adapter }
-    var role: Role
-    var who: String
-    var centre: String?
-    var agencies: Set<String>
+/// The caller of a meetings message (see `Caller` in HubBus).
+typealias MeetingActor = Caller
 
-    static func from(_ request: ServiceRequest, reference: ReferenceData) throws(HubError) -> MeetingActor {
-        let p = request.principal
-        if p.kind == "adapter", let q = p.qualifier {
-            let agencies = Set(reference.agencies.filter { $0.adapter == String(q) }.map(\.id))
-            guard !agencies.isEmpty else { throw HubError(.forbidden, "This adapter acts for no configured agency.") }
-            return MeetingActor(role: .adapter, who: p.name, centre: nil, agencies: agencies)
-        }
-        guard p == .gateway else { throw HubError(.forbidden, "Only the gateway and agency adapters call the meetings service.") }
-        guard case .object(let a)? = request.body["actor"], case .string(let user)? = a["user"], !user.isEmpty,
-              case .string(let roleText)? = a["role"], let role = Role(rawValue: roleText), role != .adapter else {
-            throw HubError(.unauthenticated, "The gateway must name the signed-in user and role.", field: "body.actor")
-        }
-        let centre = a["centre"]?.stringValue, agency = a["agency"]?.stringValue
-        if role == .staff || role == .board, centre == nil { throw HubError(.forbidden, "Your account is not linked to a centre.", field: "body.actor.centre") }
-        if role == .agency, agency == nil { throw HubError(.forbidden, "Your account is not linked to an agency.", field: "body.actor.agency") }
-        return MeetingActor(role: role, who: "user:" + user, centre: centre, agencies: agency.map { [$0] } ?? [])
-    }
-
+extension Caller {
     /// Admins and the centre's staff run the centre's meetings.
-    func mayManage(centre c: String) -> Bool { role == .admin || (role == .staff && centre == c) }
+    func mayManage(centre c: String) -> Bool { isCentreStaff(c) }
     /// Staff and board of the centre see everything, confidential items too.
     func seesConfidential(centre c: String) -> Bool { mayManage(centre: c) || (role == .board && centre == c) }
 

@@ -43,7 +43,7 @@ enum Search {
     /// `meetings.search {centre, q}` → matching items (every word of `q` as a word prefix),
     /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try MeetingActor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board search its minutes.") }

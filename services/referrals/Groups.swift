@@ -42,7 +42,7 @@ enum Groups {
 
     /// `referrals.groups.define {centre, name, help, min, max, ageMin, ageMax, startsOn}`.
     @Sendable static func define(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard let centre = try Fields.string(r.body, "centre", max: 64), env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
         }
@@ -71,7 +71,7 @@ enum Groups {
     /// `referrals.groups.list {centre}`: each group with its members, the matching people
     /// waiting, and whether there are enough to start.
     @Sendable static func list(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre,
               env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
@@ -109,7 +109,7 @@ enum Groups {
     /// `referrals.groups.assign {groupId, referralIds}`: moves matching people from the
     /// queue into the group (in treatment), never beyond its maximum.
     @Sendable static func assign(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let g = try await load(c.database, id: try Fields.id(r.body, "groupId"))
         try actor.requireHandler(centre: g.centre)
         guard let ids = r.body["referralIds"]?.arrayValue, !ids.isEmpty, ids.count <= 30 else {

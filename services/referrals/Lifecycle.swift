@@ -151,7 +151,7 @@ enum Lifecycle {
     /// `referrals.get {id, purpose}`: the full referral with personal data for the centre's
     /// staff (each such read is audited); the status view for the referring agency.
     @Sendable static func get(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let id = try Fields.id(r.body)
         guard let record = try await ReferralRecord.load(c.database, id: id) else { throw HubError(.notFound, "No such referral.", field: "body.id") }
         if actor.mayFollow(referrerAgency: record.referrerAgency), !actor.mayHandle(centre: record.centre) {
@@ -205,7 +205,7 @@ enum Lifecycle {
 
     /// `referrals.status {id}`: what the referring agency may see (no personal data ever).
     @Sendable static func status(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let id = try Fields.id(r.body)
         guard let record = try await ReferralRecord.load(c.database, id: id),
               actor.mayFollow(referrerAgency: record.referrerAgency) || actor.mayHandle(centre: record.centre) else {
@@ -264,7 +264,7 @@ enum Lifecycle {
     /// `referrals.submit`: validates everything, seals personal data, links the same
     /// person by blind index, and answers with the referral id (or `intake_paused`).
     @Sendable static func submit(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let allowed: Set<String>?
         switch actor.role {
         case .admin, .staff: allowed = nil
@@ -333,7 +333,7 @@ enum Lifecycle {
 
     /// `referrals.receive {id}`: the centre has received the referral.
     @Sendable static func receive(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(c.database, id: try Fields.id(r.body), actor: actor)
         try require(record, in: [.submitted], to: "receive")
         return try await transition(env, c, actor, record, to: .received, action: "receive", set: ["received_at": .text(env.timestamp)])
@@ -341,7 +341,7 @@ enum Lifecycle {
 
     /// `referrals.assess {id, decision: accept|redirect|decline, priority, reason, redirectTo}`.
     @Sendable static func assess(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         var record = try await ReferralRecord.loadForHandling(c.database, id: try Fields.id(r.body), actor: actor)
         let decision = try Fields.string(r.body, "decision", max: 20)
         try require(record, in: [.submitted, .received], to: "assess")
@@ -373,7 +373,7 @@ enum Lifecycle {
     /// `referrals.appointment {id, date, channel}`: the first appointment is offered. The
     /// channel must respect the safe-contact instructions.
     @Sendable static func offerAppointment(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(c.database, id: try Fields.id(r.body), actor: actor)
         guard let date = try Fields.string(r.body, "date", max: 10), ReferenceData.isDate(date) else {
             throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date")
@@ -402,7 +402,7 @@ enum Lifecycle {
 
     /// `referrals.treatment.start {id, mode: individual|group, groupId}`.
     @Sendable static func startTreatment(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(c.database, id: try Fields.id(r.body), actor: actor)
         let mode = try Fields.string(r.body, "mode", max: 20)
         var set: [String: DatabaseValue] = [:]
@@ -424,7 +424,7 @@ enum Lifecycle {
 
     /// `referrals.close {id, reason}` with a coded closure reason.
     @Sendable static func close(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(c.database, id: try Fields.id(r.body), actor: actor)
         let reason = try code(r.body, "reason", env.settings.closureReasons)
         try require(record, in: [.accepted, .appointmentOffered, .inTreatment], to: "close")
@@ -436,7 +436,7 @@ enum Lifecycle {
 
     /// `referrals.withdraw {id, reason}`: the referring agency (or staff) withdraws.
     @Sendable static func withdraw(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let id = try Fields.id(r.body)
         guard let record = try await ReferralRecord.load(c.database, id: id),
               actor.mayHandle(centre: record.centre) || actor.mayFollow(referrerAgency: record.referrerAgency) else {
@@ -452,7 +452,7 @@ enum Lifecycle {
 
     /// `referrals.reprioritise {id, priority, reason}`: the reason is kept (sealed) in the history.
     @Sendable static func reprioritise(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(c.database, id: try Fields.id(r.body), actor: actor)
         let priority = try Fields.int(r.body, "priority", range: 1...3)!
         let reason = try Fields.string(r.body, "reason", max: 500)!

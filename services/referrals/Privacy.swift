@@ -32,7 +32,7 @@ enum Privacy {
     /// `referrals.audit.list {centre, referralId, limit}`: administrators review the audit
     /// log; staff may review their own centre's.
     @Sendable static func auditList(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard actor.handlesReferrals else { throw HubError(.forbidden, "Only administrators and centre staff review the audit log.") }
         let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre
         if let centre { try actor.requireHandler(centre: centre) } else if actor.role != .admin {
@@ -59,7 +59,7 @@ enum Privacy {
     /// reference, unit, history notes); the statistics columns stay. A dry run reports
     /// what would go and changes nothing.
     @Sendable static func retention(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard actor.role == .admin else { throw HubError(.forbidden, "Only administrators run anonymisation.") }
         guard let dryRun = r.body["dryRun"]?.boolValue else { throw HubError(.validation, "Required: true for a report, false to anonymise.", field: "body.dryRun") }
         let cutoff = Timestamp.string(from: env.now().addingTimeInterval(-Double(env.settings.retentionDays) * 86400))

@@ -39,7 +39,7 @@ enum Queue {
     /// `referrals.intake.set {centre, paused, message, alternatives, categories}`: staff pause
     /// or reopen intake, with a message and where to turn instead.
     @Sendable static func setIntake(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard let centre = try Fields.string(r.body, "centre", max: 64), env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
         }
@@ -70,7 +70,7 @@ enum Queue {
     /// order, with positions and estimated waits), `centre` (everything open at the
     /// centre), `mine` (an agency's own referrals, status only). No personal data.
     @Sendable static func list(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let view = try Fields.string(r.body, "view", max: 20, required: false) ?? (actor.handlesReferrals ? "queue" : "mine")
         let limit = try Fields.int(r.body, "limit", range: 1...1000, required: false) ?? 500
         switch view {
@@ -201,7 +201,7 @@ enum Queue {
     /// `referrals.capacity {centre?}`: every centre's (or one centre's) intake state; open to
     /// every signed-in role and adapter, so a referrer knows before referring.
     @Sendable static func capacity(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        _ = try Actor.from(r, reference: env.reference)
+        _ = try Caller.from(r, reference: env.reference, service: "referrals")
         let only = try Fields.string(r.body, "centre", max: 64, required: false)
         var out: [JSONValue] = []
         for centre in env.reference.centres where only == nil || only == centre.id {

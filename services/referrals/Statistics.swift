@@ -14,7 +14,7 @@ import HubStorage
 /// smallest cell is hidden too (`"x"`), so no total reveals it by subtraction.
 enum Statistics {
     @Sendable static func handle(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Actor.from(r, reference: env.reference)
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre ?? env.reference.centres.first?.id,
               env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
