@@ -89,7 +89,7 @@ let package = Package(
                 path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/adapters", exclude: ["README.md", "police/README.md", "municipality/README.md",
@@ -113,6 +113,9 @@ let package = Package(
         .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
             "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",
+        ]),
+        .testTarget(name: "TrainingServiceTests", dependencies: [
+            "TrainingService", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubBus", "HubProtocol", "HubStorage",
