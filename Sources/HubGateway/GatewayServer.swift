@@ -100,6 +100,8 @@ public struct GatewayServer: Sendable {
 
         // Network days: public registration, organiser pages and their API.
         NetworkRoutes(server: self, pages: pages).register(public: router, api: authed, pages: pagesGroup)
+        // Trainings, lectures and targeted supervision.
+        TrainingRoutes(server: self, pages: pages).register(public: router, api: authed, pages: pagesGroup)
         return router
     }
 

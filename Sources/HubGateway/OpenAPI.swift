@@ -81,6 +81,7 @@ enum OpenAPIDocument {
             "403": { $ref: "#/components/responses/Forbidden" }
             "503": { $ref: "#/components/responses/Unavailable" }
     \#(NetworksOpenAPI.paths)
+    \#(TrainingOpenAPI.paths)
     components:
       securitySchemes:
         bearerAuth:
@@ -89,6 +90,7 @@ enum OpenAPIDocument {
           description: Token from POST /api/v1/tokens
       schemas:
     \#(NetworksOpenAPI.schemas)
+    \#(TrainingOpenAPI.schemas)
         Error:
           type: object
           required: [error]

@@ -56,6 +56,7 @@ enum Templates {
     static let all: [String: String] = ["layout": layout, "login": login, "start": start, "error": error]
         .merging(ReferralTemplates.all) { a, _ in a }
         .merging(NetworkTemplates.all) { own, _ in own }
+        .merging(TrainingTemplates.all) { own, _ in own }
 
     static let layout = """
     <!DOCTYPE html>
