@@ -10,6 +10,18 @@ extension TrainingRoutes {
     static let sessionRows = 3
     static let sessionFields = ["date", "startTime", "endTime", "venue"]
 
+    /// A refusal from the service in the page's language (the service's English message is never shown).
+    static func formMessage(_ error: HubError, lang: Language) -> String {
+        let known: [(String, String)] = [
+            ("required", "reg_err_required"), ("overlaps", "tr_err_overlap"), ("end after", "tr_err_end_before_start"),
+            ("Not a date", "tr_err_date"), ("Not a time", "tr_err_time"), ("Not a deadline", "tr_err_date"),
+            ("deadline must be before", "tr_err_deadline"), ("Choose one", "reg_err_choose"), ("longer than", "reg_err_too_long"),
+            ("parts come in order", "tr_err_part_order"), ("later part", "tr_err_later_part"),
+            ("previous part's date", "tr_err_part_date"), ("Plan this part", "tr_err_plan_first"), ("No such centre", "reg_err_choose"),
+        ]
+        return lang.t(known.first { error.message.contains($0.0) }?.1 ?? "reg_err_invalid")
+    }
+
     func reference() async throws -> JSONValue { try await shared.ask("training.reference.get", [:]) }
 
     func centreOptions(_ reference: JSONValue, selected: String?) -> [[String: Any]] {
@@ -103,7 +115,7 @@ extension TrainingRoutes {
             } else if field.hasPrefix("trainers") {
                 field = "trainers"
             }
-            let message = error.message.contains("required") ? lang.t("reg_err_required") : error.message
+            let message = Self.formMessage(error, lang: lang)
             if Self.eventFields.contains(field) || field.hasPrefix("s") && field.contains("_") {
                 return try await renderNewEvent(session, context, form: form, errors: [field: message], status: .badRequest)
             }
@@ -233,7 +245,7 @@ extension TrainingRoutes {
         case .success: return Redirect.to(redirect)
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? "form"
-            return try await again(form, [field: error.message.contains("required") ? lang.t("reg_err_required") : error.message])
+            return try await again(form, [field: Self.formMessage(error, lang: lang)])
         case .failure(let error): throw error
         }
     }

@@ -2,6 +2,15 @@
 /// (registration form, statuses) come from NetworkStrings.
 enum TrainingStrings {
     static let swedish: [String: String] = [
+        "tr_err_overlap": "Tillfället överlappar ett annat tillfälle.",
+        "tr_err_end_before_start": "Sluttiden måste vara efter starttiden.",
+        "tr_err_date": "Ange ett datum som ÅÅÅÅ-MM-DD.",
+        "tr_err_time": "Ange en tid som TT:MM.",
+        "tr_err_deadline": "Sista anmälningsdag måste vara före första tillfället.",
+        "tr_err_part_order": "Delarna görs i ordning: information/utbildning, behovsdialog, handledning på plats. Föregående del är inte genomförd.",
+        "tr_err_later_part": "En senare del har redan påbörjats.",
+        "tr_err_part_date": "Datumet är före föregående dels datum.",
+        "tr_err_plan_first": "Planera delen innan du loggar tillfällen.",
         "tr_title": "Utbildningar",
         "tr_new": "Ny utbildning",
         "tr_none": "Inga utbildningar ännu.",
@@ -82,6 +91,15 @@ enum TrainingStrings {
     ]
 
     static let english: [String: String] = [
+        "tr_err_overlap": "The session overlaps another session.",
+        "tr_err_end_before_start": "The end time must be after the start time.",
+        "tr_err_date": "Enter a date as YYYY-MM-DD.",
+        "tr_err_time": "Enter a time as HH:MM.",
+        "tr_err_deadline": "The registration deadline must be before the first session.",
+        "tr_err_part_order": "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.",
+        "tr_err_later_part": "A later part has already started.",
+        "tr_err_part_date": "The date is before the previous part's date.",
+        "tr_err_plan_first": "Plan the part before logging its sessions.",
         "tr_title": "Trainings",
         "tr_new": "New training",
         "tr_none": "No trainings yet.",

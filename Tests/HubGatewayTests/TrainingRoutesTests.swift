@@ -100,3 +100,13 @@ struct TrainingRoutesTests {
         #expect(Set(TrainingStrings.swedish.keys).isDisjoint(with: Strings.swedish.keys))
     }
 }
+
+extension TrainingRoutesTests {
+    @Test func serviceRefusalsAreShownInTheLanguageOfThePage() {
+        let overlap = HubError(.validation, "The session overlaps session 1.", field: "body.sessions[1].startTime")
+        #expect(TrainingRoutes.formMessage(overlap, lang: .sv) == "Tillfället överlappar ett annat tillfälle.")
+        #expect(TrainingRoutes.formMessage(overlap, lang: .en) == "The session overlaps another session.")
+        let order = HubError(.conflict, "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.", field: "body.part")
+        #expect(TrainingRoutes.formMessage(order, lang: .sv).hasPrefix("Delarna görs i ordning"))
+    }
+}
