@@ -6,7 +6,8 @@ enum TrainingTemplates {
         "tr_register": derived(NetworkTemplates.register, ["action=\"/register/{{day.id}}\"": "action=\"/training/register/{{day.id}}\"",
                                                            "{{t.reg_intro}}": "{{t.tr_reg_intro}}"]),
         "tr_register_done": derived(NetworkTemplates.registerDone, [:]),
-        "tr_my": derived(NetworkTemplates.myRegistration, ["action=\"/r/{{token}}/cancel\"": "action=\"/tr/{{token}}/cancel\""]),
+        "tr_my": derived(NetworkTemplates.myRegistration, ["action=\"/r/{{token}}/cancel\"": "action=\"/tr/{{token}}/cancel\""])
+            + "\n{{#day.ended}}<p><a id=\"evaluation-link\" href=\"/training/evaluate/{{day.id}}\">{{t.tr_eval_title}}</a></p>{{/day.ended}}",
         "tr_evaluate": evaluate, "tr_list": list, "tr_new": newEvent, "tr_event": event, "tr_lectures": lectures,
         "tr_supervision": supervision, "tr_review": review,
     ]

@@ -27,6 +27,10 @@ final class TestClock: Sendable {
 /// Answers `networks.days.list` as the networks service would (year in review).
 struct FakeNetworks: BusRequester {
     func request(_ type: String, body: JSONValue, id: String, timeout: Duration) async throws(HubError) -> JSONValue {
+        if type == "networks.contacts.list" {
+            return ["contacts": [["id": "c1", "name": "Kontakt Polis", "email": "kontakt@polisen.example", "agency": "police"],
+                                 ["id": "c2", "name": "Kontakt Soc", "email": "kontakt@boras.example", "agency": "social-services"]]]
+        }
         guard type == "networks.days.list" else { throw HubError(.unknownType, "Not in this fake.") }
         return ["days": [["id": "d1", "title": "KP-nätverksträff", "theme": "Barn som upplever våld", "date": "2031-05-12",
                           "venue": "Knistad Herrgård", "taken": 41, "status": "open"]]]

@@ -143,7 +143,7 @@ struct TrainingEventTests {
     }
 
     @Test func invitationsCarryEverySessionInTheCalendar() async throws {
-        let f = try await TrainingFixture.make()
+        let f = try await TrainingFixture.make(bus: FakeNetworks())
         let e = try await f.createTraining()
         let (reply, events) = await f.send("training.events.invite", ["eventId": e["id"] ?? .null, "registrationUrl": "https://hub.example/t/x"])
         #expect(reply.error == nil)
@@ -151,7 +151,16 @@ struct TrainingEventTests {
         let ical = police?["icalendar"]?.stringValue ?? ""
         #expect(ical.components(separatedBy: "BEGIN:VEVENT").count == 3)
         #expect(ical.contains("METHOD:REQUEST"))
-        #expect(events.contains { $0.0 == "event.invitation" })
+        #expect(ical.contains("kontakt@polisen.example") && !ical.contains("kontakt@boras.example"), "each agency's own contacts as attendees")
+        #expect(reply.body["recipients"]?.numberValue == 2)
+        #expect(events.first { $0.0 == "event.invitation" }?.1["recipients"]?.arrayValue?.count == 2)
+        // Without the networks service the invitations still go out, without attendees.
+        let alone = try await TrainingFixture.make()
+        let other = try await alone.createTraining()
+        let (plain, plainEvents) = await alone.send("training.events.invite", ["eventId": other["id"] ?? .null, "registrationUrl": "https://hub.example/t/y"])
+        #expect(plain.body["contactsAvailable"]?.boolValue == false)
+        #expect(plainEvents.contains { $0.0 == "agency.police.invitation" })
+        await alone.close()
         let (cancel, cancelEvents) = await f.send("training.events.cancel", ["eventId": e["id"] ?? .null])
         #expect(cancel.error == nil)
         #expect(cancelEvents.first { $0.0 == "agency.police.invitation" }?.1["icalendar"]?.stringValue?.contains("METHOD:CANCEL") == true)

@@ -129,7 +129,7 @@ enum TrainingEvents {
         try await reference.engine.cancelEvent(id, on: context.database)
         let updated = try await event(id, context.database, reference: reference, env: env)
         if current["invitationsSentAt"]?.stringValue != nil {
-            try await sendInvitations(updated, method: .cancel, agencies: nil, reference: reference, context: context)
+            try await sendInvitations(updated, method: .cancel, agencies: nil, reference: reference, context: context, env: env)
         }
         return updated
     }
@@ -198,40 +198,62 @@ enum TrainingEvents {
         guard current["status"]?.text == "open" else { throw HubError(.conflict, "A cancelled training cannot be announced.", field: "body.eventId") }
         try await context.database.execute("UPDATE training_events SET invitations_sent_at = ?, registration_url = ? WHERE id = ?", env.nowText, url, id)
         let updated = try await event(id, context.database, reference: reference, env: env)
-        return try await sendInvitations(updated, method: .request, agencies: agencies, reference: reference, context: context)
+        return try await sendInvitations(updated, method: .request, agencies: agencies, reference: reference, context: context, env: env)
+    }
+
+    /// The centre's active contact persons, asked of the networks service (they are its data): the
+    /// ATTENDEEs of each agency's invitation and the e-mail recipients. Nil when it does not answer
+    /// within 2 s; the invitations then go to the adapters without attendees.
+    static func contactPersons(_ centreId: String, env: TrainingEnvironment) async -> [JSONValue]? {
+        guard let bus = env.bus else { return nil }
+        return try? await bus.request("networks.contacts.list", body: ["centreId": .string(centreId)], timeout: .seconds(2))["contacts"]?.arrayValue
     }
 
     @discardableResult
     static func sendInvitations(_ e: JSONValue, method: ICalendar.Method, agencies: [String]?, reference: TrainingReference,
-                                context: ServiceContext) async throws -> JSONValue {
+                                context: ServiceContext, env: TrainingEnvironment) async throws -> JSONValue {
         let id = e["id"]?.text ?? ""
         let centre = try reference.centre(e["centreId"]?.text ?? "")
         let url = e["registrationUrl"]?.text ?? ""
         let sequence = e["sequence"]?.int ?? 0
         let organizer = ICalendar.Person(email: e["contactEmail"]?.stringValue ?? "utbildning@utvag-hub.invalid", name: centre.name)
         let sessions = e["sessions"]?.arrayValue ?? []
+        let wanted = agencies.map(Set.init)
+        let contacts = await contactPersons(centre.id, env: env)
+        var attendees: [String: [ICalendar.Person]] = [:]
+        var recipients: [JSONValue] = []
+        for c in contacts ?? [] {
+            let agency = c["agency"]?.text ?? ""
+            guard wanted?.contains(agency) ?? true, let email = c["email"]?.stringValue else { continue }
+            recipients.append(.object(["contactId": c["id"] ?? .null, "name": c["name"] ?? .null, "email": .string(email), "agency": .string(agency)]))
+            if let adapter = reference.data.agencies.first(where: { $0.id == agency })?.adapter {
+                attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c["name"]?.stringValue, role: "REQ-PARTICIPANT"))
+            }
+        }
         let description = [e["focus"]?.stringValue, e["audience"].map { "Målgrupp: \($0.text)" },
                            url.isEmpty ? nil : "Anmälan: \(url)"].compactMap { $0 }.joined(separator: "\n")
-        let calendar = ICalendar.render(sessions.map { s in
+        func calendar(_ people: [ICalendar.Person]) -> String { ICalendar.render(sessions.map { s in
             ICalendar.Event(uid: "\(id)-\(s["number"]?.int ?? 0)@training.utvag-hub", sequence: sequence,
                             start: .init(date: s["date"]?.text ?? "", time: s["startTime"]?.text ?? ""),
                             end: .init(date: s["date"]?.text ?? "", time: s["endTime"]?.text ?? ""),
                             summary: e["title"]?.text ?? "", description: description, location: s["venue"]?.stringValue,
-                            url: url.isEmpty ? nil : url, organizer: organizer, attendees: [])
-        }, method: method)
-        let wanted = agencies.map(Set.init)
+                            url: url.isEmpty ? nil : url, organizer: organizer, attendees: people)
+        }, method: method) }
         let adapters = Set(reference.data.agencies.filter { wanted?.contains($0.id) ?? true }.compactMap(\.adapter)).sorted()
         let body: [String: JSONValue] = [
             "kind": .string(e["kind"]?.text ?? "training"), "eventId": .string(id), "title": e["title"] ?? .null, "centre": .string(centre.id),
             "sessions": .array(sessions), "starts": .string("\(e["firstDate"]?.text ?? "")T\(sessions.first?["startTime"]?.text ?? "")"),
             "ends": .string("\(e["lastDate"]?.text ?? "")T\(sessions.last?["endTime"]?.text ?? "")"),
             "venue": sessions.first?["venue"] ?? .null, "registrationUrl": .string(url), "method": .string(method.rawValue),
-            "sequence": .n(sequence), "icalendar": .string(calendar),
+            "sequence": .n(sequence),
         ]
-        for adapter in adapters { context.events.emit("agency.\(adapter).invitation", .object(body)) }
-        context.events.emit("event.invitation", .object(body.merging(["recipients": .array([])]) { $1 }))
+        for adapter in adapters {
+            context.events.emit("agency.\(adapter).invitation", .object(body.merging(["icalendar": .string(calendar(attendees[adapter] ?? []))]) { $1 }))
+        }
+        context.events.emit("event.invitation", .object(body.merging(["icalendar": .string(calendar([])), "recipients": .array(recipients)]) { $1 }))
         return .object(["eventId": .string(id), "method": .string(method.rawValue), "sequence": .n(sequence),
-                        "adapters": .array(adapters.map { .string($0) })])
+                        "adapters": .array(adapters.map { .string($0) }), "recipients": .n(recipients.count),
+                        "contactsAvailable": .bool(contacts != nil)])
     }
 
     /// The sessions of an event in time order.
