@@ -89,7 +89,7 @@ let package = Package(
                 path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
+        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +121,9 @@ let package = Package(
         .testTarget(name: "AgencyAdaptersTests", dependencies: [
             "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage", "ReferralsService",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+        .testTarget(name: "TrainingServiceTests", dependencies: [
+            "TrainingService", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubBus", "HubProtocol", "HubStorage",

@@ -102,6 +102,8 @@ public struct GatewayServer: Sendable {
         NetworkRoutes(server: self, pages: pages).register(public: router, api: authed, pages: pagesGroup)
         // Management-group meetings: pages and API.
         MeetingRoutes(server: self, pages: pages).register(api: authed, pages: pagesGroup)
+        // Trainings, lectures and targeted supervision.
+        TrainingRoutes(server: self, pages: pages).register(public: router, api: authed, pages: pagesGroup)
         return router
     }
 

@@ -23,9 +23,9 @@ enum Language: String, Sendable, CaseIterable {
 /// All UI strings in one Swedish and one English table (per area; merged here).
 enum Strings {
     static let allSwedish = swedish.merging(ReferralStrings.swedish) { a, _ in a }.merging(NetworkStrings.swedish) { a, _ in a }
-        .merging(MeetingStrings.swedish) { a, _ in a }
+        .merging(MeetingStrings.swedish) { a, _ in a }.merging(TrainingStrings.swedish) { a, _ in a }
     static let allEnglish = english.merging(ReferralStrings.english) { a, _ in a }.merging(NetworkStrings.english) { a, _ in a }
-        .merging(MeetingStrings.english) { a, _ in a }
+        .merging(MeetingStrings.english) { a, _ in a }.merging(TrainingStrings.english) { a, _ in a }
 
     static let swedish: [String: String] = [
         "app_name": "Utväg Hub",

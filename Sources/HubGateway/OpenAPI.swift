@@ -208,6 +208,7 @@ enum OpenAPIDocument {
             "200": { description: Report, content: { application/json: { schema: { type: object } } } }
     \#(NetworksOpenAPI.paths)
     \#(MeetingsOpenAPI.paths)
+    \#(TrainingOpenAPI.paths)
     components:
       securitySchemes:
         bearerAuth:
@@ -263,6 +264,7 @@ enum OpenAPIDocument {
             notes: { type: string }
     \#(NetworksOpenAPI.schemas)
     \#(MeetingsOpenAPI.schemas)
+    \#(TrainingOpenAPI.schemas)
         Error:
           type: object
           required: [error]

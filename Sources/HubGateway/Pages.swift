@@ -57,6 +57,7 @@ enum Templates {
         .merging(ReferralTemplates.all) { a, _ in a }
         .merging(NetworkTemplates.all) { own, _ in own }
         .merging(MeetingTemplates.all) { own, _ in own }
+        .merging(TrainingTemplates.all) { own, _ in own }
 
     static let layout = """
     <!DOCTYPE html>

@@ -43,7 +43,7 @@ extension NetworkRoutes {
     }
 
     func renderForm(_ day: JSONValue, context: Context, csrf: String, form: [String: String] = [:], errors: [String: String] = [:],
-                    formError: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+                    formError: String? = nil, status: HTTPResponse.Status = .ok, template: String = "nw_register") -> Response {
         let lang = context.language
         var data = dayData(day, lang: lang)
         let programme = day["programme"]?.arrayValue ?? []
@@ -76,7 +76,7 @@ extension NetworkRoutes {
         let days = ProcessInfo.processInfo.environment["HUB_REGISTRATION_PURGE_DAYS"] ?? "90"
         data["privacyText"] = lang.t("reg_privacy", ["days": days])
         data["csrf"] = csrf
-        let response = pages.render("nw_register", title: "\(lang.t("reg_title")): \(day["title"]?.stringValue ?? "")", language: lang,
+        let response = pages.render(template, title: "\(lang.t("reg_title")): \(day["title"]?.stringValue ?? "")", language: lang,
                                     session: nil, data: data, status: status)
         return withCSRFCookie(response, csrf)
     }

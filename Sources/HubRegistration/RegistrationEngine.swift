@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HubCore
 import HubProtocol
 import HubStorage
 
@@ -15,6 +16,13 @@ public struct RegistrationConfiguration: Sendable {
     public var maxGroupSize: Int
     public init(purgeAfterDays: Int = 90, agencies: Set<String>? = nil, municipalities: Set<String>? = nil, maxGroupSize: Int = 50) {
         self.purgeAfterDays = purgeAfterDays; self.agencies = agencies; self.municipalities = municipalities; self.maxGroupSize = maxGroupSize
+    }
+
+    /// Registrations limited to the partner agencies and the centres' municipalities of the
+    /// reference data; purge days from `HUB_REGISTRATION_PURGE_DAYS` (default 90).
+    public init(reference: ReferenceData, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(purgeAfterDays: environment["HUB_REGISTRATION_PURGE_DAYS"].flatMap(Int.init) ?? 90,
+                  agencies: Set(reference.agencies.map(\.id)), municipalities: Set(reference.centres.flatMap(\.municipalities)))
     }
 }
 

@@ -103,7 +103,12 @@ struct Run: AsyncParsableCommand {
                                                          policy: policy, configuration: config.broker),
                                 logger: logger, context: context)
             try await runUntilSignalled([LifecycleComponent(name: "broker", start: { try broker.start() }, stop: { await broker.stop() })], logger: logger)
-        } else if let definition = try Component.serviceDefinition(component, options: options) {
+        } else if var definition = try Component.serviceDefinition(component, options: options) {
+            if component == TrainingService.name {
+                // The year in review asks the networks service for its days over the bus.
+                let bus = BusClient(endpoint: try Component.endpoint(for: .service(component), options: options, config: config), logger: logger, context: context)
+                definition = TrainingService.definition(bus: bus)
+            }
             let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
             let dispatcher = Dispatcher(definition: definition, database: database, configDir: options.config, logger: logger)
             try await dispatcher.prepare()

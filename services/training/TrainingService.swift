@@ -1,13 +1,283 @@
+import Foundation
 import HubBus
+import HubCore
+import HubProtocol
+import HubRegistration
 import HubStorage
+import Synchronization
 
-/// The training service. Its domain (see its README and issue) is built on this
-/// foundation; today it registers with the broker, owns its own database and
-/// answers the runtime's `training.info`.
+/// The training service ("utbildningar"): training events with one or more sessions and
+/// registration through the shared `RegistrationEngine`, attendance per session,
+/// certificates of attendance, anonymous evaluations, commissioned lectures, targeted
+/// supervision ("Riktad handledning") with its coverage per municipality, and the year
+/// in review. Message types are listed in services/training/README.md and docs/protocol.md §8.
 public enum TrainingService {
     public static let name = "training"
-    public static let migrations: [Migration] = []
-    public static func definition() -> ServiceDefinition {
-        ServiceDefinition(name: name, migrations: migrations, handlers: [:])
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "training", sql: """
+            CREATE TABLE training_events (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                title TEXT NOT NULL,
+                focus TEXT,
+                audience TEXT NOT NULL,
+                description TEXT,
+                trainers TEXT NOT NULL,
+                capacity BIGINT NOT NULL,
+                fee_sek BIGINT NOT NULL,
+                deadline TEXT NOT NULL,
+                waiting_list BIGINT NOT NULL,
+                contact_email TEXT,
+                first_date TEXT NOT NULL,
+                last_date TEXT NOT NULL,
+                status TEXT NOT NULL,
+                sequence BIGINT NOT NULL DEFAULT 0,
+                invitations_sent_at TEXT,
+                registration_url TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX training_events_centre ON training_events (centre_id, first_date);
+            CREATE TABLE training_sessions (
+                id TEXT PRIMARY KEY,
+                event_id TEXT NOT NULL REFERENCES training_events(id),
+                number BIGINT NOT NULL,
+                session_date TEXT NOT NULL,
+                start_time TEXT NOT NULL,
+                end_time TEXT NOT NULL,
+                venue TEXT NOT NULL,
+                starts_at TEXT NOT NULL,
+                ends_at TEXT NOT NULL,
+                UNIQUE (event_id, number)
+            );
+            CREATE TABLE training_attendance (
+                session_id TEXT NOT NULL REFERENCES training_sessions(id),
+                participant_id TEXT NOT NULL,
+                attended BIGINT NOT NULL,
+                marked_at TEXT NOT NULL,
+                PRIMARY KEY (session_id, participant_id)
+            );
+            CREATE TABLE training_certificates (
+                id TEXT PRIMARY KEY,
+                event_id TEXT NOT NULL REFERENCES training_events(id),
+                participant_id TEXT NOT NULL UNIQUE,
+                number TEXT NOT NULL UNIQUE,
+                issued_at TEXT NOT NULL
+            );
+            CREATE TABLE training_evaluation_tokens (
+                token_hash TEXT PRIMARY KEY,
+                event_id TEXT NOT NULL REFERENCES training_events(id)
+            );
+            CREATE TABLE training_evaluation_counts (
+                event_id TEXT NOT NULL REFERENCES training_events(id),
+                question TEXT NOT NULL,
+                score BIGINT NOT NULL,
+                answers BIGINT NOT NULL,
+                PRIMARY KEY (event_id, question, score)
+            );
+            CREATE TABLE training_evaluation_comments (
+                id TEXT PRIMARY KEY,
+                event_id TEXT NOT NULL REFERENCES training_events(id),
+                comment TEXT NOT NULL
+            );
+            CREATE TABLE training_lectures (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                lecture_date TEXT NOT NULL,
+                partner TEXT NOT NULL,
+                unit TEXT,
+                municipality TEXT,
+                topic TEXT NOT NULL,
+                audience_size BIGINT NOT NULL,
+                lecturer TEXT,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX training_lectures_centre ON training_lectures (centre_id, lecture_date);
+            CREATE TABLE supervision_assignments (
+                id TEXT PRIMARY KEY,
+                centre_id TEXT NOT NULL,
+                municipality TEXT NOT NULL,
+                agency TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                notes TEXT,
+                information_status TEXT NOT NULL,
+                information_date TEXT,
+                dialogue_status TEXT NOT NULL,
+                dialogue_date TEXT,
+                onsite_status TEXT NOT NULL,
+                onsite_date TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX supervision_assignments_centre ON supervision_assignments (centre_id, municipality);
+            CREATE TABLE supervision_sessions (
+                id TEXT PRIMARY KEY,
+                assignment_id TEXT NOT NULL REFERENCES supervision_assignments(id),
+                part TEXT NOT NULL,
+                session_date TEXT NOT NULL,
+                participants BIGINT,
+                notes TEXT,
+                created_at TEXT NOT NULL
+            )
+            """),
+    ] + RegistrationEngine.migrations
+
+    /// - Parameters:
+    ///   - bus: asks the networks service for a year's network days (year in review); nil leaves them out.
+    ///   - now: the clock (tests move it past an event to mark attendance and evaluate).
+    public static func definition(bus: (any BusRequester)? = nil, now: @escaping @Sendable () -> Date = { Date() }) -> ServiceDefinition {
+        let env = TrainingEnvironment(bus: bus, now: now)
+        var handlers: [String: MessageHandler] = [:]
+        let groups: [[String: (MessageHandler.Kind, TrainingHandler)]] = [
+            TrainingEvents.handlers, TrainingRegistrations.handlers, Certificates.handlers, Supervision.handlers, YearReview.handlers,
+        ]
+        for group in groups {
+            for (type, (kind, run)) in group {
+                handlers[type] = MessageHandler(kind) { request, context in try await run(request, context, env) }
+            }
+        }
+        return ServiceDefinition(name: name, migrations: migrations, handlers: handlers, prepare: { db, configDir, logger in
+            let reference = try TrainingReference.load(configDir)
+            let purged = try await db.transaction { tx in try await reference.engine.purge(on: tx) }
+            logger.info("training ready", metadata: ["hub.centres": "\(reference.data.centres.count)", "hub.purged_events": "\(purged)"])
+        })
     }
+}
+
+/// A training handler: a plain function of the request, its context and the service's environment.
+typealias TrainingHandler = @Sendable (ServiceRequest, ServiceContext, TrainingEnvironment) async throws -> JSONValue
+
+/// What handlers share besides their context: the clock and the bus towards other services.
+struct TrainingEnvironment: Sendable {
+    let bus: (any BusRequester)?
+    let now: @Sendable () -> Date
+    var nowText: String { RegistrationEngine.iso(now()) }
+}
+
+/// Reference data and the engine configured with it, read once per configuration folder.
+struct TrainingReference: Sendable {
+    let data: ReferenceData
+    let engine: RegistrationEngine
+    private static let cache = Mutex<[String: TrainingReference]>([:])
+
+    static func load(_ configDir: String) throws(HubError) -> TrainingReference {
+        if let cached = cache.withLock({ $0[configDir] }) { return cached }
+        let data = try ReferenceData.load(configDir: configDir)
+        let reference = TrainingReference(data: data, engine: RegistrationEngine(configuration: RegistrationConfiguration(reference: data)))
+        cache.withLock { $0[configDir] = reference }
+        return reference
+    }
+
+    func centre(_ id: String, field: String = "body.centreId") throws(HubError) -> ReferenceData.Centre {
+        guard let c = data.centres.first(where: { $0.id == id }) else { throw HubError(.notFound, "No such centre.", field: field) }
+        return c
+    }
+
+    func agencyName(_ id: String) -> String { data.agencies.first { $0.id == id }?.name ?? id }
+}
+
+/// Reads request fields by path; every error names the field (`body.sessions[1].endTime`)
+/// and never repeats the value.
+struct Input {
+    let values: [String: JSONValue]
+    let path: String
+
+    init(_ request: ServiceRequest) throws(HubError) {
+        guard let o = request.body.objectValue else { throw HubError(.validation, "The body must be an object.", field: "body") }
+        values = o; path = "body"
+    }
+
+    init(_ value: JSONValue, path: String) throws(HubError) {
+        guard let o = value.objectValue else { throw HubError(.validation, "This must be an object.", field: path) }
+        values = o; self.path = path
+    }
+
+    func field(_ key: String) -> String { "\(path).\(key)" }
+
+    /// Trimmed text, nil when absent or empty; control characters are refused (new lines only where `lines`).
+    func text(_ key: String, max: Int = 200, lines: Bool = false) throws(HubError) -> String? {
+        guard let raw = values[key], raw != .null else { return nil }
+        guard let s = raw.stringValue else { throw HubError(.validation, "The field must be text.", field: field(key)) }
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard t.count <= max else { throw HubError(.validation, "The field is longer than \(max) characters.", field: field(key)) }
+        let allowed: Set<Unicode.Scalar> = lines ? ["\n", "\r", "\t"] : []
+        if t.unicodeScalars.contains(where: { ($0.value < 0x20 || $0.value == 0x7f) && !allowed.contains($0) }) {
+            throw HubError(.validation, "The field contains control characters.", field: field(key))
+        }
+        return t.isEmpty ? nil : t
+    }
+
+    func required(_ key: String, max: Int = 200, lines: Bool = false) throws(HubError) -> String {
+        guard let t = try text(key, max: max, lines: lines) else { throw HubError(.validation, "This field is required.", field: field(key)) }
+        return t
+    }
+
+    func number(_ key: String, in range: ClosedRange<Int>) throws(HubError) -> Int? {
+        guard let raw = values[key], raw != .null else { return nil }
+        guard let n = raw.numberValue, let i = Int(exactly: n), range.contains(i) else {
+            throw HubError(.validation, "Use a whole number from \(range.lowerBound) to \(range.upperBound).", field: field(key))
+        }
+        return i
+    }
+
+    func flag(_ key: String) throws(HubError) -> Bool? {
+        guard let raw = values[key], raw != .null else { return nil }
+        guard let b = raw.boolValue else { throw HubError(.validation, "Use true or false.", field: field(key)) }
+        return b
+    }
+
+    func day(_ key: String, required needed: Bool = true) throws(HubError) -> String? {
+        let t = needed ? try required(key, max: 10) : try text(key, max: 10)
+        if let t, !ReferenceData.isDate(t) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: field(key)) }
+        return t
+    }
+
+    func clock(_ key: String) throws(HubError) -> String {
+        let t = try required(key, max: 5)
+        guard RegistrationEngine.stockholm(date: "2000-01-01", time: t) != nil else {
+            throw HubError(.validation, "Not a time (HH:MM).", field: field(key))
+        }
+        return t
+    }
+
+    func list(_ key: String, max: Int) throws(HubError) -> [JSONValue]? {
+        guard let raw = values[key], raw != .null else { return nil }
+        guard let a = raw.arrayValue else { throw HubError(.validation, "The field must be a list.", field: field(key)) }
+        guard a.count <= max else { throw HubError(.validation, "At most \(max) items.", field: field(key)) }
+        return a
+    }
+
+    func oneOf(_ key: String, _ allowed: [String]) throws(HubError) -> String {
+        let t = try required(key, max: 40)
+        guard allowed.contains(t) else { throw HubError(.validation, "Use one of: \(allowed.joined(separator: ", ")).", field: field(key)) }
+        return t
+    }
+}
+
+enum Ids {
+    static func make() -> String { UUID().uuidString.lowercased() }
+}
+
+extension JSONValue {
+    static func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    static func n(_ i: Int) -> JSONValue { .number(Double(i)) }
+    var int: Int { Int(numberValue ?? 0) }
+    var text: String { stringValue ?? "" }
+}
+
+/// Escapes text for HTML (certificates, year in review).
+func html(_ s: String) -> String {
+    var out = ""
+    for c in s {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(c)
+        }
+    }
+    return out
 }

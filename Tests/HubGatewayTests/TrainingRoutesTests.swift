@@ -1,0 +1,112 @@
+import Foundation
+import HubProtocol
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HubGateway
+
+/// The training pages and API against a fake bus: what they send and how they answer.
+@Suite("Gateway: training registration, organiser pages, API")
+struct TrainingRoutesTests {
+    static let training: JSONValue = [
+        "id": "tr-1", "centreId": "sodra-alvsborg", "centreName": "Utväg Södra Älvsborg", "kind": "training", "title": "Barn som upplevt våld",
+        "focus": "Samtal med barn", "audience": "Socialsekreterare", "trainers": [["name": "Utbildare Ett", "external": false]],
+        "sessions": [["id": "s1", "number": 1, "date": "2031-05-12", "startTime": "09:00", "endTime": "16:00", "venue": "Borås"],
+                     ["id": "s2", "number": 2, "date": "2031-05-19", "startTime": "09:00", "endTime": "12:00", "venue": "Borås"]],
+        "capacity": 20, "feeSEK": 0, "deadline": "2031-05-01", "status": "open", "seatsLeft": 3, "waiting": 0, "taken": 17,
+        "registrationOpen": true, "ended": false, "agencies": [["id": "social-services", "name": "Socialtjänsten"]], "municipalities": ["Borås"],
+    ]
+
+    func bus() -> FakeBus {
+        let bus = FakeBus()
+        bus.setReply("training.events.public", .success(Self.training))
+        bus.setReply("training.registrations.create", .success(["eventId": "tr-1", "bookingId": "b1",
+                                                                 "participants": [["participantId": "p1", "status": "confirmed"]]]))
+        bus.setReply("training.reference.get", .success(["centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg", "municipalities": ["Borås", "Lerum"]]],
+                                                         "agencies": [["id": "police", "name": "Polisen"]], "kinds": ["training", "conference"]]))
+        bus.setReply("training.supervision.coverage", .success(["municipalities": [["municipality": "Borås", "status": "not_contacted"],
+                                                                                   ["municipality": "Lerum", "status": "completed"]]]))
+        bus.setReply("training.supervision.list", .success(["assignments": []]))
+        return bus
+    }
+
+    func sent(_ bus: FakeBus, _ type: String) -> [JSONValue] { bus.state.withLock { $0.requests.filter { $0.type == type }.map(\.body) } }
+
+    @Test func publicPageShowsBothSessionsAndRegistersWithAFreshLink() async throws {
+        let fake = bus()
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let page = try await b.get("/training/register/tr-1")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("2031-05-12 09:00–16:00") && page.text.contains("2031-05-19 09:00–12:00"))
+            #expect(page.text.contains("action=\"/training/register/tr-1\"") && page.text.contains("Socialsekreterare"))
+            let en = try await b.get("/training/register/tr-1?lang=en")
+            #expect(en.text.contains("every session"))
+            let csrf = try #require(Browser.csrfField(page.text))
+            let missing = try await b.post("/training/register/tr-1", form: ["csrf": csrf])
+            #expect(missing.status == .badRequest && missing.text.contains("id=\"name-error\""))
+            let r = try await b.post("/training/register/tr-1", form: ["csrf": csrf, "name": "Anna", "email": "anna@boras.se", "agency": "social-services"])
+            #expect(r.status == .created)
+            let body = try #require(sent(fake, "training.registrations.create").first)
+            #expect(body["eventId"]?.stringValue == "tr-1")
+            let token = try #require(body["cancelToken"]?.stringValue)
+            #expect(r.text.contains("/tr/\(token)"))
+        }
+    }
+
+    @Test func aFullTrainingIsExplainedOnThePage() async throws {
+        let fake = bus()
+        fake.setReply("training.registrations.create", .failure(HubError(.conflict, "The training is full.", field: "body.eventId")))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let csrf = try #require(Browser.csrfField(try await b.get("/training/register/tr-1").text))
+            let r = try await b.post("/training/register/tr-1", form: ["csrf": csrf, "name": "Anna", "email": "anna@boras.se", "agency": "social-services"])
+            #expect(r.status == .conflict && r.text.contains("fullbokad"))
+        }
+    }
+
+    @Test func organiserPagesNeedStaffAndShowCoverage() async throws {
+        let h = try await Harness.make(bus: bus())
+        try await h.test { client in
+            var b = Browser(client: client)
+            let anonymous = try await b.get("/training/supervision/sodra-alvsborg")
+            #expect(anonymous.status != .ok)
+            _ = try await b.login()
+            let page = try await b.get("/training/supervision/sodra-alvsborg")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Ej kontaktad") && page.text.contains("Avslutad") && page.text.contains("<label for=\"unit\">"))
+            let form = try await b.get("/training/events/new")
+            #expect(form.status == .ok && form.text.contains("id=\"s2_date\"") && form.text.contains("<label for=\"s2_date\">"))
+        }
+    }
+
+    @Test func openAPINamesTheTrainingRoutes() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let doc = try await client.execute(uri: "/openapi.yaml", method: .get).text
+            for path in ["/api/v1/trainings:", "/api/v1/trainings/{eventId}/registrations:", "/api/v1/training-sessions/{sessionId}/attendance:",
+                         "/api/v1/supervision-coverage/{centreId}:", "/api/v1/year-in-review/{centreId}:"] {
+                #expect(doc.contains("\n  " + path + "\n"), "\(path)")
+            }
+            #expect(doc.contains("\n    TrainingInput:\n"))
+        }
+    }
+
+    @Test func trainingStringsHaveTheSameKeysInBothLanguages() {
+        #expect(Set(TrainingStrings.swedish.keys) == Set(TrainingStrings.english.keys))
+        #expect(Set(TrainingStrings.swedish.keys).isDisjoint(with: NetworkStrings.swedish.keys))
+        #expect(Set(TrainingStrings.swedish.keys).isDisjoint(with: Strings.swedish.keys))
+    }
+}
+
+extension TrainingRoutesTests {
+    @Test func serviceRefusalsAreShownInTheLanguageOfThePage() {
+        let overlap = HubError(.validation, "The session overlaps session 1.", field: "body.sessions[1].startTime")
+        #expect(TrainingRoutes.formMessage(overlap, lang: .sv) == "Tillfället överlappar ett annat tillfälle.")
+        #expect(TrainingRoutes.formMessage(overlap, lang: .en) == "The session overlaps another session.")
+        let order = HubError(.conflict, "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.", field: "body.part")
+        #expect(TrainingRoutes.formMessage(order, lang: .sv).hasPrefix("Delarna görs i ordning"))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import HubBus
+import HubProtocol
+import HubRegistration
+import HubStorage
+import Logging
+import Synchronization
+import Testing
+import TrainingService
+
+/// Which databases the training tests run on: SQLite always, PostgreSQL when
+/// `HUB_TEST_DATABASE_URL` is set (scripts/start-postgres.sh prints one).
+enum TrainingBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var available: [TrainingBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    var testDescription: String { rawValue }
+}
+
+/// A clock tests move forward (to the day of a session, after the training).
+final class TestClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(days: Double) { offset.withLock { $0 += days * 86_400 } }
+}
+
+/// Answers `networks.days.list` as the networks service would (year in review).
+struct FakeNetworks: BusRequester {
+    func request(_ type: String, body: JSONValue, id: String, timeout: Duration) async throws(HubError) -> JSONValue {
+        if type == "networks.contacts.list" {
+            return ["contacts": [["id": "c1", "name": "Kontakt Polis", "email": "kontakt@polisen.example", "agency": "police"],
+                                 ["id": "c2", "name": "Kontakt Soc", "email": "kontakt@boras.example", "agency": "social-services"]]]
+        }
+        guard type == "networks.days.list" else { throw HubError(.unknownType, "Not in this fake.") }
+        return ["days": [["id": "d1", "title": "KP-nätverksträff", "theme": "Barn som upplever våld", "date": "2031-05-12",
+                          "venue": "Knistad Herrgård", "taken": 41, "status": "open"]]]
+    }
+    func brokerStatus(timeout: Duration) async throws(HubError) -> BrokerStatus { throw HubError(.timeout, "No broker in tests.") }
+}
+
+/// The training service's dispatcher on a fresh database, called without sockets.
+struct TrainingFixture {
+    let dispatcher: Dispatcher
+    let database: any HubDatabase
+    let backend: TrainingBackend
+    let location: String
+    let clock: TestClock
+
+    static let configDir: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("config").path
+
+    static func make(_ backend: TrainingBackend = .sqlite, bus: (any BusRequester)? = nil) async throws -> TrainingFixture {
+        var logger = Logger(label: "training.tests")
+        logger.logLevel = .warning
+        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
+        let location: String, config: DatabaseConfiguration
+        switch backend {
+        case .sqlite:
+            location = FileManager.default.temporaryDirectory.appendingPathComponent("training-\(token)").path
+            config = .sqlite(path: location + "/training.sqlite")
+        case .postgres:
+            location = "trtest_\(token)"
+            config = .postgres(url: TrainingBackend.postgresURL!, schema: location)
+        }
+        let db = try await Databases.open(config, logger: logger)
+        let clock = TestClock()
+        let d = Dispatcher(definition: TrainingService.definition(bus: bus, now: { clock.now() }), database: db, configDir: configDir, logger: logger)
+        try await d.prepare()
+        return TrainingFixture(dispatcher: d, database: db, backend: backend, location: location, clock: clock)
+    }
+
+    func close() async {
+        switch backend {
+        case .sqlite:
+            await database.close()
+            try? FileManager.default.removeItem(atPath: location)
+        case .postgres:
+            _ = try? await database.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
+            await database.close()
+        }
+    }
+
+    @discardableResult
+    func send(_ type: String, _ body: JSONValue) async -> (reply: Envelope, events: [(String, JSONValue)]) {
+        await dispatcher.handle(ServiceRequest(envelope: Envelope(id: MessageID.make(), type: type, body: body), principal: .gateway))
+    }
+
+    func ok(_ type: String, _ body: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+        let (reply, _) = await send(type, body)
+        if let error = reply.error { Issue.record("\(type) failed: \(error)", sourceLocation: sourceLocation); throw error }
+        return reply.body
+    }
+
+    /// Row counts of every table a refused request must leave alone.
+    func snapshot() async throws -> [Int] {
+        var out: [Int] = []
+        for table in ["training_events", "training_sessions", "training_attendance", "training_certificates", "training_evaluation_tokens",
+                      "training_evaluation_comments", "supervision_assignments", "supervision_sessions", "training_lectures",
+                      "registration_events", "registration_participants", "registration_bookings"] {
+            out.append(try await database.query("SELECT COUNT(*) AS n FROM \(table)", [])[0].int("n"))
+        }
+        out.append(try await database.query("SELECT COALESCE(SUM(taken), 0) AS n FROM registration_events", [])[0].int("n"))
+        return out
+    }
+
+    /// Sends a request that must be refused with `code` naming `field`, and checks nothing was stored.
+    func refused(_ type: String, _ body: JSONValue, code: HubError.Code, field: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let before = try await snapshot()
+        let (reply, events) = await send(type, body)
+        #expect(reply.error?.code == code, "\(type): \(String(describing: reply.error))", sourceLocation: sourceLocation)
+        #expect(reply.error?.field == field, "\(type): \(String(describing: reply.error))", sourceLocation: sourceLocation)
+        #expect(events.isEmpty, sourceLocation: sourceLocation)
+        #expect(try await snapshot() == before, "nothing stored", sourceLocation: sourceLocation)
+    }
+
+    static func date(daysFromNow days: Int) -> String {
+        String(RegistrationEngine.iso(Date().addingTimeInterval(Double(days) * 86_400)).prefix(10))
+    }
+
+    /// "Barn som upplevt våld": two dates, 10 and 17 days ahead, registration until 5 days ahead.
+    static func twoDateTraining(capacity: Int = 20, waitingList: Bool = true, extra: [String: JSONValue] = [:]) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "centreId": "sodra-alvsborg", "kind": "training", "title": "Barn som upplevt våld",
+            "focus": "Att uppmärksamma och samtala med barn", "audience": "Socialsekreterare",
+            "trainers": [["name": "Utbildare Ett", "external": false], ["name": "Extern Föreläsare", "external": true, "organisation": "Högskolan i Borås"]],
+            "sessions": [
+                ["date": .string(date(daysFromNow: 10)), "startTime": "09:00", "endTime": "16:00", "venue": "Utvägs lokaler Borås"],
+                ["date": .string(date(daysFromNow: 17)), "startTime": "09:00", "endTime": "12:00", "venue": "Utvägs lokaler Borås"],
+            ],
+            "capacity": .number(Double(capacity)), "deadline": .string(date(daysFromNow: 5)), "waitingList": .bool(waitingList),
+        ]
+        for (k, v) in extra { o[k] = v }
+        return .object(o)
+    }
+
+    static func person(_ n: Int, eventId: String) -> JSONValue {
+        ["eventId": .string(eventId), "name": .string("Kursdeltagare \(n)"), "agency": "social-services", "municipality": "Borås",
+         "email": .string("kurs\(n)@example.se"), "cancelToken": .string(RegistrationEngine.makeToken())]
+    }
+
+    func createTraining(capacity: Int = 20, waitingList: Bool = true) async throws -> JSONValue {
+        try await ok("training.events.create", Self.twoDateTraining(capacity: capacity, waitingList: waitingList))
+    }
+
+    func register(_ n: Int, _ eventId: String) async throws -> String {
+        try await ok("training.registrations.create", Self.person(n, eventId: eventId))["participants"]?[index: 0]?["participantId"]?.stringValue ?? ""
+    }
+}
+
+extension JSONValue {
+    subscript(index index: Int) -> JSONValue? {
+        guard let a = arrayValue, a.indices.contains(index) else { return nil }
+        return a[index]
+    }
+}

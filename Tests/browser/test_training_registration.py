@@ -1,0 +1,103 @@
+"""Browser test: registering for a two-date training on its public page.
+
+An admin publishes a two-date training ("Barn som upplevt våld") through the JSON API;
+then a visitor without an account opens the public page (Swedish, then English), sees
+both sessions, sends the form empty and sees the errors beside the fields, registers
+using only the keyboard to submit, and cancels through the personal link.
+Needs a running hub; the CI script sets HUB_URL and HUB_ADMIN_PASSWORD (see test_login.py).
+"""
+import datetime
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
+
+from test_login import ADMIN_PASSWORD, HUB_URL, driver, wait  # noqa: F401  (fixture)
+from test_registration import api
+
+pytestmark = pytest.mark.skipif(
+    not HUB_URL or not ADMIN_PASSWORD,
+    reason="HUB_URL and HUB_ADMIN_PASSWORD must be set to a running hub (the CI script sets them)",
+)
+
+
+def create_training():
+    status, reply = api("POST", "/api/v1/tokens", {"username": "admin", "password": ADMIN_PASSWORD})
+    assert status == 201
+    token = reply["token"]
+    first = (datetime.date.today() + datetime.timedelta(days=40)).isoformat()
+    second = (datetime.date.today() + datetime.timedelta(days=47)).isoformat()
+    deadline = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    status, created = api("POST", "/api/v1/trainings", {
+        "centreId": "sodra-alvsborg", "kind": "training", "title": "Barn som upplevt våld (webbläsartest)",
+        "focus": "Att samtala med barn", "audience": "Socialsekreterare",
+        "trainers": [{"name": "Utbildare Ett"}, {"name": "Extern Föreläsare", "external": True, "organisation": "Högskolan"}],
+        "sessions": [
+            {"date": first, "startTime": "09:00", "endTime": "16:00", "venue": "Utvägs lokaler Borås"},
+            {"date": second, "startTime": "09:00", "endTime": "12:00", "venue": "Utvägs lokaler Borås"},
+        ],
+        "capacity": 10, "deadline": deadline,
+    }, token)
+    assert status == 201, created
+    assert len(created["sessions"]) == 2
+    return created, token
+
+
+def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa: F811
+    training, token = create_training()
+    training_id = training["id"]
+
+    driver.get(f"{HUB_URL}/training/register/{training_id}?lang=en")
+    heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
+    assert heading.text == "Barn som upplevt våld (webbläsartest)"
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert "every session" in driver.page_source
+
+    driver.get(f"{HUB_URL}/training/register/{training_id}?lang=sv")
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
+    sessions = driver.find_elements(By.CSS_SELECTOR, "#sessions li")
+    assert len(sessions) == 2
+    assert training["sessions"][1]["date"] in sessions[1].text
+    for field in ("name", "email", "agency", "municipality", "dietary"):
+        assert driver.find_element(By.CSS_SELECTOR, f"label[for={field}]").text
+
+    # Empty form: errors beside the fields.
+    driver.find_element(By.ID, "register-submit").click()
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "error-summary")))
+    assert driver.find_element(By.ID, "name-error").text == "Fyll i fältet."
+    assert driver.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
+
+    driver.find_element(By.ID, "name").send_keys("Kurs Deltagarsson")
+    driver.find_element(By.ID, "email").send_keys("kurs.deltagarsson@boras.example")
+    Select(driver.find_element(By.ID, "agency")).select_by_value("social-services")
+    Select(driver.find_element(By.ID, "municipality")).select_by_value("Borås")
+    # Submit with the keyboard.
+    driver.find_element(By.ID, "register-submit").send_keys(Keys.ENTER)
+    status = wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-status")))
+    assert status.text == "Du har fått en plats."
+    link = driver.find_element(By.ID, "cancel-link").get_attribute("href")
+    assert "/tr/" in link
+    assert "kurs.deltagarsson@boras.example" not in driver.page_source
+
+    _, listing = api("GET", f"/api/v1/trainings/{training_id}/registrations", token=token)
+    assert [p["status"] for p in listing["participants"]] == ["confirmed"]
+
+    # The same address again is refused beside the e-mail field.
+    driver.get(f"{HUB_URL}/training/register/{training_id}")
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
+    driver.find_element(By.ID, "name").send_keys("Kurs Deltagarsson")
+    driver.find_element(By.ID, "email").send_keys("kurs.deltagarsson@boras.example")
+    Select(driver.find_element(By.ID, "agency")).select_by_value("social-services")
+    driver.find_element(By.ID, "register-submit").click()
+    assert "redan anmäld" in wait(driver).until(EC.visibility_of_element_located((By.ID, "email-error"))).text
+
+    driver.get(link)
+    assert wait(driver).until(EC.visibility_of_element_located((By.ID, "my-status"))).text == "Plats bekräftad"
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#sessions li")) == 2
+    driver.find_element(By.ID, "cancel-submit").click()
+    done = wait(driver).until(EC.visibility_of_element_located((By.ID, "message-text")))
+    assert done.text == "Din anmälan är avbokad."
+    _, listing = api("GET", f"/api/v1/trainings/{training_id}/registrations", token=token)
+    assert [p["status"] for p in listing["participants"]] == ["cancelled"]

@@ -1,0 +1,294 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubRegistration
+import HubStorage
+
+/// Training events: a training, open house, conference or manual training with one or
+/// more sessions, trainers, seats and fee. Each event is also an engine event (same id)
+/// spanning from the first session's start to the last session's end.
+enum TrainingEvents {
+    static let kinds = ["training", "open-house", "conference", "manual-training"]
+
+    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
+        "training.events.create": (.command, create),
+        "training.events.cancel": (.command, cancel),
+        "training.events.get": (.query, get),
+        "training.events.list": (.query, list),
+        "training.events.public": (.query, publicInfo),
+        "training.events.invite": (.command, invite),
+        "training.reference.get": (.query, referenceData),
+    ]
+
+    /// `training.reference.get {}` → `{centres: [{id, name, municipalities}], agencies: [{id, name}], kinds}` for forms.
+    @Sendable static func referenceData(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        return .object([
+            "centres": .array(reference.data.centres.map {
+                .object(["id": .string($0.id), "name": .string($0.name), "municipalities": .array($0.municipalities.map { .string($0) })])
+            }),
+            "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
+            "kinds": .array(kinds.map { .string($0) }),
+        ])
+    }
+
+    struct Session: Equatable {
+        var date: String, startTime: String, endTime: String, venue: String
+        var starts: Date, ends: Date
+    }
+
+    /// Sessions in the order given; each must end after it starts and none may overlap another.
+    static func sessions(_ input: Input) throws(HubError) -> [Session] {
+        guard let items = try input.list("sessions", max: 30), !items.isEmpty else {
+            throw HubError(.validation, "At least one session is required.", field: "body.sessions")
+        }
+        var out: [Session] = []
+        for (i, item) in items.enumerated() {
+            let s = try Input(item, path: "body.sessions[\(i)]")
+            let date = try s.day("date")!
+            let start = try s.clock("startTime"), end = try s.clock("endTime")
+            guard let starts = RegistrationEngine.stockholm(date: date, time: start),
+                  let ends = RegistrationEngine.stockholm(date: date, time: end) else {
+                throw HubError(.validation, "Not a valid date and time.", field: s.field("date"))
+            }
+            guard ends > starts else { throw HubError(.validation, "The session must end after it starts.", field: s.field("endTime")) }
+            let venue = try s.required("venue", max: 300)
+            if let other = out.firstIndex(where: { $0.starts < ends && starts < $0.ends }) {
+                throw HubError(.validation, "The session overlaps session \(other + 1).", field: s.field("startTime"))
+            }
+            out.append(Session(date: date, startTime: start, endTime: end, venue: venue, starts: starts, ends: ends))
+        }
+        return out.sorted { $0.starts < $1.starts }
+    }
+
+    /// `training.events.create {centreId, kind, title, focus?, audience, description?, trainers: [{name, external?, organisation?}],
+    /// sessions: [{date, startTime, endTime, venue}], capacity, feeSEK?, deadline, waitingList?, contactEmail?, purgeAfterDays?}`.
+    @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let b = try Input(request)
+        let centre = try reference.centre(try b.required("centreId", max: 64))
+        let kind = try b.oneOf("kind", kinds)
+        let title = try b.required("title", max: RegistrationEngine.Limits.title)
+        let focus = try b.text("focus", max: 500)
+        let audience = try b.required("audience", max: 300)
+        let description = try b.text("description", max: 5000, lines: true)
+        var trainers: [JSONValue] = []
+        for (i, item) in (try b.list("trainers", max: 20) ?? []).enumerated() {
+            let t = try Input(item, path: "body.trainers[\(i)]")
+            trainers.append(.object(["name": .string(try t.required("name")), "external": .bool(try t.flag("external") ?? false),
+                                     "organisation": .opt(try t.text("organisation"))]))
+        }
+        let list = try sessions(b)
+        let capacity = try b.number("capacity", in: 1...100_000) ?? 0
+        guard capacity > 0 else { throw HubError(.validation, "This field is required.", field: "body.capacity") }
+        let fee = try b.number("feeSEK", in: 0...1_000_000) ?? 0
+        let deadline = try b.required("deadline", max: 16)
+        let deadlineAt: Date?
+        if ReferenceData.isDate(deadline) {
+            deadlineAt = RegistrationEngine.stockholm(date: deadline, time: "23:59").map { $0.addingTimeInterval(59) }
+        } else if deadline.count == 16, ReferenceData.isDate(String(deadline.prefix(10))), deadline.dropFirst(10).first == "T" {
+            deadlineAt = RegistrationEngine.stockholm(date: String(deadline.prefix(10)), time: String(deadline.suffix(5)))
+        } else { deadlineAt = nil }
+        guard let deadlineAt else { throw HubError(.validation, "Not a deadline (YYYY-MM-DD or YYYY-MM-DDTHH:MM).", field: "body.deadline") }
+        guard deadlineAt <= list[0].starts else {
+            throw HubError(.validation, "The registration deadline must be before the first session.", field: "body.deadline")
+        }
+        let waitingList = try b.flag("waitingList") ?? true
+        let contact = try b.text("contactEmail", max: RegistrationEngine.Limits.email)
+        if let contact, !RegistrationEngine.isValidEmail(contact) {
+            throw HubError(.validation, "The e-mail address is not valid.", field: "body.contactEmail")
+        }
+        let purge = try b.number("purgeAfterDays", in: 0...3650)
+        let id = Ids.make()
+        try await context.database.execute("""
+            INSERT INTO training_events (id, centre_id, kind, title, focus, audience, description, trainers, capacity, fee_sek, deadline,
+                waiting_list, contact_email, first_date, last_date, status, sequence, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?)
+            """, id, centre.id, kind, title, focus, audience, description, String(decoding: JSONValue.array(trainers).serialized(), as: UTF8.self),
+            capacity, fee, deadline, waitingList, contact, list.first!.date, list.last!.date, env.nowText)
+        for (n, s) in list.enumerated() {
+            try await context.database.execute("""
+                INSERT INTO training_sessions (id, event_id, number, session_date, start_time, end_time, venue, starts_at, ends_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, Ids.make(), id, n + 1, s.date, s.startTime, s.endTime, s.venue, RegistrationEngine.iso(s.starts), RegistrationEngine.iso(s.ends))
+        }
+        try await reference.engine.openEvent(RegistrationEventSpec(
+            id: id, title: title, starts: list.first!.starts, ends: list.last!.ends, capacity: capacity, feeSEK: fee,
+            deadline: deadlineAt, purgeAfterDays: purge), now: env.now(), on: context.database)
+        return try await event(id, context.database, reference: reference, env: env)
+    }
+
+    /// `training.events.cancel {eventId}`: no more registrations; a cancellation goes to agencies that were invited.
+    @Sendable static func cancel(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let id = try Input(request).required("eventId", max: 64)
+        let current = try await event(id, context.database, reference: reference, env: env)
+        guard current["status"]?.text == "open" else { throw HubError(.conflict, "The training is already cancelled.", field: "body.eventId") }
+        try await context.database.execute("UPDATE training_events SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", id)
+        try await reference.engine.cancelEvent(id, on: context.database)
+        let updated = try await event(id, context.database, reference: reference, env: env)
+        if current["invitationsSentAt"]?.stringValue != nil {
+            try await sendInvitations(updated, method: .cancel, agencies: nil, reference: reference, context: context, env: env)
+        }
+        return updated
+    }
+
+    /// `training.events.get {eventId}` → the event with its sessions and seats.
+    @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        return try await event(try Input(request).required("eventId", max: 64), context.database, reference: reference, env: env)
+    }
+
+    /// `training.events.list {centreId?, year?, kind?}` → `{events: [...]}` by first date.
+    @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let b = try Input(request)
+        let centre = try b.text("centreId", max: 64)
+        if let centre { _ = try reference.centre(centre) }
+        let year = try b.number("year", in: 1900...2200)
+        let kind = try b.text("kind", max: 40)
+        if let kind, !kinds.contains(kind) { throw HubError(.validation, "Use one of: \(kinds.joined(separator: ", ")).", field: "body.kind") }
+        let rows = try await context.database.query("""
+            SELECT id FROM training_events WHERE (? = '' OR centre_id = ?) AND (? = '' OR first_date LIKE ?) AND (? = '' OR kind = ?)
+            ORDER BY first_date, title
+            """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "", kind ?? "", kind ?? "")
+        var events: [JSONValue] = []
+        for row in rows { events.append(try await event(try row.string("id"), context.database, reference: reference, env: env)) }
+        return .object(["events": .array(events)])
+    }
+
+    /// `training.events.public {eventId}`: what the public registration page may show, with the
+    /// agencies and the centre's municipalities to choose from; never a participant.
+    @Sendable static func publicInfo(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let e = try await event(try Input(request).required("eventId", max: 64), context.database, reference: reference, env: env)
+        var o = e.objectValue ?? [:]
+        o["contactEmail"] = nil
+        o["taken"] = nil
+        let centre = try reference.centre(e["centreId"]?.text ?? "")
+        o["centreName"] = .string(centre.name)
+        o["agencies"] = .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) })
+        o["municipalities"] = .array(centre.municipalities.map { .string($0) })
+        return .object(o)
+    }
+
+    /// `training.events.invite {eventId, registrationUrl, agencies?: [id]}`: an `agency.<adapter>.invitation`
+    /// per adapter (all partner agencies with an adapter, or those named) with every session in the
+    /// iCalendar, and one `event.invitation` for the e-mail channel.
+    @Sendable static func invite(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let b = try Input(request)
+        let id = try b.required("eventId", max: 64)
+        let url = try b.required("registrationUrl", max: 500)
+        guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+            throw HubError(.validation, "The registration URL must start with http:// or https://.", field: "body.registrationUrl")
+        }
+        var agencies: [String]?
+        if let items = try b.list("agencies", max: 50) {
+            agencies = []
+            for (i, item) in items.enumerated() {
+                guard let a = item.stringValue, reference.data.agencies.contains(where: { $0.id == a }) else {
+                    throw HubError(.validation, "Choose one of the partner agencies.", field: "body.agencies[\(i)]")
+                }
+                agencies?.append(a)
+            }
+        }
+        let current = try await event(id, context.database, reference: reference, env: env)
+        guard current["status"]?.text == "open" else { throw HubError(.conflict, "A cancelled training cannot be announced.", field: "body.eventId") }
+        try await context.database.execute("UPDATE training_events SET invitations_sent_at = ?, registration_url = ? WHERE id = ?", env.nowText, url, id)
+        let updated = try await event(id, context.database, reference: reference, env: env)
+        return try await sendInvitations(updated, method: .request, agencies: agencies, reference: reference, context: context, env: env)
+    }
+
+    /// The centre's active contact persons, asked of the networks service (they are its data): the
+    /// ATTENDEEs of each agency's invitation and the e-mail recipients. Nil when it does not answer
+    /// within 2 s; the invitations then go to the adapters without attendees.
+    static func contactPersons(_ centreId: String, env: TrainingEnvironment) async -> [JSONValue]? {
+        guard let bus = env.bus else { return nil }
+        return try? await bus.request("networks.contacts.list", body: ["centreId": .string(centreId)], timeout: .seconds(2))["contacts"]?.arrayValue
+    }
+
+    @discardableResult
+    static func sendInvitations(_ e: JSONValue, method: ICalendar.Method, agencies: [String]?, reference: TrainingReference,
+                                context: ServiceContext, env: TrainingEnvironment) async throws -> JSONValue {
+        let id = e["id"]?.text ?? ""
+        let centre = try reference.centre(e["centreId"]?.text ?? "")
+        let url = e["registrationUrl"]?.text ?? ""
+        let sequence = e["sequence"]?.int ?? 0
+        let organizer = ICalendar.Person(email: e["contactEmail"]?.stringValue ?? "utbildning@utvag-hub.invalid", name: centre.name)
+        let sessions = e["sessions"]?.arrayValue ?? []
+        let wanted = agencies.map(Set.init)
+        let contacts = await contactPersons(centre.id, env: env)
+        var attendees: [String: [ICalendar.Person]] = [:]
+        var recipients: [JSONValue] = []
+        for c in contacts ?? [] {
+            let agency = c["agency"]?.text ?? ""
+            guard wanted?.contains(agency) ?? true, let email = c["email"]?.stringValue else { continue }
+            recipients.append(.object(["contactId": c["id"] ?? .null, "name": c["name"] ?? .null, "email": .string(email), "agency": .string(agency)]))
+            if let adapter = reference.data.agencies.first(where: { $0.id == agency })?.adapter {
+                attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c["name"]?.stringValue, role: "REQ-PARTICIPANT"))
+            }
+        }
+        let description = [e["focus"]?.stringValue, e["audience"].map { "Målgrupp: \($0.text)" },
+                           url.isEmpty ? nil : "Anmälan: \(url)"].compactMap { $0 }.joined(separator: "\n")
+        func calendar(_ people: [ICalendar.Person]) -> String { ICalendar.render(sessions.map { s in
+            ICalendar.Event(uid: "\(id)-\(s["number"]?.int ?? 0)@training.utvag-hub", sequence: sequence,
+                            start: .init(date: s["date"]?.text ?? "", time: s["startTime"]?.text ?? ""),
+                            end: .init(date: s["date"]?.text ?? "", time: s["endTime"]?.text ?? ""),
+                            summary: e["title"]?.text ?? "", description: description, location: s["venue"]?.stringValue,
+                            url: url.isEmpty ? nil : url, organizer: organizer, attendees: people)
+        }, method: method) }
+        let adapters = Set(reference.data.agencies.filter { wanted?.contains($0.id) ?? true }.compactMap(\.adapter)).sorted()
+        let body: [String: JSONValue] = [
+            "kind": .string(e["kind"]?.text ?? "training"), "eventId": .string(id), "title": e["title"] ?? .null, "centre": .string(centre.id),
+            "sessions": .array(sessions), "starts": .string("\(e["firstDate"]?.text ?? "")T\(sessions.first?["startTime"]?.text ?? "")"),
+            "ends": .string("\(e["lastDate"]?.text ?? "")T\(sessions.last?["endTime"]?.text ?? "")"),
+            "venue": sessions.first?["venue"] ?? .null, "registrationUrl": .string(url), "method": .string(method.rawValue),
+            "sequence": .n(sequence),
+        ]
+        for adapter in adapters {
+            context.events.emit("agency.\(adapter).invitation", .object(body.merging(["icalendar": .string(calendar(attendees[adapter] ?? []))]) { $1 }))
+        }
+        context.events.emit("event.invitation", .object(body.merging(["icalendar": .string(calendar([])), "recipients": .array(recipients)]) { $1 }))
+        return .object(["eventId": .string(id), "method": .string(method.rawValue), "sequence": .n(sequence),
+                        "adapters": .array(adapters.map { .string($0) }), "recipients": .n(recipients.count),
+                        "contactsAvailable": .bool(contacts != nil)])
+    }
+
+    /// The sessions of an event in time order.
+    static func sessionRows(_ id: String, _ db: any DatabaseExecutor) async throws -> [JSONValue] {
+        try await db.query("SELECT * FROM training_sessions WHERE event_id = ? ORDER BY number", id).map { r in
+            JSONValue.object(["id": .string(try r.string("id")), "number": .n(try r.int("number")), "date": .string(try r.string("session_date")),
+                     "startTime": .string(try r.string("start_time")), "endTime": .string(try r.string("end_time")),
+                     "venue": .string(try r.string("venue")), "startsAt": .string(try r.string("starts_at")), "endsAt": .string(try r.string("ends_at"))])
+        }
+    }
+
+    /// An event as JSON with its sessions and the engine's seat counts.
+    static func event(_ id: String, _ db: any DatabaseExecutor, reference: TrainingReference, env: TrainingEnvironment,
+                      field: String = "body.eventId") async throws -> JSONValue {
+        guard let row = try await db.queryFirst("SELECT * FROM training_events WHERE id = ?", id) else {
+            throw HubError(.notFound, "No such training.", field: field)
+        }
+        let state = try await reference.engine.eventState(id, field: field, on: db)
+        let trainers = (try? JSONValue.parse(Array(try row.string("trainers").utf8))) ?? .array([])
+        let waitingList = try row.bool("waiting_list")
+        let now = env.nowText
+        return .object([
+            "id": .string(id), "centreId": .string(try row.string("centre_id")), "kind": .string(try row.string("kind")),
+            "title": .string(try row.string("title")), "focus": .opt(try row.optionalString("focus")),
+            "audience": .string(try row.string("audience")), "description": .opt(try row.optionalString("description")),
+            "trainers": trainers, "sessions": .array(try await sessionRows(id, db)),
+            "firstDate": .string(try row.string("first_date")), "lastDate": .string(try row.string("last_date")),
+            "capacity": .n(try row.int("capacity")), "feeSEK": .n(try row.int("fee_sek")), "deadline": .string(try row.string("deadline")),
+            "waitingList": .bool(waitingList), "contactEmail": .opt(try row.optionalString("contact_email")),
+            "status": .string(try row.string("status")), "sequence": .n(try row.int("sequence")),
+            "invitationsSentAt": .opt(try row.optionalString("invitations_sent_at")), "registrationUrl": .opt(try row.optionalString("registration_url")),
+            "taken": .n(state.taken), "seatsLeft": .n(state.seatsLeft), "waiting": .n(state.waiting),
+            "registrationOpen": .bool(state.status == "open" && now <= state.deadline && now < state.starts
+                                        && (state.seatsLeft > 0 || waitingList)),
+            "ended": .bool(now >= state.ends), "purged": .bool(state.purged),
+        ])
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import HubBus
+import HubProtocol
+import HubRegistration
+import HubStorage
+
+/// Registration for trainings through the shared `RegistrationEngine`, and attendance per session.
+enum TrainingRegistrations {
+    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
+        "training.registrations.create": (.command, create),
+        "training.registrations.get": (.query, getByToken),
+        "training.registrations.cancel": (.command, cancelByToken),
+        "training.registrations.list": (.query, list),
+        "training.attendance.mark": (.command, mark),
+        "training.attendance.get": (.query, attendance),
+    ]
+
+    /// `training.registrations.create`: one person `{eventId, name, agency, municipality?, email, dietary?, invoiceReference?,
+    /// cancelToken}` or a group (as for network days, with `eventId`). A full training without a waiting list, a past,
+    /// cancelled or closed one is refused (`conflict`, `body.eventId`).
+    @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let registration = try RegistrationRequest.decode(request.body, eventIdField: "eventId")
+        let result = try await reference.engine.register(registration, now: env.now(), on: context.database)
+        // Within the command's transaction: a refusal here rolls the registration back.
+        let waitingList = try await context.database.queryFirst("SELECT waiting_list FROM training_events WHERE id = ?", result.eventId)?.bool("waiting_list")
+        guard let waitingList else { throw HubError(.notFound, "No such training.", field: "body.eventId") }
+        if !waitingList, result.participants.contains(where: { $0.status == .waiting }) {
+            throw HubError(.conflict, "The training is full.", field: "body.eventId")
+        }
+        context.events.emit("event.registration.created", .object([
+            "kind": "training", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
+            "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),
+        ]))
+        return .object([
+            "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
+            "participants": .array(result.participants.map {
+                .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue), "waitingPosition": $0.waitingPosition.map { JSONValue.n($0) } ?? .null])
+            }),
+        ])
+    }
+
+    static func token(_ request: ServiceRequest) throws(HubError) -> String {
+        let t = try Input(request).required("token", max: 128)
+        guard RegistrationEngine.isToken(t) else { throw HubError(.notFound, "The link is not valid.", field: "body.token") }
+        return t
+    }
+
+    /// `training.registrations.get {token}`: one's own place (by the personal link) and the training.
+    @Sendable static func getByToken(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let p = try await reference.engine.participant(cancelToken: try token(request), on: context.database)
+        var e = try await TrainingEvents.event(p.eventId, context.database, reference: reference, env: env).objectValue ?? [:]
+        e["contactEmail"] = nil
+        return .object(["participant": try JSONValue.from(p), "event": .object(e)])
+    }
+
+    /// `training.registrations.cancel {token}`: cancels by the personal link; the freed seat goes to the next in line.
+    @Sendable static func cancelByToken(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let result = try await reference.engine.cancel(token: try token(request), now: env.now(), on: context.database)
+        let state = try await reference.engine.eventState(result.cancelled.eventId, on: context.database)
+        context.events.emit("event.registration.cancelled", .object([
+            "kind": "training", "eventId": .string(result.cancelled.eventId), "participantId": .string(result.cancelled.id),
+        ]))
+        for p in result.promoted {
+            context.events.emit("event.registration.promoted", .object([
+                "kind": "training", "eventId": .string(p.eventId), "title": .string(state.title), "participantId": .string(p.id),
+                "name": .string(p.name), "email": .string(p.email),
+            ]))
+        }
+        return .object(["participant": try JSONValue.from(result.cancelled), "promoted": .array(result.promoted.map { .string($0.id) })])
+    }
+
+    /// `training.registrations.list {eventId}` (organisers) → seats, the waiting list in order, cancellations.
+    @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let id = try Input(request).required("eventId", max: 64)
+        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let people = try await reference.engine.participants(eventId: id, on: context.database)
+        return .object(["event": e, "participants": .array(try people.map { try JSONValue.from($0) })])
+    }
+
+    /// `training.attendance.mark {sessionId, marks: [{participantId, attended}]}`: attendance for one session.
+    /// Someone not registered with a seat for that training, or a session that has not started, is refused;
+    /// one refused mark stores none. The engine's check-in follows: attended at least one session.
+    @Sendable static func mark(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let b = try Input(request)
+        let sessionId = try b.required("sessionId", max: 64)
+        guard let marks = try b.list("marks", max: 1000), !marks.isEmpty else {
+            throw HubError(.validation, "At least one mark is required.", field: "body.marks")
+        }
+        var parsed: [(String, Bool, String)] = []
+        for (i, item) in marks.enumerated() {
+            let m = try Input(item, path: "body.marks[\(i)]")
+            parsed.append((try m.required("participantId", max: 64), try m.flag("attended") ?? true, m.field("participantId")))
+        }
+        guard let session = try await context.database.queryFirst("SELECT event_id, starts_at FROM training_sessions WHERE id = ?", sessionId) else {
+            throw HubError(.notFound, "No such session.", field: "body.sessionId")
+        }
+        let eventId = try session.string("event_id")
+        guard try session.string("starts_at") <= env.nowText else {
+            throw HubError(.conflict, "The session has not started yet.", field: "body.sessionId")
+        }
+        for (participantId, attended, field) in parsed {
+            let p: Participant
+            do { p = try await reference.engine.participant(id: participantId, field: field, on: context.database) } catch {
+                throw HubError(.conflict, "This person is not registered for the training.", field: field)
+            }
+            guard p.eventId == eventId, p.status == .confirmed else {
+                throw HubError(.conflict, "This person is not registered with a seat for the training.", field: field)
+            }
+            let changed = try await context.database.execute(
+                "UPDATE training_attendance SET attended = ?, marked_at = ? WHERE session_id = ? AND participant_id = ?",
+                attended, env.nowText, sessionId, participantId)
+            if changed == 0 {
+                try await context.database.execute(
+                    "INSERT INTO training_attendance (session_id, participant_id, attended, marked_at) VALUES (?, ?, ?, ?)",
+                    sessionId, participantId, attended, env.nowText)
+            }
+            let any = try await context.database.queryFirst(
+                "SELECT COUNT(*) AS n FROM training_attendance WHERE participant_id = ? AND attended = 1", participantId)?.int("n") ?? 0
+            _ = try await reference.engine.checkIn(participantId: participantId, attended: any > 0, now: env.now(), on: context.database)
+        }
+        return .object(["sessionId": .string(sessionId), "marked": .n(parsed.count)])
+    }
+
+    /// Attendance of everyone with a seat: per session, and whether they attended all of them.
+    static func matrix(_ eventId: String, reference: TrainingReference, db: any DatabaseExecutor) async throws -> (sessions: [JSONValue], rows: [(Participant, [Bool])]) {
+        let sessions = try await TrainingEvents.sessionRows(eventId, db)
+        let people = try await reference.engine.participants(eventId: eventId, on: db).filter { $0.status == .confirmed }
+        let marks = try await db.query("""
+            SELECT a.session_id, a.participant_id FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
+            WHERE s.event_id = ? AND a.attended = 1
+            """, eventId)
+        var present = Set<String>()
+        for m in marks { present.insert("\(try m.string("session_id"))/\(try m.string("participant_id"))") }
+        let rows = people.map { p in (p, sessions.map { present.contains("\($0["id"]?.text ?? "")/\(p.id)") }) }
+        return (sessions, rows)
+    }
+
+    /// `training.attendance.get {eventId}` → sessions, and per person with a seat: attended per session,
+    /// `allSessions`, and the certificate when one was issued.
+    @Sendable static func attendance(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let id = try Input(request).required("eventId", max: 64)
+        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let (sessions, rows) = try await matrix(id, reference: reference, db: context.database)
+        var certificates: [String: String] = [:]
+        for r in try await context.database.query("SELECT id, participant_id FROM training_certificates WHERE event_id = ?", id) {
+            certificates[try r.string("participant_id")] = try r.string("id")
+        }
+        return .object([
+            "event": e, "sessions": .array(sessions),
+            "participants": .array(rows.map { p, marks in
+                .object(["participantId": .string(p.id), "name": .string(p.name), "agency": .string(p.agency),
+                         "municipality": .opt(p.municipality), "sessions": .array(marks.map { .bool($0) }),
+                         "allSessions": .bool(!marks.isEmpty && marks.allSatisfy { $0 }), "certificateId": .opt(certificates[p.id])])
+            }),
+        ])
+    }
+}

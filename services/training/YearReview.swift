@@ -1,0 +1,109 @@
+import Foundation
+import HubBus
+import HubProtocol
+import HubStorage
+
+/// The year in review: every training, network day (asked of the networks service over
+/// the bus), commissioned lecture and supervision assignment of a centre's year, in the
+/// shape the annual report lists them, as JSON, Markdown and HTML.
+enum YearReview {
+    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
+        "training.year.review": (.query, review),
+    ]
+
+    static let kindNames = ["training": "Utbildning", "open-house": "Öppet hus", "conference": "Konferens", "manual-training": "Manualutbildning"]
+    static let stageNames = ["not_contacted": "Ej kontaktad", "dialogue_held": "Behovsdialog genomförd",
+                             "supervision_ongoing": "Handledning pågår", "completed": "Avslutad"]
+
+    /// `training.year.review {centreId, year}` → `{centreId, centreName, year, trainings, networkDays, networkDaysAvailable,
+    /// lectures, supervision, markdown, html}`. When the networks service does not answer, `networkDaysAvailable` is false.
+    @Sendable static func review(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let b = try Input(request)
+        let centre = try reference.centre(try b.required("centreId", max: 64))
+        guard let year = try b.number("year", in: 1900...2200) else { throw HubError(.validation, "This field is required.", field: "body.year") }
+        let rows = try await context.database.query(
+            "SELECT id FROM training_events WHERE centre_id = ? AND status <> 'cancelled' AND first_date LIKE ? ORDER BY first_date, title",
+            centre.id, "\(year)-%")
+        var trainings: [JSONValue] = []
+        for r in rows {
+            let e = try await TrainingEvents.event(try r.string("id"), context.database, reference: reference, env: env)
+            let (_, matrix) = try await TrainingRegistrations.matrix(e["id"]?.text ?? "", reference: reference, db: context.database)
+            trainings.append(.object([
+                "id": e["id"] ?? .null, "kind": e["kind"] ?? .null, "title": e["title"] ?? .null, "audience": e["audience"] ?? .null,
+                "dates": .array((e["sessions"]?.arrayValue ?? []).map { $0["date"] ?? .null }), "registered": e["taken"] ?? .null,
+                "attendedAll": .n(matrix.filter { !$0.1.isEmpty && $0.1.allSatisfy { $0 } }.count),
+                "attendedAny": .n(matrix.filter { $0.1.contains(true) }.count),
+                "trainers": .array((e["trainers"]?.arrayValue ?? []).map { $0["name"] ?? .null }),
+            ]))
+        }
+        var networkDays: [JSONValue] = []
+        var available = false
+        if let bus = env.bus {
+            do {
+                let reply = try await bus.request("networks.days.list", body: ["centreId": .string(centre.id), "year": .n(year)], timeout: .seconds(3))
+                networkDays = (reply["days"]?.arrayValue ?? []).filter { $0["status"]?.text != "cancelled" }.map {
+                    .object(["id": $0["id"] ?? .null, "title": $0["title"] ?? .null, "theme": $0["theme"] ?? .null, "date": $0["date"] ?? .null,
+                             "venue": $0["venue"] ?? .null, "registered": $0["taken"] ?? .null])
+                }
+                available = true
+            } catch {
+                context.logger.warning("year in review without network days", metadata: ["hub.code": "\(error.code)"])
+            }
+        }
+        let lectures = try await Supervision.lectures(centre.id, year: year, reference: reference, db: context.database)
+        let supervision = try await Supervision.assignments(centre.id, year: year, reference: reference, db: context.database)
+        let data: [String: JSONValue] = [
+            "centreId": .string(centre.id), "centreName": .string(centre.name), "year": .n(year), "trainings": .array(trainings),
+            "networkDays": .array(networkDays), "networkDaysAvailable": .bool(available), "lectures": .array(lectures),
+            "supervision": .array(supervision),
+        ]
+        let (markdown, page) = render(.object(data))
+        return .object(data.merging(["markdown": .string(markdown), "html": .string(page)]) { $1 })
+    }
+
+    /// One list, two renderings: Markdown lines and the same as HTML (headings, lists, tables).
+    static func render(_ d: JSONValue) -> (String, String) {
+        var md: [String] = [], h: [String] = []
+        let title = "\(d["centreName"]?.text ?? "") – verksamhetsåret \(d["year"]?.int ?? 0)"
+        md.append("# \(title)"); h.append("<h1>\(html(title))</h1>")
+        func section(_ heading: String, _ items: [String], empty: String = "Inga under året.") {
+            md.append(""); md.append("## \(heading)")
+            h.append("<h2>\(html(heading))</h2>")
+            if items.isEmpty { md.append(empty); h.append("<p>\(html(empty))</p>"); return }
+            for i in items { md.append("- \(i)") }
+            h.append("<ul>" + items.map { "<li>\(html($0))</li>" }.joined() + "</ul>")
+        }
+        let trainings = d["trainings"]?.arrayValue ?? []
+        section("Utbildningar, konferenser och öppet hus (\(trainings.count))", trainings.map { t in
+            let dates = (t["dates"]?.arrayValue ?? []).map(\.text).joined(separator: ", ")
+            let kind = kindNames[t["kind"]?.text ?? ""] ?? ""
+            let trainers = (t["trainers"]?.arrayValue ?? []).map(\.text).joined(separator: ", ")
+            return "\(dates): \(kind) \"\(t["title"]?.text ?? "")\" för \(t["audience"]?.text ?? ""), \(t["registered"]?.int ?? 0) anmälda, "
+                + "\(t["attendedAll"]?.int ?? 0) deltog i alla tillfällen" + (trainers.isEmpty ? "" : "; utbildare: \(trainers)")
+        })
+        let days = d["networkDays"]?.arrayValue ?? []
+        section("Kontaktpersonsnätverksdagar (\(days.count))", days.map { n in
+            "\(n["date"]?.text ?? ""): \(n["title"]?.text ?? "") – \(n["theme"]?.text ?? ""), \(n["venue"]?.text ?? ""), \(n["registered"]?.int ?? 0) anmälda"
+        }, empty: d["networkDaysAvailable"]?.boolValue == true ? "Inga under året." : "Uppgift saknas (nätverkstjänsten svarade inte).")
+        let lectures = d["lectures"]?.arrayValue ?? []
+        let listeners = lectures.reduce(0) { $0 + ($1["audienceSize"]?.int ?? 0) }
+        section("Föreläsningar på uppdrag (\(lectures.count), \(listeners) åhörare)", lectures.map { l in
+            let unit = [l["partnerName"]?.stringValue, l["unit"]?.stringValue, l["municipality"]?.stringValue].compactMap { $0 }.joined(separator: ", ")
+            return "\(l["date"]?.text ?? ""): \"\(l["topic"]?.text ?? "")\" för \(unit), \(l["audienceSize"]?.int ?? 0) åhörare"
+        })
+        let assignments = d["supervision"]?.arrayValue ?? []
+        section("Riktad handledning (\(assignments.count) uppdrag)", assignments.map { a in
+            let sessions = a["sessions"]?.arrayValue?.count ?? 0
+            return "\(a["municipality"]?.text ?? ""), \(a["agencyName"]?.text ?? "") \(a["unit"]?.text ?? ""): "
+                + "\(stageNames[a["stage"]?.text ?? ""] ?? ""), \(sessions) loggade tillfällen"
+        })
+        let page = """
+            <!DOCTYPE html>
+            <html lang="sv"><head><meta charset="utf-8"><title>\(html(title))</title>
+            <style>body { font-family: sans-serif; max-width: 50em; margin: 2em auto } li { margin: .3em 0 }</style></head>
+            <body><main>\(h.joined(separator: "\n"))</main></body></html>
+            """
+        return (md.joined(separator: "\n") + "\n", page)
+    }
+}
