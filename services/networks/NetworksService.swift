@@ -102,10 +102,7 @@ struct Reference: Sendable {
     static func load(_ configDir: String) throws(HubError) -> Reference {
         if let cached = cache.withLock({ $0[configDir] }) { return cached }
         let data = try ReferenceData.load(configDir: configDir)
-        let purgeDays = ProcessInfo.processInfo.environment["HUB_REGISTRATION_PURGE_DAYS"].flatMap(Int.init) ?? 90
-        let engine = RegistrationEngine(configuration: RegistrationConfiguration(
-            purgeAfterDays: purgeDays, agencies: Set(data.agencies.map(\.id)),
-            municipalities: Set(data.centres.flatMap(\.municipalities))))
+        let engine = RegistrationEngine(configuration: RegistrationConfiguration(reference: data))
         let reference = Reference(data: data, engine: engine)
         cache.withLock { $0[configDir] = reference }
         return reference
