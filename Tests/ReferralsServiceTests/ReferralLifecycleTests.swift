@@ -76,6 +76,17 @@ struct ReferralLifecycleTests {
         #expect(try await h.count("referrals") == 1)
     }
 
+    @Test func aNumberNoWholeNumberCanHoldIsAClearErrorNotACrash() async throws {
+        let h = try await Harness.make(.sqlite)
+        defer { Task { await h.close() } }
+        let id = try await h.ok("referrals.submit", referral(), as: Actors.police)["id"]!
+        for priority: JSONValue in [.number(1e300), .number(2.5), "1"] {
+            let e = await h.failure("referrals.assess", ["id": id, "decision": "accept", "priority": priority])
+            #expect(e.code == .validation && e.field == "body.priority")
+        }
+        #expect(try await h.database.query("SELECT status FROM referrals", [])[0].string("status") == "submitted")
+    }
+
     @Test("Decline and redirect always carry a coded reason", arguments: Backend.available)
     func codedReasons(_ backend: Backend) async throws {
         let h = try await Harness.make(backend)

@@ -235,33 +235,21 @@ struct ReferralsEnvironment: Sendable {
     }
 }
 
-/// Small conversions shared by the handlers.
+/// Reading the handlers' body fields: the shared `BodyReader` (HubCore) does the
+/// checking, so every service words and names its field errors the same way.
 enum Fields {
     static func string(_ body: JSONValue, _ key: String, max: Int = 200, required: Bool = true) throws(HubError) -> String? {
-        switch body[key] {
-        case nil, .null?:
-            if required { throw HubError(.validation, "Required.", field: "body." + key) }
-            return nil
-        case .string(let s)?:
-            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
-            if t.isEmpty { if required { throw HubError(.validation, "Required.", field: "body." + key) }; return nil }
-            guard t.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: "body." + key) }
-            return t
-        default:
-            throw HubError(.validation, "Must be a string.", field: "body." + key)
-        }
+        let reader = try BodyReader(body)
+        return required ? try reader.string(key, max: max, multiline: true) : try reader.optionalString(key, max: max, multiline: true)
     }
 
     static func int(_ body: JSONValue, _ key: String, range: ClosedRange<Int>, required: Bool = true) throws(HubError) -> Int? {
-        switch body[key] {
-        case nil, .null?:
-            if required { throw HubError(.validation, "Required.", field: "body." + key) }
+        let reader = try BodyReader(body)
+        guard let value = try reader.optionalInt(key, range: range) else {
+            if required { throw HubError(.validation, "Required.", field: reader.field(key)) }
             return nil
-        case .number(let n)? where n == n.rounded() && range.contains(Int(n)):
-            return Int(n)
-        default:
-            throw HubError(.validation, "Must be a whole number \(range.lowerBound)–\(range.upperBound).", field: "body." + key)
         }
+        return value
     }
 
     static func id(_ body: JSONValue, _ key: String = "id") throws(HubError) -> String {
