@@ -480,7 +480,7 @@ enum Lifecycle {
 
     /// Applies one step: the update (guarded by the version, so a concurrent change
     /// fails instead of being overwritten), the history row, the audit row, the events
-    /// and, when the queue may have changed, the centre's capacity.
+    /// and, when the referral entered or left the waiting list, the centre's capacity.
     static func transition(_ env: ReferralsEnvironment, _ c: ServiceContext, _ actor: Actor, _ record: ReferralRecord,
                            to status: ReferralStatus, action: String, reason: String? = nil, priority: Int? = nil,
                            note: String? = nil, set: [String: DatabaseValue]) async throws(HubError) -> JSONValue {
@@ -502,7 +502,10 @@ enum Lifecycle {
         try await Privacy.audit(c.database, env, actor, action: action, referral: record.id, centre: record.centre, purpose: "case-handling")
         guard let updated = try await ReferralRecord.load(c.database, id: record.id) else { throw HubError(.internal, "The referral vanished.") }
         if status != record.status { announce(env, c, updated, action: action, at: now) }
-        try await Queue.publishCapacityIfChanged(env, c, centre: record.centre)
+        // Only a referral entering or leaving the waiting list can change the centre's capacity.
+        if (record.status == .accepted) != (status == .accepted) {
+            try await Queue.publishCapacityIfChanged(env, c, centre: record.centre)
+        }
         var out = updated.summary(env: env)
         out["action"] = .string(action)
         return .object(out)
