@@ -107,6 +107,8 @@ public struct Dispatcher: Sendable {
     private let requests: Counter
     private let failures: Counter
     private let timer: Metrics.Timer
+    /// Events handed to the broker whose outbox rows are not yet deleted.
+    private let marks = PublishedMarks()
 
     public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger) {
         self.definition = definition; self.database = database; self.configDir = configDir; self.logger = logger
@@ -147,17 +149,43 @@ public struct Dispatcher: Sendable {
         return (reply, events)
     }
 
-    /// Marks events as handed to the broker.
+    /// Marks events as handed to the broker. Their outbox rows are deleted by the next
+    /// command's transaction (so marking costs no commit of its own), or by
+    /// `flushPublished()`, which the sweeper calls when the service is idle. A crash
+    /// before that only means the events are published again, with the same ids.
     public func published(_ ids: [String]) async {
-        for id in ids { _ = try? await database.execute("DELETE FROM hub_outbox WHERE event_id = ?", [.text(id)]) }
+        marks.add(ids)
     }
 
-    /// Events committed but not yet marked published that are older than `age` (a crash
-    /// between commit and publish leaves them behind).
+    /// Deletes the outbox rows of every event marked published, in one statement.
+    public func flushPublished() async {
+        let ids = marks.take()
+        if ids.isEmpty { return }
+        do {
+            try await Self.deleteOutboxRows(ids, on: database)
+        } catch {
+            marks.add(ids) // tried again at the next command or sweep
+        }
+    }
+
+    static func deleteOutboxRows(_ ids: [String], on db: any DatabaseExecutor) async throws(HubError) {
+        var start = 0
+        while start < ids.count {
+            let chunk = ids[start..<min(start + 500, ids.count)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            try await db.execute("DELETE FROM hub_outbox WHERE event_id IN (\(marks))", chunk.map { .text($0) })
+            start += 500
+        }
+    }
+
+    /// Events committed but not yet published that are older than `age` (a crash
+    /// between commit and publish leaves them behind). Marked events are deleted first.
     public func unpublished(olderThan age: Duration) async -> [Envelope] {
+        await flushPublished()
         let cutoff = Timestamp.string(from: Date().addingTimeInterval(-Double(age.components.seconds)))
         guard let rows = try? await database.query("SELECT envelope FROM hub_outbox WHERE created_at < ? ORDER BY created_at LIMIT 500", [.text(cutoff)]) else { return [] }
-        return rows.compactMap { try? Envelope.decode($0.blob("envelope")) }
+        let marked = marks.current()
+        return rows.compactMap { try? Envelope.decode($0.blob("envelope")) }.filter { !marked.contains($0.id) }
     }
 
     /// Handlers every service has: `<name>.info` (schema version, handled types) and
@@ -202,21 +230,35 @@ public struct Dispatcher: Sendable {
             case .command:
                 let logger = self.logger, configDir = self.configDir
                 let committed = Mutex<[Envelope]>([])
-                let stored: [UInt8] = try await database.transaction { tx in
-                    let prior = try await tx.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)])
-                    if let row = prior.first { return try row.blob("reply") }
-                    let ctx = ServiceContext(database: tx, logger: logger, configDir: configDir, events: outbox)
-                    let result = try await handler.run(request, ctx)
-                    let reply = Envelope.reply(to: envelope, result: result).encoded()
-                    let events = outbox.drainEnvelopes().map { $0.correlated(to: envelope.id) }
-                    for event in events {
-                        try await tx.execute("INSERT INTO hub_outbox (event_id, topic, envelope, created_at) VALUES (?, ?, ?, ?)",
-                                             [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now())])
+                let marks = self.marks
+                let cleared = Mutex<[String]>([])
+                let stored: [UInt8]
+                do {
+                    stored = try await database.transaction { tx in
+                        let prior = try await tx.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)])
+                        if let row = prior.first { return try row.blob("reply") }
+                        let ctx = ServiceContext(database: tx, logger: logger, configDir: configDir, events: outbox)
+                        let result = try await handler.run(request, ctx)
+                        let reply = Envelope.reply(to: envelope, result: result).encoded()
+                        let events = outbox.drainEnvelopes().map { $0.correlated(to: envelope.id) }
+                        for event in events {
+                            try await tx.execute("INSERT INTO hub_outbox (event_id, topic, envelope, created_at) VALUES (?, ?, ?, ?)",
+                                                 [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now())])
+                        }
+                        committed.withLock { $0 = events }
+                        try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
+                                             [.text(envelope.id), .text(envelope.type), .text(request.principal.name), .blob(reply), .text(Timestamp.now())])
+                        // Earlier events the broker already has: their rows go with this commit.
+                        let done = marks.take()
+                        if !done.isEmpty {
+                            cleared.withLock { $0 = done }
+                            try await Self.deleteOutboxRows(done, on: tx)
+                        }
+                        return reply
                     }
-                    committed.withLock { $0 = events }
-                    try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
-                                         [.text(envelope.id), .text(envelope.type), .text(request.principal.name), .blob(reply), .text(Timestamp.now())])
-                    return reply
+                } catch {
+                    marks.add(cleared.withLock { $0 }) // rolled back: the rows are still there
+                    throw error
                 }
                 let reply = (try? Envelope.decode(stored)) ?? .reply(to: envelope, result: .null)
                 // A redelivery returns the first reply: same result, and no events again.
@@ -238,6 +280,14 @@ public struct Dispatcher: Sendable {
             return (.failure(to: envelope.id, type: envelope.type, HubError(.internal, "The request failed inside the \(definition.name) service; nothing was stored.")), [])
         }
     }
+}
+
+/// Ids of events handed to the broker whose outbox rows are still to be deleted.
+final class PublishedMarks: Sendable {
+    private let ids = Mutex<Set<String>>([])
+    func add(_ new: [String]) { if !new.isEmpty { ids.withLock { $0.formUnion(new) } } }
+    func take() -> [String] { ids.withLock { let v = Array($0); $0.removeAll(); return v } }
+    func current() -> Set<String> { ids.withLock { $0 } }
 }
 
 /// Connects a `Dispatcher` to the broker as a worker: READY with a capacity, then
@@ -303,6 +353,7 @@ public final class ServiceWorker: Sendable {
         while inFlight.load(ordering: .acquiring) > 0, ContinuousClock.now < until {
             try? await Task.sleep(for: .milliseconds(10))
         }
+        await dispatcher.flushPublished()
         await connection.withLock { $0 }?.stop()
     }
 

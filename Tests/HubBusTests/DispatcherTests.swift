@@ -119,9 +119,33 @@ struct EventOutboxTests {
         // A worker that died here leaves them; the sweeper finds them with the same ids.
         #expect(await d.unpublished(olderThan: .seconds(0)).map(\.id) == events.map(\.id))
         await d.published(events.map(\.id))
+        // Marked events are never swept again, even before their rows are gone.
+        #expect(await d.unpublished(olderThan: .seconds(0)).isEmpty)
         #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
         // A failed command leaves nothing in the outbox.
         _ = await d.handle(ServiceRequest(envelope: Envelope(type: "test.put", body: ["value": ""]), principal: "gateway"))
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
+        await db.close()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test func publishedEventsRowsAreDeletedByTheNextCommandsCommitNotOneByOne() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"))
+        try await d.prepare()
+        let (_, first) = await d.handleEnvelopes(ServiceRequest(envelope: Envelope(type: "test.put", body: ["value": "a"]), principal: "gateway"))
+        await d.published(first.map(\.id))
+        // Marking alone writes nothing.
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 1)
+        // A command that fails rolls back, and the mark survives for the next one.
+        _ = await d.handle(ServiceRequest(envelope: Envelope(type: "test.put", body: ["value": ""]), principal: "gateway"))
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 1)
+        let (_, second) = await d.handleEnvelopes(ServiceRequest(envelope: Envelope(type: "test.put", body: ["value": "b"]), principal: "gateway"))
+        let rows = try await db.query("SELECT event_id FROM hub_outbox", [])
+        #expect(try rows.map { try $0.string("event_id") } == second.map(\.id))
+        await d.published(second.map(\.id))
+        await d.flushPublished()
         #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
         await db.close()
         try? FileManager.default.removeItem(atPath: dir)
