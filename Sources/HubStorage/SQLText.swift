@@ -170,6 +170,14 @@ enum SQLText {
 
     /// A PostgreSQL schema name this package accepts: 1–63 of [a-z0-9_], not starting
     /// with a digit, not `pg_…`.
+    /// Whether `sql` is a plain `SELECT` (it cannot write, so it cannot commit): the only
+    /// statements the SQLite backend runs on the caller's thread outside a transaction.
+    static func isPlainRead(_ sql: String) -> Bool {
+        let head = sql.drop(while: { $0.isWhitespace }).prefix(7).uppercased()
+        return head.hasPrefix("SELECT") && (head.count == 6 || head.last!.isWhitespace)
+            && !sql.uppercased().contains("RETURNING")
+    }
+
     static func isValidSchemaName(_ name: String) -> Bool {
         let bytes = Array(name.utf8)
         guard !bytes.isEmpty, bytes.count <= 63, !name.hasPrefix("pg_") else { return false }

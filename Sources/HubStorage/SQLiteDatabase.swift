@@ -1,7 +1,6 @@
 import Foundation
 import HubProtocol
 import Logging
-import SQLiteNIO
 import Synchronization
 
 /// One service's SQLite file (the embedded default).
@@ -11,6 +10,12 @@ import Synchronization
 /// async lock, so a transaction never interleaves with other statements. Do not call
 /// `transaction` on the database from inside a transaction body (use the executor
 /// passed to the body): it would wait for itself.
+///
+/// **Where statements run.** Statements are prepared once and cached, and run on the
+/// caller's thread (microseconds of work on pages in memory). What can wait on the disk
+/// or on another process — opening, `BEGIN IMMEDIATE`, `COMMIT` (the fsync), a plain
+/// write outside a transaction (its own commit) — runs on the database's own thread,
+/// so the shared concurrency threads never block on I/O.
 ///
 /// **Group commit.** Transactions that queue up behind each other share one
 /// `BEGIN IMMEDIATE … COMMIT` (one fsync): each runs in its own savepoint, so a body
@@ -23,20 +28,21 @@ public final class SQLiteDatabase: HubDatabase {
     /// The database file.
     public let path: String
 
-    let connection: SQLiteConnection
+    let connection: SQLiteConnectionHandle
+    /// Where the calls that may wait on the disk run (one thread per database).
+    private let io: DispatchQueue
     let logger: Logger
     private let lock = AsyncLock()
     private let closed = Atomic<Bool>(false)
-    /// `total_changes()` after the last statement; only touched while holding the lock.
-    private let lastTotalChanges = Mutex<Int64>(0)
     /// The open group-commit batch and its size; only touched while holding the lock.
     private let openBatch = Mutex<(batch: CommitBatch?, size: Int)>((nil, 0))
     /// The most transactions one COMMIT carries (bounds the wait of the first).
     static let maxBatch = 64
 
-    private init(path: String, connection: SQLiteConnection, logger: Logger) {
+    private init(path: String, connection: SQLiteConnectionHandle, io: DispatchQueue, logger: Logger) {
         self.path = path
         self.connection = connection
+        self.io = io
         self.logger = logger
     }
 
@@ -49,31 +55,29 @@ public final class SQLiteDatabase: HubDatabase {
             logger.error("Could not create the database folder", metadata: ["folder": "\(directory)"])
             throw HubError(.storage, "The database folder could not be created.")
         }
-        let connection: SQLiteConnection
+        let io = DispatchQueue(label: "hub.sqlite")
+        let connection: SQLiteConnectionHandle
         do {
-            connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            connection = try await Self.onQueue(io) { () throws(SQLiteConnectionHandle.Failure) in try SQLiteConnectionHandle(path: path) }
         } catch {
             logger.error("Could not open the SQLite database", metadata: [
                 "path": "\(path)", "reason": "\(Self.reason(error))",
             ])
             throw HubError(.storage, "The database could not be opened.")
         }
-        let database = SQLiteDatabase(path: path, connection: connection, logger: logger)
-        do {
+        let database = SQLiteDatabase(path: path, connection: connection, io: io, logger: logger)
+        do throws(HubError) {
             _ = try await database.run("PRAGMA busy_timeout=5000", [])
-            let mode = try await database.run("PRAGMA journal_mode=WAL", []).rows.first?.values.first
+            let mode = try await database.run("PRAGMA journal_mode=WAL", [], blocking: true).rows.first?.values.first
             if mode != .text("wal") {
                 logger.error("SQLite did not switch to WAL", metadata: ["path": "\(path)"])
                 throw HubError(.storage, "The database could not be opened in WAL mode.")
             }
             _ = try await database.run("PRAGMA synchronous=FULL", [])
             _ = try await database.run("PRAGMA foreign_keys=ON", [])
-        } catch let error as HubError {
-            try? await connection.close()
-            throw error
         } catch {
-            try? await connection.close()
-            throw HubError(.storage, "The database could not be opened.")
+            await Self.onQueue(io) { connection.close() }
+            throw error
         }
         logger.debug("Opened SQLite database", metadata: ["path": "\(path)"])
         return database
@@ -83,14 +87,16 @@ public final class SQLiteDatabase: HubDatabase {
 
     public func query(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> [DatabaseRow] {
         try await locked { () async throws(HubError) -> [DatabaseRow] in
-            try await self.run(sql, binds, countChanges: false).rows
+            // A plain read runs here; anything else may commit (an fsync): off the shared threads.
+            try await self.run(sql, binds, countChanges: false, blocking: !SQLText.isPlainRead(sql)).rows
         }
     }
 
     @discardableResult
     public func execute(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> Int {
         try await locked { () async throws(HubError) -> Int in
-            try await self.run(sql, binds).changed
+            // Outside a transaction a write is its own commit (an fsync): off the shared threads.
+            try await self.run(sql, binds, blocking: true).changed
         }
     }
 
@@ -153,7 +159,7 @@ public final class SQLiteDatabase: HubDatabase {
             if let b = state.batch { state.size += 1; return b }
             return nil
         }) { return open }
-        _ = try await run("BEGIN IMMEDIATE", [])
+        _ = try await run("BEGIN IMMEDIATE", [], blocking: true)
         let batch = CommitBatch()
         openBatch.withLock { $0 = (batch, 1) }
         return batch
@@ -166,7 +172,7 @@ public final class SQLiteDatabase: HubDatabase {
             return state.batch
         }) else { return }
         do {
-            _ = try await run("COMMIT", [])
+            _ = try await run("COMMIT", [], blocking: true)
             batch.finish(nil)
         } catch {
             await rollback()
@@ -198,11 +204,8 @@ public final class SQLiteDatabase: HubDatabase {
         defer { lock.unlock() }
         await commitBatch()
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        do {
-            try await connection.close()
-        } catch {
-            logger.warning("Closing the SQLite database failed", metadata: ["reason": "\(Self.reason(error))"])
-        }
+        let connection = self.connection
+        await Self.onQueue(io) { connection.close() }
     }
 
     // MARK: Internals
@@ -223,85 +226,72 @@ public final class SQLiteDatabase: HubDatabase {
 
     private func rollback() async {
         do {
-            _ = try await run("ROLLBACK", [])
+            _ = try await run("ROLLBACK", [], blocking: true)
         } catch {
             // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing else to do.
             logger.debug("ROLLBACK failed", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Runs one statement; the caller holds the lock. `countChanges: false` skips the
-    /// second round trip that reads how many rows the statement changed (for reads).
-    func run(_ sql: String, _ binds: [DatabaseValue], countChanges: Bool = true) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
-        let collector = RowCollector()
+    /// Runs one statement; the caller holds the lock. `blocking` sends it to the
+    /// database's own thread (a statement that may wait on the disk or on a lock).
+    /// `countChanges` is kept for the callers' sake: the count comes without a round trip.
+    func run(_ sql: String, _ binds: [DatabaseValue], countChanges: Bool = true, blocking: Bool = false) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
+        let connection = self.connection
         do {
-            try await connection.query(sql, binds.map(Self.sqliteData)) { row in
-                collector.append(row)
+            if blocking {
+                return try await Self.onQueue(io) { () throws(SQLiteConnectionHandle.Failure) in try connection.run(sql, binds) }
             }
-            if !countChanges { return (collector.rows, 0) }
-            let counters = RowCollector()
-            try await connection.query("SELECT changes(), total_changes()", []) { counters.append($0) }
-            var changed = 0
-            if let row = counters.rows.first, row.values.count == 2,
-               case .integer(let changes) = row.values[0], case .integer(let total) = row.values[1] {
-                changed = lastTotalChanges.withLock { last in
-                    defer { last = total }
-                    return total != last ? Int(changes) : 0
-                }
-            }
-            return (collector.rows, changed)
+            return try connection.run(sql, binds)
         } catch {
             throw mapError(error, sql: sql)
         }
     }
 
-    private func mapError(_ error: any Error, sql: String) -> HubError {
-        let reason = Self.reason(error)
-        logger.debug("SQLite statement failed", metadata: ["sql": "\(SQLText.logText(sql))", "reason": "\(reason)"])
-        if let error = error as? SQLiteError {
-            switch error.reason {
-            case .constraintUniqueFailed, .constraintPrimaryKeyFailed, .constraintUniqueRowIDFailed:
-                return HubError(.conflict, "A record with the same key already exists.")
-            case .constraint where error.message.hasPrefix("UNIQUE constraint failed"):
-                return HubError(.conflict, "A record with the same key already exists.")
-            case .full, .ioError, .ioErrorFailedWrite, .ioErrorFailedSync, .ioErrorFailedDirSync:
-                logger.error("SQLite could not write", metadata: ["path": "\(path)", "reason": "\(reason)"])
-                return HubError(.storage, "The database could not store the data.")
-            case .busy, .busyTimeout, .locked:
-                return HubError(.storage, "The database is busy.")
-            default:
-                break
+    /// Runs `body` on `queue` and waits for it without holding a shared thread.
+    static func onQueue<T: Sendable, E: Error>(_ queue: DispatchQueue, _ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+        let result: Result<T, E> = await withCheckedContinuation { continuation in
+            queue.async {
+                do throws(E) { continuation.resume(returning: .success(try body())) } catch { continuation.resume(returning: .failure(error)) }
             }
         }
-        return HubError(.storage, "The database could not run the statement.")
+        return try result.get()
     }
 
-    /// The error's kind only (never its message, which may quote values).
+    private func mapError(_ failure: SQLiteConnectionHandle.Failure, sql: String) -> HubError {
+        let reason = Self.reason(failure)
+        logger.debug("SQLite statement failed", metadata: ["sql": "\(SQLText.logText(sql))", "reason": "\(reason)"])
+        switch failure.primary {
+        case SQLITE_CONSTRAINT_CODE where [Self.constraintUnique, Self.constraintPrimaryKey, Self.constraintRowID].contains(failure.extended):
+            return HubError(.conflict, "A record with the same key already exists.")
+        case SQLITE_FULL_CODE, SQLITE_IOERR_CODE:
+            logger.error("SQLite could not write", metadata: ["path": "\(path)", "reason": "\(reason)"])
+            return HubError(.storage, "The database could not store the data.")
+        case SQLITE_BUSY_CODE, SQLITE_LOCKED_CODE:
+            return HubError(.storage, "The database is busy.")
+        default:
+            return HubError(.storage, "The database could not run the statement.")
+        }
+    }
+
+    // SQLite's result codes (sqlite3.h), kept here so the mapping reads plainly.
+    private static let constraintUnique: Int32 = 2067      // SQLITE_CONSTRAINT_UNIQUE
+    private static let constraintPrimaryKey: Int32 = 1555  // SQLITE_CONSTRAINT_PRIMARYKEY
+    private static let constraintRowID: Int32 = 2579       // SQLITE_CONSTRAINT_ROWID
+
+    /// The error's kind only: SQLite's name for its result code (never its message,
+    /// which may quote values).
     static func reason(_ error: any Error) -> String {
-        if let error = error as? SQLiteError { return "\(error.reason)" }
+        if let failure = error as? SQLiteConnectionHandle.Failure { return SQLiteConnectionHandle.codeName(failure.extended) }
         return "\(type(of: error))"
     }
-
-    static func sqliteData(_ value: DatabaseValue) -> SQLiteData {
-        switch value {
-        case .null: .null
-        case .integer(let integer): .integer(SQLiteInt64(integer))
-        case .real(let real): .float(real)
-        case .text(let text): .text(text)
-        case .blob(let bytes): .blob(ByteBuffer(bytes: bytes))
-        }
-    }
-
-    static func databaseValue(_ data: SQLiteData) -> DatabaseValue {
-        switch data {
-        case .null: .null
-        case .integer(let integer): .integer(Int64(integer))
-        case .float(let real): .real(real)
-        case .text(let text): .text(text)
-        case .blob(let buffer): .blob(Array(buffer.readableBytesView))
-        }
-    }
 }
+
+private let SQLITE_CONSTRAINT_CODE: Int32 = 19
+private let SQLITE_FULL_CODE: Int32 = 13
+private let SQLITE_IOERR_CODE: Int32 = 10
+private let SQLITE_BUSY_CODE: Int32 = 5
+private let SQLITE_LOCKED_CODE: Int32 = 6
 
 /// The executor handed to a transaction body; runs on the connection without taking
 /// the database lock (the transaction holds it).
@@ -334,20 +324,6 @@ final class SQLiteTransactionExecutor: DatabaseExecutor {
             throw HubError(.storage, "The transaction has already ended.")
         }
     }
-}
-
-/// Collects rows delivered by SQLiteNIO's row callback.
-final class RowCollector: Sendable {
-    private let storage = Mutex<[DatabaseRow]>([])
-    func append(_ row: SQLiteRow) {
-        let columns = row.columns
-        let converted = DatabaseRow(
-            columns: columns.map(\.name),
-            values: columns.map { SQLiteDatabase.databaseValue($0.data) }
-        )
-        storage.withLock { $0.append(converted) }
-    }
-    var rows: [DatabaseRow] { storage.withLock { $0 } }
 }
 
 /// One group commit: members wait until the shared COMMIT has succeeded or failed.

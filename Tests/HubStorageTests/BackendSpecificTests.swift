@@ -42,6 +42,45 @@ struct SQLiteTests {
     }
 
     @Test
+    func cachedStatementsGiveFreshResultsAndThousandsOfDistinctStatementsStayCorrect() async throws {
+        try await withScratchDatabase(.sqlite) { db, _ in
+            try await db.execute("CREATE TABLE c (id BIGINT PRIMARY KEY, label TEXT)", [])
+            // The same statement text, run again and again with other values (one cached statement).
+            for i in 0..<50 { try await db.execute("INSERT INTO c (id, label) VALUES (?, ?)", i, "n\(i)") }
+            for i in [0, 17, 49] { #expect(try await db.query("SELECT label FROM c WHERE id = ?", i).first?.string("label") == "n\(i)") }
+            // More distinct statement texts than the cache keeps: each still runs as written.
+            for i in 0..<600 {
+                let row = try await db.query("SELECT COUNT(*) AS n, \(i) AS k FROM c WHERE id < ?", 25).first
+                #expect(try row?.int("n") == 25 && row?.int("k") == i)
+            }
+            // A step that fails leaves the cached statement usable (reset, bindings cleared).
+            await #expect(throws: HubError.self) { try await db.execute("INSERT INTO c (id, label) VALUES (?, ?)", 3, "again") }
+            try await db.execute("INSERT INTO c (id, label) VALUES (?, ?)", 50, "n50")
+            #expect(try await db.query("SELECT COUNT(*) AS n FROM c", []).first?.int("n") == 51)
+            // The wrong number of values is an error, not a silent NULL.
+            await #expect(throws: HubError.self) { try await db.query("SELECT label FROM c WHERE id = ?", []) }
+        }
+    }
+
+    @Test
+    func emptyTextEmptyBlobsNulBytesAndNonASCIITextRoundTripExactly() async throws {
+        try await withScratchDatabase(.sqlite) { db, _ in
+            try await db.execute("CREATE TABLE v (id TEXT PRIMARY KEY, t TEXT, b BYTEA)", [])
+            let cases: [(String, String, [UInt8])] = [
+                ("empty", "", []),
+                ("nul", "a\u{0}b", [0, 1, 0]),
+                ("swedish", "Åsa Öberg, Växjö – ärende 🧾", Array("Ää".utf8)),
+            ]
+            for (id, text, blob) in cases {
+                try await db.execute("INSERT INTO v (id, t, b) VALUES (?, ?, ?)", id, text, blob)
+                let row = try #require(try await db.query("SELECT t, b FROM v WHERE id = ?", id).first)
+                #expect(row["t"] == .text(text))
+                #expect(row["b"] == .blob(blob))
+            }
+        }
+    }
+
+    @Test
     func dataSurvivesReopening() async throws {
         let scratch = Scratch(.sqlite)
         let db = try await scratch.open()
