@@ -12,8 +12,14 @@ public struct BodyReader: Sendable {
 
     /// Reads `value` as an object at `path`.
     public init(_ value: JSONValue, path: String = "body") throws(HubError) {
-        guard case .object(let o) = value else { throw HubError(.validation, "Must be an object.", field: path) }
+        guard case .object(let o) = value else { throw HubError(.validation, "Must be an object.", field: path, reason: .wrongType) }
         object = o
+        self.path = path
+    }
+
+    /// Reads members already taken apart (an object merged from a stored record and a change).
+    public init(object: [String: JSONValue], path: String = "body") {
+        self.object = object
         self.path = path
     }
 
@@ -30,32 +36,32 @@ public struct BodyReader: Sendable {
         case nil, .null?: return nil
         case .string(let s)?:
             let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: field(key)) }
+            guard trimmed.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: field(key), reason: .tooLong) }
             let bad = trimmed.unicodeScalars.contains {
                 ($0.value < 0x20 && !(multiline && ($0 == "\n" || $0 == "\r" || $0 == "\t"))) || $0.value == 0x7f
             }
-            guard !bad else { throw HubError(.validation, "Contains control characters.", field: field(key)) }
+            guard !bad else { throw HubError(.validation, "Contains control characters.", field: field(key), reason: .controlCharacters) }
             return trimmed.isEmpty ? nil : trimmed
-        default: throw HubError(.validation, "Must be text.", field: field(key))
+        default: throw HubError(.validation, "Must be text.", field: field(key), reason: .wrongType)
         }
     }
 
     /// Required trimmed text.
     public func string(_ key: String, max: Int = 200, multiline: Bool = false) throws(HubError) -> String {
-        guard let s = try optionalString(key, max: max, multiline: multiline) else { throw HubError(.validation, "Required.", field: field(key)) }
+        guard let s = try optionalString(key, max: max, multiline: multiline) else { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
         return s
     }
 
     /// One of `allowed`, or nil when absent.
     public func optionalChoice(_ key: String, _ allowed: [String]) throws(HubError) -> String? {
         guard let s = try optionalString(key, max: 64) else { return nil }
-        guard allowed.contains(s) else { throw HubError(.validation, "Use one of: \(allowed.joined(separator: ", ")).", field: field(key)) }
+        guard allowed.contains(s) else { throw HubError(.validation, "Use one of: \(allowed.joined(separator: ", ")).", field: field(key), reason: .notAChoice) }
         return s
     }
 
     /// One of `allowed`, required.
     public func choice(_ key: String, _ allowed: [String]) throws(HubError) -> String {
-        guard let s = try optionalChoice(key, allowed) else { throw HubError(.validation, "Required.", field: field(key)) }
+        guard let s = try optionalChoice(key, allowed) else { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
         return s
     }
 
@@ -65,11 +71,17 @@ public struct BodyReader: Sendable {
         case nil, .null?: return nil
         case .number(let n)?:
             guard n == n.rounded(), let i = Int(exactly: n), range.contains(i) else {
-                throw HubError(.validation, "Must be a whole number \(range.lowerBound)–\(range.upperBound).", field: field(key))
+                throw HubError(.validation, "Must be a whole number \(range.lowerBound)–\(range.upperBound).", field: field(key), reason: .outOfRange)
             }
             return i
-        default: throw HubError(.validation, "Must be a number.", field: field(key))
+        default: throw HubError(.validation, "Must be a number.", field: field(key), reason: .wrongType)
         }
+    }
+
+    /// A required whole number in `range`.
+    public func int(_ key: String, range: ClosedRange<Int>) throws(HubError) -> Int {
+        guard let i = try optionalInt(key, range: range) else { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
+        return i
     }
 
     /// true/false, or nil when absent.
@@ -77,38 +89,55 @@ public struct BodyReader: Sendable {
         switch object[key] {
         case nil, .null?: return nil
         case .bool(let b)?: return b
-        default: throw HubError(.validation, "Must be true or false.", field: field(key))
+        default: throw HubError(.validation, "Must be true or false.", field: field(key), reason: .wrongType)
         }
     }
 
     /// A real calendar date `YYYY-MM-DD`.
     public func optionalDate(_ key: String) throws(HubError) -> String? {
         guard let s = try optionalString(key, max: 10) else { return nil }
-        guard ReferenceData.isDate(s) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: field(key)) }
+        guard ReferenceData.isDate(s) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: field(key), reason: .notADate) }
         return s
     }
 
     /// A required real calendar date `YYYY-MM-DD`.
     public func date(_ key: String) throws(HubError) -> String {
-        guard let s = try optionalDate(key) else { throw HubError(.validation, "Required.", field: field(key)) }
+        guard let s = try optionalDate(key) else { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
         return s
     }
 
     /// A time of day `HH:MM`, or nil when absent.
     public func optionalTime(_ key: String) throws(HubError) -> String? {
         guard let s = try optionalString(key, max: 5) else { return nil }
-        guard BodyReader.isTime(s) else { throw HubError(.validation, "Not a time (HH:MM).", field: field(key)) }
+        guard BodyReader.isTime(s) else { throw HubError(.validation, "Not a time (HH:MM).", field: field(key), reason: .notATime) }
         return s
+    }
+
+    /// A required time of day `HH:MM`.
+    public func time(_ key: String) throws(HubError) -> String {
+        guard let s = try optionalTime(key) else { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
+        return s
+    }
+
+    /// A list of any values, nil when absent.
+    public func optionalList(_ key: String, max: Int = 100) throws(HubError) -> [JSONValue]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .array(let a)?:
+            guard a.count <= max else { throw HubError(.validation, "At most \(max) entries.", field: field(key), reason: .tooMany) }
+            return a
+        default: throw HubError(.validation, "Must be a list.", field: field(key), reason: .wrongType)
+        }
     }
 
     /// An id made of lower-case letters, digits and '-' (uuids, slugs).
     public func id(_ key: String, required: Bool = true) throws(HubError) -> String? {
         guard let s = try optionalString(key, max: 80) else {
-            if required { throw HubError(.validation, "Required.", field: field(key)) }
+            if required { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
             return nil
         }
         guard s.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }) else {
-            throw HubError(.validation, "Not an id.", field: field(key))
+            throw HubError(.validation, "Not an id.", field: field(key), reason: .notAnID)
         }
         return s
     }
@@ -118,11 +147,11 @@ public struct BodyReader: Sendable {
         switch object[key] {
         case nil, .null?: return []
         case .array(let a)?:
-            guard a.count <= max else { throw HubError(.validation, "At most \(max) entries.", field: field(key)) }
+            guard a.count <= max else { throw HubError(.validation, "At most \(max) entries.", field: field(key), reason: .tooMany) }
             var out: [BodyReader] = []
             for (i, v) in a.enumerated() { out.append(try BodyReader(v, path: "\(field(key))[\(i)]")) }
             return out
-        default: throw HubError(.validation, "Must be a list.", field: field(key))
+        default: throw HubError(.validation, "Must be a list.", field: field(key), reason: .wrongType)
         }
     }
 
@@ -131,16 +160,17 @@ public struct BodyReader: Sendable {
         switch object[key] {
         case nil, .null?: return []
         case .array(let a)?:
-            guard a.count <= max else { throw HubError(.validation, "At most \(max) entries.", field: field(key)) }
+            guard a.count <= max else { throw HubError(.validation, "At most \(max) entries.", field: field(key), reason: .tooMany) }
             var out: [String] = []
             for (i, v) in a.enumerated() {
                 guard case .string(let s) = v, !s.isEmpty, s.count <= maxLength else {
-                    throw HubError(.validation, "Must be text of at most \(maxLength) characters.", field: "\(field(key))[\(i)]")
+                    throw HubError(.validation, "Must be text of at most \(maxLength) characters.", field: "\(field(key))[\(i)]",
+                                   reason: (v.stringValue?.count ?? 0) > maxLength ? .tooLong : .wrongType)
                 }
                 out.append(s)
             }
             return out
-        default: throw HubError(.validation, "Must be a list.", field: field(key))
+        default: throw HubError(.validation, "Must be a list.", field: field(key), reason: .wrongType)
         }
     }
 

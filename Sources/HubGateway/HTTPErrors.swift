@@ -80,8 +80,13 @@ enum ErrorMapping {
     static func errorBody(_ e: HubError) -> [UInt8] {
         var inner: [String: JSONValue] = ["code": .string(e.code.rawValue), "message": .string(e.message)]
         inner["field"] = e.field.map { .string($0) } ?? .null
+        if let reason = e.reason { inner["reason"] = .string(reason.rawValue) }
         if let details = e.details, !details.isEmpty {
-            inner["details"] = .array(details.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            inner["details"] = .array(details.map { d in
+                var item: [String: JSONValue] = ["field": .string(d.field), "message": .string(d.message)]
+                if let reason = d.reason { item["reason"] = .string(reason.rawValue) }
+                return .object(item)
+            })
         }
         return JSONValue.object(["error": .object(inner)]).serialized()
     }

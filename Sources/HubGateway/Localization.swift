@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// The page language: Swedish by default, English through `?lang=en` (remembered in a cookie).
 enum Language: String, Sendable, CaseIterable {
     case sv, en
@@ -11,6 +13,24 @@ enum Language: String, Sendable, CaseIterable {
     }
 
     func t(_ key: String) -> String { strings[key] ?? key }
+
+    /// A service's field error in this language, chosen by its machine reason — never by
+    /// parsing the English message. Nil when the reason is absent or has no text of its own
+    /// (the page then says something general, or a text for its own situation).
+    func fieldError(_ reason: HubError.Reason?) -> String? {
+        guard let reason, let key = Self.reasonKeys[reason] else { return nil }
+        return t(key)
+    }
+
+    static let reasonKeys: [HubError.Reason: String] = [
+        .required: "reg_err_required", .tooLong: "reg_err_too_long", .controlCharacters: "err_control_characters",
+        .wrongType: "reg_err_invalid", .outOfRange: "err_out_of_range", .notAChoice: "reg_err_choose",
+        .notADate: "tr_err_date", .notATime: "tr_err_time", .invalidEmail: "reg_err_email", .taken: "reg_err_email_taken",
+        .endBeforeStart: "tr_err_end_before_start", .deadlineAfterStart: "tr_err_deadline", .overlap: "tr_err_overlap",
+        .outOfOrder: "tr_err_part_order", .laterStarted: "tr_err_later_part", .beforePrevious: "tr_err_part_date",
+        .notPlanned: "tr_err_plan_first", .deadlinePassed: "reg_err_deadline", .eventCancelled: "reg_err_day_cancelled",
+        .eventStarted: "reg_err_started",
+    ]
 
     /// `t(key)` with `{name}` placeholders filled in.
     func t(_ key: String, _ values: [String: String]) -> String {

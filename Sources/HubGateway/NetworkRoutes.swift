@@ -361,7 +361,7 @@ struct NetworkRoutes: Sendable {
             var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             if field.hasPrefix("programme") { field = "programme" }
             if Self.dayFormFields.contains(field) {
-                errors[field] = error.message.contains("required") ? lang.t("reg_err_required") : error.message
+                errors[field] = Self.message(for: error, field: field, lang: lang)
                 return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest)
             }
             return await renderNewDay(session, context, form: form, formError: lang.t("reg_err_invalid"), status: .badRequest)
@@ -497,8 +497,7 @@ extension NetworkRoutes {
             return try await renderContacts(session, context, centreId: centreId, addedURL: baseURL(request) + "/c/" + token)
         case .failure(let error) where error.code == .validation:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? "name"
-            let message = field == "email" ? lang.t(error.message.contains("required") ? "reg_err_required" : "reg_err_email")
-                : Self.message(for: error, field: field, lang: lang)
+            let message = Self.message(for: error, field: field, lang: lang)
             return try await renderContacts(session, context, centreId: centreId, form: form, errors: [field: message], status: .badRequest)
         case .failure(let error):
             throw error

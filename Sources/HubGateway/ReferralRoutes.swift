@@ -366,11 +366,11 @@ struct ReferralRoutes: Sendable {
             case .success(let result):
                 return Redirect.to("/hanvisningar/\(result["id"]?.stringValue ?? "")?skickad=1")
             case .failure(let e) where e.code == .validation:
-                for d in e.details ?? [HubError.Detail(field: e.field ?? "body", message: e.message)] {
-                    errors[Self.key(d.field)] = ServiceMessages.translate(d.message, lang)
+                for d in e.details ?? [e.detail] {
+                    errors[Self.key(d.field)] = ServiceMessages.translate(d, lang)
                 }
             case .failure(let e) where e.code == .intakePaused || e.code == .forbidden:
-                errors[Self.key(e.field ?? "municipality")] = ServiceMessages.translate(e.message, lang)
+                errors[Self.key(e.field ?? "municipality")] = ServiceMessages.translate(HubError.Detail(field: e.field ?? "municipality", message: e.message, reason: e.reason), lang)
             case .failure(let e):
                 throw e
             }
@@ -587,13 +587,20 @@ enum ServiceMessages {
         "not_found": "No such referral.",
     ]
 
+    /// A field's problem: a referral-specific text when there is one, else the text for
+    /// its machine reason (in Swedish), else the service's English message.
+    static func translate(_ detail: HubError.Detail, _ lang: Language) -> String {
+        let specific = translate(detail.message, lang)
+        guard specific == detail.message, lang == .sv, let general = lang.fieldError(detail.reason) else { return specific }
+        return general
+    }
+
     static func translate(_ message: String, _ lang: Language) -> String {
         switch lang {
         case .sv:
             if let t = swedish[message] { return t }
             if message.hasPrefix("No Utväg centre serves") { return "Inget Utvägcentrum tar emot från kommunen. " + (message.components(separatedBy: ". ").dropFirst().joined(separator: ". ")).replacingOccurrences(of: "Served municipalities:", with: "Kommuner som tas emot:") }
             if message.contains("has paused intake") { return message.replacingOccurrences(of: "has paused intake (köstopp).", with: "har köstopp.").replacingOccurrences(of: "Turn instead to:", with: "Vänd dig i stället till:") }
-            if message.hasPrefix("Too long") { return "För långt: " + message.filter(\.isNumber) + " tecken som mest." }
             return message
         case .en:
             return english[message] ?? message

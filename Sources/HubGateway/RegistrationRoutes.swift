@@ -145,18 +145,13 @@ extension NetworkRoutes {
 
     /// A field error in the page's language; the service's English message is never shown raw.
     static func message(for error: HubError, field: String, lang: Language) -> String {
+        if let text = lang.fieldError(error.reason) { return text }
         switch (error.code, field) {
         case (.conflict, "email"): return lang.t("reg_err_email_taken")
-        case (_, "email"): return lang.t(error.message.contains("longer") ? "reg_err_too_long" : "reg_err_email")
-        case (_, "agency"), (_, "municipality"): return lang.t(error.message.contains("longer") ? "reg_err_too_long" : "reg_err_choose")
-        case (.conflict, "dayId"):
-            if error.message.contains("deadline") { return lang.t("reg_err_deadline") }
-            if error.message.contains("cancelled") { return lang.t("reg_err_day_cancelled") }
-            return lang.t("reg_err_started")
-        default:
-            if error.message.contains("required") { return lang.t("reg_err_required") }
-            if error.message.contains("longer") { return lang.t("reg_err_too_long") }
-            return lang.t("reg_err_invalid")
+        case (_, "email"): return lang.t("reg_err_email")
+        case (_, "agency"), (_, "municipality"): return lang.t("reg_err_choose")
+        case (.conflict, "dayId"): return lang.t("reg_err_started")
+        default: return lang.t("reg_err_invalid")
         }
     }
 

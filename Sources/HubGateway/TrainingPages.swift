@@ -12,14 +12,7 @@ extension TrainingRoutes {
 
     /// A refusal from the service in the page's language (the service's English message is never shown).
     static func formMessage(_ error: HubError, lang: Language) -> String {
-        let known: [(String, String)] = [
-            ("required", "reg_err_required"), ("overlaps", "tr_err_overlap"), ("end after", "tr_err_end_before_start"),
-            ("Not a date", "tr_err_date"), ("Not a time", "tr_err_time"), ("Not a deadline", "tr_err_date"),
-            ("deadline must be before", "tr_err_deadline"), ("Choose one", "reg_err_choose"), ("longer than", "reg_err_too_long"),
-            ("parts come in order", "tr_err_part_order"), ("later part", "tr_err_later_part"),
-            ("previous part's date", "tr_err_part_date"), ("Plan this part", "tr_err_plan_first"), ("No such centre", "reg_err_choose"),
-        ]
-        return lang.t(known.first { error.message.contains($0.0) }?.1 ?? "reg_err_invalid")
+        lang.fieldError(error.reason) ?? lang.t("reg_err_invalid")
     }
 
     func reference() async throws -> JSONValue { try await shared.ask("training.reference.get", [:]) }

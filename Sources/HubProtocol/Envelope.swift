@@ -65,8 +65,13 @@ public struct Envelope: Sendable, Equatable {
         if let error {
             var e: [String: JSONValue] = ["code": .string(error.code.rawValue), "message": .string(error.message)]
             if let field = error.field { e["field"] = .string(field) }
+            if let reason = error.reason { e["reason"] = .string(reason.rawValue) }
             if let details = error.details, !details.isEmpty {
-                e["details"] = .array(details.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+                e["details"] = .array(details.map { d in
+                    var item: [String: JSONValue] = ["field": .string(d.field), "message": .string(d.message)]
+                    if let reason = d.reason { item["reason"] = .string(reason.rawValue) }
+                    return .object(item)
+                })
             }
             object["error"] = .object(e)
         }
@@ -116,10 +121,11 @@ public struct Envelope: Sendable, Equatable {
             if case .array(let items)? = e["details"] {
                 details = items.compactMap { item in
                     guard case .string(let f)? = item["field"], case .string(let m)? = item["message"] else { return nil }
-                    return HubError.Detail(field: f, message: m)
+                    return HubError.Detail(field: f, message: m, reason: item["reason"]?.stringValue.map(HubError.Reason.init(_:)))
                 }
             }
-            error = HubError(HubError.Code(code), message, field: field, details: details)
+            let reason = e["reason"]?.stringValue.map(HubError.Reason.init(_:))
+            error = HubError(HubError.Code(code), message, field: field, reason: reason, details: details)
         }
         return Envelope(version: Int(v), id: id, correlationID: corr, type: type, timestamp: ts,
                         body: o["body"] ?? .null, error: error)

@@ -7,18 +7,9 @@
 /// (pattern from swift-service-lifecycle's `ServiceRunnerError`).
 public struct HubError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// A stable, machine-readable error code ("bad_request", "timeout", …).
-    public struct Code: Sendable, Hashable, Codable, RawRepresentable, CustomStringConvertible {
+    public struct Code: OpenNameSet {
         public var rawValue: String
         public init(rawValue: String) { self.rawValue = rawValue }
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public init(from decoder: any Decoder) throws {
-            self.rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            try c.encode(rawValue)
-        }
-        public var description: String { rawValue }
 
         /// The frames or envelope do not follow docs/protocol.md.
         public static let malformed = Code("malformed")
@@ -54,11 +45,71 @@ public struct HubError: Error, Sendable, Hashable, Codable, CustomStringConverti
         public static let intakePaused = Code("intake_paused")
     }
 
+    /// What exactly was wrong with a field, for programs: a page shows its own words
+    /// for `too_long` in Swedish or English instead of parsing the English `message`.
+    /// An open set of static members, like `Code`; absent when there is nothing finer to say.
+    public struct Reason: OpenNameSet {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        // Any field
+        /// Missing, null or only white space.
+        public static let required = Reason("required")
+        /// Longer than the field allows.
+        public static let tooLong = Reason("too_long")
+        /// Control characters (or new lines where the field is one line).
+        public static let controlCharacters = Reason("control_characters")
+        /// Of the wrong JSON type (text, number, true/false, list or object expected).
+        public static let wrongType = Reason("wrong_type")
+        /// A number outside its range or not whole.
+        public static let outOfRange = Reason("out_of_range")
+        /// Not one of the values the field takes (a category, an agency, a municipality).
+        public static let notAChoice = Reason("not_a_choice")
+        /// Not a date that exists (`YYYY-MM-DD`).
+        public static let notADate = Reason("not_a_date")
+        /// Not a time of day (`HH:MM`).
+        public static let notATime = Reason("not_a_time")
+        /// Not an id (lower-case letters, digits and '-').
+        public static let notAnID = Reason("not_an_id")
+        /// A list with more entries than allowed.
+        public static let tooMany = Reason("too_many")
+        /// Not a valid e-mail address.
+        public static let invalidEmail = Reason("invalid_email")
+        /// Already used (an e-mail address for the same event).
+        public static let taken = Reason("taken")
+
+        // Dates and order
+        /// An end before (or at) its start.
+        public static let endBeforeStart = Reason("end_before_start")
+        /// A registration deadline after the start.
+        public static let deadlineAfterStart = Reason("deadline_after_start")
+        /// Two sessions at the same time.
+        public static let overlap = Reason("overlap")
+        /// A step that must wait for an earlier one (supervision parts in order).
+        public static let outOfOrder = Reason("out_of_order")
+        /// A date before the previous step's date.
+        public static let beforePrevious = Reason("before_previous")
+        /// A later step has already started, so this one cannot change.
+        public static let laterStarted = Reason("later_started")
+        /// A step that must be planned first.
+        public static let notPlanned = Reason("not_planned")
+
+        // Registration
+        /// The registration deadline has passed.
+        public static let deadlinePassed = Reason("deadline_passed")
+        /// The event is cancelled.
+        public static let eventCancelled = Reason("event_cancelled")
+        /// The event has started.
+        public static let eventStarted = Reason("event_started")
+    }
+
     public var code: Code
     /// A message for people. Must never contain personal data.
     public var message: String
     /// The input field that was wrong, as a dotted path (`body.client.personnummer`).
     public var field: String?
+    /// What exactly was wrong, for programs (see `Reason`).
+    public var reason: Reason?
     /// Every problem found when a request had several (a form with three wrong fields);
     /// the first is also in `message`/`field`. Absent on the wire when there are none.
     public var details: [Detail]?
@@ -67,24 +118,41 @@ public struct HubError: Error, Sendable, Hashable, Codable, CustomStringConverti
     public struct Detail: Sendable, Hashable, Codable {
         public var field: String
         public var message: String
-        public init(field: String, message: String) { self.field = field; self.message = message }
+        public var reason: Reason?
+        public init(field: String, message: String, reason: Reason? = nil) { self.field = field; self.message = message; self.reason = reason }
     }
 
-    public init(_ code: Code, _ message: String, field: String? = nil, details: [Detail]? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, reason: Reason? = nil, details: [Detail]? = nil) {
         self.code = code
         self.message = message
         self.field = field
+        self.reason = reason
         self.details = details
     }
 
     /// A validation error listing every problem; the first one leads.
     public static func validation(_ problems: [Detail]) -> HubError {
         HubError(.validation, problems.first?.message ?? "The input is invalid.", field: problems.first?.field,
-                 details: problems.count > 1 ? problems : nil)
+                 reason: problems.first?.reason, details: problems.count > 1 ? problems : nil)
     }
+
+    /// This error as one of several (`details`).
+    public var detail: Detail { Detail(field: field ?? "body", message: message, reason: reason) }
 
     public var description: String {
         if let field { return "\(code): \(message) (field: \(field))" }
         return "\(code): \(message)"
     }
+}
+
+/// A string-valued, open set of names (error codes, reasons): services add their own as
+/// static members without touching the protocol module, and each travels as a bare JSON
+/// string (the standard library's `Codable` for a `String` raw value).
+public protocol OpenNameSet: Sendable, Hashable, Codable, RawRepresentable, CustomStringConvertible where RawValue == String {
+    init(rawValue: String)
+}
+
+extension OpenNameSet {
+    public init(_ rawValue: String) { self.init(rawValue: rawValue) }
+    public var description: String { rawValue }
 }

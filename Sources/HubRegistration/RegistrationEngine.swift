@@ -178,29 +178,29 @@ public struct RegistrationEngine: Sendable {
     public func register(_ request: RegistrationRequest, now: Date = Date(), on db: any DatabaseExecutor) async throws(HubError) -> RegistrationResult {
         try validate(request)
         let event = try await lockEvent(request.eventId, field: eventField(request), on: db)
-        guard event.status == "open" else { throw HubError(.conflict, "The event is cancelled; it takes no registrations.", field: eventField(request)) }
+        guard event.status == "open" else { throw HubError(.conflict, "The event is cancelled; it takes no registrations.", field: eventField(request), reason: .eventCancelled) }
         guard event.purged == false, Self.iso(now) < event.starts else {
-            throw HubError(.conflict, "The event has already started.", field: eventField(request))
+            throw HubError(.conflict, "The event has already started.", field: eventField(request), reason: .eventStarted)
         }
         guard Self.iso(now) <= event.deadline else {
-            throw HubError(.conflict, "The registration deadline has passed.", field: eventField(request))
+            throw HubError(.conflict, "The registration deadline has passed.", field: eventField(request), reason: .deadlinePassed)
         }
         let invoice = request.invoiceReference?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if event.fee > 0, invoice == nil {
-            throw HubError(.validation, "An invoice reference is required when there is a fee.", field: "body.invoiceReference")
+            throw HubError(.validation, "An invoice reference is required when there is a fee.", field: "body.invoiceReference", reason: .required)
         }
         // Same e-mail twice for one event, within the request or against earlier registrations.
         let keys = request.participants.map { Self.emailKey($0.email) }
         var seen = Set<String>()
         for (i, key) in keys.enumerated() where !seen.insert(key).inserted {
-            throw HubError(.conflict, "This e-mail address appears twice in the booking.", field: request.participants[i].fieldPath + ".email")
+            throw HubError(.conflict, "This e-mail address appears twice in the booking.", field: request.participants[i].fieldPath + ".email", reason: .taken)
         }
         let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
         let taken = try await db.query(
             "SELECT email_key FROM registration_participants WHERE event_id = ? AND status <> 'cancelled' AND email_key IN (\(placeholders))",
             [.text(request.eventId)] + keys.map { .text($0) })
         if let row = taken.first, let key = try row.optionalString("email_key"), let i = keys.firstIndex(of: key) {
-            throw HubError(.conflict, "This e-mail address is already registered for the event.", field: request.participants[i].fieldPath + ".email")
+            throw HubError(.conflict, "This e-mail address is already registered for the event.", field: request.participants[i].fieldPath + ".email", reason: .taken)
         }
 
         let bookingId = UUID().uuidString.lowercased()
@@ -271,7 +271,7 @@ public struct RegistrationEngine: Sendable {
         // Read again under the event's lock: a concurrent cancellation may have won.
         let p = try await participant(id: participantId, field: field, on: db)
         guard p.status != .cancelled else { throw HubError(.conflict, "This place is already cancelled; the link has been used.", field: field) }
-        guard Self.iso(now) < event.starts else { throw HubError(.conflict, "The event has already started.", field: field) }
+        guard Self.iso(now) < event.starts else { throw HubError(.conflict, "The event has already started.", field: field, reason: .eventStarted) }
         try await db.execute("UPDATE registration_participants SET status = 'cancelled', cancelled_at = ? WHERE id = ?", Self.iso(now), p.id)
         var promoted: [Participant] = []
         if p.status == .confirmed {
@@ -343,8 +343,8 @@ public struct RegistrationEngine: Sendable {
     public func move(participantId: String, to target: MoveTarget, reason: String, actor: String?, now: Date = Date(),
                      on db: any DatabaseExecutor) async throws(HubError) -> CancellationResult {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw HubError(.validation, "A reason is required.", field: "body.reason") }
-        guard reason.count <= Limits.reason else { throw HubError(.validation, "The reason is longer than \(Limits.reason) characters.", field: "body.reason") }
+        guard !reason.isEmpty else { throw HubError(.validation, "A reason is required.", field: "body.reason", reason: .required) }
+        guard reason.count <= Limits.reason else { throw HubError(.validation, "The reason is longer than \(Limits.reason) characters.", field: "body.reason", reason: .tooLong) }
         let first = try await participant(id: participantId, on: db)
         let sourceID = first.eventId
         var targetID = sourceID
@@ -568,25 +568,25 @@ public struct RegistrationEngine: Sendable {
     func validateSpec(_ spec: RegistrationEventSpec) throws(HubError) {
         guard !spec.id.isEmpty, spec.id.count <= 128 else { throw HubError(.validation, "The event id is empty or too long.", field: "body.id") }
         guard !spec.title.trimmingCharacters(in: .whitespaces).isEmpty, spec.title.count <= Limits.title else {
-            throw HubError(.validation, "The title is empty or longer than \(Limits.title) characters.", field: "body.title")
+            throw HubError(.validation, "The title is empty or longer than \(Limits.title) characters.", field: "body.title", reason: spec.title.isEmpty ? .required : .tooLong)
         }
-        guard (1...100_000).contains(spec.capacity) else { throw HubError(.validation, "The capacity must be between 1 and 100000.", field: "body.capacity") }
-        guard (0...1_000_000).contains(spec.feeSEK) else { throw HubError(.validation, "The fee must be between 0 and 1000000 SEK.", field: "body.feeSEK") }
-        guard spec.ends > spec.starts else { throw HubError(.validation, "The event must end after it starts.", field: "body.endTime") }
-        guard spec.deadline <= spec.starts else { throw HubError(.validation, "The registration deadline must be before the start.", field: "body.deadline") }
+        guard (1...100_000).contains(spec.capacity) else { throw HubError(.validation, "The capacity must be between 1 and 100000.", field: "body.capacity", reason: .outOfRange) }
+        guard (0...1_000_000).contains(spec.feeSEK) else { throw HubError(.validation, "The fee must be between 0 and 1000000 SEK.", field: "body.feeSEK", reason: .outOfRange) }
+        guard spec.ends > spec.starts else { throw HubError(.validation, "The event must end after it starts.", field: "body.endTime", reason: .endBeforeStart) }
+        guard spec.deadline <= spec.starts else { throw HubError(.validation, "The registration deadline must be before the start.", field: "body.deadline", reason: .deadlineAfterStart) }
         if let days = spec.purgeAfterDays, !(0...3650).contains(days) {
-            throw HubError(.validation, "Purge after 0–3650 days.", field: "body.purgeAfterDays")
+            throw HubError(.validation, "Purge after 0–3650 days.", field: "body.purgeAfterDays", reason: .outOfRange)
         }
     }
 
     /// Checks every field before anything is stored; errors name the field, never echo the value.
     public func validate(_ request: RegistrationRequest) throws(HubError) {
         guard !request.eventId.isEmpty, request.eventId.count <= 128 else {
-            throw HubError(.validation, "The event id is missing.", field: eventField(request))
+            throw HubError(.validation, "The event id is missing.", field: eventField(request), reason: .required)
         }
-        guard !request.participants.isEmpty else { throw HubError(.validation, "At least one participant is required.", field: "body.participants") }
+        guard !request.participants.isEmpty else { throw HubError(.validation, "At least one participant is required.", field: "body.participants", reason: .required) }
         guard request.participants.count <= configuration.maxGroupSize else {
-            throw HubError(.validation, "At most \(configuration.maxGroupSize) people can be booked at once.", field: "body.participants")
+            throw HubError(.validation, "At most \(configuration.maxGroupSize) people can be booked at once.", field: "body.participants", reason: .tooMany)
         }
         if let invoice = request.invoiceReference { try Self.text(invoice, field: "body.invoiceReference", max: Limits.invoiceReference, required: false) }
         let group = request.participants.count > 1 || request.bookerEmail != nil
@@ -604,13 +604,13 @@ public struct RegistrationEngine: Sendable {
             try Self.text(p.name, field: p.fieldPath + ".name", max: Limits.name, required: true)
             try Self.text(p.agency, field: p.fieldPath + ".agency", max: Limits.agency, required: true)
             if let allowed = configuration.agencies, !allowed.contains(p.agency.trimmingCharacters(in: .whitespaces)) {
-                throw HubError(.validation, "Choose one of the partner agencies.", field: p.fieldPath + ".agency")
+                throw HubError(.validation, "Choose one of the partner agencies.", field: p.fieldPath + ".agency", reason: .notAChoice)
             }
             if let m = p.municipality {
                 try Self.text(m, field: p.fieldPath + ".municipality", max: Limits.municipality, required: false)
                 let trimmed = m.trimmingCharacters(in: .whitespaces)
                 if let allowed = configuration.municipalities, !trimmed.isEmpty, !allowed.contains(trimmed) {
-                    throw HubError(.validation, "Choose one of the municipalities.", field: p.fieldPath + ".municipality")
+                    throw HubError(.validation, "Choose one of the municipalities.", field: p.fieldPath + ".municipality", reason: .notAChoice)
                 }
             }
             try Self.checkEmail(p.email, field: p.fieldPath + ".email")
@@ -623,12 +623,12 @@ public struct RegistrationEngine: Sendable {
 
     static func text(_ value: String, field: String, max: Int, required: Bool, multiline: Bool = false) throws(HubError) {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        if required, trimmed.isEmpty { throw HubError(.validation, "This field is required.", field: field) }
-        guard trimmed.count <= max else { throw HubError(.validation, "The field is longer than \(max) characters.", field: field) }
+        if required, trimmed.isEmpty { throw HubError(.validation, "This field is required.", field: field, reason: .required) }
+        guard trimmed.count <= max else { throw HubError(.validation, "The field is longer than \(max) characters.", field: field, reason: .tooLong) }
         let bad = trimmed.unicodeScalars.contains { s in
             (s.value < 0x20 && !(multiline && (s == "\n" || s == "\r" || s == "\t"))) || s.value == 0x7f
         }
-        guard !bad else { throw HubError(.validation, "The field contains control characters.", field: field) }
+        guard !bad else { throw HubError(.validation, "The field contains control characters.", field: field, reason: .controlCharacters) }
     }
 
     /// A pragmatic address check: one `@`, a local part of 1–64 printable characters
@@ -651,9 +651,9 @@ public struct RegistrationEngine: Sendable {
 
     static func checkEmail(_ email: String, field: String) throws(HubError) {
         guard email.trimmingCharacters(in: .whitespacesAndNewlines).utf8.count <= Limits.email else {
-            throw HubError(.validation, "The e-mail address is longer than \(Limits.email) characters.", field: field)
+            throw HubError(.validation, "The e-mail address is longer than \(Limits.email) characters.", field: field, reason: .tooLong)
         }
-        guard isValidEmail(email) else { throw HubError(.validation, "The e-mail address is not valid.", field: field) }
+        guard isValidEmail(email) else { throw HubError(.validation, "The e-mail address is not valid.", field: field, reason: .invalidEmail) }
     }
 
     /// Client-made link tokens: 32–128 characters of base64url.

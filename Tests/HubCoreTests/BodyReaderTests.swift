@@ -9,7 +9,7 @@ struct BodyReaderTests {
                                 "list": [["x": 1], "nope"], "ctrl": "a\u{07}b", "multi": "rad 1\nrad 2"])
         #expect(try b.string("name") == "Anna")
         #expect(try b.optionalDate("date") == "2028-02-29")
-        #expect(throws: HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.bad")) { try b.optionalDate("bad") }
+        #expect(throws: HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.bad", reason: .notADate)) { try b.optionalDate("bad") }
         #expect((try? b.optionalTime("time")) == nil)
         #expect(throws: HubError.self) { try b.optionalInt("n", range: 0...10) }
         do { _ = try b.objects("list"); Issue.record("accepted a list with a string") } catch { #expect(error.field == "body.list[1]") }

@@ -81,13 +81,13 @@ struct NetworkRoutesTests {
             #expect(missing.text.contains("value=\"anna@boras.se\""), "what was typed is kept")
             #expect(sent(fake, "networks.registrations.create").isEmpty)
 
-            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.", field: "body.email")))
+            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.", field: "body.email", reason: .taken)))
             let taken = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(taken.status == .badRequest)
             #expect(taken.text.contains("id=\"email-error\">Den här e-postadressen är redan anmäld"))
             #expect(taken.text.contains("aria-invalid=\"true\""))
 
-            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "The registration deadline has passed.", field: "body.dayId")))
+            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "The registration deadline has passed.", field: "body.dayId", reason: .deadlinePassed)))
             let late = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(late.status == .conflict && late.text.contains("Sista anmälningsdag har passerat"))
         }
@@ -202,7 +202,7 @@ struct NetworkRoutesTests {
     @Test func organiserCreatesADayAndSendsInvitationsFromThePages() async throws {
         let fake = bus()
         fake.setReply("networks.agencies.list", .success(["agencies": [], "centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg"]]]))
-        fake.setReply("networks.days.create", .failure(HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date")))
+        fake.setReply("networks.days.create", .failure(HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date", reason: .notADate)))
         fake.setReply("networks.days.invite", .success(["adapters": ["police"], "recipients": 1]))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
@@ -216,6 +216,8 @@ struct NetworkRoutesTests {
                           "organisers": "Utväg, Borås stad", "programme": "09:00 Välkomna\n10:00 Föreläsning"]
             let bad = try await b.post("/networks/days/new", form: fields)
             #expect(bad.status == .badRequest && bad.text.contains("id=\"date-error\"") && bad.text.contains("value=\"Vårträff\""))
+            // The service's reason is shown in the page's language; its English message is not.
+            #expect(bad.text.contains("Ange ett datum som ÅÅÅÅ-MM-DD.") && !bad.text.contains("Not a date"))
             let sentBody = try #require(sent(fake, "networks.days.create").first)
             #expect(sentBody["capacity"]?.numberValue == 30)
             #expect(sentBody["organisers"]?.arrayValue == ["Utväg", "Borås stad"])
@@ -232,7 +234,7 @@ struct NetworkRoutesTests {
     @Test func contactPersonUpdatesOwnDetailsByLink() async throws {
         let fake = bus()
         fake.setReply("networks.contacts.self.get", .success(["id": "c1", "name": "Kim Kontakt", "email": "kim@boras.se", "title": "Socialsekreterare"]))
-        fake.setReply("networks.contacts.self.update", .failure(HubError(.validation, "The e-mail address is not valid.", field: "body.email")))
+        fake.setReply("networks.contacts.self.update", .failure(HubError(.validation, "The e-mail address is not valid.", field: "body.email", reason: .invalidEmail)))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)

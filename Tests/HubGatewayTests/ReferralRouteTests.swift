@@ -39,7 +39,7 @@ struct ReferralRouteTests {
         defer { Task { await h.close() } }
         h.bus.setReply("referrals.submit", .failure(.validation([
             .init(field: "body.client.identityNumber", message: "The identity number's check digit is wrong."),
-            .init(field: "body.consent", message: "Consent is missing."),
+            .init(field: "body.consent", message: "Consent is missing.", reason: .required),
         ])))
         try await h.test { client in
             let token = try await client.token()
@@ -47,6 +47,8 @@ struct ReferralRouteTests {
             #expect(r.status == .badRequest)
             #expect(r.json?["error"]?["field"] == "body.client.identityNumber")
             #expect(r.json?["error"]?["details"]?.arrayValue?.count == 2)
+            #expect(r.json?["error"]?["details"]?[index: 1]?["reason"] == "required")
+            #expect(r.json?["error"]?["details"]?[index: 0]?["reason"] == nil)
             let bad = try await client.json("/api/v1/referrals", method: .post, token: token, body: "{not json")
             #expect(bad.json?["error"]?["code"] == "invalid_json")
         }

@@ -103,10 +103,22 @@ struct TrainingRoutesTests {
 
 extension TrainingRoutesTests {
     @Test func serviceRefusalsAreShownInTheLanguageOfThePage() {
-        let overlap = HubError(.validation, "The session overlaps session 1.", field: "body.sessions[1].startTime")
+        let overlap = HubError(.validation, "The session overlaps session 1.", field: "body.sessions[1].startTime", reason: .overlap)
         #expect(TrainingRoutes.formMessage(overlap, lang: .sv) == "Tillfället överlappar ett annat tillfälle.")
         #expect(TrainingRoutes.formMessage(overlap, lang: .en) == "The session overlaps another session.")
-        let order = HubError(.conflict, "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.", field: "body.part")
+        let order = HubError(.conflict, "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.", field: "body.part", reason: .outOfOrder)
         #expect(TrainingRoutes.formMessage(order, lang: .sv).hasPrefix("Delarna görs i ordning"))
+        // Chosen by the reason, never by the English wording: a reworded message changes nothing.
+        let reworded = HubError(.validation, "Sessions 1 and 2 clash.", field: "body.sessions[1].startTime", reason: .overlap)
+        #expect(TrainingRoutes.formMessage(reworded, lang: .sv) == "Tillfället överlappar ett annat tillfälle.")
+        let unexplained = HubError(.validation, "The session overlaps session 1.", field: "body.sessions[1].startTime")
+        #expect(TrainingRoutes.formMessage(unexplained, lang: .sv) == "Kontrollera fältet.")
+    }
+
+    @Test func everyReasonThePagesTranslateHasATextInBothLanguages() {
+        for (reason, key) in Language.reasonKeys {
+            #expect(Language.sv.strings[key] != nil && Language.en.strings[key] != nil, "\(reason) → \(key)")
+            #expect(Language.sv.fieldError(reason) != Language.en.fieldError(reason), "\(reason) is not translated")
+        }
     }
 }

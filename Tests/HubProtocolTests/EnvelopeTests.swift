@@ -17,6 +17,21 @@ struct EnvelopeTests {
         #expect(back.type == "referrals.submit.reply")
     }
 
+    @Test func anErrorsReasonsTravelWithItAndItsDetails() throws {
+        let error = HubError.validation([
+            .init(field: "body.name", message: "Too long: at most 200 characters.", reason: .tooLong),
+            .init(field: "body.date", message: "Not a date that exists (YYYY-MM-DD).", reason: .notADate),
+            .init(field: "body.note", message: "Something else."),
+        ])
+        #expect(error.reason == .tooLong)
+        let back = try Envelope.decode(Envelope.failure(to: "req-2", type: "networks.days.create", error).encoded())
+        #expect(back.error == error)
+        #expect(back.error?.details?.map(\.reason) == [.tooLong, .notADate, nil])
+        // A reason this build does not know yet still arrives as sent (an open set).
+        let newer = HubError(.conflict, "Full.", field: "body.x", reason: HubError.Reason("some_new_reason"))
+        #expect(try Envelope.decode(Envelope.failure(to: "req-3", type: "t.x", newer).encoded()).error?.reason?.rawValue == "some_new_reason")
+    }
+
     @Test(arguments: [
         ("not json", "invalid_json", nil),
         ("[1,2]", "invalid_json", nil),

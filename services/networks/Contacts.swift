@@ -38,7 +38,7 @@ enum Contacts {
         var email: String, phone: String?, activeFrom: String, activeTo: String?
     }
 
-    static func fields(_ b: Body, reference: Reference, centre: ReferenceData.Centre, existing: Fields? = nil) throws(HubError) -> Fields {
+    static func fields(_ b: BodyReader, reference: Reference, centre: ReferenceData.Centre, existing: Fields? = nil) throws(HubError) -> Fields {
         func pick(_ key: String, _ old: String?, max: Int = 200) throws(HubError) -> String? {
             b.object[key] == nil ? old : try b.optionalString(key, max: max)
         }
@@ -58,8 +58,8 @@ enum Contacts {
         if let phone, !phone.allSatisfy({ $0.isNumber || " +-()".contains($0) }) {
             throw HubError(.validation, "A phone number has digits, spaces, '+', '-' and parentheses only.", field: "body.phone")
         }
-        let from = b.object["activeFrom"] == nil ? (existing?.activeFrom ?? Clock.today()) : (try b.date("activeFrom") ?? Clock.today())
-        let to = b.object["activeTo"] == nil ? existing?.activeTo : try b.date("activeTo", required: false)
+        let from = b.object["activeFrom"] == nil ? (existing?.activeFrom ?? Clock.today()) : (try b.optionalDate("activeFrom") ?? Clock.today())
+        let to = b.object["activeTo"] == nil ? existing?.activeTo : try b.optionalDate("activeTo")
         if let to, to < from { throw HubError(.validation, "The end date is before the start date.", field: "body.activeTo") }
         return Fields(name: name, title: try pick("title", existing?.title), unit: try pick("unit", existing?.unit), agency: agency,
                       municipality: municipality, email: email, phone: phone, activeFrom: from, activeTo: to)
@@ -68,7 +68,7 @@ enum Contacts {
     /// `networks.contacts.create {centreId, name, title?, unit?, agency, municipality?, email, phone?, activeFrom?, activeTo?, updateToken?}`
     @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let f = try fields(b, reference: reference, centre: centre)
         let token = try b.token("updateToken", required: false)
@@ -84,12 +84,12 @@ enum Contacts {
     /// `networks.contacts.update {contactId, …fields to change}` (organisers).
     @Sendable static func update(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try b.string("contactId", max: 64)
         return try await save(id: id, b: b, reference: reference, context: context, field: "body.contactId")
     }
 
-    static func save(id: String, b: Body, reference: Reference, context: ServiceContext, field: String) async throws -> JSONValue {
+    static func save(id: String, b: BodyReader, reference: Reference, context: ServiceContext, field: String) async throws -> JSONValue {
         guard let row = try await context.database.queryFirst("SELECT * FROM contact_persons WHERE id = ?", id) else {
             throw HubError(.notFound, "No such contact person.", field: field)
         }
@@ -108,7 +108,7 @@ enum Contacts {
     /// `networks.contacts.list {centreId, includeInactive?}` → `{"contacts":[…]}`.
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let all = try b.optionalBool("includeInactive") ?? false
         let today = Clock.today()
@@ -121,7 +121,7 @@ enum Contacts {
 
     /// `networks.contacts.self.get {token}`: the contact person's own details, by their link.
     @Sendable static func selfGet(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try await byToken(try b.token("token", required: true)!, context.database)
         return try await contact(id, context.database)
     }
@@ -129,7 +129,7 @@ enum Contacts {
     /// `networks.contacts.self.update {token, name?, title?, unit?, email?, phone?}`: agency and municipality stay with the organiser.
     @Sendable static func selfUpdate(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try await byToken(try b.token("token", required: true)!, context.database)
         for key in ["agency", "municipality", "activeFrom", "activeTo", "centreId"] where b.object[key] != nil {
             throw HubError(.forbidden, "Only the organiser can change this.", field: "body.\(key)")
@@ -167,9 +167,9 @@ enum Contacts {
     /// covering every municipality of the centre.
     @Sendable static func coverage(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
-        let day = try b.date("date", required: false) ?? Clock.today()
+        let day = try b.optionalDate("date") ?? Clock.today()
         let rows = try await context.database.query("""
             SELECT id, name, agency, municipality FROM contact_persons
             WHERE centre_id = ? AND active_from <= ? AND (active_to IS NULL OR active_to >= ?) ORDER BY name
@@ -204,13 +204,13 @@ enum Contacts {
     /// `networks.tour.plan {centreId, municipality, date, notes?}` → the planned visit.
     @Sendable static func planVisit(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let municipality = try b.string("municipality", max: 100)
         guard centre.municipalities.contains(municipality) else {
             throw HubError(.validation, "The municipality is not one the centre serves.", field: "body.municipality")
         }
-        let date = try b.date("date")!
+        let date = try b.date("date")
         let id = Clock.id()
         try await context.database.execute("""
             INSERT INTO tour_visits (id, centre_id, municipality, planned_date, status, notes, created_at) VALUES (?, ?, ?, ?, 'planned', ?, ?)
@@ -220,13 +220,13 @@ enum Contacts {
 
     /// `networks.tour.complete {visitId, date?, notes?}` → the visit, now completed.
     @Sendable static func completeVisit(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try b.string("visitId", max: 64)
         guard let row = try await context.database.queryFirst("SELECT status, planned_date, notes FROM tour_visits WHERE id = ?", id) else {
             throw HubError(.notFound, "No such visit.", field: "body.visitId")
         }
         guard try row.string("status") == "planned" else { throw HubError(.conflict, "The visit is already completed.", field: "body.visitId") }
-        let date = try b.date("date", required: false) ?? (try row.string("planned_date"))
+        let date = try b.optionalDate("date") ?? (try row.string("planned_date"))
         let notes = try b.optionalString("notes", max: 2000, multiline: true) ?? (try row.optionalString("notes"))
         try await context.database.execute("UPDATE tour_visits SET status = 'completed', completed_date = ?, notes = ? WHERE id = ?", date, notes, id)
         return try await visit(id, context.database)
@@ -235,7 +235,7 @@ enum Contacts {
     /// `networks.tour.list {centreId, year?}` → visits of the year, and the municipalities not yet visited.
     @Sendable static func tour(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let year = try b.optionalInt("year", range: 1900...2200) ?? Int(Clock.today().prefix(4))!
         let rows = try await context.database.query("""

@@ -30,11 +30,11 @@ enum NetworkDays {
     }
 
     /// Reads and checks a day's fields; `existing` fills in what an update leaves out.
-    static func spec(_ b: Body, existing: [String: JSONValue]? = nil) throws(HubError) -> Spec {
+    static func spec(_ b: BodyReader, existing: [String: JSONValue]? = nil) throws(HubError) -> Spec {
         var merged = existing ?? [:]
         for (k, v) in b.object { merged[k] = v }
-        let m = Body(object: merged)
-        let date = try m.date("date")!
+        let m = BodyReader(object: merged)
+        let date = try m.date("date")
         let startTime = try m.time("startTime"), endTime = try m.time("endTime")
         guard let starts = RegistrationEngine.stockholm(date: date, time: startTime),
               let ends = RegistrationEngine.stockholm(date: date, time: endTime) else {
@@ -69,7 +69,7 @@ enum NetworkDays {
             guard items.count <= 50 else { throw HubError(.validation, "At most 50 programme items.", field: "body.programme") }
             for (i, item) in items.enumerated() {
                 guard case .object(let o) = item else { throw HubError(.validation, "Each programme item is an object.", field: "body.programme[\(i)]") }
-                let slot = Body(object: o)
+                let slot = BodyReader(object: o)
                 func f(_ e: HubError) -> HubError { var e = e; e.field = e.field?.replacingOccurrences(of: "body.", with: "body.programme[\(i)]."); return e }
                 do {
                     programme.append(.object([
@@ -100,7 +100,7 @@ enum NetworkDays {
     /// capacity, feeSEK?, deadline, contactEmail?, purgeAfterDays?}` → the day, open for registration.
     @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let s = try spec(b)
         let id = Clock.id()
@@ -117,7 +117,7 @@ enum NetworkDays {
     /// out, the changed invitation goes out again; a larger capacity promotes from the waiting list.
     @Sendable static func update(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try b.string("dayId", max: 64)
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
         guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "A cancelled day cannot be changed.", field: "body.dayId") }
@@ -141,7 +141,7 @@ enum NetworkDays {
     /// goes to every agency that was invited.
     @Sendable static func cancel(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try b.string("dayId", max: 64)
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
         guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "The day is already cancelled.", field: "body.dayId") }
@@ -153,14 +153,14 @@ enum NetworkDays {
     /// `networks.days.get {dayId}` → the day with seats taken, left and waiting.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         return try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
     }
 
     /// `networks.days.list {centreId?, year?}` → `{"days":[…]}` by date.
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try b.optionalString("centreId", max: 64)
         if let centre { _ = try reference.centre(centre) }
         let year = try b.optionalInt("year", range: 1900...2200)
@@ -176,7 +176,7 @@ enum NetworkDays {
     /// anyone's registration — plus the agencies and the centre's municipalities to choose from.
     @Sendable static func publicInfo(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let d = try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
         var o = d.objectValue ?? [:]
         o["contactEmail"] = nil
@@ -193,7 +193,7 @@ enum NetworkDays {
     /// iCalendar invitation to those contacts), and one `event.invitation` for e-mail.
     @Sendable static func invite(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let id = try b.string("dayId", max: 64)
         let url = try b.string("registrationUrl", max: 500)
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
@@ -294,6 +294,3 @@ enum NetworkDays {
     }
 }
 
-extension Body {
-    init(object: [String: JSONValue]) { self.object = object }
-}

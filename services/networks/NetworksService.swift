@@ -118,84 +118,18 @@ struct Reference: Sendable {
     func agency(_ id: String) -> ReferenceData.Agency? { data.agencies.first { $0.id == id } }
 }
 
-/// Reading and checking message bodies; every error names its field and never echoes the value.
-struct Body {
-    let object: [String: JSONValue]
-
-    init(_ request: ServiceRequest) throws(HubError) {
-        guard case .object(let o) = request.body else { throw HubError(.validation, "The body must be an object.", field: "body") }
-        object = o
-    }
-
-    func optionalString(_ key: String, max: Int = 200, multiline: Bool = false) throws(HubError) -> String? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .string(let s)?:
-            let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed.count <= max else { throw HubError(.validation, "The field is longer than \(max) characters.", field: "body.\(key)") }
-            let bad = trimmed.unicodeScalars.contains { ($0.value < 0x20 && !(multiline && ($0 == "\n" || $0 == "\r" || $0 == "\t"))) || $0.value == 0x7f }
-            guard !bad else { throw HubError(.validation, "The field contains control characters.", field: "body.\(key)") }
-            return trimmed.isEmpty ? nil : trimmed
-        default: throw HubError(.validation, "The field must be text.", field: "body.\(key)")
-        }
-    }
-
-    func string(_ key: String, max: Int = 200, multiline: Bool = false) throws(HubError) -> String {
-        guard let s = try optionalString(key, max: max, multiline: multiline) else {
-            throw HubError(.validation, "This field is required.", field: "body.\(key)")
-        }
-        return s
-    }
-
-    func optionalInt(_ key: String, range: ClosedRange<Int>) throws(HubError) -> Int? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .number(let n)?:
-            guard n == n.rounded(), let i = Int(exactly: n), range.contains(i) else {
-                throw HubError(.validation, "The number must be a whole number from \(range.lowerBound) to \(range.upperBound).", field: "body.\(key)")
-            }
-            return i
-        default: throw HubError(.validation, "The field must be a number.", field: "body.\(key)")
-        }
-    }
-
-    func int(_ key: String, range: ClosedRange<Int>) throws(HubError) -> Int {
-        guard let i = try optionalInt(key, range: range) else { throw HubError(.validation, "This field is required.", field: "body.\(key)") }
-        return i
-    }
-
-    func optionalBool(_ key: String) throws(HubError) -> Bool? {
-        switch object[key] {
-        case nil, .null?: return nil
-        case .bool(let b)?: return b
-        default: throw HubError(.validation, "The field must be true or false.", field: "body.\(key)")
-        }
-    }
-
-    func date(_ key: String, required: Bool = true) throws(HubError) -> String? {
-        guard let s = required ? try string(key, max: 10) : try optionalString(key, max: 10) else { return nil }
-        guard ReferenceData.isDate(s) else { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.\(key)") }
-        return s
-    }
-
-    func time(_ key: String) throws(HubError) -> String {
-        let s = try string(key, max: 5)
-        let p = s.split(separator: ":")
-        guard s.count == 5, p.count == 2, let h = Int(p[0]), let m = Int(p[1]), (0...23).contains(h), (0...59).contains(m) else {
-            throw HubError(.validation, "Not a time (HH:MM).", field: "body.\(key)")
-        }
-        return s
-    }
-
+extension BodyReader {
+    /// A client-made link token (personal, booking or self-update link): a wrong one is
+    /// `not_found` ("the link is not valid"), as an unknown one would be.
     func token(_ key: String, required: Bool) throws(HubError) -> String? {
         switch object[key] {
         case nil, .null?:
-            if required { throw HubError(.validation, "This field is required.", field: "body.\(key)") }
+            if required { throw HubError(.validation, "Required.", field: field(key), reason: .required) }
             return nil
         case .string(let s)?:
-            guard RegistrationEngine.isToken(s) else { throw HubError(.notFound, "The link is not valid.", field: "body.\(key)") }
+            guard RegistrationEngine.isToken(s) else { throw HubError(.notFound, "The link is not valid.", field: field(key)) }
             return s
-        default: throw HubError(.validation, "The field must be text.", field: "body.\(key)")
+        default: throw HubError(.validation, "Must be text.", field: field(key), reason: .wrongType)
         }
     }
 }

@@ -49,7 +49,7 @@ enum NetworkRegistrations {
     /// `networks.registrations.get {token}`: one's own place (by the personal link) and the day.
     @Sendable static func getByToken(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let p = try await reference.engine.participant(cancelToken: try b.token("token", required: true)!, on: context.database)
         let day = try await NetworkDays.day(p.eventId, context.database, engine: reference.engine)
         return .object(["participant": try participantJSON(p), "day": publicDay(day)])
@@ -58,7 +58,7 @@ enum NetworkRegistrations {
     /// `networks.registrations.cancel {token}`: cancels by the personal link; a used link → `conflict`.
     @Sendable static func cancelByToken(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let result = try await reference.engine.cancel(token: try b.token("token", required: true)!, on: context.database)
         return try await cancelled(result, reference: reference, context: context)
     }
@@ -66,7 +66,7 @@ enum NetworkRegistrations {
     /// `networks.bookings.get {token}`: the places of a group booking, by its manage link.
     @Sendable static func booking(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let booking = try await reference.engine.booking(manageToken: try b.token("token", required: true)!, on: context.database)
         let day = try await NetworkDays.day(booking.eventId, context.database, engine: reference.engine)
         return .object(["bookingId": .string(booking.id), "invoiceReference": .optional(booking.invoiceReference),
@@ -76,7 +76,7 @@ enum NetworkRegistrations {
     /// `networks.bookings.cancel {token, participantId}`: cancels one place of a group booking.
     @Sendable static func cancelInBooking(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let token = try b.token("token", required: true)!
         let result = try await reference.engine.cancel(manageToken: token, participantId: try b.string("participantId", max: 64), on: context.database)
         return try await cancelled(result, reference: reference, context: context)
@@ -113,7 +113,7 @@ enum NetworkRegistrations {
     /// `networks.registrations.checkin {participantId, attended}`.
     @Sendable static func checkIn(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let p = try await reference.engine.checkIn(participantId: try b.string("participantId", max: 64),
                                                    attended: try b.optionalBool("attended") ?? true, on: context.database)
         return try participantJSON(p)
@@ -122,7 +122,7 @@ enum NetworkRegistrations {
     /// `networks.registrations.move {participantId, to: "confirmed"|"waiting"|"day", toDayId?, reason, actor?}`.
     @Sendable static func move(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let participantId = try b.string("participantId", max: 64)
         let target: MoveTarget
         switch try b.string("to", max: 16) {
@@ -182,7 +182,7 @@ enum NetworkRegistrations {
     /// registered and attended across the centre's network days; agencies that stayed away have zeros.
     @Sendable static func attendance(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        let b = try Body(request)
+        let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let year = try b.optionalInt("year", range: 1900...2200)
         let days = try await context.database.query("""
@@ -216,7 +216,7 @@ enum NetworkRegistrations {
     /// The reference data, the `dayId` of the body and that day, for the organiser's messages.
     static func dayOf(_ request: ServiceRequest, _ context: ServiceContext) async throws -> (Reference, String, JSONValue) {
         let reference = try Reference.load(context.configDir)
-        let id = try Body(request).string("dayId", max: 64)
+        let id = try BodyReader(request.body).string("dayId", max: 64)
         return (reference, id, try await NetworkDays.day(id, context.database, engine: reference.engine))
     }
 

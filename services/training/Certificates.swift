@@ -1,5 +1,6 @@
 import Foundation
 import HubBus
+import HubCore
 import HubProtocol
 import HubRegistration
 import HubStorage
@@ -26,9 +27,9 @@ enum Certificates {
     /// who attended every session. Issuing again returns the certificate already issued.
     @Sendable static func issue(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let eventId = try b.required("eventId", max: 64)
-        let one = try b.text("participantId", max: 64)
+        let b = try BodyReader(request.body)
+        let eventId = try b.string("eventId", max: 64)
+        let one = try b.optionalString("participantId", max: 64)
         let e = try await TrainingEvents.event(eventId, context.database, reference: reference, env: env)
         guard e["ended"]?.boolValue == true else {
             throw HubError(.conflict, "Certificates are issued after the last session.", field: "body.eventId")
@@ -66,7 +67,7 @@ enum Certificates {
     /// `training.certificates.get {certificateId}` → the certificate with its HTML.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return try await certificate(try Input(request).required("certificateId", max: 64), reference: reference, env: env, db: context.database)
+        return try await certificate(try BodyReader(request.body).string("certificateId", max: 64), reference: reference, env: env, db: context.database)
     }
 
     static func certificate(_ id: String, reference: TrainingReference, env: TrainingEnvironment, db: any DatabaseExecutor) async throws -> JSONValue {
@@ -120,18 +121,18 @@ enum Certificates {
     /// within 60 days; scores 1–5; the token (32–128 base64url, made by the form) is usable once.
     @Sendable static func evaluate(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let eventId = try b.required("eventId", max: 64)
-        let token = try b.required("token", max: 128)
+        let b = try BodyReader(request.body)
+        let eventId = try b.string("eventId", max: 64)
+        let token = try b.string("token", max: 128)
         guard RegistrationEngine.isToken(token) else {
             throw HubError(.validation, "The token must be 32–128 characters A–Z, a–z, 0–9, '-', '_'.", field: "body.token")
         }
         var scores: [(String, Int)] = []
         for q in questions {
-            guard let s = try b.number(q, in: 1...5) else { throw HubError(.validation, "This field is required.", field: "body.\(q)") }
+            guard let s = try b.optionalInt(q, range: 1...5) else { throw HubError(.validation, "This field is required.", field: "body.\(q)") }
             scores.append((q, s))
         }
-        let comment = try b.text("comment", max: 1000, lines: true)
+        let comment = try b.optionalString("comment", max: 1000, multiline: true)
         let state = try await reference.engine.eventState(eventId, field: "body.eventId", on: context.database)
         guard state.status == "open", env.nowText >= state.ends else {
             throw HubError(.conflict, "The evaluation opens after the last session.", field: "body.eventId")
@@ -162,7 +163,7 @@ enum Certificates {
     /// and the comments in alphabetical order (never in the order they came).
     @Sendable static func summary(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let eventId = try Input(request).required("eventId", max: 64)
+        let eventId = try BodyReader(request.body).string("eventId", max: 64)
         _ = try await TrainingEvents.event(eventId, context.database, reference: reference, env: env)
         let rows = try await context.database.query("SELECT question, score, answers FROM training_evaluation_counts WHERE event_id = ?", eventId)
         var result: [JSONValue] = []

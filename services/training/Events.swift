@@ -39,23 +39,23 @@ enum TrainingEvents {
     }
 
     /// Sessions in the order given; each must end after it starts and none may overlap another.
-    static func sessions(_ input: Input) throws(HubError) -> [Session] {
-        guard let items = try input.list("sessions", max: 30), !items.isEmpty else {
-            throw HubError(.validation, "At least one session is required.", field: "body.sessions")
+    static func sessions(_ input: BodyReader) throws(HubError) -> [Session] {
+        guard let items = try input.optionalList("sessions", max: 30), !items.isEmpty else {
+            throw HubError(.validation, "At least one session is required.", field: "body.sessions", reason: .required)
         }
         var out: [Session] = []
         for (i, item) in items.enumerated() {
-            let s = try Input(item, path: "body.sessions[\(i)]")
-            let date = try s.day("date")!
-            let start = try s.clock("startTime"), end = try s.clock("endTime")
+            let s = try BodyReader(item, path: "body.sessions[\(i)]")
+            let date = try s.date("date")
+            let start = try s.time("startTime"), end = try s.time("endTime")
             guard let starts = RegistrationEngine.stockholm(date: date, time: start),
                   let ends = RegistrationEngine.stockholm(date: date, time: end) else {
-                throw HubError(.validation, "Not a valid date and time.", field: s.field("date"))
+                throw HubError(.validation, "Not a valid date and time.", field: s.field("date"), reason: .notADate)
             }
-            guard ends > starts else { throw HubError(.validation, "The session must end after it starts.", field: s.field("endTime")) }
-            let venue = try s.required("venue", max: 300)
+            guard ends > starts else { throw HubError(.validation, "The session must end after it starts.", field: s.field("endTime"), reason: .endBeforeStart) }
+            let venue = try s.string("venue", max: 300)
             if let other = out.firstIndex(where: { $0.starts < ends && starts < $0.ends }) {
-                throw HubError(.validation, "The session overlaps session \(other + 1).", field: s.field("startTime"))
+                throw HubError(.validation, "The session overlaps session \(other + 1).", field: s.field("startTime"), reason: .overlap)
             }
             out.append(Session(date: date, startTime: start, endTime: end, venue: venue, starts: starts, ends: ends))
         }
@@ -66,40 +66,40 @@ enum TrainingEvents {
     /// sessions: [{date, startTime, endTime, venue}], capacity, feeSEK?, deadline, waitingList?, contactEmail?, purgeAfterDays?}`.
     @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try reference.centre(try b.required("centreId", max: 64))
-        let kind = try b.oneOf("kind", kinds)
-        let title = try b.required("title", max: RegistrationEngine.Limits.title)
-        let focus = try b.text("focus", max: 500)
-        let audience = try b.required("audience", max: 300)
-        let description = try b.text("description", max: 5000, lines: true)
+        let b = try BodyReader(request.body)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        let kind = try b.choice("kind", kinds)
+        let title = try b.string("title", max: RegistrationEngine.Limits.title)
+        let focus = try b.optionalString("focus", max: 500)
+        let audience = try b.string("audience", max: 300)
+        let description = try b.optionalString("description", max: 5000, multiline: true)
         var trainers: [JSONValue] = []
-        for (i, item) in (try b.list("trainers", max: 20) ?? []).enumerated() {
-            let t = try Input(item, path: "body.trainers[\(i)]")
-            trainers.append(.object(["name": .string(try t.required("name")), "external": .bool(try t.flag("external") ?? false),
-                                     "organisation": .opt(try t.text("organisation"))]))
+        for (i, item) in (try b.optionalList("trainers", max: 20) ?? []).enumerated() {
+            let t = try BodyReader(item, path: "body.trainers[\(i)]")
+            trainers.append(.object(["name": .string(try t.string("name")), "external": .bool(try t.optionalBool("external") ?? false),
+                                     "organisation": .opt(try t.optionalString("organisation"))]))
         }
         let list = try sessions(b)
-        let capacity = try b.number("capacity", in: 1...100_000) ?? 0
+        let capacity = try b.optionalInt("capacity", range: 1...100_000) ?? 0
         guard capacity > 0 else { throw HubError(.validation, "This field is required.", field: "body.capacity") }
-        let fee = try b.number("feeSEK", in: 0...1_000_000) ?? 0
-        let deadline = try b.required("deadline", max: 16)
+        let fee = try b.optionalInt("feeSEK", range: 0...1_000_000) ?? 0
+        let deadline = try b.string("deadline", max: 16)
         let deadlineAt: Date?
         if ReferenceData.isDate(deadline) {
             deadlineAt = RegistrationEngine.stockholm(date: deadline, time: "23:59").map { $0.addingTimeInterval(59) }
         } else if deadline.count == 16, ReferenceData.isDate(String(deadline.prefix(10))), deadline.dropFirst(10).first == "T" {
             deadlineAt = RegistrationEngine.stockholm(date: String(deadline.prefix(10)), time: String(deadline.suffix(5)))
         } else { deadlineAt = nil }
-        guard let deadlineAt else { throw HubError(.validation, "Not a deadline (YYYY-MM-DD or YYYY-MM-DDTHH:MM).", field: "body.deadline") }
+        guard let deadlineAt else { throw HubError(.validation, "Not a deadline (YYYY-MM-DD or YYYY-MM-DDTHH:MM).", field: "body.deadline", reason: .notADate) }
         guard deadlineAt <= list[0].starts else {
-            throw HubError(.validation, "The registration deadline must be before the first session.", field: "body.deadline")
+            throw HubError(.validation, "The registration deadline must be before the first session.", field: "body.deadline", reason: .deadlineAfterStart)
         }
-        let waitingList = try b.flag("waitingList") ?? true
-        let contact = try b.text("contactEmail", max: RegistrationEngine.Limits.email)
+        let waitingList = try b.optionalBool("waitingList") ?? true
+        let contact = try b.optionalString("contactEmail", max: RegistrationEngine.Limits.email)
         if let contact, !RegistrationEngine.isValidEmail(contact) {
-            throw HubError(.validation, "The e-mail address is not valid.", field: "body.contactEmail")
+            throw HubError(.validation, "The e-mail address is not valid.", field: "body.contactEmail", reason: .invalidEmail)
         }
-        let purge = try b.number("purgeAfterDays", in: 0...3650)
+        let purge = try b.optionalInt("purgeAfterDays", range: 0...3650)
         let id = Ids.make()
         try await context.database.execute("""
             INSERT INTO training_events (id, centre_id, kind, title, focus, audience, description, trainers, capacity, fee_sek, deadline,
@@ -122,7 +122,7 @@ enum TrainingEvents {
     /// `training.events.cancel {eventId}`: no more registrations; a cancellation goes to agencies that were invited.
     @Sendable static func cancel(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let id = try Input(request).required("eventId", max: 64)
+        let id = try BodyReader(request.body).string("eventId", max: 64)
         let current = try await event(id, context.database, reference: reference, env: env)
         guard current["status"]?.text == "open" else { throw HubError(.conflict, "The training is already cancelled.", field: "body.eventId") }
         try await context.database.execute("UPDATE training_events SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", id)
@@ -137,17 +137,17 @@ enum TrainingEvents {
     /// `training.events.get {eventId}` → the event with its sessions and seats.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return try await event(try Input(request).required("eventId", max: 64), context.database, reference: reference, env: env)
+        return try await event(try BodyReader(request.body).string("eventId", max: 64), context.database, reference: reference, env: env)
     }
 
     /// `training.events.list {centreId?, year?, kind?}` → `{events: [...]}` by first date.
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try b.text("centreId", max: 64)
+        let b = try BodyReader(request.body)
+        let centre = try b.optionalString("centreId", max: 64)
         if let centre { _ = try reference.centre(centre) }
-        let year = try b.number("year", in: 1900...2200)
-        let kind = try b.text("kind", max: 40)
+        let year = try b.optionalInt("year", range: 1900...2200)
+        let kind = try b.optionalString("kind", max: 40)
         if let kind, !kinds.contains(kind) { throw HubError(.validation, "Use one of: \(kinds.joined(separator: ", ")).", field: "body.kind") }
         let rows = try await context.database.query("""
             SELECT id FROM training_events WHERE (? = '' OR centre_id = ?) AND (? = '' OR first_date LIKE ?) AND (? = '' OR kind = ?)
@@ -162,7 +162,7 @@ enum TrainingEvents {
     /// agencies and the centre's municipalities to choose from; never a participant.
     @Sendable static func publicInfo(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let e = try await event(try Input(request).required("eventId", max: 64), context.database, reference: reference, env: env)
+        let e = try await event(try BodyReader(request.body).string("eventId", max: 64), context.database, reference: reference, env: env)
         var o = e.objectValue ?? [:]
         o["contactEmail"] = nil
         o["taken"] = nil
@@ -178,18 +178,18 @@ enum TrainingEvents {
     /// iCalendar, and one `event.invitation` for the e-mail channel.
     @Sendable static func invite(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let id = try b.required("eventId", max: 64)
-        let url = try b.required("registrationUrl", max: 500)
+        let b = try BodyReader(request.body)
+        let id = try b.string("eventId", max: 64)
+        let url = try b.string("registrationUrl", max: 500)
         guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw HubError(.validation, "The registration URL must start with http:// or https://.", field: "body.registrationUrl")
         }
         var agencies: [String]?
-        if let items = try b.list("agencies", max: 50) {
+        if let items = try b.optionalList("agencies", max: 50) {
             agencies = []
             for (i, item) in items.enumerated() {
                 guard let a = item.stringValue, reference.data.agencies.contains(where: { $0.id == a }) else {
-                    throw HubError(.validation, "Choose one of the partner agencies.", field: "body.agencies[\(i)]")
+                    throw HubError(.validation, "Choose one of the partner agencies.", field: "body.agencies[\(i)]", reason: .notAChoice)
                 }
                 agencies?.append(a)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import HubBus
+import HubCore
 import HubProtocol
 import HubRegistration
 import HubStorage
@@ -41,7 +42,7 @@ enum TrainingRegistrations {
     }
 
     static func token(_ request: ServiceRequest) throws(HubError) -> String {
-        let t = try Input(request).required("token", max: 128)
+        let t = try BodyReader(request.body).string("token", max: 128)
         guard RegistrationEngine.isToken(t) else { throw HubError(.notFound, "The link is not valid.", field: "body.token") }
         return t
     }
@@ -75,7 +76,7 @@ enum TrainingRegistrations {
     /// `training.registrations.list {eventId}` (organisers) → seats, the waiting list in order, cancellations.
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let id = try Input(request).required("eventId", max: 64)
+        let id = try BodyReader(request.body).string("eventId", max: 64)
         let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
         let people = try await reference.engine.participants(eventId: id, on: context.database)
         return .object(["event": e, "participants": .array(try people.map { try JSONValue.from($0) })])
@@ -86,15 +87,15 @@ enum TrainingRegistrations {
     /// one refused mark stores none. The engine's check-in follows: attended at least one session.
     @Sendable static func mark(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let sessionId = try b.required("sessionId", max: 64)
-        guard let marks = try b.list("marks", max: 1000), !marks.isEmpty else {
+        let b = try BodyReader(request.body)
+        let sessionId = try b.string("sessionId", max: 64)
+        guard let marks = try b.optionalList("marks", max: 1000), !marks.isEmpty else {
             throw HubError(.validation, "At least one mark is required.", field: "body.marks")
         }
         var parsed: [(String, Bool, String)] = []
         for (i, item) in marks.enumerated() {
-            let m = try Input(item, path: "body.marks[\(i)]")
-            parsed.append((try m.required("participantId", max: 64), try m.flag("attended") ?? true, m.field("participantId")))
+            let m = try BodyReader(item, path: "body.marks[\(i)]")
+            parsed.append((try m.string("participantId", max: 64), try m.optionalBool("attended") ?? true, m.field("participantId")))
         }
         guard let session = try await context.database.queryFirst("SELECT event_id, starts_at FROM training_sessions WHERE id = ?", sessionId) else {
             throw HubError(.notFound, "No such session.", field: "body.sessionId")
@@ -144,7 +145,7 @@ enum TrainingRegistrations {
     /// `allSessions`, and the certificate when one was issued.
     @Sendable static func attendance(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let id = try Input(request).required("eventId", max: 64)
+        let id = try BodyReader(request.body).string("eventId", max: 64)
         let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
         let (sessions, rows) = try await matrix(id, reference: reference, db: context.database)
         var certificates: [String: String] = [:]

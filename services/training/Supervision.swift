@@ -1,5 +1,6 @@
 import Foundation
 import HubBus
+import HubCore
 import HubProtocol
 import HubStorage
 
@@ -26,23 +27,23 @@ enum Supervision {
     /// `training.lectures.create {centreId, date, partner (agency id), unit?, municipality?, topic, audienceSize, lecturer?}`.
     @Sendable static func createLecture(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try reference.centre(try b.required("centreId", max: 64))
-        let date = try b.day("date")!
-        let partner = try b.required("partner", max: 64)
+        let b = try BodyReader(request.body)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        let date = try b.date("date")
+        let partner = try b.string("partner", max: 64)
         guard reference.data.agencies.contains(where: { $0.id == partner }) else {
-            throw HubError(.validation, "Choose one of the partner agencies.", field: "body.partner")
+            throw HubError(.validation, "Choose one of the partner agencies.", field: "body.partner", reason: .notAChoice)
         }
-        let unit = try b.text("unit", max: 200)
-        let municipality = try b.text("municipality", max: 100)
+        let unit = try b.optionalString("unit", max: 200)
+        let municipality = try b.optionalString("municipality", max: 100)
         if let municipality, !centre.municipalities.contains(municipality) {
-            throw HubError(.validation, "Choose one of the centre's municipalities.", field: "body.municipality")
+            throw HubError(.validation, "Choose one of the centre's municipalities.", field: "body.municipality", reason: .notAChoice)
         }
-        let topic = try b.required("topic", max: 300)
-        guard let size = try b.number("audienceSize", in: 1...10_000) else {
+        let topic = try b.string("topic", max: 300)
+        guard let size = try b.optionalInt("audienceSize", range: 1...10_000) else {
             throw HubError(.validation, "This field is required.", field: "body.audienceSize")
         }
-        let lecturer = try b.text("lecturer", max: 200)
+        let lecturer = try b.optionalString("lecturer", max: 200)
         let id = Ids.make()
         try await context.database.execute("""
             INSERT INTO training_lectures (id, centre_id, lecture_date, partner, unit, municipality, topic, audience_size, lecturer, created_at)
@@ -54,9 +55,9 @@ enum Supervision {
     /// `training.lectures.list {centreId, year?}` → `{lectures: [...]}` by date.
     @Sendable static func listLectures(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try reference.centre(try b.required("centreId", max: 64))
-        let year = try b.number("year", in: 1900...2200)
+        let b = try BodyReader(request.body)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        let year = try b.optionalInt("year", range: 1900...2200)
         return .object(["lectures": .array(try await lectures(centre.id, year: year, reference: reference, db: context.database))])
     }
 
@@ -75,18 +76,18 @@ enum Supervision {
     /// `training.supervision.create {centreId, municipality, agency, unit, notes?}` → an assignment with every part not started.
     @Sendable static func create(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try reference.centre(try b.required("centreId", max: 64))
-        let municipality = try b.required("municipality", max: 100)
+        let b = try BodyReader(request.body)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        let municipality = try b.string("municipality", max: 100)
         guard centre.municipalities.contains(municipality) else {
-            throw HubError(.validation, "Choose one of the centre's municipalities.", field: "body.municipality")
+            throw HubError(.validation, "Choose one of the centre's municipalities.", field: "body.municipality", reason: .notAChoice)
         }
-        let agency = try b.required("agency", max: 64)
+        let agency = try b.string("agency", max: 64)
         guard reference.data.agencies.contains(where: { $0.id == agency }) else {
-            throw HubError(.validation, "Choose one of the partner agencies.", field: "body.agency")
+            throw HubError(.validation, "Choose one of the partner agencies.", field: "body.agency", reason: .notAChoice)
         }
-        let unit = try b.required("unit", max: 200)
-        let notes = try b.text("notes", max: 2000, lines: true)
+        let unit = try b.string("unit", max: 200)
+        let notes = try b.optionalString("notes", max: 2000, multiline: true)
         let id = Ids.make()
         try await context.database.execute("""
             INSERT INTO supervision_assignments (id, centre_id, municipality, agency, unit, notes, information_status, dialogue_status,
@@ -99,25 +100,25 @@ enum Supervision {
     /// the part before it is done (and not dated before it); a part may go back only while the next has not started.
     @Sendable static func setPart(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let id = try b.required("assignmentId", max: 64)
-        let part = try b.oneOf("part", parts)
-        let status = try b.oneOf("status", statuses)
-        let date = try b.day("date", required: status != "not_started")
+        let b = try BodyReader(request.body)
+        let id = try b.string("assignmentId", max: 64)
+        let part = try b.choice("part", parts)
+        let status = try b.choice("status", statuses)
+        let date = status != "not_started" ? try b.date("date") : try b.optionalDate("date")
         let current = try await assignment(id, reference: reference, db: context.database)
         let states = current["parts"]?.arrayValue ?? []
         let index = parts.firstIndex(of: part)!
         if status != "not_started", index > 0 {
             let previous = states[index - 1]
             guard previous["status"]?.text == "done" else {
-                throw HubError(.conflict, "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.", field: "body.part")
+                throw HubError(.conflict, "The parts come in order: information/training, needs dialogue, on-site supervision. The part before is not done.", field: "body.part", reason: .outOfOrder)
             }
             if let date, let before = previous["date"]?.stringValue, date < before {
-                throw HubError(.validation, "The date is before the previous part's date.", field: "body.date")
+                throw HubError(.validation, "The date is before the previous part's date.", field: "body.date", reason: .beforePrevious)
             }
         }
         if status != "done", index + 1 < parts.count, states[index + 1]["status"]?.text != "not_started" {
-            throw HubError(.conflict, "A later part has already started.", field: "body.status")
+            throw HubError(.conflict, "A later part has already started.", field: "body.status", reason: .laterStarted)
         }
         let changed = try await context.database.execute(
             "UPDATE supervision_assignments SET \(part)_status = ?, \(part)_date = ?, updated_at = ? WHERE id = ?",
@@ -130,16 +131,16 @@ enum Supervision {
     /// that has been planned or done; a session of a part not yet reached is refused.
     @Sendable static func logSession(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let id = try b.required("assignmentId", max: 64)
-        let part = try b.oneOf("part", parts)
-        let date = try b.day("date")!
-        let participants = try b.number("participants", in: 0...10_000)
-        let notes = try b.text("notes", max: 2000, lines: true)
+        let b = try BodyReader(request.body)
+        let id = try b.string("assignmentId", max: 64)
+        let part = try b.choice("part", parts)
+        let date = try b.date("date")
+        let participants = try b.optionalInt("participants", range: 0...10_000)
+        let notes = try b.optionalString("notes", max: 2000, multiline: true)
         let current = try await assignment(id, reference: reference, db: context.database)
         let state = current["parts"]?.arrayValue?.first { $0["part"]?.text == part }
         guard state?["status"]?.text != "not_started" else {
-            throw HubError(.conflict, "Plan this part before logging its sessions.", field: "body.part")
+            throw HubError(.conflict, "Plan this part before logging its sessions.", field: "body.part", reason: .notPlanned)
         }
         try await context.database.execute("""
             INSERT INTO supervision_sessions (id, assignment_id, part, session_date, participants, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -151,15 +152,15 @@ enum Supervision {
     /// `training.supervision.get {assignmentId}` → the assignment with its parts and session log.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return try await assignment(try Input(request).required("assignmentId", max: 64), reference: reference, db: context.database)
+        return try await assignment(try BodyReader(request.body).string("assignmentId", max: 64), reference: reference, db: context.database)
     }
 
     /// `training.supervision.list {centreId, year?}` → assignments (with a part or session dated in the year, or created in it).
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try reference.centre(try b.required("centreId", max: 64))
-        let year = try b.number("year", in: 1900...2200)
+        let b = try BodyReader(request.body)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        let year = try b.optionalInt("year", range: 1900...2200)
         return .object(["assignments": .array(try await assignments(centre.id, year: year, reference: reference, db: context.database))])
     }
 
@@ -209,7 +210,7 @@ enum Supervision {
     /// of its assignments reached: `not_contacted`, `dialogue_held`, `supervision_ongoing`, `completed`.
     @Sendable static func coverage(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let centre = try reference.centre(try Input(request).required("centreId", max: 64))
+        let centre = try reference.centre(try BodyReader(request.body).string("centreId", max: 64))
         let all = try await assignments(centre.id, year: nil, reference: reference, db: context.database)
         let order = ["not_contacted", "dialogue_held", "supervision_ongoing", "completed"]
         var counts = [String: Int]()

@@ -170,89 +170,11 @@ struct TrainingReference: Sendable {
     }
 
     func centre(_ id: String, field: String = "body.centreId") throws(HubError) -> ReferenceData.Centre {
-        guard let c = data.centres.first(where: { $0.id == id }) else { throw HubError(.notFound, "No such centre.", field: field) }
+        guard let c = data.centres.first(where: { $0.id == id }) else { throw HubError(.notFound, "No such centre.", field: field, reason: .notAChoice) }
         return c
     }
 
     func agencyName(_ id: String) -> String { data.agencies.first { $0.id == id }?.name ?? id }
-}
-
-/// Reads request fields by path; every error names the field (`body.sessions[1].endTime`)
-/// and never repeats the value.
-struct Input {
-    let values: [String: JSONValue]
-    let path: String
-
-    init(_ request: ServiceRequest) throws(HubError) {
-        guard let o = request.body.objectValue else { throw HubError(.validation, "The body must be an object.", field: "body") }
-        values = o; path = "body"
-    }
-
-    init(_ value: JSONValue, path: String) throws(HubError) {
-        guard let o = value.objectValue else { throw HubError(.validation, "This must be an object.", field: path) }
-        values = o; self.path = path
-    }
-
-    func field(_ key: String) -> String { "\(path).\(key)" }
-
-    /// Trimmed text, nil when absent or empty; control characters are refused (new lines only where `lines`).
-    func text(_ key: String, max: Int = 200, lines: Bool = false) throws(HubError) -> String? {
-        guard let raw = values[key], raw != .null else { return nil }
-        guard let s = raw.stringValue else { throw HubError(.validation, "The field must be text.", field: field(key)) }
-        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard t.count <= max else { throw HubError(.validation, "The field is longer than \(max) characters.", field: field(key)) }
-        let allowed: Set<Unicode.Scalar> = lines ? ["\n", "\r", "\t"] : []
-        if t.unicodeScalars.contains(where: { ($0.value < 0x20 || $0.value == 0x7f) && !allowed.contains($0) }) {
-            throw HubError(.validation, "The field contains control characters.", field: field(key))
-        }
-        return t.isEmpty ? nil : t
-    }
-
-    func required(_ key: String, max: Int = 200, lines: Bool = false) throws(HubError) -> String {
-        guard let t = try text(key, max: max, lines: lines) else { throw HubError(.validation, "This field is required.", field: field(key)) }
-        return t
-    }
-
-    func number(_ key: String, in range: ClosedRange<Int>) throws(HubError) -> Int? {
-        guard let raw = values[key], raw != .null else { return nil }
-        guard let n = raw.numberValue, let i = Int(exactly: n), range.contains(i) else {
-            throw HubError(.validation, "Use a whole number from \(range.lowerBound) to \(range.upperBound).", field: field(key))
-        }
-        return i
-    }
-
-    func flag(_ key: String) throws(HubError) -> Bool? {
-        guard let raw = values[key], raw != .null else { return nil }
-        guard let b = raw.boolValue else { throw HubError(.validation, "Use true or false.", field: field(key)) }
-        return b
-    }
-
-    func day(_ key: String, required needed: Bool = true) throws(HubError) -> String? {
-        let t = needed ? try required(key, max: 10) : try text(key, max: 10)
-        if let t, !ReferenceData.isDate(t) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: field(key)) }
-        return t
-    }
-
-    func clock(_ key: String) throws(HubError) -> String {
-        let t = try required(key, max: 5)
-        guard RegistrationEngine.stockholm(date: "2000-01-01", time: t) != nil else {
-            throw HubError(.validation, "Not a time (HH:MM).", field: field(key))
-        }
-        return t
-    }
-
-    func list(_ key: String, max: Int) throws(HubError) -> [JSONValue]? {
-        guard let raw = values[key], raw != .null else { return nil }
-        guard let a = raw.arrayValue else { throw HubError(.validation, "The field must be a list.", field: field(key)) }
-        guard a.count <= max else { throw HubError(.validation, "At most \(max) items.", field: field(key)) }
-        return a
-    }
-
-    func oneOf(_ key: String, _ allowed: [String]) throws(HubError) -> String {
-        let t = try required(key, max: 40)
-        guard allowed.contains(t) else { throw HubError(.validation, "Use one of: \(allowed.joined(separator: ", ")).", field: field(key)) }
-        return t
-    }
 }
 
 enum Ids {

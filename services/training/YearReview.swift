@@ -1,5 +1,6 @@
 import Foundation
 import HubBus
+import HubCore
 import HubProtocol
 import HubStorage
 
@@ -19,9 +20,9 @@ enum YearReview {
     /// lectures, supervision, markdown, html}`. When the networks service does not answer, `networkDaysAvailable` is false.
     @Sendable static func review(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let b = try Input(request)
-        let centre = try reference.centre(try b.required("centreId", max: 64))
-        guard let year = try b.number("year", in: 1900...2200) else { throw HubError(.validation, "This field is required.", field: "body.year") }
+        let b = try BodyReader(request.body)
+        let centre = try reference.centre(try b.string("centreId", max: 64))
+        guard let year = try b.optionalInt("year", range: 1900...2200) else { throw HubError(.validation, "This field is required.", field: "body.year") }
         let rows = try await context.database.query(
             "SELECT id FROM training_events WHERE centre_id = ? AND status <> 'cancelled' AND first_date LIKE ? ORDER BY first_date, title",
             centre.id, "\(year)-%")
