@@ -155,16 +155,32 @@ public final class AdapterRuntime: Sendable {
         }
     }
 
+    /// Stores each event for the agency in order. An event that cannot be stored (a full
+    /// disk) is tried again with back-off until it is, never dropped: the events behind it
+    /// wait in the bus client's bounded buffer meanwhile.
     private func receiveLoop() async {
         for await event in bus.eventStream {
             if Task.isCancelled { break }
-            do {
-                try await database.execute("""
-                    INSERT INTO inbox (event_id, topic, envelope, received_at, delivered_at) VALUES (?, ?, ?, ?, NULL)
-                    ON CONFLICT (event_id) DO NOTHING
-                    """, [.text(event.envelope.id), .text(event.topic), .blob(event.envelope.encoded()), .text(Timestamp.now())])
-            } catch {
-                logger.error("could not store an event for the agency", metadata: ["hub.topic": "\(event.topic)", "hub.code": "\(error.code)"])
+            var delay = Duration.milliseconds(50)
+            var failures = 0
+            while !Task.isCancelled {
+                do {
+                    try await database.execute("""
+                        INSERT INTO inbox (event_id, topic, envelope, received_at, delivered_at) VALUES (?, ?, ?, ?, NULL)
+                        ON CONFLICT (event_id) DO NOTHING
+                        """, [.text(event.envelope.id), .text(event.topic), .blob(event.envelope.encoded()), .text(Timestamp.now())])
+                    if failures > 0 {
+                        logger.notice("stored an event for the agency after retrying", metadata: ["hub.topic": "\(event.topic)", "hub.attempts": "\(failures + 1)"])
+                    }
+                    break
+                } catch {
+                    if failures == 0 {
+                        logger.error("could not store an event for the agency; retrying", metadata: ["hub.topic": "\(event.topic)", "hub.code": "\(error.code)"])
+                    }
+                    failures += 1
+                    try? await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(1))
+                }
             }
         }
     }
