@@ -123,16 +123,31 @@ final class BrokerConnection: Sendable {
             let outcome = run(socket, first: onConnect())
             socket.close()
             if outcome == .stop { break }
-            logger.warning("broker silent; reconnecting", metadata: ["hub.delay_ms": "\(delay.milliseconds)"])
+            let (wait, next) = Self.backoff(after: outcome, current: delay, first: settings.reconnectDelay, max: settings.maxReconnectDelay)
+            logger.warning("broker silent; reconnecting", metadata: ["hub.delay_ms": "\(wait.milliseconds)"])
             // Sleep in short steps so that stop() is honoured.
-            let until = ContinuousClock.now + delay
+            let until = ContinuousClock.now + wait
             while ContinuousClock.now < until, !stopping.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.02) }
-            delay = min(delay * 2, settings.maxReconnectDelay)
-            if outcome == .byeReceived { delay = settings.reconnectDelay }
+            delay = next
         }
     }
 
-    private enum Outcome { case stop, brokerDead, byeReceived }
+    /// The wait before the next connection attempt, and the wait after that one. A
+    /// connection the broker answered on was a success, so the next outage starts again
+    /// from `first` (Paranoid Pirate resets the delay on every message): one long outage
+    /// must not make every later blip cost the longest wait. Silence doubles it up to `max`.
+    static func backoff(after outcome: Outcome, current: Duration, first: Duration, max: Duration) -> (wait: Duration, next: Duration) {
+        let wait = (outcome == .byeReceived || outcome == .brokerDead(heard: true)) ? first : current
+        return (wait, min(wait * 2, max))
+    }
+
+    enum Outcome: Equatable {
+        case stop
+        /// Nothing came from the broker within the heartbeat liveness; `heard` tells
+        /// whether anything came on this connection before.
+        case brokerDead(heard: Bool)
+        case byeReceived
+    }
 
     private func run(_ socket: ZMQSocket, first: [[[UInt8]]]) -> Outcome {
         var poller = ZMQPoller()
@@ -143,6 +158,9 @@ final class BrokerConnection: Sendable {
         var lastTick = ContinuousClock.now
         let dead = settings.heartbeatInterval * settings.heartbeatLiveness
         var pendingOut: [[[UInt8]]] = first
+        // The connection's own opening frames still unsent (made again on every connect).
+        var openingLeft = first.count
+        var heard = false
         while !stopping.load(ordering: .acquiring) {
             var p = poller
             do { _ = try p.poll(timeoutMs: pendingOut.isEmpty ? 50 : 5) } catch { return .stop }
@@ -151,6 +169,7 @@ final class BrokerConnection: Sendable {
                 for _ in 0..<4096 {
                     guard let msg = try? socket.receive(dontWait: true) else { break }
                     lastInbound = .now
+                    heard = true
                     let f = msg.frames
                     if f.count >= 2, f[0] == proto {
                         let cmd = String(decoding: f[1], as: UTF8.self)
@@ -168,7 +187,10 @@ final class BrokerConnection: Sendable {
                 guard (try? socket.send(frames, dontWait: true)) == true else { break }
                 sent += 1
             }
-            if sent > 0 { pendingOut.removeFirst(sent) }
+            if sent > 0 {
+                pendingOut.removeFirst(sent)
+                openingLeft = max(0, openingLeft - sent)
+            }
             let now = ContinuousClock.now
             if now - lastHeartbeat >= settings.heartbeatInterval {
                 lastHeartbeat = now
@@ -179,9 +201,11 @@ final class BrokerConnection: Sendable {
                 onTick()
             }
             if now - lastInbound > dead {
-                // Put back what could not be sent, so a reconnect delivers it.
-                if !pendingOut.isEmpty { outbox.withLock { $0.insert(contentsOf: pendingOut, at: 0) } }
-                return .brokerDead
+                // Put back what could not be sent, so a reconnect delivers it — but not this
+                // connection's opening frames (READY…): the next connection sends its own.
+                let queued = pendingOut.dropFirst(openingLeft)
+                if !queued.isEmpty { outbox.withLock { $0.insert(contentsOf: queued, at: 0) } }
+                return .brokerDead(heard: heard)
             }
         }
         _ = try? socket.send([proto, Array(Wire.Command.disconnect.rawValue.utf8)], dontWait: true)

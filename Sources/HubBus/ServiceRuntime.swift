@@ -43,6 +43,11 @@ public final class EventOutbox: Sendable {
     public func drain() -> [(String, JSONValue)] { drainEnvelopes().map { ($0.type, $0.body) } }
     /// The events with their ids.
     public func drainEnvelopes() -> [Envelope] { items.withLock { let v = $0; $0.removeAll(); return v } }
+
+    /// Whether `topic` is addressed to one agency (`agency.<agency>.…`): such an event is
+    /// published again until that agency's adapter acknowledges it, so an adapter that was
+    /// down or could not store it still gets it. Other events are published once.
+    public static func isForAnAgency(_ topic: String) -> Bool { topic.hasPrefix("agency.") }
 }
 
 /// One message type a service handles: a plain function of a request and a context,
@@ -94,6 +99,11 @@ enum RuntimeMigrations {
                 created_at TEXT NOT NULL
             )
             """),
+        // Events for one agency wait for its adapter's acknowledgement: when to publish again.
+        Migration(version: 1_000_002, name: "hub_outbox_redelivery", sql: """
+            ALTER TABLE hub_outbox ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
+            ALTER TABLE hub_outbox ADD COLUMN next_at TEXT
+            """),
     ]
 }
 
@@ -109,9 +119,15 @@ public struct Dispatcher: Sendable {
     private let timer: Metrics.Timer
     /// Events handed to the broker whose outbox rows are not yet deleted.
     private let marks = PublishedMarks()
+    /// How long an event for an agency waits for its adapter's acknowledgement before it
+    /// is published again; each further attempt waits twice as long, up to `maxRedeliveryDelay`.
+    public let redeliveryDelay: Duration
+    public let maxRedeliveryDelay: Duration
 
-    public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger) {
+    public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger,
+                redeliveryDelay: Duration = .seconds(10), maxRedeliveryDelay: Duration = .seconds(600)) {
         self.definition = definition; self.database = database; self.configDir = configDir; self.logger = logger
+        self.redeliveryDelay = redeliveryDelay; self.maxRedeliveryDelay = maxRedeliveryDelay
         requests = Counter(label: "hub_service_requests_total", dimensions: [("service", definition.name)])
         failures = Counter(label: "hub_service_errors_total", dimensions: [("service", definition.name)])
         timer = Metrics.Timer(label: "hub_service_request_duration_seconds", dimensions: [("service", definition.name)], preferredDisplayUnit: .seconds)
@@ -153,8 +169,37 @@ public struct Dispatcher: Sendable {
     /// command's transaction (so marking costs no commit of its own), or by
     /// `flushPublished()`, which the sweeper calls when the service is idle. A crash
     /// before that only means the events are published again, with the same ids.
+    ///
+    /// Events for one agency (`agency.<agency>.…`, see `EventOutbox.isForAnAgency`) are not
+    /// marked: their rows stay until that agency's adapter acknowledges them
+    /// (`<service>.outbox.ack`), and the sweeper publishes them again until it does.
     public func published(_ ids: [String]) async {
         marks.add(ids)
+    }
+
+    /// As `published(_ ids:)`, keeping the rows of events for an agency until acknowledged.
+    public func published(_ events: [Envelope]) async {
+        marks.add(events.filter { !EventOutbox.isForAnAgency($0.type) }.map(\.id))
+    }
+
+    /// Events for an agency that the sweeper published again: each waits twice as long
+    /// as before for the acknowledgement (one statement per event, on this rare path).
+    func republished(_ events: [Envelope]) async {
+        await published(events)
+        for event in events where EventOutbox.isForAnAgency(event.type) {
+            guard let row = try? await database.query("SELECT attempts FROM hub_outbox WHERE event_id = ?", [.text(event.id)]).first,
+                  let attempts = try? row.int("attempts") else { continue }
+            let next = Timestamp.string(from: Date().addingTimeInterval(redeliverySeconds(after: attempts + 1)))
+            _ = try? await database.execute("UPDATE hub_outbox SET attempts = attempts + 1, next_at = ? WHERE event_id = ?",
+                                            [.text(next), .text(event.id)])
+        }
+    }
+
+    /// The wait before publishing an unacknowledged event again after `attempts` publications.
+    func redeliverySeconds(after attempts: Int) -> Double {
+        let base = Double(redeliveryDelay.components.seconds) + Double(redeliveryDelay.components.attoseconds) / 1e18
+        let cap = Double(maxRedeliveryDelay.components.seconds)
+        return min(base * pow(2, Double(max(0, attempts - 1))), max(cap, base))
     }
 
     /// Deletes the outbox rows of every event marked published, in one statement.
@@ -183,7 +228,11 @@ public struct Dispatcher: Sendable {
     public func unpublished(olderThan age: Duration) async -> [Envelope] {
         await flushPublished()
         let cutoff = Timestamp.string(from: Date().addingTimeInterval(-Double(age.components.seconds)))
-        guard let rows = try? await database.query("SELECT envelope FROM hub_outbox WHERE created_at < ? ORDER BY created_at LIMIT 500", [.text(cutoff)]) else { return [] }
+        let now = Timestamp.now()
+        guard let rows = try? await database.query("""
+            SELECT envelope FROM hub_outbox WHERE created_at < ? AND (next_at IS NULL OR next_at <= ?)
+            ORDER BY created_at LIMIT 500
+            """, [.text(cutoff), .text(now)]) else { return [] }
         let marked = marks.current()
         return rows.compactMap { try? Envelope.decode($0.blob("envelope")) }.filter { !marked.contains($0.id) }
     }
@@ -191,6 +240,9 @@ public struct Dispatcher: Sendable {
     /// Handlers every service has: `<name>.info` (schema version, handled types) and
     /// `<name>.metrics` (this process's Prometheus text).
     private func builtin(_ type: String) -> MessageHandler? {
+        if type == "\(definition.name).outbox.ack" {
+            return MessageHandler(.query) { request, ctx in try await Self.acknowledge(request, ctx) }
+        }
         if type == "\(definition.name).metrics" {
             return MessageHandler(.query) { _, _ in .object(["text": .string(HubMetrics.exposition())]) }
         }
@@ -205,6 +257,26 @@ public struct Dispatcher: Sendable {
                 "types": .array(definition.handlers.keys.sorted().map { .string($0) }),
             ])
         }
+    }
+
+    /// `<service>.outbox.ack {eventIds}`: an agency's adapter has stored these events, so
+    /// they are not published again. An adapter acknowledges only events for its own agency
+    /// (the broker-stamped principal `adapter:<agency>`); other ids are left alone.
+    static func acknowledge(_ request: ServiceRequest, _ ctx: ServiceContext) async throws -> JSONValue {
+        guard request.principal.kind == "adapter", let agency = request.principal.qualifier.map(String.init),
+              !agency.isEmpty, agency.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }) else {
+            throw HubError(.forbidden, "Only an agency's adapter acknowledges its events.")
+        }
+        let body = try BodyReader(request.body)
+        let ids = try body.strings("eventIds", max: 500, maxLength: 64)
+        for (i, id) in ids.enumerated() where !MessageID.isValid(id) {
+            throw HubError(.validation, "Not an event id.", field: "body.eventIds[\(i)]", reason: .notAnID)
+        }
+        if ids.isEmpty { return ["acknowledged": 0] }
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        let n = try await ctx.database.execute("DELETE FROM hub_outbox WHERE topic LIKE ? AND event_id IN (\(marks))",
+                                               [.text("agency.\(agency).%")] + ids.map { .text($0) })
+        return ["acknowledged": .number(Double(n))]
     }
 
     /// Handles a parsed request (the entry point tests use).
@@ -231,6 +303,7 @@ public struct Dispatcher: Sendable {
                 let logger = self.logger, configDir = self.configDir
                 let committed = Mutex<[Envelope]>([])
                 let marks = self.marks
+                let redelivery = redeliverySeconds(after: 1)
                 let cleared = Mutex<[String]>([])
                 let stored: [UInt8]
                 do {
@@ -241,9 +314,11 @@ public struct Dispatcher: Sendable {
                         let result = try await handler.run(request, ctx)
                         let reply = Envelope.reply(to: envelope, result: result).encoded()
                         let events = outbox.drainEnvelopes().map { $0.correlated(to: envelope.id) }
+                        let firstRedelivery = Timestamp.string(from: Date().addingTimeInterval(redelivery))
                         for event in events {
-                            try await tx.execute("INSERT INTO hub_outbox (event_id, topic, envelope, created_at) VALUES (?, ?, ?, ?)",
-                                                 [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now())])
+                            try await tx.execute("INSERT INTO hub_outbox (event_id, topic, envelope, created_at, next_at) VALUES (?, ?, ?, ?, ?)",
+                                                 [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now()),
+                                                  EventOutbox.isForAnAgency(event.type) ? .text(firstRedelivery) : .null])
                         }
                         committed.withLock { $0 = events }
                         try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
@@ -298,10 +373,14 @@ public final class ServiceWorker: Sendable {
     private let inFlight = Atomic<Int>(0)
     private let capacity: Int
     private let logger: Logger
+    /// How often the sweeper looks for events to publish again.
+    private let sweepInterval: Duration
 
-    public init(dispatcher: Dispatcher, endpoint: BusEndpoint, capacity: Int = 64, logger: Logger, context: ZMQContext = ZMQContext()) {
+    public init(dispatcher: Dispatcher, endpoint: BusEndpoint, capacity: Int = 64, logger: Logger, context: ZMQContext = ZMQContext(),
+                sweepInterval: Duration = .seconds(5)) {
         self.dispatcher = dispatcher
         self.capacity = capacity
+        self.sweepInterval = sweepInterval
         self.logger = logger
         let proto = Array(Wire.protocolName.utf8)
         let name = dispatcher.definition.name
@@ -316,14 +395,15 @@ public final class ServiceWorker: Sendable {
     public func start() {
         connection.withLock { $0 }?.start()
         // Publishes events a crash left in the outbox (same ids; consumers deduplicate).
+        let sweepInterval = self.sweepInterval
         let sweeper = Task { [dispatcher, weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
+                try? await Task.sleep(for: sweepInterval)
                 guard let self else { return }
-                let stale = await dispatcher.unpublished(olderThan: .seconds(10))
+                let stale = await dispatcher.unpublished(olderThan: dispatcher.redeliveryDelay)
                 if stale.isEmpty { continue }
                 self.publish(stale, on: self.connection.withLock { $0 })
-                await dispatcher.published(stale.map(\.id))
+                await dispatcher.republished(stale)
             }
         }
         self.sweeper.withLock { $0 = sweeper }
@@ -371,7 +451,7 @@ public final class ServiceWorker: Sendable {
                 let conn = self.connection.withLock { $0 }
                 conn?.send([proto, Array("REP".utf8), token, reply.encoded()])
                 self.publish(events, on: conn)
-                await dispatcher.published(events.map(\.id))
+                await dispatcher.published(events)
                 self.inFlight.subtract(1, ordering: .relaxed)
             }
         case "ERR":

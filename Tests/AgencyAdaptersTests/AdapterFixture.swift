@@ -86,14 +86,18 @@ final class AdapterFixture: @unchecked Sendable {
         return db
     }
 
-    /// Starts the test referrals service as a worker.
-    func startReferrals() async throws {
+    /// Starts the test referrals service as a worker; returns its database.
+    @discardableResult
+    func startReferrals(redeliveryDelay: Duration = .seconds(10), sweepInterval: Duration = .seconds(5)) async throws -> any HubDatabase {
         let db = try await database("referrals")
-        let dispatcher = Dispatcher(definition: StubReferrals.definition(reference: reference), database: db, configDir: repoConfig, logger: logger)
+        let dispatcher = Dispatcher(definition: StubReferrals.definition(reference: reference), database: db, configDir: repoConfig, logger: logger,
+                                    redeliveryDelay: redeliveryDelay)
         try await dispatcher.prepare()
-        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger)
+        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger,
+                              sweepInterval: sweepInterval)
         w.start()
         cleanup.append { await w.stop(grace: .milliseconds(100)) }
+        return db
     }
 
     /// Starts the real referrals service (services/referrals) as a worker.

@@ -1,4 +1,5 @@
 import Foundation
+import HubBus
 import HubCore
 import HubProtocol
 import HTTPTypes
@@ -174,6 +175,38 @@ struct PoliceAdapterTests {
             let all = try await f.referrals(via: gateway).compactMap { $0["externalRef"]?.stringValue }
             #expect(all.count == 25 && Set(all).count == 25)
         }
+        await f.tearDown()
+    }
+
+    @Test func anEventForTheAgencyPublishedWhileItsAdapterIsDownArrivesOnceWhenItIsBack() async throws {
+        let f = try AdapterFixture()
+        try f.startBroker()
+        let serviceDB = try await f.startReferrals(redeliveryDelay: .milliseconds(300), sweepInterval: .milliseconds(100))
+        let gateway = try f.client()
+        // No police adapter is connected: the broker has no one to give the event to.
+        _ = try await gateway.request("referrals.test.publish", body: [
+            "topic": "agency.police.referral.status", "body": ["referralId": "R-down", "status": "received"],
+        ])
+        _ = try await gateway.request("referrals.test.publish", body: ["topic": "capacity.skaraborg", "body": ["state": "open"]])
+        let outbox = { try await serviceDB.query("SELECT topic FROM hub_outbox", []).map { try $0.string("topic") } }
+        // The broadcast is published once and let go; the agency's event waits for its adapter.
+        #expect(try await f.eventually(5) { try await outbox() == ["agency.police.referral.status"] })
+        let police = try await f.adapter("police", environment: ["HUB_ADAPTER_POLICE_API_KEY": policeKey]) as! PoliceAdapter
+        let received = { try await police.host.runtime.receivedEvents().filter { $0.body["referralId"] == "R-down" } }
+        #expect(try await f.eventually(15) { try await received().count == 1 })
+        // The adapter acknowledged it, so the service stops sending it; it was stored once.
+        #expect(try await f.eventually(10) { try await outbox().isEmpty })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await received().count == 1)
+        // Another adapter cannot acknowledge the police's events.
+        _ = try await gateway.request("referrals.test.publish", body: [
+            "topic": "agency.police.referral.status", "body": ["referralId": "R-two", "status": "received"],
+        ])
+        let municipality = BusClient(endpoint: try f.busEndpoint("adapter:municipality"), logger: f.logger)
+        let ids = try await serviceDB.query("SELECT event_id FROM hub_outbox", []).map { try $0.string("event_id") }
+        let refused = try await municipality.request("referrals.outbox.ack", body: JSONValue.object(["eventIds": .array(ids.map { JSONValue.string($0) })]))
+        #expect(refused["acknowledged"] == 0 || ids.isEmpty)
+        await municipality.close()
         await f.tearDown()
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import HubBus
+@testable import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
@@ -107,7 +107,7 @@ struct EventOutboxTests {
     @Test func aCommandsEventsAreCommittedToTheOutboxWithTheChangeAndRemovedWhenPublished() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
         let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
-        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"))
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"), redeliveryDelay: .zero)
         try await d.prepare()
         let id = MessageID.make()
         let (_, events) = await d.handleEnvelopes(ServiceRequest(envelope: Envelope(id: id, type: "test.put", body: ["value": "a"]), principal: "gateway"))
@@ -127,6 +127,41 @@ struct EventOutboxTests {
         #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
         await db.close()
         try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test func anEventForAnAgencyIsPublishedAgainUntilThatAgencysAdapterAcknowledgesIt() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"),
+                           redeliveryDelay: .zero, maxRedeliveryDelay: .zero)
+        try await d.prepare()
+        let (_, events) = await d.handleEnvelopes(ServiceRequest(envelope: Envelope(type: "test.put", body: ["value": "a"]), principal: "gateway"))
+        #expect(events.map(\.type) == ["agency.police.item"])
+        // Handed to the broker: for an agency's event that is not enough.
+        await d.published(events)
+        await d.flushPublished()
+        #expect(await d.unpublished(olderThan: .zero).map(\.id) == events.map(\.id))
+        await d.republished(events)
+        #expect(try await db.query("SELECT attempts FROM hub_outbox", [])[0].int("attempts") == 1)
+        func ack(_ principal: Principal, _ ids: [String]) async -> Envelope {
+            await d.handle(ServiceRequest(envelope: Envelope(type: "test.outbox.ack", body: ["eventIds": .array(ids.map { .string($0) })]),
+                                          principal: principal)).0
+        }
+        // Only the police's adapter acknowledges the police's events.
+        #expect(await ack("gateway", events.map(\.id)).error?.code == .forbidden)
+        #expect(await ack("adapter:municipality", events.map(\.id)).body["acknowledged"] == 0)
+        #expect(await ack("adapter:police", ["not an id"]).error?.field == "body.eventIds[0]")
+        #expect(await ack("adapter:police", events.map(\.id)).body["acknowledged"] == 1)
+        #expect(await d.unpublished(olderThan: .zero).isEmpty)
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
+        await db.close()
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    @Test func theWaitBeforePublishingAgainDoublesUpToItsCap() async throws {
+        let d = Dispatcher(definition: TestService.definition(), database: try await Databases.open(.sqlite(path: FileManager.default.temporaryDirectory
+            .appendingPathComponent("outbox-\(UUID().uuidString).sqlite").path), logger: Logger(label: "test")), configDir: "", logger: Logger(label: "test"))
+        #expect([1, 2, 3, 7, 20].map { d.redeliverySeconds(after: $0) } == [10, 20, 40, 600, 600])
     }
 
     @Test func publishedEventsRowsAreDeletedByTheNextCommandsCommitNotOneByOne() async throws {
@@ -149,5 +184,27 @@ struct EventOutboxTests {
         #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_outbox", [])[0].int("n") == 0)
         await db.close()
         try? FileManager.default.removeItem(atPath: dir)
+    }
+}
+
+@Suite("Broker connection: reconnect back-off")
+struct ReconnectBackoffTests {
+    typealias Outcome = BrokerConnection.Outcome
+
+    @Test func silenceDoublesTheWaitButAConnectionTheBrokerAnsweredStartsAgainFromTheFirst() {
+        let first = Duration.seconds(1), cap = Duration.seconds(32)
+        // A long outage: every attempt unanswered, the wait doubles to the cap.
+        var delay = first
+        var waits: [Duration] = []
+        for _ in 0..<7 {
+            let (wait, next) = BrokerConnection.backoff(after: .brokerDead(heard: false), current: delay, first: first, max: cap)
+            waits.append(wait)
+            delay = next
+        }
+        #expect(waits == [1, 2, 4, 8, 16, 32, 32].map { Duration.seconds($0) })
+        // Then the broker answered on a connection, which later went silent: a short blip
+        // costs the first wait again, not the 32 s left over from the outage.
+        #expect(BrokerConnection.backoff(after: .brokerDead(heard: true), current: delay, first: first, max: cap) == (first, .seconds(2)))
+        #expect(BrokerConnection.backoff(after: .byeReceived, current: delay, first: first, max: cap).wait == first)
     }
 }

@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from referral_samples import referral
+
 HUB_URL = os.environ.get("HUB_URL", "").rstrip("/")
 ADMIN_PASSWORD = os.environ.get("HUB_ADMIN_PASSWORD", "")
 POLICE_URL = os.environ.get("HUB_TEST_POLICE_URL", "").rstrip("/")
@@ -57,17 +59,6 @@ def centre_count(token):
     return len(body["referrals"])
 
 
-def referral(ref):
-    return {
-        "externalRef": ref, "source": "agency",
-        "referrer": {"agency": "police", "unit": "LPO Skövde", "contactName": "Kim Polis"},
-        "municipality": "Skövde", "category": "subjected-to-violence", "help": ["individual-talks"],
-        "client": {"identityKind": "none", "protectedIdentity": False},
-        "safeContact": {"doNotContact": True},
-        "consent": {"given": True, "scope": ["referral", "status"], "givenAt": "2026-11-20", "recordedBy": "Kim Polis"},
-        "urgency": "normal",
-        "riskAnswers": {"escalation": "no", "threat-to-kill": "no", "strangulation": "no"},
-    }
 
 
 def component_pids(component):

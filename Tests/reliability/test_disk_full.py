@@ -53,6 +53,8 @@ from pathlib import Path
 
 import pytest
 
+from referral_samples import referral
+
 ROOT = Path(__file__).resolve().parents[2]
 HUB_BIN = os.environ.get("HUB_BIN") or str(ROOT / ".build" / "debug" / "hub")
 CONFIG_DIR = os.environ.get("HUB_CONFIG_DIR") or str(ROOT / "config")
@@ -143,18 +145,6 @@ def run_cmd(args, check=True):
     return subprocess.run(args, capture_output=True, text=True, check=check)
 
 
-def referral(ref):
-    # Made-up, non-personal values (as in test_consumer_killed.py).
-    return {
-        "externalRef": ref, "source": "agency",
-        "referrer": {"agency": "police", "unit": "LPO Skövde", "contactName": "Kim Polis"},
-        "municipality": "Skövde", "category": "subjected-to-violence", "help": ["individual-talks"],
-        "client": {"identityKind": "none", "protectedIdentity": False},
-        "safeContact": {"doNotContact": True},
-        "consent": {"given": True, "scope": ["referral", "status"], "givenAt": "2026-11-20", "recordedBy": "Kim Polis"},
-        "urgency": "normal",
-        "riskAnswers": {"escalation": "no", "threat-to-kill": "no", "strangulation": "no"},
-    }
 
 
 # ---------------------------------------------------------------------------

@@ -25,6 +25,8 @@ public final class AdapterRuntime: Sendable {
     private let kicked = Atomic<Bool>(false)
     /// How long one delivery attempt waits for the hub.
     public let attemptTimeout: Duration
+    /// Stored events for this agency not yet acknowledged, by the service that published them.
+    private let pendingAcks = Mutex<[String: [String]]>([:])
 
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "outbox_and_inbox", sql: """
@@ -107,7 +109,8 @@ public final class AdapterRuntime: Sendable {
         bus.subscribe("capacity.")
         let sender = Task { await self.sendLoop() }
         let receiver = Task { await self.receiveLoop() }
-        tasks.withLock { $0 = [sender, receiver] }
+        let acknowledger = Task { await self.ackLoop() }
+        tasks.withLock { $0 = [sender, receiver, acknowledger] }
     }
 
     public func stop() async {
@@ -155,6 +158,27 @@ public final class AdapterRuntime: Sendable {
         }
     }
 
+    /// Acknowledges stored events to the services that published them, in batches, every
+    /// 200 ms. A lost acknowledgement only means the event comes again and is stored once.
+    private func ackLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(200))
+            let batches = pendingAcks.withLock { let v = $0; $0 = [:]; return v }
+            for (service, ids) in batches {
+                for start in stride(from: 0, to: ids.count, by: 500) {
+                    let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                    let reply = await bus.send(Envelope(type: "\(service).outbox.ack", body: ["eventIds": .array(chunk.map { .string($0) })]),
+                                               timeout: attemptTimeout)
+                    if let e = reply.error, Self.isRetryable(e.code) {
+                        pendingAcks.withLock { $0[service, default: []].append(contentsOf: chunk) }
+                    } else if let e = reply.error {
+                        logger.warning("an acknowledgement was refused", metadata: ["hub.service": "\(service)", "hub.code": "\(e.code)"])
+                    }
+                }
+            }
+        }
+    }
+
     /// Stores each event for the agency in order. An event that cannot be stored (a full
     /// disk) is tried again with back-off until it is, never dropped: the events behind it
     /// wait in the bus client's bounded buffer meanwhile.
@@ -171,6 +195,10 @@ public final class AdapterRuntime: Sendable {
                         """, [.text(event.envelope.id), .text(event.topic), .blob(event.envelope.encoded()), .text(Timestamp.now())])
                     if failures > 0 {
                         logger.notice("stored an event for the agency after retrying", metadata: ["hub.topic": "\(event.topic)", "hub.attempts": "\(failures + 1)"])
+                    }
+                    // Stored (now or before): the publishing service may stop sending it again.
+                    if EventOutbox.isForAnAgency(event.topic), event.publisher.kind == "service", let service = event.publisher.qualifier {
+                        pendingAcks.withLock { $0[String(service), default: []].append(event.envelope.id) }
                     }
                     break
                 } catch {
