@@ -124,24 +124,50 @@ public final class AdapterRuntime: Sendable {
         [.timeout, .busy, .storage, .internal].contains(code)
     }
 
+    /// How many outbox entries are in flight to the hub at once: on a slow link (200 ms each
+    /// way) one at a time would deliver about 2 a second; a window keeps up with intake.
+    static let sendWindow = 16
+
     private func sendLoop() async {
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
             let rows = (try? await database.query("SELECT message_id, type, envelope FROM outbox WHERE state = 'pending' ORDER BY created_at LIMIT 100", [])) ?? []
-            var anyRetry = false
-            for row in rows where !Task.isCancelled {
+            let entries = rows.compactMap { row -> (id: String, type: String, envelope: Envelope)? in
                 guard let id = try? row.string("message_id"), let type = try? row.string("type"),
-                      let bytes = try? row.blob("envelope"), let env = try? Envelope.decode(bytes) else { continue }
-                let reply = await bus.send(env, timeout: attemptTimeout)
-                if let e = reply.error, Self.isRetryable(e.code) {
-                    anyRetry = true
-                    _ = try? await database.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE message_id = ?", [.text(Timestamp.now()), .text(id)])
-                    logger.notice("outbox delivery will be retried", metadata: ["hub.type": "\(type)", "hub.code": "\(e.code)"])
-                    break // keep order: retry the oldest first
+                      let bytes = try? row.blob("envelope"), let env = try? Envelope.decode(bytes) else { return nil }
+                return (id, type, env)
+            }
+            var anyRetry = false
+            // The oldest first, a window at a time; after a retryable answer the loop backs off
+            // and starts again from the oldest still pending (the hub deduplicates by id).
+            for start in stride(from: 0, to: entries.count, by: Self.sendWindow) where !Task.isCancelled && !anyRetry {
+                let window = entries[start..<min(start + Self.sendWindow, entries.count)]
+                let replies = await withTaskGroup(of: (Int, Envelope).self) { group in
+                    for (i, entry) in window.enumerated() {
+                        group.addTask { [bus, attemptTimeout] in (i, await bus.send(entry.envelope, timeout: attemptTimeout)) }
+                    }
+                    var out = [Envelope?](repeating: nil, count: window.count)
+                    for await (i, reply) in group { out[i] = reply }
+                    return out
                 }
-                let state = reply.error == nil ? "done" : "failed"
-                _ = try? await database.execute("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
-                                                [.text(state), .blob(reply.encoded()), .text(Timestamp.now()), .text(id)])
+                // The window's outcomes in one commit.
+                var updates: [(sql: String, binds: [DatabaseValue])] = []
+                for (entry, reply) in zip(window, replies) {
+                    guard let reply else { continue }
+                    if let e = reply.error, Self.isRetryable(e.code) {
+                        anyRetry = true
+                        updates.append(("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE message_id = ?", [.text(Timestamp.now()), .text(entry.id)]))
+                        logger.notice("outbox delivery will be retried", metadata: ["hub.type": "\(entry.type)", "hub.code": "\(e.code)"])
+                        continue
+                    }
+                    let state = reply.error == nil ? "done" : "failed"
+                    updates.append(("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
+                                    [.text(state), .blob(reply.encoded()), .text(Timestamp.now()), .text(entry.id)]))
+                }
+                let batch = updates
+                _ = try? await database.transaction { tx in
+                    for u in batch { try await tx.execute(u.sql, u.binds) }
+                }
             }
             if anyRetry {
                 try? await Task.sleep(for: backoff)
