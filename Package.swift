@@ -108,21 +108,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Shared by the test targets: the backends to run on, scratch databases, paths.
+        .target(name: "HubTestSupport", dependencies: ["HubStorage", .product(name: "Logging", package: "swift-log")], path: "Tests/HubTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
-        .testTarget(name: "HubStorageTests", dependencies: ["HubStorage", "HubProtocol"]),
+        .testTarget(name: "HubStorageTests", dependencies: ["HubTestSupport", "HubStorage", "HubProtocol"]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
-        .testTarget(name: "ReferralsServiceTests", dependencies: ["ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
-        .testTarget(name: "MeetingsServiceTests", dependencies: ["MeetingsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
-        .testTarget(name: "HubBusTests", dependencies: ["HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
+        .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
+        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
+        .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
+            "HubTestSupport",
             "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "AgencyAdaptersTests", dependencies: [
+            "HubTestSupport",
             "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage", "ReferralsService",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrainingServiceTests", dependencies: [
+            "HubTestSupport",
             "TrainingService", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [

@@ -3,58 +3,32 @@ import HubBus
 import HubProtocol
 import HubRegistration
 import HubStorage
+@_exported import HubTestSupport
 import Logging
 import NetworksService
 import Testing
-
-/// Which databases the registration tests run on: SQLite always, PostgreSQL when
-/// `HUB_TEST_DATABASE_URL` is set (scripts/start-postgres.sh prints one).
-enum RegistrationBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
-    case sqlite, postgres
-    static var postgresURL: String? { ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
-    static var available: [RegistrationBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
-    var testDescription: String { rawValue }
-}
 
 /// The networks service's dispatcher on a fresh database, called without sockets.
 struct NetworksFixture {
     let dispatcher: Dispatcher
     let database: any HubDatabase
-    let backend: RegistrationBackend
-    let location: String
+    let scratch: ScratchDatabase
+    var backend: Backend { scratch.backend }
 
-    static let configDir: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("config").path
+    static let configDir = TestPaths.configDir
 
-    static func make(_ backend: RegistrationBackend = .sqlite) async throws -> NetworksFixture {
-        var logger = Logger(label: "networks.tests")
-        logger.logLevel = .warning
-        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let location: String, config: DatabaseConfiguration
-        switch backend {
-        case .sqlite:
-            location = FileManager.default.temporaryDirectory.appendingPathComponent("networks-\(token)").path
-            config = .sqlite(path: location + "/networks.sqlite")
-        case .postgres:
-            location = "nwtest_\(token)"
-            config = .postgres(url: RegistrationBackend.postgresURL!, schema: location)
-        }
-        let db = try await Databases.open(config, logger: logger)
+    static func make(_ backend: Backend = .sqlite) async throws -> NetworksFixture {
+        let logger = TestLogging.quiet("networks.tests")
+        let scratch = ScratchDatabase(backend, name: "networks")
+        let db = try await scratch.open(logger: logger)
         let d = Dispatcher(definition: NetworksService.definition(), database: db, configDir: configDir, logger: logger)
         try await d.prepare()
-        return NetworksFixture(dispatcher: d, database: db, backend: backend, location: location)
+        return NetworksFixture(dispatcher: d, database: db, scratch: scratch)
     }
 
     func close() async {
-        switch backend {
-        case .sqlite:
-            await database.close()
-            try? FileManager.default.removeItem(atPath: location)
-        case .postgres:
-            _ = try? await database.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
-            await database.close()
-        }
+        await database.close()
+        await scratch.remove()
     }
 
     /// Sends one message as the gateway; returns the reply and the events it published.

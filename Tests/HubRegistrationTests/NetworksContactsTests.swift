@@ -14,8 +14,8 @@ struct NetworksContactsTests {
         return try await f.ok("networks.contacts.create", .object(body))
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func coverageMarksGapsAndContactsUpdateThemselvesByLink(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func coverageMarksGapsAndContactsUpdateThemselvesByLink(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let token = RegistrationEngine.makeToken()
         let kim = try await contact(f, agency: "social-services", municipality: "Borås", email: "kim@boras.se", token: token)
@@ -50,8 +50,8 @@ struct NetworksContactsTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func tourShowsMunicipalitiesNotVisitedThisYear(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func tourShowsMunicipalitiesNotVisitedThisYear(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let year = Int(NetworksFixture.dateString(daysFromNow: 0).prefix(4))!
         let visit = try await f.ok("networks.tour.plan", ["centreId": "sodra-alvsborg", "municipality": "Mark", "date": .string("\(year)-03-10")])
@@ -66,8 +66,8 @@ struct NetworksContactsTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func invitationsGoToEachContactsAdapterWithICalendarAndCancellationFollows(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func invitationsGoToEachContactsAdapterWithICalendarAndCancellationFollows(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         _ = try await contact(f, agency: "social-services", municipality: "Borås", email: "kim@boras.se")
         _ = try await contact(f, agency: "police", municipality: nil, email: "p@polisen.se")
@@ -97,8 +97,8 @@ struct NetworksContactsTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func badDaysAreRefusedNamingTheField(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func badDaysAreRefusedNamingTheField(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let base: [String: JSONValue] = ["centreId": "sodra-alvsborg", "title": "Dag", "theme": "Tema", "date": "2031-05-12",
                                          "startTime": "09:00", "endTime": "15:00", "venue": "Borås", "capacity": 30, "deadline": "2031-05-01"]

@@ -6,8 +6,8 @@ import Testing
 /// Issue 6, item 5: seats are taken atomically on both databases.
 @Suite("Registration engine: no overbooking under concurrency")
 struct NoOverbookingTests {
-    @Test("200 concurrent registrations to a 30-seat day: 30 confirmed, 170 waiting in order", arguments: RegistrationBackend.available)
-    func twoHundredConcurrentRegistrationsForThirtySeats(_ backend: RegistrationBackend) async throws {
+    @Test("200 concurrent registrations to a 30-seat day: 30 confirmed, 170 waiting in order", arguments: Backend.available)
+    func twoHundredConcurrentRegistrationsForThirtySeats(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         do {
             let day = try await f.createDay(capacity: 30)
@@ -62,8 +62,8 @@ struct NoOverbookingTests {
         await f.close()
     }
 
-    @Test("Concurrent group bookings never exceed capacity", arguments: RegistrationBackend.available)
-    func concurrentGroupBookings(_ backend: RegistrationBackend) async throws {
+    @Test("Concurrent group bookings never exceed capacity", arguments: Backend.available)
+    func concurrentGroupBookings(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         do {
             let day = try await f.createDay(capacity: 7, feeSEK: 500)

@@ -28,8 +28,8 @@ struct RegistrationHandlerTests {
         }
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func badRegistrationsAreRefusedNamingTheFieldAndStoreNothing(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func badRegistrationsAreRefusedNamingTheFieldAndStoreNothing(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 5)
         try await f.ok("networks.registrations.create", NetworksFixture.person(1, dayId: day))
@@ -75,8 +75,8 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func cancellationLinkWorksOnceAndPromotesTheNextInLineWhoIsTold(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func cancellationLinkWorksOnceAndPromotesTheNextInLineWhoIsTold(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
         let firstToken = RegistrationEngine.makeToken()
@@ -118,8 +118,8 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func redeliveredRegistrationIsStoredOnce(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func redeliveredRegistrationIsStoredOnce(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 3)
         let body = NetworksFixture.person(1, dayId: day)
@@ -131,8 +131,8 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func groupBookingIsManagedThroughOneLink(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func groupBookingIsManagedThroughOneLink(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 2, feeSEK: 500)
         let manage = RegistrationEngine.makeToken()
@@ -163,8 +163,8 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func moveCheckInExportAttendanceAndPurge(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func moveCheckInExportAttendanceAndPurge(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
         let otherDay = try await f.createDay(capacity: 5)
@@ -205,8 +205,8 @@ struct RegistrationHandlerTests {
         await f.close()
     }
 
-    @Test(arguments: RegistrationBackend.available)
-    func raisingCapacityPromotesAndLoweringBelowTakenIsRefused(_ backend: RegistrationBackend) async throws {
+    @Test(arguments: Backend.available)
+    func raisingCapacityPromotesAndLoweringBelowTakenIsRefused(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
         for n in 1...3 { try await f.ok("networks.registrations.create", NetworksFixture.person(n, dayId: day)) }

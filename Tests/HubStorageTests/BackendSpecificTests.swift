@@ -38,7 +38,7 @@ struct SQLiteTests {
         await db.close()
         let error = await #expect(throws: HubError.self) { try await db.query("SELECT 1 AS one", []) }
         #expect(error?.code == .storage)
-        await scratch.cleanUp()
+        await scratch.remove()
     }
 
     @Test
@@ -90,7 +90,7 @@ struct SQLiteTests {
         let again = try await scratch.open()
         #expect(try await again.query("SELECT id FROM s", []).first?.string("id") == "kept")
         await again.close()
-        await scratch.cleanUp()
+        await scratch.remove()
     }
 }
 
@@ -117,8 +117,8 @@ struct PostgresTests {
         #expect(try await b.appliedVersions() == [])
         await a.close()
         await b.close()
-        await one.cleanUp()
-        await two.cleanUp()
+        await one.remove()
+        await two.remove()
     }
 
     @Test

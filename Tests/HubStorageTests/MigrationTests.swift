@@ -22,7 +22,7 @@ struct MigrationTests {
     @Test(arguments: Backend.available)
     func migrationsApplyOnceInVersionOrderAndAreIdempotentOnReopen(backend: Backend) async throws {
         let scratch = Scratch(backend)
-        defer { Task { await scratch.cleanUp() } }
+        defer { Task { await scratch.remove() } }
         let db = try await scratch.open()
         #expect(try await db.appliedVersions() == [])
         try await db.migrate(Self.migrations)
@@ -41,7 +41,7 @@ struct MigrationTests {
         let names = try await reopened.query("SELECT name, applied_at FROM schema_migrations ORDER BY version", [])
         #expect(try names.map { try $0.string("name") } == ["create log", "add notes", "dialects", "four"])
         await reopened.close()
-        await scratch.cleanUp()
+        await scratch.remove()
     }
 
     @Test(arguments: Backend.available)
@@ -99,6 +99,6 @@ struct MigrationTests {
         #expect(try await second.appliedVersions() == Array(1...8))
         await first.close()
         await second.close()
-        await scratch.cleanUp()
+        await scratch.remove()
     }
 }

@@ -1,74 +1,18 @@
 import Foundation
 import HubProtocol
 import HubStorage
+@_exported import HubTestSupport
 import Logging
 import Testing
 
-/// The backends the shared suite runs against: SQLite always, PostgreSQL when
-/// `HUB_TEST_DATABASE_URL` is set (e.g. from scripts/start-postgres.sh).
-enum Backend: String, Sendable, CustomTestStringConvertible {
-    case sqlite
-    case postgres
+let testLogger = TestLogging.quiet("hub.storage.tests")
 
-    static var postgresURL: String? {
-        let url = ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"]
-        return url?.isEmpty == false ? url : nil
-    }
+/// A fresh database for the storage tests: its SQLite file one folder deeper than usual,
+/// so that opening also proves the parent folders are made.
+typealias Scratch = ScratchDatabase
 
-    static var available: [Backend] {
-        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
-    }
-
-    var testDescription: String { rawValue }
-}
-
-let testLogger: Logger = {
-    var logger = Logger(label: "hub.storage.tests")
-    logger.logLevel = .warning
-    return logger
-}()
-
-/// A fresh, empty database of `backend` (a temp SQLite file or a new PostgreSQL
-/// schema), removed after the body.
-struct Scratch: Sendable {
-    let backend: Backend
-    let location: String // SQLite path or PostgreSQL schema
-
-    init(_ backend: Backend) {
-        self.backend = backend
-        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        switch backend {
-        case .sqlite:
-            location = FileManager.default.temporaryDirectory
-                .appendingPathComponent("hubstorage-\(token)/nested/test.sqlite").path
-        case .postgres:
-            location = "hubtest_\(token)"
-        }
-    }
-
-    var configuration: DatabaseConfiguration {
-        switch backend {
-        case .sqlite: .sqlite(path: location)
-        case .postgres: .postgres(url: Backend.postgresURL!, schema: location)
-        }
-    }
-
-    func open() async throws -> any HubDatabase {
-        try await Databases.open(configuration, logger: testLogger)
-    }
-
-    func cleanUp() async {
-        switch backend {
-        case .sqlite:
-            let folder = URL(fileURLWithPath: location).deletingLastPathComponent().deletingLastPathComponent()
-            try? FileManager.default.removeItem(at: folder)
-        case .postgres:
-            if let db = try? await PostgresDatabase.open(url: Backend.postgresURL!, schema: location, logger: testLogger) {
-                _ = try? await db.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
-                await db.close()
-            }
-        }
-    }
+extension ScratchDatabase {
+    init(_ backend: Backend) { self.init(backend, name: "hubstorage", file: "nested/test.sqlite") }
 }
 
 /// Runs `body` with a fresh database of `backend`, closing and removing it afterwards.
@@ -82,11 +26,11 @@ func withScratchDatabase(
         try await body(db, scratch)
     } catch {
         await db.close()
-        await scratch.cleanUp()
+        await scratch.remove()
         throw error
     }
     await db.close()
-    await scratch.cleanUp()
+    await scratch.remove()
 }
 
 struct CanaryError: Error, Equatable {

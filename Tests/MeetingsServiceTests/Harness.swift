@@ -3,21 +3,11 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+@_exported import HubTestSupport
 import Logging
 @testable import MeetingsService
 import Synchronization
 import Testing
-
-/// SQLite always; PostgreSQL too when `HUB_TEST_DATABASE_URL` is set (scripts/test.sh does).
-enum Backend: String, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-    static var postgresURL: String? {
-        let url = ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"]
-        return url?.isEmpty == false ? url : nil
-    }
-    static var available: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
-    var testDescription: String { rawValue }
-}
 
 /// A settable clock, so that deadlines and reminders are tested without sleeping.
 final class TestClock: Sendable {
@@ -32,26 +22,16 @@ struct Harness: Sendable {
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let clock: TestClock
-    let backend: Backend
-    let location: String
+    let scratch: ScratchDatabase
+    var backend: Backend { scratch.backend }
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let configDir: String = root.appendingPathComponent("config").path
+    static let root = TestPaths.root
+    static let configDir = TestPaths.configDir
 
     static func make(_ backend: Backend, clock: TestClock = TestClock("2026-03-02T09:00:00.000Z"), environment: [String: String] = [:]) async throws -> Harness {
-        var logger = Logger(label: "meetings.tests")
-        logger.logLevel = .warning
-        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let loc: String
-        let db: any HubDatabase
-        switch backend {
-        case .sqlite:
-            loc = FileManager.default.temporaryDirectory.appendingPathComponent("meetings-\(token)/meetings.sqlite").path
-            db = try await Databases.open(.sqlite(path: loc), logger: logger)
-        case .postgres:
-            loc = "mtgtest_\(token)"
-            db = try await Databases.open(.postgres(url: Backend.postgresURL!, schema: loc), logger: logger)
-        }
+        let logger = TestLogging.quiet("meetings.tests")
+        let scratch = ScratchDatabase(backend, name: "meetings")
+        let db = try await scratch.open(logger: logger)
         var env = try MeetingsEnvironment(configDir: configDir, now: { clock.now })
         if !environment.isEmpty {
             var s = try MeetingSettings.load(configDir: configDir, environment: environment)
@@ -60,20 +40,12 @@ struct Harness: Sendable {
         }
         let d = Dispatcher(definition: MeetingsService.definition(env), database: db, configDir: configDir, logger: logger)
         try await d.prepare()
-        return Harness(dispatcher: d, database: db, clock: clock, backend: backend, location: loc)
+        return Harness(dispatcher: d, database: db, clock: clock, scratch: scratch)
     }
 
     func close() async {
         await database.close()
-        switch backend {
-        case .sqlite:
-            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: location).deletingLastPathComponent().path)
-        case .postgres:
-            if let db = try? await Databases.open(.postgres(url: Backend.postgresURL!, schema: location), logger: Logger(label: "x")) {
-                _ = try? await db.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
-                await db.close()
-            }
-        }
+        await scratch.remove()
     }
 
     /// Sends `type` as `principal` with `actor` merged into the body; returns the reply and the events.

@@ -3,21 +3,11 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+@_exported import HubTestSupport
 import Logging
 @testable import ReferralsService
 import Synchronization
 import Testing
-
-/// SQLite always; PostgreSQL too when `HUB_TEST_DATABASE_URL` is set (scripts/test.sh does).
-enum Backend: String, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-    static var postgresURL: String? {
-        let url = ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"]
-        return url?.isEmpty == false ? url : nil
-    }
-    static var available: [Backend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
-    var testDescription: String { rawValue }
-}
 
 /// A settable clock, so that waits, statistics and retention can be tested without sleeping.
 final class TestClock: Sendable {
@@ -33,45 +23,27 @@ struct Harness: Sendable {
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let clock: TestClock
-    let backend: Backend
-    let location: String
+    let scratch: ScratchDatabase
     let keys: DataKeyRing.File
+    var backend: Backend { scratch.backend }
 
-    static let configDir: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config").path
+    static let configDir = TestPaths.configDir
 
+    /// The service on a fresh database, or on `scratch` again (a restart).
     static func make(_ backend: Backend, keys: DataKeyRing.File = DataKeyRing.generateFile(), clock: TestClock = TestClock(Timestamp.date(from: "2026-03-02T09:00:00.000Z")!),
-                     location: String? = nil) async throws -> Harness {
-        var logger = Logger(label: "referrals.tests")
-        logger.logLevel = .warning
-        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let loc: String
-        let db: any HubDatabase
-        switch backend {
-        case .sqlite:
-            loc = location ?? FileManager.default.temporaryDirectory.appendingPathComponent("referrals-\(token)/referrals.sqlite").path
-            db = try await Databases.open(.sqlite(path: loc), logger: logger)
-        case .postgres:
-            loc = location ?? "reftest_\(token)"
-            db = try await Databases.open(.postgres(url: Backend.postgresURL!, schema: loc), logger: logger)
-        }
+                     scratch: ScratchDatabase? = nil) async throws -> Harness {
+        let logger = TestLogging.quiet("referrals.tests")
+        let scratch = scratch ?? ScratchDatabase(backend, name: "referrals")
+        let db = try await scratch.open(logger: logger)
         let definition = try ReferralsService.definition(configDir: configDir, keys: DataKeyRing(file: keys), now: { clock.now })
         let d = Dispatcher(definition: definition, database: db, configDir: configDir, logger: logger)
         try await d.prepare()
-        return Harness(dispatcher: d, database: db, clock: clock, backend: backend, location: loc, keys: keys)
+        return Harness(dispatcher: d, database: db, clock: clock, scratch: scratch, keys: keys)
     }
 
     func close() async {
         await database.close()
-        switch backend {
-        case .sqlite:
-            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: location).deletingLastPathComponent().path)
-        case .postgres:
-            if let db = try? await Databases.open(.postgres(url: Backend.postgresURL!, schema: location), logger: Logger(label: "x")) {
-                _ = try? await db.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
-                await db.close()
-            }
-        }
+        await scratch.remove()
     }
 
     /// Sends `type` as `principal` with `actor` merged into the body; returns the reply and the events.

@@ -14,7 +14,7 @@ struct ReferralPrivacyTests {
         case .sqlite:
             _ = try await h.database.query("PRAGMA wal_checkpoint(TRUNCATE)", [])
             var all = Data()
-            for suffix in ["", "-wal", "-shm"] { all.append(FileManager.default.contents(atPath: h.location + suffix) ?? Data()) }
+            for suffix in ["", "-wal", "-shm"] { all.append(FileManager.default.contents(atPath: h.scratch.location + suffix) ?? Data()) }
             return String(decoding: all, as: UTF8.self)
         case .postgres:
             var text = ""
@@ -134,7 +134,7 @@ struct ReferralPrivacyTests {
         _ = try await h.ok("referrals.reprioritise", ["id": id, "priority": 1, "reason": "Ny uppgift"])
         await h.database.close()
         let rotated = DataKeyRing.rotated(h.keys)
-        let h2 = try await Harness.make(backend, keys: rotated, clock: h.clock, location: h.location)
+        let h2 = try await Harness.make(backend, keys: rotated, clock: h.clock, scratch: h.scratch)
         defer { Task { await h2.close() } }
         let rows = try await h2.database.query("SELECT personal FROM referrals", [])
         #expect(DataProtector.keyID(of: try rows[0].blob("personal")) == "k2")

@@ -3,19 +3,11 @@ import HubBus
 import HubProtocol
 import HubRegistration
 import HubStorage
+@_exported import HubTestSupport
 import Logging
 import Synchronization
 import Testing
 import TrainingService
-
-/// Which databases the training tests run on: SQLite always, PostgreSQL when
-/// `HUB_TEST_DATABASE_URL` is set (scripts/start-postgres.sh prints one).
-enum TrainingBackend: String, Sendable, CaseIterable, CustomTestStringConvertible {
-    case sqlite, postgres
-    static var postgresURL: String? { ProcessInfo.processInfo.environment["HUB_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
-    static var available: [TrainingBackend] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
-    var testDescription: String { rawValue }
-}
 
 /// A clock tests move forward (to the day of a session, after the training).
 final class TestClock: Sendable {
@@ -42,43 +34,25 @@ struct FakeNetworks: BusRequester {
 struct TrainingFixture {
     let dispatcher: Dispatcher
     let database: any HubDatabase
-    let backend: TrainingBackend
-    let location: String
+    let scratch: ScratchDatabase
+    var backend: Backend { scratch.backend }
     let clock: TestClock
 
-    static let configDir: String = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("config").path
+    static let configDir = TestPaths.configDir
 
-    static func make(_ backend: TrainingBackend = .sqlite, bus: (any BusRequester)? = nil) async throws -> TrainingFixture {
-        var logger = Logger(label: "training.tests")
-        logger.logLevel = .warning
-        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let location: String, config: DatabaseConfiguration
-        switch backend {
-        case .sqlite:
-            location = FileManager.default.temporaryDirectory.appendingPathComponent("training-\(token)").path
-            config = .sqlite(path: location + "/training.sqlite")
-        case .postgres:
-            location = "trtest_\(token)"
-            config = .postgres(url: TrainingBackend.postgresURL!, schema: location)
-        }
-        let db = try await Databases.open(config, logger: logger)
+    static func make(_ backend: Backend = .sqlite, bus: (any BusRequester)? = nil) async throws -> TrainingFixture {
+        let logger = TestLogging.quiet("training.tests")
+        let scratch = ScratchDatabase(backend, name: "training")
+        let db = try await scratch.open(logger: logger)
         let clock = TestClock()
         let d = Dispatcher(definition: TrainingService.definition(bus: bus, now: { clock.now() }), database: db, configDir: configDir, logger: logger)
         try await d.prepare()
-        return TrainingFixture(dispatcher: d, database: db, backend: backend, location: location, clock: clock)
+        return TrainingFixture(dispatcher: d, database: db, scratch: scratch, clock: clock)
     }
 
     func close() async {
-        switch backend {
-        case .sqlite:
-            await database.close()
-            try? FileManager.default.removeItem(atPath: location)
-        case .postgres:
-            _ = try? await database.execute("DROP SCHEMA IF EXISTS \"\(location)\" CASCADE", [])
-            await database.close()
-        }
+        await database.close()
+        await scratch.remove()
     }
 
     @discardableResult

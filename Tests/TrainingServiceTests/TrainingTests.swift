@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Training events: sessions, registration, attendance, certificates, evaluation")
 struct TrainingEventTests {
-    @Test(arguments: TrainingBackend.available)
-    func badSessionsAreRefusedNamingTheFieldAndStoreNothing(_ backend: TrainingBackend) async throws {
+    @Test(arguments: Backend.available)
+    func badSessionsAreRefusedNamingTheFieldAndStoreNothing(_ backend: Backend) async throws {
         let f = try await TrainingFixture.make(backend)
         let d1 = TrainingFixture.date(daysFromNow: 10)
         func with(_ sessions: JSONValue) -> JSONValue { TrainingFixture.twoDateTraining(extra: ["sessions": sessions]) }
@@ -36,8 +36,8 @@ struct TrainingEventTests {
         await f.close()
     }
 
-    @Test(arguments: TrainingBackend.available)
-    func fullPastAndCancelledTrainingsRefuseRegistrations(_ backend: TrainingBackend) async throws {
+    @Test(arguments: Backend.available)
+    func fullPastAndCancelledTrainingsRefuseRegistrations(_ backend: Backend) async throws {
         let f = try await TrainingFixture.make(backend)
         let strict = try await f.createTraining(capacity: 1, waitingList: false)
         let strictId = strict["id"]?.stringValue ?? ""
@@ -68,8 +68,8 @@ struct TrainingEventTests {
         await f.close()
     }
 
-    @Test(arguments: TrainingBackend.available)
-    func attendancePerSessionThenCertificatesOnlyForThoseWhoCameEveryTime(_ backend: TrainingBackend) async throws {
+    @Test(arguments: Backend.available)
+    func attendancePerSessionThenCertificatesOnlyForThoseWhoCameEveryTime(_ backend: Backend) async throws {
         let f = try await TrainingFixture.make(backend)
         let e = try await f.createTraining(capacity: 2)
         let id = e["id"]?.stringValue ?? ""
@@ -116,8 +116,8 @@ struct TrainingEventTests {
         await f.close()
     }
 
-    @Test(arguments: TrainingBackend.available)
-    func evaluationIsAnonymousAndAggregated(_ backend: TrainingBackend) async throws {
+    @Test(arguments: Backend.available)
+    func evaluationIsAnonymousAndAggregated(_ backend: Backend) async throws {
         let f = try await TrainingFixture.make(backend)
         let e = try await f.createTraining()
         let id = e["id"]?.stringValue ?? ""
@@ -170,8 +170,8 @@ struct TrainingEventTests {
 
 @Suite("Training: lectures, targeted supervision, coverage and the year in review")
 struct TrainingSupervisionTests {
-    @Test(arguments: TrainingBackend.available)
-    func supervisionPartsComeInOrderAndCoverageFollows(_ backend: TrainingBackend) async throws {
+    @Test(arguments: Backend.available)
+    func supervisionPartsComeInOrderAndCoverageFollows(_ backend: Backend) async throws {
         let f = try await TrainingFixture.make(backend)
         try await f.refused("training.supervision.create", ["centreId": "sodra-alvsborg", "municipality": "Skövde", "agency": "social-services", "unit": "IFO"],
                             code: .validation, field: "body.municipality")
@@ -202,8 +202,8 @@ struct TrainingSupervisionTests {
         await f.close()
     }
 
-    @Test(arguments: TrainingBackend.available)
-    func yearInReviewListsTrainingsNetworkDaysLecturesAndSupervision(_ backend: TrainingBackend) async throws {
+    @Test(arguments: Backend.available)
+    func yearInReviewListsTrainingsNetworkDaysLecturesAndSupervision(_ backend: Backend) async throws {
         let f = try await TrainingFixture.make(backend, bus: FakeNetworks())
         try await f.refused("training.lectures.create", ["centreId": "sodra-alvsborg", "date": "2031-03-03", "partner": "nobody", "topic": "Våld", "audienceSize": 30],
                             code: .validation, field: "body.partner")
