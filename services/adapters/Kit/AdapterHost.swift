@@ -89,6 +89,8 @@ public final class AdapterHost: Sendable {
     public let settings: DeliverySettings
     let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
+    /// A folder adapter's scan loop (nil for an HTTP adapter).
+    private let scanner = LoopTask()
 
     public static let migrations: [Migration] = [
         Migration(version: 2, name: "intake_and_status", sql: """
@@ -226,6 +228,30 @@ public final class AdapterHost: Sendable {
     }
 
     // MARK: delivery loop
+
+    /// Starts what every adapter runs — its migrations, the runtime's outbox and inbox loops
+    /// and the delivery to the agency — and, for a folder adapter, `scan` every `poll`.
+    public func start(delivering deliverer: any AgencyDeliverer, scanEvery poll: Duration? = nil,
+                      scan: (@Sendable () async -> Void)? = nil) async throws {
+        try await prepare()
+        runtime.start()
+        startDelivery(deliverer)
+        if let poll, let scan {
+            scanner.start {
+                while !Task.isCancelled {
+                    await scan()
+                    try? await Task.sleep(for: poll)
+                }
+            }
+        }
+    }
+
+    /// Stops the scan loop, the delivery and the runtime, in that order.
+    public func stop() async {
+        await scanner.stop()
+        await stopDelivery()
+        await runtime.stop()
+    }
 
     public func startDelivery(_ deliverer: any AgencyDeliverer) {
         let t = Task { await self.deliveryLoop(deliverer) }

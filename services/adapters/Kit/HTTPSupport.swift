@@ -2,10 +2,25 @@ import Foundation
 import HubProtocol
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Small helpers for the HTTP adapters (police JSON, psychiatry FHIR).
 enum HTTPSupport {
+    /// An adapter's HTTP server on `settings.host`:`settings.port` (or `defaultPort`); logs
+    /// and reports the port it listens on (0 in settings picks a free one).
+    static func server(_ router: Router<BasicRequestContext>, settings: AdapterSettings, defaultPort: Int, name: String, logger: Logger,
+                       onServerRunning: @escaping @Sendable (Int) async -> Void) -> any Service {
+        Application(router: router,
+                    configuration: .init(address: .hostname(settings.host, port: settings.port ?? defaultPort), serverName: nil),
+                    onServerRunning: { channel in
+                        let port = channel.localAddress?.port ?? 0
+                        logger.info("\(name) adapter listening", metadata: ["hub.port": .stringConvertible(port)])
+                        await onServerRunning(port)
+                    }, logger: logger)
+    }
+
     static func json(_ value: JSONValue, status: HTTPResponse.Status, contentType: String = "application/json; charset=utf-8",
                      headers extra: [(HTTPField.Name, String)] = []) -> Response {
         var headers = HTTPFields()

@@ -14,7 +14,6 @@ public struct KriminalvardenAdapter: AgencyAdapter {
     let settings: AdapterSettings
     let folder: WatchedFolder
     let logger: Logger
-    private let watcher = LoopTask()
 
     public static let namespace = "urn:utvag:kriminalvarden:remiss:1"
     static let agency = "kriminalvarden"
@@ -27,27 +26,13 @@ public struct KriminalvardenAdapter: AgencyAdapter {
     }
 
     public func start() async throws {
-        try await host.prepare()
         try folder.create()
-        host.runtime.start()
-        host.startDelivery(XMLFolderDeliverer(folder: folder))
-        watcher.start { await self.watch() }
+        try await host.start(delivering: XMLFolderDeliverer(folder: folder), scanEvery: .milliseconds(settings.pollMs)) { await self.scanOnce() }
     }
 
-    public func stop() async {
-        await watcher.stop()
-        await host.stopDelivery()
-        await host.runtime.stop()
-    }
+    public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
-
-    private func watch() async {
-        while !Task.isCancelled {
-            await scanOnce()
-            try? await Task.sleep(for: .milliseconds(settings.pollMs))
-        }
-    }
 
     /// Processes every waiting file once (tests call this directly).
     public func scanOnce() async {

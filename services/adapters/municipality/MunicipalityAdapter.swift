@@ -16,7 +16,6 @@ public struct MunicipalityAdapter: AgencyAdapter {
     let root: String
     let municipalities: [String]
     let logger: Logger
-    private let watcher = LoopTask()
 
     /// The agency every municipal intake acts for (config/agencies.json).
     static let agency = "social-services"
@@ -37,28 +36,14 @@ public struct MunicipalityAdapter: AgencyAdapter {
     var unrouted: WatchedFolder { WatchedFolder(root: root + "/_unrouted") }
 
     public func start() async throws {
-        try await host.prepare()
         for m in municipalities { try folder(m).create() }
         try unrouted.create()
-        host.runtime.start()
-        host.startDelivery(FolderDeliverer(adapter: self))
-        watcher.start { await self.watch() }
+        try await host.start(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs)) { await self.scanOnce() }
     }
 
-    public func stop() async {
-        await watcher.stop()
-        await host.stopDelivery()
-        await host.runtime.stop()
-    }
+    public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
-
-    private func watch() async {
-        while !Task.isCancelled {
-            await scanOnce()
-            try? await Task.sleep(for: .milliseconds(settings.pollMs))
-        }
-    }
 
     /// Processes every waiting file once (tests call this directly).
     public func scanOnce() async {

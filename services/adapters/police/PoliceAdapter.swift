@@ -33,25 +33,13 @@ public struct PoliceAdapter: AgencyAdapter {
     }
 
     public func start() async throws {
-        try await host.prepare()
-        host.runtime.start()
-        host.startDelivery(callback.map { $0 as any AgencyDeliverer } ?? PullOnly())
+        try await host.start(delivering: callback.map { $0 as any AgencyDeliverer } ?? PullOnly())
     }
 
-    public func stop() async {
-        await host.stopDelivery()
-        await host.runtime.stop()
-    }
+    public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? {
-        let logger = logger
-        return Application(router: buildRouter(),
-                           configuration: .init(address: .hostname(settings.host, port: settings.port ?? 8181), serverName: nil),
-                           onServerRunning: { channel in
-                               let port = channel.localAddress?.port ?? 0
-                               logger.info("police adapter listening", metadata: ["hub.port": .stringConvertible(port)])
-                               await onServerRunning(port)
-                           }, logger: logger)
+        HTTPSupport.server(buildRouter(), settings: settings, defaultPort: 8181, name: "police", logger: logger, onServerRunning: onServerRunning)
     }
 
     /// The routes (usable with `app.test(.router)`).

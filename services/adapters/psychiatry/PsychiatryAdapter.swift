@@ -26,25 +26,14 @@ public struct PsychiatryAdapter: AgencyAdapter {
     }
 
     public func start() async throws {
-        try await host.prepare()
-        host.runtime.start()
-        host.startDelivery(PullOnly()) // FHIR clients read Task and Communication; statuses are kept by the host
+        // FHIR clients read Task and Communication; statuses are kept by the host.
+        try await host.start(delivering: PullOnly())
     }
 
-    public func stop() async {
-        await host.stopDelivery()
-        await host.runtime.stop()
-    }
+    public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? {
-        let logger = logger
-        return Application(router: buildRouter(),
-                           configuration: .init(address: .hostname(settings.host, port: settings.port ?? 8182), serverName: nil),
-                           onServerRunning: { channel in
-                               let port = channel.localAddress?.port ?? 0
-                               logger.info("psychiatry adapter listening", metadata: ["hub.port": .stringConvertible(port)])
-                               await onServerRunning(port)
-                           }, logger: logger)
+        HTTPSupport.server(buildRouter(), settings: settings, defaultPort: 8182, name: "psychiatry", logger: logger, onServerRunning: onServerRunning)
     }
 
     static let base = "https://utvag-hub.invalid/fhir"
