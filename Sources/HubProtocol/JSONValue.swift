@@ -33,31 +33,20 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Parses JSON text. Nesting deeper than 64 levels is refused (a cheap guard against abuse).
-    public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        var depth = 0, maxDepth = 0, inString = false, escaped = false
-        for b in bytes {
-            if inString {
-                if escaped { escaped = false } else if b == 0x5c { escaped = true } else if b == 0x22 { inString = false }
-            } else if b == 0x22 { inString = true }
-            else if b == 0x7b || b == 0x5b { depth += 1; maxDepth = max(maxDepth, depth) }
-            else if b == 0x7d || b == 0x5d { depth -= 1 }
-        }
-        guard maxDepth <= 64 else { throw HubError(.invalidJSON, "JSON nested too deeply.") }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    /// Parses JSON text strictly (RFC 8259; see `JSONText`). Nesting deeper than 64 levels
+    /// is refused (a cheap guard against abuse).
+    public static func parse(_ bytes: [UInt8]) throws(HubError) -> JSONValue {
+        try JSONText.parse(bytes)
     }
 
-    /// Serialises with sorted keys (stable output for tests and hashing).
+    /// Serialises compactly with sorted keys (stable output for tests and hashing).
     public func serialized() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data("null".utf8))
+        JSONText.serialize(self)
     }
 
     /// Encodes any `Encodable` value as a JSON value.
     public static func from<T: Encodable>(_ value: T) throws -> JSONValue {
-        let data = try JSONEncoder().encode(value)
-        return try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONText.parse(Array(try JSONEncoder().encode(value)))
     }
 
     /// Decodes this value as `T`; a failure names the field that did not fit.
