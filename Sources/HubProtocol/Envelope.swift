@@ -134,7 +134,25 @@ public struct Envelope: Sendable, Equatable {
 
 /// Message ids: UUIDs made by the sender, the key for idempotency.
 public enum MessageID {
-    public static func make() -> String { UUID().uuidString.lowercased() }
+    /// A random (version 4) UUID in lower case. Made from the system's random generator
+    /// (`getrandom`) directly: Foundation's `UUID()` opened /dev/urandom for each one,
+    /// a system call or three on every message (`perf`, `hub bench bus`).
+    public static func make() -> String {
+        var g = SystemRandomNumberGenerator()
+        let hi = g.next() as UInt64, lo = g.next() as UInt64
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: hi >> (56 - 8 * i)); bytes[8 + i] = UInt8(truncatingIfNeeded: lo >> (56 - 8 * i)) }
+        bytes[6] = (bytes[6] & 0x0f) | 0x40 // version 4
+        bytes[8] = (bytes[8] & 0x3f) | 0x80 // RFC 4122 variant
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (i, b) in bytes.enumerated() {
+            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
     public static func isValid(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.count <= 128 && s.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f }
     }

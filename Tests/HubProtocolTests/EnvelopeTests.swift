@@ -1,3 +1,4 @@
+import Foundation
 import HubProtocol
 import Testing
 
@@ -7,6 +8,15 @@ struct EnvelopeTests {
         let e = Envelope(correlationID: "abc", type: "referrals.submit", body: .object(["a": 1, "b": "x", "c": [true, .null]]))
         let back = try Envelope.decode(e.encoded())
         #expect(back == e)
+    }
+
+    @Test func messageIDsAreLowerCaseVersion4UUIDsAndDoNotRepeat() {
+        let ids = (0..<2000).map { _ in MessageID.make() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(50) {
+            #expect(UUID(uuidString: id) != nil && id == id.lowercased() && MessageID.isValid(id))
+            #expect(Array(id)[14] == "4" && "89ab".contains(Array(id)[19]))
+        }
     }
 
     @Test func errorReplyRoundTrips() throws {
