@@ -85,9 +85,11 @@ let package = Package(
         // Deployable services: each owns its handlers, migrations and README.
         .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
                 path: "services/referrals", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", .product(name: "Crypto", package: "swift-crypto")],
+        // E-mail: the SMTP client, MIME messages and the outbox that meetings and networks share.
+        .target(name: "HubMail", dependencies: ["HubProtocol", "HubStorage", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", .product(name: "Crypto", package: "swift-crypto")],
                 path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
+        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
@@ -115,7 +117,7 @@ let package = Package(
         .testTarget(name: "HubStorageTests", dependencies: ["HubTestSupport", "HubStorage", "HubProtocol"]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
         .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
-        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
+        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
             "HubTestSupport",

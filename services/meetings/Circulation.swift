@@ -1,6 +1,7 @@
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubStorage
 
@@ -28,18 +29,17 @@ enum Circulation {
             stamp: env.now())
     }
 
+    /// The meetings service's mail queue (its table names the reference column `meeting_id`).
+    static let outbox = MailOutbox(table: "mail_outbox", refColumn: "meeting_id")
+
     /// Queues one mail per attendee with an address.
     static func queueMail(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, _ attendees: [AttendeeRecord], kind: String,
                           subject: String, body: String, calendar: String?, method: ICalendar.Method?) async throws(HubError) -> Int {
         var n = 0
         for a in attendees {
-            guard let to = a.email, Mail.isAddress(to) else { continue }
-            try await db.execute("""
-                INSERT INTO mail_outbox (id, meeting_id, kind, recipient, subject, body, calendar, calendar_method, created_at, attempts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
-                """, [.text(Ids.make()), .text(m.id), .text(kind), .text(to), .text(subject), .text(body),
-                      calendar.map { .text($0) } ?? .null, method.map { .text($0.rawValue) } ?? .null, .text(env.timestamp)])
-            n += 1
+            guard let to = a.email else { continue }
+            let mail = OutgoingMail(kind: kind, recipient: to, subject: subject, body: body, calendar: calendar, calendarMethod: method?.rawValue)
+            if try await outbox.enqueue(mail, ref: m.id, at: env.timestamp, on: db) { n += 1 }
         }
         return n
     }
@@ -157,15 +157,7 @@ enum Circulation {
         let b = try BodyReader(r.body)
         let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
-        let rows = try await c.database.query("""
-            SELECT id, kind, recipient, subject, calendar, calendar_method, sent_at, attempts FROM mail_outbox WHERE meeting_id = ? ORDER BY created_at, recipient
-            """, [.text(m.id)])
-        return .object(["mail": .array(try rows.map { r throws(HubError) in
-            .object(["id": .string(try r.string("id")), "kind": .string(try r.string("kind")), "recipient": .string(try r.string("recipient")),
-                     "subject": .string(try r.string("subject")), "calendar": .optional(try r.optionalString("calendar")),
-                     "method": .optional(try r.optionalString("calendar_method")),
-                     "sentAt": .optional(try r.optionalString("sent_at")), "attempts": .int(try r.int("attempts"))])
-        })])
+        return .object(["mail": .array(try await outbox.list(ref: m.id, on: c.database))])
     }
 
     /// `meetings.mail.flush {limit?}`: sends queued mail through the configured SMTP relay;
@@ -175,68 +167,7 @@ enum Circulation {
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff send mail.") }
         let b = try BodyReader(r.body)
         let limit = try b.optionalInt("limit", range: 1...500) ?? 100
-        let smtp = env.settings.smtp
-        let rows = try await c.database.query("""
-            SELECT id, recipient, subject, body, calendar, calendar_method FROM mail_outbox WHERE sent_at IS NULL AND attempts < 5
-            ORDER BY created_at LIMIT \(limit)
-            """, [])
-        guard !smtp.host.isEmpty else { return .object(["configured": .bool(false), "sent": .int(0), "pending": .int(rows.count)]) }
-        let client = SMTPClient(host: smtp.host, port: smtp.port, helo: smtp.helo, timeoutSeconds: smtp.timeoutSeconds)
-        var sent = 0, failed = 0
-        for row in rows {
-            let id = try row.string("id"), to = try row.string("recipient")
-            let message = Mail.compose(from: smtp.from, to: to, subject: try row.string("subject"), body: try row.string("body"),
-                                       calendar: try row.optionalString("calendar"), method: try row.optionalString("calendar_method"),
-                                       date: env.now(), messageID: "\(id)@\(smtp.helo)")
-            do {
-                try await client.send(from: smtp.from, to: to, message: message)
-                try await c.database.execute("UPDATE mail_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", [.text(env.timestamp), .text(id)])
-                sent += 1
-            } catch {
-                try await c.database.execute("UPDATE mail_outbox SET attempts = attempts + 1 WHERE id = ?", [.text(id)])
-                failed += 1
-                c.logger.warning("mail not accepted by the relay", metadata: ["hub.mail.id": "\(id)", "hub.error": "\((error as? HubError)?.code.rawValue ?? "io")"])
-            }
-        }
-        return .object(["configured": .bool(true), "sent": .int(sent), "failed": .int(failed)])
+        return try await outbox.flush(smtp: env.settings.smtp, limit: limit, now: env.now(), on: c.database, logger: c.logger)
     }
 }
 
-/// E-mail messages (RFC 5322 with MIME; an invitation as `text/calendar; method=…`).
-enum Mail {
-    static func isAddress(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard s.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !s.unicodeScalars.contains { $0.value <= 0x20 || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" || $0 == "\"" || $0.value == 0x7f }
-    }
-
-    /// A header value as an RFC 2047 encoded word when it is not plain ASCII; CR/LF removed.
-    static func header(_ value: String) -> String {
-        let clean = value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        if clean.unicodeScalars.allSatisfy({ $0.isASCII }) { return clean }
-        return "=?UTF-8?B?\(Data(clean.utf8).base64EncodedString())?="
-    }
-
-    static func base64Lines(_ text: String) -> String {
-        let b = Data(text.utf8).base64EncodedString()
-        return stride(from: 0, to: b.count, by: 76).map { i in
-            let s = b.index(b.startIndex, offsetBy: i), e = b.index(s, offsetBy: min(76, b.count - i))
-            return String(b[s..<e])
-        }.joined(separator: "\r\n")
-    }
-
-    static func compose(from: String, to: String, subject: String, body: String, calendar: String?, method: String?, date: Date, messageID: String) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        var h = "From: \(header(from))\r\nTo: \(header(to))\r\nSubject: \(header(subject))\r\nDate: \(formatter.string(from: date))\r\n"
-        h += "Message-ID: <\(messageID)>\r\nMIME-Version: 1.0\r\n"
-        let text = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(base64Lines(body))\r\n"
-        guard let calendar else { return h + text }
-        let boundary = "=_utvag_hub_\(messageID.prefix(8))"
-        return h + "Content-Type: multipart/alternative; boundary=\"\(boundary)\"\r\n\r\n"
-            + "--\(boundary)\r\n\(text)"
-            + "--\(boundary)\r\nContent-Type: text/calendar; charset=utf-8; method=\(method ?? "REQUEST")\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-            + base64Lines(calendar) + "\r\n--\(boundary)--\r\n"
-    }
-}

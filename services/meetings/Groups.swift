@@ -1,5 +1,6 @@
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubStorage
 

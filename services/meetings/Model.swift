@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubStorage
 
@@ -12,15 +13,6 @@ public struct MeetingSettings: Sendable, Codable {
         public var maxBytes: Int
         public var types: [String]
     }
-    /// The SMTP relay agendas, minutes, invitations and reminders go through.
-    public struct SMTP: Sendable, Codable {
-        /// Empty: mail is queued in the outbox but not sent.
-        public var host: String
-        public var port: Int
-        public var from: String
-        public var helo: String
-        public var timeoutSeconds: Int
-    }
     /// Members may add agenda items until this many days before the meeting.
     public var itemDeadlineDays: Int
     /// The reminder with the agenda goes out this many hours before the start.
@@ -30,19 +22,18 @@ public struct MeetingSettings: Sendable, Codable {
     /// The longest text of one minutes item or status report.
     public var maxTextChars: Int
     public var attachments: Attachments
-    public var smtp: SMTP
+    /// The SMTP relay agendas, minutes, invitations and reminders go through.
+    public var smtp: SMTPSettings
 
     /// Loads and checks the file; `HUB_SMTP_HOST`/`HUB_SMTP_PORT` override the relay.
     public static func load(configDir: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> MeetingSettings {
         var s = try ConfigFile.decode(MeetingSettings.self, path: configDir + "/meetings.json")
-        if let h = environment["HUB_SMTP_HOST"] { s.smtp.host = h }
-        if let p = environment["HUB_SMTP_PORT"].flatMap(Int.init) { s.smtp.port = p }
+        s.smtp = try s.smtp.checked(file: "meetings.json", environment: environment)
         guard (0...60).contains(s.itemDeadlineDays) else { throw HubError(.validation, "Must be 0–60.", field: "meetings.json:itemDeadlineDays") }
         guard (1...720).contains(s.reminderHours) else { throw HubError(.validation, "Must be 1–720.", field: "meetings.json:reminderHours") }
         guard (1...20).contains(s.absenceFlagAfter) else { throw HubError(.validation, "Must be 1–20.", field: "meetings.json:absenceFlagAfter") }
         guard (100...1_000_000).contains(s.maxTextChars) else { throw HubError(.validation, "Must be 100–1000000.", field: "meetings.json:maxTextChars") }
         guard (1...100_000_000).contains(s.attachments.maxBytes) else { throw HubError(.validation, "Must be 1–100000000.", field: "meetings.json:attachments.maxBytes") }
-        guard (1...65535).contains(s.smtp.port) else { throw HubError(.validation, "Must be 1–65535.", field: "meetings.json:smtp.port") }
         return s
     }
 }

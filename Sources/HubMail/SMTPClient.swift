@@ -11,14 +11,18 @@ import Darwin
 /// local or reached over the site's own network). Written over POSIX sockets with
 /// send/receive time-outs, run on a Dispatch thread so that a slow relay never blocks
 /// Swift's cooperative pool; about 100 lines instead of a NIO pipeline or a new package.
-struct SMTPClient: Sendable {
-    var host: String
-    var port: Int
-    var helo: String
-    var timeoutSeconds: Int
+public struct SMTPClient: Sendable {
+    public var host: String
+    public var port: Int
+    public var helo: String
+    public var timeoutSeconds: Int
+
+    public init(host: String, port: Int, helo: String, timeoutSeconds: Int) {
+        self.host = host; self.port = port; self.helo = helo; self.timeoutSeconds = timeoutSeconds
+    }
 
     /// Sends one message; throws `HubError(.internal)` without the recipient in the message.
-    func send(from: String, to: String, message: String) async throws {
+    public func send(from: String, to: String, message: String) async throws {
         let client = self
         try await withCheckedThrowingContinuation { (k: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
