@@ -71,12 +71,23 @@ public struct ServiceDefinition: Sendable {
     public var name: String
     public var migrations: [Migration]
     public var handlers: [String: MessageHandler]
+    /// Requests the service sends itself on a timer (due reminders, queued mail), in order;
+    /// see `Dispatcher.tick` and `Dispatcher.schedule`.
+    public var timed: [TimedRequest]
     /// Runs once after migrations, before the worker announces itself (e.g. loading reference data).
     public var prepare: @Sendable (any HubDatabase, String, Logger) async throws -> Void
-    public init(name: String, migrations: [Migration], handlers: [String: MessageHandler],
+    public init(name: String, migrations: [Migration], handlers: [String: MessageHandler], timed: [TimedRequest] = [],
                 prepare: @escaping @Sendable (any HubDatabase, String, Logger) async throws -> Void = { _, _, _ in }) {
-        self.name = name; self.migrations = migrations; self.handlers = handlers; self.prepare = prepare
+        self.name = name; self.migrations = migrations; self.handlers = handlers; self.timed = timed; self.prepare = prepare
     }
+}
+
+/// One request a service sends itself on a timer, as the gateway would (its own handler,
+/// its own checks, its own transaction).
+public struct TimedRequest: Sendable {
+    public var type: String
+    public var body: JSONValue
+    public init(_ type: String, body: JSONValue = [:]) { self.type = type; self.body = body }
 }
 
 /// The runtime's own tables: the idempotency record (message id → first reply).
@@ -277,6 +288,29 @@ public struct Dispatcher: Sendable {
         let n = try await ctx.database.execute("DELETE FROM hub_outbox WHERE topic LIKE ? AND event_id IN (\(marks))",
                                                [.text("agency.\(agency).%")] + ids.map { .text($0) })
         return ["acknowledged": .number(Double(n))]
+    }
+
+    /// One pass of the service's timed work (`ServiceDefinition.timed`); the events go to `publish`.
+    public func tick(publish: @Sendable ([(String, JSONValue)]) -> Void) async {
+        for timed in definition.timed {
+            let request = ServiceRequest(envelope: Envelope(type: timed.type, body: timed.body), principal: .gateway)
+            let (reply, events) = await handle(request)
+            if let error = reply.error { logger.warning("scheduled work failed", metadata: ["hub.type": "\(timed.type)", "hub.code": "\(error.code)"]) }
+            publish(events)
+        }
+    }
+
+    /// Runs `tick` every `seconds` until the task is cancelled; nil when there is no timed
+    /// work or `seconds` is 0 (e.g. on all but one worker of a multi-worker deployment).
+    public func schedule(every seconds: Int, publish: @escaping @Sendable ([(String, JSONValue)]) -> Void) -> Task<Void, Never>? {
+        guard seconds > 0, !definition.timed.isEmpty else { return nil }
+        return Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(seconds))
+                if Task.isCancelled { break }
+                await tick(publish: publish)
+            }
+        }
     }
 
     /// Handles a parsed request (the entry point tests use).

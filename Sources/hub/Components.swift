@@ -114,9 +114,10 @@ struct Run: AsyncParsableCommand {
             try await dispatcher.prepare()
             let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
             let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)
-            // The meetings service's timed work: reminders and mail to the SMTP relay.
-            let timed = component == MeetingsService.name ? MeetingsService.schedule(dispatcher, every: Int(ProcessInfo.processInfo
-                .environment["HUB_MEETINGS_TICK_SECONDS"] ?? "") ?? 60, publish: { worker.publish($0) }) : nil
+            // The service's timed work (meetings: reminders and mail; networks: mail), every
+            // HUB_<SERVICE>_TICK_SECONDS (default 60; 0 turns it off on this worker).
+            let seconds = Int(ProcessInfo.processInfo.environment["HUB_\(component.uppercased())_TICK_SECONDS"] ?? "") ?? 60
+            let timed = dispatcher.schedule(every: seconds, publish: { worker.publish($0) })
             try await runUntilSignalled([LifecycleComponent(name: component, start: { worker.start() }, stop: {
                 timed?.cancel()
                 await worker.stop()

@@ -3,6 +3,7 @@ import HubCore
 import HubProtocol
 import HubRegistration
 import Testing
+@testable import NetworksService
 
 @Suite("Networks: contact persons, coverage, tour, invitations")
 struct NetworksContactsTests {
@@ -88,12 +89,27 @@ struct NetworksContactsTests {
         #expect(!ical.contains("kim@boras.se"), "each agency's invitation names only its own contacts")
         #expect(ical.contains("DTSTART;TZID=Europe/Stockholm:") && ical.contains("BEGIN:VTIMEZONE"))
         #expect(events[2].1["recipients"]?.arrayValue?.count == 3)
+        // And by e-mail to each contact person, the day as an iCalendar event naming only them.
+        #expect(reply.body["mails"] == 3)
+        let mails = try await f.ok("networks.mail.outbox", ["dayId": .string(day)])["mail"]?.arrayValue ?? []
+        #expect(Set(mails.compactMap { $0["recipient"]?.stringValue }) == ["kim@boras.se", "p@polisen.se", "a@aklagare.se"])
+        for mail in mails {
+            let cal = (mail["calendar"]?.stringValue ?? "").replacingOccurrences(of: "\r\n ", with: "")
+            let me = mail["recipient"]?.stringValue ?? ""
+            #expect(mail["kind"] == "invitation" && mail["method"] == "REQUEST" && cal.contains("mailto:\(me)"))
+            #expect(cal.components(separatedBy: "ATTENDEE").count == 2, "one attendee: the recipient")
+        }
 
         let (cancelled, cancelEvents) = await f.send("networks.days.cancel", ["dayId": .string(day)])
         #expect(cancelled.body["status"]?.stringValue == "cancelled")
         let cancelCal = cancelEvents.first { $0.0 == "agency.police.invitation" }?.1["icalendar"]?.stringValue ?? ""
         #expect(cancelCal.contains("METHOD:CANCEL\r\n") && cancelCal.contains("SEQUENCE:1\r\n") && cancelCal.contains("STATUS:CANCELLED"))
         #expect(try await f.count("SELECT COUNT(*) AS n FROM network_invitations") == 4)
+        let after = try await f.ok("networks.mail.outbox", ["dayId": .string(day)])["mail"]?.arrayValue ?? []
+        #expect(after.filter { $0["kind"] == "cancellation" && $0["method"] == "CANCEL" }.count == 3)
+        // No relay is configured in the tests: the mail waits, and flushing says so.
+        let flushed = try await f.ok("networks.mail.flush", [:])
+        #expect(flushed["configured"] == false && flushed["pending"] == 6)
         await f.close()
     }
 
@@ -138,5 +154,27 @@ struct ICalendarTests {
         #expect(unfolded.contains("SEQUENCE:2") && unfolded.contains("TZID:Europe/Stockholm"))
         #expect(ICalendar.fold(String(repeating: "ä", count: 60)).components(separatedBy: "\r\n ").allSatisfy { $0.utf8.count <= 74 || $0.utf8.count == 75 })
         #expect(ICalendar.fold(String(repeating: "ä", count: 60)).components(separatedBy: "\r\n ").joined() == String(repeating: "ä", count: 60))
+    }
+}
+
+/// What network-day mail says, and where its links point.
+struct NetworkMailTests {
+    @Test func theConfirmationCarriesThePersonalLinkOnlyWhenThePublicAddressIsConfigured() throws {
+        let dir = NetworksFixture.configDir
+        let configured = try NetworkSettings.load(configDir: dir, environment: ["HUB_PUBLIC_URL": "https://hub.utvag.example/"])
+        #expect(configured.publicURL == "https://hub.utvag.example")
+        let token = RegistrationEngine.makeToken()
+        let link = try #require(NetworkMail.cancelURL(configured, token: token))
+        #expect(link == "https://hub.utvag.example/r/\(token)")
+        let mail = NetworkMail.confirmation(to: "a@b.se", title: "Vårträff", status: .confirmed, position: nil, cancelURL: link)
+        #expect(mail.body.contains(link) && mail.subject == "Anmälan bekräftad: Vårträff")
+        let waiting = NetworkMail.confirmation(to: "a@b.se", title: "Vårträff", status: .waiting, position: 4, cancelURL: nil)
+        #expect(waiting.body.contains("plats 4") && !waiting.body.contains("/r/"))
+        // Without a configured address no link is made (never from a request's Host header).
+        #expect(NetworkMail.cancelURL(try NetworkSettings.load(configDir: dir, environment: [:]), token: token) == nil)
+        for bad in ["javascript:alert(1)", "ftp://hub.example", "https://"] {
+            #expect(throws: HubError.self) { try NetworkSettings.load(configDir: dir, environment: ["HUB_PUBLIC_URL": bad]) }
+        }
+        #expect(throws: HubError.self) { try NetworkSettings.load(configDir: dir, environment: ["HUB_SMTP_PORT": "70000"]) }
     }
 }

@@ -105,6 +105,12 @@ struct RegistrationHandlerTests {
         let told = events.first { $0.0 == "event.registration.promoted" }
         #expect(told?.1["participantId"]?.stringValue == promotedID)
         #expect(told?.1["email"]?.stringValue == "deltagare2@example.se")
+        // Everyone heard by e-mail: a seat, two places in line, then the seat that became free.
+        let mails = try await f.ok("networks.mail.outbox", ["dayId": .string(day)])["mail"]?.arrayValue ?? []
+        #expect(mails.map { "\($0["kind"]?.stringValue ?? "") \($0["recipient"]?.stringValue ?? "")" }.sorted() == [
+            "confirmation deltagare1@example.se", "promotion deltagare2@example.se",
+            "waiting-list deltagare2@example.se", "waiting-list deltagare3@example.se",
+        ])
         // The number three is now first in line.
         let list = try await f.ok("networks.registrations.list", ["dayId": .string(day)])["participants"]?.arrayValue ?? []
         #expect(list.map { $0["status"]?.stringValue ?? "" } == ["confirmed", "waiting", "cancelled"])

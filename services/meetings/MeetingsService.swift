@@ -216,6 +216,10 @@ public enum MeetingsService {
                 "meetings.mail.flush": q(Circulation.flushMail),
                 "meetings.mail.outbox": q(Circulation.outbox),
             ],
+            // Due reminders, then queued mail to the SMTP relay; as the scheduler, an administrator.
+            timed: ["meetings.reminders.run", "meetings.mail.flush"].map {
+                TimedRequest($0, body: ["actor": ["user": "scheduler", "role": "admin"]])
+            },
             prepare: { db, _, logger in
                 let loaded = try await Groups.load(env.reference, into: db)
                 logger.info("management groups loaded", metadata: ["hub.groups": "\(env.reference.groups.count)", "hub.members": "\(loaded)"])
@@ -224,29 +228,9 @@ public enum MeetingsService {
 }
 
 extension MeetingsService {
-    /// One pass of the timed work: due reminders, then queued mail to the SMTP relay.
-    /// `hub run meetings` calls it every `interval` (`HUB_MEETINGS_TICK_SECONDS`, default 60;
-    /// 0 turns it off, e.g. on all but one worker of a multi-worker deployment).
+    /// One pass of the timed work: due reminders, then queued mail to the SMTP relay
+    /// (`hub run meetings` runs it every `HUB_MEETINGS_TICK_SECONDS`, default 60).
     public static func tick(_ dispatcher: Dispatcher, publish: @Sendable ([(String, JSONValue)]) -> Void) async {
-        let actor: JSONValue = ["user": "scheduler", "role": "admin"]
-        for type in ["meetings.reminders.run", "meetings.mail.flush"] {
-            let request = ServiceRequest(envelope: Envelope(type: type, body: ["actor": actor]), principal: .gateway)
-            let (reply, events) = await dispatcher.handle(request)
-            if let error = reply.error { dispatcher.logger.warning("scheduled work failed", metadata: ["hub.type": "\(type)", "hub.code": "\(error.code)"]) }
-            publish(events)
-        }
-    }
-
-    /// Runs `tick` every `seconds` until the task is cancelled.
-    public static func schedule(_ dispatcher: Dispatcher, every seconds: Int,
-                                publish: @escaping @Sendable ([(String, JSONValue)]) -> Void) -> Task<Void, Never>? {
-        guard seconds > 0 else { return nil }
-        return Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(seconds))
-                if Task.isCancelled { break }
-                await tick(dispatcher, publish: publish)
-            }
-        }
+        await dispatcher.tick(publish: publish)
     }
 }

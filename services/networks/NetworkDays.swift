@@ -1,6 +1,7 @@
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
@@ -133,7 +134,7 @@ enum NetworkDays {
         var engineSpec = engineSpec(id: id, s)
         if engineSpec.purgeAfterDays == nil, let days = current["purgeAfterDays"]?.numberValue { engineSpec.purgeAfterDays = Int(days) }
         let promoted = try await reference.engine.updateEvent(engineSpec, on: context.database)
-        NetworkRegistrations.tellPromoted(promoted, title: s.title, context: context)
+        try await NetworkRegistrations.tellPromoted(promoted, title: s.title, context: context)
         return try await reannounce(id, before: current, method: .request, reference: reference, context: context)
     }
 
@@ -256,6 +257,17 @@ enum NetworkDays {
              "registrationUrl": .string(url), "method": .string(method.rawValue), "sequence": .int(sequence), "icalendar": .string(ical)]
         }
         let now = Clock.now()
+        // By e-mail to each contact person (the invitation is theirs alone), and through each agency's adapter.
+        var mailed = 0
+        for r in recipients {
+            guard let email = r["email"]?.stringValue else { continue }
+            let person = ICalendar.Person(email: email, name: r["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: false)
+            let mail = NetworkMail.invitation(to: email, title: title, date: date,
+                                              times: "\(day["startTime"]?.stringValue ?? "")–\(day["endTime"]?.stringValue ?? "")",
+                                              venue: day["venue"]?.stringValue, theme: day["theme"]?.stringValue, registrationURL: url,
+                                              calendar: calendar([person]), method: method)
+            if try await NetworkMail.outbox.enqueue(mail, ref: id, at: now, on: context.database) { mailed += 1 }
+        }
         for (adapter, people) in byAdapter.sorted(by: { $0.key < $1.key }) {
             context.events.emit("agency.\(adapter).invitation", .object(body(calendar(people))))
             try await context.database.execute("""
@@ -266,7 +278,8 @@ enum NetworkDays {
         mail["recipients"] = .array(recipients)
         context.events.emit("event.invitation", .object(mail))
         return .object(["dayId": .string(id), "method": .string(method.rawValue), "sequence": .int(sequence),
-                        "adapters": .array(byAdapter.keys.sorted().map { .string($0) }), "recipients": .int(recipients.count)])
+                        "adapters": .array(byAdapter.keys.sorted().map { .string($0) }), "recipients": .int(recipients.count),
+                        "mails": .int(mailed)])
     }
 
     /// A day as JSON, with the engine's seat counts.

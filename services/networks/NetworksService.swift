@@ -1,6 +1,7 @@
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
@@ -76,6 +77,7 @@ public enum NetworksService {
                 sent_at TEXT NOT NULL
             )
             """),
+        MailOutbox.migration(version: 2),
     ] + RegistrationEngine.migrations
 
     public static func definition() -> ServiceDefinition {
@@ -83,7 +85,9 @@ public enum NetworksService {
         for (type, handler) in Contacts.handlers { handlers[type] = handler }
         for (type, handler) in NetworkDays.handlers { handlers[type] = handler }
         for (type, handler) in NetworkRegistrations.handlers { handlers[type] = handler }
-        return ServiceDefinition(name: name, migrations: migrations, handlers: handlers, prepare: { db, configDir, logger in
+        for (type, handler) in NetworkMail.handlers { handlers[type] = handler }
+        return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
+                                 timed: [TimedRequest("networks.mail.flush")], prepare: { db, configDir, logger in
             let reference = try Reference.load(configDir)
             // Purge on start; `networks.registrations.purge` does it on demand (e.g. from a nightly timer).
             let purged = try await db.transaction { tx in try await reference.engine.purge(on: tx) }
@@ -96,6 +100,7 @@ public enum NetworksService {
 struct Reference: Sendable {
     let data: ReferenceData
     let engine: RegistrationEngine
+    let settings: NetworkSettings
 
     private static let cache = Mutex<[String: Reference]>([:])
 
@@ -103,7 +108,7 @@ struct Reference: Sendable {
         if let cached = cache.withLock({ $0[configDir] }) { return cached }
         let data = try ReferenceData.load(configDir: configDir)
         let engine = RegistrationEngine(configuration: RegistrationConfiguration(reference: data))
-        let reference = Reference(data: data, engine: engine)
+        let reference = Reference(data: data, engine: engine, settings: try NetworkSettings.load(configDir: configDir))
         cache.withLock { $0[configDir] = reference }
         return reference
     }

@@ -1,6 +1,7 @@
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
@@ -33,6 +34,14 @@ enum NetworkRegistrations {
         // The engine checks every field before it looks anything up, so a bad request never reveals
         // whether a day exists; every network day is an engine event (created in the same transaction).
         let result = try await reference.engine.register(registration, on: context.database)
+        // Each person hears by e-mail what they got, with their own link to cancel.
+        let title = try await reference.engine.eventState(result.eventId, on: context.database).title
+        let stamp = Clock.now()
+        for (input, placed) in zip(registration.participants, result.participants) {
+            let mail = NetworkMail.confirmation(to: input.email, title: title, status: placed.status, position: placed.waitingPosition,
+                                                cancelURL: NetworkMail.cancelURL(reference.settings, token: input.cancelToken))
+            try await NetworkMail.outbox.enqueue(mail, ref: result.eventId, at: stamp, on: context.database)
+        }
         context.events.emit("event.registration.created", .object([
             "kind": "network-day", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
             "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),
@@ -87,15 +96,17 @@ enum NetworkRegistrations {
         context.events.emit("event.registration.cancelled", .object([
             "kind": "network-day", "eventId": .string(result.cancelled.eventId), "participantId": .string(result.cancelled.id),
         ]))
-        tellPromoted(result.promoted, title: state.title, context: context)
+        try await tellPromoted(result.promoted, title: state.title, context: context)
         return .object(["participant": try participantJSON(result.cancelled),
                         "promoted": .array(result.promoted.map { .string($0.id) })])
     }
 
-    /// Tells each promoted person that they now have a seat: `event.registration.promoted`
-    /// carries their name and e-mail for the mailer (policy lets only the gateway subscribe to `event.*`).
-    static func tellPromoted(_ promoted: [Participant], title: String, context: ServiceContext) {
+    /// Tells each promoted person that they now have a seat: by e-mail, and as the event
+    /// `event.registration.promoted` (policy lets only the gateway subscribe to `event.*`).
+    static func tellPromoted(_ promoted: [Participant], title: String, context: ServiceContext) async throws(HubError) {
+        let stamp = Clock.now()
         for p in promoted {
+            try await NetworkMail.outbox.enqueue(NetworkMail.promotion(to: p.email, title: title), ref: p.eventId, at: stamp, on: context.database)
             context.events.emit("event.registration.promoted", .object([
                 "kind": "network-day", "eventId": .string(p.eventId), "title": .string(title), "participantId": .string(p.id),
                 "name": .string(p.name), "email": .string(p.email),
@@ -140,7 +151,7 @@ enum NetworkRegistrations {
         let actor = try b.optionalString("actor", max: 100)
         let result = try await moveRenamingField(reference.engine, participantId, target, reason, actor, context.database)
         let state = try await reference.engine.eventState(result.cancelled.eventId, on: context.database)
-        tellPromoted(result.promoted, title: state.title, context: context)
+        try await tellPromoted(result.promoted, title: state.title, context: context)
         return .object(["participant": try participantJSON(result.cancelled), "promoted": .array(result.promoted.map { .string($0.id) }),
                         "moves": .array(try await reference.engine.moves(participantId: participantId, on: context.database))])
     }
