@@ -181,8 +181,9 @@ struct RegistrationBench: AsyncParsableCommand {
             \(verdict)
 
             How: every registration is one transaction — the seat lock on the day's row, the duplicate check, the
-            booking and participant rows, the counter update, the outbox and the runtime's idempotency record, about
-            ten statements — acknowledged only after its commit is fsynced. Transactions that queue behind each other
+            booking and participant rows, the counter update, the confirmation e-mail queued for the relay, the event
+            outbox and the runtime's idempotency record, about a dozen statements — acknowledged only after its commit
+            is fsynced. Transactions that queue behind each other
             share one COMMIT (group commit, each in its own savepoint), and statements are prepared once and run on
             the caller's thread, with only BEGIN and COMMIT on the database's own thread (`Sources/HubStorage/README.md`).
             Before that change, with one thread-pool hop and one parse per statement, the same run gave 362/s and a
