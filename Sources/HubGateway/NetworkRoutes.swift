@@ -19,6 +19,8 @@ struct NetworkRoutes: Sendable {
         router.post("/register/:dayId", use: submitRegistration)
         router.get("/r/:token", use: myRegistration)
         router.post("/r/:token/cancel", use: cancelMyRegistration)
+        router.get("/register/:dayId/group", use: groupForm)
+        router.post("/register/:dayId/group", use: submitGroup)
         router.get("/b/:token", use: bookingPage)
         router.post("/b/:token/cancel", use: cancelInBooking)
         router.get("/c/:token", use: selfUpdateForm)

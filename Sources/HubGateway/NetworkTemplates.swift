@@ -2,7 +2,7 @@
 enum NetworkTemplates {
     static let all: [String: String] = [
         "nw_register": register, "nw_register_done": registerDone, "nw_my": myRegistration, "nw_message": message,
-        "nw_booking": booking, "nw_days": days, "nw_day": day, "nw_print": printList, "nw_invoice": invoice, "nw_coverage": coverage,
+        "nw_booking": booking, "nw_group": group, "nw_group_done": groupDone, "nw_days": days, "nw_day": day, "nw_print": printList, "nw_invoice": invoice, "nw_coverage": coverage,
         "nw_new_day": newDay, "nw_self": selfUpdate, "nw_contacts": contacts, "nw_attendance": attendance, "nw_tour": tour,
     ]
 
@@ -197,7 +197,73 @@ enum NetworkTemplates {
     </section>
     <button type="submit" id="register-submit">{{t.reg_submit}}</button>
     </form>
+    <p><a href="/register/{{day.id}}/group" id="group-link">{{t.group_link}}</a></p>
     {{/open}}
+    """
+
+    /// Booking several colleagues at once on one invoice reference, with one link to manage the places.
+    static let group = """
+    <h1 id="group-heading">{{t.group_title}}: {{day.title}}</h1>
+    <p>{{t.group_intro}}</p>
+    \(facts)
+    {{#formError}}<div class="error-summary" role="alert" id="form-error"><p>{{formError}}</p></div>{{/formError}}
+    {{#closedText}}<p class="notice" role="status" id="reg-closed">{{closedText}}</p>{{/closedText}}
+    {{#open}}
+    {{^full}}<p id="seats-left">{{seatsText}}</p>{{/full}}
+    {{#hasFieldErrors}}<div class="error-summary" role="alert" id="error-summary"><p>{{t.error_summary}}</p><ul>{{#fieldErrors}}<li><a href="#{{id}}">{{label}}: {{message}}</a></li>{{/fieldErrors}}</ul></div>{{/hasFieldErrors}}
+    <form method="post" action="/register/{{day.id}}/group" novalidate id="group-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <fieldset><legend>{{t.group_booker}}</legend>
+    {{#bookerFields}}<div class="field{{#error}} has-error{{/error}}">
+    <label for="{{id}}">{{label}}</label>
+    {{#error}}<p class="field-error" id="{{id}}-error">{{error}}</p>{{/error}}
+    <input id="{{id}}" name="{{id}}" type="{{type}}" autocomplete="{{autocomplete}}" maxlength="{{max}}" value="{{value}}"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>
+    </div>{{/bookerFields}}
+    <div class="field{{#err.agency}} has-error{{/err.agency}}">
+    <label for="agency">{{t.reg_agency}}</label>
+    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
+    <select id="agency" name="agency" required{{#err.agency}} aria-invalid="true" aria-describedby="agency-error"{{/err.agency}}>
+    <option value="">{{t.reg_agency_choose}}</option>
+    {{#agencies}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/agencies}}
+    </select>
+    </div>
+    <div class="field">
+    <label for="municipality">{{t.reg_municipality}}</label>
+    <select id="municipality" name="municipality">
+    <option value="">{{t.reg_municipality_none}}</option>
+    {{#municipalities}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/municipalities}}
+    </select>
+    </div>
+    </fieldset>
+    {{#rows}}<fieldset id="person-{{n}}"><legend>{{legend}}</legend>
+    {{#fields}}<div class="field{{#error}} has-error{{/error}}">
+    <label for="{{id}}">{{label}}</label>
+    {{#error}}<p class="field-error" id="{{id}}-error">{{error}}</p>{{/error}}
+    <input id="{{id}}" name="{{id}}" type="{{type}}" maxlength="{{max}}" value="{{value}}"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>
+    </div>{{/fields}}
+    </fieldset>{{/rows}}
+    <div class="hp" aria-hidden="true">
+    <label for="website">{{t.reg_honeypot}}</label>
+    <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
+    </div>
+    <section class="privacy" aria-labelledby="privacy-heading">
+    <h2 id="privacy-heading">{{t.reg_privacy_heading}}</h2>
+    <p id="privacy-notice">{{privacyText}}</p>
+    </section>
+    <button type="submit" id="group-submit">{{t.group_submit}}</button>
+    </form>
+    {{/open}}
+    """
+
+    static let groupDone = """
+    <h1 id="done-heading">{{t.reg_done_title}}</h1>
+    \(facts)
+    <table id="group-places">
+    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.col_status}}</th></tr></thead>
+    <tbody>{{#places}}<tr><th scope="row">{{name}}</th><td>{{statusText}}</td></tr>{{/places}}</tbody>
+    </table>
+    <p>{{t.group_manage_intro}}</p>
+    <p><a id="manage-link" href="{{manageURL}}">{{manageURL}}</a></p>
     """
 
     static let registerDone = """

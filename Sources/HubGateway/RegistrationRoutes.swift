@@ -43,7 +43,8 @@ extension NetworkRoutes {
     }
 
     func renderForm(_ day: JSONValue, context: Context, csrf: String, form: [String: String] = [:], errors: [String: String] = [:],
-                    formError: String? = nil, status: HTTPResponse.Status = .ok, template: String = "nw_register") -> Response {
+                    formError: String? = nil, status: HTTPResponse.Status = .ok, template: String = "nw_register",
+                    extra: [String: Any] = [:], extraErrors: [[String: String]] = []) -> Response {
         let lang = context.language
         var data = dayData(day, lang: lang)
         let programme = day["programme"]?.arrayValue ?? []
@@ -71,8 +72,10 @@ extension NetworkRoutes {
         data["fieldErrors"] = Self.formFields.compactMap { f -> [String: String]? in
             errors[f].map { ["id": f, "label": lang.t(labels[f] ?? f).replacingOccurrences(of: " *", with: ""), "message": $0] }
         }
-        data["hasFieldErrors"] = !errors.isEmpty
+        data["fieldErrors"] = (data["fieldErrors"] as? [[String: String]] ?? []) + extraErrors
+        data["hasFieldErrors"] = !errors.isEmpty || !extraErrors.isEmpty
         data["formError"] = formError
+        for (k, v) in extra { data[k] = v }
         let days = ProcessInfo.processInfo.environment["HUB_REGISTRATION_PURGE_DAYS"] ?? "90"
         data["privacyText"] = lang.t("reg_privacy", ["days": days])
         data["csrf"] = csrf

@@ -93,6 +93,48 @@ struct NetworkRoutesTests {
         }
     }
 
+    @Test func anAgencyBooksSeveralColleaguesOnOneInvoiceReferenceAndGetsOneManageLink() async throws {
+        let fake = bus()
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let page = try await b.get("/register/day-1")
+            #expect(page.text.contains("href=\"/register/day-1/group\""))
+            let form = try await b.get("/register/day-1/group")
+            #expect(form.status == .ok && form.text.contains("<label for=\"name_1\">") && form.text.contains("<label for=\"email_6\">"))
+            #expect(form.text.contains("<legend>Deltagare 2</legend>") && form.text.contains("id=\"privacy-notice\""))
+            let csrf = try #require(Browser.csrfField(form.text))
+
+            // Nothing filled in, and a row with a name but no address: every problem at once, nothing sent.
+            let empty = try await b.post("/register/day-1/group", form: ["csrf": csrf, "name_2": "Bo Berg"])
+            #expect(empty.status == .badRequest)
+            #expect(empty.text.contains("id=\"bookerName-error\"") && empty.text.contains("id=\"agency-error\"") && empty.text.contains("id=\"email_2-error\""))
+            #expect(empty.text.contains("href=\"#email_2\"") && empty.text.contains("value=\"Bo Berg\""))
+            #expect(sent(fake, "networks.registrations.create").isEmpty)
+
+            let filled = ["csrf": csrf, "bookerName": "Cecilia Chef", "bookerEmail": "chef@boras.se", "agency": "social-services",
+                          "municipality": "Borås", "invoiceReference": "IFO 4711",
+                          "name_1": "Anna Andersson", "email_1": "anna@boras.se", "name_3": "Bo Berg", "email_3": "bo@boras.se", "dietary_3": "Vegan"]
+            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.",
+                                                                             field: "body.participants[1].email", reason: .taken)))
+            let taken = try await b.post("/register/day-1/group", form: filled)
+            #expect(taken.status == .badRequest && taken.text.contains("id=\"email_3-error\">Den här e-postadressen är redan anmäld"))
+
+            fake.setReply("networks.registrations.create", .success(["dayId": "day-1", "bookingId": "bk-1", "participants": [
+                ["participantId": "p1", "status": "confirmed"], ["participantId": "p2", "status": "waiting", "waitingPosition": 1]]]))
+            let done = try await b.post("/register/day-1/group", form: filled)
+            #expect(done.status == .created)
+            let body = try #require(sent(fake, "networks.registrations.create").last)
+            let people = body["participants"]?.arrayValue ?? []
+            #expect(people.map { $0["email"]?.stringValue } == ["anna@boras.se", "bo@boras.se"])
+            #expect(people.allSatisfy { $0["agency"] == "social-services" && $0["municipality"] == "Borås" && ($0["cancelToken"]?.stringValue?.count ?? 0) >= 43 })
+            #expect(people[1]["dietary"] == "Vegan" && body["invoiceReference"] == "IFO 4711" && body["booker"]?["email"] == "chef@boras.se")
+            let manage = try #require(body["manageToken"]?.stringValue)
+            #expect(done.text.contains("/b/\(manage)") && done.text.contains("Anna Andersson") && done.text.contains("Bo Berg"))
+            #expect(!done.text.contains(people[0]["cancelToken"]?.stringValue ?? "-"), "each person's own link goes to them, not to the booker")
+        }
+    }
+
     @Test func publicFormIsRateLimitedPerAddress() async throws {
         let fake = bus()
         let h = try await Harness.make(bus: fake)
