@@ -34,6 +34,7 @@ struct NetworkRoutes: Sendable {
         group.post("/networks/days/:dayId/cancel", use: cancelDayForm)
         group.get("/networks/days/:dayId", use: dayPage)
         group.post("/networks/days/:dayId/checkin", use: checkInForm)
+        group.post("/networks/days/:dayId/move", use: moveForm)
         group.get("/networks/days/:dayId/print", use: printPage)
         group.get("/networks/days/:dayId/participants.csv", use: csvDownload)
         group.get("/networks/days/:dayId/invoice", use: invoicePage)
@@ -279,6 +280,12 @@ struct NetworkRoutes: Sendable {
             let status = p["status"]?.stringValue ?? ""
             row["statusText"] = lang.t("status_" + status) + (p["waitingPosition"]?.numberValue.map { " (\(Int($0)))" } ?? "")
             row["confirmed"] = status == "confirmed"
+            // An organiser moves a seat to the waiting list, or gives someone in line a seat, with a reason.
+            switch status {
+            case "confirmed": row["moveTo"] = "waiting"; row["moveButton"] = lang.t("nw_move_to_waiting")
+            case "waiting": row["moveTo"] = "confirmed"; row["moveButton"] = lang.t("nw_move_to_seat")
+            default: break
+            }
             row["agencyName"] = agencies[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
             row["dayId"] = p["eventId"]?.stringValue ?? ""
             row["csrf"] = csrf
@@ -308,7 +315,27 @@ struct NetworkRoutes: Sendable {
             "cancelled": day["status"]?.stringValue == "cancelled",
             "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": String($0.prefix(16)).replacingOccurrences(of: "T", with: " ")]) } as Any,
             "participants": participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken),
+            // After a move: `?flytt=ok`, or the refusal's reason code (codes only in the address, never text).
+            "moveNotice": request.uri.queryParameters.get("flytt") == "ok" ? lang.t("nw_moved") : nil as String?,
+            "moveError": request.uri.queryParameters.get("flytt").flatMap { $0 == "ok" ? nil : lang.fieldError(HubError.Reason($0)) ?? lang.t("nw_move_failed") } as Any,
         ])
+    }
+
+    /// Moves a participant (seat ⇄ waiting list) with a reason, then back to the day.
+    @Sendable func moveForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let day = param(context, "dayId")
+        let body: JSONValue = ["participantId": .string(form["participantId"] ?? ""), "to": .string(form["to"] ?? ""),
+                               "reason": .string(form["reason"] ?? ""), "actor": .string(session.user.username)]
+        switch await attempt("networks.registrations.move", body) {
+        case .success: return Redirect.to("/networks/days/\(day)?flytt=ok")
+        case .failure(let error) where [.validation, .conflict, .notFound].contains(error.code):
+            let code = error.reason?.rawValue.filter { $0.isLetter || $0 == "_" } ?? error.code.rawValue
+            return Redirect.to("/networks/days/\(day)?flytt=\(code)")
+        case .failure(let error): throw error
+        }
     }
 
     static let dayFormFields = ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "organisers", "programme",

@@ -322,6 +322,8 @@ enum NetworkTemplates {
     <p id="seats-summary">{{seatsSummary}}</p>
     {{#cancelled}}<p class="notice" role="status">{{t.nw_cancelled}}</p>{{/cancelled}}
     {{#invitedText}}<p id="invited" role="status">{{invitedText}}</p>{{/invitedText}}
+    {{#moveNotice}}<p class="notice" role="status" id="move-notice">{{moveNotice}}</p>{{/moveNotice}}
+    {{#moveError}}<div class="error-summary" role="alert" id="move-error"><p>{{moveError}}</p></div>{{/moveError}}
     {{^cancelled}}<form method="post" action="/networks/days/{{day.id}}/invite" class="inline-action"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="invite-submit">{{t.nw_invite}}</button></form>
     <form method="post" action="/networks/days/{{day.id}}/cancel" class="inline-action"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="cancel-day-submit" class="secondary">{{t.nw_cancel_day}}</button></form>{{/cancelled}}
     <ul class="actions">
@@ -332,10 +334,11 @@ enum NetworkTemplates {
     </ul>
     <table id="participants">
     <caption>{{t.nw_participants}}</caption>
-    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.nw_col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_status}}</th><th scope="col">{{t.col_attended}}</th></tr></thead>
+    <thead><tr><th scope="col">{{t.col_name}}</th><th scope="col">{{t.nw_col_agency}}</th><th scope="col">{{t.nw_col_municipality}}</th><th scope="col">{{t.col_dietary}}</th><th scope="col">{{t.col_status}}</th><th scope="col">{{t.col_attended}}</th><th scope="col">{{t.nw_col_move}}</th></tr></thead>
     <tbody>
     {{#participants}}<tr><th scope="row">{{name}}</th><td>{{agencyName}}</td><td>{{municipality}}</td><td>{{dietary}}</td><td>{{statusText}}</td>
-    <td>{{#confirmed}}<form method="post" action="/networks/days/{{dayId}}/checkin"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="participantId" value="{{id}}"><input type="hidden" name="attended" value="{{#attended}}0{{/attended}}{{^attended}}1{{/attended}}"><span class="{{#attended}}present{{/attended}}">{{#attended}}{{t.nw_present}}{{/attended}}{{^attended}}{{t.nw_not_present}}{{/attended}}</span> <button type="submit">{{#attended}}{{t.nw_uncheck}}{{/attended}}{{^attended}}{{t.nw_checkin}}{{/attended}}<span class="visually-hidden"> {{name}}</span></button></form>{{/confirmed}}</td></tr>
+    <td>{{#confirmed}}<form method="post" action="/networks/days/{{dayId}}/checkin"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="participantId" value="{{id}}"><input type="hidden" name="attended" value="{{#attended}}0{{/attended}}{{^attended}}1{{/attended}}"><span class="{{#attended}}present{{/attended}}">{{#attended}}{{t.nw_present}}{{/attended}}{{^attended}}{{t.nw_not_present}}{{/attended}}</span> <button type="submit">{{#attended}}{{t.nw_uncheck}}{{/attended}}{{^attended}}{{t.nw_checkin}}{{/attended}}<span class="visually-hidden"> {{name}}</span></button></form>{{/confirmed}}</td>
+    <td>{{#moveTo}}<form method="post" action="/networks/days/{{dayId}}/move" class="move-form"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="participantId" value="{{id}}"><input type="hidden" name="to" value="{{moveTo}}"><label for="reason-{{id}}">{{t.nw_move_reason}}</label> <input id="reason-{{id}}" name="reason" type="text" required maxlength="500"> <button type="submit">{{moveButton}}<span class="visually-hidden"> {{name}}</span></button></form>{{/moveTo}}</td></tr>
     {{/participants}}
     </tbody>
     </table>

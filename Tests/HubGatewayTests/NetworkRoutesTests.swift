@@ -238,6 +238,21 @@ struct NetworkRoutesTests {
             #expect(print.text.contains("Anna Andersson") && !print.text.contains("Bo Berg"), "the print list has people with a seat")
             let invoice = try await b.get("/networks/days/day-1/invoice")
             #expect(invoice.text.contains("id=\"invoice-total\">500<"))
+
+            // Moving someone: a seat to the waiting list or the other way, always with a reason.
+            #expect(page.text.contains("<label for=\"reason-p1\">Skäl</label>") && page.text.contains("Till väntelistan"))
+            #expect(page.text.contains("<label for=\"reason-p2\">Skäl</label>") && page.text.contains("Ge plats"))
+            fake.setReply("networks.registrations.move", .failure(HubError(.validation, "Required.", field: "body.reason", reason: .required)))
+            let refused = try await b.post("/networks/days/day-1/move", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": ""])
+            #expect(refused.status == .seeOther && refused.location == "/networks/days/day-1?flytt=required")
+            #expect(try await b.get("/networks/days/day-1?flytt=required").text.contains("id=\"move-error\"><p>Fyll i fältet."))
+            fake.setReply("networks.registrations.move", .success(waiting))
+            let moved = try await b.post("/networks/days/day-1/move", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": "Talare"])
+            #expect(moved.location == "/networks/days/day-1?flytt=ok")
+            let sentMove = sent(fake, "networks.registrations.move").last
+            #expect(sentMove?["reason"] == "Talare" && sentMove?["to"] == "confirmed" && sentMove?["actor"] == "admin")
+            #expect(try await b.get("/networks/days/day-1?flytt=ok").text.contains("id=\"move-notice\""))
+            #expect(try await b.post("/networks/days/day-1/move", form: ["participantId": "p2", "to": "confirmed", "reason": "x"]).status == .forbidden)
         }
     }
 
