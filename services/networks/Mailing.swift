@@ -81,6 +81,12 @@ enum NetworkMail {
         settings.publicURL.isEmpty ? nil : settings.publicURL + "/r/" + token
     }
 
+    /// Deletes the mail about days whose participants were purged: the outbox names
+    /// recipients, so it goes with them.
+    static func purge(on db: any DatabaseExecutor) async throws(HubError) {
+        try await db.execute("DELETE FROM mail_outbox WHERE ref IN (SELECT id FROM registration_events WHERE purged = 1)", [])
+    }
+
     /// `networks.mail.flush {limit?}`: sends queued mail through the relay (the service's timer calls it).
     @Sendable static func flush(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)

@@ -90,7 +90,11 @@ public enum NetworksService {
                                  timed: [TimedRequest("networks.mail.flush")], prepare: { db, configDir, logger in
             let reference = try Reference.load(configDir)
             // Purge on start; `networks.registrations.purge` does it on demand (e.g. from a nightly timer).
-            let purged = try await db.transaction { tx in try await reference.engine.purge(on: tx) }
+            let purged = try await db.transaction { tx in
+                let days = try await reference.engine.purge(on: tx)
+                try await NetworkMail.purge(on: tx)
+                return days
+            }
             logger.info("networks ready", metadata: ["hub.centres": "\(reference.data.centres.count)", "hub.purged_days": "\(purged)"])
         })
     }

@@ -221,7 +221,9 @@ enum NetworkRegistrations {
     /// `networks.registrations.purge {}` → `{"purgedDays": n}`: purges participant data that is due.
     @Sendable static func purge(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        return .object(["purgedDays": .int(try await reference.engine.purge(on: context.database))])
+        let days = try await reference.engine.purge(on: context.database)
+        try await NetworkMail.purge(on: context.database)
+        return .object(["purgedDays": .int(days)])
     }
 
     /// The reference data, the `dayId` of the body and that day, for the organiser's messages.
