@@ -79,7 +79,7 @@ let package = Package(
         // The shared registration engine (seats, waiting list, links, exports) used by networks and training.
         .target(
             name: "HubRegistration",
-            dependencies: ["HubStorage", "HubProtocol", "HubCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HubMail", "HubStorage", "HubProtocol", "HubCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Deployable services: each owns its handlers, migrations and README.
@@ -91,7 +91,7 @@ let package = Package(
                 path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration"],
+        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore",
                                                        .product(name: "Hummingbird", package: "hummingbird"),

@@ -161,20 +161,23 @@ struct ICalendarTests {
 struct NetworkMailTests {
     @Test func theConfirmationCarriesThePersonalLinkOnlyWhenThePublicAddressIsConfigured() throws {
         let dir = NetworksFixture.configDir
-        let configured = try NetworkSettings.load(configDir: dir, environment: ["HUB_PUBLIC_URL": "https://hub.utvag.example/"])
+        func load(_ env: [String: String]) throws -> RegistrationMailSettings {
+            try RegistrationMailSettings.load(file: "networks.json", configDir: dir, environment: env)
+        }
+        let configured = try load(["HUB_PUBLIC_URL": "https://hub.utvag.example/"])
         #expect(configured.publicURL == "https://hub.utvag.example")
         let token = RegistrationEngine.makeToken()
-        let link = try #require(NetworkMail.cancelURL(configured, token: token))
+        let link = try #require(configured.link("/r/", token: token))
         #expect(link == "https://hub.utvag.example/r/\(token)")
-        let mail = NetworkMail.confirmation(to: "a@b.se", title: "Vårträff", status: .confirmed, position: nil, cancelURL: link)
+        let mail = RegistrationMail.confirmation(to: "a@b.se", title: "Vårträff", status: .confirmed, position: nil, cancelURL: link)
         #expect(mail.body.contains(link) && mail.subject == "Anmälan bekräftad: Vårträff")
-        let waiting = NetworkMail.confirmation(to: "a@b.se", title: "Vårträff", status: .waiting, position: 4, cancelURL: nil)
+        let waiting = RegistrationMail.confirmation(to: "a@b.se", title: "Vårträff", status: .waiting, position: 4, cancelURL: nil)
         #expect(waiting.body.contains("plats 4") && !waiting.body.contains("/r/"))
         // Without a configured address no link is made (never from a request's Host header).
-        #expect(NetworkMail.cancelURL(try NetworkSettings.load(configDir: dir, environment: [:]), token: token) == nil)
+        #expect(try load([:]).link("/r/", token: token) == nil)
         for bad in ["javascript:alert(1)", "ftp://hub.example", "https://"] {
-            #expect(throws: HubError.self) { try NetworkSettings.load(configDir: dir, environment: ["HUB_PUBLIC_URL": bad]) }
+            #expect(throws: HubError.self) { try load(["HUB_PUBLIC_URL": bad]) }
         }
-        #expect(throws: HubError.self) { try NetworkSettings.load(configDir: dir, environment: ["HUB_SMTP_PORT": "70000"]) }
+        #expect(throws: HubError.self) { try load(["HUB_SMTP_PORT": "70000"]) }
     }
 }

@@ -58,6 +58,12 @@ struct TrainingEventTests {
         #expect(cancel.error == nil)
         #expect(cancel.body["promoted"]?.arrayValue?.count == 1)
         #expect(events.contains { $0.0 == "event.registration.promoted" })
+        // Each heard by e-mail (the shared registration mail); the refused full training mailed no one.
+        let mails = try await f.ok("training.mail.outbox", ["eventId": .string(openId)])["mail"]?.arrayValue ?? []
+        #expect(mails.map { $0["kind"]?.stringValue ?? "" }.sorted() == ["confirmation", "promotion", "waiting-list"])
+        let strictMails = try await f.ok("training.mail.outbox", ["eventId": .string(strictId)])["mail"]?.arrayValue ?? []
+        #expect(strictMails.count == 1, "only the one who got the seat; the refused registration was rolled back with its mail")
+        #expect(try await f.ok("training.mail.flush", [:])["configured"] == false)
         // Past the deadline and after the start.
         f.clock.advance(days: 11)
         try await f.refused("training.registrations.create", TrainingFixture.person(3, eventId: openId), code: .conflict, field: "body.eventId")

@@ -6,31 +6,10 @@ import HubProtocol
 import HubRegistration
 import HubStorage
 
-/// The networks service's settings, from `config/networks.json`.
-struct NetworkSettings: Sendable, Codable {
-    /// Where people reach the hub (`https://…`), for the personal links in e-mail; empty = no links.
-    var publicURL: String
-    /// The relay invitations and registration mail go through.
-    var smtp: SMTPSettings
-
-    static func load(configDir: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> NetworkSettings {
-        var s = try ConfigFile.decode(NetworkSettings.self, path: configDir + "/networks.json")
-        if let url = environment["HUB_PUBLIC_URL"] { s.publicURL = url }
-        s.publicURL = s.publicURL.trimmingCharacters(in: .whitespaces)
-        while s.publicURL.hasSuffix("/") { s.publicURL.removeLast() }
-        guard s.publicURL.isEmpty || ((s.publicURL.hasPrefix("https://") || s.publicURL.hasPrefix("http://"))
-            && URL(string: s.publicURL)?.host != nil && s.publicURL.count <= 200) else {
-            throw HubError(.validation, "Must be empty or an http(s) address.", field: "networks.json:publicURL")
-        }
-        s.smtp = try s.smtp.checked(file: "networks.json", environment: environment)
-        return s
-    }
-}
-
 /// E-mail about network days: invitations to contact persons (with the day as an
-/// iCalendar event), the confirmation of a registration with the personal cancellation
-/// link, and the news that someone moved up from the waiting list has a seat. Queued in
-/// the transaction of the change (`HubMail.MailOutbox`), sent by `networks.mail.flush`.
+/// iCalendar event) here; the confirmation of a registration and the news of a seat from
+/// the waiting list are the shared `RegistrationMail`. Queued in the transaction of the
+/// change (`HubMail.MailOutbox`), sent by `networks.mail.flush`.
 enum NetworkMail {
     static let outbox = MailOutbox()
 
@@ -58,33 +37,10 @@ enum NetworkMail {
                             body: lines.joined(separator: "\n"), calendar: calendar, calendarMethod: method.rawValue)
     }
 
-    /// The confirmation of one place: a seat, or a place in line; the personal link to cancel.
-    static func confirmation(to email: String, title: String, status: ParticipantStatus, position: Int?, cancelURL: String?) -> OutgoingMail {
-        var lines = [status == .confirmed
-            ? "Du är anmäld till \(title) och har en plats."
-            : "Träffen \(title) är fullbokad. Du står på väntelistan, plats \(position.map(String.init) ?? "?"). Får du en plats meddelar vi dig."]
-        if let cancelURL { lines += ["", "Kan du inte komma? Avboka här: \(cancelURL)"] }
-        lines += ["", "English: " + (status == .confirmed ? "you have a seat at \(title)." : "\(title) is full; you are on the waiting list.")]
-        return OutgoingMail(kind: status == .confirmed ? "confirmation" : "waiting-list", recipient: email,
-                            subject: (status == .confirmed ? "Anmälan bekräftad: " : "Väntelista: ") + title, body: lines.joined(separator: "\n"))
-    }
-
-    /// The news for someone who moved up from the waiting list.
-    static func promotion(to email: String, title: String) -> OutgoingMail {
-        OutgoingMail(kind: "promotion", recipient: email, subject: "Du har fått en plats: \(title)",
-                     body: "En plats har blivit ledig och den är din: \(title).\nAvboka med länken i ditt första mejl om du inte kan komma.\n\n"
-                        + "English: a seat became free and it is yours: \(title).")
-    }
-
-    /// The personal cancellation link, when the hub's public address is configured.
-    static func cancelURL(_ settings: NetworkSettings, token: String) -> String? {
-        settings.publicURL.isEmpty ? nil : settings.publicURL + "/r/" + token
-    }
-
     /// Deletes the mail about days whose participants were purged: the outbox names
     /// recipients, so it goes with them.
     static func purge(on db: any DatabaseExecutor) async throws(HubError) {
-        try await db.execute("DELETE FROM mail_outbox WHERE ref IN (SELECT id FROM registration_events WHERE purged = 1)", [])
+        try await RegistrationMail.purge(outbox, on: db)
     }
 
     /// `networks.mail.flush {limit?}`: sends queued mail through the relay (the service's timer calls it).

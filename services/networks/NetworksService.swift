@@ -104,7 +104,7 @@ public enum NetworksService {
 struct Reference: Sendable {
     let data: ReferenceData
     let engine: RegistrationEngine
-    let settings: NetworkSettings
+    let settings: RegistrationMailSettings
 
     private static let cache = Mutex<[String: Reference]>([:])
 
@@ -112,7 +112,7 @@ struct Reference: Sendable {
         if let cached = cache.withLock({ $0[configDir] }) { return cached }
         let data = try ReferenceData.load(configDir: configDir)
         let engine = RegistrationEngine(configuration: RegistrationConfiguration(reference: data))
-        let reference = Reference(data: data, engine: engine, settings: try NetworkSettings.load(configDir: configDir))
+        let reference = Reference(data: data, engine: engine, settings: try RegistrationMailSettings.load(file: "networks.json", configDir: configDir))
         cache.withLock { $0[configDir] = reference }
         return reference
     }

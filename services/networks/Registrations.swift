@@ -36,12 +36,8 @@ enum NetworkRegistrations {
         let result = try await reference.engine.register(registration, on: context.database)
         // Each person hears by e-mail what they got, with their own link to cancel.
         let title = try await reference.engine.eventState(result.eventId, on: context.database).title
-        let stamp = Clock.now()
-        for (input, placed) in zip(registration.participants, result.participants) {
-            let mail = NetworkMail.confirmation(to: input.email, title: title, status: placed.status, position: placed.waitingPosition,
-                                                cancelURL: NetworkMail.cancelURL(reference.settings, token: input.cancelToken))
-            try await NetworkMail.outbox.enqueue(mail, ref: result.eventId, at: stamp, on: context.database)
-        }
+        try await RegistrationMail.confirm(registration, result, title: title, settings: reference.settings, linkPath: "/r/",
+                                           outbox: NetworkMail.outbox, at: Clock.now(), on: context.database)
         context.events.emit("event.registration.created", .object([
             "kind": "network-day", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
             "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),
@@ -104,9 +100,8 @@ enum NetworkRegistrations {
     /// Tells each promoted person that they now have a seat: by e-mail, and as the event
     /// `event.registration.promoted` (policy lets only the gateway subscribe to `event.*`).
     static func tellPromoted(_ promoted: [Participant], title: String, context: ServiceContext) async throws(HubError) {
-        let stamp = Clock.now()
+        try await RegistrationMail.promoted(promoted, title: title, outbox: NetworkMail.outbox, at: Clock.now(), on: context.database)
         for p in promoted {
-            try await NetworkMail.outbox.enqueue(NetworkMail.promotion(to: p.email, title: title), ref: p.eventId, at: stamp, on: context.database)
             context.events.emit("event.registration.promoted", .object([
                 "kind": "network-day", "eventId": .string(p.eventId), "title": .string(title), "participantId": .string(p.id),
                 "name": .string(p.name), "email": .string(p.email),

@@ -1,12 +1,15 @@
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
 
 /// Registration for trainings through the shared `RegistrationEngine`, and attendance per session.
 enum TrainingRegistrations {
+    /// Registration mail waiting for the relay (sent by `training.mail.flush`, on the service's timer).
+    static let outbox = MailOutbox()
     static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
         "training.registrations.create": (.command, create),
         "training.registrations.get": (.query, getByToken),
@@ -29,6 +32,10 @@ enum TrainingRegistrations {
         if !waitingList, result.participants.contains(where: { $0.status == .waiting }) {
             throw HubError(.conflict, "The training is full.", field: "body.eventId")
         }
+        // Each person hears by e-mail what they got, with their own link to cancel (`/tr/<token>`).
+        let title = try await reference.engine.eventState(result.eventId, on: context.database).title
+        try await RegistrationMail.confirm(registration, result, title: title, settings: reference.mail, linkPath: "/tr/",
+                                           outbox: outbox, at: env.nowText, on: context.database)
         context.events.emit("event.registration.created", .object([
             "kind": "training", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
             "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),
@@ -64,6 +71,7 @@ enum TrainingRegistrations {
         context.events.emit("event.registration.cancelled", .object([
             "kind": "training", "eventId": .string(result.cancelled.eventId), "participantId": .string(result.cancelled.id),
         ]))
+        try await RegistrationMail.promoted(result.promoted, title: state.title, outbox: outbox, at: env.nowText, on: context.database)
         for p in result.promoted {
             context.events.emit("event.registration.promoted", .object([
                 "kind": "training", "eventId": .string(p.eventId), "title": .string(state.title), "participantId": .string(p.id),

@@ -1,6 +1,7 @@
 import Foundation
 import HubBus
 import HubCore
+import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
@@ -121,6 +122,7 @@ public enum TrainingService {
                 created_at TEXT NOT NULL
             )
             """),
+        MailOutbox.migration(version: 2),
     ] + RegistrationEngine.migrations
 
     /// - Parameters:
@@ -137,9 +139,24 @@ public enum TrainingService {
                 handlers[type] = MessageHandler(kind) { request, context in try await run(request, context, env) }
             }
         }
-        return ServiceDefinition(name: name, migrations: migrations, handlers: handlers, prepare: { db, configDir, logger in
+        // Registration mail: confirmations with the personal link, seats from the waiting list.
+        handlers["training.mail.flush"] = MessageHandler(.command) { request, context in
+            let reference = try TrainingReference.load(context.configDir)
+            let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
+            return try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
+        }
+        handlers["training.mail.outbox"] = MessageHandler(.query) { request, context in
+            let id = try BodyReader(request.body).string("eventId", max: 64)
+            return .object(["mail": .array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database))])
+        }
+        return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
+                                 timed: [TimedRequest("training.mail.flush")], prepare: { db, configDir, logger in
             let reference = try TrainingReference.load(configDir)
-            let purged = try await db.transaction { tx in try await reference.engine.purge(on: tx) }
+            let purged = try await db.transaction { tx in
+                let events = try await reference.engine.purge(on: tx)
+                try await RegistrationMail.purge(TrainingRegistrations.outbox, on: tx)
+                return events
+            }
             logger.info("training ready", metadata: ["hub.centres": "\(reference.data.centres.count)", "hub.purged_events": "\(purged)"])
         })
     }
@@ -159,12 +176,15 @@ struct TrainingEnvironment: Sendable {
 struct TrainingReference: Sendable {
     let data: ReferenceData
     let engine: RegistrationEngine
+    /// The relay and the public address for registration mail (`config/training.json`).
+    let mail: RegistrationMailSettings
     private static let cache = Mutex<[String: TrainingReference]>([:])
 
     static func load(_ configDir: String) throws(HubError) -> TrainingReference {
         if let cached = cache.withLock({ $0[configDir] }) { return cached }
         let data = try ReferenceData.load(configDir: configDir)
-        let reference = TrainingReference(data: data, engine: RegistrationEngine(configuration: RegistrationConfiguration(reference: data)))
+        let reference = TrainingReference(data: data, engine: RegistrationEngine(configuration: RegistrationConfiguration(reference: data)),
+                                          mail: try RegistrationMailSettings.load(file: "training.json", configDir: configDir))
         cache.withLock { $0[configDir] = reference }
         return reference
     }

@@ -1,0 +1,79 @@
+import Foundation
+import HubCore
+import HubMail
+import HubProtocol
+import HubStorage
+
+/// Where a service's registration mail goes out from, and the address its links point to:
+/// the `publicURL` and `smtp` of the service's configuration file (`networks.json`,
+/// `training.json`). `HUB_PUBLIC_URL`, `HUB_SMTP_HOST` and `HUB_SMTP_PORT` override them.
+public struct RegistrationMailSettings: Sendable, Codable {
+    /// Where people reach the hub (`https://…`), for personal links; empty = no links.
+    public var publicURL: String
+    public var smtp: SMTPSettings
+
+    public static func load(file: String, configDir: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> RegistrationMailSettings {
+        var s = try ConfigFile.decode(RegistrationMailSettings.self, path: configDir + "/" + file)
+        if let url = environment["HUB_PUBLIC_URL"] { s.publicURL = url }
+        s.publicURL = s.publicURL.trimmingCharacters(in: .whitespaces)
+        while s.publicURL.hasSuffix("/") { s.publicURL.removeLast() }
+        guard s.publicURL.isEmpty || ((s.publicURL.hasPrefix("https://") || s.publicURL.hasPrefix("http://"))
+            && URL(string: s.publicURL)?.host != nil && s.publicURL.count <= 200) else {
+            throw HubError(.validation, "Must be empty or an http(s) address.", field: "\(file):publicURL")
+        }
+        s.smtp = try s.smtp.checked(file: file, environment: environment)
+        return s
+    }
+
+    /// A personal link (`/r/<token>`, `/tr/<token>`) when the public address is configured.
+    /// Links are made from configuration only, never from a request's Host header (which a
+    /// sender could set, and so mail a link to another site to someone else's address).
+    public func link(_ path: String, token: String) -> String? {
+        publicURL.isEmpty ? nil : publicURL + path + token
+    }
+}
+
+/// What people hear by e-mail when they register (a seat or a place in line, with their own
+/// link to cancel) and when they move up from the waiting list. Shared by every service that
+/// registers people through the engine (network days, trainings); queued in the transaction
+/// of the registration (`MailOutbox`), so nothing is mailed for a registration rolled back.
+public enum RegistrationMail {
+    /// The confirmation of one place.
+    public static func confirmation(to email: String, title: String, status: ParticipantStatus, position: Int?, cancelURL: String?) -> OutgoingMail {
+        var lines = [status == .confirmed
+            ? "Du är anmäld till \(title) och har en plats."
+            : "\(title) är fullbokad. Du står på väntelistan, plats \(position.map(String.init) ?? "?"). Får du en plats meddelar vi dig."]
+        if let cancelURL { lines += ["", "Kan du inte komma? Avboka här: \(cancelURL)"] }
+        lines += ["", "English: " + (status == .confirmed ? "you have a seat at \(title)." : "\(title) is full; you are on the waiting list.")]
+        return OutgoingMail(kind: status == .confirmed ? "confirmation" : "waiting-list", recipient: email,
+                            subject: (status == .confirmed ? "Anmälan bekräftad: " : "Väntelista: ") + title, body: lines.joined(separator: "\n"))
+    }
+
+    /// The news for someone who moved up from the waiting list.
+    public static func promotion(to email: String, title: String) -> OutgoingMail {
+        OutgoingMail(kind: "promotion", recipient: email, subject: "Du har fått en plats: \(title)",
+                     body: "En plats har blivit ledig och den är din: \(title).\nAvboka med länken i ditt första mejl om du inte kan komma.\n\n"
+                        + "English: a seat became free and it is yours: \(title).")
+    }
+
+    /// Queues one confirmation per place of a registration, each with that person's own link.
+    public static func confirm(_ request: RegistrationRequest, _ result: RegistrationResult, title: String, settings: RegistrationMailSettings,
+                               linkPath: String, outbox: MailOutbox, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) {
+        for (input, placed) in zip(request.participants, result.participants) {
+            let mail = confirmation(to: input.email, title: title, status: placed.status, position: placed.waitingPosition,
+                                    cancelURL: settings.link(linkPath, token: input.cancelToken))
+            try await outbox.enqueue(mail, ref: result.eventId, at: stamp, on: db)
+        }
+    }
+
+    /// Queues "you have a seat" for everyone promoted.
+    public static func promoted(_ people: [Participant], title: String, outbox: MailOutbox, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) {
+        for p in people { try await outbox.enqueue(promotion(to: p.email, title: title), ref: p.eventId, at: stamp, on: db) }
+    }
+
+    /// Deletes the mail about events whose participants were purged (it names them).
+    public static func purge(_ outbox: MailOutbox, on db: any DatabaseExecutor) async throws(HubError) {
+        try await db.execute("DELETE FROM \(outbox.table) WHERE \(outbox.refColumn) IN (SELECT id FROM registration_events WHERE purged = 1)", [])
+    }
+}
