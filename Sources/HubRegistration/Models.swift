@@ -164,6 +164,8 @@ public struct RegistrationResult: Sendable, Codable, Equatable {
         public var waitingPosition: Int?
     }
     public var eventId: String
+    /// The event's title (read with the seat lock), for the confirmation mail.
+    public var title: String
     public var bookingId: String
     public var participants: [Placed]
 }

@@ -243,7 +243,7 @@ public struct RegistrationEngine: Sendable {
             placed.append(.init(participantId: id, status: status, waitingPosition: position))
         }
         try await writeCounters(event: request.eventId, taken: seats, nextSeq: seq, expectedTaken: event.taken, on: db)
-        return RegistrationResult(eventId: request.eventId, bookingId: bookingId, participants: placed)
+        return RegistrationResult(eventId: request.eventId, title: event.title, bookingId: bookingId, participants: placed)
     }
 
     // MARK: Cancellation
@@ -490,6 +490,7 @@ public struct RegistrationEngine: Sendable {
 
     struct LockedEvent {
         var id: String
+        var title: String
         var capacity: Int
         var taken: Int
         var nextSeq: Int
@@ -505,10 +506,10 @@ public struct RegistrationEngine: Sendable {
     func lockEvent(_ id: String, field: String, on db: any DatabaseExecutor) async throws(HubError) -> LockedEvent {
         let lock = db.dialect == .postgres ? " FOR UPDATE" : ""
         guard let row = try await db.queryFirst(
-            "SELECT id, capacity, taken, next_seq, fee_sek, status, deadline_at, starts_at, purged FROM registration_events WHERE id = ?\(lock)", id) else {
+            "SELECT id, title, capacity, taken, next_seq, fee_sek, status, deadline_at, starts_at, purged FROM registration_events WHERE id = ?\(lock)", id) else {
             throw HubError(.notFound, "No such event.", field: field)
         }
-        return LockedEvent(id: try row.string("id"), capacity: try row.int("capacity"), taken: try row.int("taken"), nextSeq: try row.int("next_seq"),
+        return LockedEvent(id: try row.string("id"), title: try row.string("title"), capacity: try row.int("capacity"), taken: try row.int("taken"), nextSeq: try row.int("next_seq"),
                            fee: try row.int("fee_sek"), status: try row.string("status"), deadline: try row.string("deadline_at"),
                            starts: try row.string("starts_at"), purged: try row.bool("purged"))
     }

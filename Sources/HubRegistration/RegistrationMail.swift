@@ -58,10 +58,10 @@ public enum RegistrationMail {
     }
 
     /// Queues one confirmation per place of a registration, each with that person's own link.
-    public static func confirm(_ request: RegistrationRequest, _ result: RegistrationResult, title: String, settings: RegistrationMailSettings,
+    public static func confirm(_ request: RegistrationRequest, _ result: RegistrationResult, settings: RegistrationMailSettings,
                                linkPath: String, outbox: MailOutbox, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) {
         for (input, placed) in zip(request.participants, result.participants) {
-            let mail = confirmation(to: input.email, title: title, status: placed.status, position: placed.waitingPosition,
+            let mail = confirmation(to: input.email, title: result.title, status: placed.status, position: placed.waitingPosition,
                                     cancelURL: settings.link(linkPath, token: input.cancelToken))
             try await outbox.enqueue(mail, ref: result.eventId, at: stamp, on: db)
         }

@@ -33,8 +33,7 @@ enum TrainingRegistrations {
             throw HubError(.conflict, "The training is full.", field: "body.eventId")
         }
         // Each person hears by e-mail what they got, with their own link to cancel (`/tr/<token>`).
-        let title = try await reference.engine.eventState(result.eventId, on: context.database).title
-        try await RegistrationMail.confirm(registration, result, title: title, settings: reference.mail, linkPath: "/tr/",
+        try await RegistrationMail.confirm(registration, result, settings: reference.mail, linkPath: "/tr/",
                                            outbox: outbox, at: env.nowText, on: context.database)
         context.events.emit("event.registration.created", .object([
             "kind": "training", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
