@@ -88,7 +88,7 @@ public final class SQLiteDatabase: HubDatabase {
     public func query(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> [DatabaseRow] {
         try await locked { () async throws(HubError) -> [DatabaseRow] in
             // A plain read runs here; anything else may commit (an fsync): off the shared threads.
-            try await self.run(sql, binds, countChanges: false, blocking: !SQLText.isPlainRead(sql)).rows
+            try await self.run(sql, binds, blocking: !SQLText.isPlainRead(sql)).rows
         }
     }
 
@@ -235,8 +235,7 @@ public final class SQLiteDatabase: HubDatabase {
 
     /// Runs one statement; the caller holds the lock. `blocking` sends it to the
     /// database's own thread (a statement that may wait on the disk or on a lock).
-    /// `countChanges` is kept for the callers' sake: the count comes without a round trip.
-    func run(_ sql: String, _ binds: [DatabaseValue], countChanges: Bool = true, blocking: Bool = false) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
+    func run(_ sql: String, _ binds: [DatabaseValue], blocking: Bool = false) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
         let connection = self.connection
         do {
             if blocking {
@@ -307,7 +306,7 @@ final class SQLiteTransactionExecutor: DatabaseExecutor {
     func query(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> [DatabaseRow] {
         try await lock.withLock { () async throws(HubError) -> [DatabaseRow] in
             try checkValid()
-            return try await database.run(sql, binds, countChanges: false).rows
+            return try await database.run(sql, binds).rows
         }
     }
 

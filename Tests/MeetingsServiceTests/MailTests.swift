@@ -99,8 +99,8 @@ func decodedParts(_ message: String) -> [String] {
         let h = try await Harness.make(.sqlite)
         let id = try await h.meeting("2026-03-03")
         let published = Mutex<[String]>([])
-        await MeetingsService.tick(h.dispatcher) { events in published.withLock { $0 += events.map(\.0) } }
-        await MeetingsService.tick(h.dispatcher) { events in published.withLock { $0 += events.map(\.0) } }
+        await h.dispatcher.tick { events in published.withLock { $0 += events.map(\.0) } }
+        await h.dispatcher.tick { events in published.withLock { $0 += events.map(\.0) } }
         #expect(published.withLock { $0 }.filter { $0 == "agency.police.meeting.reminder" }.count == 1)
         let mail = try await h.ok("meetings.mail.outbox", ["meetingId": .string(id)])["mail"]!.arrayValue!
         #expect(mail.filter { $0["kind"]?.stringValue == "reminder" }.count == 5)

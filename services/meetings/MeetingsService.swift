@@ -226,11 +226,3 @@ public enum MeetingsService {
             })
     }
 }
-
-extension MeetingsService {
-    /// One pass of the timed work: due reminders, then queued mail to the SMTP relay
-    /// (`hub run meetings` runs it every `HUB_MEETINGS_TICK_SECONDS`, default 60).
-    public static func tick(_ dispatcher: Dispatcher, publish: @Sendable ([(String, JSONValue)]) -> Void) async {
-        await dispatcher.tick(publish: publish)
-    }
-}
