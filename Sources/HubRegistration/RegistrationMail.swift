@@ -3,6 +3,7 @@ import HubCore
 import HubMail
 import HubProtocol
 import HubStorage
+import Synchronization
 
 /// Where a service's registration mail goes out from, and the address its links point to:
 /// the `publicURL` and `smtp` of the service's configuration file (`networks.json`,
@@ -75,5 +76,32 @@ public enum RegistrationMail {
     /// Deletes the mail about events whose participants were purged (it names them).
     public static func purge(_ outbox: MailOutbox, on db: any DatabaseExecutor) async throws(HubError) {
         try await db.execute("DELETE FROM \(outbox.table) WHERE \(outbox.refColumn) IN (SELECT id FROM registration_events WHERE purged = 1)", [])
+    }
+}
+
+/// What a service that registers people reads once per configuration folder: the reference
+/// data (centres, municipalities, agencies), the engine configured with it, and the mail
+/// settings from the service's own file (`networks.json`, `training.json`).
+public struct RegistrationReference: Sendable {
+    public let data: ReferenceData
+    public let engine: RegistrationEngine
+    public let mail: RegistrationMailSettings
+
+    private static let cache = Mutex<[String: RegistrationReference]>([:])
+
+    public static func load(_ configDir: String, mailFile: String) throws(HubError) -> RegistrationReference {
+        let key = configDir + "\u{0}" + mailFile
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        let data = try ReferenceData.load(configDir: configDir)
+        let reference = RegistrationReference(data: data, engine: RegistrationEngine(configuration: RegistrationConfiguration(reference: data)),
+                                              mail: try RegistrationMailSettings.load(file: mailFile, configDir: configDir))
+        cache.withLock { $0[key] = reference }
+        return reference
+    }
+
+    /// The centre `id`, or `not_found` naming `field`.
+    public func centre(_ id: String, field: String = "body.centreId") throws(HubError) -> ReferenceData.Centre {
+        guard let c = data.centres.first(where: { $0.id == id }) else { throw HubError(.notFound, "No such centre.", field: field, reason: .notAChoice) }
+        return c
     }
 }

@@ -47,7 +47,7 @@ enum NetworkMail {
     @Sendable static func flush(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
         let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
-        return try await outbox.flush(smtp: reference.settings.smtp, limit: limit, now: Date(), on: context.database, logger: context.logger)
+        return try await outbox.flush(smtp: reference.mail.smtp, limit: limit, now: Date(), on: context.database, logger: context.logger)
     }
 
     /// `networks.mail.outbox {dayId}` → the queued and sent mail about a day (who and what, not the text).

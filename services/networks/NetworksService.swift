@@ -100,28 +100,12 @@ public enum NetworksService {
     }
 }
 
-/// Reference data (centres, municipalities, agencies) read once per configuration folder.
-struct Reference: Sendable {
-    let data: ReferenceData
-    let engine: RegistrationEngine
-    let settings: RegistrationMailSettings
+/// The networks service's reference data, engine and mail settings (`config/networks.json`).
+typealias Reference = RegistrationReference
 
-    private static let cache = Mutex<[String: Reference]>([:])
-
-    static func load(_ configDir: String) throws(HubError) -> Reference {
-        if let cached = cache.withLock({ $0[configDir] }) { return cached }
-        let data = try ReferenceData.load(configDir: configDir)
-        let engine = RegistrationEngine(configuration: RegistrationConfiguration(reference: data))
-        let reference = Reference(data: data, engine: engine, settings: try RegistrationMailSettings.load(file: "networks.json", configDir: configDir))
-        cache.withLock { $0[configDir] = reference }
-        return reference
-    }
-
-    func centre(_ id: String, field: String = "body.centreId") throws(HubError) -> ReferenceData.Centre {
-        guard let centre = data.centres.first(where: { $0.id == id }) else {
-            throw HubError(.notFound, "No such centre.", field: field)
-        }
-        return centre
+extension RegistrationReference {
+    static func load(_ configDir: String) throws(HubError) -> RegistrationReference {
+        try load(configDir, mailFile: "networks.json")
     }
 
     func agency(_ id: String) -> ReferenceData.Agency? { data.agencies.first { $0.id == id } }

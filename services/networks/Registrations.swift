@@ -35,7 +35,7 @@ enum NetworkRegistrations {
         // whether a day exists; every network day is an engine event (created in the same transaction).
         let result = try await reference.engine.register(registration, on: context.database)
         // Each person hears by e-mail what they got, with their own link to cancel.
-        try await RegistrationMail.confirm(registration, result, settings: reference.settings, linkPath: "/r/",
+        try await RegistrationMail.confirm(registration, result, settings: reference.mail, linkPath: "/r/",
                                            outbox: NetworkMail.outbox, at: Clock.now(), on: context.database)
         context.events.emit("event.registration.created", .object([
             "kind": "network-day", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),

@@ -172,26 +172,12 @@ struct TrainingEnvironment: Sendable {
     var nowText: String { RegistrationEngine.iso(now()) }
 }
 
-/// Reference data and the engine configured with it, read once per configuration folder.
-struct TrainingReference: Sendable {
-    let data: ReferenceData
-    let engine: RegistrationEngine
-    /// The relay and the public address for registration mail (`config/training.json`).
-    let mail: RegistrationMailSettings
-    private static let cache = Mutex<[String: TrainingReference]>([:])
+/// The training service's reference data, engine and mail settings (`config/training.json`).
+typealias TrainingReference = RegistrationReference
 
-    static func load(_ configDir: String) throws(HubError) -> TrainingReference {
-        if let cached = cache.withLock({ $0[configDir] }) { return cached }
-        let data = try ReferenceData.load(configDir: configDir)
-        let reference = TrainingReference(data: data, engine: RegistrationEngine(configuration: RegistrationConfiguration(reference: data)),
-                                          mail: try RegistrationMailSettings.load(file: "training.json", configDir: configDir))
-        cache.withLock { $0[configDir] = reference }
-        return reference
-    }
-
-    func centre(_ id: String, field: String = "body.centreId") throws(HubError) -> ReferenceData.Centre {
-        guard let c = data.centres.first(where: { $0.id == id }) else { throw HubError(.notFound, "No such centre.", field: field, reason: .notAChoice) }
-        return c
+extension RegistrationReference {
+    static func load(_ configDir: String) throws(HubError) -> RegistrationReference {
+        try load(configDir, mailFile: "training.json")
     }
 
     func agencyName(_ id: String) -> String { data.agencies.first { $0.id == id }?.name ?? id }
