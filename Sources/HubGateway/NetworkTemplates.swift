@@ -136,6 +136,38 @@ enum NetworkTemplates {
     </dl>
     """
 
+    /// The agency and municipality choices of the public registration forms (one person or a group).
+    static let agencyAndMunicipality = """
+    <div class="field{{#err.agency}} has-error{{/err.agency}}">
+    <label for="agency">{{t.reg_agency}}</label>
+    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
+    <select id="agency" name="agency" required{{#err.agency}} aria-invalid="true" aria-describedby="agency-error"{{/err.agency}}>
+    <option value="">{{t.reg_agency_choose}}</option>
+    {{#agencies}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/agencies}}
+    </select>
+    </div>
+    <div class="field{{#err.municipality}} has-error{{/err.municipality}}">
+    <label for="municipality">{{t.reg_municipality}}</label>
+    {{#err.municipality}}<p class="field-error" id="municipality-error">{{err.municipality}}</p>{{/err.municipality}}
+    <select id="municipality" name="municipality"{{#err.municipality}} aria-invalid="true" aria-describedby="municipality-error"{{/err.municipality}}>
+    <option value="">{{t.reg_municipality_none}}</option>
+    {{#municipalities}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/municipalities}}
+    </select>
+    </div>
+    """
+
+    /// The honeypot and the privacy notice every public registration form ends with.
+    static let honeypotAndPrivacy = """
+    <div class="hp" aria-hidden="true">
+    <label for="website">{{t.reg_honeypot}}</label>
+    <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
+    </div>
+    <section class="privacy" aria-labelledby="privacy-heading">
+    <h2 id="privacy-heading">{{t.reg_privacy_heading}}</h2>
+    <p id="privacy-notice">{{privacyText}}</p>
+    </section>
+    """
+
     static let register = """
     <h1 id="reg-heading">{{day.title}}</h1>
     <p>{{t.reg_intro}}</p>
@@ -160,22 +192,7 @@ enum NetworkTemplates {
     {{#err.email}}<p class="field-error" id="email-error">{{err.email}}</p>{{/err.email}}
     <input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="{{form.email}}" aria-describedby="email-hint{{#err.email}} email-error{{/err.email}}"{{#err.email}} aria-invalid="true"{{/err.email}}>
     </div>
-    <div class="field{{#err.agency}} has-error{{/err.agency}}">
-    <label for="agency">{{t.reg_agency}}</label>
-    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
-    <select id="agency" name="agency" required{{#err.agency}} aria-invalid="true" aria-describedby="agency-error"{{/err.agency}}>
-    <option value="">{{t.reg_agency_choose}}</option>
-    {{#agencies}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/agencies}}
-    </select>
-    </div>
-    <div class="field{{#err.municipality}} has-error{{/err.municipality}}">
-    <label for="municipality">{{t.reg_municipality}}</label>
-    {{#err.municipality}}<p class="field-error" id="municipality-error">{{err.municipality}}</p>{{/err.municipality}}
-    <select id="municipality" name="municipality"{{#err.municipality}} aria-invalid="true" aria-describedby="municipality-error"{{/err.municipality}}>
-    <option value="">{{t.reg_municipality_none}}</option>
-    {{#municipalities}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/municipalities}}
-    </select>
-    </div>
+    \(agencyAndMunicipality)
     <div class="field{{#err.dietary}} has-error{{/err.dietary}}">
     <label for="dietary">{{t.reg_dietary}}</label>
     {{#err.dietary}}<p class="field-error" id="dietary-error">{{err.dietary}}</p>{{/err.dietary}}
@@ -187,14 +204,7 @@ enum NetworkTemplates {
     {{#err.invoiceReference}}<p class="field-error" id="invoiceReference-error">{{err.invoiceReference}}</p>{{/err.invoiceReference}}
     <input id="invoiceReference" name="invoiceReference" type="text" required maxlength="100" value="{{form.invoiceReference}}" aria-describedby="invoice-hint{{#err.invoiceReference}} invoiceReference-error{{/err.invoiceReference}}"{{#err.invoiceReference}} aria-invalid="true"{{/err.invoiceReference}}>
     </div>{{/hasFee}}
-    <div class="hp" aria-hidden="true">
-    <label for="website">{{t.reg_honeypot}}</label>
-    <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
-    </div>
-    <section class="privacy" aria-labelledby="privacy-heading">
-    <h2 id="privacy-heading">{{t.reg_privacy_heading}}</h2>
-    <p id="privacy-notice">{{privacyText}}</p>
-    </section>
+    \(honeypotAndPrivacy)
     <button type="submit" id="register-submit">{{t.reg_submit}}</button>
     </form>
     <p><a href="/register/{{day.id}}/group" id="group-link">{{t.group_link}}</a></p>
@@ -219,21 +229,7 @@ enum NetworkTemplates {
     {{#error}}<p class="field-error" id="{{id}}-error">{{error}}</p>{{/error}}
     <input id="{{id}}" name="{{id}}" type="{{type}}" autocomplete="{{autocomplete}}" maxlength="{{max}}" value="{{value}}"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>
     </div>{{/bookerFields}}
-    <div class="field{{#err.agency}} has-error{{/err.agency}}">
-    <label for="agency">{{t.reg_agency}}</label>
-    {{#err.agency}}<p class="field-error" id="agency-error">{{err.agency}}</p>{{/err.agency}}
-    <select id="agency" name="agency" required{{#err.agency}} aria-invalid="true" aria-describedby="agency-error"{{/err.agency}}>
-    <option value="">{{t.reg_agency_choose}}</option>
-    {{#agencies}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/agencies}}
-    </select>
-    </div>
-    <div class="field">
-    <label for="municipality">{{t.reg_municipality}}</label>
-    <select id="municipality" name="municipality">
-    <option value="">{{t.reg_municipality_none}}</option>
-    {{#municipalities}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/municipalities}}
-    </select>
-    </div>
+    \(agencyAndMunicipality)
     </fieldset>
     {{#rows}}<fieldset id="person-{{n}}"><legend>{{legend}}</legend>
     {{#fields}}<div class="field{{#error}} has-error{{/error}}">
@@ -242,14 +238,7 @@ enum NetworkTemplates {
     <input id="{{id}}" name="{{id}}" type="{{type}}" maxlength="{{max}}" value="{{value}}"{{#error}} aria-invalid="true" aria-describedby="{{id}}-error"{{/error}}>
     </div>{{/fields}}
     </fieldset>{{/rows}}
-    <div class="hp" aria-hidden="true">
-    <label for="website">{{t.reg_honeypot}}</label>
-    <input id="website" name="website" type="text" tabindex="-1" autocomplete="off" value="">
-    </div>
-    <section class="privacy" aria-labelledby="privacy-heading">
-    <h2 id="privacy-heading">{{t.reg_privacy_heading}}</h2>
-    <p id="privacy-notice">{{privacyText}}</p>
-    </section>
+    \(honeypotAndPrivacy)
     <button type="submit" id="group-submit">{{t.group_submit}}</button>
     </form>
     {{/open}}
