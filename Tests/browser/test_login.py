@@ -14,6 +14,7 @@ import urllib.request
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -66,6 +67,25 @@ def wait(d):
     return WebDriverWait(d, WAIT_SECONDS)
 
 
+def loads_new_page(d, action):
+    """Run an action that loads a new page (a form post, a link) and return once the new page is in place.
+
+    Waiting for an element straight after the click races the navigation: the old page may still
+    hold an element with the same id (a status, an error from the last post), and chromedriver
+    answers a look-up made while the page changes with "aborted by navigation". So this waits
+    until the old document is gone and the new one has loaded; only then do the checks look."""
+    old = d.find_element(By.TAG_NAME, "html")
+    action()
+    settling = WebDriverWait(d, WAIT_SECONDS, ignored_exceptions=(WebDriverException,))
+    settling.until(EC.staleness_of(old))
+    settling.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def click_through(d, element_id):
+    """Click the control with this id, which loads a new page, and wait for that page (see loads_new_page)."""
+    loads_new_page(d, lambda: d.find_element(By.ID, element_id).click())
+
+
 def test_admin_logs_in_sees_swedish_start_page_and_logs_out(driver):
     # Start clean in Swedish (the language is remembered in a cookie).
     driver.get(HUB_URL + "/login?lang=sv")
@@ -75,7 +95,7 @@ def test_admin_logs_in_sees_swedish_start_page_and_logs_out(driver):
 
     driver.find_element(By.ID, "username").send_keys("admin")
     driver.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
+    click_through(driver, "login-submit")
 
     # Start page: Swedish heading, greeting with the role, bus status table.
     heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "start-heading")))
@@ -92,7 +112,7 @@ def test_admin_logs_in_sees_swedish_start_page_and_logs_out(driver):
     assert driver.find_element(By.CSS_SELECTOR, "a.skip-link").get_attribute("href").endswith("#main")
 
     # Log out through the form in the header (carries the CSRF token).
-    driver.find_element(By.ID, "logout").click()
+    click_through(driver, "logout")
     wait(driver).until(EC.visibility_of_element_located((By.ID, "username")))
     assert "/login" in driver.current_url
 

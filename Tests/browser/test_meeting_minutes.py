@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from test_login import HUB_URL, driver, wait  # noqa: F401  (fixture)
+from test_login import HUB_URL, click_through, driver, loads_new_page, wait  # noqa: F401  (fixture)
 from test_referral_form import CONFIG_DIR, DATA_DIR, HUB_BIN, create_user, login
 
 pytestmark = pytest.mark.skipif(
@@ -36,7 +36,7 @@ def test_staff_write_and_circulate_minutes(driver):  # noqa: F811
     Select(driver.find_element(By.ID, "centre")).select_by_value("skaraborg")
 
     # No date: the server refuses and says so by the field; nothing is created.
-    driver.find_element(By.ID, "create-meeting").click()
+    click_through(driver, "create-meeting")
     error = wait(driver).until(EC.visibility_of_element_located((By.ID, "date-error")))
     assert error.text
     assert driver.find_element(By.ID, "date").get_attribute("aria-invalid") == "true"
@@ -46,7 +46,7 @@ def test_staff_write_and_circulate_minutes(driver):  # noqa: F811
     set_value(driver, "date", f"2039-04-{day:02d}")
     set_value(driver, "start", "14:00")
     set_value(driver, "end", "16:00")
-    driver.find_element(By.ID, "create-meeting").click()
+    click_through(driver, "create-meeting")
     wait(driver).until(EC.visibility_of_element_located((By.ID, "agenda")))
     assert "Utväg Skaraborg" in driver.find_element(By.ID, "mt-heading").text
     assert driver.find_element(By.ID, "minutes-status").text == "utkast"
@@ -58,18 +58,18 @@ def test_staff_write_and_circulate_minutes(driver):  # noqa: F811
     text = driver.find_element(By.ID, "text-" + welcome_id)
     assert driver.find_element(By.CSS_SELECTOR, f"label[for='text-{welcome_id}']").text.startswith("Anteckningar för punkt 1")
     text.send_keys("Alla hälsas välkomna.")
-    driver.find_element(By.ID, "save-" + welcome_id).send_keys(Keys.ENTER)
+    loads_new_page(driver, lambda: driver.find_element(By.ID, "save-" + welcome_id).send_keys(Keys.ENTER))
     wait(driver).until(EC.text_to_be_present_in_element_value((By.ID, "text-" + welcome_id), "Alla hälsas välkomna."))
 
     # The third item (centre state) is confidential: it stays out of the circulated copy.
     state_id = driver.find_elements(By.CSS_SELECTOR, "#agenda > li")[2].get_attribute("id").removeprefix("item-")
     driver.find_element(By.ID, "text-" + state_id).send_keys("Känsligt personalärende.")
     driver.find_element(By.ID, "conf-" + state_id).click()
-    driver.find_element(By.ID, "save-" + state_id).click()
+    click_through(driver, "save-" + state_id)
     wait(driver).until(EC.text_to_be_present_in_element_value((By.ID, "text-" + state_id), "Känsligt personalärende."))
 
     # Circulate: version 1, status "utskickade", the confidential text not in it.
-    driver.find_element(By.ID, "circulate-minutes").click()
+    click_through(driver, "circulate-minutes")
     wait(driver).until(EC.text_to_be_present_in_element((By.ID, "minutes-status"), "utskickade"))
     summary = driver.find_element(By.CSS_SELECTOR, "details.version summary")
     assert "Version 1" in summary.text
@@ -79,7 +79,7 @@ def test_staff_write_and_circulate_minutes(driver):  # noqa: F811
     assert "Känsligt personalärende." not in circulated
 
     # The print version has the minutes' shape.
-    driver.find_element(By.ID, "print-link").click()
+    click_through(driver, "print-link")
     wait(driver).until(EC.visibility_of_element_located((By.TAG_NAME, "h1")))
     assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Mötesanteckningar ledningsgruppsmöte Utväg Skaraborg")
     assert "Närvarande:" in driver.page_source and "Vid anteckningarna" in driver.page_source

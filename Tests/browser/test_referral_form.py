@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from test_login import HUB_URL, driver, wait  # noqa: F401  (fixture)
+from test_login import HUB_URL, click_through, driver, wait  # noqa: F401  (fixture)
 
 HUB_BIN = os.environ.get("HUB_BIN", "")
 DATA_DIR = os.environ.get("HUB_DATA_DIR", "")
@@ -39,7 +39,7 @@ def login(d, username):
     wait(d).until(EC.visibility_of_element_located((By.ID, "username")))
     d.find_element(By.ID, "username").send_keys(username)
     d.find_element(By.ID, "password").send_keys(PASSWORD)
-    d.find_element(By.ID, "login-submit").click()
+    click_through(d, "login-submit")
     wait(d).until(EC.visibility_of_element_located((By.ID, "start-heading")))
 
 
@@ -50,7 +50,7 @@ def fill(d, element_id, text):
 
 
 def act(d, button_id):
-    d.find_element(By.ID, button_id).click()
+    click_through(d, button_id)
     wait(d).until(EC.visibility_of_element_located((By.ID, "referral-status")))
 
 
@@ -74,7 +74,7 @@ def test_agency_refers_through_the_form_and_follows_every_status(driver):  # noq
     fill(d, "client_identityNumber", "640823-3235")  # wrong check digit
     fill(d, "client_name", "Kanarie Webbsson")
     d.find_element(By.ID, "safeContact_mayCall").click()
-    d.find_element(By.ID, "submit-referral").click()
+    click_through(d, "submit-referral")
     summary = wait(d).until(EC.visibility_of_element_located((By.ID, "error-summary")))
     assert "kontrollsiffra" in summary.text
     assert "samtycke" in summary.text.lower()
@@ -90,7 +90,7 @@ def test_agency_refers_through_the_form_and_follows_every_status(driver):  # noq
     fill(d, "consent_recordedBy", "Per Polis")
     for q, a in (("escalation", "yes"), ("threat-to-kill", "no"), ("strangulation", "unknown")):
         d.find_element(By.ID, f"risk_{q}_{a}").click()
-    d.find_element(By.ID, "submit-referral").click()
+    click_through(d, "submit-referral")
     wait(d).until(EC.visibility_of_element_located((By.ID, "submitted-notice")))
     assert d.find_element(By.ID, "referral-status").text == "Skickad"
     referral_url = d.current_url.split("?")[0]

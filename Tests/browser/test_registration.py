@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from test_login import ADMIN_PASSWORD, HUB_URL, driver, wait  # noqa: F401  (fixture)
+from test_login import ADMIN_PASSWORD, HUB_URL, click_through, driver, wait  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.skipif(
     not HUB_URL or not ADMIN_PASSWORD,
@@ -65,7 +65,7 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
         assert driver.find_element(By.CSS_SELECTOR, f"label[for={field}]").text
 
     # Empty form: errors beside the fields, summary linking to them.
-    driver.find_element(By.ID, "register-submit").click()
+    click_through(driver, "register-submit")
     wait(driver).until(EC.visibility_of_element_located((By.ID, "error-summary")))
     assert driver.find_element(By.ID, "name-error").text == "Fyll i fältet."
     assert driver.find_element(By.ID, "email-error").is_displayed()
@@ -76,7 +76,7 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
     driver.find_element(By.ID, "email").send_keys("inte-en-adress")
     Select(driver.find_element(By.ID, "agency")).select_by_value("social-services")
     Select(driver.find_element(By.ID, "municipality")).select_by_value("Borås")
-    driver.find_element(By.ID, "register-submit").click()
+    click_through(driver, "register-submit")
     error = wait(driver).until(EC.visibility_of_element_located((By.ID, "email-error")))
     assert "giltig e-postadress" in error.text
     assert driver.find_element(By.ID, "name").get_attribute("value") == "Webb Testsson"
@@ -85,7 +85,7 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
     email.clear()
     email.send_keys("webb.testsson@boras.example")
     driver.find_element(By.ID, "dietary").send_keys("Vegetarisk")
-    driver.find_element(By.ID, "register-submit").click()
+    click_through(driver, "register-submit")
     status = wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-status")))
     assert status.text == "Du har fått en plats."
     link = driver.find_element(By.ID, "cancel-link").get_attribute("href")
@@ -100,7 +100,7 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
     # The personal link shows the place and cancels it, once.
     driver.get(link)
     assert wait(driver).until(EC.visibility_of_element_located((By.ID, "my-status"))).text == "Plats bekräftad"
-    driver.find_element(By.ID, "cancel-submit").click()
+    click_through(driver, "cancel-submit")
     done = wait(driver).until(EC.visibility_of_element_located((By.ID, "message-text")))
     assert done.text == "Din anmälan är avbokad."
     _, listing = api("GET", f"/api/v1/network-days/{day_id}/registrations", token=token)

@@ -14,7 +14,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
-from test_login import ADMIN_PASSWORD, HUB_URL, driver, wait  # noqa: F401  (fixture)
+from test_login import ADMIN_PASSWORD, HUB_URL, click_through, driver, wait  # noqa: F401  (fixture)
 from test_registration import api
 
 pytestmark = pytest.mark.skipif(
@@ -64,7 +64,7 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
         assert driver.find_element(By.CSS_SELECTOR, f"label[for={field}]").text
 
     # Empty form: errors beside the fields.
-    driver.find_element(By.ID, "register-submit").click()
+    click_through(driver, "register-submit")
     wait(driver).until(EC.visibility_of_element_located((By.ID, "error-summary")))
     assert driver.find_element(By.ID, "name-error").text == "Fyll i fältet."
     assert driver.find_element(By.ID, "email").get_attribute("aria-invalid") == "true"
@@ -90,13 +90,13 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
     driver.find_element(By.ID, "name").send_keys("Kurs Deltagarsson")
     driver.find_element(By.ID, "email").send_keys("kurs.deltagarsson@boras.example")
     Select(driver.find_element(By.ID, "agency")).select_by_value("social-services")
-    driver.find_element(By.ID, "register-submit").click()
+    click_through(driver, "register-submit")
     assert "redan anmäld" in wait(driver).until(EC.visibility_of_element_located((By.ID, "email-error"))).text
 
     driver.get(link)
     assert wait(driver).until(EC.visibility_of_element_located((By.ID, "my-status"))).text == "Plats bekräftad"
     assert len(driver.find_elements(By.CSS_SELECTOR, "#sessions li")) == 2
-    driver.find_element(By.ID, "cancel-submit").click()
+    click_through(driver, "cancel-submit")
     done = wait(driver).until(EC.visibility_of_element_located((By.ID, "message-text")))
     assert done.text == "Din anmälan är avbokad."
     _, listing = api("GET", f"/api/v1/trainings/{training_id}/registrations", token=token)
