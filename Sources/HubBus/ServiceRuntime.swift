@@ -115,6 +115,7 @@ enum RuntimeMigrations {
             ALTER TABLE hub_outbox ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
             ALTER TABLE hub_outbox ADD COLUMN next_at TEXT
             """),
+        StorageHealth.migration,
     ]
 }
 
@@ -134,6 +135,8 @@ public struct Dispatcher: Sendable {
     /// is published again; each further attempt waits twice as long, up to `maxRedeliveryDelay`.
     public let redeliveryDelay: Duration
     public let maxRedeliveryDelay: Duration
+    /// Whether writes still succeed, for `<service>.health`.
+    public let storage = StorageHealth()
 
     public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger,
                 redeliveryDelay: Duration = .seconds(10), maxRedeliveryDelay: Duration = .seconds(600)) {
@@ -248,9 +251,16 @@ public struct Dispatcher: Sendable {
         return rows.compactMap { try? Envelope.decode($0.blob("envelope")) }.filter { !marked.contains($0.id) }
     }
 
-    /// Handlers every service has: `<name>.info` (schema version, handled types) and
-    /// `<name>.metrics` (this process's Prometheus text).
+    /// Handlers every service has: `<name>.info` (schema version, handled types),
+    /// `<name>.metrics` (this process's Prometheus text), `<name>.health` (whether its
+    /// storage takes writes) and `<name>.outbox.ack` (an adapter has stored its events).
     private func builtin(_ type: String) -> MessageHandler? {
+        if type == "\(definition.name).health" {
+            let storage = self.storage, database = self.database
+            return MessageHandler(.query) { _, _ in
+                .object(["storage": .string(await storage.check(database).rawValue)])
+            }
+        }
         if type == "\(definition.name).outbox.ack" {
             return MessageHandler(.query) { request, ctx in try await Self.acknowledge(request, ctx) }
         }
@@ -379,6 +389,7 @@ public struct Dispatcher: Sendable {
                let row = rows.first, let bytes = try? row.blob("reply"), let first = try? Envelope.decode(bytes) {
                 return (first, []) // a concurrent redelivery won the race
             }
+            if error.code == .storage { storage.failed() }
             if error.code == .internal || error.code == .storage {
                 logger.error("handler failed", metadata: ["hub.type": "\(envelope.type)", "hub.code": "\(error.code)"])
             }

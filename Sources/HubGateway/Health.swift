@@ -2,12 +2,17 @@ import HubCore
 import HubProtocol
 
 /// The bus as the gateway reports it on /healthz, /api/v1/status and the start page:
-/// every configured service and adapter, up or down, from the broker's own view.
+/// every configured service and adapter, up or down, from the broker's own view, and
+/// for each service that is up, whether its storage takes writes (`<service>.health`).
 struct HealthReport: Sendable, Codable, Equatable {
     struct Component: Sendable, Codable, Equatable {
         var name: String
         var status: String
         var workers: Int?
+        /// A service's storage: "ok", "failing", "full", or "unknown" when it did not say.
+        var storage: String?
+        /// Up, and (for a service) its storage is not known to be failing.
+        var healthy: Bool { status == "up" && (storage == nil || storage == "ok" || storage == "unknown") }
     }
     var status: String
     var broker: String
@@ -17,7 +22,8 @@ struct HealthReport: Sendable, Codable, Equatable {
 
     var brokerUp: Bool { broker == "up" }
 
-    init(configuration: HubConfiguration, brokerStatus: BrokerStatus?) {
+    /// `storage` holds each service's answer to `<service>.health` (absent: "unknown").
+    init(configuration: HubConfiguration, brokerStatus: BrokerStatus?, storage: [String: String] = [:]) {
         guard let brokerStatus else {
             broker = "down"
             services = configuration.services.map { Component(name: $0, status: "down", workers: 0) }
@@ -29,11 +35,12 @@ struct HealthReport: Sendable, Codable, Equatable {
         uptimeSeconds = brokerStatus.uptimeSeconds
         services = configuration.services.map { name in
             let workers = brokerStatus.services.first { $0.name == name }?.workers ?? 0
-            return Component(name: name, status: workers > 0 ? "up" : "down", workers: workers)
+            return Component(name: name, status: workers > 0 ? "up" : "down", workers: workers,
+                             storage: workers > 0 ? storage[name] ?? "unknown" : nil)
         }
         let peers = Set(brokerStatus.peers)
         adapters = configuration.adapters.map { Component(name: $0, status: peers.contains("adapter:" + $0) ? "up" : "down") }
-        status = (services + adapters).allSatisfy { $0.status == "up" } ? "ok" : "degraded"
+        status = (services + adapters).allSatisfy(\.healthy) ? "ok" : "degraded"
     }
 
     /// JSON for /healthz (no uptime) or /api/v1/status (with uptime).
@@ -41,6 +48,7 @@ struct HealthReport: Sendable, Codable, Equatable {
         func comp(_ c: Component) -> JSONValue {
             var o: [String: JSONValue] = ["name": .string(c.name), "status": .string(c.status)]
             if let w = c.workers { o["workers"] = .number(Double(w)) }
+            if let storage = c.storage { o["storage"] = .string(storage) }
             return .object(o)
         }
         var o: [String: JSONValue] = [

@@ -73,7 +73,7 @@ struct Routes: Sendable {
 
     @Sendable func apiStatus(_ request: Request, context: Context) async throws -> Response {
         let status = try await server.bus.brokerStatus(timeout: .seconds(2))
-        return json(HealthReport(configuration: server.configuration, brokerStatus: status).json(includeUptime: true))
+        return json(await health(status).json(includeUptime: true))
     }
 
     @Sendable func apiCentres(_ request: Request, context: Context) async throws -> Response {
@@ -151,12 +151,14 @@ struct Routes: Sendable {
         let report = await reportTask
         let centresResult = await centresTask
 
-        func row(_ name: String, kind: String, up: Bool, workers: Int?) -> [String: Any] {
-            ["name": name, "kind": lang.t(kind), "state": up ? "up" : "down",
-             "status": lang.t(up ? "status_up" : "status_down"), "workers": workers.map(String.init) ?? "–"]
+        func row(_ name: String, kind: String, up: Bool, workers: Int?, storage: String? = nil) -> [String: Any] {
+            let storageTrouble = storage == "failing" || storage == "full"
+            let status = up && storageTrouble ? lang.t("status_storage_" + (storage ?? "")) : lang.t(up ? "status_up" : "status_down")
+            return ["name": name, "kind": lang.t(kind), "state": up && !storageTrouble ? "up" : "down",
+                    "status": status, "workers": workers.map(String.init) ?? "–"]
         }
         var rows: [[String: Any]] = [row("broker", kind: "kind_broker", up: report.brokerUp, workers: nil)]
-        rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers) }
+        rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers, storage: $0.storage) }
         rows += report.adapters.map { row($0.name, kind: "kind_adapter", up: $0.status == "up", workers: nil) }
 
         var data: [String: Any] = [
@@ -198,9 +200,29 @@ struct Routes: Sendable {
         do { return .success(try await authenticate(username: username, password: password)) } catch { return .failure(error) }
     }
 
+    /// The broker's view, then each live service's storage state, asked in parallel
+    /// (a service that does not answer within 2 s is "unknown", not "failing").
     func health() async -> HealthReport {
-        let status = try? await server.bus.brokerStatus(timeout: .seconds(2))
-        return HealthReport(configuration: server.configuration, brokerStatus: status)
+        await health(try? await server.bus.brokerStatus(timeout: .seconds(2)))
+    }
+
+    func health(_ status: BrokerStatus?) async -> HealthReport {
+        let live = (status?.services ?? []).filter { $0.workers > 0 && server.configuration.services.contains($0.name) }.map(\.name)
+        let bus = server.bus
+        let storage = await withTaskGroup(of: (String, String?).self) { group in
+            for name in live {
+                group.addTask {
+                    let reply = try? await bus.request("\(name).health", body: .object([:]), timeout: .seconds(2))
+                    return (name, reply?["storage"]?.stringValue)
+                }
+            }
+            var states: [String: String] = [:]
+            for await (name, state) in group {
+                if let state, ["ok", "failing", "full"].contains(state) { states[name] = state }
+            }
+            return states
+        }
+        return HealthReport(configuration: server.configuration, brokerStatus: status, storage: storage)
     }
 
     func centres() async throws(HubError) -> JSONValue {

@@ -46,6 +46,14 @@ public protocol HubDatabase: DatabaseExecutor {
     func migrate(_ migrations: [Migration]) async throws(HubError)
     /// Closes connections; the database may not be used afterwards.
     func close() async
+    /// Bytes free for this database's files on their volume, when the files are local
+    /// (SQLite); nil when a server keeps them (PostgreSQL). Health reports use it to say
+    /// "the disk is full" before a write has to fail.
+    func availableBytes() -> Int64?
+}
+
+extension HubDatabase {
+    public func availableBytes() -> Int64? { nil }
 }
 
 /// A versioned schema change owned by one service.

@@ -39,6 +39,16 @@ public final class SQLiteDatabase: HubDatabase {
     /// The most transactions one COMMIT carries (bounds the wait of the first).
     static let maxBatch = 64
 
+    /// Free bytes on the volume of the database file (statvfs of its folder; the
+    /// journal and WAL live beside it), for an unprivileged writer.
+    public func availableBytes() -> Int64? {
+        let folder = path == ":memory:" ? nil : URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard let folder else { return nil }
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
     private init(path: String, connection: SQLiteConnectionHandle, io: DispatchQueue, logger: Logger) {
         self.path = path
         self.connection = connection

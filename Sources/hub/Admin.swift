@@ -116,7 +116,8 @@ struct Status: AsyncParsableCommand {
             for key in ["services", "adapters"] {
                 for item in (obj[key] as? [[String: Any]]) ?? [] {
                     let workers = item["workers"].map { "  workers: \($0)" } ?? ""
-                    print("  \(key.dropLast()) \(item["name"] ?? "?"): \(item["status"] ?? "?")\(workers)")
+                    let storage = item["storage"].map { "  storage: \($0)" } ?? ""
+                    print("  \(key.dropLast()) \(item["name"] ?? "?"): \(item["status"] ?? "?")\(workers)\(storage)")
                 }
             }
             if obj["status"] as? String != "ok" { throw ExitCode(1) }

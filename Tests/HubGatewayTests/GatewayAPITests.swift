@@ -175,6 +175,30 @@ struct GatewayAPITests {
         }
     }
 
+    @Test func healthzIsDegradedWhenAServiceCannotStore() async throws {
+        let bus = FakeBus()
+        bus.setReply("referrals.health", .success(["storage": "full"]))
+        bus.setReply("meetings.health", .success(["storage": "ok"]))
+        let h = try await Harness.make(bus: bus)
+        try await h.test { client in
+            let r = try await client.execute(uri: "/healthz", method: .get)
+            #expect(r.status == .ok, "the gateway itself still serves")
+            let j = try #require(r.json)
+            #expect(j["status"]?.stringValue == "degraded")
+            let services = j["services"]?.arrayValue ?? []
+            let referrals = services.first { $0["name"]?.stringValue == "referrals" }
+            #expect(referrals?["status"]?.stringValue == "up")
+            #expect(referrals?["storage"]?.stringValue == "full")
+            #expect(services.first { $0["name"]?.stringValue == "meetings" }?["storage"]?.stringValue == "ok")
+            // A service that does not answer the question is "unknown", which alone is no alarm.
+            #expect(services.first { $0["name"]?.stringValue == "networks" }?["storage"]?.stringValue == "unknown")
+
+            bus.setReply("referrals.health", .success(["storage": "ok"]))
+            let again = try await client.execute(uri: "/healthz", method: .get)
+            #expect(again.json?["status"]?.stringValue == "ok")
+        }
+    }
+
     @Test func healthzIs503WhenTheBrokerIsDown() async throws {
         let h = try await Harness.make(bus: FakeBus(broker: .failure(HubError(.timeout, "No reply."))))
         try await h.test { client in

@@ -8,9 +8,11 @@ small ext4 file system (a loop device), and:
 2. fills the file system to a small margin and keeps submitting until the hub runs out of
    space under load (the disk fills up in the middle of the stream);
 3. fills it completely (a filler file written until ENOSPC) and submits more, tries a login
-   and checks that the gateway and the adapter still answer their health endpoints;
+   and checks that the gateway and the adapter still answer their health endpoints, and
+   that the gateway's /healthz says "degraded" with the referrals service's storage
+   "full" or "failing";
 4. removes the filler and — without restarting anything — submits again: the first new
-   referral must succeed within a few seconds, then every one;
+   referral must succeed within a few seconds, then every one, and /healthz says "ok" again;
 5. judges every submission as Jepsen's queue checker does: a success reply (201, or the
    adapter's 202 "I hold it") must end up stored exactly once (lost = 0), a refusal must
    be a clear JSON error (503 storage/busy, never a 500 or a stack) and nothing refused may
@@ -530,6 +532,13 @@ def test_disk_full_refuses_clearly_loses_nothing_and_recovers_by_itself(small_di
         "no recovery without manual work: after the filler was removed the hub kept refusing for 30 s: "
         f"{describe(ledger.of('refused', 'unknown', 'unclear', phase='recover')[-4:])}")
     after_recovery = submit_many(ledger, "after", 10)
+    # ... and /healthz says so again by itself (its storage probe is reused for 2 s at most).
+    deadline = time.monotonic() + 30
+    while True:
+        health_after_recovery = http("GET", hub.url + "/healthz", timeout=10)[1] or {}
+        if health_after_recovery.get("status") == "ok" or time.monotonic() >= deadline:
+            break
+        time.sleep(1.0)
     bad = [i for i in after_recovery if i["outcome"] not in ("ok", "held")]
     assert not bad, f"after recovery every referral must succeed again: {describe(bad)}"
 
@@ -544,6 +553,11 @@ def test_disk_full_refuses_clearly_loses_nothing_and_recovers_by_itself(small_di
         f"(free when full: {free_when_full} bytes)")
     assert gateway_health[0] in (200, 503) and isinstance(gateway_health[1], dict), (
         f"the gateway's /healthz did not answer while the disk was full: {gateway_health[0]} {gateway_health[2][:200]!r}")
+    storage_when_full = {s["name"]: s.get("storage") for s in gateway_health[1].get("services", [])}
+    assert gateway_health[1].get("status") == "degraded" and storage_when_full.get("referrals") in ("full", "failing"), (
+        f"/healthz must say the services cannot store while the disk is full: {gateway_health[1]}")
+    assert health_after_recovery.get("status") == "ok", (
+        f"/healthz still not ok 30 s after the disk had room again: {health_after_recovery}")
     assert police_health[0] == 200, f"the police adapter's /healthz did not answer while the disk was full: {police_health[0]}"
     assert full_login[0] in (201, 503), f"a login while the disk was full got {full_login[0]} {full_login[2][:200]!r}"
 
