@@ -97,7 +97,8 @@ extension NetworkRoutes {
             return .object(p)
         }
         var body: [String: JSONValue] = ["dayId": .string(dayId), "manageToken": .string(manage), "participants": .array(people),
-                                         "booker": ["name": .string(form["bookerName"] ?? ""), "email": .string(form["bookerEmail"] ?? "")]]
+                                         "booker": ["name": .string(form["bookerName"] ?? ""), "email": .string(form["bookerEmail"] ?? "")],
+                                         "language": .string(context.language.rawValue)]
         if let ref = form["invoiceReference"], !ref.isEmpty { body["invoiceReference"] = .string(ref) }
         let result: JSONValue
         switch await attempt("networks.registrations.create", .object(body)) {

@@ -120,7 +120,8 @@ extension NetworkRoutes {
             return renderForm(day, context: context, csrf: csrf, form: fields, errors: errors, status: .badRequest)
         }
         let token = Secrets.randomToken(bytes: 32)
-        var body: [String: JSONValue] = ["dayId": .string(dayId), "cancelToken": .string(token)]
+        // The mail about the place is written in the language of this page.
+        var body: [String: JSONValue] = ["dayId": .string(dayId), "cancelToken": .string(token), "language": .string(lang.rawValue)]
         for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
         let result: JSONValue
         switch await attempt("networks.registrations.create", .object(body)) {

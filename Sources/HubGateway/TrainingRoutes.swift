@@ -167,7 +167,7 @@ struct TrainingRoutes: Sendable {
         let errors = Dictionary(uniqueKeysWithValues: missing.filter { fields[$0]?.isEmpty != false }.map { ($0, lang.t("reg_err_required")) })
         guard errors.isEmpty else { return again(fields, errors: errors, status: .badRequest) }
         let token = Secrets.randomToken(bytes: 32)
-        var body: [String: JSONValue] = ["eventId": .string(id), "cancelToken": .string(token)]
+        var body: [String: JSONValue] = ["eventId": .string(id), "cancelToken": .string(token), "language": .string(lang.rawValue)]
         for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
         let result: JSONValue
         switch await shared.attempt("training.registrations.create", .object(body)) {

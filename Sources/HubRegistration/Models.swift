@@ -65,10 +65,18 @@ public struct ParticipantInput: Sendable, Equatable {
     }
 }
 
+/// The language a person registered in (the page's language); the mail they get about
+/// their place — the confirmation, and later "you have a seat" — is written in it.
+public enum MailLanguage: String, Sendable, Codable, CaseIterable {
+    case sv, en
+}
+
 /// A registration of one person, or a group booking of several colleagues on one
 /// invoice reference, managed through one link.
 public struct RegistrationRequest: Sendable, Equatable {
     public var eventId: String
+    /// Of the page the registration came from; every place in it is mailed in this language.
+    public var language: MailLanguage
     public var invoiceReference: String?
     public var bookerName: String?
     public var bookerEmail: String?
@@ -78,15 +86,17 @@ public struct RegistrationRequest: Sendable, Equatable {
     /// The request field that holds the event id, for errors (`body.eventId`, `body.dayId`).
     public var eventIdField: String
     public init(eventId: String, invoiceReference: String? = nil, bookerName: String? = nil, bookerEmail: String? = nil,
-                manageToken: String? = nil, participants: [ParticipantInput], eventIdField: String = "body.eventId") {
-        self.eventId = eventId; self.invoiceReference = invoiceReference; self.bookerName = bookerName
+                manageToken: String? = nil, participants: [ParticipantInput], eventIdField: String = "body.eventId",
+                language: MailLanguage = .sv) {
+        self.eventId = eventId; self.language = language; self.invoiceReference = invoiceReference; self.bookerName = bookerName
         self.bookerEmail = bookerEmail; self.manageToken = manageToken; self.participants = participants
         self.eventIdField = eventIdField
     }
 
     /// Reads a message body in one of two shapes: one person
     /// `{"eventId","name","agency","municipality","email","dietary","invoiceReference","cancelToken"}`,
-    /// or a group `{"eventId","invoiceReference","booker":{"name","email"},"manageToken","participants":[{…,"cancelToken"}]}`.
+    /// or a group `{"eventId","invoiceReference","booker":{"name","email"},"manageToken","participants":[{…,"cancelToken"}]}`;
+    /// either may carry `"language": "sv" | "en"` (default `sv`).
     /// `eventIdField` names the key that holds the event id (`dayId` for network days).
     public static func decode(_ body: JSONValue, eventIdField: String = "eventId") throws(HubError) -> RegistrationRequest {
         guard case .object(let o) = body else { throw HubError(.validation, "The body must be an object.", field: "body") }
@@ -111,6 +121,10 @@ public struct RegistrationRequest: Sendable, Equatable {
         }
         let eventId = try string(o, eventIdField, "body", required: true) ?? ""
         let invoice = try string(o, "invoiceReference", "body", required: false)
+        let languageCode = try string(o, "language", "body", required: false) ?? MailLanguage.sv.rawValue
+        guard let language = MailLanguage(rawValue: languageCode) else {
+            throw HubError(.validation, "The language must be sv or en.", field: "body.language", reason: .notAChoice)
+        }
         if let list = o["participants"] {
             guard case .array(let items) = list else { throw HubError(.validation, "The participants must be a list.", field: "body.participants") }
             var participants: [ParticipantInput] = []
@@ -126,11 +140,11 @@ public struct RegistrationRequest: Sendable, Equatable {
             }
             return RegistrationRequest(eventId: eventId, invoiceReference: invoice, bookerName: bookerName, bookerEmail: bookerEmail,
                                        manageToken: try string(o, "manageToken", "body", required: false), participants: participants,
-                                       eventIdField: "body.\(eventIdField)")
+                                       eventIdField: "body.\(eventIdField)", language: language)
         }
         return RegistrationRequest(eventId: eventId, invoiceReference: invoice,
                                    manageToken: try string(o, "manageToken", "body", required: false),
-                                   participants: [try participant(o, "body")], eventIdField: "body.\(eventIdField)")
+                                   participants: [try participant(o, "body")], eventIdField: "body.\(eventIdField)", language: language)
     }
 }
 
@@ -154,6 +168,8 @@ public struct Participant: Sendable, Codable, Equatable {
     public var checkedInAt: String?
     public var registeredAt: String
     public var cancelledAt: String?
+    /// The language they registered in (their mail is written in it).
+    public var language: MailLanguage
 }
 
 /// The answer to a registration: each participant's id, status and place in line.

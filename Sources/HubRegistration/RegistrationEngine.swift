@@ -117,6 +117,10 @@ public struct RegistrationEngine: Sendable {
                 moved_at TEXT NOT NULL
             )
             """),
+        // The page language each person registered in, for their mail (earlier rows: Swedish).
+        Migration(version: 900_002, name: "registration_participant_language", sql: """
+            ALTER TABLE registration_participants ADD COLUMN language TEXT NOT NULL DEFAULT 'sv'
+            """),
     ]
 
     // MARK: Events
@@ -221,14 +225,14 @@ public struct RegistrationEngine: Sendable {
             let id = UUID().uuidString.lowercased()
             try await db.execute("""
                 INSERT INTO registration_participants (id, event_id, booking_id, name, agency, municipality, email, email_key, dietary,
-                    invoice_reference, status, seq, attended, cancel_token_hash, registered_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                    invoice_reference, status, seq, attended, cancel_token_hash, registered_at, language)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
                 """, id, request.eventId, bookingId, p.name.trimmingCharacters(in: .whitespacesAndNewlines),
                 p.agency.trimmingCharacters(in: .whitespacesAndNewlines),
                 p.municipality?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty,
                 p.email.trimmingCharacters(in: .whitespacesAndNewlines), key,
                 p.dietary?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty, invoice,
-                status.rawValue, seq, Self.hash(p.cancelToken), stamp)
+                status.rawValue, seq, Self.hash(p.cancelToken), stamp, request.language.rawValue)
             var position: Int?
             if status == .waiting {
                 if waitingBefore == nil {
@@ -547,7 +551,7 @@ public struct RegistrationEngine: Sendable {
 
     static let participantSelect = """
         SELECT p.id, p.event_id, p.booking_id, p.name, p.agency, p.municipality, p.email, p.dietary, p.invoice_reference, p.status, p.seq,
-               p.attended, p.checked_in_at, p.registered_at, p.cancelled_at,
+               p.attended, p.checked_in_at, p.registered_at, p.cancelled_at, p.language,
                CASE WHEN p.status = 'waiting' THEN (SELECT COUNT(*) FROM registration_participants w
                     WHERE w.event_id = p.event_id AND w.status = 'waiting' AND w.seq <= p.seq) END AS waiting_position
         FROM registration_participants p
@@ -561,7 +565,8 @@ public struct RegistrationEngine: Sendable {
             status: ParticipantStatus(rawValue: try row.string("status")) ?? .cancelled, sequence: try row.int("seq"),
             waitingPosition: try row.optionalInt("waiting_position"), attended: try row.bool("attended"),
             checkedInAt: try row.optionalString("checked_in_at"), registeredAt: try row.string("registered_at"),
-            cancelledAt: try row.optionalString("cancelled_at"))
+            cancelledAt: try row.optionalString("cancelled_at"),
+            language: MailLanguage(rawValue: try row.string("language")) ?? .sv)
     }
 
     // MARK: Validation

@@ -40,22 +40,46 @@ public struct RegistrationMailSettings: Sendable, Codable {
 /// registers people through the engine (network days, trainings); queued in the transaction
 /// of the registration (`MailOutbox`), so nothing is mailed for a registration rolled back.
 public enum RegistrationMail {
-    /// The confirmation of one place.
-    public static func confirmation(to email: String, title: String, status: ParticipantStatus, position: Int?, cancelURL: String?) -> OutgoingMail {
-        var lines = [status == .confirmed
-            ? "Du är anmäld till \(title) och har en plats."
-            : "\(title) är fullbokad. Du står på väntelistan, plats \(position.map(String.init) ?? "?"). Får du en plats meddelar vi dig."]
-        if let cancelURL { lines += ["", "Kan du inte komma? Avboka här: \(cancelURL)"] }
-        lines += ["", "English: " + (status == .confirmed ? "you have a seat at \(title)." : "\(title) is full; you are on the waiting list.")]
-        return OutgoingMail(kind: status == .confirmed ? "confirmation" : "waiting-list", recipient: email,
-                            subject: (status == .confirmed ? "Anmälan bekräftad: " : "Väntelista: ") + title, body: lines.joined(separator: "\n"))
+    /// What the mail says, per language.
+    struct Wording {
+        var seatSubject: String, waitingSubject: String, promotedSubject: String
+        var seat: (String) -> String
+        var waiting: (String, String) -> String
+        var cancelSeat: String, leaveLine: String
+        var promoted: (String) -> String
+
+        static func of(_ language: MailLanguage) -> Wording {
+            switch language {
+            case .sv: Wording(
+                seatSubject: "Anmälan bekräftad: ", waitingSubject: "Väntelista: ", promotedSubject: "Du har fått en plats: ",
+                seat: { "Du är anmäld till \($0) och har en plats." },
+                waiting: { "\($0) är fullbokad. Du står på väntelistan, plats \($1). Får du en plats meddelar vi dig." },
+                cancelSeat: "Kan du inte komma? Avboka här:", leaveLine: "Vill du lämna väntelistan? Använd den här länken:",
+                promoted: { "En plats har blivit ledig och den är din: \($0).\nAvboka med länken i ditt första mejl om du inte kan komma." })
+            case .en: Wording(
+                seatSubject: "Registration confirmed: ", waitingSubject: "Waiting list: ", promotedSubject: "You have a seat: ",
+                seat: { "You are registered for \($0) and have a seat." },
+                waiting: { "\($0) is full. You are number \($1) on the waiting list. We will tell you if you get a seat." },
+                cancelSeat: "Cannot come? Cancel here:", leaveLine: "To leave the waiting list, use this link:",
+                promoted: { "A seat became free and it is yours: \($0).\nIf you cannot come, cancel with the link in your first e-mail." })
+            }
+        }
     }
 
-    /// The news for someone who moved up from the waiting list.
-    public static func promotion(to email: String, title: String) -> OutgoingMail {
-        OutgoingMail(kind: "promotion", recipient: email, subject: "Du har fått en plats: \(title)",
-                     body: "En plats har blivit ledig och den är din: \(title).\nAvboka med länken i ditt första mejl om du inte kan komma.\n\n"
-                        + "English: a seat became free and it is yours: \(title).")
+    /// The confirmation of one place, in the language the person registered in.
+    public static func confirmation(to email: String, title: String, status: ParticipantStatus, position: Int?, cancelURL: String?,
+                                    language: MailLanguage = .sv) -> OutgoingMail {
+        let words = Wording.of(language), seat = status == .confirmed
+        var lines = [seat ? words.seat(title) : words.waiting(title, position.map(String.init) ?? "?")]
+        if let cancelURL { lines += ["", (seat ? words.cancelSeat : words.leaveLine) + " " + cancelURL] }
+        return OutgoingMail(kind: seat ? "confirmation" : "waiting-list", recipient: email,
+                            subject: (seat ? words.seatSubject : words.waitingSubject) + title, body: lines.joined(separator: "\n"))
+    }
+
+    /// The news for someone who moved up from the waiting list, in their language.
+    public static func promotion(to email: String, title: String, language: MailLanguage = .sv) -> OutgoingMail {
+        let words = Wording.of(language)
+        return OutgoingMail(kind: "promotion", recipient: email, subject: words.promotedSubject + title, body: words.promoted(title))
     }
 
     /// Queues one confirmation per place of a registration, each with that person's own link.
@@ -63,14 +87,14 @@ public enum RegistrationMail {
                                linkPath: String, outbox: MailOutbox, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) {
         for (input, placed) in zip(request.participants, result.participants) {
             let mail = confirmation(to: input.email, title: result.title, status: placed.status, position: placed.waitingPosition,
-                                    cancelURL: settings.link(linkPath, token: input.cancelToken))
+                                    cancelURL: settings.link(linkPath, token: input.cancelToken), language: request.language)
             try await outbox.enqueue(mail, ref: result.eventId, at: stamp, on: db)
         }
     }
 
     /// Queues "you have a seat" for everyone promoted.
     public static func promoted(_ people: [Participant], title: String, outbox: MailOutbox, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) {
-        for p in people { try await outbox.enqueue(promotion(to: p.email, title: title), ref: p.eventId, at: stamp, on: db) }
+        for p in people { try await outbox.enqueue(promotion(to: p.email, title: title, language: p.language), ref: p.eventId, at: stamp, on: db) }
     }
 
     /// Deletes the mail about events whose participants were purged (it names them).

@@ -62,6 +62,14 @@ struct NetworkRoutesTests {
             let token = try #require(sentBody["cancelToken"]?.stringValue)
             #expect(token.count >= 43)
             #expect(r.text.contains("/r/\(token)"))
+            #expect(sentBody["language"]?.stringValue == "sv", "the mail about the place follows the page's language")
+
+            // From the English page, the service is told to write in English.
+            let english = try await b.get("/register/day-1?lang=en")
+            let csrfEN = try #require(Browser.csrfField(english.text))
+            let en = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrfEN]) { $1 })
+            #expect(en.status == .created)
+            #expect(sent(fake, "networks.registrations.create").last?["language"]?.stringValue == "en")
         }
     }
 

@@ -76,6 +76,31 @@ struct RegistrationHandlerTests {
     }
 
     @Test(arguments: Backend.available)
+    func mailAboutAPlaceIsWrittenInTheLanguageThePersonRegisteredIn(_ backend: Backend) async throws {
+        let f = try await NetworksFixture.make(backend)
+        let day = try await f.createDay(capacity: 1)
+        let swedishToken = RegistrationEngine.makeToken()
+        try await f.ok("networks.registrations.create", NetworksFixture.person(1, dayId: day, extra: ["cancelToken": .string(swedishToken)]))
+        try await f.ok("networks.registrations.create", NetworksFixture.person(2, dayId: day, extra: ["language": "en"]))
+        // A language the hub does not write is refused by name, and nothing is stored.
+        let bad = await f.send("networks.registrations.create", NetworksFixture.person(3, dayId: day, extra: ["language": "de"])).reply
+        #expect(bad.error?.field == "body.language" && bad.error?.reason == .notAChoice)
+        #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_participants WHERE event_id = ?", [.text(day)]) == 2)
+
+        // The Swedish seat is cancelled: the English speaker first in line moves up and is told in English.
+        try await f.ok("networks.registrations.cancel", ["token": .string(swedishToken)])
+        let rows = try await f.database.query("SELECT kind, recipient, subject, body FROM mail_outbox WHERE ref = ? ORDER BY created_at, kind", [.text(day)])
+        let mail = Dictionary(uniqueKeysWithValues: try rows.map { ("\(try $0.string("kind")) \(try $0.string("recipient"))", (try $0.string("subject"), try $0.string("body"))) })
+        let swedish = try #require(mail["confirmation deltagare1@example.se"])
+        #expect(swedish.0.hasPrefix("Anmälan bekräftad") && !swedish.1.contains("English"))
+        let waiting = try #require(mail["waiting-list deltagare2@example.se"])
+        #expect(waiting.0.hasPrefix("Waiting list") && waiting.1.contains("number 1 on the waiting list"))
+        let promoted = try #require(mail["promotion deltagare2@example.se"])
+        #expect(promoted.0.hasPrefix("You have a seat") && !promoted.1.contains("plats"))
+        await f.close()
+    }
+
+    @Test(arguments: Backend.available)
     func cancellationLinkWorksOnceAndPromotesTheNextInLineWhoIsTold(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let day = try await f.createDay(capacity: 1)
