@@ -148,6 +148,6 @@ public struct DataProtector: Sendable {
     /// Equal inputs give equal indexes; the index reveals nothing without the key.
     public func blindIndex(_ value: String, purpose: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array((purpose + "\u{0}" + value).utf8), using: ring.indexKey)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 }

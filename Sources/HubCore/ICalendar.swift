@@ -1,4 +1,5 @@
 import Foundation
+import HubProtocol
 
 /// iCalendar (RFC 5545) text for invitations and their cancellations.
 ///
@@ -163,10 +164,5 @@ public enum ICalendar {
         return result
     }
 
-    static func utc(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-    }
+    static func utc(_ date: Date) -> String { UTCFields(date).compact }
 }

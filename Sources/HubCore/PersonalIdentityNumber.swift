@@ -55,7 +55,7 @@ public struct PersonalIdentityNumber: Sendable, Hashable {
         var kind = Kind.personnummer
         if day > 60 { day -= 60; kind = .samordningsnummer }
         guard (1...12).contains(month), day >= 1,
-              ReferenceData.isDate(String(format: "%04d-%02d-%02d", year, month, day)) else {
+              ReferenceData.isDate(UTCFields.pad(year, 4) + "-" + UTCFields.pad(month, 2) + "-" + UTCFields.pad(day, 2)) else {
             throw HubError(.validation, "The identity number's date does not exist.", field: field)
         }
         guard year <= currentYear, year >= currentYear - 130 else {
@@ -69,7 +69,7 @@ public struct PersonalIdentityNumber: Sendable, Hashable {
         self.birthYear = year
         self.birthMonth = month
         self.birthDay = day
-        self.normalized = String(format: "%04d", year) + String(ten.dropFirst(2))
+        self.normalized = UTCFields.pad(year, 4) + String(ten.dropFirst(2))
     }
 
     /// The Luhn check digit over nine digits with weights 2, 1, 2, 1, …

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HubProtocol
 
 /// Random tokens and their hashes. Only hashes of session and API tokens are stored,
 /// so a copy of the database does not let anyone log in.
@@ -23,7 +24,7 @@ enum Secrets {
 
     /// Lower-case hex SHA-256 of a token.
     static func sha256Hex(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Compares two strings in time independent of where they differ.

@@ -144,7 +144,7 @@ public enum MessageID {
         for i in 0..<8 { bytes[i] = UInt8(truncatingIfNeeded: hi >> (56 - 8 * i)); bytes[8 + i] = UInt8(truncatingIfNeeded: lo >> (56 - 8 * i)) }
         bytes[6] = (bytes[6] & 0x0f) | 0x40 // version 4
         bytes[8] = (bytes[8] & 0x3f) | 0x80 // RFC 4122 variant
-        let hex = Array("0123456789abcdef".utf8)
+        let hex = Hex.digits
         var out = [UInt8]()
         out.reserveCapacity(36)
         for (i, b) in bytes.enumerated() {
@@ -176,9 +176,9 @@ public enum MessageType {
 /// ISO 8601 timestamps in UTC with milliseconds.
 public enum Timestamp {
     public static func now() -> String { string(from: Date()) }
-    public static func string(from date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted))
-    }
+    /// `2026-05-12T07:00:00.250Z`. By hand (`UTCFields`): the ISO 8601 format style cost
+    /// about 2 % of a referral's CPU, and this runs for every stored row and event.
+    public static func string(from date: Date) -> String { UTCFields(date).isoMilliseconds }
     public static func isValid(_ s: String) -> Bool { date(from: s) != nil }
     public static func date(from s: String) -> Date? {
         if let d = try? Date(s, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon).timeZone(separator: .omitted)) { return d }

@@ -679,19 +679,14 @@ public struct RegistrationEngine: Sendable {
 
     /// Lower-case hex SHA-256: the only form in which link tokens are stored.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     static func emailKey(_ email: String) -> String { email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() }
     static func emailKeyOrNil(_ email: String) -> String? { email.isEmpty ? nil : emailKey(email) }
 
     /// ISO 8601 UTC with seconds (`2026-05-12T07:00:00Z`): sorts as text on both backends.
-    public static func iso(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year ?? 1970, c.month ?? 1, c.day ?? 1, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-    }
+    public static func iso(_ date: Date) -> String { UTCFields(date).isoSeconds }
 
     /// The instant of a wall-clock time in Europe/Stockholm (`2026-05-12`, `09:00`).
     public static func stockholm(date: String, time: String) -> Date? {

@@ -286,7 +286,7 @@ struct ActionRecord: Sendable {
 /// Ids, hashes and small conversions.
 enum Ids {
     static func make() -> String { UUID().uuidString.lowercased() }
-    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    static func sha256(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
     static func sha256(_ text: String) -> String { sha256(Array(text.utf8)) }
     /// A stable member id from what identifies a term in the group.
     static func member(centre: String, agency: String, municipality: String?, name: String, from: String) -> String {

@@ -141,7 +141,7 @@ public final class AdapterHost: Sendable {
     /// A hash, so that the agency's reference (possibly telling) never travels in ids or logs.
     public static func messageID(adapter: String, agency: String, scope: String, externalRef: String) -> String {
         let digest = SHA256.hash(data: Data("\(adapter)\u{1F}\(agency)\u{1F}\(scope)\u{1F}\(externalRef)".utf8))
-        return "\(adapter)-" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return "\(adapter)-" + Hex.encode(digest.prefix(16))
     }
 
     /// Validates `draft` and commits it with its outbox entry in one transaction.
