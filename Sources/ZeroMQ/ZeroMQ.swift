@@ -297,11 +297,18 @@ public struct CurveKeyPair: Sendable, Equatable, Codable {
 /// A self-pipe that lets async code wake a thread blocked in `zmq_poll`.
 ///
 /// Writers (any thread) call `signal()`; the owning thread polls `readFD` and calls
-/// `drain()`. This is how work crosses from Swift tasks to a socket's one owner
-/// thread without ever touching the socket from another thread.
+/// `drain()`, then takes the work that was queued. This is how work crosses from Swift
+/// tasks to a socket's one owner thread without ever touching the socket from another thread.
+///
+/// Signals coalesce: only the first `signal()` after a `drain()` writes to the pipe, so a
+/// burst of messages costs one system call on each side instead of one per message. No
+/// wake-up is lost: `drain()` empties the pipe before it clears the flag, and the owner takes
+/// the queued work after `drain()`, so work queued before a suppressed signal is taken then.
 public final class Wakeup: @unchecked Sendable {
     public let readFD: Int32
     private let writeFD: Int32
+    /// A byte is in the pipe, or about to be, that `drain()` has not yet consumed.
+    private let pending = Atomic<Bool>(false)
     public init() {
         var fds: [Int32] = [0, 0]
         _ = pipe(&fds)
@@ -309,12 +316,14 @@ public final class Wakeup: @unchecked Sendable {
         for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
     }
     public func signal() {
+        if pending.exchange(true, ordering: .sequentiallyConsistent) { return }
         var b: UInt8 = 1
         _ = write(writeFD, &b, 1)
     }
     public func drain() {
         var buf = [UInt8](repeating: 0, count: 256)
         while read(readFD, &buf, 256) > 0 {}
+        pending.store(false, ordering: .sequentiallyConsistent)
     }
     deinit { close(readFD); close(writeFD) }
 }

@@ -5,6 +5,28 @@ import ZeroMQ
 
 @Suite("The libzmq wrapper")
 struct ZeroMQTests {
+    /// Bytes waiting in the wake-up pipe (read without blocking).
+    static func pending(_ w: Wakeup) -> Int {
+        var buf = [UInt8](repeating: 0, count: 64)
+        let n = read(w.readFD, &buf, 64)
+        return max(0, n)
+    }
+
+    @Test func aBurstOfSignalsWritesOneWakeUpAndNoneIsLostAfterADrain() {
+        let w = Wakeup()
+        for _ in 0..<100 { w.signal() }
+        #expect(Self.pending(w) == 1, "a burst costs one write")
+        w.drain()
+        w.signal()
+        #expect(Self.pending(w) == 1, "the first signal after a drain wakes the owner again")
+        // Without a drain the flag stays set: the owner has a byte to see and will drain.
+        w.signal()
+        #expect(Self.pending(w) == 0)
+        w.drain()
+        w.signal(); w.signal()
+        #expect(Self.pending(w) == 1)
+    }
+
     @Test func libzmqHasCurve() {
         #expect(ZMQContext.hasCurve)
         #expect(ZMQContext.version.0 == 4)
