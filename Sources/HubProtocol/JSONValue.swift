@@ -52,8 +52,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
     /// Decodes this value as `T`; a failure names the field that did not fit.
     public func decode<T: Decodable>(_ type: T.Type, fieldPrefix: String = "body") throws(HubError) -> T {
         do {
-            let data = Data(serialized())
-            return try JSONDecoder().decode(T.self, from: data)
+            return try T(from: JSONValueDecoder(self))
         } catch let error as DecodingError {
             throw HubError.from(error, prefix: fieldPrefix)
         } catch let error as HubError {
