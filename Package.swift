@@ -110,8 +110,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Shared by the test targets: the backends to run on, scratch databases, paths.
-        .target(name: "HubTestSupport", dependencies: ["HubStorage", .product(name: "Logging", package: "swift-log")], path: "Tests/HubTestSupport"),
+        // Shared by the test targets: the backends to run on, scratch databases, paths, clocks, dispatcher harnesses.
+        .target(name: "HubTestSupport", dependencies: ["HubStorage", "HubProtocol", "HubBus", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/HubTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
         .testTarget(name: "HubStorageTests", dependencies: ["HubTestSupport", "HubStorage", "HubProtocol"]),

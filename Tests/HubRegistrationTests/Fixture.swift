@@ -9,7 +9,8 @@ import NetworksService
 import Testing
 
 /// The networks service's dispatcher on a fresh database, called without sockets.
-struct NetworksFixture {
+struct NetworksFixture: DispatcherHarness {
+    static let defaultActor: JSONValue? = nil
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let scratch: ScratchDatabase
@@ -36,13 +37,6 @@ struct NetworksFixture {
     func send(_ type: String, _ body: JSONValue, id: String = MessageID.make()) async -> (reply: Envelope, events: [(String, JSONValue)]) {
         let (reply, events) = await dispatcher.handle(ServiceRequest(envelope: Envelope(id: id, type: type, body: body), principal: .gateway))
         return (reply, events)
-    }
-
-    /// The result of a message that must succeed.
-    func ok(_ type: String, _ body: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
-        let (reply, _) = await send(type, body)
-        if let error = reply.error { Issue.record("\(type) failed: \(error)", sourceLocation: sourceLocation); throw error }
-        return reply.body
     }
 
     func count(_ sql: String, _ binds: [DatabaseValue] = []) async throws -> Int {

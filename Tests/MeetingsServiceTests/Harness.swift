@@ -9,16 +9,9 @@ import Logging
 import Synchronization
 import Testing
 
-/// A settable clock, so that deadlines and reminders are tested without sleeping.
-final class TestClock: Sendable {
-    private let value: Mutex<Date>
-    init(_ iso: String) { value = Mutex(Timestamp.date(from: iso)!) }
-    var now: Date { value.withLock { $0 } }
-    func set(_ iso: String) { value.withLock { $0 = Timestamp.date(from: iso)! } }
-}
-
 /// The meetings service on a fresh database, called through its dispatcher (no sockets).
-struct Harness: Sendable {
+struct Harness: DispatcherHarness {
+    static let defaultActor: JSONValue? = Actors.staff
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let clock: TestClock
@@ -46,28 +39,6 @@ struct Harness: Sendable {
     func close() async {
         await database.close()
         await scratch.remove()
-    }
-
-    /// Sends `type` as `principal` with `actor` merged into the body; returns the reply and the events.
-    @discardableResult
-    func call(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staff, principal: Principal = .gateway) async -> (Envelope, [(String, JSONValue)]) {
-        var b = body
-        if let actor, case .object(var o) = b { o["actor"] = actor; b = .object(o) }
-        return await dispatcher.handle(ServiceRequest(envelope: Envelope(type: type, body: b), principal: principal))
-    }
-
-    func ok(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staff, principal: Principal = .gateway,
-            sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
-        let (reply, _) = await call(type, body, as: actor, principal: principal)
-        if let e = reply.error { Issue.record("\(type) failed: \(e)", sourceLocation: sourceLocation); throw e }
-        return reply.body
-    }
-
-    func failure(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staff, principal: Principal = .gateway,
-                 sourceLocation: SourceLocation = #_sourceLocation) async -> HubError {
-        let (reply, _) = await call(type, body, as: actor, principal: principal)
-        guard let e = reply.error else { Issue.record("\(type) succeeded unexpectedly", sourceLocation: sourceLocation); return HubError(.internal, "none") }
-        return e
     }
 
     func count(_ table: String) async throws -> Int {

@@ -9,17 +9,9 @@ import Logging
 import Synchronization
 import Testing
 
-/// A settable clock, so that waits, statistics and retention can be tested without sleeping.
-final class TestClock: Sendable {
-    private let value: Mutex<Date>
-    init(_ date: Date) { value = Mutex(date) }
-    var now: Date { value.withLock { $0 } }
-    func advance(days: Double) { value.withLock { $0 = $0.addingTimeInterval(days * 86400) } }
-    func set(_ iso: String) { value.withLock { $0 = Timestamp.date(from: iso)! } }
-}
-
 /// The referrals service on a fresh database, called through its dispatcher (no sockets).
-struct Harness: Sendable {
+struct Harness: DispatcherHarness {
+    static let defaultActor: JSONValue? = Actors.staffSkaraborg
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let clock: TestClock
@@ -30,7 +22,7 @@ struct Harness: Sendable {
     static let configDir = TestPaths.configDir
 
     /// The service on a fresh database, or on `scratch` again (a restart).
-    static func make(_ backend: Backend, keys: DataKeyRing.File = DataKeyRing.generateFile(), clock: TestClock = TestClock(Timestamp.date(from: "2026-03-02T09:00:00.000Z")!),
+    static func make(_ backend: Backend, keys: DataKeyRing.File = DataKeyRing.generateFile(), clock: TestClock = TestClock("2026-03-02T09:00:00.000Z"),
                      scratch: ScratchDatabase? = nil) async throws -> Harness {
         let logger = TestLogging.quiet("referrals.tests")
         let scratch = scratch ?? ScratchDatabase(backend, name: "referrals")
@@ -44,31 +36,6 @@ struct Harness: Sendable {
     func close() async {
         await database.close()
         await scratch.remove()
-    }
-
-    /// Sends `type` as `principal` with `actor` merged into the body; returns the reply and the events.
-    @discardableResult
-    func call(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staffSkaraborg, principal: Principal = .gateway,
-              id: String = MessageID.make()) async -> (Envelope, [(String, JSONValue)]) {
-        var b = body
-        if let actor, case .object(var o) = b { o["actor"] = actor; b = .object(o) }
-        return await dispatcher.handle(ServiceRequest(envelope: Envelope(id: id, type: type, body: b), principal: principal))
-    }
-
-    /// The result of a call that must succeed.
-    func ok(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staffSkaraborg, principal: Principal = .gateway,
-            sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
-        let (reply, _) = await call(type, body, as: actor, principal: principal)
-        if let e = reply.error { Issue.record("\(type) failed: \(e)", sourceLocation: sourceLocation); throw e }
-        return reply.body
-    }
-
-    /// The error of a call that must fail.
-    func failure(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Actors.staffSkaraborg, principal: Principal = .gateway,
-                 sourceLocation: SourceLocation = #_sourceLocation) async -> HubError {
-        let (reply, _) = await call(type, body, as: actor, principal: principal)
-        guard let e = reply.error else { Issue.record("\(type) succeeded unexpectedly", sourceLocation: sourceLocation); return HubError(.internal, "none") }
-        return e
     }
 
     func count(_ table: String) async throws -> Int {

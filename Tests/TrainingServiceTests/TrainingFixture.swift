@@ -10,12 +10,6 @@ import Testing
 import TrainingService
 
 /// A clock tests move forward (to the day of a session, after the training).
-final class TestClock: Sendable {
-    private let offset = Mutex<TimeInterval>(0)
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    func advance(days: Double) { offset.withLock { $0 += days * 86_400 } }
-}
-
 /// Answers `networks.days.list` as the networks service would (year in review).
 struct FakeNetworks: BusRequester {
     func request(_ type: String, body: JSONValue, id: String, timeout: Duration) async throws(HubError) -> JSONValue {
@@ -31,7 +25,8 @@ struct FakeNetworks: BusRequester {
 }
 
 /// The training service's dispatcher on a fresh database, called without sockets.
-struct TrainingFixture {
+struct TrainingFixture: DispatcherHarness {
+    static let defaultActor: JSONValue? = nil
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let scratch: ScratchDatabase
@@ -45,7 +40,7 @@ struct TrainingFixture {
         let scratch = ScratchDatabase(backend, name: "training")
         let db = try await scratch.open(logger: logger)
         let clock = TestClock()
-        let d = Dispatcher(definition: TrainingService.definition(bus: bus, now: { clock.now() }), database: db, configDir: configDir, logger: logger)
+        let d = Dispatcher(definition: TrainingService.definition(bus: bus, now: { clock.now }), database: db, configDir: configDir, logger: logger)
         try await d.prepare()
         return TrainingFixture(dispatcher: d, database: db, scratch: scratch, clock: clock)
     }
@@ -58,12 +53,6 @@ struct TrainingFixture {
     @discardableResult
     func send(_ type: String, _ body: JSONValue) async -> (reply: Envelope, events: [(String, JSONValue)]) {
         await dispatcher.handle(ServiceRequest(envelope: Envelope(id: MessageID.make(), type: type, body: body), principal: .gateway))
-    }
-
-    func ok(_ type: String, _ body: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
-        let (reply, _) = await send(type, body)
-        if let error = reply.error { Issue.record("\(type) failed: \(error)", sourceLocation: sourceLocation); throw error }
-        return reply.body
     }
 
     /// Row counts of every table a refused request must leave alone.
