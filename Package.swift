@@ -110,8 +110,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Shared by the test targets: the backends to run on, scratch databases, paths, clocks, dispatcher harnesses.
-        .target(name: "HubTestSupport", dependencies: ["HubStorage", "HubProtocol", "HubBus", .product(name: "Logging", package: "swift-log")],
+        // Shared by the test targets: the backends to run on, scratch databases, paths, clocks,
+        // dispatcher harnesses, a real broker for bus-level tests.
+        .target(name: "HubTestSupport", dependencies: ["HubStorage", "HubProtocol", "HubBus", "HubCore", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/HubTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),

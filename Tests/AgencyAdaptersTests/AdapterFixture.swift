@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import HubTestSupport
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -14,101 +15,40 @@ import ZeroMQ
 /// The repository's config/ folder (real policy, centres and agencies).
 let repoConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/config"
 
-/// A real broker (CURVE + ZAP + the real config/policy.json) on an ephemeral tcp
+/// A real broker (see `TestBroker`) with the real config/policy.json on an ephemeral tcp
 /// port, a test `referrals` service implementing the referrals contract, and adapters
 /// wired to it, each with its own CURVE identity. The broker can be stopped and
 /// started again on the same port.
-final class AdapterFixture: @unchecked Sendable {
-    let dir: String
-    let keysDir: String
-    let brokerKey: KeyFile
-    let logger = Logger(label: "test")
+final class AdapterFixture: TestBroker, @unchecked Sendable {
     let reference: ReferenceData
-    let policy: AuthorizationPolicy
-    private(set) var endpoint: String = ""
-    private var broker: Broker?
-    private var cleanup: [() async -> Void] = []
 
     init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("adapters-\(UUID().uuidString)").path
-        keysDir = dir + "/keys"
-        brokerKey = try KeyStore.generate(principal: "broker", directory: keysDir)
-        for p in ["gateway", "service:referrals"] + AgencyAdapters.names.map({ "adapter:\($0)" }) {
-            try KeyStore.generate(principal: Principal(p), directory: keysDir)
-        }
         reference = try ReferenceData.load(configDir: repoConfig)
-        policy = try AuthorizationPolicy.load(path: repoConfig + "/policy.json")
-    }
-
-    /// Starts the broker (again on the same port when it ran before).
-    func startBroker() throws {
-        var config = HubConfiguration.Broker()
-        config.endpoint = endpoint.isEmpty ? "tcp://127.0.0.1:*" : endpoint
-        config.requestTimeoutMs = 2000
-        config.heartbeatMs = 100
-        let b = Broker(settings: BrokerSettings(endpoint: config.endpoint, serverKeys: brokerKey.keyPair!,
-                                                trustedKeys: try KeyStore.trustedKeys(in: [keysDir]), policy: policy,
-                                                configuration: config), logger: logger)
-        endpoint = try b.start()
-        broker = b
-    }
-
-    func stopBroker() async {
-        await broker?.stop()
-        broker = nil
+        try super.init(folder: "adapters", principals: ["gateway", "service:referrals"] + AgencyAdapters.names.map { "adapter:\($0)" },
+                       policy: try AuthorizationPolicy.load(path: repoConfig + "/policy.json"), maxReconnectDelay: .milliseconds(300))
     }
 
     /// A free port for a broker that is not started yet.
     func reservePort() throws {
         try startBroker()
-        let b = broker
-        broker = nil
         let sem = DispatchSemaphore(value: 0)
-        Task { await b?.stop(); sem.signal() }
+        Task { await self.stopBroker(); sem.signal() }
         sem.wait()
-    }
-
-    func busEndpoint(_ principal: String) throws -> BusEndpoint {
-        let key = try KeyStore.secret(for: Principal(principal), in: [keysDir])
-        return BusEndpoint(endpoint: endpoint, brokerPublicKey: brokerKey.publicKey, keys: key.keyPair!,
-                           heartbeatInterval: .milliseconds(100), reconnectDelay: .milliseconds(100), maxReconnectDelay: .milliseconds(300))
-    }
-
-    func client(_ principal: String = "gateway") throws -> BusClient {
-        let c = BusClient(endpoint: try busEndpoint(principal), logger: logger)
-        cleanup.append { await c.close() }
-        return c
-    }
-
-    func database(_ name: String) async throws -> any HubDatabase {
-        let db = try await Databases.open(.sqlite(path: "\(dir)/\(name)-\(UUID().uuidString).sqlite"), logger: logger)
-        cleanup.append { await db.close() }
-        return db
     }
 
     /// Starts the test referrals service as a worker; returns its database.
     @discardableResult
     func startReferrals(redeliveryDelay: Duration = .seconds(10), sweepInterval: Duration = .seconds(5)) async throws -> any HubDatabase {
         let db = try await database("referrals")
-        let dispatcher = Dispatcher(definition: StubReferrals.definition(reference: reference), database: db, configDir: repoConfig, logger: logger,
-                                    redeliveryDelay: redeliveryDelay)
-        try await dispatcher.prepare()
-        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger,
-                              sweepInterval: sweepInterval)
-        w.start()
-        cleanup.append { await w.stop(grace: .milliseconds(100)) }
+        try await worker(StubReferrals.definition(reference: reference), database: db, configDir: repoConfig,
+                         redeliveryDelay: redeliveryDelay, sweepInterval: sweepInterval)
         return db
     }
 
     /// Starts the real referrals service (services/referrals) as a worker.
     func startRealReferrals() async throws {
-        let db = try await database("referrals-real")
         let definition = try ReferralsService.definition(configDir: repoConfig, keys: DataKeyRing(file: DataKeyRing.generateFile()))
-        let dispatcher = Dispatcher(definition: definition, database: db, configDir: repoConfig, logger: logger)
-        try await dispatcher.prepare()
-        let w = ServiceWorker(dispatcher: dispatcher, endpoint: try busEndpoint("service:referrals"), capacity: 16, logger: logger)
-        w.start()
-        cleanup.append { await w.stop(grace: .milliseconds(100)) }
+        try await worker(definition, database: try await database("referrals-real"), configDir: repoConfig)
     }
 
     /// Makes an adapter with its own bus identity and database; `settings` tweak the defaults.
@@ -126,7 +66,7 @@ final class AdapterFixture: @unchecked Sendable {
         let adapter = try AgencyAdapters.make(AdapterEnvironment(name: name, runtime: runtime, database: db, reference: reference,
                                                                  settings: settings, dataDir: dir, logger: logger, environment: environment))
         try await adapter.start()
-        cleanup.append {
+        onTearDown {
             await adapter.stop()
             await bus.close()
         }
@@ -148,12 +88,6 @@ final class AdapterFixture: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         return try await condition()
-    }
-
-    func tearDown() async {
-        for c in cleanup.reversed() { await c() }
-        await stopBroker()
-        try? FileManager.default.removeItem(atPath: dir)
     }
 }
 
