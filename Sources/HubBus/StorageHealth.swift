@@ -35,8 +35,9 @@ public final class StorageHealth: Sendable {
     /// The runtime saw a request fail on storage: the next report probes again.
     public func failed() { probed.withLock { $0 = nil } }
 
-    /// The probe's table: one row, rewritten by each probe.
-    static let migration = Migration(version: 1_000_003, name: "hub_health_probe", sql: """
+    /// The probe's table: one row, rewritten by each probe. The service runtime applies it;
+    /// anything else that checks its storage (an adapter) applies it with its own migrations.
+    public static let migration = Migration(version: 1_000_003, name: "hub_health_probe", sql: """
         CREATE TABLE IF NOT EXISTS hub_health (
             id INTEGER PRIMARY KEY,
             checked_at TEXT NOT NULL

@@ -42,6 +42,26 @@ extension TestClientProtocol {
 
 @Suite("Police adapter", .serialized)
 struct PoliceAdapterTests {
+    @Test func healthSaysDegradedWhileTheAdaptersOwnDatabaseTakesNoWrites() async throws {
+        let f = try AdapterFixture()
+        try f.startBroker()
+        let police = try await f.adapter("police", environment: ["HUB_ADAPTER_POLICE_API_KEY": policeKey]) as! PoliceAdapter
+        let app = Application(router: police.buildRouter())
+        try await app.test(.router) { client in
+            func health() async throws -> (HTTPResponse.Status, JSONValue) {
+                try await client.execute(uri: "/healthz", method: .get) { r in (r.status, (try? JSONValue.parse(Array(r.body.readableBytesView))) ?? .null) }
+            }
+            try await police.host.database.execute("PRAGMA query_only = ON", [])
+            let (status, body) = try await health()
+            #expect(status == .ok, "it still answers")
+            #expect(body["status"]?.stringValue == "degraded" && body["storage"]?.stringValue == "failing")
+            try await police.host.database.execute("PRAGMA query_only = OFF", [])
+            try await Task.sleep(for: .milliseconds(2100)) // past the probe's reuse interval
+            #expect(try await health().1 == ["status": "ok", "storage": "ok"])
+        }
+        await f.tearDown()
+    }
+
     @Test func referralThroughBrokerAndServiceWithCallbacksRetriedUntilAcknowledged() async throws {
         let f = try AdapterFixture()
         try f.startBroker()

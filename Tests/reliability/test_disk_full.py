@@ -9,8 +9,8 @@ small ext4 file system (a loop device), and:
    space under load (the disk fills up in the middle of the stream);
 3. fills it completely (a filler file written until ENOSPC) and submits more, tries a login
    and checks that the gateway and the adapter still answer their health endpoints, and
-   that the gateway's /healthz says "degraded" with the referrals service's storage
-   "full" or "failing";
+   that the gateway's /healthz (and the police adapter's) says "degraded" with the
+   storage "full" or "failing";
 4. removes the filler and — without restarting anything — submits again: the first new
    referral must succeed within a few seconds, then every one, and /healthz says "ok" again;
 5. judges every submission as Jepsen's queue checker does: a success reply (201, or the
@@ -559,6 +559,8 @@ def test_disk_full_refuses_clearly_loses_nothing_and_recovers_by_itself(small_di
     assert health_after_recovery.get("status") == "ok", (
         f"/healthz still not ok 30 s after the disk had room again: {health_after_recovery}")
     assert police_health[0] == 200, f"the police adapter's /healthz did not answer while the disk was full: {police_health[0]}"
+    assert (police_health[1] or {}).get("status") == "degraded" and police_health[1].get("storage") in ("full", "failing"), (
+        f"the police adapter's /healthz must say it cannot store while the disk is full: {police_health[1]}")
     assert full_login[0] in (201, 503), f"a login while the disk was full got {full_login[0]} {full_login[2][:200]!r}"
 
     # -- Settle: the adapter's held documents get their referral ids; unknown outcomes

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HubCore
 import HubProtocol
+import HubBus
 import HubStorage
 import Logging
 import Synchronization
@@ -85,6 +86,7 @@ public final class AdapterHost: Sendable {
     public let adapter: String
     public let runtime: AdapterRuntime
     public let database: any HubDatabase
+    private let storage = StorageHealth()
     public let reference: ReferenceData
     public let settings: DeliverySettings
     let logger: Logger
@@ -132,10 +134,14 @@ public final class AdapterHost: Sendable {
         self.reference = reference; self.settings = settings; self.logger = logger
     }
 
-    /// Applies the runtime's and the host's migrations.
+    /// Applies the runtime's and the host's migrations (and the storage probe's table).
     public func prepare() async throws {
-        try await database.migrate(AdapterRuntime.migrations + Self.migrations)
+        try await database.migrate(AdapterRuntime.migrations + Self.migrations + [StorageHealth.migration])
     }
+
+    /// Whether the adapter's own database takes writes (its /healthz says so): an adapter
+    /// that cannot store refuses documents with 503, and its operators should see why.
+    public func storageState() async -> StorageHealth.State { await storage.check(database) }
 
     /// The message id of an agency document: the same document always gets the same id.
     /// A hash, so that the agency's reference (possibly telling) never travels in ids or logs.

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HubBus
 import HubCore
 import HubProtocol
 import HTTPTypes
@@ -45,7 +46,11 @@ public struct PoliceAdapter: AgencyAdapter {
     /// The routes (usable with `app.test(.router)`).
     public func buildRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/healthz") { _, _ in HTTPSupport.json(["status": "ok"], status: .ok) }
+        // Up while it answers; "degraded" with the reason when its own database takes no writes.
+        router.get("/healthz") { _, _ in
+            let storage = await self.host.storageState()
+            return HTTPSupport.json(["status": storage == .ok ? "ok" : "degraded", "storage": .string(storage.rawValue)], status: .ok)
+        }
         router.post("/v1/referrals") { request, _ in await self.submit(request) }
         router.get("/v1/referrals/{ref}") { request, context in
             guard keys.accepts(request.headers[values: HTTPField.Name("X-API-Key")!].first) else { return Self.error(HubError(.unauthenticated, "A valid X-API-Key is required.")) }
