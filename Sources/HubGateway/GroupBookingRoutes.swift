@@ -57,8 +57,7 @@ extension NetworkRoutes {
     @Sendable func submitGroup(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let raw = try await Forms.read(&request, context: context)
-        try checkPublicCSRF(request, raw)
+        let raw = try await publicForm(&request, context: context)
         let csrf = request.cookies[Self.csrfCookie]?.value ?? ""
         let dayId = param(context, "dayId")
         let day = try await dayPublic(dayId)

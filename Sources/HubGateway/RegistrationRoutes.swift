@@ -21,6 +21,14 @@ extension NetworkRoutes {
         }
     }
 
+    /// Reads the form of a public page (no login) and refuses it without the CSRF token that
+    /// page set in its cookie: every public POST starts here.
+    func publicForm(_ request: inout Request, context: Context) async throws -> [String: String] {
+        let form = try await Forms.read(&request, context: context)
+        try checkPublicCSRF(request, form)
+        return form
+    }
+
     func withCSRFCookie(_ response: Response, _ csrf: String) -> Response {
         var response = response
         response.setCookie(Cookie(name: Self.csrfCookie, value: csrf, maxAge: 3600, path: "/",
@@ -97,8 +105,7 @@ extension NetworkRoutes {
     @Sendable func submitRegistration(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let form = try await Forms.read(&request, context: context)
-        try checkPublicCSRF(request, form)
+        let form = try await publicForm(&request, context: context)
         let csrf = request.cookies[Self.csrfCookie]?.value ?? ""
         let dayId = param(context, "dayId")
         let day = try await dayPublic(dayId)
@@ -196,8 +203,7 @@ extension NetworkRoutes {
     @Sendable func cancelMyRegistration(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let form = try await Forms.read(&request, context: context)
-        try checkPublicCSRF(request, form)
+        let form = try await publicForm(&request, context: context)
         if case .failure(let error) = await attempt("networks.registrations.cancel", ["token": .string(param(context, "token"))]) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
             return linkInvalid(context)
@@ -229,8 +235,7 @@ extension NetworkRoutes {
 
     @Sendable func cancelInBooking(_ request: Request, context: Context) async throws -> Response {
         var request = request
-        let form = try await Forms.read(&request, context: context)
-        try checkPublicCSRF(request, form)
+        let form = try await publicForm(&request, context: context)
         let token = param(context, "token")
         if case .failure(let error) = await attempt("networks.bookings.cancel", ["token": .string(token), "participantId": .string(form["participantId"] ?? "")]) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
@@ -268,8 +273,7 @@ extension NetworkRoutes {
     @Sendable func selfUpdate(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let raw = try await Forms.read(&request, context: context)
-        try checkPublicCSRF(request, raw)
+        let raw = try await publicForm(&request, context: context)
         let token = param(context, "token")
         guard throttle.allow(clientAddress(context)) else { throw HubError(.rateLimited, "Too many requests; try again later.") }
         var form: [String: String] = [:]

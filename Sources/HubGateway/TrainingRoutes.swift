@@ -144,8 +144,7 @@ struct TrainingRoutes: Sendable {
     @Sendable func submitRegistration(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let form = try await Forms.read(&request, context: context)
-        try shared.checkPublicCSRF(request, form)
+        let form = try await shared.publicForm(&request, context: context)
         let csrf = request.cookies[NetworkRoutes.csrfCookie]?.value ?? ""
         let id = shared.param(context, "eventId")
         let e = try await publicEvent(id)
@@ -224,8 +223,7 @@ struct TrainingRoutes: Sendable {
     @Sendable func cancelMyRegistration(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let form = try await Forms.read(&request, context: context)
-        try shared.checkPublicCSRF(request, form)
+        let form = try await shared.publicForm(&request, context: context)
         if case .failure(let error) = await shared.attempt("training.registrations.cancel", ["token": .string(shared.param(context, "token"))]) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
             return shared.linkInvalid(context)
@@ -258,8 +256,7 @@ struct TrainingRoutes: Sendable {
     @Sendable func submitEvaluation(_ request: Request, context: Context) async throws -> Response {
         var request = request
         let lang = context.language
-        let form = try await Forms.read(&request, context: context)
-        try shared.checkPublicCSRF(request, form)
+        let form = try await shared.publicForm(&request, context: context)
         guard shared.throttle.allow(shared.clientAddress(context)) else { throw HubError(.rateLimited, "Too many requests; try again later.") }
         var body: [String: JSONValue] = ["eventId": .string(shared.param(context, "eventId")), "token": .string(form["token"] ?? "")]
         var errors: [String: String] = [:]
