@@ -9,10 +9,14 @@ struct HealthReport: Sendable, Codable, Equatable {
         var name: String
         var status: String
         var workers: Int?
-        /// A service's storage: "ok", "failing", "full", or "unknown" when it did not say.
+        /// A service's storage: one of `storageStates`, or "unknown" when it did not say.
         var storage: String?
+        /// Its storage is known not to take writes ("failing" or "full").
+        var storageTrouble: Bool { storage.map { $0 != "ok" && Self.storageStates.contains($0) } ?? false }
         /// Up, and (for a service) its storage is not known to be failing.
-        var healthy: Bool { status == "up" && (storage == nil || storage == "ok" || storage == "unknown") }
+        var healthy: Bool { status == "up" && !storageTrouble }
+        /// What a service may answer to `<service>.health` (docs/protocol.md).
+        static let storageStates: Set<String> = ["ok", "failing", "full"]
     }
     var status: String
     var broker: String

@@ -151,14 +151,14 @@ struct Routes: Sendable {
         let report = await reportTask
         let centresResult = await centresTask
 
-        func row(_ name: String, kind: String, up: Bool, workers: Int?, storage: String? = nil) -> [String: Any] {
-            let storageTrouble = storage == "failing" || storage == "full"
-            let status = up && storageTrouble ? lang.t("status_storage_" + (storage ?? "")) : lang.t(up ? "status_up" : "status_down")
+        func row(_ name: String, kind: String, up: Bool, workers: Int?, storage: HealthReport.Component? = nil) -> [String: Any] {
+            let storageTrouble = storage?.storageTrouble ?? false
+            let status = up && storageTrouble ? lang.t("status_storage_" + (storage?.storage ?? "")) : lang.t(up ? "status_up" : "status_down")
             return ["name": name, "kind": lang.t(kind), "state": up && !storageTrouble ? "up" : "down",
                     "status": status, "workers": workers.map(String.init) ?? "–"]
         }
         var rows: [[String: Any]] = [row("broker", kind: "kind_broker", up: report.brokerUp, workers: nil)]
-        rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers, storage: $0.storage) }
+        rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers, storage: $0) }
         rows += report.adapters.map { row($0.name, kind: "kind_adapter", up: $0.status == "up", workers: nil) }
 
         var data: [String: Any] = [
@@ -218,7 +218,7 @@ struct Routes: Sendable {
             }
             var states: [String: String] = [:]
             for await (name, state) in group {
-                if let state, ["ok", "failing", "full"].contains(state) { states[name] = state }
+                if let state, HealthReport.Component.storageStates.contains(state) { states[name] = state }
             }
             return states
         }

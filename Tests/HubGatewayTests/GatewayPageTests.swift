@@ -160,6 +160,22 @@ struct GatewayPageTests {
         }
     }
 
+    @Test func startPageSaysWhichServiceCannotStore() async throws {
+        let bus = FakeBus()
+        bus.setReply("referrals.health", .success(["storage": "full"]))
+        bus.setReply("meetings.health", .success(["storage": "failing"]))
+        bus.setReply("networks.health", .success(["storage": "ok"]))
+        let h = try await Harness.make(bus: bus)
+        try await h.test { client in
+            var browser = Browser(client: client)
+            try await browser.login()
+            let home = try await browser.get("/")
+            #expect(home.text.contains("I drift, men disken är full"))
+            #expect(home.text.contains("I drift, men kan inte spara"))
+            #expect(home.text.contains("I drift</td>"), "the services that can store are plainly up")
+        }
+    }
+
     @Test func securityHeadersArePresentOnPagesAPIAndErrors() async throws {
         let h = try await Harness.make()
         try await h.test { client in
