@@ -42,8 +42,8 @@ public final class SQLiteDatabase: HubDatabase {
     /// Free bytes on the volume of the database file (statvfs of its folder; the
     /// journal and WAL live beside it), for an unprivileged writer.
     public func availableBytes() -> Int64? {
-        let folder = path == ":memory:" ? nil : URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard let folder else { return nil }
+        guard path != ":memory:" else { return nil }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var info = statvfs()
         guard statvfs(folder, &info) == 0 else { return nil }
         return Int64(info.f_bavail) * Int64(info.f_frsize)
