@@ -47,7 +47,9 @@ public enum KeyStore {
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             try write(try enc.encode(file), to: secretPath, mode: 0o600)
             let pub = KeyFile(principal: principal.name, publicKey: pair.publicKey)
-            try write(try enc.encode(pub), to: "\(directory)/\(principal.fileStem).pub.json", mode: 0o644)
+            // Public, but kept in the private key folder: 0600 like everything under the data
+            // folder (copy it to config/keys/ to give it to another host).
+            try write(try enc.encode(pub), to: "\(directory)/\(principal.fileStem).pub.json", mode: 0o600)
         } catch {
             throw HubError(.storage, "Cannot write key files to the key folder.", field: "keys")
         }

@@ -137,11 +137,17 @@ public struct Dispatcher: Sendable {
     public let maxRedeliveryDelay: Duration
     /// Whether writes still succeed, for `<service>.health`.
     public let storage = StorageHealth()
+    /// How long an idempotency record (message id → first reply) is kept. A command
+    /// redelivered within it gets its first reply; after it, the record (and the reply,
+    /// which may name people) is purged. Default 7 days (`HubConfiguration.idempotencyRetentionDays`).
+    public let processedRetention: Duration
 
     public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger,
-                redeliveryDelay: Duration = .seconds(10), maxRedeliveryDelay: Duration = .seconds(600)) {
+                redeliveryDelay: Duration = .seconds(10), maxRedeliveryDelay: Duration = .seconds(600),
+                processedRetention: Duration = .seconds(7 * 86_400)) {
         self.definition = definition; self.database = database; self.configDir = configDir; self.logger = logger
         self.redeliveryDelay = redeliveryDelay; self.maxRedeliveryDelay = maxRedeliveryDelay
+        self.processedRetention = processedRetention
         requests = Counter(label: "hub_service_requests_total", dimensions: [("service", definition.name)])
         failures = Counter(label: "hub_service_errors_total", dimensions: [("service", definition.name)])
         timer = Metrics.Timer(label: "hub_service_request_duration_seconds", dimensions: [("service", definition.name)], preferredDisplayUnit: .seconds)
@@ -151,6 +157,20 @@ public struct Dispatcher: Sendable {
     public func prepare() async throws {
         try await database.migrate(RuntimeMigrations.all + definition.migrations)
         try await definition.prepare(database, configDir, logger)
+        try await purgeProcessed()
+    }
+
+    /// Deletes the idempotency records older than `processedRetention` (at start and hourly
+    /// from the worker's sweeper), then has the database drop the deleted rows from its files.
+    @discardableResult
+    public func purgeProcessed(now: Date = Date()) async throws(HubError) -> Int {
+        let cutoff = Timestamp.string(from: now.addingTimeInterval(-Double(processedRetention.components.seconds)))
+        let purged = try await database.execute("DELETE FROM hub_processed WHERE processed_at < ?", [.text(cutoff)])
+        if purged > 0 {
+            await database.reclaimDeletedData()
+            logger.info("purged idempotency records past their retention", metadata: ["hub.service": "\(definition.name)", "hub.purged": "\(purged)"])
+        }
+        return purged
     }
 
     /// Handles raw frames from the broker (`type`, `principal`, `envelope`) and returns
@@ -442,9 +462,14 @@ public final class ServiceWorker: Sendable {
         // Publishes events a crash left in the outbox (same ids; consumers deduplicate).
         let sweepInterval = self.sweepInterval
         let sweeper = Task { [dispatcher, weak self] in
+            var lastPurge = ContinuousClock.now
             while !Task.isCancelled {
                 try? await Task.sleep(for: sweepInterval)
                 guard let self else { return }
+                if ContinuousClock.now - lastPurge >= .seconds(3600) {
+                    lastPurge = ContinuousClock.now
+                    _ = try? await dispatcher.purgeProcessed()
+                }
                 let stale = await dispatcher.unpublished(olderThan: dispatcher.redeliveryDelay)
                 if stale.isEmpty { continue }
                 self.publish(stale, on: self.connection.withLock { $0 })

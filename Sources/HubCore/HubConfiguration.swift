@@ -42,6 +42,11 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     /// PostgreSQL URL; when nil every service uses its own SQLite file in the data folder.
     /// Overridden by the environment variable `HUB_DATABASE_URL`.
     public var databaseURL: String?
+    /// How long each service keeps its idempotency records (`hub_processed`: message id →
+    /// first reply) before purging them. Longer than any retry window, so a redelivered
+    /// command still gets its first reply; short, because a reply may name people.
+    /// Overridden by `HUB_IDEMPOTENCY_RETENTION_DAYS`. docs/protocol.md §idempotency.
+    public var idempotencyRetentionDays: Int = 7
 
     public init() {}
 
@@ -53,6 +58,7 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         services = try c.decodeIfPresent([String].self, forKey: .services) ?? d.services
         adapters = try c.decodeIfPresent([String].self, forKey: .adapters) ?? d.adapters
         databaseURL = try c.decodeIfPresent(String.self, forKey: .databaseURL)
+        idempotencyRetentionDays = try c.decodeIfPresent(Int.self, forKey: .idempotencyRetentionDays) ?? d.idempotencyRetentionDays
     }
 
     /// Reads `<configDir>/hub.json` (if present) and applies environment overrides:
@@ -66,6 +72,10 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         if let url = environment["HUB_DATABASE_URL"], !url.isEmpty { config.databaseURL = url }
         if let ep = environment["HUB_BROKER_ENDPOINT"], !ep.isEmpty { config.broker.endpoint = ep }
         if let p = environment["HUB_GATEWAY_PORT"], let port = Int(p) { config.gateway.port = port }
+        if let d = environment["HUB_IDEMPOTENCY_RETENTION_DAYS"], !d.isEmpty {
+            guard let days = Int(d) else { throw HubError(.validation, "Must be a whole number of days.", field: "HUB_IDEMPOTENCY_RETENTION_DAYS") }
+            config.idempotencyRetentionDays = days
+        }
         try config.validate()
         return config
     }
@@ -84,6 +94,7 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         try need(broker.highWaterMark > 0, "broker.highWaterMark", "Must be positive.")
         try need((0...65535).contains(gateway.port), "gateway.port", "Must be 0–65535.")
         try need((5...10080).contains(gateway.sessionMinutes), "gateway.sessionMinutes", "Must be 5–10080.")
+        try need((1...365).contains(idempotencyRetentionDays), "idempotencyRetentionDays", "Must be 1–365 days.")
         for s in services { try need(Principal.isValid(s) && !s.contains(":"), "services", "A service name must be lower-case letters and digits.") }
         for a in adapters { try need(Principal.isValid(a) && !a.contains(":"), "adapters", "An adapter name must be lower-case letters and digits.") }
     }

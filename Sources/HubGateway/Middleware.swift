@@ -148,7 +148,8 @@ struct SessionMiddleware: RouterMiddleware {
                 throw HubError(.forbidden, "Missing or wrong CSRF token.")
             }
         }
-        return try await next(request, context)
+        let forwarded = request, ctx = context
+        return try await RequestUser.$current.withValue(session.user) { try await next(forwarded, ctx) }
     }
 }
 
@@ -169,8 +170,17 @@ struct BearerAuthMiddleware: RouterMiddleware {
             throw HubError(.unauthenticated, "The bearer token is not valid or has expired.")
         }
         context.apiUser = user
-        return try await next(request, context)
+        let ctx = context
+        return try await RequestUser.$current.withValue(user) { try await next(request, ctx) }
     }
+}
+
+/// The signed-in user whose request is being handled (browser session or API token), set
+/// by the session and bearer middleware for everything the handler does, so that each bus
+/// request names them as `actor` and the service that owns the data decides. Nil on public
+/// pages: the services then see a visitor.
+enum RequestUser {
+    @TaskLocal static var current: User?
 }
 
 enum Redirect {

@@ -77,8 +77,13 @@ struct NetworkRoutes: Sendable {
         guard role == .admin || role == .staff else { throw HubError(.forbidden, "Only Utväg staff may do this.") }
     }
 
+    /// Sends `type` to the networks or training service in the name of the request's
+    /// signed-in user (`RequestUser.current`), or as a visitor on a public page. Whatever
+    /// `actor` a client put in the body is replaced: only the gateway says who is asking.
     func ask(_ type: String, _ body: JSONValue) async throws(HubError) -> JSONValue {
-        try await server.bus.request(type, body: body, timeout: server.busTimeout)
+        var o = body.objectValue ?? [:]
+        o["actor"] = RequestUser.current.map(ReferralRoutes.actor) ?? .null
+        return try await server.bus.request(type, body: .object(o), timeout: server.busTimeout)
     }
 
     func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
@@ -198,7 +203,6 @@ struct NetworkRoutes: Sendable {
     @Sendable func apiMove(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
         var b = try await body(request, context, path: ["participantId": param(context, "participantId")])
-        b["actor"] = context.apiUser.map { .string($0.username) }
         return json(try await ask("networks.registrations.move", .object(b)))
     }
 
@@ -328,7 +332,7 @@ struct NetworkRoutes: Sendable {
         let form = try await Forms.read(&request, context: context)
         let day = param(context, "dayId")
         let body: JSONValue = ["participantId": .string(form["participantId"] ?? ""), "to": .string(form["to"] ?? ""),
-                               "reason": .string(form["reason"] ?? ""), "actor": .string(session.user.username)]
+                               "reason": .string(form["reason"] ?? "")]
         switch await attempt("networks.registrations.move", body) {
         case .success: return Redirect.to("/networks/days/\(day)?flytt=ok")
         case .failure(let error) where [.validation, .conflict, .notFound].contains(error.code):

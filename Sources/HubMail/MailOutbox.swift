@@ -132,7 +132,7 @@ public struct MailOutbox: Sendable {
                                        date: now, messageID: "\(id)@\(smtp.helo)")
             do {
                 try await client.send(from: smtp.from, to: to, message: message)
-                try await db.execute("UPDATE \(table) SET sent_at = ?, attempts = attempts + 1, body = '' WHERE id = ?",
+                try await db.execute("UPDATE \(table) SET sent_at = ?, attempts = attempts + 1, body = '', calendar = CASE WHEN calendar IS NULL THEN NULL ELSE '' END WHERE id = ?",
                                      [.text(Timestamp.string(from: now)), .text(id)])
                 sent += 1
             } catch {

@@ -50,10 +50,16 @@ public protocol HubDatabase: DatabaseExecutor {
     /// (SQLite); nil when a server keeps them (PostgreSQL). Health reports use it to say
     /// "the disk is full" before a write has to fail.
     func availableBytes() -> Int64?
+    /// After a purge of personal data: makes sure deleted rows are gone from every file
+    /// the database keeps (SQLite: a `wal_checkpoint(TRUNCATE)`, so the write-ahead log no
+    /// longer holds the old pages; `secure_delete` has already zeroed the freed pages).
+    /// PostgreSQL reclaims through its own vacuum; nothing to do here.
+    func reclaimDeletedData() async
 }
 
 extension HubDatabase {
     public func availableBytes() -> Int64? { nil }
+    public func reclaimDeletedData() async {}
 }
 
 /// A versioned schema change owned by one service.

@@ -49,6 +49,18 @@ public final class SQLiteDatabase: HubDatabase {
         return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
+    /// Checkpoints and truncates the write-ahead log, so rows a purge deleted are no longer
+    /// in it (with `secure_delete` on, their pages in the main file are already zeroed).
+    public func reclaimDeletedData() async {
+        do {
+            _ = try await locked { () async throws(HubError) -> Int in
+                try await self.run("PRAGMA wal_checkpoint(TRUNCATE)", [], blocking: true).changed
+            }
+        } catch {
+            logger.notice("WAL checkpoint after a purge did not complete; the next one will", metadata: ["hub.code": "\(error.code)"])
+        }
+    }
+
     private init(path: String, connection: SQLiteConnectionHandle, io: DispatchQueue, logger: Logger) {
         self.path = path
         self.connection = connection
@@ -85,6 +97,9 @@ public final class SQLiteDatabase: HubDatabase {
             }
             _ = try await database.run("PRAGMA synchronous=FULL", [])
             _ = try await database.run("PRAGMA foreign_keys=ON", [])
+            // Deleted rows are overwritten with zeros, so purged personal data does not
+            // linger in free pages (a WAL checkpoint after a purge clears the log too).
+            _ = try await database.run("PRAGMA secure_delete=ON", [])
         } catch {
             await Self.onQueue(io) { connection.close() }
             throw error

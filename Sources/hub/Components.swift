@@ -83,6 +83,10 @@ struct Run: AsyncParsableCommand {
         options.bootstrap()
         do {
             let config = try options.loadConfiguration()
+            // Under `hub up` the parent has checked the folder already.
+            if ProcessInfo.processInfo.environment[Supervision.parentVariable] == nil {
+                try options.preparePrivateDataFolder(logger: Logger(label: "hub.run"))
+            }
             try await Self.run(component, options: options, config: config)
         } catch {
             exitWith(error)
@@ -110,7 +114,8 @@ struct Run: AsyncParsableCommand {
                 definition = TrainingService.definition(bus: bus)
             }
             let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
-            let dispatcher = Dispatcher(definition: definition, database: database, configDir: options.config, logger: logger)
+            let dispatcher = Dispatcher(definition: definition, database: database, configDir: options.config, logger: logger,
+                                        processedRetention: .seconds(config.idempotencyRetentionDays * 86_400))
             try await dispatcher.prepare()
             let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
             let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)

@@ -25,6 +25,7 @@ struct Up: AsyncParsableCommand {
         do {
             let config = try options.loadConfiguration()
             _ = try ReferenceData.load(configDir: options.config) // fail early with the field named
+            try options.preparePrivateDataFolder(logger: logger)
             try FileManager.default.createDirectory(atPath: options.layout.logs, withIntermediateDirectories: true)
             // Development keys for every component, made once.
             var principals: [Principal] = ["broker", .gateway]

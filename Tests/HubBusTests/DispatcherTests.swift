@@ -42,6 +42,29 @@ struct DispatcherTests {
         await db.close()
     }
 
+    @Test func idempotencyRecordsArePurgedAfterTheirRetentionAndTheWALIsEmptied() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dispatch-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"),
+                           processedRetention: .seconds(3600))
+        try await d.prepare()
+        let id = MessageID.make()
+        let canary = "Canary Purgesson"
+        let (first, _) = await d.handle(request("test.put", ["value": .string(canary)], id: id))
+        #expect(first.error == nil)
+        // Within the retention a redelivery gets the first reply and changes nothing.
+        #expect(try await d.purgeProcessed() == 0)
+        let (again, _) = await d.handle(request("test.put", ["value": .string(canary)], id: id))
+        #expect(again.body == first.body)
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM items", [])[0].int("n") == 1)
+        // Past it the record and its reply are gone, from the WAL file too.
+        #expect(try await d.purgeProcessed(now: Date().addingTimeInterval(3601)) == 1)
+        #expect(try await db.query("SELECT COUNT(*) AS n FROM hub_processed", [])[0].int("n") == 0)
+        let wal = (try? Data(contentsOf: URL(fileURLWithPath: dir + "/test.sqlite-wal"))) ?? Data()
+        #expect(wal.count == 0)
+        await db.close()
+    }
+
     @Test func missingBodyFieldIsAValidationErrorNamingIt() async throws {
         let (d, db, _) = try await makeDispatcher()
         let (reply, _) = await d.handle(request("test.put", ["other": 1]))

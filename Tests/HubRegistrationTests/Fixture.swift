@@ -10,7 +10,8 @@ import Testing
 
 /// The networks service's dispatcher on a fresh database, called without sockets.
 struct NetworksFixture: DispatcherHarness {
-    static let defaultActor: JSONValue? = nil
+    /// An administrator: most tests are about the work, not who may do it (see the access tests).
+    static let defaultActor: JSONValue? = TestActors.admin
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let scratch: ScratchDatabase
@@ -35,7 +36,7 @@ struct NetworksFixture: DispatcherHarness {
     /// Sends one message as the gateway; returns the reply and the events it published.
     @discardableResult
     func send(_ type: String, _ body: JSONValue, id: String = MessageID.make()) async -> (reply: Envelope, events: [(String, JSONValue)]) {
-        let (reply, events) = await dispatcher.handle(ServiceRequest(envelope: Envelope(id: id, type: type, body: body), principal: .gateway))
+        let (reply, events) = await call(type, body, id: id)
         return (reply, events)
     }
 

@@ -51,3 +51,38 @@ extension DispatcherHarness {
         return e
     }
 }
+
+/// The users a gateway names as `actor`, for the services' access tests: one of each role,
+/// at each of the two configured centres.
+public enum TestActors {
+    public static let admin: JSONValue = ["user": "admin-test", "role": "admin"]
+    public static func staff(_ centre: String) -> JSONValue { ["user": .string("staff-\(centre)"), "role": "staff", "centre": .string(centre)] }
+    public static func board(_ centre: String) -> JSONValue { ["user": .string("board-\(centre)"), "role": "board", "centre": .string(centre)] }
+    public static func agency(_ agency: String) -> JSONValue { ["user": .string("agency-\(agency)"), "role": "agency", "agency": .string(agency)] }
+    /// Everyone who must be refused what belongs to `centre`: staff of the other centre,
+    /// a board member of the centre itself, an agency user, and a visitor (no actor).
+    public static func outsiders(of centre: String) -> [(name: String, actor: JSONValue)] {
+        let other = centre == "skaraborg" ? "sodra-alvsborg" : "skaraborg"
+        return [("staff of \(other)", staff(other)), ("board of \(centre)", board(centre)), ("agency user", agency("police")),
+                ("visitor", .null)]
+    }
+}
+
+extension DispatcherHarness {
+    /// Sends each of `operations` as each outsider of `centre` (`TestActors.outsiders`): every
+    /// one must be `forbidden`, and no refusal may name any of `secrets`. Returns how many were refused.
+    @discardableResult
+    public func expectRefused(_ operations: [(String, JSONValue)], toOutsidersOf centre: String, naming secrets: [String],
+                              sourceLocation: SourceLocation = #_sourceLocation) async -> Int {
+        var refused = 0
+        for (who, actor) in TestActors.outsiders(of: centre) {
+            for (type, body) in operations {
+                let e = await failure(type, body, as: actor, sourceLocation: sourceLocation)
+                #expect(e.code == .forbidden, "\(who) → \(type): \(e)", sourceLocation: sourceLocation)
+                #expect(!secrets.contains { e.message.contains($0) }, "\(type) names no one", sourceLocation: sourceLocation)
+                if e.code == .forbidden { refused += 1 }
+            }
+        }
+        return refused
+    }
+}

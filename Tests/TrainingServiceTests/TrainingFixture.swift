@@ -26,7 +26,8 @@ struct FakeNetworks: BusRequester {
 
 /// The training service's dispatcher on a fresh database, called without sockets.
 struct TrainingFixture: DispatcherHarness {
-    static let defaultActor: JSONValue? = nil
+    /// An administrator: most tests are about the work, not who may do it (see the access tests).
+    static let defaultActor: JSONValue? = TestActors.admin
     let dispatcher: Dispatcher
     let database: any HubDatabase
     let scratch: ScratchDatabase
@@ -52,7 +53,7 @@ struct TrainingFixture: DispatcherHarness {
 
     @discardableResult
     func send(_ type: String, _ body: JSONValue) async -> (reply: Envelope, events: [(String, JSONValue)]) {
-        await dispatcher.handle(ServiceRequest(envelope: Envelope(id: MessageID.make(), type: type, body: body), principal: .gateway))
+        await call(type, body)
     }
 
     /// Row counts of every table a refused request must leave alone.

@@ -8,17 +8,17 @@ import HubStorage
 /// Contact persons per centre, the coverage they give (municipalities × agencies),
 /// and the collaboration tour ("samverkansturné").
 enum Contacts {
-    static let handlers: [String: MessageHandler] = [
-        "networks.contacts.create": MessageHandler(.command, create),
-        "networks.contacts.update": MessageHandler(.command, update),
-        "networks.contacts.list": MessageHandler(.query, list),
-        "networks.contacts.self.get": MessageHandler(.query, selfGet),
-        "networks.contacts.self.update": MessageHandler(.command, selfUpdate),
-        "networks.coverage.get": MessageHandler(.query, coverage),
-        "networks.tour.plan": MessageHandler(.command, planVisit),
-        "networks.tour.complete": MessageHandler(.command, completeVisit),
-        "networks.tour.list": MessageHandler(.query, tour),
-        "networks.agencies.list": MessageHandler(.query, agencies),
+    static let handlers: [String: (AccessRule, MessageHandler)] = [
+        "networks.contacts.create": (Access.centre, MessageHandler(.command, create)),
+        "networks.contacts.update": (Access.contact, MessageHandler(.command, update)),
+        "networks.contacts.list": (Access.centre, MessageHandler(.query, list)),
+        "networks.contacts.self.get": (Access.everyone, MessageHandler(.query, selfGet)),
+        "networks.contacts.self.update": (Access.everyone, MessageHandler(.command, selfUpdate)),
+        "networks.coverage.get": (Access.centre, MessageHandler(.query, coverage)),
+        "networks.tour.plan": (Access.centre, MessageHandler(.command, planVisit)),
+        "networks.tour.complete": (Access.visit, MessageHandler(.command, completeVisit)),
+        "networks.tour.list": (Access.centre, MessageHandler(.query, tour)),
+        "networks.agencies.list": (Access.everyone, MessageHandler(.query, agencies)),
     ]
 
     /// `networks.agencies.list {}` → the partner agencies and the centres of the reference data

@@ -13,9 +13,9 @@ import HubStorage
 enum NetworkMail {
     static let outbox = MailOutbox()
 
-    static let handlers: [String: MessageHandler] = [
-        "networks.mail.flush": MessageHandler(.command, flush),
-        "networks.mail.outbox": MessageHandler(.query, list),
+    static let handlers: [String: (AccessRule, MessageHandler)] = [
+        "networks.mail.flush": (Access.admin, MessageHandler(.command, flush)),
+        "networks.mail.outbox": (Access.day, MessageHandler(.query, list)),
     ]
 
     /// The invitation to one contact person.

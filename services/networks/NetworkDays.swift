@@ -10,14 +10,14 @@ import HubStorage
 /// seats and fee, and invitations to every contact person's agency with an
 /// iCalendar attachment.
 enum NetworkDays {
-    static let handlers: [String: MessageHandler] = [
-        "networks.days.create": MessageHandler(.command, create),
-        "networks.days.update": MessageHandler(.command, update),
-        "networks.days.cancel": MessageHandler(.command, cancel),
-        "networks.days.get": MessageHandler(.query, get),
-        "networks.days.list": MessageHandler(.query, list),
-        "networks.days.public": MessageHandler(.query, publicInfo),
-        "networks.days.invite": MessageHandler(.command, invite),
+    static let handlers: [String: (AccessRule, MessageHandler)] = [
+        "networks.days.create": (Access.centre, MessageHandler(.command, create)),
+        "networks.days.update": (Access.day, MessageHandler(.command, update)),
+        "networks.days.cancel": (Access.day, MessageHandler(.command, cancel)),
+        "networks.days.get": (Access.day, MessageHandler(.query, get)),
+        "networks.days.list": (Access.staff, MessageHandler(.query, list)),
+        "networks.days.public": (Access.everyone, MessageHandler(.query, publicInfo)),
+        "networks.days.invite": (Access.day, MessageHandler(.command, invite)),
     ]
 
     struct Spec {
@@ -158,11 +158,14 @@ enum NetworkDays {
         return try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
     }
 
-    /// `networks.days.list {centreId?, year?}` → `{"days":[…]}` by date.
+    /// `networks.days.list {centreId?, year?}` → `{"days":[…]}` by date: staff get their own
+    /// centre's (another centre named is `forbidden`), an administrator the centre named or all.
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
         let b = try BodyReader(request.body)
-        let centre = try b.optionalString("centreId", max: 64)
+        // Staff see their own centre's days; an administrator any centre's, or all.
+        let caller = try Caller.fromAllowingVisitors(request, reference: reference.data, service: NetworksService.name)
+        let centre = try caller.scopedCentre(try b.optionalString("centreId", max: 64))
         if let centre { _ = try reference.centre(centre) }
         let year = try b.optionalInt("year", range: 1900...2200)
         let rows = try await context.database.query("""

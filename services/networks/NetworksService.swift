@@ -81,13 +81,9 @@ public enum NetworksService {
     ] + RegistrationEngine.migrations
 
     public static func definition() -> ServiceDefinition {
-        var handlers: [String: MessageHandler] = [:]
-        for (type, handler) in Contacts.handlers { handlers[type] = handler }
-        for (type, handler) in NetworkDays.handlers { handlers[type] = handler }
-        for (type, handler) in NetworkRegistrations.handlers { handlers[type] = handler }
-        for (type, handler) in NetworkMail.handlers { handlers[type] = handler }
+        let handlers = Access.guarded([Contacts.handlers, NetworkDays.handlers, NetworkRegistrations.handlers, NetworkMail.handlers])
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
-                                 timed: [TimedRequest("networks.mail.flush")], prepare: { db, configDir, logger in
+                                 timed: [TimedRequest("networks.mail.flush", body: ["actor": ["user": "scheduler", "role": "admin"]])], prepare: { db, configDir, logger in
             let reference = try Reference.load(configDir)
             // Purge on start; `networks.registrations.purge` does it on demand (e.g. from a nightly timer).
             let purged = try await db.transaction { tx in
@@ -136,4 +132,31 @@ enum Clock {
 extension JSONValue {
     static func optional(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
     static func int(_ i: Int) -> JSONValue { .number(Double(i)) }
+}
+
+/// Who may send each networks message (see `AccessRule` and docs/authorisation.md): the
+/// centre that owns a day, contact person or visit is looked up from the request itself.
+enum Access {
+    static let everyone = AccessRule.everyone
+    static let staff = AccessRule.staff
+    static let admin = AccessRule.admin
+    /// The centre named as `centreId`.
+    static let centre = AccessRule.centreNamed()
+    /// The centre of the network day named as `dayId`.
+    static let day = AccessRule.centreOfRow("dayId", sql: "SELECT centre_id FROM network_days WHERE id = ?", missing: "No such network day.")
+    /// The centre of the day a participant (`participantId`) is registered for.
+    static let participant = AccessRule.centreOfRow("participantId", sql: """
+        SELECT d.centre_id FROM registration_participants p JOIN network_days d ON d.id = p.event_id WHERE p.id = ?
+        """, missing: "No such registration.")
+    /// The centre of the contact person named as `contactId`.
+    static let contact = AccessRule.centreOfRow("contactId", sql: "SELECT centre_id FROM contact_persons WHERE id = ?", missing: "No such contact person.")
+    /// The centre of the tour visit named as `visitId`.
+    static let visit = AccessRule.centreOfRow("visitId", sql: "SELECT centre_id FROM tour_visits WHERE id = ?", missing: "No such visit.")
+
+    /// The handlers of `tables`, each behind its rule.
+    static func guarded(_ tables: [[String: (AccessRule, MessageHandler)]]) -> [String: MessageHandler] {
+        var g = GuardedHandlers(service: NetworksService.name, reference: { try Reference.load($0).data })
+        for table in tables { for (type, (rule, handler)) in table { g.add(type, rule, handler) } }
+        return g.handlers
+    }
 }

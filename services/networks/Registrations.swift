@@ -9,19 +9,19 @@ import HubStorage
 /// Registration for network days: thin handlers over the shared `RegistrationEngine`,
 /// plus the events that tell people what happened.
 enum NetworkRegistrations {
-    static let handlers: [String: MessageHandler] = [
-        "networks.registrations.create": MessageHandler(.command, create),
-        "networks.registrations.get": MessageHandler(.query, getByToken),
-        "networks.registrations.cancel": MessageHandler(.command, cancelByToken),
-        "networks.bookings.get": MessageHandler(.query, booking),
-        "networks.bookings.cancel": MessageHandler(.command, cancelInBooking),
-        "networks.registrations.list": MessageHandler(.query, list),
-        "networks.registrations.checkin": MessageHandler(.command, checkIn),
-        "networks.registrations.move": MessageHandler(.command, move),
-        "networks.registrations.export": MessageHandler(.query, export),
-        "networks.registrations.invoice": MessageHandler(.query, invoice),
-        "networks.registrations.purge": MessageHandler(.command, purge),
-        "networks.attendance.get": MessageHandler(.query, attendance),
+    static let handlers: [String: (AccessRule, MessageHandler)] = [
+        "networks.registrations.create": (Access.everyone, MessageHandler(.command, create)),
+        "networks.registrations.get": (Access.everyone, MessageHandler(.query, getByToken)),
+        "networks.registrations.cancel": (Access.everyone, MessageHandler(.command, cancelByToken)),
+        "networks.bookings.get": (Access.everyone, MessageHandler(.query, booking)),
+        "networks.bookings.cancel": (Access.everyone, MessageHandler(.command, cancelInBooking)),
+        "networks.registrations.list": (Access.day, MessageHandler(.query, list)),
+        "networks.registrations.checkin": (Access.participant, MessageHandler(.command, checkIn)),
+        "networks.registrations.move": (Access.participant, MessageHandler(.command, move)),
+        "networks.registrations.export": (Access.day, MessageHandler(.query, export)),
+        "networks.registrations.invoice": (Access.day, MessageHandler(.query, invoice)),
+        "networks.registrations.purge": (Access.admin, MessageHandler(.command, purge)),
+        "networks.attendance.get": (Access.centre, MessageHandler(.query, attendance)),
     ]
 
     /// `networks.registrations.create`: one person `{dayId, name, agency, municipality?, email, dietary?,
@@ -124,7 +124,7 @@ enum NetworkRegistrations {
         return try participantJSON(p)
     }
 
-    /// `networks.registrations.move {participantId, to: "confirmed"|"waiting"|"day", toDayId?, reason, actor?}`.
+    /// `networks.registrations.move {participantId, to: "confirmed"|"waiting"|"day", toDayId?, reason}`.
     @Sendable static func move(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
         let b = try BodyReader(request.body)
@@ -135,14 +135,18 @@ enum NetworkRegistrations {
         case "waiting": target = .waiting
         case "day":
             let other = try b.string("toDayId", max: 64)
-            guard try await context.database.queryFirst("SELECT id FROM network_days WHERE id = ?", other) != nil else {
+            guard let row = try await context.database.queryFirst("SELECT centre_id FROM network_days WHERE id = ?", other) else {
                 throw HubError(.notFound, "No such network day.", field: "body.toDayId")
             }
+            // Only into a day the caller may organise too.
+            try Caller.fromAllowingVisitors(request, reference: reference.data, service: NetworksService.name)
+                .requireCentreStaff(try row.string("centre_id"))
             target = .event(other)
         default: throw HubError(.validation, "Use confirmed, waiting or day.", field: "body.to")
         }
         let reason = try b.string("reason", max: 500, multiline: true)
-        let actor = try b.optionalString("actor", max: 100)
+        // Who moved the person is the signed-in user the gateway names, never a body field.
+        let actor = try Caller.fromAllowingVisitors(request, reference: reference.data, service: NetworksService.name).who
         let result = try await moveRenamingField(reference.engine, participantId, target, reason, actor, context.database)
         let state = try await reference.engine.eventState(result.cancelled.eventId, on: context.database)
         try await tellPromoted(result.promoted, title: state.title, context: context)

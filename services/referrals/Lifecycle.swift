@@ -270,6 +270,7 @@ enum Lifecycle {
         case .admin, .staff: allowed = nil
         case .agency, .adapter: allowed = actor.agencies
         case .board: throw HubError(.forbidden, "Management-group members do not submit referrals.")
+        case .visitor: throw HubError(.forbidden, "Referrals are sent by signed-in users and agency adapters.")
         }
         var body = r.body
         if case .object(var o) = body { o.removeValue(forKey: "actor"); body = .object(o) }

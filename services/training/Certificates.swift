@@ -12,11 +12,11 @@ import HubStorage
 /// without time or sender; the one-time evaluation token is kept (hashed) in a table of
 /// its own, so no answer can be traced to a person or a link.
 enum Certificates {
-    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
-        "training.certificates.issue": (.command, issue),
-        "training.certificates.get": (.query, get),
-        "training.evaluations.submit": (.command, evaluate),
-        "training.evaluations.summary": (.query, summary),
+    static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
+        "training.certificates.issue": (Access.event, .command, issue),
+        "training.certificates.get": (Access.certificate, .query, get),
+        "training.evaluations.submit": (Access.everyone, .command, evaluate),
+        "training.evaluations.summary": (Access.event, .query, summary),
     ]
 
     /// The evaluation's questions, each scored 1–5.

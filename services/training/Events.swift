@@ -11,14 +11,14 @@ import HubStorage
 enum TrainingEvents {
     static let kinds = ["training", "open-house", "conference", "manual-training"]
 
-    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
-        "training.events.create": (.command, create),
-        "training.events.cancel": (.command, cancel),
-        "training.events.get": (.query, get),
-        "training.events.list": (.query, list),
-        "training.events.public": (.query, publicInfo),
-        "training.events.invite": (.command, invite),
-        "training.reference.get": (.query, referenceData),
+    static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
+        "training.events.create": (Access.centre, .command, create),
+        "training.events.cancel": (Access.event, .command, cancel),
+        "training.events.get": (Access.everyone, .query, get),
+        "training.events.list": (Access.everyone, .query, list),
+        "training.events.public": (Access.everyone, .query, publicInfo),
+        "training.events.invite": (Access.event, .command, invite),
+        "training.reference.get": (Access.everyone, .query, referenceData),
     ]
 
     /// `training.reference.get {}` → `{centres: [{id, name, municipalities}], agencies: [{id, name}], kinds}` for forms.

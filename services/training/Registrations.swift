@@ -10,13 +10,13 @@ import HubStorage
 enum TrainingRegistrations {
     /// Registration mail waiting for the relay (sent by `training.mail.flush`, on the service's timer).
     static let outbox = MailOutbox()
-    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
-        "training.registrations.create": (.command, create),
-        "training.registrations.get": (.query, getByToken),
-        "training.registrations.cancel": (.command, cancelByToken),
-        "training.registrations.list": (.query, list),
-        "training.attendance.mark": (.command, mark),
-        "training.attendance.get": (.query, attendance),
+    static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
+        "training.registrations.create": (Access.everyone, .command, create),
+        "training.registrations.get": (Access.everyone, .query, getByToken),
+        "training.registrations.cancel": (Access.everyone, .command, cancelByToken),
+        "training.registrations.list": (Access.event, .query, list),
+        "training.attendance.mark": (Access.session, .command, mark),
+        "training.attendance.get": (Access.event, .query, attendance),
     ]
 
     /// `training.registrations.create`: one person `{eventId, name, agency, municipality?, email, dietary?, invoiceReference?,

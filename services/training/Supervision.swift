@@ -9,15 +9,15 @@ import HubStorage
 /// fixed order — information/training, needs dialogue, on-site consultation/supervision —
 /// a log of sessions, and the coverage of a centre's municipalities.
 enum Supervision {
-    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
-        "training.lectures.create": (.command, createLecture),
-        "training.lectures.list": (.query, listLectures),
-        "training.supervision.create": (.command, create),
-        "training.supervision.part": (.command, setPart),
-        "training.supervision.session": (.command, logSession),
-        "training.supervision.get": (.query, get),
-        "training.supervision.list": (.query, list),
-        "training.supervision.coverage": (.query, coverage),
+    static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
+        "training.lectures.create": (Access.centre, .command, createLecture),
+        "training.lectures.list": (Access.centre, .query, listLectures),
+        "training.supervision.create": (Access.centre, .command, create),
+        "training.supervision.part": (Access.assignment, .command, setPart),
+        "training.supervision.session": (Access.assignment, .command, logSession),
+        "training.supervision.get": (Access.assignment, .query, get),
+        "training.supervision.list": (Access.centre, .query, list),
+        "training.supervision.coverage": (Access.centre, .query, coverage),
     ]
 
     /// The three parts in the order they must happen.

@@ -130,27 +130,28 @@ public enum TrainingService {
     ///   - now: the clock (tests move it past an event to mark attendance and evaluate).
     public static func definition(bus: (any BusRequester)? = nil, now: @escaping @Sendable () -> Date = { Date() }) -> ServiceDefinition {
         let env = TrainingEnvironment(bus: bus, now: now)
-        var handlers: [String: MessageHandler] = [:]
-        let groups: [[String: (MessageHandler.Kind, TrainingHandler)]] = [
+        var guarded = GuardedHandlers(service: name, reference: { try TrainingReference.load($0).data })
+        let groups: [[String: (AccessRule, MessageHandler.Kind, TrainingHandler)]] = [
             TrainingEvents.handlers, TrainingRegistrations.handlers, Certificates.handlers, Supervision.handlers, YearReview.handlers,
         ]
         for group in groups {
-            for (type, (kind, run)) in group {
-                handlers[type] = MessageHandler(kind) { request, context in try await run(request, context, env) }
+            for (type, (rule, kind, run)) in group {
+                guarded.add(type, rule, MessageHandler(kind) { request, context in try await run(request, context, env) })
             }
         }
         // Registration mail: confirmations with the personal link, seats from the waiting list.
-        handlers["training.mail.flush"] = MessageHandler(.command) { request, context in
+        guarded.add("training.mail.flush", Access.admin, MessageHandler(.command) { request, context in
             let reference = try TrainingReference.load(context.configDir)
             let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
             return try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
-        }
-        handlers["training.mail.outbox"] = MessageHandler(.query) { request, context in
+        })
+        guarded.add("training.mail.outbox", Access.event, MessageHandler(.query) { request, context in
             let id = try BodyReader(request.body).string("eventId", max: 64)
             return .object(["mail": .array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database))])
-        }
+        })
+        let handlers = guarded.handlers
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
-                                 timed: [TimedRequest("training.mail.flush")], prepare: { db, configDir, logger in
+                                 timed: [TimedRequest("training.mail.flush", body: ["actor": ["user": "scheduler", "role": "admin"]])], prepare: { db, configDir, logger in
             let reference = try TrainingReference.load(configDir)
             let purged = try await db.transaction { tx in
                 let events = try await reference.engine.purge(on: tx)
@@ -208,4 +209,26 @@ func html(_ s: String) -> String {
         }
     }
     return out
+}
+
+/// Who may send each training message (see `AccessRule` and docs/authorisation.md): the
+/// centre that owns an event, session, certificate or assignment is looked up from the request.
+enum Access {
+    static let everyone = AccessRule.everyone
+    static let admin = AccessRule.admin
+    /// The centre named as `centreId`.
+    static let centre = AccessRule.centreNamed()
+    /// The centre of the training named as `eventId`.
+    static let event = AccessRule.centreOfRow("eventId", sql: "SELECT centre_id FROM training_events WHERE id = ?", missing: "No such training.")
+    /// The centre of the training a session (`sessionId`) belongs to.
+    static let session = AccessRule.centreOfRow("sessionId", sql: """
+        SELECT e.centre_id FROM training_sessions s JOIN training_events e ON e.id = s.event_id WHERE s.id = ?
+        """, missing: "No such session.")
+    /// The centre of the training a certificate (`certificateId`) was issued for.
+    static let certificate = AccessRule.centreOfRow("certificateId", sql: """
+        SELECT e.centre_id FROM training_certificates c JOIN training_events e ON e.id = c.event_id WHERE c.id = ?
+        """, missing: "No such certificate.")
+    /// The centre of the supervision assignment named as `assignmentId`.
+    static let assignment = AccessRule.centreOfRow("assignmentId", sql: "SELECT centre_id FROM supervision_assignments WHERE id = ?",
+                                                   missing: "No such assignment.")
 }

@@ -8,8 +8,8 @@ import HubStorage
 /// the bus), commissioned lecture and supervision assignment of a centre's year, in the
 /// shape the annual report lists them, as JSON, Markdown and HTML.
 enum YearReview {
-    static let handlers: [String: (MessageHandler.Kind, TrainingHandler)] = [
-        "training.year.review": (.query, review),
+    static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
+        "training.year.review": (Access.centre, .query, review),
     ]
 
     static let kindNames = ["training": "Utbildning", "open-house": "Öppet hus", "conference": "Konferens", "manual-training": "Manualutbildning"]
@@ -42,7 +42,8 @@ enum YearReview {
         var available = false
         if let bus = env.bus {
             do {
-                let reply = try await bus.request("networks.days.list", body: ["centreId": .string(centre.id), "year": .n(year)], timeout: .seconds(3))
+                let reply = try await bus.request("networks.days.list", body: ["centreId": .string(centre.id), "year": .n(year),
+                                                                        "actor": request.body["actor"] ?? .null], timeout: .seconds(3))
                 networkDays = (reply["days"]?.arrayValue ?? []).filter { $0["status"]?.text != "cancelled" }.map {
                     .object(["id": $0["id"] ?? .null, "title": $0["title"] ?? .null, "theme": $0["theme"] ?? .null, "date": $0["date"] ?? .null,
                              "venue": $0["venue"] ?? .null, "registered": $0["taken"] ?? .null])
