@@ -192,7 +192,7 @@ run_e2e() {
         return
     fi
     local data="$TMP/data" log="$LOG_DIR/hub.log" url="" password="" deadline
-    mkdir -p "$data"
+    mkdir -m 0700 -p "$data"   # private, as hub up would make it (it warns about an open one)
     : > "$log"
 
     # The police adapter on a known port with a key made for this run (reliability tests use it).

@@ -26,11 +26,45 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     public struct Gateway: Sendable, Codable, Equatable {
         public var host: String = "127.0.0.1"
         public var port: Int = 8080
-        /// Set `Secure` on cookies; true in production behind TLS.
+        /// Set `Secure` on cookies even without an https `publicURL` (they are Secure
+        /// whenever `publicURL` is https).
         public var secureCookies: Bool = false
         /// Session lifetime in minutes.
         public var sessionMinutes: Int = 480
+        /// The address people and agencies reach the hub at (`https://hub.example.se`): every
+        /// link the hub makes (registration, personal links, invitations) and the origin that
+        /// state-changing requests must come from. Never taken from a request's Host header.
+        /// Default `http://<host>:<port>`; overridden by `HUB_PUBLIC_URL`.
+        public var publicURL: String?
+        /// Seconds from connecting (or the last response) until a request's headers are complete.
+        public var headerTimeoutSeconds: Int = 10
+        /// Seconds from the headers until the whole body has arrived (else 408 and the connection closes).
+        public var bodyTimeoutSeconds: Int = 30
+        /// Open connections from one client address.
+        public var maxConnectionsPerAddress: Int = 128
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Gateway()
+            host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+            port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+            secureCookies = try c.decodeIfPresent(Bool.self, forKey: .secureCookies) ?? d.secureCookies
+            sessionMinutes = try c.decodeIfPresent(Int.self, forKey: .sessionMinutes) ?? d.sessionMinutes
+            publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+            headerTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .headerTimeoutSeconds) ?? d.headerTimeoutSeconds
+            bodyTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .bodyTimeoutSeconds) ?? d.bodyTimeoutSeconds
+            maxConnectionsPerAddress = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerAddress) ?? d.maxConnectionsPerAddress
+        }
+
+        /// `publicURL` without a trailing slash, or `http://<host>:<port>`.
+        public var publicBaseURL: String {
+            if let u = publicURL, !u.isEmpty { return u.hasSuffix("/") ? String(u.dropLast()) : u }
+            return "http://\(host):\(port)"
+        }
+
+        /// Cookies are `Secure` when the public address is https (or when asked to be).
+        public var cookiesAreSecure: Bool { secureCookies || publicBaseURL.lowercased().hasPrefix("https://") }
     }
 
     public var broker = Broker()
@@ -72,6 +106,7 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         if let url = environment["HUB_DATABASE_URL"], !url.isEmpty { config.databaseURL = url }
         if let ep = environment["HUB_BROKER_ENDPOINT"], !ep.isEmpty { config.broker.endpoint = ep }
         if let p = environment["HUB_GATEWAY_PORT"], let port = Int(p) { config.gateway.port = port }
+        if let u = environment["HUB_PUBLIC_URL"], !u.isEmpty { config.gateway.publicURL = u }
         if let d = environment["HUB_IDEMPOTENCY_RETENTION_DAYS"], !d.isEmpty {
             guard let days = Int(d) else { throw HubError(.validation, "Must be a whole number of days.", field: "HUB_IDEMPOTENCY_RETENTION_DAYS") }
             config.idempotencyRetentionDays = days
@@ -94,6 +129,13 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         try need(broker.highWaterMark > 0, "broker.highWaterMark", "Must be positive.")
         try need((0...65535).contains(gateway.port), "gateway.port", "Must be 0–65535.")
         try need((5...10080).contains(gateway.sessionMinutes), "gateway.sessionMinutes", "Must be 5–10080.")
+        if let u = gateway.publicURL, !u.isEmpty {
+            let ok = (u.hasPrefix("https://") || u.hasPrefix("http://")) && URL(string: u)?.host != nil && !u.contains("?") && !u.contains("#")
+            try need(ok, "gateway.publicURL", "Must be an http:// or https:// address without a query, e.g. https://hub.example.se.")
+        }
+        try need((1...600).contains(gateway.headerTimeoutSeconds), "gateway.headerTimeoutSeconds", "Must be 1–600.")
+        try need((1...3600).contains(gateway.bodyTimeoutSeconds), "gateway.bodyTimeoutSeconds", "Must be 1–3600.")
+        try need((1...100_000).contains(gateway.maxConnectionsPerAddress), "gateway.maxConnectionsPerAddress", "Must be 1–100000.")
         try need((1...365).contains(idempotencyRetentionDays), "idempotencyRetentionDays", "Must be 1–365 days.")
         for s in services { try need(Principal.isValid(s) && !s.contains(":"), "services", "A service name must be lower-case letters and digits.") }
         for a in adapters { try need(Principal.isValid(a) && !a.contains(":"), "adapters", "An adapter name must be lower-case letters and digits.") }

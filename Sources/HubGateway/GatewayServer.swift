@@ -16,6 +16,7 @@ public struct GatewayServer: Sendable {
     let users: UserStore
     let credentials: CredentialStore
     let throttle: LoginThrottle
+    let connections = ConnectionCounter()
     let onServerRunning: @Sendable (Int) async -> Void
 
     /// - Parameters:
@@ -50,8 +51,13 @@ public struct GatewayServer: Sendable {
         let router = try await buildRouter()
         let hook = onServerRunning
         let logger = logger
+        let g = configuration.gateway
+        let limits = ConnectionLimits(headerTimeout: .seconds(g.headerTimeoutSeconds), bodyTimeout: .seconds(g.bodyTimeoutSeconds),
+                                      maxConnectionsPerAddress: g.maxConnectionsPerAddress)
+        let counter = connections
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter)])),
             configuration: .init(address: .hostname(configuration.gateway.host, port: configuration.gateway.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
@@ -73,17 +79,19 @@ public struct GatewayServer: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware(pages: pages))
-        router.add(middleware: LanguageMiddleware(secureCookies: configuration.gateway.secureCookies))
+        router.add(middleware: LanguageMiddleware(secureCookies: configuration.gateway.cookiesAreSecure))
+        router.add(middleware: OriginCheckMiddleware(configuration: configuration.gateway))
 
-        // Machine routes, no auth.
+        // Machine routes: health and the API description for anyone, metrics for administrators.
         router.get("/healthz", use: routes.healthz)
-        router.get("/metrics", use: routes.metrics)
-        router.get("/metrics/:component", use: routes.componentMetrics)
+        let metrics = router.group().add(middleware: AdminOnlyMiddleware(credentials: credentials))
+        metrics.get("/metrics", use: routes.metrics)
+        metrics.get("/metrics/:component", use: routes.componentMetrics)
         router.get("/openapi.yaml", use: routes.openapi)
         router.get("/static/hub.css", use: routes.css)
 
-        // JSON API: bearer tokens only.
-        let api = router.group("/api/v1")
+        // JSON API: bearer tokens only, JSON bodies only.
+        let api = router.group("/api/v1").add(middleware: JSONOnlyMiddleware())
         api.post("/tokens", use: routes.createToken)
         let authed = api.group().add(middleware: BearerAuthMiddleware(credentials: credentials))
         authed.get("/me", use: routes.me)

@@ -2,10 +2,19 @@ import Foundation
 import Hummingbird
 import HubProtocol
 import NIOCore
+import NIOHTTP1
 
 extension HubError.Code {
     /// Too many failed logins for one username in a short time (gateway only).
     public static let rateLimited = HubError.Code("rate_limited")
+    /// The API was sent a body that is not JSON (gateway only).
+    public static let unsupportedMediaType = HubError.Code("unsupported_media_type")
+}
+
+/// A refusal that says when to try again: the response carries `Retry-After` (seconds).
+struct RetryLater: Error {
+    let seconds: Int
+    let error: HubError
 }
 
 /// The one place where a `HubError` code becomes an HTTP status, and where any error
@@ -23,6 +32,7 @@ enum ErrorMapping {
         case .conflict: return .conflict
         case .tooLarge: return .contentTooLarge
         case .rateLimited: return .tooManyRequests
+        case .unsupportedMediaType: return .unsupportedMediaType
         case .intakePaused: return .conflict
         case .timeout, .busy, .storage, .unknownService: return .serviceUnavailable
         case .internal: return .internalServerError
@@ -33,6 +43,8 @@ enum ErrorMapping {
     /// Turns any error into a `HubError` safe to show to a caller.
     static func publicError(_ error: any Error) -> HubError {
         switch error {
+        case let e as RetryLater:
+            return e.error
         case let e as HubError:
             switch e.code {
             case .internal: return HubError(.internal, "An internal error occurred.")
@@ -54,6 +66,9 @@ enum ErrorMapping {
             }
         case is NIOTooManyBytesError:
             return HubError(.tooLarge, "The request body is too large.")
+        case is HTTPParserError:
+            // Broken framing (a malformed chunk, a bad header) is the client's fault, not ours.
+            return HubError(.malformed, "The request is not valid HTTP (its framing or headers are malformed).")
         case let e as DecodingError:
             return HubError.from(e, prefix: "body")
         default:
@@ -74,6 +89,7 @@ enum ErrorMapping {
         headers[.contentType] = "application/json; charset=utf-8"
         let status = httpStatus(for: error)
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if let later = error as? RetryLater { headers[.retryAfter] = String(later.seconds) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: errorBody(e))))
     }
 

@@ -2,6 +2,7 @@ import CoreMetrics
 import Foundation
 import HubProtocol
 import HTTPTypes
+import HubCore
 import Hummingbird
 import Logging
 import NIOCore
@@ -44,7 +45,10 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         response.headers[.contentSecurityPolicy] = Self.csp
         response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Nothing leaves the hub in a Referer (personal links carry tokens); within the hub the
+        // browser still names the page's origin, which the origin check needs ("no-referrer"
+        // would make it send `Origin: null`).
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         return response
     }
@@ -95,7 +99,7 @@ struct ErrorMiddleware: RouterMiddleware {
                 ])
             }
             let path = request.uri.path
-            if request.isAPI || path == "/healthz" || path == "/metrics" || path == "/openapi.yaml" {
+            if request.isAPI || path == "/healthz" || path == "/metrics" || path.hasPrefix("/metrics/") || path == "/openapi.yaml" {
                 return ErrorMapping.jsonResponse(error)
             }
             if status == .unauthorized { return Redirect.to("/login") }
@@ -172,6 +176,94 @@ struct BearerAuthMiddleware: RouterMiddleware {
         context.apiUser = user
         let ctx = context
         return try await RequestUser.$current.withValue(user) { try await next(request, ctx) }
+    }
+}
+
+/// `/metrics` is for administrators: an admin's bearer token (for a scraper) or an admin's
+/// browser session. Metrics name no people, but they show how the hub is used.
+struct AdminOnlyMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let credentials: CredentialStore
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var user: User?
+        if let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " {
+            user = try await credentials.user(apiToken: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        } else if let token = request.cookies[SessionMiddleware.cookieName]?.value {
+            user = try await credentials.session(token: token)?.user
+        }
+        guard let user else { throw HubError(.unauthenticated, "An administrator's bearer token is required.") }
+        guard user.role == .admin else { throw HubError(.forbidden, "Only administrators see the metrics.") }
+        return try await next(request, context)
+    }
+}
+
+/// The API takes JSON only: a body with another media type (`text/plain`, a form) gets
+/// 415 before any handler reads it, so nothing is guessed about what the client meant.
+struct JSONOnlyMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if ![.get, .head, .options].contains(request.method), Self.hasBody(request), !Self.isJSON(request.headers[.contentType]) {
+            throw HubError(.unsupportedMediaType, "The body must be JSON, sent as Content-Type: application/json.", field: "Content-Type")
+        }
+        return try await next(request, context)
+    }
+
+    static func hasBody(_ request: Request) -> Bool {
+        if request.headers[.transferEncoding] != nil { return true }
+        return Int(request.headers[.contentLength] ?? "0").map { $0 > 0 } ?? true
+    }
+
+    /// `application/json` or `application/<something>+json`, parameters (charset) allowed.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+    }
+}
+
+/// State-changing requests must come from the hub's own pages: when the browser says where
+/// a request comes from (`Origin`, else `Referer`), that origin must be the hub's public
+/// address. Requests that name no origin (API clients, adapters' tools) pass; the CSRF
+/// token and SameSite cookies still guard the pages.
+struct OriginCheckMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let allowed: Set<String>
+
+    /// The origins of `publicBaseURL`; when no public URL is configured, also the loopback
+    /// names of the development address.
+    init(configuration: HubConfiguration.Gateway) {
+        var origins: Set<String> = []
+        if let o = Self.origin(of: configuration.publicBaseURL) { origins.insert(o) }
+        if configuration.publicURL == nil || configuration.publicURL?.isEmpty == true {
+            for host in ["127.0.0.1", "localhost", "[::1]"] { origins.insert("http://\(host):\(configuration.port)") }
+        }
+        allowed = origins
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if ![.get, .head, .options].contains(request.method) {
+            var claimed = request.headers[.origin] ?? request.headers[.referer].flatMap(Self.origin(of:))
+            // A browser that hides the origin (`null`) but says the request is from the same
+            // origin (Fetch metadata) is believed; a cross-site one is refused either way.
+            if claimed == "null", request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "same-origin" { claimed = nil }
+            if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" { claimed = claimed ?? "cross-site" }
+            if let claimed, !allowed.contains(claimed.lowercased()) {
+                // The origin is a site's address, never personal data: worth an operator's eye.
+                context.logger.notice("refused a request from another origin", metadata: ["hub.origin": .string(String(claimed.prefix(100)))])
+                throw HubError(.forbidden, "The request comes from another site.", field: request.headers[.origin] != nil ? "Origin" : "Referer")
+            }
+        }
+        return try await next(request, context)
+    }
+
+    /// `scheme://host[:port]` of an absolute URL, lower-cased, with the default port left out.
+    static func origin(of url: String) -> String? {
+        guard let u = URLComponents(string: url), let scheme = u.scheme?.lowercased(), let host = u.host?.lowercased(), !host.isEmpty else { return nil }
+        let h = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        if let port = u.port, !(scheme == "http" && port == 80), !(scheme == "https" && port == 443) { return "\(scheme)://\(h):\(port)" }
+        return "\(scheme)://\(h)"
     }
 }
 

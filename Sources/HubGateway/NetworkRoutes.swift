@@ -254,10 +254,10 @@ struct NetworkRoutes: Sendable {
         return json(try await ask("networks.attendance.get", .object(query(request, ["centre", "year"]))))
     }
 
-    /// `scheme://host[:port]` of this request, for the links handed out.
+    /// The hub's public address from configuration (`gateway.publicURL`, `HUB_PUBLIC_URL`),
+    /// for every link the gateway makes: never the request's Host header, which a client chooses.
     func baseURL(_ request: Request) -> String {
-        let host = request.head.authority ?? "\(server.configuration.gateway.host):\(server.configuration.gateway.port)"
-        return (server.configuration.gateway.secureCookies ? "https://" : "http://") + host
+        server.configuration.gateway.publicBaseURL
     }
 
     // MARK: Organiser pages

@@ -32,7 +32,7 @@ extension NetworkRoutes {
     func withCSRFCookie(_ response: Response, _ csrf: String) -> Response {
         var response = response
         response.setCookie(Cookie(name: Self.csrfCookie, value: csrf, maxAge: 3600, path: "/",
-                                  secure: server.configuration.gateway.secureCookies, httpOnly: true, sameSite: .strict))
+                                  secure: server.configuration.gateway.cookiesAreSecure, httpOnly: true, sameSite: .strict))
         return response
     }
 

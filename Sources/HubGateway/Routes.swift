@@ -58,7 +58,11 @@ struct Routes: Sendable {
             throw HubError(.validation, "The username is empty.", field: "body.username")
         }
         guard !c.password.isEmpty else { throw HubError(.validation, "The password is empty.", field: "body.password") }
-        let user = try await authenticate(username: c.username, password: c.password)
+        let user: User
+        switch await authenticationResult(username: c.username, password: c.password, address: Self.address(context)) {
+        case .success(let u): user = u
+        case .failure(let e): throw e
+        }
         let (token, expires) = try await server.credentials.createAPIToken(for: user)
         return json(.object([
             "token": .string(token), "tokenType": .string("Bearer"),
@@ -110,13 +114,17 @@ struct Routes: Sendable {
             return loginPage(context: context, csrf: csrfCookie, data: data, status: .badRequest)
         }
         let user: User
-        switch await authenticationResult(username: username, password: password) {
+        switch await authenticationResult(username: username, password: password, address: Self.address(context)) {
         case .success(let u):
             user = u
-        case .failure(let e) where e.code == .unauthenticated || e.code == .rateLimited:
-            data["formError"] = lang.t(e.code == .rateLimited ? "err_rate_limited" : "err_login_failed")
-            return loginPage(context: context, csrf: csrfCookie, data: data,
-                             status: e.code == .rateLimited ? .tooManyRequests : .unauthorized)
+        case .failure(let later as RetryLater):
+            data["formError"] = lang.t("err_rate_limited", ["seconds": String(later.seconds)])
+            var page = loginPage(context: context, csrf: csrfCookie, data: data, status: .tooManyRequests)
+            page.headers[.retryAfter] = String(later.seconds)
+            return page
+        case .failure(let e as HubError) where e.code == .unauthenticated:
+            data["formError"] = lang.t("err_login_failed")
+            return loginPage(context: context, csrf: csrfCookie, data: data, status: .unauthorized)
         case .failure(let e):
             throw e
         }
@@ -181,24 +189,30 @@ struct Routes: Sendable {
 
     // MARK: Helpers
 
-    /// The user when the password is right; `unauthenticated` otherwise, `rate_limited`
-    /// after too many failures for that username. Same answer whether or not it exists.
-    func authenticate(username: String, password: String) async throws(HubError) -> User {
+    /// The user when the password is right; `unauthenticated` otherwise, and `RetryLater`
+    /// (`rate_limited`, with Retry-After) while this address must wait after failures
+    /// (`LoginThrottle`). Same answer whether or not the username exists.
+    func authenticate(username: String, password: String, address: String) async throws -> User {
         let key = username.trimmingCharacters(in: .whitespaces).lowercased()
-        if server.throttle.isBlocked(key) {
-            throw HubError(.rateLimited, "Too many failed logins; try again later.")
+        if let wait = server.throttle.retryAfter(username: key, address: address) {
+            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+            throw RetryLater(seconds: seconds, error: HubError(.rateLimited, "Too many failed logins; try again in \(seconds) s."))
         }
         guard let user = try await server.users.verify(username: key, password: password) else {
-            server.throttle.recordFailure(key)
+            server.throttle.recordFailure(key, address: address)
             throw HubError(.unauthenticated, "Wrong username or password.")
         }
-        server.throttle.recordSuccess(key)
+        server.throttle.recordSuccess(key, address: address)
         return user
     }
 
-    func authenticationResult(username: String, password: String) async -> Result<User, HubError> {
-        do { return .success(try await authenticate(username: username, password: password)) } catch { return .failure(error) }
+    func authenticationResult(username: String, password: String, address: String) async -> Result<User, any Error> {
+        do { return .success(try await authenticate(username: username, password: password, address: address)) } catch { return .failure(error) }
     }
+
+    /// The client's address (the peer of the TCP connection; the gateway is not behind a proxy
+    /// that it trusts, so `X-Forwarded-For` is not read).
+    static func address(_ context: Context) -> String { context.remoteAddress?.ipAddress ?? "unknown" }
 
     /// The broker's view, then each live service's storage state, asked in parallel
     /// (a service that does not answer within 2 s is "unknown", not "failing").
@@ -254,7 +268,7 @@ struct Routes: Sendable {
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/",
-               secure: server.configuration.gateway.secureCookies, httpOnly: true, sameSite: .strict)
+               secure: server.configuration.gateway.cookiesAreSecure, httpOnly: true, sameSite: .strict)
     }
 
     func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

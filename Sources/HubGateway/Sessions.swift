@@ -72,42 +72,72 @@ struct CredentialStore: Sendable {
     }
 }
 
-/// Slows down guessing: after `limit` failed logins for one username within `window`,
-/// further attempts for that username are refused until the window has passed.
-/// Applies to every username alike, so it reveals nothing about which exist.
+/// Slows down password guessing without letting anyone lock another person out.
+///
+/// Failures are counted per client address (all usernames together) and per address and
+/// username. Once a key has more than its limit of failures (5 for one username, 10 for
+/// one address), each further attempt must wait a growing delay after the last failure —
+/// 1 s, 2 s, 4 s … up to `maxDelay` — and is refused until then with `Retry-After`. A key forgets
+/// its failures `window` after the last one, and a successful login clears that address's
+/// and that pair's failures. Nothing is counted per username alone: an attacker elsewhere
+/// cannot stop the rightful user, who at worst waits out one delay. Applies to every
+/// username alike, so it reveals nothing about which exist.
 final class LoginThrottle: Sendable {
-    private struct Entry { var failures: [ContinuousClock.Instant] }
+    private struct Entry { var failures: Int; var last: ContinuousClock.Instant }
     private let state = Mutex<[String: Entry]>([:])
-    let limit: Int
+    let perUsername: Int
+    let perAddress: Int
     let window: Duration
+    let maxDelay: Duration
     private let maxKeys = 10_000
 
-    init(limit: Int = 5, window: Duration = .seconds(15 * 60)) {
-        self.limit = limit; self.window = window
+    init(perUsername: Int = 5, perAddress: Int = 10, window: Duration = .seconds(15 * 60), maxDelay: Duration = .seconds(60)) {
+        self.perUsername = perUsername; self.perAddress = perAddress; self.window = window; self.maxDelay = maxDelay
     }
 
-    func isBlocked(_ username: String) -> Bool {
-        let key = username.lowercased(), now = ContinuousClock.now
-        return state.withLock { s in
-            guard var e = s[key] else { return false }
-            e.failures.removeAll { now - $0 > window }
-            s[key] = e.failures.isEmpty ? nil : e
-            return e.failures.count >= limit
+    private func keys(_ username: String, _ address: String) -> [(String, Int)] {
+        [("a\u{0}" + address, perAddress), ("u\u{0}" + address + "\u{0}" + username.lowercased(), perUsername)]
+    }
+
+    /// The delay a key with `failures` failures imposes after its last one: none up to
+    /// `limit`, then 1 s, 2 s, 4 s … up to `maxDelay`.
+    func delay(after failures: Int, limit: Int) -> Duration {
+        guard failures > limit else { return .zero }
+        let exponent = min(failures - limit - 1, 16)
+        return min(.seconds(1 << exponent), maxDelay)
+    }
+
+    /// How long `address` must wait before trying `username` again; nil when it may try now.
+    func retryAfter(username: String, address: String, now: ContinuousClock.Instant = .now) -> Duration? {
+        state.withLock { s in
+            var wait: Duration = .zero
+            for (key, limit) in keys(username, address) {
+                guard let e = s[key] else { continue }
+                if now - e.last > window { s[key] = nil; continue }
+                let until = e.last + delay(after: e.failures, limit: limit)
+                if until > now { wait = max(wait, until - now) }
+            }
+            return wait > .zero ? wait : nil
         }
     }
 
-    func recordFailure(_ username: String) {
-        let key = username.lowercased(), now = ContinuousClock.now
+    func recordFailure(_ username: String, address: String, now: ContinuousClock.Instant = .now) {
         state.withLock { s in
             if s.count >= maxKeys {
-                s = s.filter { $0.value.failures.contains { now - $0 <= window } }
+                s = s.filter { now - $0.value.last <= window }
                 if s.count >= maxKeys { s.removeAll() }
             }
-            s[key, default: Entry(failures: [])].failures.append(now)
+            for (key, _) in keys(username, address) {
+                var e = s[key] ?? Entry(failures: 0, last: now)
+                if now - e.last > window { e.failures = 0 }
+                e.failures += 1
+                e.last = now
+                s[key] = e
+            }
         }
     }
 
-    func recordSuccess(_ username: String) {
-        _ = state.withLock { $0.removeValue(forKey: username.lowercased()) }
+    func recordSuccess(_ username: String, address: String) {
+        state.withLock { s in for (key, _) in keys(username, address) { s[key] = nil } }
     }
 }

@@ -115,6 +115,17 @@ public struct MailOutbox: Sendable {
         return out
     }
 
+    /// Deletes the delivery records (recipient, subject, when) of mail sent — or given up
+    /// after five attempts — before `cutoff`: the texts went when the relay took them; the
+    /// record of who was told goes after the period the service keeps it for.
+    @discardableResult
+    public func purgeDelivered(before cutoff: Date, on db: any DatabaseExecutor) async throws(HubError) -> Int {
+        let stamp = Timestamp.string(from: cutoff)
+        return try await db.execute("""
+            DELETE FROM \(table) WHERE (sent_at IS NOT NULL AND sent_at < ?) OR (sent_at IS NULL AND attempts >= 5 AND created_at < ?)
+            """, [.text(stamp), .text(stamp)])
+    }
+
     /// Sends up to `limit` queued mails through `smtp`. With no relay configured nothing is
     /// sent and the reply says how many wait.
     public func flush(smtp: SMTPSettings, limit: Int, now: Date, on db: any DatabaseExecutor, logger: Logger) async throws(HubError) -> JSONValue {

@@ -216,6 +216,7 @@ extension RegistrationBench {
             "centreId": "sodra-alvsborg", "title": "Bench", "theme": "Bench", "date": .string(RegistrationDates.string(day)),
             "startTime": "09:00", "endTime": "16:00", "venue": "Borås", "capacity": .number(Double(capacity)),
             "deadline": .string(RegistrationDates.string(day.addingTimeInterval(-7 * 86_400))),
+            "actor": ["user": "bench", "role": "admin"],
         ]), principal: .gateway))
         guard let dayId = created.body["id"]?.stringValue else { throw HubError(.internal, "Creating the day failed.") }
         let started = ContinuousClock.now

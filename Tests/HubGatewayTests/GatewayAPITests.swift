@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HubProtocol
 import Hummingbird
 import HummingbirdTesting
@@ -27,10 +28,11 @@ struct GatewayAPITests {
         bus.setReply("referrals.metrics", .success(["text": "hub_service_requests_total{service=\"referrals\"} 3\n"]))
         let h = try await Harness.make(bus: bus)
         try await h.test { client in
-            let ok = try await client.execute(uri: "/metrics/referrals", method: .get)
+            let admin = try await client.token()
+            let ok = try await client.json("/metrics/referrals", token: admin)
             #expect(ok.status == .ok)
             #expect(String(buffer: ok.body).contains("hub_service_requests_total"))
-            let unknown = try await client.execute(uri: "/metrics/nosuch", method: .get)
+            let unknown = try await client.json("/metrics/nosuch", token: admin)
             #expect(unknown.status == .notFound)
         }
     }
@@ -226,12 +228,72 @@ struct GatewayAPITests {
         try await h.test { client in
             _ = try await client.execute(uri: "/healthz?probe=secret-value", method: .get)
             _ = try await client.execute(uri: "/some/unknown/123", method: .get)
-            let r = try await client.execute(uri: "/metrics", method: .get)
+            let r = try await client.json("/metrics", token: try await client.token())
             #expect(r.status == .ok)
             #expect(r.text.contains("hub_gateway_http_requests_total"))
             #expect(r.text.contains(#"route="/healthz""#))
             #expect(!r.text.contains("secret-value"))
             #expect(!r.text.contains("/some/unknown/123"))
+        }
+    }
+
+    @Test func metricsAreForAdministratorsOnly() async throws {
+        let h = try await Harness.make()
+        try await h.users.create(username: "personal", password: Harness.adminPassword, role: "staff", centre: "skaraborg")
+        try await h.test { client in
+            let anonymous = try await client.execute(uri: "/metrics", method: .get)
+            #expect(anonymous.status == .unauthorized)
+            #expect(!anonymous.text.contains("hub_gateway"))
+            #expect(try await client.execute(uri: "/metrics/referrals", method: .get).status == .unauthorized)
+            let staff = try await client.json("/metrics", token: try await client.token(username: "personal"))
+            #expect(staff.status == .forbidden)
+        }
+    }
+
+    @Test func theAPITakesJSONOnlyAndAnythingElseIs415() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let body = ByteBuffer(string: #"{"username":"admin","password":"x"}"#)
+            for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", nil] as [String?] {
+                var headers = HTTPFields()
+                if let type { headers[.contentType] = type }
+                let r = try await client.execute(uri: "/api/v1/tokens", method: .post, headers: headers, body: body)
+                #expect(r.status == .unsupportedMediaType, "\(type ?? "no type")")
+                #expect(r.json?["error"]?["code"]?.stringValue == "unsupported_media_type")
+                #expect(r.json?["error"]?["field"]?.stringValue == "Content-Type")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            let ok = try await client.execute(uri: "/api/v1/tokens", method: .post, headers: headers,
+                                              body: ByteBuffer(string: #"{"username":"admin","password":"\#(Harness.adminPassword)"}"#))
+            #expect(ok.status == .created)
+        }
+    }
+
+    @Test func stateChangingRequestsFromAnotherSiteAreRefused() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            let body = ByteBuffer(string: #"{"username":"admin","password":"\#(Harness.adminPassword)"}"#)
+            func post(_ extra: [(HTTPField.Name, String)]) async throws -> TestResponse {
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                for (k, v) in extra { headers[k] = v }
+                return try await client.execute(uri: "/api/v1/tokens", method: .post, headers: headers, body: body)
+            }
+            #expect(try await post([(.origin, "https://evil.example")]).status == .forbidden)
+            #expect(try await post([(.origin, "null")]).status == .forbidden)
+            #expect(try await post([(.referer, "https://evil.example/page")]).status == .forbidden)
+            #expect(try await post([(.origin, "http://127.0.0.1:8080")]).status == .created)
+            #expect(try await post([(.referer, "http://localhost:8080/login")]).status == .created)
+            #expect(try await post([]).status == .created, "a client that names no origin (a script) passes")
+            let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+            #expect(try await post([(.origin, "null"), (secFetchSite, "same-origin")]).status == .created, "a browser hiding its origin on the hub's own page")
+            #expect(try await post([(secFetchSite, "cross-site")]).status == .forbidden)
+            // A page form from another site is refused too, before its CSRF check.
+            let form = try await client.execute(uri: "/login", method: .post,
+                                                headers: [.origin: "https://evil.example", .contentType: "application/x-www-form-urlencoded"],
+                                                body: ByteBuffer(string: "username=admin&password=x"))
+            #expect(form.status == .forbidden)
         }
     }
 }

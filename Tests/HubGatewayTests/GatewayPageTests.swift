@@ -55,15 +55,25 @@ struct GatewayPageTests {
         }
     }
 
-    @Test func repeatedFailedLoginsForOneUsernameAreRateLimited() async throws {
+    @Test func fiveWrongPasswordsDoNotStopTheRightfulUser() async throws {
         let h = try await Harness.make()
         try await h.test { client in
             var browser = Browser(client: client)
-            for _ in 0..<5 { try await browser.login(password: "wrong password!") }
-            // Even the right password is refused while the username is throttled.
+            for _ in 0..<5 { #expect(try await browser.login(password: "wrong password!").status == .unauthorized) }
             let r = try await browser.login()
+            #expect(r.status == .seeOther, "the right password still gets in")
+        }
+    }
+
+    @Test func furtherFailedLoginsMustWaitAGrowingDelayWithRetryAfter() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            for _ in 0..<6 { try await browser.login(password: "wrong password!") }
+            let r = try await browser.login(password: "wrong password!")
             #expect(r.status == .tooManyRequests)
-            #expect(r.text.contains("För många misslyckade"))
+            #expect(r.headers[.retryAfter] == "1")
+            #expect(r.text.contains("Försök igen om 1 s."))
         }
     }
 
@@ -185,7 +195,7 @@ struct GatewayPageTests {
                 #expect(r.headers[.contentSecurityPolicy]?.contains("unsafe-inline") == false, "\(uri)")
                 #expect(r.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff", "\(uri)")
                 #expect(r.headers[HTTPField.Name("X-Frame-Options")!] == "DENY", "\(uri)")
-                #expect(r.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer", "\(uri)")
+                #expect(r.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin", "\(uri)")
                 #expect(r.headers[.cacheControl] == "no-store", "\(uri)")
             }
             let page = try await client.execute(uri: "/login", method: .get)

@@ -1,5 +1,8 @@
 import Foundation
+import HubMail
 import HubProtocol
+import HubStorage
+import Logging
 @testable import MeetingsService
 import Synchronization
 import Testing
@@ -78,8 +81,10 @@ func decodedParts(_ message: String) -> [String] {
         let outbox = try await h.ok("meetings.mail.outbox", ["meetingId": .string(id)])["mail"]!.arrayValue!
         #expect(outbox.allSatisfy { $0["sentAt"]?.stringValue != nil })
         // Once the relay has it, the outbox keeps who got what, not the text.
-        let texts = try await h.database.query("SELECT body FROM mail_outbox WHERE meeting_id = ?", [.text(id)])
+        let texts = try await h.database.query("SELECT body, calendar FROM mail_outbox WHERE meeting_id = ?", [.text(id)])
         #expect(!texts.isEmpty && texts.allSatisfy { (try? $0.string("body")) == "" })
+        // Nor the invitation, which names every attendee.
+        #expect(texts.allSatisfy { ((try? $0.optionalString("calendar")) ?? nil).map(\.isEmpty) ?? true })
         await h.close()
     }
 
@@ -105,5 +110,26 @@ func decodedParts(_ message: String) -> [String] {
         let mail = try await h.ok("meetings.mail.outbox", ["meetingId": .string(id)])["mail"]!.arrayValue!
         #expect(mail.filter { $0["kind"]?.stringValue == "reminder" }.count == 5)
         await h.close()
+    }
+}
+
+/// Sent mail keeps neither its text nor its calendar, and its delivery record goes after its period.
+@Suite("Mail outbox: nothing kept longer than needed")
+struct MailOutboxRetentionTests {
+    @Test func deliveryRecordsArePurgedAfterTheirPeriodAndTextsWhenSent() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/mail.sqlite"), logger: Logger(label: "test"))
+        defer { Task { await db.close(); try? FileManager.default.removeItem(atPath: dir) } }
+        let outbox = MailOutbox(table: "mail_outbox", refColumn: "ref")
+        try await db.migrate([MailOutbox.migration(version: 1)])
+        for (i, when) in ["2020-01-01T10:00:00.000Z", "2031-01-01T10:00:00.000Z"].enumerated() {
+            try await outbox.enqueue(OutgoingMail(kind: "minutes", recipient: "ledamot\(i)@example.se", subject: "Protokoll",
+                                                  body: "Hemlig text \(i)", calendar: "BEGIN:VCALENDAR", calendarMethod: "REQUEST"),
+                                     ref: "m1", at: when, on: db)
+        }
+        try await db.execute("UPDATE mail_outbox SET sent_at = created_at, body = '', calendar = '' ", [])
+        #expect(try await outbox.purgeDelivered(before: try #require(Timestamp.date(from: "2025-01-01T00:00:00.000Z")), on: db) == 1)
+        let left = try await db.query("SELECT recipient FROM mail_outbox", [])
+        #expect(try left.map { try $0.string("recipient") } == ["ledamot1@example.se"])
     }
 }

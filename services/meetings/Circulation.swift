@@ -167,6 +167,8 @@ enum Circulation {
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff send mail.") }
         let b = try BodyReader(r.body)
         let limit = try b.optionalInt("limit", range: 1...500) ?? 100
+        // Who was sent what is kept a year (the texts are gone once sent), then purged.
+        try await outbox.purgeDelivered(before: env.now().addingTimeInterval(-365 * 86_400), on: c.database)
         return try await outbox.flush(smtp: env.settings.smtp, limit: limit, now: env.now(), on: c.database, logger: c.logger)
     }
 }
