@@ -35,7 +35,11 @@ struct MunicipalityAdapterTests {
         await adapter.scanOnce()
 
         #expect(files(skovde.inbox).isEmpty)
-        #expect(files(skovde.processed) == ["export.csv", "export.kvitto.csv"])
+        // The original is gone from processed/; rows were refused, so it is kept sealed beside the report.
+        #expect(files(skovde.processed) == ["export.kvitto.csv"])
+        #expect(files(skovde.rejected) == ["export.avvisade.csv", "export.csv.sealed"])
+        let opened = try skovde.openSealed("export.csv.sealed", protector: adapter.host.runtime.protector)
+        #expect(opened == windows1252(csv))
         let receipt = text(skovde.processed + "/export.kvitto.csv")
         #expect(receipt.contains("2026-101") && receipt.contains("2026-103") && receipt.contains("Windows-1252"))
         let report = text(skovde.rejected + "/export.avvisade.csv")
@@ -100,7 +104,9 @@ struct MunicipalityAdapterTests {
         await adapter.scanOnce()
         #expect(files(boras.inbox).isEmpty)
         for name in ["unclosed", "utf16", "binary", "columns", "big", "empty"] {
-            #expect(files(boras.rejected).contains(name + ".csv"), "\(name) rejected as a whole")
+            // Kept only sealed (the too large one not at all: it was never read).
+            #expect(files(boras.rejected).contains(name + ".csv.sealed") == (name != "big"), "\(name) rejected as a whole")
+            #expect(!files(boras.rejected).contains(name + ".csv"))
             #expect(files(boras.rejected).contains(name + ".avvisade.csv"))
         }
         // A row with too many columns is reported; the file itself is processed.

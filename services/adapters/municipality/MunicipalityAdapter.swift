@@ -16,6 +16,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
     let root: String
     let municipalities: [String]
     let logger: Logger
+    let gate = ScanGate()
 
     /// The agency every municipal intake acts for (config/agencies.json).
     static let agency = "social-services"
@@ -36,17 +37,32 @@ public struct MunicipalityAdapter: AgencyAdapter {
     var unrouted: WatchedFolder { WatchedFolder(root: root + "/_unrouted") }
 
     public func start() async throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root)
         for m in municipalities { try folder(m).create() }
         try unrouted.create()
-        try await host.start(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs)) { await self.scanOnce() }
+        try await host.start(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs),
+                             scan: { await self.scanOnce() }, purgeFiles: { now in self.purgeFiles(now: now) })
+    }
+
+    /// Removes rejected files past the retention (and clear originals an older version left).
+    public func purgeFiles(now: Date = Date()) {
+        let cutoff = now.addingTimeInterval(-TimeInterval(settings.rejectedRetentionDays) * 86_400)
+        for f in municipalities.map(folder) + [unrouted] {
+            f.purge(before: cutoff, receiptSuffix: ".kvitto.csv", reportSuffix: ".avvisade.csv", protector: host.runtime.protector)
+        }
     }
 
     public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
 
-    /// Processes every waiting file once (tests call this directly).
+    /// Processes every waiting file once (tests call this directly; one scan at a time).
     public func scanOnce() async {
+        await gate.run { await scanFiles() }
+    }
+
+    private func scanFiles() async {
         for m in municipalities where !Task.isCancelled {
             let f = folder(m)
             for name in f.pending(extensions: ["csv"]) where !Task.isCancelled {
@@ -162,7 +178,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
     func process(_ name: String, in f: WatchedFolder, municipality: String) async throws {
         let base = (name as NSString).deletingPathExtension
         guard let data = try f.read(name, limit: settings.maxBytes) else {
-            try reject(name, in: f, base: base, problems: [("", "", "too_large", "The file is larger than \(settings.maxBytes) bytes; nothing of it was taken.")])
+            try reject(name, in: f, base: base, content: nil, problems: [("", "", "too_large", "The file is larger than \(settings.maxBytes) bytes; nothing of it was taken.")])
             return
         }
         let file: CSVFile
@@ -172,13 +188,13 @@ public struct MunicipalityAdapter: AgencyAdapter {
             encoding = enc
             file = try CSVFile.parse(text)
         } catch {
-            try reject(name, in: f, base: base, problems: [("", "", error.code.rawValue, error.message + " Nothing of the file was taken.")])
+            try reject(name, in: f, base: base, content: data, problems: [("", "", error.code.rawValue, error.message + " Nothing of the file was taken.")])
             return
         }
         let header = file.header.map { $0.lowercased() }
         let missing = Self.required.filter { !header.contains($0) }
         guard missing.isEmpty else {
-            try reject(name, in: f, base: base, problems: [("1", "", "validation", "Required columns are missing: \(missing.joined(separator: ", ")). Nothing of the file was taken.")])
+            try reject(name, in: f, base: base, content: data, problems: [("1", "", "validation", "Required columns are missing: \(missing.joined(separator: ", ")). Nothing of the file was taken.")])
             return
         }
         var problems: [(String, String, String, String)] = []
@@ -207,7 +223,13 @@ public struct MunicipalityAdapter: AgencyAdapter {
         for r in receipts { receipt += CSVFile.line(r) }
         receipt += CSVFile.line(["#", "Teckenkodning: \(encoding.rawValue)", "Mottagna: \(receipts.count)", "Avvisade: \(problems.count)"])
         try AtomicFile.write(Data(receipt.utf8), to: f.processed + "/" + base + ".kvitto.csv")
-        try f.move(name, to: f.processed)
+        // Every good row is in the (sealed) outbox now: the original leaves the disk, or stays
+        // only sealed when rows were refused, so that staff can see what was sent.
+        if problems.isEmpty {
+            try f.remove(name)
+        } else {
+            try f.keepSealed(name, content: data, protector: host.runtime.protector)
+        }
         logger.info("municipal file processed", metadata: ["hub.accepted": "\(receipts.count)", "hub.rejected": "\(problems.count)"])
     }
 
@@ -217,9 +239,13 @@ public struct MunicipalityAdapter: AgencyAdapter {
         try AtomicFile.write(Data(report.utf8), to: f.rejected + "/" + base + ".avvisade.csv")
     }
 
-    private func reject(_ name: String, in f: WatchedFolder, base: String, problems: [(String, String, String, String)]) throws {
+    private func reject(_ name: String, in f: WatchedFolder, base: String, content: Data?, problems: [(String, String, String, String)]) throws {
         try writeReport(problems, in: f, base: base)
-        try f.move(name, to: f.rejected)
+        if let content {
+            try f.keepSealed(name, content: content, protector: host.runtime.protector)
+        } else {
+            try f.remove(name) // too large to be read: not kept
+        }
         logger.notice("municipal file rejected as a whole")
     }
 

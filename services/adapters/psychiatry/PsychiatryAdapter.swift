@@ -27,7 +27,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
 
     public func start() async throws {
         // FHIR clients read Task and Communication; statuses are kept by the host.
-        try await host.start(delivering: PullOnly())
+        try await host.start(delivering: FHIRPull())
     }
 
     public func stop() async { await host.stop() }
@@ -331,10 +331,13 @@ public struct PsychiatryAdapter: AgencyAdapter {
     }
 
     func communications() async throws(HubError) -> Response {
-        let rows = try await host.database.query("SELECT event_id, topic, envelope, received_at FROM inbox WHERE topic NOT LIKE '%.referral.status' ORDER BY received_at LIMIT 200", [])
+        let rows = try await host.database.query("""
+            SELECT event_id, topic, envelope, sealed, received_at FROM inbox
+            WHERE topic NOT LIKE '%.referral.status' AND envelope IS NOT NULL ORDER BY received_at LIMIT 200
+            """, [])
         var entries: [JSONValue] = []
         for r in rows {
-            guard let env = try? Envelope.decode(try r.blob("envelope")) else { continue }
+            guard let env = host.runtime.openEvent(r) else { continue }
             let topic = try r.string("topic")
             let c: JSONValue = [
                 "resourceType": "Communication", "id": .string(FolderDeliverer.safe(try r.string("event_id"))), "status": "completed",
@@ -346,4 +349,11 @@ public struct PsychiatryAdapter: AgencyAdapter {
         }
         return Self.resource(["resourceType": "Bundle", "type": "searchset", "total": .number(Double(entries.count)), "entry": .array(entries)], status: .ok)
     }
+}
+
+/// FHIR clients pull: statuses are kept by the host (Task), documents stay in the inbox,
+/// sealed, until the inbox retention ends (Communication).
+struct FHIRPull: AgencyDeliverer {
+    func deliver(_ item: AgencyDelivery) async -> Bool { true }
+    var keepsDocuments: Bool { true }
 }
