@@ -213,7 +213,10 @@ public struct MunicipalityAdapter: AgencyAdapter {
             } catch where error.code == .storage {
                 throw error // nothing of this row was stored; try the file again later
             } catch {
-                problems.append(("\(row.line)", Self.column(for: error.field), error.code.rawValue, error.message))
+                // Every problem of the row, one report line each.
+                for d in error.details ?? [error.detail] {
+                    problems.append(("\(row.line)", Self.column(for: d.field), error.code.rawValue, d.message))
+                }
             }
         }
         if !problems.isEmpty {
@@ -221,7 +224,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
         }
         var receipt = CSVFile.line(["Rad", "Ärendenummer", "Meddelande-id", "Status"])
         for r in receipts { receipt += CSVFile.line(r) }
-        receipt += CSVFile.line(["#", "Teckenkodning: \(encoding.rawValue)", "Mottagna: \(receipts.count)", "Avvisade: \(problems.count)"])
+        receipt += CSVFile.line(["#", "Teckenkodning: \(encoding.rawValue)", "Mottagna: \(receipts.count)", "Avvisade: \(Set(problems.map(\.0)).count)"])
         try AtomicFile.write(Data(receipt.utf8), to: f.processed + "/" + base + ".kvitto.csv")
         // Every good row is in the (sealed) outbox now: the original leaves the disk, or stays
         // only sealed when rows were refused, so that staff can see what was sent.
@@ -230,7 +233,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
         } else {
             try f.keepSealed(name, content: data, protector: host.runtime.protector)
         }
-        logger.info("municipal file processed", metadata: ["hub.accepted": "\(receipts.count)", "hub.rejected": "\(problems.count)"])
+        logger.info("municipal file processed", metadata: ["hub.accepted": "\(receipts.count)", "hub.rejected": "\(Set(problems.map(\.0)).count)"])
     }
 
     private func writeReport(_ problems: [(String, String, String, String)], in f: WatchedFolder, base: String) throws {

@@ -79,7 +79,13 @@ public struct PsychiatryAdapter: AgencyAdapter {
         resource(outcomeResource(e), status: HTTPSupport.status(for: e.code))
     }
 
+    /// One issue per problem (`details` when the hub error lists several).
     static func outcomeResource(_ e: HubError) -> JSONValue {
+        let problems = e.details.map { ds in ds.map { HubError(e.code, $0.message, field: $0.field, reason: $0.reason) } } ?? [e]
+        return ["resourceType": "OperationOutcome", "issue": .array(problems.map(issue))]
+    }
+
+    static func issue(_ e: HubError) -> JSONValue {
         let code: String = switch e.code {
         case .validation: e.message.contains("required") ? "required" : "invalid"
         case .invalidJSON, .malformed: "structure"
@@ -93,7 +99,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
         var issue: [String: JSONValue] = ["severity": "error", "code": .string(code), "diagnostics": .string(e.message),
                                           "details": ["coding": [["system": .string(base + "/CodeSystem/error"), "code": .string(e.code.rawValue)]]]]
         if let f = e.field { issue["expression"] = [.string(fhirPath(f))] }
-        return ["resourceType": "OperationOutcome", "issue": [.object(issue)]]
+        return .object(issue)
     }
 
     /// Hub field paths → FHIRPath in the resources the agency sent.
