@@ -31,6 +31,10 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
     public var rejectedRetentionDays: Int = 14
     /// Days a delivered event is kept (its id against repeats; a FHIR Communication's content, sealed).
     public var inboxRetentionDays: Int = 14
+    /// The address agencies reach the adapter's API at (psychiatry: the FHIR base, e.g.
+    /// `https://adapter-psychiatry.example.se/fhir`), for absolute URLs in answers; never taken
+    /// from the request's Host header. Empty: `http://<host>:<port>/fhir`.
+    public var publicBaseURL: String?
 
     public init() {}
 
@@ -49,6 +53,7 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
         answerWaitMs = try c.decodeIfPresent(Int.self, forKey: .answerWaitMs) ?? d.answerWaitMs
         rejectedRetentionDays = try c.decodeIfPresent(Int.self, forKey: .rejectedRetentionDays) ?? d.rejectedRetentionDays
         inboxRetentionDays = try c.decodeIfPresent(Int.self, forKey: .inboxRetentionDays) ?? d.inboxRetentionDays
+        publicBaseURL = try c.decodeIfPresent(String.self, forKey: .publicBaseURL)
     }
 
     public var delivery: DeliverySettings {
@@ -69,6 +74,7 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
         if let f = environment[prefix + "FOLDER"], !f.isEmpty { s.folder = f }
         if let d = environment[prefix + "REJECTED_RETENTION_DAYS"], let days = Int(d) { s.rejectedRetentionDays = days }
         if let d = environment[prefix + "INBOX_RETENTION_DAYS"], let days = Int(d) { s.inboxRetentionDays = days }
+        if let u = environment[prefix + "PUBLIC_BASE_URL"], !u.isEmpty { s.publicBaseURL = u }
         try s.validate(adapter)
         return s
     }
@@ -81,6 +87,11 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
         guard (0...3650).contains(rejectedRetentionDays) else { throw HubError(.validation, "Must be 0–3650 days.", field: f + "rejectedRetentionDays") }
         guard (0...3650).contains(inboxRetentionDays) else { throw HubError(.validation, "Must be 0–3650 days.", field: f + "inboxRetentionDays") }
         guard retryBaseMs >= 10, retryMaxMs >= retryBaseMs else { throw HubError(.validation, "Must be ≥ 10 and ≤ retryMaxMs.", field: f + "retryBaseMs") }
+        if let u = publicBaseURL, !u.isEmpty {
+            guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
+                throw HubError(.validation, "Must be an absolute http(s) URL without a query.", field: f + "publicBaseURL")
+            }
+        }
         if let u = callbackURL, !u.isEmpty {
             guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? "") else {
                 throw HubError(.validation, "Must be an http(s) URL.", field: f + "callbackURL")
