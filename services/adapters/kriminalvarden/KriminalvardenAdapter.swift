@@ -67,7 +67,8 @@ public struct KriminalvardenAdapter: AgencyAdapter {
                 throw HubError(.tooLarge, "The file is larger than \(settings.maxBytes) bytes.")
             }
             content = data
-            let root = try XMLElement.parse(data)
+            let root = try XMLElement.parse(data)          // well-formed, no DTD, bounded
+            try SchemaValidator.remiss.validate(data)       // docs/kriminalvarden-remiss.xsd
             let draft = try Self.draft(root)
             let intake = try await host.submit(draft, channel: name)
             let receipt = Self.document("Kvitto", [
