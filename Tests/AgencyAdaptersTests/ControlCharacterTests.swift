@@ -63,7 +63,7 @@ struct ControlCharacterTests {
         let csv = "Ärendenummer;Kategori;Insatser;Personnummer;Namn;Telefon;Samtycke;Anteckningar\r\n"
             + "2026-C1;Utsatt för våld;Enskilda samtal;;\"Testa\r\nTestsson\";;Ja;\"Två\r\nrader\"\r\n"
             + "2026-C2;Okänd;Enskilda samtal;640823-3235;Testa;070\t1;Ja;\r\n"
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: skovde.inbox + "/ctl.csv"))
+        try dropFile(Data(csv.utf8), skovde.inbox + "/ctl.csv")
         await adapter.scanOnce()
         let report = text(skovde.rejected + "/ctl.avvisade.csv")
         #expect(report.contains("2;Namn;validation;Control characters"), "\(report)")
@@ -98,7 +98,7 @@ struct ControlCharacterTests {
         try f.startBroker()
         let adapter = try await f.adapter("kriminalvarden") as! KriminalvardenAdapter
         let xml = remiss("KV-C-1").replacingOccurrences(of: "<Namn>Testa Testsson</Namn>", with: "<Namn>Testa&#10;Testsson</Namn>")
-        try Data(xml.utf8).write(to: URL(fileURLWithPath: adapter.folder.inbox + "/ctl.xml"))
+        try dropFile(Data(xml.utf8), adapter.folder.inbox + "/ctl.xml")
         await adapter.scanOnce()
         let report = try XMLElement.parse(Data(text(adapter.folder.rejected + "/ctl.fel.xml").utf8))
         #expect(report.value("Kod") == "validation" && report.value("Element") == "Remiss/Klient/Namn", "\(report.value("Meddelande") ?? "")")

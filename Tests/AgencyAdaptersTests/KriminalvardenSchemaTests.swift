@@ -31,7 +31,7 @@ struct KriminalvardenSchemaTests {
             ("unknown-attribute", good.replacingOccurrences(of: "<SakerKontakt ", with: "<SakerKontakt hemlig=\"Testa Testsson\" "), "hemlig"),
             ("bad-pattern", good.replacingOccurrences(of: "19640823-3234", with: "19640823-32"), "Personnummer"),
         ]
-        for (name, xml, _) in cases { try Data(xml.utf8).write(to: URL(fileURLWithPath: adapter.folder.inbox + "/\(name).xml")) }
+        for (name, xml, _) in cases { try dropFile(Data(xml.utf8), adapter.folder.inbox + "/\(name).xml") }
         await adapter.scanOnce()
         for (name, _, mentions) in cases {
             let raw = text(adapter.folder.rejected + "/\(name).fel.xml")
@@ -61,9 +61,9 @@ struct KriminalvardenSchemaTests {
         let adapter = try await f.adapter("kriminalvarden") as! KriminalvardenAdapter
         let gateway = try f.client()
         let folder = adapter.folder
-        try Data(remiss("KV-W-1").utf8).write(to: URL(fileURLWithPath: folder.inbox + "/ok.xml"))
-        try Data(remiss("KV-W-2", kommun: "Gullspång").utf8).write(to: URL(fileURLWithPath: folder.inbox + "/paused.xml"))
-        try Data(remiss("KV-W-3", pnr: "19640823-3235").utf8).write(to: URL(fileURLWithPath: folder.inbox + "/bad.xml"))
+        try dropFile(Data(remiss("KV-W-1").utf8), folder.inbox + "/ok.xml")
+        try dropFile(Data(remiss("KV-W-2", kommun: "Gullspång").utf8), folder.inbox + "/paused.xml")
+        try dropFile(Data(remiss("KV-W-3", pnr: "19640823-3235").utf8), folder.inbox + "/bad.xml")
         await adapter.scanOnce()
         let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Nätverksdag & <möte>\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         _ = try await gateway.request("referrals.test.publish", body: ["topic": "agency.kriminalvarden.invitation",

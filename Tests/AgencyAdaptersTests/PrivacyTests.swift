@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import HubTestSupport
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -51,6 +52,22 @@ func settled(_ f: AdapterFixture, _ host: AdapterHost, intakes: Int, events: Int
 
 @Suite("Adapter privacy: sealed or gone", .serialized)
 struct PrivacyTests {
+    @Test func theAdapterMakesItsOwnKeyFileOnceOrTakesItFromTheEnvironment() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-keys-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try AdapterDataKeys.load(adapter: "police", dataDir: dir, environment: [:])
+        let path = AdapterDataKeys.path(adapter: "police", dataDir: dir)
+        #expect(path.hasSuffix("/keys/adapter-police-data-keys.json"))
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+        let sealed = try DataProtector(ring: first).seal(Array("x".utf8), context: "c")
+        let again = try AdapterDataKeys.load(adapter: "police", dataDir: dir, environment: [:])
+        #expect(try DataProtector(ring: again).open(sealed, context: "c") == Array("x".utf8), "the same keys on the next start")
+        let other = String(decoding: try JSONEncoder().encode(DataKeyRing.generateFile()), as: UTF8.self)
+        let fromEnv = try AdapterDataKeys.load(adapter: "police", dataDir: dir, environment: ["HUB_ADAPTER_POLICE_DATA_KEYS": other])
+        #expect(throws: HubError.self) { try DataProtector(ring: fromEnv).open(sealed, context: "c") }
+        #expect(throws: (any Error).self) { try AdapterDataKeys.load(adapter: "police", dataDir: dir, environment: ["HUB_ADAPTER_POLICE_DATA_KEYS": "{"]) }
+    }
+
     @Test func policeKeepsNoPersonalDataInClear() async throws {
         let f = try AdapterFixture()
         try f.startBroker()
@@ -115,7 +132,7 @@ struct PrivacyTests {
         let skovde = adapter.folder("Skövde")
         let csv = "Ärendenummer;Kategori;Insatser;Personnummer;Namn;Telefon;Adress;Samtycke;Samtycke registrerat av\r\n"
             + "2026-P1;Utsatt för våld;Enskilda samtal;640823-3234;Testa Testsson;070-0000000;Hemlig väg 1;Ja;Anna Handläggare\r\n"
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: skovde.inbox + "/export.csv"))
+        try dropFile(Data(csv.utf8), skovde.inbox + "/export.csv")
         await adapter.scanOnce()
         #expect(allFiles(skovde.root) == ["processed/export.kvitto.csv"], "\(text(skovde.rejected + "/export.avvisade.csv"))")
         #expect(try await f.eventually { try await f.referrals(via: gateway).count == 1 })
@@ -128,7 +145,7 @@ struct PrivacyTests {
             #expect((try FileManager.default.attributesOfItem(atPath: skovde.root + "/" + p)[.posixPermissions] as? Int) == 0o600, "\(p)")
         }
         // The same export again is the same referral, though its payload is gone.
-        try Data(csv.utf8).write(to: URL(fileURLWithPath: skovde.inbox + "/export-again.csv"))
+        try dropFile(Data(csv.utf8), skovde.inbox + "/export-again.csv")
         await adapter.scanOnce()
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await f.referrals(via: gateway).count == 1)
@@ -144,7 +161,7 @@ struct PrivacyTests {
         let gateway = try f.client()
         let folder = adapter.folder
         func drop(_ name: String, _ xml: String) throws {
-            try Data(xml.utf8).write(to: URL(fileURLWithPath: folder.inbox + "/" + name))
+            try dropFile(Data(xml.utf8), folder.inbox + "/" + name)
         }
         let withContact = { (ref: String, kommun: String) in
             remiss(ref, kommun: kommun).replacingOccurrences(of: "<Adress>Gatan 1</Adress>", with: "<Telefon>070-0000000</Telefon><Adress>Hemlig väg 1</Adress>")
@@ -195,7 +212,7 @@ struct PrivacyTests {
         try f.startBroker()
         try await f.startReferrals()
         let adapter = try await f.adapter("kriminalvarden") { $0.rejectedRetentionDays = 0 } as! KriminalvardenAdapter
-        try Data(remiss("KV-Z1", pnr: "19640823-3235").utf8).write(to: URL(fileURLWithPath: adapter.folder.inbox + "/bad.xml"))
+        try dropFile(Data(remiss("KV-Z1", pnr: "19640823-3235").utf8), adapter.folder.inbox + "/bad.xml")
         await adapter.scanOnce()
         #expect(files(adapter.folder.rejected) == ["bad.fel.xml", "bad.xml.sealed"])
         try await Task.sleep(for: .milliseconds(20))
@@ -205,10 +222,13 @@ struct PrivacyTests {
     }
 
     /// Rows an older version stored in clear are sealed or dropped by migration 3 and its
-    /// conversion; nothing of them survives in the SQLite file or its WAL.
-    @Test func theMigrationSealsOrDropsOldClearRows() async throws {
+    /// conversion; nothing of them survives in the SQLite file or its WAL. On PostgreSQL too
+    /// (when HUB_TEST_DATABASE_URL is set): the same SQL, conversion and purge.
+    @Test(arguments: Backend.available)
+    func theMigrationSealsOrDropsOldClearRows(_ backend: Backend) async throws {
         let f = try AdapterFixture()
-        let db = try await f.database("adapter-legacy")
+        let scratch = ScratchDatabase(backend, name: "adapter_legacy")
+        let db = try await scratch.open()
         try await db.migrate(AdapterRuntime.migrations + [AdapterHost.migrations[0]])
         let body = policeReferral("LPO-L-1")
         let now = Timestamp.now()
@@ -223,20 +243,24 @@ struct PrivacyTests {
         }
         try await db.execute("INSERT INTO inbox (event_id, topic, envelope, received_at, delivered_at) VALUES ('e1', 'agency.police.minutes', ?, ?, ?)",
                              [.blob(Envelope(id: "e1", type: "agency.police.minutes", body: ["note": "Testa Testsson"]).encoded()), .text(now), .text(now)])
-        let path = try #require(((try? FileManager.default.contentsOfDirectory(atPath: f.dir)) ?? []).first { $0.hasPrefix("adapter-legacy-") && $0.hasSuffix(".sqlite") })
-        #expect(FileManager.default.contents(atPath: f.dir + "/" + path)!.range(of: Data("Testa Testsson".utf8)) != nil
-                || FileManager.default.contents(atPath: f.dir + "/" + path + "-wal")?.range(of: Data("Testa Testsson".utf8)) != nil, "the old rows are in clear")
+        func clearCopies() -> [String] {
+            guard backend == .sqlite else { return [] }
+            var hits: [String] = []
+            for suffix in ["", "-wal"] {
+                let data = FileManager.default.contents(atPath: scratch.location + suffix) ?? Data()
+                for c in canaries where data.range(of: Data(c.utf8)) != nil { hits.append(suffix + ": " + c) }
+            }
+            return hits
+        }
+        if backend == .sqlite { #expect(!clearCopies().isEmpty, "the old rows are in clear") }
 
         let bus = BusClient(endpoint: try f.busEndpoint("adapter:police"), logger: f.logger)
         let runtime = AdapterRuntime(agency: "police", bus: bus, database: db, keys: f.dataKeys, logger: f.logger)
         let host = AdapterHost(adapter: "police", runtime: runtime, database: db, reference: f.reference, logger: f.logger)
         try await host.prepare()
-        for suffix in ["", "-wal"] {
-            let data = FileManager.default.contents(atPath: f.dir + "/" + path + suffix) ?? Data()
-            for c in canaries { #expect(data.range(of: Data(c.utf8)) == nil, "\(suffix): \(c)") }
-        }
+        #expect(clearCopies() == [])
         let rows = try await db.query("SELECT * FROM outbox ORDER BY message_id", [])
-        #expect(rows.map { $0["sealed"] } == [.integer(1), .integer(1), .integer(1)])
+        #expect(try rows.map { try $0.int("sealed") } == [1, 1, 1])
         #expect(try rows.map { try $0.string("payload_hash").count } == [64, 64, 64])
         #expect(rows[0]["envelope"] == .null && rows[0]["reply"] == .null, "done: payload dropped")
         #expect(rows[1]["envelope"] != .null && rows[1]["reply"] == .null, "failed: envelope sealed, answer on the intake")
@@ -245,7 +269,20 @@ struct PrivacyTests {
         #expect(try await host.intake(messageID: "police-done")?.referralID == "R-1")
         #expect(try await host.intake(messageID: "police-failed")?.error?.code == .validation)
         #expect(try await db.queryFirst("SELECT envelope FROM inbox", [])?["envelope"] == .null, "delivered event: payload dropped")
+
+        // New intake is sealed; the purge after the retention empties the refused row and the inbox.
+        var draft = try PoliceAdapter.draft(from: policeReferral("LPO-L-2"))
+        draft.agency = "police"
+        let intake = try await host.submit(draft, channel: "http")
+        let sealed = try #require(try await db.queryFirst("SELECT envelope, sealed FROM outbox WHERE message_id = ?", [.text(intake.messageID)]))
+        #expect(try sealed.int("sealed") == 1 && !String(decoding: try sealed.blob("envelope"), as: UTF8.self).contains("Testsson"))
+        await host.purge(now: Date().addingTimeInterval(15 * 86_400))
+        #expect(try await db.queryFirst("SELECT envelope FROM outbox WHERE message_id = 'police-failed'", [])?["envelope"] == .null)
+        #expect(try await db.query("SELECT event_id FROM inbox", []).isEmpty)
+        #expect(clearCopies() == [])
         await bus.close()
+        await db.close()
+        await scratch.remove()
         await f.tearDown()
     }
 }

@@ -207,10 +207,12 @@ public final class AdapterHost: Sendable {
         }
         try await database.migrate(AdapterRuntime.migrations + Self.migrations + [StorageHealth.migration])
         let converted = try await sealLegacyRows()
-        if converted > 0, database.dialect == .sqlite {
-            // Pages that held the clear copies are rewritten (VACUUM), then the WAL is emptied.
-            _ = try? await database.execute("VACUUM", [])
+        if converted > 0 {
             logger.notice("sealed or dropped payloads an older adapter version stored in clear", metadata: ["hub.rows": "\(converted)"])
+            if database.dialect == .sqlite {
+                // Pages that held the clear copies are rewritten (VACUUM), then the WAL is emptied (purge).
+                _ = try? await database.execute("VACUUM", [])
+            }
         }
         await purge()
     }
