@@ -259,6 +259,9 @@ struct PrivacyTests {
         let host = AdapterHost(adapter: "police", runtime: runtime, database: db, reference: f.reference, logger: f.logger)
         try await host.prepare()
         #expect(clearCopies() == [])
+        if backend == .sqlite {
+            #expect(try await db.query("PRAGMA secure_delete", []).first?.values.first == .integer(1), "set by the adapter on its connection")
+        }
         let rows = try await db.query("SELECT * FROM outbox ORDER BY message_id", [])
         #expect(try rows.map { try $0.int("sealed") } == [1, 1, 1])
         #expect(try rows.map { try $0.string("payload_hash").count } == [64, 64, 64])
