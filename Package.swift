@@ -30,6 +30,8 @@ let package = Package(
         // libzmq (Debian libzmq3-dev) with CURVE through libsodium.
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        // libxml2 (Debian libxml2-dev): XML Schema validation of Kriminalvården documents.
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "HubProtocol", swiftSettings: strict),
         .target(
             name: "HubStorage",
@@ -93,7 +95,7 @@ let package = Package(
                 path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
                 path: "services/training", exclude: ["README.md"], swiftSettings: strict),
-        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore",
+        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "CLibXML2",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Crypto", package: "swift-crypto"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

@@ -142,7 +142,8 @@ struct Run: AsyncParsableCommand {
             let database = try await Databases.open(.forComponent(component.replacingOccurrences(of: "-", with: "_"), dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
             let endpoint = try Component.endpoint(for: .adapter(agency), options: options, config: config)
             let bus = BusClient(endpoint: endpoint, logger: logger, context: context)
-            let runtime = AdapterRuntime(agency: agency, bus: bus, database: database, logger: logger)
+            let keys = try AdapterDataKeys.load(adapter: agency, dataDir: options.dataDir)
+            let runtime = AdapterRuntime(agency: agency, bus: bus, database: database, keys: keys, logger: logger)
             let adapter = try AgencyAdapters.make(AdapterEnvironment(
                 name: agency, runtime: runtime, database: database, reference: try ReferenceData.load(configDir: options.config),
                 settings: try AdapterSettings.load(adapter: agency, configDir: options.config), dataDir: options.dataDir, logger: logger))

@@ -21,6 +21,8 @@ let repoConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 /// started again on the same port.
 final class AdapterFixture: TestBroker, @unchecked Sendable {
     let reference: ReferenceData
+    /// The adapters' data key ring, made for the test.
+    let dataKeys = try! DataKeyRing(file: DataKeyRing.generateFile())
 
     init() throws {
         reference = try ReferenceData.load(configDir: repoConfig)
@@ -56,7 +58,7 @@ final class AdapterFixture: TestBroker, @unchecked Sendable {
                  _ configure: (inout AdapterSettings) -> Void = { _ in }) async throws -> any AgencyAdapter {
         let bus = BusClient(endpoint: try busEndpoint(principal ?? "adapter:\(name)"), logger: logger)
         let db = try await database("adapter-\(name)")
-        let runtime = AdapterRuntime(agency: name, bus: bus, database: db, logger: logger, attemptTimeout: .seconds(2))
+        let runtime = AdapterRuntime(agency: name, bus: bus, database: db, keys: dataKeys, logger: logger, attemptTimeout: .seconds(2))
         var settings = AdapterSettings()
         settings.pollMs = 50
         settings.retryBaseMs = 50

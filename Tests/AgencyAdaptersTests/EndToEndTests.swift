@@ -31,9 +31,9 @@ struct EndToEndTests {
         }
         // Municipality: CSV in.
         let skovde = municipality.folder("Skövde")
-        try Data((csvHeader + ";Samtycke registrerat av;risk:escalation;risk:threat-to-kill;risk:strangulation"
-                  + "\nE2E-M1;IFO;A;Skövde;Utsatt för våld;Enskilda samtal;640823-3234;Test Person;Nej;Gatan 1;;Ja;Ja;2026-11-20;Normal;;A;Nej;Nej;Vet ej\n").utf8)
-            .write(to: URL(fileURLWithPath: skovde.inbox + "/e2e.csv"))
+        try dropFile(Data((csvHeader + ";Samtycke registrerat av;risk:escalation;risk:threat-to-kill;risk:strangulation"
+                  + "\nE2E-M1;IFO;A;Skövde;Utsatt för våld;Enskilda samtal;640823-3234;Test Person;Nej;Gatan 1;;Ja;Ja;2026-11-20;Normal;;A;Nej;Nej;Vet ej\n").utf8),
+                     skovde.inbox + "/e2e.csv")
         await municipality.scanOnce()
         // Psychiatry: FHIR in.
         let serviceRequestID = try await Application(router: psychiatry.buildRouter()).test(.router) { client in
@@ -42,7 +42,7 @@ struct EndToEndTests {
             return created["id"]?.stringValue ?? ""
         }
         // Kriminalvården: XML in.
-        try Data(remiss("E2E-K1").utf8).write(to: URL(fileURLWithPath: kv.folder.inbox + "/e2e.xml"))
+        try dropFile(Data(remiss("E2E-K1").utf8), kv.folder.inbox + "/e2e.xml")
         await kv.scanOnce()
 
         // All four are referrals in the real service; staff receive each.

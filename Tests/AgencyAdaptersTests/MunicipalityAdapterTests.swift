@@ -13,6 +13,12 @@ func windows1252(_ s: String) -> Data { Data(s.unicodeScalars.map { UInt8($0.val
 func files(_ dir: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasSuffix(".part") }.sorted()
 }
+/// Puts a file in a watched inbox as agencies must: written as `.part`, then renamed (the
+/// adapter's own scan loop runs beside the test and must never see half a file).
+func dropFile(_ data: Data, _ path: String) throws {
+    try data.write(to: URL(fileURLWithPath: path + ".part"))
+    try FileManager.default.moveItem(atPath: path + ".part", toPath: path)
+}
 func text(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
 @Suite("Municipality adapter", .serialized)
@@ -31,11 +37,15 @@ struct MunicipalityAdapterTests {
                    "2026-104;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal;;;Nej;;;;Nej;;;",
                    "2026-105;IFO Vuxen;Anna Handläggare;Skövde;Okänd;Enskilda samtal;;;Nej;;;;Ja;;;",
         ].joined(separator: "\r\n") + "\r\n"
-        try windows1252(csv).write(to: URL(fileURLWithPath: skovde.inbox + "/export.csv"))
+        try dropFile(windows1252(csv), skovde.inbox + "/export.csv")
         await adapter.scanOnce()
 
         #expect(files(skovde.inbox).isEmpty)
-        #expect(files(skovde.processed) == ["export.csv", "export.kvitto.csv"])
+        // The original is gone from processed/; rows were refused, so it is kept sealed beside the report.
+        #expect(files(skovde.processed) == ["export.kvitto.csv"])
+        #expect(files(skovde.rejected) == ["export.avvisade.csv", "export.csv.sealed"])
+        let opened = try skovde.openSealed("export.csv.sealed", protector: adapter.host.runtime.protector)
+        #expect(opened == windows1252(csv))
         let receipt = text(skovde.processed + "/export.kvitto.csv")
         #expect(receipt.contains("2026-101") && receipt.contains("2026-103") && receipt.contains("Windows-1252"))
         let report = text(skovde.rejected + "/export.avvisade.csv")
@@ -66,15 +76,14 @@ struct MunicipalityAdapterTests {
         })
 
         // The same file again: no new referrals.
-        try windows1252(csv).write(to: URL(fileURLWithPath: skovde.inbox + "/export.csv"))
+        try dropFile(windows1252(csv), skovde.inbox + "/export.csv")
         await adapter.scanOnce()
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await f.referrals(via: gateway).count == 2)
 
         // The hub refusing a row (intake paused) comes back as a receipt file.
         let gullspang = adapter.folder("Gullspång")
-        try Data((csvHeader + "\n2026-201;IFO;A;Gullspång;Utsatt för våld;Enskilda samtal;;;Nej;;;;Ja;;;\n").utf8)
-            .write(to: URL(fileURLWithPath: gullspang.inbox + "/paus.csv"))
+        try dropFile(Data((csvHeader + "\n2026-201;IFO;A;Gullspång;Utsatt för våld;Enskilda samtal;;;Nej;;;;Ja;;;\n").utf8), gullspang.inbox + "/paus.csv")
         await adapter.scanOnce()
         #expect(try await f.eventually { files(gullspang.outbox).contains { text(gullspang.outbox + "/" + $0).contains("intake_paused") } })
         await f.tearDown()
@@ -96,18 +105,20 @@ struct MunicipalityAdapterTests {
             ("toomany.csv", Data((csvHeader + "\n" + good + ";extra;fält\n").utf8)),
             ("empty.csv", Data()),
         ]
-        for (name, data) in cases { try data.write(to: URL(fileURLWithPath: boras.inbox + "/" + name)) }
+        for (name, data) in cases { try dropFile(data, boras.inbox + "/" + name) }
         await adapter.scanOnce()
         #expect(files(boras.inbox).isEmpty)
         for name in ["unclosed", "utf16", "binary", "columns", "big", "empty"] {
-            #expect(files(boras.rejected).contains(name + ".csv"), "\(name) rejected as a whole")
+            // Kept only sealed (the too large one not at all: it was never read).
+            #expect(files(boras.rejected).contains(name + ".csv.sealed") == (name != "big"), "\(name) rejected as a whole")
+            #expect(!files(boras.rejected).contains(name + ".csv"))
             #expect(files(boras.rejected).contains(name + ".avvisade.csv"))
         }
         // A row with too many columns is reported; the file itself is processed.
         #expect(text(boras.rejected + "/toomany.avvisade.csv").contains("2;;validation"))
         #expect(try await adapter.host.database.query("SELECT message_id FROM outbox", []).isEmpty)
         // Still running: a good file goes through.
-        try Data((csvHeader + "\n" + good + "\n").utf8).write(to: URL(fileURLWithPath: boras.inbox + "/ok.csv"))
+        try dropFile(Data((csvHeader + "\n" + good + "\n").utf8), boras.inbox + "/ok.csv")
         await adapter.scanOnce()
         #expect(try await adapter.host.database.query("SELECT message_id FROM outbox", []).count == 1)
         await f.tearDown()

@@ -212,7 +212,8 @@ struct PoliceAdapterTests {
         // The broadcast is published once and let go; the agency's event waits for its adapter.
         #expect(try await f.eventually(5) { try await outbox() == ["agency.police.referral.status"] })
         let police = try await f.adapter("police", environment: ["HUB_ADAPTER_POLICE_API_KEY": policeKey]) as! PoliceAdapter
-        let received = { try await police.host.runtime.receivedEvents().filter { $0.body["referralId"] == "R-down" } }
+        // Stored once (the delivered event's payload is dropped; its status row and event id stay).
+        let received = { try await police.host.database.query("SELECT event_id FROM referral_status WHERE referral_id = 'R-down'", []) }
         #expect(try await f.eventually(15) { try await received().count == 1 })
         // The adapter acknowledged it, so the service stops sending it; it was stored once.
         #expect(try await f.eventually(10) { try await outbox().isEmpty })

@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import HubBus
+import HubCore
 import HubProtocol
 import HubStorage
 import Logging
@@ -15,6 +17,12 @@ import Synchronization
 /// harmless. Events for the agency (`agency.<agency>.*`, `capacity.*`) are stored
 /// once per event id before the agency-side delivery (callback, folder, FHIR, XML)
 /// picks them up.
+///
+/// Payloads at rest are sealed with the adapter's own key ring (`DataProtector`, AES-GCM,
+/// bound to the row): an outbox envelope as `adapter-outbox:<message id>`, a stored reply as
+/// `adapter-outbox-reply:<message id>`, an inbox event as `adapter-inbox:<event id>`. Once the
+/// hub has answered a request successfully its envelope is dropped (the row keeps id, type,
+/// SHA-256 of the payload, state, attempts and times, which is what exactly-once needs).
 public final class AdapterRuntime: Sendable {
     public let agency: String
     private let bus: BusClient
@@ -27,6 +35,12 @@ public final class AdapterRuntime: Sendable {
     public let attemptTimeout: Duration
     /// Stored events for this agency not yet acknowledged, by the service that published them.
     private let pendingAcks = Mutex<[String: [String]]>([:])
+    /// Seals payloads at rest with the adapter's own key ring.
+    public let protector: DataProtector
+    /// Records a definitive reply elsewhere (the host's intake row) inside the transaction that
+    /// settles the outbox entry; returns true when it did, so the reply need not be kept.
+    public typealias OutcomeRecorder = @Sendable (any DatabaseExecutor, String, Envelope) async throws -> Bool
+    private let recorder = Mutex<OutcomeRecorder?>(nil)
 
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "outbox_and_inbox", sql: """
@@ -51,22 +65,35 @@ public final class AdapterRuntime: Sendable {
             """),
     ]
 
-    public init(agency: String, bus: BusClient, database: any HubDatabase, logger: Logger, attemptTimeout: Duration = .seconds(5)) {
+    public init(agency: String, bus: BusClient, database: any HubDatabase, keys: DataKeyRing, logger: Logger, attemptTimeout: Duration = .seconds(5)) {
         self.agency = agency
+        self.protector = DataProtector(ring: keys)
         self.attemptTimeout = attemptTimeout
         self.bus = bus
         self.database = database
         self.logger = logger
     }
 
+    /// Applies every adapter migration (the runtime's tables are changed by later host migrations).
     public func prepare() async throws {
-        try await database.migrate(Self.migrations)
+        try await database.migrate(Self.migrations + AdapterHost.migrations)
     }
+
+    /// Sets what records a definitive reply (see `OutcomeRecorder`).
+    public func recordOutcomes(with recorder: @escaping OutcomeRecorder) {
+        self.recorder.withLock { $0 = recorder }
+    }
+
+    static func outboxContext(_ id: String) -> String { "adapter-outbox:" + id }
+    static func replyContext(_ id: String) -> String { "adapter-outbox-reply:" + id }
+    static func inboxContext(_ id: String) -> String { "adapter-inbox:" + id }
+    /// Hex SHA-256 of a payload, kept after the payload itself is dropped.
+    static func hash(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 
     /// Commits a request to the outbox and returns its message id. Durable before it returns.
     @discardableResult
     public func enqueue(type: String, body: JSONValue, id: String = MessageID.make()) async throws(HubError) -> String {
-        try await Self.insert(type: type, body: body, id: id, into: database)
+        try await Self.insert(type: type, body: body, id: id, protector: protector, into: database)
         kick()
         return id
     }
@@ -74,15 +101,18 @@ public final class AdapterRuntime: Sendable {
     /// Inserts an outbox entry through `executor` (e.g. inside a caller's transaction,
     /// together with the caller's own rows); call `kick()` after the commit.
     /// A repeated id changes nothing (the first entry stays).
-    public static func insert(type: String, body: JSONValue, id: String, into executor: any DatabaseExecutor) async throws(HubError) {
+    /// The envelope is stored sealed (bound to its message id), with the SHA-256 of its clear form.
+    public static func insert(type: String, body: JSONValue, id: String, protector: DataProtector, into executor: any DatabaseExecutor) async throws(HubError) {
         guard MessageType.isValid(type) else { throw HubError(.validation, "Not a message type.", field: "type") }
         guard MessageID.isValid(id) else { throw HubError(.validation, "Not a message id.", field: "id") }
         let env = Envelope(id: id, type: type, body: body)
+        let clear = env.encoded()
+        let sealed = try protector.seal(clear, context: outboxContext(id))
         let now = Timestamp.now()
         try await executor.execute("""
-            INSERT INTO outbox (message_id, type, envelope, state, attempts, reply, created_at, updated_at)
-            VALUES (?, ?, ?, 'pending', 0, NULL, ?, ?) ON CONFLICT (message_id) DO NOTHING
-            """, [.text(id), .text(type), .blob(env.encoded()), .text(now), .text(now)])
+            INSERT INTO outbox (message_id, type, envelope, payload_hash, sealed, state, attempts, reply, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 1, 'pending', 0, NULL, ?, ?) ON CONFLICT (message_id) DO NOTHING
+            """, [.text(id), .text(type), .blob(sealed), .text(hash(clear)), .text(now), .text(now)])
     }
 
     /// Makes the sender loop look at the outbox at once.
@@ -90,18 +120,27 @@ public final class AdapterRuntime: Sendable {
         kicked.store(true, ordering: .releasing)
     }
 
-    /// The outcome of an outbox entry: nil while pending, else the hub's reply.
+    /// The outcome of an outbox entry: nil while pending, else the hub's reply — when it is kept
+    /// (a reply the host recorded on its intake row is not kept; see `recordOutcomes`).
     public func outcome(of id: String) async throws(HubError) -> Envelope? {
-        let rows = try await database.query("SELECT state, reply FROM outbox WHERE message_id = ?", [.text(id)])
+        let rows = try await database.query("SELECT state, reply, sealed FROM outbox WHERE message_id = ?", [.text(id)])
         guard let row = rows.first else { throw HubError(.notFound, "No such outbox entry.", field: "id") }
         guard try row.string("state") != "pending", case .blob(let bytes)? = row["reply"] else { return nil }
-        return try? Envelope.decode(bytes)
+        if try row.int("sealed") == 0 { return try? Envelope.decode(bytes) }
+        return try? Envelope.decode(try protector.open(bytes, context: Self.replyContext(id)))
     }
 
-    /// Events received for this agency, oldest first.
+    /// Opens a stored inbox envelope (nil when dropped or unreadable).
+    func openEvent(_ row: DatabaseRow) -> Envelope? {
+        guard let id = try? row.string("event_id"), case .blob(let bytes)? = row["envelope"] else { return nil }
+        if (try? row.int("sealed")) == 0 { return try? Envelope.decode(bytes) }
+        return (try? protector.open(bytes, context: Self.inboxContext(id))).flatMap { try? Envelope.decode($0) }
+    }
+
+    /// Events received for this agency whose payload is still kept, oldest first.
     public func receivedEvents(limit: Int = 100) async throws(HubError) -> [Envelope] {
-        let rows = try await database.query("SELECT envelope FROM inbox ORDER BY received_at LIMIT ?", [.integer(Int64(limit))])
-        return rows.compactMap { r in (try? r.blob("envelope")).flatMap { try? Envelope.decode($0) } }
+        let rows = try await database.query("SELECT event_id, envelope, sealed FROM inbox WHERE envelope IS NOT NULL ORDER BY received_at LIMIT ?", [.integer(Int64(limit))])
+        return rows.compactMap(openEvent)
     }
 
     public func start() {
@@ -131,10 +170,15 @@ public final class AdapterRuntime: Sendable {
     private func sendLoop() async {
         var backoff = Duration.milliseconds(250)
         while !Task.isCancelled {
-            let rows = (try? await database.query("SELECT message_id, type, envelope FROM outbox WHERE state = 'pending' ORDER BY created_at LIMIT 100", [])) ?? []
+            let rows = (try? await database.query("SELECT message_id, type, envelope, sealed FROM outbox WHERE state = 'pending' ORDER BY created_at LIMIT 100", [])) ?? []
             let entries = rows.compactMap { row -> (id: String, type: String, envelope: Envelope)? in
                 guard let id = try? row.string("message_id"), let type = try? row.string("type"),
-                      let bytes = try? row.blob("envelope"), let env = try? Envelope.decode(bytes) else { return nil }
+                      let stored = try? row.blob("envelope") else { return nil }
+                let clear = (try? row.int("sealed")) == 0 ? stored : (try? protector.open(stored, context: Self.outboxContext(id)))
+                guard let clear, let env = try? Envelope.decode(clear) else {
+                    logger.error("an outbox entry does not open with the adapter's data keys; it stays pending", metadata: ["hub.type": "\(type)"])
+                    return nil
+                }
                 return (id, type, env)
             }
             var anyRetry = false
@@ -150,23 +194,39 @@ public final class AdapterRuntime: Sendable {
                     for await (i, reply) in group { out[i] = reply }
                     return out
                 }
-                // The window's outcomes in one commit.
-                var updates: [(sql: String, binds: [DatabaseValue])] = []
+                // The window's outcomes in one commit. A definitive reply is recorded (the host's
+                // intake row) in the same commit; then a success drops the envelope, a refusal
+                // keeps it sealed until the retention ends (`AdapterHost.purge`).
+                var retries: [String] = []
+                var settled: [(id: String, reply: Envelope)] = []
                 for (entry, reply) in zip(window, replies) {
                     guard let reply else { continue }
                     if let e = reply.error, Self.isRetryable(e.code) {
                         anyRetry = true
-                        updates.append(("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE message_id = ?", [.text(Timestamp.now()), .text(entry.id)]))
+                        retries.append(entry.id)
                         logger.notice("outbox delivery will be retried", metadata: ["hub.type": "\(entry.type)", "hub.code": "\(e.code)"])
                         continue
                     }
-                    let state = reply.error == nil ? "done" : "failed"
-                    updates.append(("UPDATE outbox SET state = ?, reply = ?, attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
-                                    [.text(state), .blob(reply.encoded()), .text(Timestamp.now()), .text(entry.id)]))
+                    settled.append((entry.id, reply))
                 }
-                let batch = updates
-                _ = try? await database.transaction { tx in
-                    for u in batch { try await tx.execute(u.sql, u.binds) }
+                let retried = retries, done = settled
+                let record = recorder.withLock { $0 }
+                _ = try? await database.transaction { [protector] tx in
+                    let now = Timestamp.now()
+                    for id in retried {
+                        try await tx.execute("UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE message_id = ?", [.text(now), .text(id)])
+                    }
+                    for (id, reply) in done {
+                        let recorded = try await record?(tx, id, reply) ?? false
+                        let kept: DatabaseValue = recorded ? .null : .blob(try protector.seal(reply.encoded(), context: Self.replyContext(id)))
+                        if reply.error == nil {
+                            try await tx.execute("UPDATE outbox SET state = 'done', envelope = NULL, reply = ?, attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
+                                                 [kept, .text(now), .text(id)])
+                        } else {
+                            try await tx.execute("UPDATE outbox SET state = 'failed', reply = ?, attempts = attempts + 1, updated_at = ? WHERE message_id = ?",
+                                                 [kept, .text(now), .text(id)])
+                        }
+                    }
                 }
             }
             if anyRetry {
@@ -215,10 +275,11 @@ public final class AdapterRuntime: Sendable {
             var failures = 0
             while !Task.isCancelled {
                 do {
+                    let sealed = try protector.seal(event.envelope.encoded(), context: Self.inboxContext(event.envelope.id))
                     try await database.execute("""
-                        INSERT INTO inbox (event_id, topic, envelope, received_at, delivered_at) VALUES (?, ?, ?, ?, NULL)
+                        INSERT INTO inbox (event_id, topic, envelope, sealed, received_at, delivered_at) VALUES (?, ?, ?, 1, ?, NULL)
                         ON CONFLICT (event_id) DO NOTHING
-                        """, [.text(event.envelope.id), .text(event.topic), .blob(event.envelope.encoded()), .text(Timestamp.now())])
+                        """, [.text(event.envelope.id), .text(event.topic), .blob(sealed), .text(Timestamp.now())])
                     if failures > 0 {
                         logger.notice("stored an event for the agency after retrying", metadata: ["hub.topic": "\(event.topic)", "hub.attempts": "\(failures + 1)"])
                     }

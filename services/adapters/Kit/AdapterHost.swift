@@ -22,6 +22,14 @@ public enum AgencyDelivery: Sendable {
 /// (a 2xx from the callback, a file written and synced). False means "try again later".
 public protocol AgencyDeliverer: Sendable {
     func deliver(_ item: AgencyDelivery) async -> Bool
+    /// True when the agency reads documents from the inbox later (FHIR `Communication`):
+    /// a delivered document's payload then stays (sealed) until the inbox retention ends,
+    /// instead of being dropped at once.
+    var keepsDocuments: Bool { get }
+}
+
+extension AgencyDeliverer {
+    public var keepsDocuments: Bool { false }
 }
 
 /// One intake (one agency document) and what the hub answered.
@@ -71,8 +79,16 @@ public struct DeliverySettings: Sendable {
     public var retryBase: Duration
     public var retryMax: Duration
     public var poll: Duration
-    public init(retryBase: Duration = .seconds(1), retryMax: Duration = .seconds(300), poll: Duration = .milliseconds(250)) {
+    /// How long a refused request's envelope (and a rejected file, sealed) is kept for staff.
+    public var rejectedRetention: TimeInterval
+    /// How long a delivered inbox event is kept (its id for deduplication; a pull adapter's document, sealed).
+    public var inboxRetention: TimeInterval
+    /// How often the purge runs (it also runs at start).
+    public var purgeEvery: Duration
+    public init(retryBase: Duration = .seconds(1), retryMax: Duration = .seconds(300), poll: Duration = .milliseconds(250),
+                rejectedRetention: TimeInterval = 14 * 86_400, inboxRetention: TimeInterval = 14 * 86_400, purgeEvery: Duration = .seconds(3600)) {
         self.retryBase = retryBase; self.retryMax = retryMax; self.poll = poll
+        self.rejectedRetention = rejectedRetention; self.inboxRetention = inboxRetention; self.purgeEvery = purgeEvery
     }
 }
 
@@ -93,6 +109,12 @@ public final class AdapterHost: Sendable {
     private let task = Mutex<Task<Void, Never>?>(nil)
     /// A folder adapter's scan loop (nil for an HTTP adapter).
     private let scanner = LoopTask()
+    /// The purge loop (see `purge`).
+    private let purger = LoopTask()
+    /// Whether the running deliverer keeps delivered documents (see `AgencyDeliverer.keepsDocuments`).
+    private let keepDocuments = Mutex<Bool>(false)
+    /// A folder adapter's part of the purge (rejected files past their retention).
+    private let filePurge = Mutex<(@Sendable (Date) async -> Void)?>(nil)
 
     public static let migrations: [Migration] = [
         Migration(version: 2, name: "intake_and_status", sql: """
@@ -126,17 +148,157 @@ public final class AdapterHost: Sendable {
             ALTER TABLE inbox ADD COLUMN attempts BIGINT NOT NULL DEFAULT 0;
             ALTER TABLE inbox ADD COLUMN next_attempt_at TEXT
             """),
+        // Payloads sealed or gone (issue 12): both tables are rebuilt so that `envelope` may be
+        // NULL (dropped), with `sealed` telling sealed rows from the clear rows copied here;
+        // `AdapterHost.sealLegacyRows` then seals or drops every clear row, and for SQLite
+        // (secure_delete on) the file is vacuumed and the WAL truncated.
+        Migration(version: 3, name: "sealed_payloads", sql: """
+            CREATE TABLE outbox_v3 (
+                message_id TEXT PRIMARY KEY,
+                type TEXT NOT NULL,
+                envelope BYTEA,
+                payload_hash TEXT,
+                sealed BIGINT NOT NULL DEFAULT 0,
+                state TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                reply BYTEA,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            INSERT INTO outbox_v3 (message_id, type, envelope, payload_hash, sealed, state, attempts, reply, created_at, updated_at)
+                SELECT message_id, type, envelope, NULL, 0, state, attempts, reply, created_at, updated_at FROM outbox;
+            DROP TABLE outbox;
+            ALTER TABLE outbox_v3 RENAME TO outbox;
+            CREATE INDEX outbox_state ON outbox (state, created_at);
+            CREATE TABLE inbox_v3 (
+                event_id TEXT PRIMARY KEY,
+                topic TEXT NOT NULL,
+                envelope BYTEA,
+                sealed BIGINT NOT NULL DEFAULT 0,
+                received_at TEXT NOT NULL,
+                delivered_at TEXT,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                next_attempt_at TEXT
+            );
+            INSERT INTO inbox_v3 (event_id, topic, envelope, sealed, received_at, delivered_at, attempts, next_attempt_at)
+                SELECT event_id, topic, envelope, 0, received_at, delivered_at, attempts, next_attempt_at FROM inbox;
+            DROP TABLE inbox;
+            ALTER TABLE inbox_v3 RENAME TO inbox;
+            CREATE INDEX inbox_delivered ON inbox (delivered_at)
+            """),
     ]
 
     public init(adapter: String, runtime: AdapterRuntime, database: any HubDatabase, reference: ReferenceData,
                 settings: DeliverySettings = DeliverySettings(), logger: Logger) {
         self.adapter = adapter; self.runtime = runtime; self.database = database
         self.reference = reference; self.settings = settings; self.logger = logger
+        // A definitive reply is recorded on the intake row in the commit that settles the
+        // outbox entry, so the outbox need not keep it.
+        runtime.recordOutcomes { tx, id, reply in try await Self.recordAnswer(reply, messageID: id, on: tx) }
     }
 
-    /// Applies the runtime's and the host's migrations (and the storage probe's table).
+    /// Applies the runtime's and the host's migrations (and the storage probe's table), seals or
+    /// drops rows an older version stored in clear, and purges what is past its retention.
     public func prepare() async throws {
+        if database.dialect == .sqlite {
+            // Deleted and overwritten content is zeroed in the file, not left in free pages.
+            // (One connection per SQLiteDatabase, so the setting holds for every later statement.)
+            _ = try? await database.query("PRAGMA secure_delete = ON", [])
+        }
         try await database.migrate(AdapterRuntime.migrations + Self.migrations + [StorageHealth.migration])
+        let converted = try await sealLegacyRows()
+        if converted > 0 {
+            logger.notice("sealed or dropped payloads an older adapter version stored in clear", metadata: ["hub.rows": "\(converted)"])
+            if database.dialect == .sqlite {
+                // Pages that held the clear copies are rewritten (VACUUM), then the WAL is emptied (purge).
+                _ = try? await database.execute("VACUUM", [])
+            }
+        }
+        await purge()
+    }
+
+    /// Records the hub's reply on the intake row (if there is one); true when there was.
+    static func recordAnswer(_ reply: Envelope, messageID: String, on executor: any DatabaseExecutor) async throws(HubError) -> Bool {
+        let e = reply.error
+        let referral = e == nil ? reply.body["id"]?.stringValue : nil
+        return try await executor.execute("UPDATE intake SET answered = 1, referral_id = ?, error_code = ?, error_message = ?, error_field = ? WHERE message_id = ?", [
+            referral.map { .text($0) } ?? .null, e.map { .text($0.code.rawValue) } ?? .null,
+            e.map { .text($0.message) } ?? .null, e?.field.map { .text($0) } ?? .null, .text(messageID),
+        ]) > 0
+    }
+
+    /// Seals (or drops, when no longer needed) every payload an older version stored in clear:
+    /// outbox envelopes and replies, inbox events. Returns how many rows it changed.
+    func sealLegacyRows() async throws -> Int {
+        let protector = runtime.protector
+        var total = 0
+        while true {
+            let rows = try await database.query("SELECT message_id, state, envelope, reply FROM outbox WHERE sealed = 0 LIMIT 200", [])
+            if rows.isEmpty { break }
+            try await database.transaction { tx in
+                for r in rows {
+                    let id = try r.string("message_id"), state = try r.string("state")
+                    let envelope = try r.optionalBlob("envelope"), reply = try r.optionalBlob("reply")
+                    var recorded = false
+                    if let reply, let env = try? Envelope.decode(reply) {
+                        recorded = try await Self.recordAnswer(env, messageID: id, on: tx)
+                    }
+                    let keptEnvelope: DatabaseValue = state == "done" ? .null
+                        : try envelope.map { .blob(try protector.seal($0, context: AdapterRuntime.outboxContext(id))) } ?? .null
+                    let keptReply: DatabaseValue = recorded ? .null
+                        : try reply.map { .blob(try protector.seal($0, context: AdapterRuntime.replyContext(id))) } ?? .null
+                    try await tx.execute("UPDATE outbox SET envelope = ?, reply = ?, payload_hash = ?, sealed = 1 WHERE message_id = ?",
+                                         [keptEnvelope, keptReply, envelope.map { .text(AdapterRuntime.hash($0)) } ?? .null, .text(id)])
+                }
+            }
+            total += rows.count
+        }
+        while true {
+            let rows = try await database.query("SELECT event_id, envelope, delivered_at FROM inbox WHERE sealed = 0 LIMIT 200", [])
+            if rows.isEmpty { break }
+            try await database.transaction { tx in
+                for r in rows {
+                    let id = try r.string("event_id")
+                    let kept: DatabaseValue = try r.optionalBlob("envelope").map { .blob(try protector.seal($0, context: AdapterRuntime.inboxContext(id))) } ?? .null
+                    try await tx.execute("UPDATE inbox SET envelope = ?, sealed = 1 WHERE event_id = ?", [kept, .text(id)])
+                }
+            }
+            total += rows.count
+        }
+        return total
+    }
+
+    /// Removes what is past its retention (`now` is injectable for tests):
+    /// - a successful request's envelope (dropped at once normally; here for any left over);
+    /// - a refused request's sealed envelope and reply after `rejectedRetention` (the row stays:
+    ///   id, type, hash, state — the same document sent again is still the same message);
+    /// - a delivered event's payload (at once, unless the deliverer keeps documents), and the
+    ///   delivered event's row after `inboxRetention`;
+    /// - a folder adapter's rejected files (its own part, registered with `start`).
+    /// Then, on SQLite, the WAL is checkpointed and truncated so that no old page lingers there.
+    public func purge(now: Date = Date()) async {
+        let rejectedCutoff = Timestamp.string(from: now.addingTimeInterval(-settings.rejectedRetention))
+        let inboxCutoff = Timestamp.string(from: now.addingTimeInterval(-settings.inboxRetention))
+        let keep = keepDocuments.withLock { $0 }
+        do {
+            try await database.execute("UPDATE outbox SET envelope = NULL WHERE state = 'done' AND envelope IS NOT NULL", [])
+            try await database.execute("""
+                UPDATE outbox SET envelope = NULL, reply = NULL
+                WHERE state = 'failed' AND updated_at < ? AND (envelope IS NOT NULL OR reply IS NOT NULL)
+                """, [.text(rejectedCutoff)])
+            if keep {
+                try await database.execute("UPDATE inbox SET envelope = NULL WHERE delivered_at IS NOT NULL AND envelope IS NOT NULL AND topic LIKE '%.referral.status'", [])
+            } else {
+                try await database.execute("UPDATE inbox SET envelope = NULL WHERE delivered_at IS NOT NULL AND envelope IS NOT NULL", [])
+            }
+            try await database.execute("DELETE FROM inbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", [.text(inboxCutoff)])
+        } catch {
+            logger.error("the adapter's purge failed; will try again", metadata: ["hub.code": "\(error.code)"])
+        }
+        if let files = filePurge.withLock({ $0 }) { await files(now) }
+        if database.dialect == .sqlite {
+            _ = try? await database.query("PRAGMA wal_checkpoint(TRUNCATE)", [])
+        }
     }
 
     /// Whether the adapter's own database takes writes (its /healthz says so): an adapter
@@ -166,7 +328,7 @@ public final class AdapterHost: Sendable {
                     INSERT INTO intake (message_id, agency, external_ref, channel, received_at, answered, attempts, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, 0, 0, ?) ON CONFLICT (message_id) DO NOTHING
                     """, [.text(id), .text(agency), .text(ref), .text(channel), .text(now), .text(now)])
-                try await AdapterRuntime.insert(type: "referrals.submit", body: body, id: id, into: tx)
+                try await AdapterRuntime.insert(type: "referrals.submit", body: body, id: id, protector: runtime.protector, into: tx)
             }
         } catch let e as HubError {
             throw e
@@ -226,10 +388,7 @@ public final class AdapterHost: Sendable {
         var r = record
         r.answered = true
         if let e = reply.error { r.error = e } else { r.referralID = reply.body["id"]?.stringValue }
-        try await database.execute("UPDATE intake SET answered = 1, referral_id = ?, error_code = ?, error_message = ?, error_field = ? WHERE message_id = ?", [
-            r.referralID.map { .text($0) } ?? .null, r.error.map { .text($0.code.rawValue) } ?? .null,
-            r.error.map { .text($0.message) } ?? .null, r.error?.field.map { .text($0) } ?? .null, .text(r.messageID),
-        ])
+        _ = try await Self.recordAnswer(reply, messageID: r.messageID, on: database)
         return r
     }
 
@@ -237,11 +396,21 @@ public final class AdapterHost: Sendable {
 
     /// Starts what every adapter runs — its migrations, the runtime's outbox and inbox loops
     /// and the delivery to the agency — and, for a folder adapter, `scan` every `poll`.
+    /// `purgeFiles` is the adapter's part of the purge (rejected files past their retention).
     public func start(delivering deliverer: any AgencyDeliverer, scanEvery poll: Duration? = nil,
-                      scan: (@Sendable () async -> Void)? = nil) async throws {
+                      scan: (@Sendable () async -> Void)? = nil, purgeFiles: (@Sendable (Date) async -> Void)? = nil) async throws {
+        keepDocuments.withLock { $0 = deliverer.keepsDocuments }
+        filePurge.withLock { $0 = purgeFiles }
         try await prepare()
         runtime.start()
         startDelivery(deliverer)
+        purger.start { [settings] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.purgeEvery)
+                if Task.isCancelled { break }
+                await self.purge()
+            }
+        }
         if let poll, let scan {
             scanner.start {
                 while !Task.isCancelled {
@@ -254,6 +423,7 @@ public final class AdapterHost: Sendable {
 
     /// Stops the scan loop, the delivery and the runtime, in that order.
     public func stop() async {
+        await purger.stop()
         await scanner.stop()
         await stopDelivery()
         await runtime.stop()
@@ -314,13 +484,15 @@ public final class AdapterHost: Sendable {
     func deliverEvents(_ deliverer: any AgencyDeliverer) async throws(HubError) {
         let now = Timestamp.now()
         let rows = try await database.query("""
-            SELECT event_id, topic, envelope, attempts FROM inbox
+            SELECT event_id, topic, envelope, sealed, attempts FROM inbox
             WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY received_at LIMIT 50
             """, [.text(now)])
+        let keep = keepDocuments.withLock { $0 }
         for row in rows where !Task.isCancelled {
             let eventID = try row.string("event_id"), topic = try row.string("topic")
-            guard let env = try? Envelope.decode(try row.blob("envelope")) else {
-                try await database.execute("UPDATE inbox SET delivered_at = ? WHERE event_id = ?", [.text("unreadable"), .text(eventID)])
+            guard let env = runtime.openEvent(row) else {
+                logger.error("a stored event does not open (unknown data key or damaged); it is set aside")
+                try await database.execute("UPDATE inbox SET delivered_at = ?, envelope = NULL WHERE event_id = ?", [.text(Timestamp.now()), .text(eventID)])
                 continue
             }
             let item: AgencyDelivery
@@ -343,7 +515,11 @@ public final class AdapterHost: Sendable {
                 item = .document(topic: topic, eventID: eventID, body: env.body)
             }
             if await deliverer.deliver(item) {
-                try await database.execute("UPDATE inbox SET delivered_at = ? WHERE event_id = ?", [.text(Timestamp.now()), .text(eventID)])
+                // Delivered: the payload goes (the event id stays, for deduplication) — unless the
+                // agency reads documents later from here (FHIR Communication), until the retention ends.
+                let drop = !keep || topic.hasSuffix(".referral.status")
+                try await database.execute("UPDATE inbox SET delivered_at = ?\(drop ? ", envelope = NULL" : "") WHERE event_id = ?",
+                                           [.text(Timestamp.now()), .text(eventID)])
             } else {
                 let attempts = try row.int("attempts")
                 try await database.execute("UPDATE inbox SET attempts = ?, next_attempt_at = ? WHERE event_id = ?",

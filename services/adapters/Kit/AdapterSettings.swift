@@ -4,7 +4,8 @@ import HubProtocol
 
 /// One adapter's settings from `config/adapters.json` (data, not code), with
 /// environment overrides for what differs per machine:
-/// `HUB_ADAPTER_<NAME>_PORT`, `HUB_ADAPTER_<NAME>_CALLBACK_URL`, `HUB_ADAPTER_<NAME>_FOLDER`.
+/// `HUB_ADAPTER_<NAME>_PORT`, `HUB_ADAPTER_<NAME>_CALLBACK_URL`, `HUB_ADAPTER_<NAME>_FOLDER`,
+/// `HUB_ADAPTER_<NAME>_REJECTED_RETENTION_DAYS`, `HUB_ADAPTER_<NAME>_INBOX_RETENTION_DAYS`.
 /// Folders are relative to the data folder unless absolute.
 public struct AdapterSettings: Sendable, Codable, Equatable {
     /// HTTP listener (police, psychiatry).
@@ -25,6 +26,15 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
     public var retryMaxMs: Int = 300_000
     /// How long an HTTP intake waits for the hub's answer before replying "accepted, pending".
     public var answerWaitMs: Int = 2000
+    /// Days a refused document is kept, sealed, for staff to see what the agency sent
+    /// (outbox envelope, rejected file); then it is purged. 0 purges at the next purge.
+    public var rejectedRetentionDays: Int = 14
+    /// Days a delivered event is kept (its id against repeats; a FHIR Communication's content, sealed).
+    public var inboxRetentionDays: Int = 14
+    /// The address agencies reach the adapter's API at (psychiatry: the FHIR base, e.g.
+    /// `https://adapter-psychiatry.example.se/fhir`), for absolute URLs in answers; never taken
+    /// from the request's Host header. Empty: `http://<host>:<port>/fhir`.
+    public var publicBaseURL: String?
 
     public init() {}
 
@@ -41,10 +51,14 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
         retryBaseMs = try c.decodeIfPresent(Int.self, forKey: .retryBaseMs) ?? d.retryBaseMs
         retryMaxMs = try c.decodeIfPresent(Int.self, forKey: .retryMaxMs) ?? d.retryMaxMs
         answerWaitMs = try c.decodeIfPresent(Int.self, forKey: .answerWaitMs) ?? d.answerWaitMs
+        rejectedRetentionDays = try c.decodeIfPresent(Int.self, forKey: .rejectedRetentionDays) ?? d.rejectedRetentionDays
+        inboxRetentionDays = try c.decodeIfPresent(Int.self, forKey: .inboxRetentionDays) ?? d.inboxRetentionDays
+        publicBaseURL = try c.decodeIfPresent(String.self, forKey: .publicBaseURL)
     }
 
     public var delivery: DeliverySettings {
-        DeliverySettings(retryBase: .milliseconds(retryBaseMs), retryMax: .milliseconds(retryMaxMs), poll: .milliseconds(min(pollMs, 250)))
+        DeliverySettings(retryBase: .milliseconds(retryBaseMs), retryMax: .milliseconds(retryMaxMs), poll: .milliseconds(min(pollMs, 250)),
+                         rejectedRetention: TimeInterval(rejectedRetentionDays) * 86_400, inboxRetention: TimeInterval(inboxRetentionDays) * 86_400)
     }
 
     /// Reads `<configDir>/adapters.json` → the entry named `adapter` (defaults when absent), then the environment.
@@ -58,6 +72,9 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
         if let p = environment[prefix + "PORT"], let port = Int(p) { s.port = port }
         if let u = environment[prefix + "CALLBACK_URL"] { s.callbackURL = u }
         if let f = environment[prefix + "FOLDER"], !f.isEmpty { s.folder = f }
+        if let d = environment[prefix + "REJECTED_RETENTION_DAYS"], let days = Int(d) { s.rejectedRetentionDays = days }
+        if let d = environment[prefix + "INBOX_RETENTION_DAYS"], let days = Int(d) { s.inboxRetentionDays = days }
+        if let u = environment[prefix + "PUBLIC_BASE_URL"], !u.isEmpty { s.publicBaseURL = u }
         try s.validate(adapter)
         return s
     }
@@ -67,7 +84,14 @@ public struct AdapterSettings: Sendable, Codable, Equatable {
         if let port, !(0...65535).contains(port) { throw HubError(.validation, "Must be 0–65535.", field: f + "port") }
         guard (10...600_000).contains(pollMs) else { throw HubError(.validation, "Must be 10–600000.", field: f + "pollMs") }
         guard (1024...256 * 1024 * 1024).contains(maxBytes) else { throw HubError(.validation, "Must be 1 KiB–256 MiB.", field: f + "maxBytes") }
+        guard (0...3650).contains(rejectedRetentionDays) else { throw HubError(.validation, "Must be 0–3650 days.", field: f + "rejectedRetentionDays") }
+        guard (0...3650).contains(inboxRetentionDays) else { throw HubError(.validation, "Must be 0–3650 days.", field: f + "inboxRetentionDays") }
         guard retryBaseMs >= 10, retryMaxMs >= retryBaseMs else { throw HubError(.validation, "Must be ≥ 10 and ≤ retryMaxMs.", field: f + "retryBaseMs") }
+        if let u = publicBaseURL, !u.isEmpty {
+            guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil, url.query == nil else {
+                throw HubError(.validation, "Must be an absolute http(s) URL without a query.", field: f + "publicBaseURL")
+            }
+        }
         if let u = callbackURL, !u.isEmpty {
             guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? "") else {
                 throw HubError(.validation, "Must be an http(s) URL.", field: f + "callbackURL")

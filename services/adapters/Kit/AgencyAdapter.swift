@@ -38,6 +38,9 @@ public struct AdapterEnvironment: Sendable {
         self.settings = settings; self.dataDir = dataDir; self.logger = logger; self.environment = environment
     }
 
+    /// Seals what the adapter keeps at rest (the runtime's key ring).
+    public var protector: DataProtector { runtime.protector }
+
     public var host: AdapterHost {
         AdapterHost(adapter: name, runtime: runtime, database: database, reference: reference, settings: settings.delivery, logger: logger)
     }
@@ -66,5 +69,18 @@ final class LoopTask: Sendable {
         let t = task.withLock { let t = $0; $0 = nil; return t }
         t?.cancel()
         await t?.value
+    }
+}
+
+/// Lets one folder scan run at a time (the scan loop and a direct `scanOnce`): two scans of
+/// the same file would both act on it (two sealed copies of a refused file, two receipts).
+final class ScanGate: Sendable {
+    private let busy = Mutex<Bool>(false)
+    func run(_ body: () async -> Void) async {
+        while !busy.withLock({ b in if b { return false }; b = true; return true }) {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        defer { busy.withLock { $0 = false } }
+        await body()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HubCore
 import HubProtocol
 #if canImport(Glibc)
 import Glibc
@@ -6,7 +7,8 @@ import Glibc
 
 /// Writes that are whole or absent: a temporary file, fsync, rename, fsync of the folder.
 public enum AtomicFile {
-    public static func write(_ data: Data, to path: String, permissions: Int = 0o640) throws {
+    /// Readable by the adapter's user only (0600) unless told otherwise.
+    public static func write(_ data: Data, to path: String, permissions: Int = 0o600) throws {
         let tmp = path + ".\(UUID().uuidString.prefix(8)).part"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode_t(permissions))
         guard fd >= 0 else { throw HubError(.storage, "Cannot create a file.", field: (path as NSString).lastPathComponent) }
@@ -34,9 +36,12 @@ public enum AtomicFile {
     }
 }
 
-/// A watched folder: agencies drop files in `inbox/` (written as `*.part`, then renamed);
-/// the adapter moves each to `processed/` (with a receipt) or `rejected/` (with a report)
-/// and writes what the hub sends to `outbox/`.
+/// A watched folder: agencies drop files in `inbox/` (written as `*.part`, then renamed).
+/// Once a file's content is durably in the (sealed) outbox the original is deleted and a
+/// receipt without personal data is written to `processed/`; a refused file is kept only
+/// sealed with the adapter's key ring (`rejected/<name>.sealed`, bound to that name) beside
+/// its report, and both are removed after the retention. What the hub sends goes to `outbox/`.
+/// Folders are 0700, files 0600.
 public struct WatchedFolder: Sendable {
     public let root: String
     public init(root: String) { self.root = root }
@@ -46,9 +51,67 @@ public struct WatchedFolder: Sendable {
     public var outbox: String { root + "/outbox" }
 
     public func create() throws {
-        for d in [inbox, processed, rejected, outbox] {
-            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        for d in [root, inbox, processed, rejected, outbox] {
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: d)
         }
+    }
+
+    /// Deletes a file from `inbox/` (its content is stored elsewhere now).
+    public func remove(_ name: String) throws {
+        guard unlink(inbox + "/" + name) == 0 || errno == ENOENT else { throw HubError(.storage, "Cannot remove a file.", field: name) }
+        AtomicFile.syncFolder(inbox)
+    }
+
+    /// The context a rejected file is sealed under: bound to its stored name.
+    static func sealContext(_ storedName: String) -> String { "adapter-rejected-file:" + storedName }
+
+    /// Keeps a refused file's content sealed in `rejected/<name>.sealed` (never overwriting an
+    /// earlier one) and deletes the original from `inbox/`. Returns the sealed file's name.
+    @discardableResult
+    public func keepSealed(_ name: String, content: Data, protector: DataProtector) throws -> String {
+        var stored = name + ".sealed"
+        if FileManager.default.fileExists(atPath: rejected + "/" + stored) {
+            stored = Timestamp.now().replacingOccurrences(of: ":", with: "") + "-" + stored
+        }
+        let sealed = try protector.seal(Array(content), context: Self.sealContext(stored))
+        try AtomicFile.write(Data(sealed), to: rejected + "/" + stored)
+        try remove(name)
+        return stored
+    }
+
+    /// Opens a sealed rejected file (for staff; `storedName` is its name in `rejected/`).
+    public func openSealed(_ storedName: String, protector: DataProtector) throws -> Data {
+        guard let bytes = FileManager.default.contents(atPath: rejected + "/" + storedName) else {
+            throw HubError(.notFound, "No such rejected file.", field: storedName)
+        }
+        return Data(try protector.open(Array(bytes), context: Self.sealContext(storedName)))
+    }
+
+    /// The purge: removes rejected files (sealed originals and reports) last changed before
+    /// `cutoff`; and what an older version left in clear — originals in `processed/` (only
+    /// receipts, ending in `receiptSuffix`, stay) and clear originals in `rejected/` (sealed now).
+    public func purge(before cutoff: Date, receiptSuffix: String, reportSuffix: String, protector: DataProtector) {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: processed)) ?? [] where !name.hasSuffix(receiptSuffix) && !name.hasSuffix(".part") {
+            unlink(processed + "/" + name)
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: rejected)) ?? [] where !name.hasSuffix(".part") {
+            let path = rejected + "/" + name
+            if !name.hasSuffix(".sealed") && !name.hasSuffix(reportSuffix), let data = fm.contents(atPath: path) {
+                let stored = name + ".sealed"
+                if let sealed = try? protector.seal(Array(data), context: Self.sealContext(stored)),
+                   (try? AtomicFile.write(Data(sealed), to: rejected + "/" + stored)) != nil {
+                    unlink(path)
+                }
+                continue
+            }
+            if let modified = (try? fm.attributesOfItem(atPath: path))?[.modificationDate] as? Date, modified < cutoff {
+                unlink(path)
+            }
+        }
+        AtomicFile.syncFolder(processed)
+        AtomicFile.syncFolder(rejected)
     }
 
     /// Files in `inbox/` with one of `extensions`, oldest name first (hidden and `.part` files ignored).

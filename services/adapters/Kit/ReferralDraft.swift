@@ -50,120 +50,143 @@ public struct ReferralDraft: Sendable, Equatable {
     /// Checks the draft and builds the `referrals.submit` body.
     ///
     /// - `forbidden` when `agency` is not one `adapter` may act for (config/agencies.json);
-    /// - `validation` naming the field otherwise. A protected person's phone, e-mail and
-    ///   address are dropped here, at the edge, and never leave the adapter.
+    /// - `validation` otherwise, naming the first wrong field and listing every problem of the
+    ///   document in `details` (as the referrals service does), so the agency fixes all at once.
+    ///   Control characters are refused everywhere, new lines too except in `notes`
+    ///   (reason `control_characters`). A protected person's phone, e-mail and address are
+    ///   dropped here, at the edge, and never leave the adapter.
     public func validatedBody(adapter: String, reference: ReferenceData, today: Date = Date()) throws(HubError) -> JSONValue {
         guard reference.agencies.contains(where: { $0.id == agency && $0.adapter == adapter }) else {
             throw HubError(.forbidden, "This adapter may not refer on behalf of that agency.", field: "body.referrer.agency")
         }
-        func text(_ value: String?, _ field: String, max: Int = 200, required: Bool = false) throws(HubError) -> JSONValue? {
+        var problems: [HubError.Detail] = []
+        func problem(_ field: String, _ message: String, _ reason: HubError.Reason? = nil) {
+            problems.append(HubError.Detail(field: field, message: message, reason: reason))
+        }
+        /// Trimmed text or nil; a problem is recorded (and nil returned) when it is wrong.
+        func text(_ value: String?, _ field: String, max: Int = 200, required: Bool = false, multiline: Bool = false) -> JSONValue? {
             let v = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if v.isEmpty {
-                if required { throw HubError(.validation, "This field is required.", field: field) }
+                if required { problem(field, "This field is required.", .required) }
                 return nil
             }
-            guard v.count <= max else { throw HubError(.validation, "At most \(max) characters.", field: field) }
-            guard !v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) else {
-                throw HubError(.validation, "Control characters are not allowed.", field: field)
+            guard v.count <= max else { problem(field, "At most \(max) characters.", .tooLong); return nil }
+            let bad = v.unicodeScalars.contains { c in
+                let control = c.properties.generalCategory == .control || c == "\u{2028}" || c == "\u{2029}"
+                return control && !(multiline && (c == "\n" || c == "\r" || c == "\t"))
+            }
+            guard !bad else {
+                problem(field, multiline ? "Control characters are not allowed." : "Control characters and new lines are not allowed in a one-line field.",
+                        .controlCharacters)
+                return nil
             }
             return .string(v)
         }
         var body: [String: JSONValue] = ["source": "agency"]
-        body["externalRef"] = try text(externalRef, "body.externalRef", max: 100, required: true)
+        body["externalRef"] = text(externalRef, "body.externalRef", max: 100, required: true)
 
         var referrer: [String: JSONValue] = ["agency": .string(agency)]
-        referrer["unit"] = try text(unit, "body.referrer.unit")
-        referrer["contactName"] = try text(contactName, "body.referrer.contactName")
-        referrer["contactPhone"] = try text(contactPhone, "body.referrer.contactPhone", max: 40)
-        referrer["contactEmail"] = try text(contactEmail, "body.referrer.contactEmail")
+        referrer["unit"] = text(unit, "body.referrer.unit")
+        referrer["contactName"] = text(contactName, "body.referrer.contactName")
+        referrer["contactPhone"] = text(contactPhone, "body.referrer.contactPhone", max: 40)
+        referrer["contactEmail"] = text(contactEmail, "body.referrer.contactEmail")
         body["referrer"] = .object(referrer)
 
-        guard let m = try text(municipality, "body.municipality", max: 100, required: true)?.stringValue,
-              reference.centre(serving: m) != nil else {
-            throw HubError(.validation, "No centre serves that municipality.", field: "body.municipality")
+        if let m = text(municipality, "body.municipality", max: 100, required: true)?.stringValue {
+            if reference.centre(serving: m) != nil {
+                body["municipality"] = .string(m)
+            } else {
+                problem("body.municipality", "No centre serves that municipality.", .notAChoice)
+            }
         }
-        body["municipality"] = .string(m)
-        guard let c = category, Self.categories.contains(c) else {
-            throw HubError(.validation, "Category must be one of \(Self.categories.sorted().joined(separator: ", ")).", field: "body.category")
+        if let c = category, Self.categories.contains(c) {
+            body["category"] = .string(c)
+        } else {
+            problem("body.category", "Category must be one of \(Self.categories.sorted().joined(separator: ", ")).", category == nil ? .required : .notAChoice)
         }
-        body["category"] = .string(c)
-        guard !help.isEmpty else { throw HubError(.validation, "At least one kind of help is required.", field: "body.help") }
+        if help.isEmpty { problem("body.help", "At least one kind of help is required.", .required) }
         for (i, h) in help.enumerated() where !Self.helpKinds.contains(h) {
-            throw HubError(.validation, "Help must be one of \(Self.helpKinds.sorted().joined(separator: ", ")).", field: "body.help[\(i)]")
+            problem("body.help[\(i)]", "Help must be one of \(Self.helpKinds.sorted().joined(separator: ", ")).", .notAChoice)
         }
         body["help"] = .array(help.map { .string($0) })
 
         var client: [String: JSONValue] = [:]
         let number = identityNumber?.trimmingCharacters(in: .whitespaces) ?? ""
         if number.isEmpty {
-            guard identityKind == nil || identityKind == "none" else {
-                throw HubError(.validation, "An identity number is required for this identity kind.", field: "body.client.identityNumber")
+            if identityKind == nil || identityKind == "none" {
+                client["identityKind"] = "none"
+            } else {
+                problem("body.client.identityNumber", "An identity number is required for this identity kind.", .required)
             }
-            client["identityKind"] = "none"
+        } else if identityKind == "none" {
+            problem("body.client.identityNumber", "No identity number may be given when the identity kind is none.")
         } else {
-            guard identityKind != "none" else {
-                throw HubError(.validation, "No identity number may be given when the identity kind is none.", field: "body.client.identityNumber")
+            do {
+                let pin = try PersonalIdentityNumber(number, today: today)
+                if let k = identityKind, k != pin.kind.rawValue {
+                    problem("body.client.identityKind", "The number is not a \(k).")
+                } else {
+                    client["identityKind"] = .string(pin.kind.rawValue)
+                    client["identityNumber"] = .string(pin.formatted)
+                }
+            } catch {
+                problem("body.client.identityNumber", error.message)
             }
-            let pin: PersonalIdentityNumber
-            do { pin = try PersonalIdentityNumber(number, today: today) } catch {
-                throw HubError(.validation, error.message, field: "body.client.identityNumber")
-            }
-            if let k = identityKind, k != pin.kind.rawValue {
-                throw HubError(.validation, "The number is not a \(k).", field: "body.client.identityKind")
-            }
-            client["identityKind"] = .string(pin.kind.rawValue)
-            client["identityNumber"] = .string(pin.formatted)
         }
-        client["name"] = try text(name, "body.client.name")
+        client["name"] = text(name, "body.client.name")
         client["protectedIdentity"] = .bool(protectedIdentity)
+        // Checked even when dropped (protected identity): a wrong document is wrong either way.
+        let clientPhone = text(phone, "body.client.phone", max: 40)
+        let clientEmail = text(email, "body.client.email")
+        let clientAddress = text(address, "body.client.address", max: 300)
         if !protectedIdentity {
-            client["phone"] = try text(phone, "body.client.phone", max: 40)
-            client["email"] = try text(email, "body.client.email")
-            client["address"] = try text(address, "body.client.address", max: 300)
+            client["phone"] = clientPhone
+            client["email"] = clientEmail
+            client["address"] = clientAddress
         }
         for (i, a) in childrenAges.enumerated() where !(0...17).contains(a) {
-            throw HubError(.validation, "A child's age is 0–17.", field: "body.client.childrenAges[\(i)]")
+            problem("body.client.childrenAges[\(i)]", "A child's age is 0–17.", .outOfRange)
         }
         if !childrenAges.isEmpty { client["childrenAges"] = .array(childrenAges.map { .number(Double($0)) }) }
-        client["interpreterLanguage"] = try text(interpreterLanguage, "body.client.interpreterLanguage", max: 60)
+        client["interpreterLanguage"] = text(interpreterLanguage, "body.client.interpreterLanguage", max: 60)
         body["client"] = .object(client)
 
         var safe: [String: JSONValue] = ["doNotContact": .bool(doNotContact)]
         safe["mayCall"] = .bool(doNotContact ? false : (mayCall ?? false))
         safe["mayLeaveMessage"] = .bool(doNotContact ? false : (mayLeaveMessage ?? false))
-        safe["callTimes"] = try text(callTimes, "body.safeContact.callTimes")
+        safe["callTimes"] = text(callTimes, "body.safeContact.callTimes")
         body["safeContact"] = .object(safe)
 
-        guard consentGiven == true else {
-            throw HubError(.validation, "The client's consent is required to pass a referral on.", field: "body.consent.given")
+        if consentGiven != true {
+            problem("body.consent.given", "The client's consent is required to pass a referral on.", .required)
         }
         let scope = consentScope ?? ["referral", "status", "outcome"]
         for (i, s) in scope.enumerated() where !Self.consentScopes.contains(s) {
-            throw HubError(.validation, "Consent scope is referral, status or outcome.", field: "body.consent.scope[\(i)]")
+            problem("body.consent.scope[\(i)]", "Consent scope is referral, status or outcome.", .notAChoice)
         }
-        guard scope.contains("referral") else {
-            throw HubError(.validation, "The consent must cover the referral.", field: "body.consent.scope")
+        if !scope.contains("referral") {
+            problem("body.consent.scope", "The consent must cover the referral.")
         }
         var consent: [String: JSONValue] = ["given": true, "scope": .array(scope.map { .string($0) })]
         if let at = consentGivenAt, !at.isEmpty {
-            guard ReferenceData.isDate(at) else { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.consent.givenAt") }
-            consent["givenAt"] = .string(at)
+            if ReferenceData.isDate(at) { consent["givenAt"] = .string(at) } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
         }
-        consent["recordedBy"] = try text(consentRecordedBy, "body.consent.recordedBy")
+        consent["recordedBy"] = text(consentRecordedBy, "body.consent.recordedBy")
         body["consent"] = .object(consent)
 
         let u = urgency ?? "normal"
-        guard Self.urgencies.contains(u) else { throw HubError(.validation, "Urgency is normal, high or acute.", field: "body.urgency") }
-        body["urgency"] = .string(u)
+        if Self.urgencies.contains(u) { body["urgency"] = .string(u) } else { problem("body.urgency", "Urgency is normal, high or acute.", .notAChoice) }
         var risk: [String: JSONValue] = [:]
-        for (q, a) in riskAnswers {
+        for (q, a) in riskAnswers.sorted(by: { $0.key < $1.key }) {
             guard q.count <= 60, Self.riskValues.contains(a) else {
-                throw HubError(.validation, "A risk answer is yes, no or unknown.", field: "body.riskAnswers")
+                problem("body.riskAnswers", "A risk answer is yes, no or unknown.", .notAChoice)
+                break
             }
             risk[q] = .string(a)
         }
         if !risk.isEmpty { body["riskAnswers"] = .object(risk) }
-        body["notes"] = try text(notes, "body.notes", max: 2000)
+        body["notes"] = text(notes, "body.notes", max: 2000, multiline: true)
+        guard problems.isEmpty else { throw HubError.validation(problems) }
         return .object(body)
     }
 }

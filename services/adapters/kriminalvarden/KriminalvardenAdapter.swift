@@ -14,6 +14,7 @@ public struct KriminalvardenAdapter: AgencyAdapter {
     let settings: AdapterSettings
     let folder: WatchedFolder
     let logger: Logger
+    let gate = ScanGate()
 
     public static let namespace = "urn:utvag:kriminalvarden:remiss:1"
     static let agency = "kriminalvarden"
@@ -27,15 +28,26 @@ public struct KriminalvardenAdapter: AgencyAdapter {
 
     public func start() async throws {
         try folder.create()
-        try await host.start(delivering: XMLFolderDeliverer(folder: folder), scanEvery: .milliseconds(settings.pollMs)) { await self.scanOnce() }
+        try await host.start(delivering: XMLFolderDeliverer(folder: folder), scanEvery: .milliseconds(settings.pollMs),
+                             scan: { await self.scanOnce() }, purgeFiles: { now in self.purgeFiles(now: now) })
+    }
+
+    /// Removes rejected files past the retention (and clear originals an older version left).
+    public func purgeFiles(now: Date = Date()) {
+        folder.purge(before: now.addingTimeInterval(-TimeInterval(settings.rejectedRetentionDays) * 86_400),
+                     receiptSuffix: ".kvitto.xml", reportSuffix: ".fel.xml", protector: host.runtime.protector)
     }
 
     public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
 
-    /// Processes every waiting file once (tests call this directly).
+    /// Processes every waiting file once (tests call this directly; one scan at a time).
     public func scanOnce() async {
+        await gate.run { await scanFiles() }
+    }
+
+    private func scanFiles() async {
         for name in folder.pending(extensions: ["xml"]) where !Task.isCancelled {
             do {
                 try await process(name)
@@ -45,13 +57,18 @@ public struct KriminalvardenAdapter: AgencyAdapter {
         }
     }
 
+    /// One file: its referral committed to the (sealed) outbox, a receipt written, the original
+    /// deleted; or refused: a report written and the original kept only sealed.
     func process(_ name: String) async throws {
         let base = (name as NSString).deletingPathExtension
+        var content: Data?
         do {
             guard let data = try folder.read(name, limit: settings.maxBytes) else {
                 throw HubError(.tooLarge, "The file is larger than \(settings.maxBytes) bytes.")
             }
-            let root = try XMLElement.parse(data)
+            content = data
+            let root = try XMLElement.parse(data)          // well-formed, no DTD, bounded
+            try SchemaValidator.remiss.validate(data)       // docs/kriminalvarden-remiss.xsd
             let draft = try Self.draft(root)
             let intake = try await host.submit(draft, channel: name)
             let receipt = Self.document("Kvitto", [
@@ -59,14 +76,19 @@ public struct KriminalvardenAdapter: AgencyAdapter {
                 XMLWriter.element("Status", "mottagen"), XMLWriter.element("Tid", Timestamp.now()),
             ])
             try AtomicFile.write(Data(receipt.utf8), to: folder.processed + "/" + base + ".kvitto.xml")
-            try folder.move(name, to: folder.processed)
+            try folder.remove(name)
         } catch let error as HubError where error.code != .storage {
             let report = Self.document("Fel", [
                 XMLWriter.element("Fil", name), XMLWriter.element("Kod", error.code.rawValue),
                 XMLWriter.element("Element", error.field.map(Self.xmlPath)), XMLWriter.element("Meddelande", error.message),
             ])
             try AtomicFile.write(Data(report.utf8), to: folder.rejected + "/" + base + ".fel.xml")
-            try folder.move(name, to: folder.rejected)
+            // A file too large to be read is not kept at all (its report says so).
+            if let content {
+                try folder.keepSealed(name, content: content, protector: host.runtime.protector)
+            } else {
+                try folder.remove(name)
+            }
             logger.notice("Kriminalvården file rejected", metadata: ["hub.code": "\(error.code)"])
         }
     }

@@ -108,7 +108,11 @@ enum XMLWriter {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(c)
+            // As character references, so that a parser keeps them exactly: a raw CR LF would
+            // become LF (and a new line in an attribute a space) — iCalendar needs its CRLF.
+            case "\r": out += "&#13;"
+            case "\n": out += "&#10;"
+            case "\t": out += "&#9;"
             default:
                 if c.value < 0x20 || (0xFFFE...0xFFFF).contains(c.value) { continue } // not allowed in XML 1.0
                 out.unicodeScalars.append(c)

@@ -16,6 +16,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
     let root: String
     let municipalities: [String]
     let logger: Logger
+    let gate = ScanGate()
 
     /// The agency every municipal intake acts for (config/agencies.json).
     static let agency = "social-services"
@@ -36,17 +37,32 @@ public struct MunicipalityAdapter: AgencyAdapter {
     var unrouted: WatchedFolder { WatchedFolder(root: root + "/_unrouted") }
 
     public func start() async throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root)
         for m in municipalities { try folder(m).create() }
         try unrouted.create()
-        try await host.start(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs)) { await self.scanOnce() }
+        try await host.start(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs),
+                             scan: { await self.scanOnce() }, purgeFiles: { now in self.purgeFiles(now: now) })
+    }
+
+    /// Removes rejected files past the retention (and clear originals an older version left).
+    public func purgeFiles(now: Date = Date()) {
+        let cutoff = now.addingTimeInterval(-TimeInterval(settings.rejectedRetentionDays) * 86_400)
+        for f in municipalities.map(folder) + [unrouted] {
+            f.purge(before: cutoff, receiptSuffix: ".kvitto.csv", reportSuffix: ".avvisade.csv", protector: host.runtime.protector)
+        }
     }
 
     public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
 
-    /// Processes every waiting file once (tests call this directly).
+    /// Processes every waiting file once (tests call this directly; one scan at a time).
     public func scanOnce() async {
+        await gate.run { await scanFiles() }
+    }
+
+    private func scanFiles() async {
         for m in municipalities where !Task.isCancelled {
             let f = folder(m)
             for name in f.pending(extensions: ["csv"]) where !Task.isCancelled {
@@ -162,7 +178,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
     func process(_ name: String, in f: WatchedFolder, municipality: String) async throws {
         let base = (name as NSString).deletingPathExtension
         guard let data = try f.read(name, limit: settings.maxBytes) else {
-            try reject(name, in: f, base: base, problems: [("", "", "too_large", "The file is larger than \(settings.maxBytes) bytes; nothing of it was taken.")])
+            try reject(name, in: f, base: base, content: nil, problems: [("", "", "too_large", "The file is larger than \(settings.maxBytes) bytes; nothing of it was taken.")])
             return
         }
         let file: CSVFile
@@ -172,13 +188,13 @@ public struct MunicipalityAdapter: AgencyAdapter {
             encoding = enc
             file = try CSVFile.parse(text)
         } catch {
-            try reject(name, in: f, base: base, problems: [("", "", error.code.rawValue, error.message + " Nothing of the file was taken.")])
+            try reject(name, in: f, base: base, content: data, problems: [("", "", error.code.rawValue, error.message + " Nothing of the file was taken.")])
             return
         }
         let header = file.header.map { $0.lowercased() }
         let missing = Self.required.filter { !header.contains($0) }
         guard missing.isEmpty else {
-            try reject(name, in: f, base: base, problems: [("1", "", "validation", "Required columns are missing: \(missing.joined(separator: ", ")). Nothing of the file was taken.")])
+            try reject(name, in: f, base: base, content: data, problems: [("1", "", "validation", "Required columns are missing: \(missing.joined(separator: ", ")). Nothing of the file was taken.")])
             return
         }
         var problems: [(String, String, String, String)] = []
@@ -197,7 +213,10 @@ public struct MunicipalityAdapter: AgencyAdapter {
             } catch where error.code == .storage {
                 throw error // nothing of this row was stored; try the file again later
             } catch {
-                problems.append(("\(row.line)", Self.column(for: error.field), error.code.rawValue, error.message))
+                // Every problem of the row, one report line each.
+                for d in error.details ?? [error.detail] {
+                    problems.append(("\(row.line)", Self.column(for: d.field), error.code.rawValue, d.message))
+                }
             }
         }
         if !problems.isEmpty {
@@ -205,10 +224,16 @@ public struct MunicipalityAdapter: AgencyAdapter {
         }
         var receipt = CSVFile.line(["Rad", "Ärendenummer", "Meddelande-id", "Status"])
         for r in receipts { receipt += CSVFile.line(r) }
-        receipt += CSVFile.line(["#", "Teckenkodning: \(encoding.rawValue)", "Mottagna: \(receipts.count)", "Avvisade: \(problems.count)"])
+        receipt += CSVFile.line(["#", "Teckenkodning: \(encoding.rawValue)", "Mottagna: \(receipts.count)", "Avvisade: \(Set(problems.map(\.0)).count)"])
         try AtomicFile.write(Data(receipt.utf8), to: f.processed + "/" + base + ".kvitto.csv")
-        try f.move(name, to: f.processed)
-        logger.info("municipal file processed", metadata: ["hub.accepted": "\(receipts.count)", "hub.rejected": "\(problems.count)"])
+        // Every good row is in the (sealed) outbox now: the original leaves the disk, or stays
+        // only sealed when rows were refused, so that staff can see what was sent.
+        if problems.isEmpty {
+            try f.remove(name)
+        } else {
+            try f.keepSealed(name, content: data, protector: host.runtime.protector)
+        }
+        logger.info("municipal file processed", metadata: ["hub.accepted": "\(receipts.count)", "hub.rejected": "\(Set(problems.map(\.0)).count)"])
     }
 
     private func writeReport(_ problems: [(String, String, String, String)], in f: WatchedFolder, base: String) throws {
@@ -217,9 +242,13 @@ public struct MunicipalityAdapter: AgencyAdapter {
         try AtomicFile.write(Data(report.utf8), to: f.rejected + "/" + base + ".avvisade.csv")
     }
 
-    private func reject(_ name: String, in f: WatchedFolder, base: String, problems: [(String, String, String, String)]) throws {
+    private func reject(_ name: String, in f: WatchedFolder, base: String, content: Data?, problems: [(String, String, String, String)]) throws {
         try writeReport(problems, in: f, base: base)
-        try f.move(name, to: f.rejected)
+        if let content {
+            try f.keepSealed(name, content: content, protector: host.runtime.protector)
+        } else {
+            try f.remove(name) // too large to be read: not kept
+        }
         logger.notice("municipal file rejected as a whole")
     }
 

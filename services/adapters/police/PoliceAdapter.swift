@@ -62,7 +62,17 @@ public struct PoliceAdapter: AgencyAdapter {
 
     static func error(_ e: HubError) -> Response {
         var err: [String: JSONValue] = ["code": .string(e.code.rawValue), "message": .string(e.message)]
-        if let f = e.field { err["field"] = .string(f.hasPrefix("body.") ? String(f.dropFirst(5)) : f) }
+        func name(_ f: String) -> String { f.hasPrefix("body.") ? String(f.dropFirst(5)) : f }
+        if let f = e.field { err["field"] = .string(name(f)) }
+        if let r = e.reason { err["reason"] = .string(r.rawValue) }
+        // Every problem of the document at once (the first is also message/field above).
+        if let details = e.details, !details.isEmpty {
+            err["details"] = .array(details.map { d in
+                var o: [String: JSONValue] = ["field": .string(name(d.field)), "message": .string(d.message)]
+                if let r = d.reason { o["reason"] = .string(r.rawValue) }
+                return .object(o)
+            })
+        }
         return HTTPSupport.json(["error": .object(err)], status: HTTPSupport.status(for: e.code))
     }
 

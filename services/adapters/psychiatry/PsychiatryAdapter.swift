@@ -18,16 +18,24 @@ public struct PsychiatryAdapter: AgencyAdapter {
     let keys: APIKeys
     let logger: Logger
 
+    /// The FHIR base agencies use (`publicBaseURL`), without a trailing slash: absolute
+    /// `fullUrl`s, `Location` and paging links are made from it, never from the Host header.
+    let publicBase: String
+
     public init(_ env: AdapterEnvironment) throws {
         host = env.host
         settings = env.settings
         logger = env.logger
         keys = try APIKeys.load(adapter: env.name, dataDir: env.dataDir, environment: env.environment)
+        var b = env.settings.publicBaseURL ?? ""
+        if b.isEmpty { b = "http://\(env.settings.host):\(env.settings.port ?? 8182)/fhir" }
+        while b.hasSuffix("/") { b.removeLast() }
+        publicBase = b
     }
 
     public func start() async throws {
         // FHIR clients read Task and Communication; statuses are kept by the host.
-        try await host.start(delivering: PullOnly())
+        try await host.start(delivering: FHIRPull())
     }
 
     public func stop() async { await host.stop() }
@@ -44,7 +52,12 @@ public struct PsychiatryAdapter: AgencyAdapter {
 
     public func buildRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/fhir/metadata") { _, _ in Self.resource(Self.capabilityStatement, status: .ok) }
+        // Every error, an unknown route (404) or method (405) included, is an OperationOutcome.
+        router.add(middleware: OperationOutcomeMiddleware())
+        router.get("/fhir/metadata") { _, _ in Self.resource(self.capabilityStatement, status: .ok) }
+        router.get("/fhir/ServiceRequest/{id}") { request, context in
+            await self.authorised(request) { () async throws(HubError) -> Response in try await self.readServiceRequest(context.parameters.get("id") ?? "") }
+        }
         router.post("/fhir/ServiceRequest") { request, _ in
             await self.authorised(request) { () async throws(HubError) -> Response in try await self.postServiceRequest(request) }
         }
@@ -55,7 +68,9 @@ public struct PsychiatryAdapter: AgencyAdapter {
             await self.authorised(request) { () async throws(HubError) -> Response in try await self.searchTask(request.uri.queryParameters.get("based-on") ?? "") }
         }
         router.get("/fhir/Communication") { request, _ in
-            await self.authorised(request) { () async throws(HubError) -> Response in try await self.communications() }
+            await self.authorised(request) { () async throws(HubError) -> Response in
+                try await self.communications(count: request.uri.queryParameters.get("_count"), offset: request.uri.queryParameters.get("_offset"))
+            }
         }
         return router
     }
@@ -79,7 +94,13 @@ public struct PsychiatryAdapter: AgencyAdapter {
         resource(outcomeResource(e), status: HTTPSupport.status(for: e.code))
     }
 
+    /// One issue per problem (`details` when the hub error lists several).
     static func outcomeResource(_ e: HubError) -> JSONValue {
+        let problems = e.details.map { ds in ds.map { HubError(e.code, $0.message, field: $0.field, reason: $0.reason) } } ?? [e]
+        return ["resourceType": "OperationOutcome", "issue": .array(problems.map(issue))]
+    }
+
+    static func issue(_ e: HubError) -> JSONValue {
         let code: String = switch e.code {
         case .validation: e.message.contains("required") ? "required" : "invalid"
         case .invalidJSON, .malformed: "structure"
@@ -93,7 +114,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
         var issue: [String: JSONValue] = ["severity": "error", "code": .string(code), "diagnostics": .string(e.message),
                                           "details": ["coding": [["system": .string(base + "/CodeSystem/error"), "code": .string(e.code.rawValue)]]]]
         if let f = e.field { issue["expression"] = [.string(fhirPath(f))] }
-        return ["resourceType": "OperationOutcome", "issue": [.object(issue)]]
+        return .object(issue)
     }
 
     /// Hub field paths → FHIRPath in the resources the agency sent.
@@ -115,15 +136,29 @@ public struct PsychiatryAdapter: AgencyAdapter {
         return map.first { field.hasPrefix($0.0) }?.1 ?? field
     }
 
-    static let capabilityStatement: JSONValue = [
-        "resourceType": "CapabilityStatement", "status": "active", "date": "2026-11-23", "kind": "instance",
-        "fhirVersion": "4.0.1", "format": ["application/fhir+json"],
-        "rest": [["mode": "server", "resource": [
-            ["type": "ServiceRequest", "interaction": [["code": "create"]]],
-            ["type": "Task", "interaction": [["code": "search-type"]], "searchParam": [["name": "based-on", "type": "reference"]]],
-            ["type": "Communication", "interaction": [["code": "search-type"]]],
-        ], "interaction": [["code": "transaction"]]]],
-    ]
+    /// A valid R4 CapabilityStatement of this server: `kind` instance with `implementation`
+    /// (cpb-14; cpb-2 wants one of description, software, implementation), `software`
+    /// allowed beside it, and at least one `rest` (cpb-1), each resource once (cpb-9).
+    var capabilityStatement: JSONValue {
+        [
+            "resourceType": "CapabilityStatement", "url": .string(publicBase + "/metadata"),
+            "name": "UtvagHubPsychiatryAdapter", "title": "Utväg Hub — adapter for psychiatry and BUP",
+            "status": "active", "date": "2026-12-04", "publisher": "Utväg Hub", "kind": "instance",
+            "description": "Referrals (ServiceRequest) from psychiatry and BUP to Utväg; their state as Task; circulated documents as Communication.",
+            "software": ["name": "Utväg Hub psychiatry adapter"],
+            "implementation": ["description": "Utväg Hub psychiatry adapter", "url": .string(publicBase)],
+            "fhirVersion": "4.0.1", "format": ["application/fhir+json", "json"],
+            "rest": [["mode": "server",
+                      "security": ["description": "Authorization: Bearer <API key> (one per agency system)."],
+                      "resource": [
+                          ["type": "ServiceRequest", "interaction": [["code": "create"], ["code": "read"]]],
+                          ["type": "Task", "interaction": [["code": "search-type"]], "searchParam": [["name": "based-on", "type": "reference"]]],
+                          ["type": "Communication", "interaction": [["code": "search-type"]],
+                           "searchParam": [["name": "_count", "type": "number"], ["name": "_offset", "type": "number"]]],
+                      ],
+                      "interaction": [["code": "transaction"]]]],
+        ]
+    }
 
     // MARK: intake
 
@@ -141,7 +176,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
         let intake = try await host.submit(draft, channel: "fhir")
         let answered = await host.waitForAnswer(messageID: intake.messageID, timeout: .milliseconds(settings.answerWaitMs)) ?? intake
         if let e = answered.error { throw e }
-        return Self.resource(Self.created(json, id: intake.messageID), status: .created, location: "ServiceRequest/\(intake.messageID)")
+        return Self.resource(Self.created(json, id: intake.messageID), status: .created, location: "\(publicBase)/ServiceRequest/\(intake.messageID)")
     }
 
     /// The stored ServiceRequest as returned: with its id, and without a protected person's contact details.
@@ -186,7 +221,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
         for (d, r) in drafts {
             let intake = try await host.submit(d, channel: "fhir")
             out.append(["resource": Self.created(r, id: intake.messageID),
-                        "response": ["status": "201 Created", "location": .string("ServiceRequest/\(intake.messageID)")]])
+                        "response": ["status": "201 Created", "location": .string("\(publicBase)/ServiceRequest/\(intake.messageID)")]])
         }
         return Self.resource(["resourceType": "Bundle", "type": "transaction-response", "entry": .array(out)], status: .ok)
     }
@@ -297,7 +332,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
         var entries: [JSONValue] = []
         if MessageID.isValid(id), let intake = try await host.intake(messageID: id) {
             let task = try await Self.task(intake, history: try await host.history(messageID: id))
-            entries.append(["fullUrl": .string("Task/\(task["id"]?.stringValue ?? "")"), "resource": task, "search": ["mode": "match"]])
+            entries.append(["fullUrl": .string("\(publicBase)/Task/\(task["id"]?.stringValue ?? "")"), "resource": task, "search": ["mode": "match"]])
         }
         return Self.resource(["resourceType": "Bundle", "type": "searchset", "total": .number(Double(entries.count)), "entry": .array(entries)], status: .ok)
     }
@@ -330,20 +365,100 @@ public struct PsychiatryAdapter: AgencyAdapter {
         return .object(t)
     }
 
-    func communications() async throws(HubError) -> Response {
-        let rows = try await host.database.query("SELECT event_id, topic, envelope, received_at FROM inbox WHERE topic NOT LIKE '%.referral.status' ORDER BY received_at LIMIT 200", [])
+    /// `GET ServiceRequest/{id}`: what the adapter still knows of a referral it took. The
+    /// agency's resource itself (the contained Patient, contact details) is not kept — it went
+    /// to the hub sealed and was dropped from the adapter once the hub took it.
+    func readServiceRequest(_ id: String) async throws(HubError) -> Response {
+        guard MessageID.isValid(id), id.hasPrefix(host.adapter + "-"), let intake = try await host.intake(messageID: id) else {
+            throw HubError(.notFound, "No ServiceRequest with that id came through this adapter.")
+        }
+        let history = try await host.history(messageID: id)
+        let status: String
+        if intake.error != nil { status = "revoked" }
+        else { status = switch history.last?.status { case "declined"?, "withdrawn"?: "revoked"; case "closed"?: "completed"; default: "active" } }
+        var sr: [String: JSONValue] = [
+            "resourceType": "ServiceRequest", "id": .string(id), "meta": ["lastUpdated": .string(history.last?.at ?? intake.receivedAt)],
+            "status": .string(status), "intent": "order",
+            "identifier": [["value": .string(intake.externalRef)]],
+            "subject": ["display": "Patient (not kept by the adapter)"],
+            "requester": ["identifier": ["system": .string(Self.agencySystem), "value": .string(intake.agency)]],
+            "authoredOn": .string(intake.receivedAt),
+        ]
+        if let rid = intake.referralID { sr["identifier"] = [["value": .string(intake.externalRef)], ["system": .string(Self.base + "/referral"), "value": .string(rid)]] }
+        return Self.resource(.object(sr), status: .ok)
+    }
+
+    /// Circulated documents, newest first, a page at a time (`_count`, default 50, at most 200;
+    /// `_offset`), with absolute `self`/`next` links. The inbox keeps them (sealed) only for
+    /// `inboxRetentionDays`.
+    func communications(count: String?, offset: String?) async throws(HubError) -> Response {
+        let pageSize = try count.map { c throws(HubError) -> Int in
+            guard let n = Int(c), (1...200).contains(n) else { throw HubError(.validation, "_count is 1–200.", field: "_count") }
+            return n
+        } ?? 50
+        let start = try offset.map { o throws(HubError) -> Int in
+            guard let n = Int(o), n >= 0 else { throw HubError(.validation, "_offset is a whole number ≥ 0.", field: "_offset") }
+            return n
+        } ?? 0
+        let documents = "topic NOT LIKE '%.referral.status' AND envelope IS NOT NULL"
+        let total = try await host.database.query("SELECT COUNT(*) AS n FROM inbox WHERE \(documents)", []).first.map { r throws(HubError) in try r.int("n") } ?? 0
+        let rows = try await host.database.query("""
+            SELECT event_id, topic, envelope, sealed, received_at FROM inbox
+            WHERE \(documents) ORDER BY received_at DESC, event_id DESC LIMIT ? OFFSET ?
+            """, [.integer(Int64(pageSize)), .integer(Int64(start))])
         var entries: [JSONValue] = []
         for r in rows {
-            guard let env = try? Envelope.decode(try r.blob("envelope")) else { continue }
+            guard let env = host.runtime.openEvent(r) else { continue }
             let topic = try r.string("topic")
+            let id = FolderDeliverer.safe(try r.string("event_id"))
             let c: JSONValue = [
-                "resourceType": "Communication", "id": .string(FolderDeliverer.safe(try r.string("event_id"))), "status": "completed",
+                "resourceType": "Communication", "id": .string(id), "status": "completed",
                 "category": [["coding": [["system": .string(Self.base + "/CodeSystem/topic"), "code": .string(topic)]]]],
                 "sent": .string(env.timestamp), "received": .string(try r.string("received_at")),
                 "payload": [["contentString": .string(String(decoding: env.body.serialized(), as: UTF8.self))]],
             ]
-            entries.append(["resource": c])
+            entries.append(["fullUrl": .string("\(publicBase)/Communication/\(id)"), "resource": c, "search": ["mode": "match"]])
         }
-        return Self.resource(["resourceType": "Bundle", "type": "searchset", "total": .number(Double(entries.count)), "entry": .array(entries)], status: .ok)
+        func page(_ o: Int) -> String { "\(publicBase)/Communication?_count=\(pageSize)&_offset=\(o)" }
+        var links: [JSONValue] = [["relation": "self", "url": .string(page(start))]]
+        if start + pageSize < total { links.append(["relation": "next", "url": .string(page(start + pageSize))]) }
+        if start > 0 { links.append(["relation": "previous", "url": .string(page(max(0, start - pageSize)))]) }
+        return Self.resource(["resourceType": "Bundle", "type": "searchset", "total": .number(Double(total)), "link": .array(links),
+                              "entry": .array(entries)], status: .ok)
     }
+}
+
+/// Turns every error that escapes a route — an unknown path (404), a wrong method (405),
+/// anything thrown — into an OperationOutcome with `application/fhir+json`.
+struct OperationOutcomeMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let e as HubError {
+            return PsychiatryAdapter.outcome(e)
+        } catch let e as any HTTPResponseError {
+            let code: HubError.Code = switch e.status {
+            case .notFound: .notFound
+            case .methodNotAllowed: .validation
+            case .contentTooLarge: .tooLarge
+            case .unauthorized: .unauthenticated
+            case .badRequest: .malformed
+            default: .internal
+            }
+            let message = e.status == .notFound ? "No such resource or route on this FHIR server." : "The request cannot be served (HTTP \(e.status.code))."
+            var response = PsychiatryAdapter.outcome(HubError(code, message))
+            response.status = e.status
+            return response
+        } catch {
+            return PsychiatryAdapter.outcome(HubError(.internal, "Something went wrong; try again."))
+        }
+    }
+}
+
+/// FHIR clients pull: statuses are kept by the host (Task), documents stay in the inbox,
+/// sealed, until the inbox retention ends (Communication).
+struct FHIRPull: AgencyDeliverer {
+    func deliver(_ item: AgencyDelivery) async -> Bool { true }
+    var keepsDocuments: Bool { true }
 }

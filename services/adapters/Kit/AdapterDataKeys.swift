@@ -1,0 +1,34 @@
+import Foundation
+import HubCore
+import HubProtocol
+
+/// The adapter's own data key ring (never the referrals service's): it seals the outbox,
+/// the inbox and rejected files at rest.
+///
+/// From `HUB_ADAPTER_<NAME>_DATA_KEYS` (the key file's JSON content) or from
+/// `<data>/keys/adapter-<name>-data-keys.json`, which is made (mode 0600, folder 0700) on
+/// first start when missing. Rotation: add a key with `DataKeyRing.rotated` and make it
+/// current; the old keys stay in the file to open what they sealed.
+public enum AdapterDataKeys {
+    public static func environmentName(_ adapter: String) -> String { "HUB_ADAPTER_\(adapter.uppercased())_DATA_KEYS" }
+    public static func path(adapter: String, dataDir: String) -> String { dataDir + "/keys/adapter-\(adapter)-data-keys.json" }
+
+    public static func load(adapter: String, dataDir: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataKeyRing {
+        let variable = environmentName(adapter)
+        if let text = environment[variable], !text.isEmpty {
+            guard let file = try? JSONDecoder().decode(DataKeyRing.File.self, from: Data(text.utf8)) else {
+                throw HubError(.validation, "\(variable) is not a data-keys JSON document.", field: variable)
+            }
+            return try DataKeyRing(file: file)
+        }
+        let path = path(adapter: adapter, dataDir: dataDir)
+        if !FileManager.default.fileExists(atPath: path) {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try DataKeyRing.write(DataKeyRing.generateFile(), to: path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        return try DataKeyRing(file: try ConfigFile.decode(DataKeyRing.File.self, path: path))
+    }
+}
