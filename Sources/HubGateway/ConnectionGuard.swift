@@ -109,6 +109,15 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
+    /// Broken framing: the request is over (the responder answers 400), so no deadline runs.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if phase == .readingBody {
+            phase = .responding
+            disarm()
+        }
+        context.fireErrorCaught(error)
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head: responseStarted = true

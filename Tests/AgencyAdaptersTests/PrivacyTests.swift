@@ -260,7 +260,7 @@ struct PrivacyTests {
         try await host.prepare()
         #expect(clearCopies() == [])
         if backend == .sqlite {
-            #expect(try await db.query("PRAGMA secure_delete", []).first?.values.first == .integer(1), "set by the adapter on its connection")
+            #expect(try await db.query("PRAGMA secure_delete", []).first?.values.first == .integer(1), "on for every SQLite database (HubStorage)")
         }
         let rows = try await db.query("SELECT * FROM outbox ORDER BY message_id", [])
         #expect(try rows.map { try $0.int("sealed") } == [1, 1, 1])

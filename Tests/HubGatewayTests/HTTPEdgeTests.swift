@@ -47,11 +47,11 @@ enum HubErrorForTests: Error { case connect }
 @Suite("Gateway HTTP edge", .serialized)
 struct HTTPEdgeTests {
     /// A gateway on an ephemeral port with short timeouts; `body` gets the port.
-    func withServer(maxPerAddress: Int = 128, _ body: (Int) async throws -> Void) async throws {
+    func withServer(maxPerAddress: Int = 128, bodyTimeout: Int = 1, _ body: (Int) async throws -> Void) async throws {
         let h = try await Harness.make {
             $0.gateway.port = 0
             $0.gateway.headerTimeoutSeconds = 1
-            $0.gateway.bodyTimeoutSeconds = 1
+            $0.gateway.bodyTimeoutSeconds = bodyTimeout
             $0.gateway.maxConnectionsPerAddress = maxPerAddress
         }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -67,7 +67,7 @@ struct HTTPEdgeTests {
     }
 
     @Test func aMalformedChunkedBodyIs400NotAnInternalError() async throws {
-        try await withServer { port in
+        try await withServer(bodyTimeout: 30) { port in
             for path in ["/api/v1/tokens", "/login"] {
                 let c = try RawClient(port: port)
                 c.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ-not-hex\r\n{}\r\n0\r\n\r\n")

@@ -694,18 +694,15 @@ def test_disk_full_refuses_clearly_loses_nothing_and_recovers_by_itself(small_di
 
     # -- Every referral's "submitted" status event reached the police adapter (each one
     #    has referrer agency police and consent to status), i.e. the events for the agency
-    #    were not dropped while the disk was full. Read from the adapter's inbox.
+    #    were not dropped while the disk was full. Read from the adapter's status table (its
+    #    inbox payloads are sealed, and dropped once delivered to the agency).
     all_stored = stored | stored_after_resend
     con = sqlite3.connect(str(hub.data / "db" / "adapter_police.sqlite"))
     try:
-        rows = con.execute("SELECT envelope FROM inbox WHERE topic = 'agency.police.referral.status'").fetchall()
+        rows = con.execute("SELECT referral_id FROM referral_status WHERE status = 'submitted'").fetchall()
     finally:
         con.close()
-    announced = set()
-    for (envelope,) in rows:
-        body = json.loads(bytes(envelope)).get("body", {})
-        if body.get("status") == "submitted":
-            announced.add(body.get("referralId"))
+    announced = {referral_id for (referral_id,) in rows}
     unannounced = all_stored - announced
     dropped_lines = 0
     police_log = hub.data / "logs" / "adapter-police.log"

@@ -200,11 +200,8 @@ public final class AdapterHost: Sendable {
     /// Applies the runtime's and the host's migrations (and the storage probe's table), seals or
     /// drops rows an older version stored in clear, and purges what is past its retention.
     public func prepare() async throws {
-        if database.dialect == .sqlite {
-            // Deleted and overwritten content is zeroed in the file, not left in free pages.
-            // (One connection per SQLiteDatabase, so the setting holds for every later statement.)
-            _ = try? await database.query("PRAGMA secure_delete = ON", [])
-        }
+        // `secure_delete` is on for every SQLite database (HubStorage), so deleted and
+        // overwritten content is zeroed in the file, not left in free pages.
         try await database.migrate(AdapterRuntime.migrations + Self.migrations + [StorageHealth.migration])
         let converted = try await sealLegacyRows()
         if converted > 0 {
@@ -296,9 +293,7 @@ public final class AdapterHost: Sendable {
             logger.error("the adapter's purge failed; will try again", metadata: ["hub.code": "\(error.code)"])
         }
         if let files = filePurge.withLock({ $0 }) { await files(now) }
-        if database.dialect == .sqlite {
-            _ = try? await database.query("PRAGMA wal_checkpoint(TRUNCATE)", [])
-        }
+        await database.reclaimDeletedData() // SQLite: the WAL no longer holds the purged pages
     }
 
     /// Whether the adapter's own database takes writes (its /healthz says so): an adapter
