@@ -198,13 +198,15 @@ run_e2e() {
     # The police adapter on a known port with a key made for this run (reliability tests use it).
     POLICE_PORT="${HUB_TEST_POLICE_PORT:-18181}"
     POLICE_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+    PSYCHIATRY_PORT="${HUB_TEST_PSYCHIATRY_PORT:-18182}"
+    PSYCHIATRY_KEY="$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
 
     section "hub up (e2e)"
     # Own session so that cleanup can end the whole process tree; SQLite, not Postgres.
     env -u HUB_DATABASE_URL \
         HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_GATEWAY_PORT="$E2E_PORT" \
-        HUB_ADAPTER_POLICE_PORT="$POLICE_PORT" HUB_ADAPTER_PSYCHIATRY_PORT="${HUB_TEST_PSYCHIATRY_PORT:-0}" \
-        HUB_ADAPTER_POLICE_API_KEY="$POLICE_KEY" \
+        HUB_ADAPTER_POLICE_PORT="$POLICE_PORT" HUB_ADAPTER_PSYCHIATRY_PORT="$PSYCHIATRY_PORT" \
+        HUB_ADAPTER_POLICE_API_KEY="$POLICE_KEY" HUB_ADAPTER_PSYCHIATRY_API_KEY="$PSYCHIATRY_KEY" \
         setsid "$HUB_BIN" up --data-dir "$data" --config "$ROOT/config" >"$log" 2>&1 </dev/null &
     HUB_PID=$!
     echo "hub pid $HUB_PID, log $log"
@@ -247,6 +249,7 @@ run_e2e() {
     export HUB_URL="$url" HUB_ADMIN_PASSWORD="$password" HUB_DATA_DIR="$data"
     export HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_BIN HUB_CONFIG_DIR="$ROOT/config"
     export HUB_TEST_POLICE_URL="http://127.0.0.1:$POLICE_PORT" HUB_TEST_POLICE_KEY="$POLICE_KEY" HUB_TEST_HUB_PID="$HUB_PID"
+    export HUB_TEST_PSYCHIATRY_URL="http://127.0.0.1:$PSYCHIATRY_PORT" HUB_TEST_PSYCHIATRY_KEY="$PSYCHIATRY_KEY"
 
     section "pytest"
     local dirs=() d
