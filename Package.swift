@@ -116,6 +116,10 @@ let package = Package(
         // dispatcher harnesses, a real broker for bus-level tests.
         .target(name: "HubTestSupport", dependencies: ["HubStorage", "HubProtocol", "HubBus", "HubCore", .product(name: "Logging", package: "swift-log")],
                 path: "Tests/HubTestSupport"),
+        // Fuzz targets (scripts/fuzz.sh builds them with libFuzzer; built normally they replay
+        // their seeds and every crash found, see Tests/Fuzz/README.md).
+        .executableTarget(name: "HubFuzz", dependencies: ["HubProtocol", "HubCore", "AgencyAdapters", "MeetingsService", "HubGateway"],
+                          path: "Tests/Fuzz/HubFuzz"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
         .testTarget(name: "HubStorageTests", dependencies: ["HubTestSupport", "HubStorage", "HubProtocol"]),

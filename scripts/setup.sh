@@ -58,4 +58,15 @@ if ! python3 -c 'import zmq, selenium, pytest, aiosmtpd' >/dev/null 2>&1; then
     python3 -c 'import zmq, selenium, pytest, aiosmtpd'
 fi
 
+# A real FHIR R4 validator for the psychiatry adapter's resources: fhir.resources 6.5 (whose
+# models are R4 4.0.1) needs pydantic 1, so it lives in its own virtual environment and
+# does not disturb the system's Python packages.
+FHIR_VENV="${HUB_FHIR_VENV:-$(cd "$(dirname "$0")/.." && pwd)/.build-venv-fhir}"
+if ! "$FHIR_VENV/bin/python" -c 'import fhir.resources.capabilitystatement' >/dev/null 2>&1; then
+    echo "setup: making $FHIR_VENV (fhir.resources 6.5.0, FHIR R4)"
+    python3 -m venv "$FHIR_VENV"
+    "$FHIR_VENV/bin/pip" install --quiet "fhir.resources==6.5.0" "pydantic>=1.10,<2"
+    "$FHIR_VENV/bin/python" -c 'import fhir.resources.capabilitystatement'
+fi
+
 echo "setup: ok"

@@ -11,6 +11,7 @@
 #   HUB_TEST_ONLY_E2E=1   skip set-up, PostgreSQL and swift build/test (uses the existing
 #                         .build/debug/hub)
 #   HUB_TEST_SKIP_E2E=1   skip the end-to-end part
+#   HUB_TEST_SKIP_FUZZ=1  skip the fuzz section; HUB_TEST_FUZZ_SECONDS (10) per target
 #   HUB_TEST_BROKER_ENDPOINT (tcp://127.0.0.1:17600), HUB_TEST_GATEWAY_PORT (18080)
 #   HUB_TEST_LOG_DIR      where logs are kept (default .build/test-logs)
 #   HUB_TEST_KEEP_TMP=1   keep the temporary data directory
@@ -168,6 +169,25 @@ if [ "$ONLY_E2E" != 1 ]; then
         if [ "$swift_rc" -ne 0 ] && [ "$sf" -eq 0 ]; then
             problem "swift test exited with $swift_rc"
         fi
+    fi
+fi
+
+# ---------------------------------------------------------------------------
+# 3b: fuzzing: replay the seeds and every past crash (debug build), then each
+#     target for a short, bounded time with libFuzzer (scripts/fuzz.sh)
+# ---------------------------------------------------------------------------
+if [ "$ONLY_E2E" != 1 ] && [ "$build_ok" = 1 ] && [ "${HUB_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+    section "fuzz"
+    bash scripts/fuzz.sh --replay 2>&1 | tee "$LOG_DIR/fuzz-replay.log"
+    bash scripts/fuzz.sh --seconds "${HUB_TEST_FUZZ_SECONDS:-10}" 2>&1 | tee "$LOG_DIR/fuzz.log"
+    fuzz_rc=${PIPESTATUS[0]}
+    fp=$(grep -cE '^(replay [a-z]+: [0-9]+ inputs|fuzz [a-z]+: .* 0 crashes \(exit 0\))$' "$LOG_DIR/fuzz-replay.log" "$LOG_DIR/fuzz.log" | awk -F: '{s+=$NF} END {print s+0}')
+    ff=$(grep -cE '^(replay [a-z]+: CRASHED|fuzz [a-z]+: .*([1-9][0-9]* crashes|exit [1-9][0-9]*\)))$' "$LOG_DIR/fuzz-replay.log" "$LOG_DIR/fuzz.log" | awk -F: '{s+=$NF} END {print s+0}')
+    echo "fuzz: $fp passed, $ff failed"
+    passed=$((passed + fp))
+    failed=$((failed + ff))
+    if [ "$fuzz_rc" -ne 0 ] && [ "$ff" -eq 0 ]; then
+        problem "scripts/fuzz.sh exited with $fuzz_rc"
     fi
 fi
 

@@ -229,45 +229,35 @@ final class BrokerLoop: @unchecked Sendable {
         let now = ContinuousClock.now
         if peers[id] == nil { peers[id] = Peer(principal: principal, lastSeen: now) } else { peers[id]!.lastSeen = now }
 
-        guard f.count >= 3, f[1] == proto, let command = Wire.Command(rawValue: String(decoding: f[2], as: UTF8.self)) else {
-            protocolError(to: id, HubError(.malformed, "Frames must start with \(Wire.protocolName) and a known command."))
-            return
+        let message: PeerMessage
+        switch PeerMessage.parse(f.dropFirst()) {
+        case .success(let m): message = m
+        case .failure(let e): return protocolError(to: id, e)
         }
-        switch command {
-        case .request:
-            guard f.count == 5 else { return protocolError(to: id, HubError(.malformed, "REQ takes 5 frames: UHP1, REQ, type, envelope.")) }
-            request(from: id, principal: principal, type: f[3], envelope: f[4])
-        case .reply:
-            guard f.count == 5, let token = UInt64(String(decoding: f[3], as: UTF8.self)) else {
-                return protocolError(to: id, HubError(.malformed, "REP takes: UHP1, REP, token, envelope."))
-            }
-            reply(from: id, token: token, envelope: f[4])
-        case .ready:
-            guard f.count == 5, let capacity = Int(String(decoding: f[4], as: UTF8.self)), (1...10_000).contains(capacity) else {
-                return protocolError(to: id, HubError(.malformed, "READY takes: UHP1, READY, service, capacity (1–10000)."))
-            }
-            ready(from: id, principal: principal, service: String(decoding: f[3], as: UTF8.self), capacity: capacity)
-        case .heartbeat:
+        switch message {
+        case .request(let type, let envelope):
+            request(from: id, principal: principal, type: type, envelope: envelope)
+        case .reply(let token, let envelope):
+            reply(from: id, token: token, envelope: envelope)
+        case .ready(let service, let capacity):
+            ready(from: id, principal: principal, service: service, capacity: capacity)
+        case .heartbeat(let namesService):
             // A worker that the broker does not know (the broker restarted) must re-register.
-            if f.count == 4, peers[id]?.service == nil {
+            if namesService, peers[id]?.service == nil {
                 _ = try? router.send([id, proto, Array("BYE".utf8)], dontWait: true)
             }
         case .disconnect:
             drop(id, reason: "disconnect")
-        case .publish:
-            guard f.count == 5 else { return protocolError(to: id, HubError(.malformed, "PUB takes: UHP1, PUB, topic, envelope.")) }
-            publish(from: id, principal: principal, topic: f[3], envelope: f[4])
-        case .subscribe:
-            guard f.count == 4 else { return protocolError(to: id, HubError(.malformed, "SUB takes: UHP1, SUB, topic-prefix.")) }
-            let prefix = String(decoding: f[3], as: UTF8.self)
+        case .publish(let topic, let envelope):
+            publish(from: id, principal: principal, topic: topic, envelope: envelope)
+        case .subscribe(let topicPrefix):
+            let prefix = String(decoding: topicPrefix, as: UTF8.self)
             if settings.policy.maySubscribe(principal, prefix: prefix) {
-                if !(peers[id]!.subscriptions.contains(f[3])) { peers[id]!.subscriptions.append(f[3]) }
+                if !(peers[id]!.subscriptions.contains(topicPrefix)) { peers[id]!.subscriptions.append(topicPrefix) }
             } else {
                 countError(.forbidden)
                 protocolError(to: id, HubError(.forbidden, "\(principal) may not subscribe to \(prefix).", field: "topic"))
             }
-        case .event, .error:
-            protocolError(to: id, HubError(.malformed, "Peers may not send \(command.rawValue)."))
         }
     }
 

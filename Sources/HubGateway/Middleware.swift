@@ -282,8 +282,8 @@ enum Redirect {
 }
 
 /// `application/x-www-form-urlencoded` bodies.
-enum Forms {
-    static func parse(_ body: String) -> [String: String] {
+package enum Forms {
+    package static func parse(_ body: String) -> [String: String] {
         var out: [String: String] = [:]
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

@@ -89,7 +89,8 @@ public struct Envelope: Sendable, Equatable {
         guard case .object(let o) = value else {
             throw HubError(.invalidJSON, "The envelope must be a JSON object.")
         }
-        guard case .number(let v)? = o["v"], v == v.rounded() else {
+        // A whole number small enough to be an Int (1e300 would trap in `Int(v)`: found by fuzzing).
+        guard case .number(let v)? = o["v"], v == v.rounded(), abs(v) < 1_000_000 else {
             throw HubError(.invalidJSON, "The schema version is missing or not a whole number.", field: "v")
         }
         guard Int(v) == currentVersion else {

@@ -71,3 +71,55 @@ public struct Principal: Sendable, Hashable, Codable, CustomStringConvertible, E
     /// The file name stem used for this principal's keys: `service-referrals`.
     public var fileStem: String { name.replacingOccurrences(of: ":", with: "-") }
 }
+
+/// One message a peer sends the broker, read from its frames (after the routing id):
+/// the frame grammar of docs/protocol.md §2 in one pure function, so the broker and the
+/// fuzzer read frames the same way.
+public enum PeerMessage: Sendable, Equatable {
+    case request(type: [UInt8], envelope: [UInt8])
+    case reply(token: UInt64, envelope: [UInt8])
+    case ready(service: String, capacity: Int)
+    /// A worker's heartbeat names its service (`[UHP1, HB, service]`); a client's does not.
+    case heartbeat(namesService: Bool)
+    case disconnect
+    case publish(topic: [UInt8], envelope: [UInt8])
+    case subscribe(prefix: [UInt8])
+
+    static let proto = Array(Wire.protocolName.utf8)
+
+    /// The message of `frames` (protocol name first), or a `malformed` error that says what
+    /// the command takes. Never reads past the frames it was given.
+    public static func parse(_ f: ArraySlice<[UInt8]>) -> Result<PeerMessage, HubError> {
+        let f = Array(f)
+        guard f.count >= 2, f[0] == proto, let command = Wire.Command(rawValue: String(decoding: f[1], as: UTF8.self)) else {
+            return .failure(HubError(.malformed, "Frames must start with \(Wire.protocolName) and a known command."))
+        }
+        switch command {
+        case .request:
+            guard f.count == 4 else { return .failure(HubError(.malformed, "REQ takes 5 frames: UHP1, REQ, type, envelope.")) }
+            return .success(.request(type: f[2], envelope: f[3]))
+        case .reply:
+            guard f.count == 4, let token = UInt64(String(decoding: f[2], as: UTF8.self)) else {
+                return .failure(HubError(.malformed, "REP takes: UHP1, REP, token, envelope."))
+            }
+            return .success(.reply(token: token, envelope: f[3]))
+        case .ready:
+            guard f.count == 4, let capacity = Int(String(decoding: f[3], as: UTF8.self)), (1...10_000).contains(capacity) else {
+                return .failure(HubError(.malformed, "READY takes: UHP1, READY, service, capacity (1–10000)."))
+            }
+            return .success(.ready(service: String(decoding: f[2], as: UTF8.self), capacity: capacity))
+        case .heartbeat:
+            return .success(.heartbeat(namesService: f.count == 3))
+        case .disconnect:
+            return .success(.disconnect)
+        case .publish:
+            guard f.count == 4 else { return .failure(HubError(.malformed, "PUB takes: UHP1, PUB, topic, envelope.")) }
+            return .success(.publish(topic: f[2], envelope: f[3]))
+        case .subscribe:
+            guard f.count == 3 else { return .failure(HubError(.malformed, "SUB takes: UHP1, SUB, topic-prefix.")) }
+            return .success(.subscribe(prefix: f[2]))
+        case .event, .error:
+            return .failure(HubError(.malformed, "Peers may not send \(command.rawValue)."))
+        }
+    }
+}

@@ -98,3 +98,13 @@ struct EnvelopeTests {
         #expect(!Principal.isValid("Adapter:X"))
     }
 }
+
+/// Found by fuzzing: a schema version too large for an Int trapped in `Int(v)`.
+@Suite("Envelope: inputs the fuzzer found")
+struct EnvelopeFuzzFindings {
+    @Test(arguments: ["1e300", "-9.3e18", "9223372036854775808", "1e6"])
+    func aHugeSchemaVersionIsRefusedNotACrash(_ v: String) {
+        let text = #"{"v":\#(v),"id":"x1","type":"a.b","ts":"2026-11-23T09:30:00.000Z","body":{}}"#
+        #expect(throws: HubError.self) { try Envelope.decode(Array(text.utf8)) }
+    }
+}

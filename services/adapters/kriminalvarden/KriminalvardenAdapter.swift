@@ -120,7 +120,7 @@ public struct KriminalvardenAdapter: AgencyAdapter {
     }
 
     /// A `<Remiss>` → a draft. Kategori and Insatser default to used-violence / non-violence-group.
-    static func draft(_ r: XMLElement) throws(HubError) -> ReferralDraft {
+    package static func draft(_ r: XMLElement) throws(HubError) -> ReferralDraft {
         guard r.name == "Remiss", r.namespace == namespace else {
             throw HubError(.validation, "The root element must be Remiss in namespace \(namespace).", field: "Remiss")
         }

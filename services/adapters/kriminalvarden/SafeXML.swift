@@ -8,7 +8,7 @@ import HubProtocol
 /// any DTD (`<!DOCTYPE`, `<!ENTITY`) is refused before parsing — so no entity
 /// expansion ("billion laughs") and no external entities (XXE) — external entity
 /// resolution is off as well, and depth and element count are capped.
-final class XMLElement: @unchecked Sendable {
+package final class XMLElement: @unchecked Sendable {
     let name: String
     let namespace: String?
     var attributes: [String: String]
@@ -30,7 +30,7 @@ final class XMLElement: @unchecked Sendable {
     static let maxDepth = 20
     static let maxElements = 5000
 
-    static func parse(_ data: Data) throws(HubError) -> XMLElement {
+    package static func parse(_ data: Data) throws(HubError) -> XMLElement {
         // Refuse DTDs outright: a referral never needs one, and they carry every XML attack.
         let head = data.prefix(1 << 20)
         for marker in ["<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity"] where head.range(of: Data(marker.utf8)) != nil {

@@ -11,12 +11,12 @@ import Synchronization
 ///
 /// A refusal carries libxml2's message and line with every quoted character-data value
 /// removed (element and attribute names stay), so no personal data reaches a report or log.
-final class SchemaValidator: @unchecked Sendable {
+package final class SchemaValidator: @unchecked Sendable {
     /// The parsed schema: read-only once made, shared by validations (each has its own context).
     private let schema: xmlSchemaPtr
 
     /// The Remiss schema, parsed once.
-    static let remiss: SchemaValidator = {
+    package static let remiss: SchemaValidator = {
         do { return try SchemaValidator(xsd: RemissSchema.xsd) } catch { fatalError("The compiled-in Remiss schema does not parse: \(error)") }
     }()
 
@@ -52,7 +52,7 @@ final class SchemaValidator: @unchecked Sendable {
 
     /// Validates a document; throws `validation` with the schema's message and line, or
     /// `malformed_xml` when libxml2 cannot read it.
-    func validate(_ data: Data) throws(HubError) {
+    package func validate(_ data: Data) throws(HubError) {
         let problems = Problems()
         let box = Unmanaged.passRetained(problems)
         defer { box.release() }

@@ -2,17 +2,17 @@ import HubProtocol
 
 /// A `;`-separated file as Swedish case systems export it: a header row, quoted
 /// fields with `""` escapes (newlines allowed inside quotes), CRLF or LF.
-struct CSVFile: Sendable {
-    struct Row: Sendable {
+package struct CSVFile: Sendable {
+    package struct Row: Sendable {
         /// The 1-based line the row starts on, for reports.
-        var line: Int
-        var fields: [String]
+        package var line: Int
+        package var fields: [String]
     }
-    var header: [String]
-    var rows: [Row]
+    package var header: [String]
+    package var rows: [Row]
 
     /// Parses `text`; an unterminated quote or an empty file fails the whole file.
-    static func parse(_ text: String, separator: Character = ";") throws(HubError) -> CSVFile {
+    package static func parse(_ text: String, separator: Character = ";") throws(HubError) -> CSVFile {
         var records: [Row] = []
         var field = "", fields: [String] = []
         var inQuotes = false, quotedField = false

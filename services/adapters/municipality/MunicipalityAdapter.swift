@@ -127,7 +127,7 @@ public struct MunicipalityAdapter: AgencyAdapter {
     }
 
     /// One CSV row → a draft; `values` is keyed by lower-cased header.
-    static func draft(_ values: [String: String], municipality: String) throws(HubError) -> ReferralDraft {
+    package static func draft(_ values: [String: String], municipality: String) throws(HubError) -> ReferralDraft {
         func v(_ k: String) -> String? { let s = values[k]?.trimmingCharacters(in: .whitespaces) ?? ""; return s.isEmpty ? nil : s }
         var d = ReferralDraft(agency: agency)
         d.externalRef = v("ärendenummer")

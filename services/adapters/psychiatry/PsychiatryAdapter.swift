@@ -238,7 +238,7 @@ public struct PsychiatryAdapter: AgencyAdapter {
     }
 
     /// A FHIR ServiceRequest with a contained Patient → a draft.
-    static func draft(from sr: JSONValue) throws(HubError) -> ReferralDraft {
+    package static func draft(from sr: JSONValue) throws(HubError) -> ReferralDraft {
         guard sr["resourceType"] == "ServiceRequest" else {
             throw HubError(.validation, "The resource must be a ServiceRequest.", field: "ServiceRequest.resourceType")
         }
