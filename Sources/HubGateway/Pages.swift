@@ -19,11 +19,16 @@ struct PageRenderer: Sendable {
         _ template: String, title: String, language: Language, session: SessionInfo?,
         data: [String: Any], status: HTTPResponse.Status = .ok
     ) -> Response {
-        var object = data
+        var object = PageContext.clean(data)
         object["t"] = language.strings
         object["lang"] = language.rawValue
         if let session { object["csrf"] = session.csrfToken }
-        let content = library.render(object, withTemplate: template) ?? ""
+        guard let content = library.render(object, withTemplate: template) else {
+            if template == "error" { return Response(status: .internalServerError) }
+            // A page that cannot be drawn is an error page with the menu, never an empty page.
+            return render("error", title: language.t("error_title"), language: language, session: session,
+                          data: ["message": language.t("error_generic")], status: .internalServerError)
+        }
         var layout: [String: Any] = [
             "t": language.strings, "lang": language.rawValue, "title": title, "content": content,
         ]
@@ -49,6 +54,31 @@ struct PageRenderer: Sendable {
         }
         return render("error", title: language.t("error_title"), language: language, session: session,
                       data: ["message": language.t(key)], status: status)
+    }
+}
+
+/// The values a page is drawn from, made safe for Mustache: an absent value (`nil`, at any
+/// depth, in dictionaries and arrays) is left out, so a template's `{{x}}` shows nothing and
+/// `{{#x}}` is false — never the word "nil" on a page.
+enum PageContext {
+    static func clean(_ data: [String: Any]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for (key, value) in data { if let v = unwrap(value) { out[key] = v } }
+        return out
+    }
+
+    static func unwrap(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let inner = mirror.children.first?.value else { return nil }
+            return unwrap(inner)
+        }
+        switch value {
+        case let d as [String: Any]: return clean(d)
+        case let a as [[String: Any]]: return a.map(clean)
+        case let a as [Any]: return a.compactMap(unwrap)
+        default: return value
+        }
     }
 }
 

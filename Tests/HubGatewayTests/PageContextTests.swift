@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import Testing
+@testable import HubGateway
+
+/// A page never shows the word "nil": absent values are left out before Mustache sees them.
+@Suite("Page context")
+struct PageContextTests {
+    @Test func absentValuesAreLeftOutAtAnyDepth() {
+        let none: String? = nil, some: String? = "Skövde"
+        let cleaned = PageContext.clean([
+            "a": none as Any, "b": some as Any, "nested": ["x": none as Any, "y": 1] as [String: Any],
+            "rows": [["k": none as Any, "v": "ok"]] as [[String: Any]], "list": [none as Any, "z"] as [Any],
+        ])
+        #expect(cleaned["a"] == nil)
+        #expect(cleaned["b"] as? String == "Skövde")
+        #expect((cleaned["nested"] as? [String: Any])?["x"] == nil)
+        #expect((cleaned["rows"] as? [[String: Any]])?.first?["k"] == nil)
+        #expect((cleaned["list"] as? [Any])?.count == 1)
+    }
+
+    @Test func aPageWithAnAbsentMessageShowsNoNil() throws {
+        let pages = try PageRenderer()
+        let none: String? = nil
+        var raw: [String: Any] = ["message": none as Any]
+        raw["t"] = Language.sv.strings
+        let unsafe = try #require(pages.library.render(raw, withTemplate: "error"))
+        #expect(unsafe.contains("nil"), "without cleaning, Mustache would print it")
+        let html = try #require(pages.library.render(PageContext.clean(raw), withTemplate: "error"))
+        #expect(!html.contains("nil"))
+    }
+}
