@@ -37,8 +37,10 @@ public struct BodyReader: Sendable {
         case .string(let s)?:
             let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
             guard trimmed.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: field(key), reason: .tooLong) }
+            // C0, DEL, C1 and the Unicode line separators; multi-line text may hold new lines and tabs.
             let bad = trimmed.unicodeScalars.contains {
-                ($0.value < 0x20 && !(multiline && ($0 == "\n" || $0 == "\r" || $0 == "\t"))) || $0.value == 0x7f
+                ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}")
+                    && !(multiline && ($0 == "\n" || $0 == "\r" || $0 == "\t"))
             }
             guard !bad else { throw HubError(.validation, "Contains control characters.", field: field(key), reason: .controlCharacters) }
             return trimmed.isEmpty ? nil : trimmed

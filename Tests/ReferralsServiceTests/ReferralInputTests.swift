@@ -32,6 +32,10 @@ struct ReferralInputTests {
         Case(name: "child without age", body: referral(["category": "child-witness"], client: ["childrenAges": []]), field: "body.client.childrenAges"),
         Case(name: "bad e-mail", body: referral(client: ["email": "not-an-address"]), field: "body.client.email"),
         Case(name: "wrong type", body: referral(["urgency": 3]), field: "body.urgency"),
+        Case(name: "a new line in the client's name", body: referral(client: ["name": "Kanarie\nEfternamn"]), field: "body.client.name"),
+        Case(name: "a tab in the client's phone", body: referral(client: ["phone": "070\t123"]), field: "body.client.phone"),
+        Case(name: "a line separator in the address", body: referral(client: ["address": "Gatan 1\u{2028}Skövde"]), field: "body.client.address"),
+        Case(name: "a carriage return in the contact's name", body: referral(["referrer": ["agency": "police", "unit": "x", "contactName": "Kim\rPolis"]]), field: "body.referrer.contactName"),
         Case(name: "another agency", body: referral(["referrer": ["agency": "kriminalvarden", "unit": "x", "contactName": "y"]]), field: "body.referrer.agency", code: .forbidden),
     ]
 
@@ -103,5 +107,14 @@ struct ReferralInputTests {
         #expect(ok["reserveId"]?.stringValue?.hasPrefix("RES-") == true)
         let e = await h.failure("referrals.submit", referral(client: ["identityKind": "none"]), as: Actors.police)
         #expect(e.field == "body.client.identityNumber")
+    }
+
+    @Test func newLinesStayAllowedInTheNotesAndOneLineFieldsNameTheReason() async throws {
+        let h = try await Harness.make(.sqlite)
+        defer { Task { await h.close() } }
+        _ = try await h.ok("referrals.submit", referral(["notes": "Rad ett.\nRad två."]), as: Actors.police)
+        let e = await h.failure("referrals.submit", referral(client: ["name": "A\nB"]), as: Actors.police)
+        let named = e.field == "body.client.name" && e.reason == .controlCharacters
+        #expect(named || (e.details ?? []).contains { $0.field == "body.client.name" && $0.reason == .controlCharacters })
     }
 }

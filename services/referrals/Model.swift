@@ -209,13 +209,20 @@ struct SubmissionValidator {
         guard case .object = body else { throw HubError(.validation, "The body must be a JSON object.", field: "body") }
         let input = try body.decode(SubmissionInput.self)
         var problems: [HubError.Detail] = []
-        func problem(_ field: String, _ message: String) { problems.append(.init(field: "body." + field, message: message)) }
-        func text(_ value: String?, _ field: String, max: Int, required: Bool) -> String? {
+        func problem(_ field: String, _ message: String, _ reason: HubError.Reason? = nil) {
+            problems.append(.init(field: "body." + field, message: message, reason: reason))
+        }
+        /// A text field; only `multiline` ones (the notes) may hold line breaks and tabs:
+        /// a new line in a name or phone is refused as `control_characters` (docs/protocol.md).
+        func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false) -> String? {
             let t = value?.trimmingCharacters(in: .whitespacesAndNewlines)
             if let t, !t.isEmpty {
                 if t.count > max { problem(field, "Too long: at most \(max) characters.") ; return nil }
-                if t.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\r" && $0 != "\t" }) {
-                    problem(field, "Contains control characters."); return nil
+                let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
+                if t.unicodeScalars.contains(where: { ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}") && !allowed.contains($0) }) {
+                    problem(field, multiline ? "Contains control characters." : "Control characters and new lines are not allowed in a one-line field.",
+                            .controlCharacters)
+                    return nil
                 }
                 return t
             }
@@ -373,7 +380,7 @@ struct SubmissionValidator {
                 problem("riskAnswers.\(q.id)", "Required risk-screening question.")
             }
         }
-        let notes = text(input.notes, "notes", max: settings.maxFreeTextChars, required: false)
+        let notes = text(input.notes, "notes", max: settings.maxFreeTextChars, required: false, multiline: true)
 
         if let allowed = allowedAgencies {
             if source == "self" { problem("source", "Only centre staff register self-referrals.") }
