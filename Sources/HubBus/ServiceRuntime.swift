@@ -141,13 +141,17 @@ public struct Dispatcher: Sendable {
     /// redelivered within it gets its first reply; after it, the record (and the reply,
     /// which may name people) is purged. Default 7 days (`HubConfiguration.idempotencyRetentionDays`).
     public let processedRetention: Duration
+    /// Seals each stored first reply (a registration's names the registrants) with the
+    /// service's own key ring, bound to its message id; nil keeps them in clear (tests, benches).
+    public let replySealer: DataProtector?
 
     public init(definition: ServiceDefinition, database: any HubDatabase, configDir: String, logger: Logger,
                 redeliveryDelay: Duration = .seconds(10), maxRedeliveryDelay: Duration = .seconds(600),
-                processedRetention: Duration = .seconds(7 * 86_400)) {
+                processedRetention: Duration = .seconds(7 * 86_400), replySealer: DataProtector? = nil) {
         self.definition = definition; self.database = database; self.configDir = configDir; self.logger = logger
         self.redeliveryDelay = redeliveryDelay; self.maxRedeliveryDelay = maxRedeliveryDelay
         self.processedRetention = processedRetention
+        self.replySealer = replySealer
         requests = Counter(label: "hub_service_requests_total", dimensions: [("service", definition.name)])
         failures = Counter(label: "hub_service_errors_total", dimensions: [("service", definition.name)])
         timer = Metrics.Timer(label: "hub_service_request_duration_seconds", dimensions: [("service", definition.name)], preferredDisplayUnit: .seconds)
@@ -158,6 +162,20 @@ public struct Dispatcher: Sendable {
         try await database.migrate(RuntimeMigrations.all + definition.migrations)
         try await definition.prepare(database, configDir, logger)
         try await purgeProcessed()
+    }
+
+    /// The stored form of a first reply: sealed when the service has a key ring.
+    func storedReply(_ reply: [UInt8], id: String) throws(HubError) -> [UInt8] {
+        guard let replySealer else { return reply }
+        return try replySealer.seal(reply, context: "hub-processed:" + id)
+    }
+
+    /// A stored first reply as it was sent: opened when sealed (a record written before
+    /// sealing, or without a key ring, is JSON and starts with `{`).
+    func openedReply(_ stored: [UInt8], id: String) throws(HubError) -> [UInt8] {
+        guard stored.first != UInt8(ascii: "{") else { return stored }
+        guard let replySealer else { throw HubError(.storage, "A stored reply is sealed but the service has no data keys.") }
+        return try replySealer.open(stored, context: "hub-processed:" + id)
     }
 
     /// Deletes the idempotency records older than `processedRetention` (at start and hourly
@@ -373,7 +391,7 @@ public struct Dispatcher: Sendable {
                 do {
                     stored = try await database.transaction { tx in
                         let prior = try await tx.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)])
-                        if let row = prior.first { return try row.blob("reply") }
+                        if let row = prior.first { return try self.openedReply(try row.blob("reply"), id: envelope.id) }
                         let ctx = ServiceContext(database: tx, logger: logger, configDir: configDir, events: outbox)
                         let result = try await handler.run(request, ctx)
                         let reply = Envelope.reply(to: envelope, result: result).encoded()
@@ -386,7 +404,8 @@ public struct Dispatcher: Sendable {
                         }
                         committed.withLock { $0 = events }
                         try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
-                                             [.text(envelope.id), .text(envelope.type), .text(request.principal.name), .blob(reply), .text(Timestamp.now())])
+                                             [.text(envelope.id), .text(envelope.type), .text(request.principal.name),
+                                              .blob(try self.storedReply(reply, id: envelope.id)), .text(Timestamp.now())])
                         // Earlier events the broker already has: their rows go with this commit.
                         let done = marks.take()
                         if !done.isEmpty {
@@ -406,7 +425,8 @@ public struct Dispatcher: Sendable {
         } catch let error as HubError {
             if error.code == .conflict, handler.kind == .command,
                let rows = try? await database.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(envelope.id)]),
-               let row = rows.first, let bytes = try? row.blob("reply"), let first = try? Envelope.decode(bytes) {
+               let row = rows.first, let stored = try? row.blob("reply"), let bytes = try? openedReply(stored, id: envelope.id),
+               let first = try? Envelope.decode(bytes) {
                 return (first, []) // a concurrent redelivery won the race
             }
             if error.code == .storage { storage.failed() }

@@ -83,6 +83,26 @@ public struct DataKeyRing: Sendable {
         return try DataKeyRing(file: try ConfigFile.decode(File.self, path: path))
     }
 
+    /// A component's own key ring: the JSON in `environmentVariable` when set, else the file
+    /// at `path`, made (0600, in a 0700 folder) on first start. Each component that keeps a
+    /// sealed copy (a service's idempotency replies, an agency adapter's outbox) has its own.
+    public static func loadOrCreate(path: String, environmentVariable: String,
+                                    environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataKeyRing {
+        if let text = environment[environmentVariable], !text.isEmpty {
+            guard let file = try? JSONDecoder().decode(File.self, from: Data(text.utf8)) else {
+                throw HubError(.validation, "\(environmentVariable) is not a data-keys JSON document.", field: environmentVariable)
+            }
+            return try DataKeyRing(file: file)
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            let folder = (path as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try write(generateFile(), to: path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        }
+        return try DataKeyRing(file: try ConfigFile.decode(File.self, path: path))
+    }
+
     /// Writes a new key file (mode 0600) unless one exists; returns whether it wrote.
     @discardableResult
     public static func ensureFile(keysDirectory: String) throws -> Bool {

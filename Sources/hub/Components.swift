@@ -114,8 +114,15 @@ struct Run: AsyncParsableCommand {
                 definition = TrainingService.definition(bus: bus)
             }
             let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            // The service's own keys seal its stored first replies: the referrals service's data
+            // keys, or a ring of the service's own (`<data>/keys/<service>-data-keys.json`).
+            let ring = component == ReferralsService.name
+                ? try DataKeyRing.load(keysDirectory: options.layout.keys)
+                : try DataKeyRing.loadOrCreate(path: options.layout.keys + "/\(component)-data-keys.json",
+                                               environmentVariable: "HUB_\(component.uppercased())_DATA_KEYS")
             let dispatcher = Dispatcher(definition: definition, database: database, configDir: options.config, logger: logger,
-                                        processedRetention: .seconds(config.idempotencyRetentionDays * 86_400))
+                                        processedRetention: .seconds(config.idempotencyRetentionDays * 86_400),
+                                        replySealer: DataProtector(ring: ring))
             try await dispatcher.prepare()
             let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
             let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)

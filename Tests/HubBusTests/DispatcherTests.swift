@@ -65,6 +65,32 @@ struct DispatcherTests {
         await db.close()
     }
 
+    @Test func storedFirstRepliesAreSealedAndStillAnswerARedelivery() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dispatch-\(UUID().uuidString)").path
+        let db = try await Databases.open(.sqlite(path: dir + "/test.sqlite"), logger: Logger(label: "test"))
+        let ring = try DataKeyRing(file: DataKeyRing.generateFile())
+        let d = Dispatcher(definition: TestService.definition(), database: db, configDir: dir, logger: Logger(label: "test"),
+                           replySealer: DataProtector(ring: ring))
+        try await d.prepare()
+        let id = MessageID.make()
+        let (first, _) = await d.handle(request("test.put", ["value": "Canary Sealsson"], id: id))
+        #expect(first.error == nil)
+        let stored = try await db.query("SELECT reply FROM hub_processed WHERE message_id = ?", [.text(id)])[0].blob("reply")
+        #expect(stored.first != UInt8(ascii: "{"), "sealed, not JSON")
+        let (again, _) = await d.handle(request("test.put", ["value": "Canary Sealsson"], id: id))
+        #expect(again.body == first.body, "a redelivery gets the first reply")
+        // A record written in clear before sealing (an older version) still answers.
+        let legacy = MessageID.make()
+        try await db.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, 'test.put', 'gateway', ?, ?)",
+                             [.text(legacy), .blob(Envelope.reply(to: Envelope(id: legacy, type: "test.put", body: [:]), result: ["old": true]).encoded()),
+                              .text(Timestamp.now())])
+        let (old, _) = await d.handle(request("test.put", ["value": "x"], id: legacy))
+        #expect(old.body["old"] == .bool(true))
+        let itemID = try #require(first.body["id"]?.stringValue)
+        #expect(!String(decoding: stored, as: UTF8.self).contains(itemID), "the reply's content is not readable at rest")
+        await db.close()
+    }
+
     @Test func missingBodyFieldIsAValidationErrorNamingIt() async throws {
         let (d, db, _) = try await makeDispatcher()
         let (reply, _) = await d.handle(request("test.put", ["other": 1]))

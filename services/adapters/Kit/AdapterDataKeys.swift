@@ -15,20 +15,7 @@ public enum AdapterDataKeys {
 
     public static func load(adapter: String, dataDir: String,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataKeyRing {
-        let variable = environmentName(adapter)
-        if let text = environment[variable], !text.isEmpty {
-            guard let file = try? JSONDecoder().decode(DataKeyRing.File.self, from: Data(text.utf8)) else {
-                throw HubError(.validation, "\(variable) is not a data-keys JSON document.", field: variable)
-            }
-            return try DataKeyRing(file: file)
-        }
-        let path = path(adapter: adapter, dataDir: dataDir)
-        if !FileManager.default.fileExists(atPath: path) {
-            let folder = (path as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try DataKeyRing.write(DataKeyRing.generateFile(), to: path)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
-        }
-        return try DataKeyRing(file: try ConfigFile.decode(DataKeyRing.File.self, path: path))
+        try DataKeyRing.loadOrCreate(path: path(adapter: adapter, dataDir: dataDir), environmentVariable: environmentName(adapter),
+                                     environment: environment)
     }
 }
