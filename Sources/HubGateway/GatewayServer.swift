@@ -40,10 +40,11 @@ public struct GatewayServer: Sendable {
         self.onServerRunning = onServerRunning
     }
 
-    /// Runs the server until the surrounding task is cancelled or gracefully shut down.
+    /// Runs the server until SIGTERM or SIGINT (or the surrounding task is cancelled), then
+    /// shuts down gracefully: no new connections, in-flight requests are answered first.
     public func run() async throws {
         let app = try await buildApplication()
-        try await app.run()
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
     /// The Hummingbird application (for `app.test(.router)` in tests, or to run yourself).
