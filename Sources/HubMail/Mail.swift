@@ -1,12 +1,10 @@
 import Foundation
+import HubProtocol
 
 /// E-mail messages (RFC 5322 with MIME; an invitation as `text/calendar; method=…`).
 public enum Mail {
-    public static func isAddress(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        guard s.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix(".") else { return false }
-        return !s.unicodeScalars.contains { $0.value <= 0x20 || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" || $0 == "\"" || $0.value == 0x7f }
-    }
+    /// The hub's one e-mail check (`EmailAddress` in HubProtocol).
+    public static func isAddress(_ s: String) -> Bool { EmailAddress.isValid(s) }
 
     /// A header value as an RFC 2047 encoded word when it is not plain ASCII; CR/LF removed.
     public static func header(_ value: String) -> String {

@@ -637,23 +637,8 @@ public struct RegistrationEngine: Sendable {
         guard !bad else { throw HubError(.validation, "The field contains control characters.", field: field, reason: .controlCharacters) }
     }
 
-    /// A pragmatic address check: one `@`, a local part of 1–64 printable characters
-    /// without spaces, a domain of dot-separated letters, digits and hyphens with a dot.
-    public static func isValidEmail(_ raw: String) -> Bool {
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard email.utf8.count <= Limits.email else { return false }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return false }
-        let local = parts[0], domain = parts[1]
-        guard (1...64).contains(local.utf8.count), !local.hasPrefix("."), !local.hasSuffix("."), !local.contains(".."),
-              local.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f && !"()<>[]:;,\\\"".unicodeScalars.contains($0) }) else { return false }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count >= 2, labels.allSatisfy({ label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.unicodeScalars.allSatisfy { ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
-        }), let tld = labels.last, tld.count >= 2 else { return false }
-        return true
-    }
+    /// The hub's one e-mail check (`EmailAddress` in HubProtocol).
+    public static func isValidEmail(_ raw: String) -> Bool { EmailAddress.isValid(raw) }
 
     static func checkEmail(_ email: String, field: String) throws(HubError) {
         guard email.trimmingCharacters(in: .whitespacesAndNewlines).utf8.count <= Limits.email else {

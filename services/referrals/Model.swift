@@ -412,11 +412,8 @@ struct SubmissionValidator {
             childrenAges: childrenAges, riskScore: risk.score(answers), personal: personal, droppedFields: dropped)
     }
 
-    static func isEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
-            && !parts[1].hasSuffix(".") && !s.contains(where: { $0.isWhitespace })
-    }
+    /// The hub's one e-mail check (`EmailAddress` in HubProtocol).
+    static func isEmail(_ s: String) -> Bool { EmailAddress.isValid(s) }
     static func isPhone(_ s: String) -> Bool {
         let digits = s.filter(\.isNumber)
         return (6...15).contains(digits.count) && s.allSatisfy { $0.isNumber || " +-()".contains($0) }
