@@ -176,28 +176,29 @@ struct ReferralRoutes: Sendable {
         json(try await call("referrals.retention.run", try await jsonBody(request, context), user: try apiUser(context)))
     }
 
-    /// The statistics as CSV (UTF-8 with BOM, `;` separated, as Swedish spreadsheets expect).
+    /// The statistics as CSV, written with the hub's one CSV writer (`CSVText`).
     func csv(_ s: JSONValue) -> Response {
         func cell(_ v: JSONValue?) -> String {
             switch v {
-            case .number(let n)?: return n == n.rounded() ? String(Int(n)) : String(n)
-            case .string(let t)?: return t.contains(";") || t.contains("\"") ? "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : t
+            case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? CSVText.number(Int(n)) : String(n)
+            case .string(let t)?: return CSVText.cell(t)
             default: return ""
             }
         }
-        var lines = ["table;key;value;previous;difference"]
+        var rows: [[String]] = []
         for r in s["uniqueClients"]?["rows"]?.arrayValue ?? [] {
-            lines.append("unique-clients;\(cell(r["category"]));\(cell(r["year"]));\(cell(r["previous"]));\(cell(r["difference"]))")
+            rows.append(["unique-clients", cell(r["category"]), cell(r["year"]), cell(r["previous"]), cell(r["difference"])])
         }
-        for r in s["byAgency"]?["rows"]?.arrayValue ?? [] { lines.append("by-agency;\(cell(r["agency"]));\(cell(r["count"]));;") }
-        for r in s["byMunicipality"]?["rows"]?.arrayValue ?? [] { lines.append("by-municipality;\(cell(r["municipality"]));\(cell(r["count"]));;") }
-        for r in s["queueOverTime"]?.arrayValue ?? [] { lines.append("queue-length;\(cell(r["date"]));\(cell(r["length"]));;") }
+        for r in s["byAgency"]?["rows"]?.arrayValue ?? [] { rows.append(["by-agency", cell(r["agency"]), cell(r["count"]), "", ""]) }
+        for r in s["byMunicipality"]?["rows"]?.arrayValue ?? [] { rows.append(["by-municipality", cell(r["municipality"]), cell(r["count"]), "", ""]) }
+        for r in s["queueOverTime"]?.arrayValue ?? [] { rows.append(["queue-length", cell(r["date"]), cell(r["length"]), "", ""]) }
         let w = s["waitToFirstAppointment"]
-        lines.append("wait-days;median;\(cell(w?["medianDays"]));;")
-        lines.append("wait-days;p90;\(cell(w?["p90Days"]));;")
+        rows.append(["wait-days", "median", cell(w?["medianDays"]), "", ""])
+        rows.append(["wait-days", "p90", cell(w?["p90Days"]), "", ""])
         let name = "statistik-\(s["centre"]?.stringValue ?? "centre")-\(cell(s["year"])).csv"
+        let text = CSVText.document(header: ["table", "key", "value", "previous", "difference"], rows: rows)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
-                        body: .init(byteBuffer: ByteBuffer(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n")))
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     // MARK: Pages

@@ -419,25 +419,30 @@ public struct RegistrationEngine: Sendable {
         }
     }
 
-    /// RFC 4180 CSV of the participant list (UTF-8, CRLF). Cells that a spreadsheet
-    /// would run as a formula get a leading apostrophe.
-    public func csv(eventId: String, field: String = "body.eventId", on db: any DatabaseExecutor) async throws(HubError) -> String {
+    /// The participant list as a Swedish spreadsheet file (`CSVText`): Swedish column names
+    /// and statuses, agencies by name (`agencyName`), registration times in Europe/Stockholm.
+    public func csv(eventId: String, field: String = "body.eventId", agencyName: (String) -> String = { $0 },
+                    on db: any DatabaseExecutor) async throws(HubError) -> String {
         let list = try await participants(eventId: eventId, field: field, on: db)
-        var lines = ["status,waiting_position,name,agency,municipality,email,dietary,invoice_reference,attended,registered_at"]
-        for p in list {
-            lines.append([p.status.rawValue, p.waitingPosition.map(String.init) ?? "", p.name, p.agency, p.municipality ?? "", p.email,
-                          p.dietary ?? "", p.invoiceReference ?? "", p.attended ? "yes" : "no", p.registeredAt].map(Self.csvCell).joined(separator: ","))
+        let status: [ParticipantStatus: String] = [.confirmed: "Plats", .waiting: "Väntelista", .cancelled: "Avbokad"]
+        let rows = list.map { p in
+            [CSVText.cell(status[p.status] ?? p.status.rawValue), p.waitingPosition.map(CSVText.number) ?? "", CSVText.cell(p.name),
+             CSVText.cell(agencyName(p.agency)), CSVText.cell(p.municipality ?? ""), CSVText.cell(p.email), CSVText.cell(p.dietary ?? ""),
+             CSVText.cell(p.invoiceReference ?? ""), p.attended ? "Ja" : "Nej", CSVText.cell(Self.stockholmTime(p.registeredAt))]
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return CSVText.document(header: ["Status", "Plats i kön", "Namn", "Myndighet", "Kommun", "E-post", "Specialkost", "Fakturareferens",
+                                         "Närvarande", "Anmäld"], rows: rows)
     }
 
-    static func csvCell(_ value: String) -> String {
-        var v = value
-        if let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
+    /// `2026-12-04T19:24:44.740Z` as `2026-12-04 20:24` in Europe/Stockholm (as it was given when unreadable).
+    static func stockholmTime(_ iso: String) -> String {
+        guard let date = Timestamp.date(from: iso) ?? ISO8601DateFormatter().date(from: iso),
+              let zone = TimeZone(identifier: "Europe/Stockholm") else { return iso }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 
     /// People with a seat × fee, per agency and invoice reference.

@@ -218,8 +218,10 @@ struct RegistrationHandlerTests {
         let checked = try await f.ok("networks.registrations.checkin", ["participantId": .string(bID), "attended": true])
         #expect(checked["attended"]?.boolValue == true)
         let csv = try await f.ok("networks.registrations.export", ["dayId": .string(otherDay)])["csv"]?.stringValue ?? ""
-        #expect(csv.hasPrefix("status,waiting_position,name"))
+        #expect(csv.hasPrefix("\u{FEFF}Status;Plats i kön;Namn;Myndighet"), "Swedish columns, ; and a byte order mark for Excel")
         #expect(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "formula neutralised and quoted")
+        #expect(csv.contains(";Socialtjänsten;") && !csv.contains(";social-services;"), "agencies by name, not code")
+        #expect(!csv.contains("Z\r\n") && csv.range(of: #";\d{4}-\d\d-\d\d \d\d:\d\d\r\n"#, options: .regularExpression) != nil, "registration times in Stockholm, not ISO UTC")
         let attendance = try await f.ok("networks.attendance.get", ["centreId": "sodra-alvsborg"])
         let police = attendance["agencies"]?.arrayValue?.first { $0["agency"]?.stringValue == "police" }
         #expect(police?["registered"]?.numberValue == 1 && police?["attended"]?.numberValue == 1)

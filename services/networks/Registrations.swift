@@ -169,7 +169,8 @@ enum NetworkRegistrations {
     @Sendable static func export(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
         return .object(["filename": .string("deltagare-\(day["date"]?.stringValue ?? id).csv"),
-                        "csv": .string(try await reference.engine.csv(eventId: id, field: "body.dayId", on: context.database))])
+                        "csv": .string(try await reference.engine.csv(eventId: id, field: "body.dayId",
+                                                                     agencyName: { reference.agency($0)?.name ?? $0 }, on: context.database))])
     }
 
     /// `networks.registrations.invoice {dayId}` → people × fee per agency and invoice reference, and the total.

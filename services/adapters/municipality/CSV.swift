@@ -56,13 +56,6 @@ package struct CSVFile: Sendable {
         return CSVFile(header: first.fields.map { $0.trimmingCharacters(in: .whitespaces) }, rows: Array(records.dropFirst()))
     }
 
-    /// Quotes a field for writing when needed.
-    static func quote(_ s: String, separator: Character = ";") -> String {
-        if s.contains(separator) || s.contains("\"") || s.contains("\n") || s.contains("\r") {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
-
-    static func line(_ fields: [String]) -> String { fields.map { quote($0) }.joined(separator: ";") + "\r\n" }
+    /// One line of a receipt or report, written with the hub's one CSV writer.
+    static func line(_ fields: [String]) -> String { CSVText.line(fields.map(CSVText.cell)) }
 }
