@@ -178,6 +178,12 @@ struct MeetingRoutes: Sendable {
         let editable = staff && (minutesStatus == "draft" || minutesStatus == "circulated") && m["status"]?.stringValue != "cancelled"
         var versions: [JSONValue] = []
         if staff { versions = (try? await ask("meetings.minutes.versions", ["meetingId": .string(id)], s))?["versions"]?.arrayValue ?? [] }
+        // Circulated at … in Stockholm time, not the stored UTC.
+        versions = versions.map { v in
+            guard var o = v.objectValue, let at = o["circulatedAt"]?.stringValue else { return v }
+            o["circulatedAt"] = .string(LocalTime.dateTime(at))
+            return .object(o)
+        }
         let errItem = form["itemId"]
         return pages.render("mt_meeting", title: lang.t("mt_meeting_title", ["date": m["date"]?.stringValue ?? ""]), language: lang, session: s, data: [
             "m": m.mustache, "staff": staff, "editable": editable, "agencyUser": s.user.role == .agency,

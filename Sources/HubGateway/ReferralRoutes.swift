@@ -485,7 +485,7 @@ struct ReferralRoutes: Sendable {
         let lang = context.language
         let log = try await call("referrals.audit.list", Self.query(request, ["centre", "referralId"]), user: s.user)
         let entries = (log["entries"]?.arrayValue ?? []).map { e -> [String: Any] in
-            ["at": e["at"]?.stringValue ?? "", "actor": e["actor"]?.stringValue ?? "", "role": e["role"]?.stringValue ?? "",
+            ["at": LocalTime.dateTime(e["at"]?.stringValue ?? ""), "actor": e["actor"]?.stringValue ?? "", "role": e["role"]?.stringValue ?? "",
              "unit": e["unit"]?.stringValue ?? "", "action": e["action"]?.stringValue ?? "", "referral": e["referralId"]?.stringValue ?? "",
              "purpose": e["purpose"]?.stringValue ?? ""]
         }
@@ -550,7 +550,8 @@ struct ReferralRoutes: Sendable {
         }
     }
 
-    static func day(_ v: JSONValue?) -> String { String((v?.stringValue ?? "").prefix(10)) }
+    /// The Stockholm date of a UTC timestamp.
+    static func day(_ v: JSONValue?) -> String { LocalTime.date(v?.stringValue ?? "") }
     static func int(_ v: JSONValue?) -> Int { Int(v?.numberValue ?? 0) }
 }
 

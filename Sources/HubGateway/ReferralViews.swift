@@ -13,7 +13,7 @@ enum ReferralView {
             "id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
             "centre": r["centreName"]?.stringValue ?? "", "status": lang.t("status_" + status), "statusCode": status,
             "category": lang.t("category_" + (r["category"]?.stringValue ?? "")),
-            "submitted": String((r["submittedAt"]?.stringValue ?? "").prefix(10)),
+            "submitted": LocalTime.date(r["submittedAt"]?.stringValue ?? ""),
             "externalRef": r["externalRef"]?.stringValue ?? "",
             "municipality": r["municipality"]?.stringValue ?? "",
             "help": (r["help"]?.arrayValue ?? []).map { lang.t("help_" + ($0.stringValue ?? "")) }.joined(separator: ", "),
@@ -31,7 +31,7 @@ enum ReferralView {
             "version": Int(r["version"]?.numberValue ?? 0),
         ]
         d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
-            ["at": String((h["at"]?.stringValue ?? "").prefix(16)).replacingOccurrences(of: "T", with: " "),
+            ["at": LocalTime.dateTime(h["at"]?.stringValue ?? ""),
              "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.t("action_" + (h["action"]?.stringValue ?? "") + "_h"),
              "reason": h["reason"]?.stringValue ?? "", "actor": h["actor"]?.stringValue ?? "", "note": h["note"]?.stringValue ?? "",
              "priority": h["priority"].map { lang.t("priority_\(Int($0.numberValue ?? 0))") } ?? ""]

@@ -428,21 +428,10 @@ public struct RegistrationEngine: Sendable {
         let rows = list.map { p in
             [CSVText.cell(status[p.status] ?? p.status.rawValue), p.waitingPosition.map(CSVText.number) ?? "", CSVText.cell(p.name),
              CSVText.cell(agencyName(p.agency)), CSVText.cell(p.municipality ?? ""), CSVText.cell(p.email), CSVText.cell(p.dietary ?? ""),
-             CSVText.cell(p.invoiceReference ?? ""), p.attended ? "Ja" : "Nej", CSVText.cell(Self.stockholmTime(p.registeredAt))]
+             CSVText.cell(p.invoiceReference ?? ""), p.attended ? "Ja" : "Nej", CSVText.cell(LocalTime.dateTime(p.registeredAt))]
         }
         return CSVText.document(header: ["Status", "Plats i kön", "Namn", "Myndighet", "Kommun", "E-post", "Specialkost", "Fakturareferens",
                                          "Närvarande", "Anmäld"], rows: rows)
-    }
-
-    /// `2026-12-04T19:24:44.740Z` as `2026-12-04 20:24` in Europe/Stockholm (as it was given when unreadable).
-    static func stockholmTime(_ iso: String) -> String {
-        guard let date = Timestamp.date(from: iso) ?? ISO8601DateFormatter().date(from: iso),
-              let zone = TimeZone(identifier: "Europe/Stockholm") else { return iso }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 
     /// People with a seat × fee, per agency and invoice reference.

@@ -21,3 +21,14 @@ struct CSVTextTests {
         #expect(CSVText.cell("1,5") == "1,5", "the comma is the Swedish decimal sign, not a separator")
     }
 }
+
+/// Times on pages and in files are Stockholm's, summer time included.
+@Suite("Local time")
+struct LocalTimeTests {
+    @Test func utcTimestampsAreShownInStockholm() {
+        #expect(LocalTime.dateTime("2026-12-04T19:23:44.740Z") == "2026-12-04 20:23", "winter: UTC+1")
+        #expect(LocalTime.dateTime("2026-07-01T10:00:00Z") == "2026-07-01 12:00", "summer: UTC+2")
+        #expect(LocalTime.date("2026-12-31T23:30:00.000Z") == "2027-01-01", "the Stockholm date, not the UTC one")
+        #expect(LocalTime.date("2026-05-12") == "2026-05-12" && LocalTime.dateTime("2026-05-12") == "2026-05-12", "plain dates stay")
+    }
+}

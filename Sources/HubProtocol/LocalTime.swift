@@ -1,0 +1,32 @@
+import Foundation
+
+/// Times as people in the hub read them: in Europe/Stockholm (summer time included),
+/// never UTC. The wire and the databases keep UTC (`Timestamp`); pages, CSV files and
+/// mails show `LocalTime`.
+public enum LocalTime {
+    public static let zone = TimeZone(identifier: "Europe/Stockholm") ?? TimeZone(secondsFromGMT: 3600)!
+
+    static let calendar: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = zone
+        return c
+    }()
+
+    /// `2026-12-04T19:24:44.740Z` → `2026-12-04 20:24`; text that is not a UTC timestamp
+    /// (a plain date, say) is given back as it is.
+    public static func dateTime(_ iso: String) -> String {
+        guard let date = Timestamp.date(from: iso) else { return iso }
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return "\(c.year ?? 0)-\(pad(c.month))-\(pad(c.day)) \(pad(c.hour)):\(pad(c.minute))"
+    }
+
+    /// The Stockholm date of a UTC timestamp (`2026-12-31T23:30:00Z` → `2027-01-01`); a plain
+    /// date is given back as it is.
+    public static func date(_ iso: String) -> String {
+        guard let date = Timestamp.date(from: iso) else { return String(iso.prefix(10)) }
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return "\(c.year ?? 0)-\(pad(c.month))-\(pad(c.day))"
+    }
+
+    static func pad(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : String(v) }
+}
