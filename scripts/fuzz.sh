@@ -77,12 +77,16 @@ for t in "${targets[@]}"; do
     seeds=("Tests/Fuzz/corpus/$t")
     [ -d "Tests/Fuzz/crashes/$t" ] && seeds+=("Tests/Fuzz/crashes/$t")
     extra="$(extra_seeds "$t")"; [ -n "$extra" ] && seeds+=("$extra")
+    # Minutes are read with Swift Regex per line (slow in a debug build): shorter documents
+    # keep the run to a few hundred inputs a second instead of tens.
+    max_len=65536
+    [ "$t" = minutes ] && max_len="${HUB_FUZZ_MINUTES_MAX_LEN:-3000}"
     limit=(-max_total_time="$seconds")
     [ -n "$runs" ] && limit=(-runs="$runs")
     log=".build-fuzz/$t.log"
     start=$SECONDS
     # SWIFT_BACKTRACE off: libFuzzer, not the Swift runtime, must catch a trap and save its input.
-    SWIFT_BACKTRACE=enable=no HUB_FUZZ_TARGET="$t" HUB_FUZZ_CONFIG="$ROOT/config" "$bin" "${limit[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    SWIFT_BACKTRACE=enable=no HUB_FUZZ_TARGET="$t" HUB_FUZZ_CONFIG="$ROOT/config" "$bin" "${limit[@]}" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$crashes/" "$work" "${seeds[@]}" > "$log" 2>&1
     rc=$?
     n="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
