@@ -79,7 +79,7 @@ public struct GatewayServer: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
-        router.add(middleware: ErrorMiddleware(pages: pages))
+        router.add(middleware: ErrorMiddleware(pages: pages, credentials: credentials))
         router.add(middleware: LanguageMiddleware(secureCookies: configuration.gateway.cookiesAreSecure))
         router.add(middleware: OriginCheckMiddleware(configuration: configuration.gateway))
 

@@ -11,6 +11,11 @@ extension HubError.Code {
     public static let unsupportedMediaType = HubError.Code("unsupported_media_type")
 }
 
+extension HubError.Reason {
+    /// A form's CSRF token is missing or stale (gateway only): reloading the page helps.
+    static let staleForm = HubError.Reason("stale_form")
+}
+
 /// A refusal that says when to try again: the response carries `Retry-After` (seconds).
 struct RetryLater: Error {
     let seconds: Int

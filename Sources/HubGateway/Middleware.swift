@@ -83,6 +83,9 @@ struct RequestMetricsMiddleware: RouterMiddleware {
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let pages: PageRenderer
+    /// To draw the menu on an error page: the session is found again from its cookie
+    /// (the route's own context, which held it, is gone once the error reached here).
+    let credentials: CredentialStore
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -103,7 +106,12 @@ struct ErrorMiddleware: RouterMiddleware {
                 return ErrorMapping.jsonResponse(error)
             }
             if status == .unauthorized { return Redirect.to("/login") }
-            return pages.errorPage(status: status, language: context.language, session: context.session)
+            var session = context.session
+            if session == nil, let token = request.cookies[SessionMiddleware.cookieName]?.value {
+                session = try? await credentials.session(token: token)
+            }
+            let staleForm = (error as? HubError)?.reason == .staleForm
+            return pages.errorPage(status: status, language: context.language, session: session, staleForm: staleForm)
         }
     }
 }
@@ -149,7 +157,7 @@ struct SessionMiddleware: RouterMiddleware {
         if ![.get, .head, .options].contains(request.method) {
             let supplied = try await Forms.csrfToken(in: &request, context: context)
             guard let supplied, Secrets.constantTimeEquals(supplied, session.csrfToken) else {
-                throw HubError(.forbidden, "Missing or wrong CSRF token.")
+                throw HubError(.forbidden, "Missing or wrong CSRF token.", reason: .staleForm)
             }
         }
         let forwarded = request, ctx = context

@@ -43,10 +43,10 @@ struct PageRenderer: Sendable {
     }
 
     /// A friendly error page; never shows error details.
-    func errorPage(status: HTTPResponse.Status, language: Language, session: SessionInfo?) -> Response {
+    func errorPage(status: HTTPResponse.Status, language: Language, session: SessionInfo?, staleForm: Bool = false) -> Response {
         let key: String
         switch status.code {
-        case 403: key = "error_403"
+        case 403: key = staleForm ? "error_403_form" : "error_403"
         case 404: key = "error_404"
         case 413: key = "error_413"
         case 503: key = "error_503"

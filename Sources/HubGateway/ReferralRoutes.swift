@@ -496,7 +496,14 @@ struct ReferralRoutes: Sendable {
         let s = try session(context)
         let lang = context.language
         let centre = request.uri.queryParameters.get("centre") ?? s.user.centre ?? ""
-        let list = try await call("referrals.groups.list", centre.isEmpty ? [:] : ["centre": .string(centre)], user: s.user)
+        if centre.isEmpty {
+            // An administrator belongs to no centre: show the first one (the page links the others).
+            let centres = try await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)
+            let first = (centres.arrayValue ?? centres["centres"]?.arrayValue ?? []).first?["id"]?.stringValue ?? ""
+            guard !first.isEmpty else { throw HubError(.notFound, "No centre is configured.") }
+            return Redirect.to("/grupper?centre=" + (first.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? first))
+        }
+        let list = try await call("referrals.groups.list", ["centre": .string(centre)], user: s.user)
         let groups = (list["groups"]?.arrayValue ?? []).map { g -> [String: Any] in
             ["id": g["id"]?.stringValue ?? "", "name": g["name"]?.stringValue ?? "",
              "help": lang.t("help_" + (g["help"]?.stringValue ?? "")), "min": Self.int(g["min"]), "max": Self.int(g["max"]),

@@ -17,7 +17,7 @@ extension NetworkRoutes {
     func checkPublicCSRF(_ request: Request, _ form: [String: String]) throws(HubError) {
         guard let cookie = request.cookies[Self.csrfCookie]?.value, let field = form["csrf"], !cookie.isEmpty,
               Secrets.constantTimeEquals(cookie, field) else {
-            throw HubError(.forbidden, "Missing or wrong CSRF token.")
+            throw HubError(.forbidden, "Missing or wrong CSRF token.", reason: .staleForm)
         }
     }
 

@@ -101,7 +101,7 @@ struct Routes: Sendable {
         // Double-submit cookie: the hidden field must equal the cookie set with the form.
         guard let csrfCookie = request.cookies[Self.loginCSRFCookie]?.value, let field = form["csrf"],
               !csrfCookie.isEmpty, Secrets.constantTimeEquals(csrfCookie, field) else {
-            throw HubError(.forbidden, "Missing or wrong CSRF token.")
+            throw HubError(.forbidden, "Missing or wrong CSRF token.", reason: .staleForm)
         }
         let lang = context.language
         let username = (form["username"] ?? "").trimmingCharacters(in: .whitespaces)

@@ -30,3 +30,33 @@ struct PageContextTests {
         #expect(!html.contains("nil"))
     }
 }
+
+/// Error pages keep the menu and say why: no access is not a stale form.
+@Suite("Error pages")
+struct ErrorPageTests {
+    @Test func aPageTheRoleCannotUseSaysSoAndKeepsTheMenu() async throws {
+        let h = try await Harness.make()
+        try await h.users.create(username: "ledamot", password: Harness.adminPassword, role: "board", centre: "skaraborg")
+        try await h.test { client in
+            var browser = Browser(client: client)
+            _ = try await browser.login(username: "ledamot")
+            let page = try await browser.get("/networks")
+            #expect(page.status == .forbidden)
+            #expect(page.text.contains("Du har inte behörighet"))
+            #expect(!page.text.contains("Ladda om sidan"), "no pointless retry")
+            #expect(page.text.contains("id=\"logout\""), "the menu is still there")
+        }
+    }
+
+    @Test func aStaleFormSaysReloadAndKeepsTheMenu() async throws {
+        let h = try await Harness.make()
+        try await h.test { client in
+            var browser = Browser(client: client)
+            _ = try await browser.login()
+            let page = try await browser.post("/logout", form: ["csrf": "stale"])
+            #expect(page.status == .forbidden)
+            #expect(page.text.contains("Formuläret hade gått ut"))
+            #expect(page.text.contains("id=\"logout\""))
+        }
+    }
+}
