@@ -171,6 +171,7 @@ enum NetworkStrings {
         "tour_complete": "Markera genomfört",
         "tour_done": "Genomfört",
         "nav_networks": "Nätverksträffar",
+        "nav_training": "Utbildningar",
     ]
 
     static let english: [String: String] = [
@@ -343,5 +344,6 @@ enum NetworkStrings {
         "tour_complete": "Mark as done",
         "tour_done": "Done",
         "nav_networks": "Network days",
+        "nav_training": "Trainings",
     ]
 }

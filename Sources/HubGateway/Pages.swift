@@ -33,7 +33,8 @@ struct PageRenderer: Sendable {
             "t": language.strings, "lang": language.rawValue, "title": title, "content": content,
         ]
         if let session {
-            layout["user"] = ["username": session.user.username]
+            // Network days and trainings are organised by Utväg staff: the menu offers them to them only.
+            layout["user"] = ["username": session.user.username, "organiser": session.user.role == .admin || session.user.role == .staff]
             layout["csrf"] = session.csrfToken
         }
         let html = library.render(layout, withTemplate: "layout") ?? ""
@@ -104,7 +105,7 @@ enum Templates {
     <p class="brand"><a href="/">Utväg Hub</a></p>
     <nav aria-label="{{t.nav_label}}">
     <ul>
-    {{#user}}<li><a href="/">{{t.nav_home}}</a></li><li><a href="/hanvisningar">{{t.nav_referrals}}</a></li><li><a href="/kapacitet">{{t.nav_capacity}}</a></li><li><a href="/statistik">{{t.nav_statistics}}</a></li><li><a href="/networks">{{t.nav_networks}}</a></li><li><a href="/moten">{{t.nav_meetings}}</a></li>{{/user}}
+    {{#user}}<li><a href="/">{{t.nav_home}}</a></li><li><a href="/hanvisningar">{{t.nav_referrals}}</a></li><li><a href="/kapacitet">{{t.nav_capacity}}</a></li><li><a href="/statistik">{{t.nav_statistics}}</a></li>{{#user.organiser}}<li><a href="/networks">{{t.nav_networks}}</a></li><li><a href="/training">{{t.nav_training}}</a></li>{{/user.organiser}}<li><a href="/moten">{{t.nav_meetings}}</a></li>{{/user}}
     <li><a href="?lang={{t.lang_switch_code}}" lang="{{t.lang_switch_code}}" hreflang="{{t.lang_switch_code}}">{{t.lang_switch}}</a></li>
     {{#user}}<li><form class="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="logout">{{t.logout}} ({{username}})</button></form></li>{{/user}}
     </ul>

@@ -60,3 +60,23 @@ struct ErrorPageTests {
         }
     }
 }
+
+/// The menu offers each role what it can use.
+@Suite("Menu by role")
+struct MenuTests {
+    @Test func organisersSeeNetworkDaysAndTrainingsOthersDoNot() async throws {
+        let h = try await Harness.make()
+        try await h.users.create(username: "ledamot", password: Harness.adminPassword, role: "board", centre: "skaraborg")
+        try await h.test { client in
+            var admin = Browser(client: client)
+            _ = try await admin.login()
+            let page = try await admin.get("/moten")
+            #expect(page.text.contains("href=\"/networks\"") && page.text.contains("href=\"/training\">Utbildningar<"))
+            var board = Browser(client: client)
+            _ = try await board.login(username: "ledamot")
+            let boardPage = try await board.get("/moten")
+            #expect(!boardPage.text.contains("href=\"/networks\"") && !boardPage.text.contains("href=\"/training\""))
+            #expect(boardPage.text.contains("href=\"/moten\""))
+        }
+    }
+}
