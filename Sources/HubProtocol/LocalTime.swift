@@ -28,5 +28,18 @@ public enum LocalTime {
         return "\(c.year ?? 0)-\(pad(c.month))-\(pad(c.day))"
     }
 
+    /// The year `year` as the UTC timestamps of its first moment and the next year's, in
+    /// Stockholm: a referral sent at 00:30 on New Year's Day counts in the new year.
+    public static func yearBounds(_ year: Int) -> (from: String, to: String) {
+        func start(_ y: Int) -> String {
+            let date = calendar.date(from: DateComponents(year: y, month: 1, day: 1)) ?? Date(timeIntervalSince1970: 0)
+            return Timestamp.string(from: date)
+        }
+        return (start(year), start(year + 1))
+    }
+
+    /// The Stockholm year of an instant.
+    public static func year(of date: Date) -> Int { calendar.component(.year, from: date) }
+
     static func pad(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : String(v) }
 }

@@ -146,6 +146,18 @@ struct QueueGroupsStatisticsTests {
         let off = Masker(threshold: 5, active: false).table([1, 2])
         #expect(off.cells == [1, 2] && off.total == 3)
     }
+
+    @Test func theYearIsStockholmsAReferralJustAfterNewYearsMidnightCountsInTheNewYear() async throws {
+        let h = try await Harness.make(.sqlite)
+        defer { Task { await h.close() } }
+        h.clock.set("2026-12-31T23:30:00.000Z") // 00:30 on 1 January 2027 in Stockholm
+        _ = try await h.ok("referrals.submit", referral(), as: Actors.police)
+        let row2027 = try await h.ok("referrals.statistics", ["centre": "skaraborg", "year": 2027])["uniqueClients"]?["rows"]?.arrayValue?
+            .first { $0["category"] == "subjected-to-violence" }
+        #expect(row2027?["year"] == 1)
+        #expect(row2027?["previous"] == 0)
+        #expect(LocalTime.yearBounds(2027) == ("2026-12-31T23:00:00.000Z", "2027-12-31T23:00:00.000Z"))
+    }
 }
 
 extension JSONValue {
@@ -155,4 +167,5 @@ extension JSONValue {
         o["user"] = .string("user\(i)")
         return .object(o)
     }
+
 }

@@ -19,7 +19,7 @@ enum Statistics {
               env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
         }
-        let currentYear = Calendar(identifier: .gregorian).component(.year, from: env.now())
+        let currentYear = LocalTime.year(of: env.now())
         let year = try Fields.int(r.body, "year", range: 2000...2200, required: false) ?? currentYear
         let view = try Fields.string(r.body, "view", max: 10, required: false) ?? (actor.mayHandle(centre: centre) ? "internal" : "shared")
         guard view == "internal" || view == "shared" else { throw HubError(.validation, "Must be internal or shared.", field: "body.view") }
@@ -28,7 +28,8 @@ enum Statistics {
         }
         let masker = Masker(threshold: env.settings.smallNumberThreshold, active: view == "shared")
         let db = c.database
-        func yearRange(_ y: Int) -> (String, String) { (String(format: "%04d-01-01", y), String(format: "%04d-01-01", y + 1)) }
+        // A year is Stockholm's: from its New Year's midnight to the next, as UTC timestamps.
+        func yearRange(_ y: Int) -> (String, String) { LocalTime.yearBounds(y) }
 
         // Unique clients per category, this year and last.
         func clients(_ y: Int) async throws(HubError) -> [String: Int] {
