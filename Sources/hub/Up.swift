@@ -26,6 +26,11 @@ struct Up: AsyncParsableCommand {
             let config = try options.loadConfiguration()
             _ = try ReferenceData.load(configDir: options.config) // fail early with the field named
             try options.preparePrivateDataFolder(logger: logger)
+            // One hub per data folder, and only on free ports: a second `hub up` beside one
+            // still stopping would join its broker and split the work between two hubs.
+            let lock = try Self.lockDataFolder(options.dataDir)
+            defer { close(lock) }
+            try Self.requireFreePorts(config)
             try FileManager.default.createDirectory(atPath: options.layout.logs, withIntermediateDirectories: true)
             // Development keys for every component, made once.
             var principals: [Principal] = ["broker", .gateway]
@@ -55,6 +60,47 @@ struct Up: AsyncParsableCommand {
             await supervisor.runUntilSignal()
         } catch {
             exitWith(error)
+        }
+    }
+
+    /// Holds an exclusive lock on `<data>/hub.lock` for as long as this `hub up` runs
+    /// (the kernel lets it go when the process ends, however it ends).
+    static func lockDataFolder(_ dataDir: String) throws -> Int32 {
+        let path = dataDir + "/hub.lock"
+        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw HubError(.storage, "Cannot create the data folder's lock file.", field: "hub.lock") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw HubError(.conflict, "Another hub is running on this data folder (\(dataDir)), or still stopping. Stop it first, then start again.",
+                           field: "--data-dir")
+        }
+        return fd
+    }
+
+    /// Refuses to start when the broker's or the gateway's port is taken.
+    static func requireFreePorts(_ config: HubConfiguration) throws {
+        var ports: [(String, String, Int)] = [("gateway", config.gateway.host, config.gateway.port)]
+        if config.broker.endpoint.hasPrefix("tcp://") {
+            let hostPort = config.broker.endpoint.dropFirst("tcp://".count)
+            if let colon = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: colon)...]) {
+                ports.append(("broker", String(hostPort[..<colon]), port))
+            }
+        }
+        for (what, host, port) in ports where port > 0 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var reuse: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr(host == "*" || host == "0.0.0.0" ? "0.0.0.0" : (host == "localhost" ? "127.0.0.1" : host))
+            let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            if bound != 0, errno == EADDRINUSE {
+                throw HubError(.conflict, "The \(what)'s port \(port) is in use: another hub (or another program) is running. Stop it, or choose other ports.",
+                               field: what == "gateway" ? "HUB_GATEWAY_PORT" : "HUB_BROKER_ENDPOINT")
+            }
         }
     }
 
