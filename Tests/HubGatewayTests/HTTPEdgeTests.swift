@@ -26,15 +26,20 @@ struct RawClient {
 
     func send(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { Glibc.send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) } }
 
-    /// Everything until the server closes the connection (or the 8 s read bound), and whether it closed.
-    func readToClose() -> (text: String, closed: Bool) {
+    /// Everything until the server closes the connection (or an 8 s bound), and whether it
+    /// closed. Reads without blocking and sleeps between tries, so no thread is held: a
+    /// blocking `recv` would starve the other tests' tasks and threads running beside it.
+    func readToClose() async -> (text: String, closed: Bool) {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
+        let deadline = ContinuousClock.now + .seconds(8)
+        while ContinuousClock.now < deadline {
+            let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if n > 0 { out += buffer[0..<n]; continue }
-            return (String(decoding: out, as: UTF8.self), n == 0 || errno == ECONNRESET)
+            if n == 0 || errno == ECONNRESET { return (String(decoding: out, as: UTF8.self), true) }
+            try? await Task.sleep(for: .milliseconds(20)) // EAGAIN: nothing yet
         }
+        return (String(decoding: out, as: UTF8.self), false)
     }
 
     func close() { Glibc.close(fd) }
@@ -71,7 +76,7 @@ struct HTTPEdgeTests {
             for path in ["/api/v1/tokens", "/login"] {
                 let c = try RawClient(port: port)
                 c.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ-not-hex\r\n{}\r\n0\r\n\r\n")
-                let (text, _) = c.readToClose()
+                let (text, _) = await c.readToClose()
                 c.close()
                 #expect(text.hasPrefix("HTTP/1.1 400"), "\(path): \(text.prefix(60))")
             }
@@ -83,7 +88,7 @@ struct HTTPEdgeTests {
             let c = try RawClient(port: port)
             c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
             let start = ContinuousClock.now
-            let (text, closed) = c.readToClose()
+            let (text, closed) = await c.readToClose()
             c.close()
             #expect(closed)
             #expect(!text.contains("200 OK"))
@@ -95,7 +100,7 @@ struct HTTPEdgeTests {
         try await withServer { port in
             let c = try RawClient(port: port)
             c.send("POST /api/v1/tokens HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"username\":")
-            let (text, closed) = c.readToClose()
+            let (text, closed) = await c.readToClose()
             c.close()
             #expect(text.hasPrefix("HTTP/1.1 408"), "\(text.prefix(60))")
             #expect(closed)
@@ -108,14 +113,14 @@ struct HTTPEdgeTests {
             try await Task.sleep(for: .milliseconds(200))
             let extra = try RawClient(port: port)
             extra.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let (text, closed) = extra.readToClose()
+            let (text, closed) = await extra.readToClose()
             extra.close()
             #expect(closed && text.isEmpty, "the fourth connection is closed unanswered")
             for c in held { c.close() }
             try await Task.sleep(for: .milliseconds(300))
             let again = try RawClient(port: port)
             again.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            let (ok, _) = again.readToClose()
+            let (ok, _) = await again.readToClose()
             again.close()
             #expect(ok.hasPrefix("HTTP/1.1 "), "a place is free again once the others closed")
         }
