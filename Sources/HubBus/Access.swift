@@ -70,7 +70,6 @@ extension MessageHandler {
 /// new handler without a decision about who may call it does not compile into the table.
 public struct GuardedHandlers: Sendable {
     public private(set) var handlers: [String: MessageHandler] = [:]
-    public private(set) var rules: [String: AccessRule] = [:]
     public let service: String
     let reference: @Sendable (String) throws -> ReferenceData
 
@@ -80,7 +79,6 @@ public struct GuardedHandlers: Sendable {
 
     public mutating func add(_ type: String, _ rule: AccessRule, _ handler: MessageHandler) {
         precondition(handlers[type] == nil, "\(type) is registered twice") // a programming error, not input
-        rules[type] = rule
         handlers[type] = handler.guarded(rule, service: service, reference: reference)
     }
 }

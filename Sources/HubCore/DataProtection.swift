@@ -70,12 +70,7 @@ public struct DataKeyRing: Sendable {
 
     /// Loads from `HUB_DATA_KEYS` or `<keysDir>/data-keys.json`.
     public static func load(keysDirectory: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> DataKeyRing {
-        if let text = environment["HUB_DATA_KEYS"], !text.isEmpty {
-            guard let file = try? JSONDecoder().decode(File.self, from: Data(text.utf8)) else {
-                throw HubError(.validation, "HUB_DATA_KEYS is not a data-keys JSON document.", field: "HUB_DATA_KEYS")
-            }
-            return try DataKeyRing(file: file)
-        }
+        if let ring = try fromEnvironment("HUB_DATA_KEYS", environment) { return ring }
         let path = keysDirectory + "/" + fileName
         guard FileManager.default.fileExists(atPath: path) else {
             throw HubError(.validation, "No data keys: run `hub keys generate` or set HUB_DATA_KEYS.", field: fileName)
@@ -88,12 +83,7 @@ public struct DataKeyRing: Sendable {
     /// sealed copy (a service's idempotency replies, an agency adapter's outbox) has its own.
     public static func loadOrCreate(path: String, environmentVariable: String,
                                     environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DataKeyRing {
-        if let text = environment[environmentVariable], !text.isEmpty {
-            guard let file = try? JSONDecoder().decode(File.self, from: Data(text.utf8)) else {
-                throw HubError(.validation, "\(environmentVariable) is not a data-keys JSON document.", field: environmentVariable)
-            }
-            return try DataKeyRing(file: file)
-        }
+        if let ring = try fromEnvironment(environmentVariable, environment) { return ring }
         if !FileManager.default.fileExists(atPath: path) {
             let folder = (path as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -101,6 +91,15 @@ public struct DataKeyRing: Sendable {
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         }
         return try DataKeyRing(file: try ConfigFile.decode(File.self, path: path))
+    }
+
+    /// The ring given as JSON in `variable`, nil when it is unset or empty.
+    static func fromEnvironment(_ variable: String, _ environment: [String: String]) throws(HubError) -> DataKeyRing? {
+        guard let text = environment[variable], !text.isEmpty else { return nil }
+        guard let file = try? JSONDecoder().decode(File.self, from: Data(text.utf8)) else {
+            throw HubError(.validation, "\(variable) is not a data-keys JSON document.", field: variable)
+        }
+        return try DataKeyRing(file: file)
     }
 
     /// Writes a new key file (mode 0600) unless one exists; returns whether it wrote.

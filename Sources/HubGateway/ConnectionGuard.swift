@@ -41,7 +41,6 @@ final class ConnectionCounter: Sendable {
         }
     }
 
-    var total: Int { counts.withLock { $0.values.reduce(0, +) } }
 }
 
 /// A per-connection handler after HTTP decoding: read deadlines for headers and body, and
