@@ -65,10 +65,33 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The web kit the gateway and every service's web module share: request context, layout,
+        // languages, error map, page rendering, the public registration pages, the bus helpers.
+        .target(
+            name: "HubWeb",
+            dependencies: [
+                "HubCore", "HubProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.embedInCode("templates")],
+            swiftSettings: strict
+        ),
+        // Each service's web face (pages, JSON API, templates, strings, OpenAPI), in its own folder.
+        .target(name: "ReferralsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+                path: "services/referrals/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
+        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+                path: "services/meetings/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
+        .target(name: "NetworksWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+                path: "services/networks/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
+        .target(name: "TrainingWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+                path: "services/training/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(
             name: "HubGateway",
             dependencies: [
-                "HubBus", "HubCore", "HubProtocol", "HubStorage",
+                "HubBus", "HubCore", "HubProtocol", "HubStorage", "HubWeb",
+                "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -76,6 +99,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"],
+            resources: [.embedInCode("templates")],
             swiftSettings: strict
         ),
         // The shared registration engine (seats, waiting list, links, exports) used by networks and training.
@@ -86,15 +110,15 @@ let package = Package(
         ),
         // Deployable services: each owns its handlers, migrations and README.
         .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
-                path: "services/referrals", exclude: ["README.md"], swiftSettings: strict),
+                path: "services/referrals", exclude: ["README.md", "Web"], swiftSettings: strict),
         // E-mail: the SMTP client, MIME messages and the outbox that meetings and networks share.
         .target(name: "HubMail", dependencies: ["HubProtocol", "HubStorage", .product(name: "Logging", package: "swift-log")]),
         .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", .product(name: "Crypto", package: "swift-crypto")],
-                path: "services/meetings", exclude: ["README.md"], swiftSettings: strict),
+                path: "services/meetings", exclude: ["README.md", "Web"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
-                path: "services/networks", exclude: ["README.md"], swiftSettings: strict),
+                path: "services/networks", exclude: ["README.md", "Web"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
-                path: "services/training", exclude: ["README.md"], swiftSettings: strict),
+                path: "services/training", exclude: ["README.md", "Web"], swiftSettings: strict),
         .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "CLibXML2",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Crypto", package: "swift-crypto"),
@@ -105,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "hub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway",
+                "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb",
                 "ReferralsService", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,7 +142,7 @@ let package = Package(
                 path: "Tests/HubTestSupport"),
         // Fuzz targets (scripts/fuzz.sh builds them with libFuzzer; built normally they replay
         // their seeds and every crash found, see Tests/Fuzz/README.md).
-        .executableTarget(name: "HubFuzz", dependencies: ["HubProtocol", "HubCore", "AgencyAdapters", "MeetingsService", "HubGateway"],
+        .executableTarget(name: "HubFuzz", dependencies: ["HubProtocol", "HubCore", "AgencyAdapters", "MeetingsService", "HubWeb"],
                           path: "Tests/Fuzz/HubFuzz"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
@@ -141,7 +165,7 @@ let package = Package(
             "TrainingService", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
-            "HubGateway", "HubBus", "HubProtocol", "HubStorage",
+            "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "HubBus", "HubProtocol", "HubStorage",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -1,3 +1,4 @@
+import HubWeb
 import HTTPTypes
 import HummingbirdCore
 import NIOHTTPTypes

@@ -2,7 +2,12 @@ import Foundation
 import HubCore
 import HubProtocol
 import HubStorage
+import HubWeb
 import Hummingbird
+import MeetingsWeb
+import NetworksWeb
+import ReferralsWeb
+import TrainingWeb
 import Logging
 
 /// The HTTP face of the hub: HTML pages, the JSON API under /api/v1, /healthz,
@@ -73,8 +78,12 @@ public struct GatewayServer: Sendable {
     public func buildRouter() async throws -> Router<GatewayRequestContext> {
         HubMetrics.bootstrap()
         try await database.migrate(UserStore.migrations)
-        let pages = try PageRenderer()
-        let routes = Routes(server: self, pages: pages)
+        let modules = Self.modules
+        var templates = GatewayTemplates.all
+        for module in modules { templates.merge(module.templates) { own, _ in own } }
+        let pages = try PageRenderer(templates: templates, menu: modules.flatMap(\.menu))
+        let routes = Routes(server: self, pages: pages, openAPI: OpenAPIDocument.yaml(modules: modules),
+                            stylesheet: ([SharedTemplates.css] + modules.map(\.css)).joined(separator: "\n"))
 
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
@@ -105,16 +114,20 @@ public struct GatewayServer: Sendable {
         let pagesGroup = router.group().add(middleware: SessionMiddleware(credentials: credentials))
         pagesGroup.get("/", use: routes.start)
         pagesGroup.post("/logout", use: routes.logout)
-        ReferralRoutes.register(api: authed, pages: pagesGroup, routes: ReferralRoutes(server: self, pages: pages))
 
-        // Network days: public registration, organiser pages and their API.
-        NetworkRoutes(server: self, pages: pages).register(public: router, api: authed, pages: pagesGroup)
-        // Management-group meetings: pages and API.
-        MeetingRoutes(server: self, pages: pages).register(api: authed, pages: pagesGroup)
-        // Trainings, lectures and targeted supervision.
-        TrainingRoutes(server: self, pages: pages).register(public: router, api: authed, pages: pagesGroup)
+        // Each service's pages and API, from its own web module (services/<name>/Web).
+        let environment = WebEnvironment(bus: bus, configuration: configuration, pages: pages)
+        let routers = WebModule.Routers(open: router, api: authed, pages: pagesGroup)
+        for module in modules { module.mount(environment, routers) }
         return router
     }
+
+    /// The services' web modules, in menu order. Their strings are installed once, on first use.
+    static let modules: [WebModule] = {
+        let modules = [ReferralsWeb.module, NetworksWeb.module, TrainingWeb.module, MeetingsWeb.module]
+        for module in modules { Strings.install(swedish: module.swedish, english: module.english) }
+        return modules
+    }()
 
     var busTimeout: Duration { .milliseconds(configuration.broker.requestTimeoutMs) }
 }

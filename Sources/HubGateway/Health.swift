@@ -1,3 +1,4 @@
+import HubWeb
 import HubCore
 import HubProtocol
 

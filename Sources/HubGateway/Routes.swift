@@ -1,3 +1,4 @@
+import HubWeb
 import Foundation
 import HubCore
 import HubProtocol
@@ -7,6 +8,9 @@ import Hummingbird
 struct Routes: Sendable {
     let server: GatewayServer
     let pages: PageRenderer
+    /// The generated /openapi.yaml and /static/hub.css, from the shared parts and every module's.
+    let openAPI: String
+    let stylesheet: String
     typealias Context = GatewayRequestContext
     static let loginCSRFCookie = "hub_login_csrf"
 
@@ -34,11 +38,11 @@ struct Routes: Sendable {
     }
 
     @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
-        text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8")
+        text(openAPI, contentType: "application/yaml; charset=utf-8")
     }
 
     @Sendable func css(_ request: Request, context: Context) async throws -> Response {
-        var r = text(Templates.css + NetworkTemplates.css, contentType: "text/css; charset=utf-8")
+        var r = text(stylesheet, contentType: "text/css; charset=utf-8")
         r.headers[.cacheControl] = "public, max-age=3600"
         return r
     }
@@ -244,12 +248,6 @@ struct Routes: Sendable {
     }
 
     /// Centres as `[{"id","name"}]` for templates, from `referrals.centres.list`.
-    static func centreList(_ value: JSONValue) -> [[String: String]] {
-        (value["centres"]?.arrayValue ?? []).compactMap { c in
-            c["id"]?.stringValue.map { ["id": $0, "name": c["name"]?.stringValue ?? $0] }
-        }
-    }
-
     /// Centre names from the reply: an array of centres or `{"centres": [...]}`; each a
     /// string or an object with `name` (falling back to `id`).
     static func centreNames(_ value: JSONValue) -> [String] {

@@ -1,14 +1,8 @@
+import HubWeb
 import Foundation
 import HubProtocol
 import HubStorage
 import Synchronization
-
-/// A logged-in browser session: the user and the session's CSRF token.
-struct SessionInfo: Sendable {
-    var tokenHash: String
-    var user: User
-    var csrfToken: String
-}
 
 /// Browser sessions and API bearer tokens. The database holds only SHA-256 hashes of
 /// the tokens; the tokens themselves exist only in the cookie or the API client.

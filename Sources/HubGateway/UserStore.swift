@@ -1,32 +1,9 @@
+import HubWeb
 import Foundation
 import HubProtocol
 import HubStorage
 import HummingbirdBcrypt
 import Synchronization
-
-/// What a user may do. Staff and board members are bound to a centre; an agency
-/// user to one agency; an admin to neither.
-public enum UserRole: String, Sendable, Codable, CaseIterable {
-    case admin
-    /// Utväg staff at one centre.
-    case staff
-    /// A person at one partner agency.
-    case agency
-    /// A management-group ("ledningsgrupp") member of one centre.
-    case board
-}
-
-/// A gateway user. Never carries the password hash outside the store.
-public struct User: Sendable, Codable, Equatable {
-    public var id: String
-    public var username: String
-    public var role: UserRole
-    public var agency: String?
-    public var centre: String?
-    public init(id: String, username: String, role: UserRole, agency: String?, centre: String?) {
-        self.id = id; self.username = username; self.role = role; self.agency = agency; self.centre = centre
-    }
-}
 
 /// The gateway's users, with bcrypt password hashes, in the gateway's own database.
 ///
@@ -245,8 +222,4 @@ extension DatabaseRow {
         default: return nil
         }
     }
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -6,6 +6,11 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 @Suite("Gateway JSON API, health and documents")
 struct GatewayAPITests {
@@ -84,7 +89,7 @@ struct GatewayAPITests {
         let h = try await Harness.make()
         try await h.test { client in
             let missing = try await client.json("/api/v1/tokens", method: .post, body: #"{"username":"admin"}"#)
-            #expect(missing.status == .badRequest)
+            #expect(missing.status == .unprocessableContent)
             #expect(missing.json?["error"]?["code"]?.stringValue == "validation")
             #expect(missing.json?["error"]?["field"]?.stringValue == "body.password")
             let empty = try await client.json("/api/v1/tokens", method: .post, body: #"{"username":"","password":"x"}"#)

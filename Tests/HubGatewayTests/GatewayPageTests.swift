@@ -5,6 +5,11 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 @Suite("Gateway pages, sessions and CSRF")
 struct GatewayPageTests {

@@ -7,6 +7,11 @@ import HubStorage
 import Logging
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 @Suite("GatewayServer.run")
 struct GatewayServerRunTests {

@@ -6,6 +6,11 @@ import HubCore
 import Logging
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 /// A client on a raw TCP socket, to send what no HTTP library would: broken framing,
 /// half a request, a body shorter than its Content-Length.

@@ -1,4 +1,9 @@
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 import Testing
 
 /// Login throttling slows guessing by address, and never lets one address lock out a user

@@ -4,6 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 /// The meeting pages and API against a fake bus: what they send and how they answer.
 @Suite("Gateway: management-group meetings")

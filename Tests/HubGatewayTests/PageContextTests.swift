@@ -2,6 +2,11 @@ import Foundation
 import Hummingbird
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 /// A page never shows the word "nil": absent values are left out before Mustache sees them.
 @Suite("Page context")
@@ -20,7 +25,7 @@ struct PageContextTests {
     }
 
     @Test func aPageWithAnAbsentMessageShowsNoNil() throws {
-        let pages = try PageRenderer()
+        let pages = try PageRenderer(templates: [:])
         let none: String? = nil
         var raw: [String: Any] = ["message": none as Any]
         raw["t"] = Language.sv.strings

@@ -1,5 +1,10 @@
 import Foundation
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 import HubProtocol
 import Hummingbird
 import HummingbirdTesting
@@ -44,7 +49,7 @@ struct ReferralRouteTests {
         try await h.test { client in
             let token = try await client.token()
             let r = try await client.json("/api/v1/referrals", method: .post, token: token, body: "{}")
-            #expect(r.status == .badRequest)
+            #expect(r.status == .unprocessableContent)
             #expect(r.json?["error"]?["field"] == "body.client.identityNumber")
             #expect(r.json?["error"]?["details"]?.arrayValue?.count == 2)
             #expect(r.json?["error"]?["details"]?[index: 1]?["reason"] == "required")

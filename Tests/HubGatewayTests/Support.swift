@@ -9,6 +9,11 @@ import Logging
 import Synchronization
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 /// In-process stand-in for the bus (unit tests only; the real bus is tested in HubBusTests).
 final class FakeBus: BusRequester {

@@ -4,6 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 @testable import HubGateway
+@testable import HubWeb
+@testable import MeetingsWeb
+@testable import NetworksWeb
+@testable import ReferralsWeb
+@testable import TrainingWeb
 
 /// The training pages and API against a fake bus: what they send and how they answer.
 @Suite("Gateway: training registration, organiser pages, API")
@@ -103,6 +108,7 @@ struct TrainingRoutesTests {
 
 extension TrainingRoutesTests {
     @Test func serviceRefusalsAreShownInTheLanguageOfThePage() {
+        _ = GatewayServer.modules  // installs the modules' strings
         let overlap = HubError(.validation, "The session overlaps session 1.", field: "body.sessions[1].startTime", reason: .overlap)
         #expect(TrainingRoutes.formMessage(overlap, lang: .sv) == "Tillfället överlappar ett annat tillfälle.")
         #expect(TrainingRoutes.formMessage(overlap, lang: .en) == "The session overlaps another session.")
@@ -116,6 +122,7 @@ extension TrainingRoutesTests {
     }
 
     @Test func everyReasonThePagesTranslateHasATextInBothLanguages() {
+        _ = GatewayServer.modules  // installs the modules' strings
         for (reason, key) in Language.reasonKeys {
             #expect(Language.sv.strings[key] != nil && Language.en.strings[key] != nil, "\(reason) → \(key)")
             #expect(Language.sv.fieldError(reason) != Language.en.fieldError(reason), "\(reason) is not translated")

@@ -1,7 +1,7 @@
 import AgencyAdapters
 import Foundation
 import HubCore
-import HubGateway
+import HubWeb
 import HubProtocol
 import MeetingsService
 

@@ -30,19 +30,9 @@ enum HTTPSupport {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
     }
 
-    /// The HTTP status for a hub error code.
+    /// The HTTP status for a hub error code: the hub's one map (`HubError.Code.httpStatus`).
     static func status(for code: HubError.Code) -> HTTPResponse.Status {
-        switch code {
-        case .validation: .unprocessableContent
-        case .invalidJSON, .malformed: .badRequest
-        case .forbidden: .forbidden
-        case .unauthenticated: .unauthorized
-        case .notFound: .notFound
-        case .conflict, HubError.Code("intake_paused"): .conflict
-        case .tooLarge: .contentTooLarge
-        case .busy, .timeout, .storage, .internal: .serviceUnavailable
-        default: .unprocessableContent
-        }
+        HTTPResponse.Status(code: code.httpStatus)
     }
 
     /// Reads the whole body, or a `tooLarge` error when it exceeds `limit`.

@@ -1,0 +1,128 @@
+import Foundation
+import HubProtocol
+import HTTPTypes
+import Hummingbird
+
+/// The public registration form shared by network days and trainings (the registration
+/// engine's web face): its fields, its CSRF cookie and its field errors in the page's language.
+package enum RegistrationForm {
+    package static let csrfCookie = "hub_reg_csrf"
+
+    package static let fields = ["name", "email", "agency", "municipality", "dietary", "invoiceReference"]
+
+    /// A field error in the page's language; the service's English message is never shown raw.
+    package static func message(for error: HubError, field: String, lang: Language) -> String {
+        if let text = lang.fieldError(error.reason) { return text }
+        switch (error.code, field) {
+        case (.conflict, "email"): return lang.t("reg_err_email_taken")
+        case (_, "email"): return lang.t("reg_err_email")
+        case (_, "agency"), (_, "municipality"): return lang.t("reg_err_choose")
+        case (.conflict, "dayId"): return lang.t("reg_err_started")
+        default: return lang.t("reg_err_invalid")
+        }
+    }
+
+}
+
+/// Route sets with public registration pages (no login): double-submit CSRF, a rate limit
+/// per address, the event's facts and the form with its errors.
+package protocol PublicRegistrationRoutes: ServiceRoutes {
+    var throttle: PublicFormThrottle { get }
+}
+
+package extension PublicRegistrationRoutes {
+    package func publicCSRF(_ request: Request) -> String {
+        request.cookies[RegistrationForm.csrfCookie]?.value.nilIfEmpty ?? Secrets.randomToken(bytes: 32)
+    }
+
+    package func checkPublicCSRF(_ request: Request, _ form: [String: String]) throws(HubError) {
+        guard let cookie = request.cookies[RegistrationForm.csrfCookie]?.value, let field = form["csrf"], !cookie.isEmpty,
+              Secrets.constantTimeEquals(cookie, field) else {
+            throw HubError(.forbidden, "Missing or wrong CSRF token.", reason: .staleForm)
+        }
+    }
+
+    /// Reads the form of a public page (no login) and refuses it without the CSRF token that
+    /// page set in its cookie: every public POST starts here.
+    package func publicForm(_ request: inout Request, context: Context) async throws -> [String: String] {
+        let form = try await Forms.read(&request, context: context)
+        try checkPublicCSRF(request, form)
+        return form
+    }
+
+    package func withCSRFCookie(_ response: Response, _ csrf: String) -> Response {
+        var response = response
+        response.setCookie(Cookie(name: RegistrationForm.csrfCookie, value: csrf, maxAge: 3600, path: "/",
+                                  secure: server.configuration.gateway.cookiesAreSecure, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// Facts about the day shared by the public pages.
+    package func dayData(_ day: JSONValue, lang: Language) -> [String: Any] {
+        let fee = Int(day["feeSEK"]?.numberValue ?? 0)
+        let organisers = (day["organisers"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+        return [
+            "day": day.mustache, "organisers": organisers,
+            "feeText": fee > 0 ? lang.t("reg_fee_value", ["fee": String(fee)]) : lang.t("reg_free"),
+        ]
+    }
+
+    package func renderForm(_ day: JSONValue, context: Context, csrf: String, form: [String: String] = [:], errors: [String: String] = [:],
+                    formError: String? = nil, status: HTTPResponse.Status = .ok, template: String = "nw_register",
+                    extra: [String: Any] = [:], extraErrors: [[String: String]] = []) -> Response {
+        let lang = context.language
+        var data = dayData(day, lang: lang)
+        let programme = day["programme"]?.arrayValue ?? []
+        data["programme"] = programme.map(\.mustache)
+        data["hasProgramme"] = !programme.isEmpty
+        let open = day["registrationOpen"]?.boolValue ?? false
+        data["open"] = open
+        if !open {
+            data["closedText"] = lang.t(day["status"]?.stringValue == "cancelled" ? "reg_cancelled_day" : "reg_closed")
+        }
+        let left = Int(day["seatsLeft"]?.numberValue ?? 0)
+        data["full"] = left == 0
+        data["seatsText"] = lang.t("reg_seats_left", ["n": String(left)])
+        data["hasFee"] = (day["feeSEK"]?.numberValue ?? 0) > 0
+        data["agencies"] = (day["agencies"]?.arrayValue ?? []).map { a -> [String: Any] in
+            ["id": a["id"]?.stringValue ?? "", "name": a["name"]?.stringValue ?? "", "selected": a["id"]?.stringValue == form["agency"]]
+        }
+        data["municipalities"] = (day["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { m -> [String: Any] in
+            ["name": m, "selected": m == form["municipality"]]
+        }
+        data["form"] = form
+        data["err"] = errors
+        let labels = ["name": "reg_name", "email": "reg_email", "agency": "reg_agency", "municipality": "reg_municipality",
+                      "dietary": "reg_dietary", "invoiceReference": "reg_invoice"]
+        data["fieldErrors"] = RegistrationForm.fields.compactMap { f -> [String: String]? in
+            errors[f].map { ["id": f, "label": lang.t(labels[f] ?? f).replacingOccurrences(of: " *", with: ""), "message": $0] }
+        }
+        data["fieldErrors"] = (data["fieldErrors"] as? [[String: String]] ?? []) + extraErrors
+        data["hasFieldErrors"] = !errors.isEmpty || !extraErrors.isEmpty
+        data["formError"] = formError
+        for (k, v) in extra { data[k] = v }
+        let days = ProcessInfo.processInfo.environment["HUB_REGISTRATION_PURGE_DAYS"] ?? "90"
+        data["privacyText"] = lang.t("reg_privacy", ["days": days])
+        data["csrf"] = csrf
+        let response = pages.render(template, title: "\(lang.t("reg_title")): \(day["title"]?.stringValue ?? "")", language: lang,
+                                    session: nil, data: data, status: status)
+        return withCSRFCookie(response, csrf)
+    }
+
+    /// The peer address the rate limit counts by (never logged).
+    package func clientAddress(_ context: Context) -> String {
+        context.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// A bus request whose failure the page handles itself.
+    package func attempt(_ type: String, _ body: JSONValue) async -> Result<JSONValue, HubError> {
+        do { return .success(try await ask(type, body)) } catch { return .failure(error) }
+    }
+
+    package func linkInvalid(_ context: Context) -> Response {
+        let lang = context.language
+        return pages.render("nw_message", title: lang.t("my_title"), language: lang, session: nil,
+                            data: ["heading": lang.t("my_title"), "text": lang.t("my_link_invalid")], status: .notFound)
+    }
+
+}

@@ -1,0 +1,541 @@
+import HubWeb
+import Foundation
+import HubProtocol
+import Hummingbird
+import Synchronization
+
+/// Network days over HTTP: the JSON API (`/api/v1/network-days`, contact persons,
+/// coverage, tour, attendance) and the organiser pages (participants, check-in, print,
+/// CSV, invoice basis, coverage). The public registration pages are in
+/// RegistrationRoutes.swift. Everything is a bus request to the networks service.
+struct NetworkRoutes: PublicRegistrationRoutes {
+    let server: WebEnvironment
+    let pages: PageRenderer
+    let throttle = PublicFormThrottle()
+    typealias Context = GatewayRequestContext
+
+    func register(public router: Router<Context>, api: RouterGroup<Context>, pages group: RouterGroup<Context>) {
+        // Public, no login: registration, personal and booking links.
+        router.get("/register/:dayId", use: registrationForm)
+        router.post("/register/:dayId", use: submitRegistration)
+        router.get("/r/:token", use: myRegistration)
+        router.post("/r/:token/cancel", use: cancelMyRegistration)
+        router.get("/register/:dayId/group", use: groupForm)
+        router.post("/register/:dayId/group", use: submitGroup)
+        router.get("/b/:token", use: bookingPage)
+        router.post("/b/:token/cancel", use: cancelInBooking)
+        router.get("/c/:token", use: selfUpdateForm)
+        router.post("/c/:token", use: selfUpdate)
+
+        // Organiser pages (admin, staff).
+        group.get("/networks", use: daysPage)
+        group.get("/networks/days/new", use: newDayForm)
+        group.post("/networks/days/new", use: createDayForm)
+        group.post("/networks/days/:dayId/invite", use: inviteForm)
+        group.post("/networks/days/:dayId/cancel", use: cancelDayForm)
+        group.get("/networks/days/:dayId", use: dayPage)
+        group.post("/networks/days/:dayId/checkin", use: checkInForm)
+        group.post("/networks/days/:dayId/move", use: moveForm)
+        group.get("/networks/days/:dayId/print", use: printPage)
+        group.get("/networks/days/:dayId/participants.csv", use: csvDownload)
+        group.get("/networks/days/:dayId/invoice", use: invoicePage)
+        group.get("/networks/coverage/:centreId", use: coveragePage)
+        group.get("/networks/contacts/:centreId", use: contactsPage)
+        group.post("/networks/contacts/:centreId", use: addContactForm)
+        group.get("/networks/attendance/:centreId", use: attendancePage)
+        group.get("/networks/tour/:centreId", use: tourPage)
+        group.post("/networks/tour/:centreId", use: planVisitForm)
+        group.post("/networks/tour/:centreId/:visitId/complete", use: completeVisitForm)
+
+        // JSON API.
+        api.get("/network-days", use: apiListDays)
+        api.post("/network-days", use: apiCreateDay)
+        api.get("/network-days/:dayId", use: apiGetDay)
+        api.patch("/network-days/:dayId", use: apiUpdateDay)
+        api.post("/network-days/:dayId/cancel", use: apiCancelDay)
+        api.post("/network-days/:dayId/invitations", use: apiInvite)
+        api.post("/network-days/:dayId/registrations", use: apiRegister)
+        api.get("/network-days/:dayId/registrations", use: apiListRegistrations)
+        api.get("/network-days/:dayId/participants.csv", use: csvDownload)
+        api.get("/network-days/:dayId/invoice-basis", use: apiInvoice)
+        api.post("/registrations/:participantId/check-in", use: apiCheckIn)
+        api.post("/registrations/:participantId/move", use: apiMove)
+        api.get("/contact-persons", use: apiListContacts)
+        api.post("/contact-persons", use: apiCreateContact)
+        api.patch("/contact-persons/:contactId", use: apiUpdateContact)
+        api.get("/coverage/:centreId", use: apiCoverage)
+        api.get("/tour-visits", use: apiTour)
+        api.post("/tour-visits", use: apiPlanVisit)
+        api.post("/tour-visits/:visitId/complete", use: apiCompleteVisit)
+        api.get("/network-attendance", use: apiAttendance)
+    }
+
+    // MARK: JSON API
+
+    @Sendable func apiListDays(_ request: Request, context: Context) async throws -> Response {
+        json(try await ask("networks.days.list", .object(query(request, ["centre", "year"]))))
+    }
+
+    @Sendable func apiCreateDay(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.days.create", .object(try await body(request, context))), status: .created)
+    }
+
+    @Sendable func apiGetDay(_ request: Request, context: Context) async throws -> Response {
+        json(try await ask("networks.days.get", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiUpdateDay(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.days.update", .object(try await body(request, context, path: ["dayId": param(context, "dayId")]))))
+    }
+
+    @Sendable func apiCancelDay(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.days.cancel", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiInvite(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        let day = param(context, "dayId")
+        var b = try await body(request, context, path: ["dayId": day])
+        if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/register/" + day) }
+        return json(try await ask("networks.days.invite", .object(b)))
+    }
+
+    /// Registers one person or a group; the gateway makes the link tokens and returns
+    /// the links once (only their hashes are stored by the service).
+    @Sendable func apiRegister(_ request: Request, context: Context) async throws -> Response {
+        var b = try await body(request, context, path: ["dayId": param(context, "dayId")])
+        for key in ["cancelToken", "manageToken"] where b[key] != nil {
+            throw HubError(.validation, "Links are made by the hub.", field: "body.\(key)")
+        }
+        var tokens: [String] = []
+        if case .array(let people)? = b["participants"] {
+            b["participants"] = .array(people.map { p in
+                guard case .object(var o) = p else { return p }
+                let t = Secrets.randomToken(bytes: 32)
+                tokens.append(t)
+                o["cancelToken"] = .string(t)
+                return .object(o)
+            })
+            let manage = Secrets.randomToken(bytes: 32)
+            b["manageToken"] = .string(manage)
+            var result = try await ask("networks.registrations.create", .object(b)).objectValue ?? [:]
+            result["manageUrl"] = .string(baseURL(request) + "/b/" + manage)
+            result["participants"] = .array(zip(result["participants"]?.arrayValue ?? [], tokens).map { placed, token in
+                var o = placed.objectValue ?? [:]
+                o["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
+                return .object(o)
+            })
+            return json(.object(result), status: .created)
+        }
+        let token = Secrets.randomToken(bytes: 32)
+        b["cancelToken"] = .string(token)
+        var result = try await ask("networks.registrations.create", .object(b)).objectValue ?? [:]
+        result["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
+        return json(.object(result), status: .created)
+    }
+
+    @Sendable func apiListRegistrations(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiInvoice(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))]))
+    }
+
+    @Sendable func apiCheckIn(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.registrations.checkin", .object(try await body(request, context, path: ["participantId": param(context, "participantId")]))))
+    }
+
+    @Sendable func apiMove(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        var b = try await body(request, context, path: ["participantId": param(context, "participantId")])
+        return json(try await ask("networks.registrations.move", .object(b)))
+    }
+
+    @Sendable func apiListContacts(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        var q = query(request, ["centre"])
+        if request.uri.queryParameters.get("includeInactive") == "true" { q["includeInactive"] = .bool(true) }
+        return json(try await ask("networks.contacts.list", .object(q)))
+    }
+
+    @Sendable func apiCreateContact(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        var b = try await body(request, context)
+        guard b["updateToken"] == nil else { throw HubError(.validation, "Links are made by the hub.", field: "body.updateToken") }
+        let token = Secrets.randomToken(bytes: 32)
+        b["updateToken"] = .string(token)
+        var result = try await ask("networks.contacts.create", .object(b)).objectValue ?? [:]
+        result["selfUpdateUrl"] = .string(baseURL(request) + "/c/" + token)
+        return json(.object(result), status: .created)
+    }
+
+    @Sendable func apiUpdateContact(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.contacts.update", .object(try await body(request, context, path: ["contactId": param(context, "contactId")]))))
+    }
+
+    @Sendable func apiCoverage(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.coverage.get", ["centreId": .string(param(context, "centreId"))]))
+    }
+
+    @Sendable func apiTour(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.tour.list", .object(query(request, ["centre", "year"]))))
+    }
+
+    @Sendable func apiPlanVisit(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.tour.plan", .object(try await body(request, context))), status: .created)
+    }
+
+    @Sendable func apiCompleteVisit(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.tour.complete", .object(try await body(request, context, path: ["visitId": param(context, "visitId")]))))
+    }
+
+    @Sendable func apiAttendance(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        return json(try await ask("networks.attendance.get", .object(query(request, ["centre", "year"]))))
+    }
+
+    // MARK: Organiser pages
+
+    @Sendable func daysPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let days = try await ask("networks.days.list", [:])["days"]?.arrayValue ?? []
+        let centres = ((try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []).map(\.mustache)
+        return pages.render("nw_days", title: lang.t("nw_title"), language: lang, session: session, data: [
+            "days": days.map(\.mustache), "hasDays": !days.isEmpty, "centres": centres,
+        ])
+    }
+
+    func participantRows(_ list: [JSONValue], agencies: [String: String], lang: Language, csrf: String) -> [[String: Any]] {
+        list.map { p in
+            var row = (p.mustache as? [String: Any]) ?? [:]
+            let status = p["status"]?.stringValue ?? ""
+            row["statusText"] = lang.t("status_" + status) + (p["waitingPosition"]?.numberValue.map { " (\(Int($0)))" } ?? "")
+            row["confirmed"] = status == "confirmed"
+            // An organiser moves a seat to the waiting list, or gives someone in line a seat, with a reason.
+            switch status {
+            case "confirmed": row["moveTo"] = "waiting"; row["moveButton"] = lang.t("nw_move_to_waiting")
+            case "waiting": row["moveTo"] = "confirmed"; row["moveButton"] = lang.t("nw_move_to_seat")
+            default: break
+            }
+            row["agencyName"] = agencies[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
+            row["dayId"] = p["eventId"]?.stringValue ?? ""
+            row["csrf"] = csrf
+            return row
+        }
+    }
+
+    func agencyNames() async -> [String: String] {
+        // The networks service knows the agencies of the reference data; ask a public day-less list once.
+        var out: [String: String] = [:]
+        if let status = try? await ask("networks.agencies.list", [:]) {
+            for a in status["agencies"]?.arrayValue ?? [] { out[a["id"]?.stringValue ?? ""] = a["name"]?.stringValue }
+        }
+        return out
+    }
+
+    @Sendable func dayPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
+        let day = reply["day"] ?? .null
+        let agencies = await agencyNames()
+        let summary = lang.t("nw_seats_summary", ["taken": day["taken"]?.intText ?? "0", "capacity": day["capacity"]?.intText ?? "0",
+                                                   "waiting": day["waiting"]?.intText ?? "0"])
+        return pages.render("nw_day", title: day["title"]?.stringValue ?? lang.t("nw_title"), language: lang, session: session, data: [
+            "day": day.mustache, "seatsSummary": summary, "csrf": session.csrfToken,
+            "cancelled": day["status"]?.stringValue == "cancelled",
+            "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": LocalTime.dateTime($0)]) } as Any,
+            "participants": participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken),
+            // After a move: `?flytt=ok`, or the refusal's reason code (codes only in the address, never text).
+            "moveNotice": request.uri.queryParameters.get("flytt") == "ok" ? lang.t("nw_moved") : nil as String?,
+            "moveError": request.uri.queryParameters.get("flytt").flatMap { $0 == "ok" ? nil : lang.fieldError(HubError.Reason($0)) ?? lang.t("nw_move_failed") } as Any,
+        ])
+    }
+
+    /// Moves a participant (seat ⇄ waiting list) with a reason, then back to the day.
+    @Sendable func moveForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let day = param(context, "dayId")
+        let body: JSONValue = ["participantId": .string(form["participantId"] ?? ""), "to": .string(form["to"] ?? ""),
+                               "reason": .string(form["reason"] ?? "")]
+        switch await attempt("networks.registrations.move", body) {
+        case .success: return Redirect.to("/networks/days/\(day)?flytt=ok")
+        case .failure(let error) where [.validation, .conflict, .notFound].contains(error.code):
+            let code = error.reason?.rawValue.filter { $0.isLetter || $0 == "_" } ?? error.code.rawValue
+            return Redirect.to("/networks/days/\(day)?flytt=\(code)")
+        case .failure(let error): throw error
+        }
+    }
+
+    static let dayFormFields = ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "organisers", "programme",
+                                "capacity", "feeSEK", "deadline", "contactEmail"]
+
+    func renderNewDay(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
+                      formError: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {
+        let lang = context.language
+        let centres = (try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []
+        return pages.render("nw_new_day", title: lang.t("nw_new"), language: lang, session: session, data: [
+            "centres": centres.map { c -> [String: Any] in
+                ["id": c["id"]?.stringValue ?? "", "name": c["name"]?.stringValue ?? "",
+                 "selected": c["id"]?.stringValue == (form["centreId"] ?? session.user.centre)]
+            },
+            "form": form, "err": errors, "formError": formError as Any, "csrf": session.csrfToken,
+        ], status: status)
+    }
+
+    @Sendable func newDayForm(_ request: Request, context: Context) async throws -> Response {
+        await renderNewDay(try organiserSession(context), context)
+    }
+
+    /// The organiser's form for a new day; errors from the service appear beside their field.
+    @Sendable func createDayForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        var request = request
+        let raw = try await Forms.read(&request, context: context)
+        var form: [String: String] = [:]
+        for f in Self.dayFormFields { form[f] = (raw[f] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        var body: [String: JSONValue] = [:]
+        var errors: [String: String] = [:]
+        for f in ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "deadline", "contactEmail"] where !(form[f] ?? "").isEmpty {
+            body[f] = .string(form[f]!)
+        }
+        for f in ["capacity", "feeSEK"] where !(form[f] ?? "").isEmpty {
+            if let n = Int(form[f]!) { body[f] = .number(Double(n)) } else { errors[f] = lang.t("reg_err_invalid") }
+        }
+        body["organisers"] = .array((form["organisers"] ?? "").split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+            .filter { $0 != .string("") })
+        var programme: [JSONValue] = []
+        for line in (form["programme"] ?? "").split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            programme.append(["start": .string(String(parts[0])), "title": .string(parts.count > 1 ? String(parts[1]) : "")])
+        }
+        body["programme"] = .array(programme)
+        if !errors.isEmpty { return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest) }
+        switch await attempt("networks.days.create", .object(body)) {
+        case .success(let day):
+            return Redirect.to("/networks/days/\(day["id"]?.stringValue ?? "")")
+        case .failure(let error) where error.code == .validation || error.code == .notFound:
+            var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
+            if field.hasPrefix("programme") { field = "programme" }
+            if Self.dayFormFields.contains(field) {
+                errors[field] = RegistrationForm.message(for: error, field: field, lang: lang)
+                return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest)
+            }
+            return await renderNewDay(session, context, form: form, formError: lang.t("reg_err_invalid"), status: .badRequest)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let day = param(context, "dayId")
+        _ = try await ask("networks.days.invite", ["dayId": .string(day), "registrationUrl": .string(baseURL(request) + "/register/" + day)])
+        return Redirect.to("/networks/days/\(day)")
+    }
+
+    @Sendable func cancelDayForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let day = param(context, "dayId")
+        _ = try await ask("networks.days.cancel", ["dayId": .string(day)])
+        return Redirect.to("/networks/days/\(day)")
+    }
+
+    @Sendable func checkInForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        _ = try await ask("networks.registrations.checkin", ["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")])
+        return Redirect.to("/networks/days/\(param(context, "dayId"))")
+    }
+
+    @Sendable func printPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
+        let confirmed = (reply["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "confirmed" }
+        var rows = participantRows(confirmed, agencies: await agencyNames(), lang: lang, csrf: session.csrfToken)
+        for i in rows.indices { rows[i]["number"] = i + 1 }
+        return pages.render("nw_print", title: lang.t("nw_print_heading"), language: lang, session: session,
+                            data: ["day": (reply["day"] ?? .null).mustache, "participants": rows])
+    }
+
+    /// The participant list as CSV (organisers; page session or API token).
+    @Sendable func csvDownload(_ request: Request, context: Context) async throws -> Response {
+        if context.apiUser == nil { _ = try organiserSession(context) } else { try requireOrganiser(context) }
+        let reply = try await ask("networks.registrations.export", ["dayId": .string(param(context, "dayId"))])
+        let filename = (reply["filename"]?.stringValue ?? "deltagare.csv").filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                               .contentDisposition: "attachment; filename=\"\(filename)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: reply["csv"]?.stringValue ?? "")))
+    }
+
+    @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))])
+        var data = (reply.mustache as? [String: Any]) ?? [:]
+        data["free"] = (reply["feeSEK"]?.numberValue ?? 0) == 0
+        return pages.render("nw_invoice", title: lang.t("nw_invoice"), language: lang, session: session, data: data)
+    }
+
+    @Sendable func coveragePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await ask("networks.coverage.get", ["centreId": .string(param(context, "centreId"))])
+        let rows: [[String: Any]] = (reply["municipalities"]?.arrayValue ?? []).map { m in
+            ["municipality": m["municipality"]?.stringValue ?? "",
+             "cells": (m["agencies"]?.arrayValue ?? []).map { c -> [String: Any] in
+                 ["gap": c["gap"]?.boolValue ?? true,
+                  "names": (c["contacts"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.joined(separator: ", ")]
+             }]
+        }
+        return pages.render("nw_coverage", title: lang.t("cov_title"), language: lang, session: session, data: [
+            "centreName": reply["centreName"]?.stringValue ?? "", "agencies": (reply["agencies"] ?? .array([])).mustache, "rows": rows,
+            "gapsText": lang.t("cov_gaps", ["n": reply["gaps"]?.intText ?? "0"]),
+        ])
+    }
+}
+
+/// Contacts, attendance and tour pages of one centre.
+extension NetworkRoutes {
+    /// The centre (name, municipalities) and the agencies, from the networks service's reference data.
+    func centreAndAgencies(_ centreId: String) async throws -> (centre: JSONValue, agencies: [JSONValue]) {
+        let reference = try await ask("networks.agencies.list", [:])
+        guard let centre = reference["centres"]?.arrayValue?.first(where: { $0["id"]?.stringValue == centreId }) else {
+            throw HubError(.notFound, "No such centre.", field: "centreId")
+        }
+        return (centre, reference["agencies"]?.arrayValue ?? [])
+    }
+
+    func renderContacts(_ session: SessionInfo, _ context: Context, centreId: String, form: [String: String] = [:],
+                        errors: [String: String] = [:], addedURL: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let (centre, agencies) = try await centreAndAgencies(centreId)
+        let names = Dictionary(agencies.map { ($0["id"]?.stringValue ?? "", $0["name"]?.stringValue ?? "") }, uniquingKeysWith: { a, _ in a })
+        let contacts = try await ask("networks.contacts.list", ["centreId": .string(centreId)])["contacts"]?.arrayValue ?? []
+        return pages.render("nw_contacts", title: lang.t("ct_title"), language: lang, session: session, data: [
+            "centreId": centreId, "centreName": centre["name"]?.stringValue ?? "", "csrf": session.csrfToken,
+            "contacts": contacts.map { c -> Any in
+                var row = (c.mustache as? [String: Any]) ?? [:]
+                row["agencyName"] = names[c["agency"]?.stringValue ?? ""] ?? ""
+                return row
+            },
+            "hasContacts": !contacts.isEmpty, "form": form, "err": errors, "addedURL": addedURL as Any,
+            "agencies": agencies.map { a -> [String: Any] in
+                ["id": a["id"]?.stringValue ?? "", "name": a["name"]?.stringValue ?? "", "selected": a["id"]?.stringValue == form["agency"]]
+            },
+            "municipalities": (centre["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { m -> [String: Any] in
+                ["name": m, "selected": m == form["municipality"]]
+            },
+        ], status: status)
+    }
+
+    @Sendable func contactsPage(_ request: Request, context: Context) async throws -> Response {
+        try await renderContacts(try organiserSession(context), context, centreId: param(context, "centreId"))
+    }
+
+    @Sendable func addContactForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let centreId = param(context, "centreId")
+        var request = request
+        let raw = try await Forms.read(&request, context: context)
+        var form: [String: String] = [:]
+        var body: [String: JSONValue] = ["centreId": .string(centreId)]
+        for f in ["name", "title", "unit", "agency", "municipality", "email", "phone"] {
+            form[f] = (raw[f] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !form[f]!.isEmpty { body[f] = .string(form[f]!) }
+        }
+        let token = Secrets.randomToken(bytes: 32)
+        body["updateToken"] = .string(token)
+        switch await attempt("networks.contacts.create", .object(body)) {
+        case .success:
+            return try await renderContacts(session, context, centreId: centreId, addedURL: baseURL(request) + "/c/" + token)
+        case .failure(let error) where error.code == .validation:
+            let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? "name"
+            let message = RegistrationForm.message(for: error, field: field, lang: lang)
+            return try await renderContacts(session, context, centreId: centreId, form: form, errors: [field: message], status: .badRequest)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    @Sendable func attendancePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let centreId = param(context, "centreId")
+        let (centre, _) = try await centreAndAgencies(centreId)
+        let reply = try await ask("networks.attendance.get", .object(["centreId": .string(centreId)].merging(query(request, ["year"])) { a, _ in a }))
+        let dayCount = reply["days"]?.arrayValue?.count ?? 0
+        return pages.render("nw_attendance", title: lang.t("att_title"), language: lang, session: session, data: [
+            "centreName": centre["name"]?.stringValue ?? "",
+            "agencies": (reply["agencies"]?.arrayValue ?? []).map { a -> Any in
+                var row = (a.mustache as? [String: Any]) ?? [:]
+                row["absent"] = (a["attended"]?.numberValue ?? 0) == 0
+                row["dayCount"] = dayCount
+                return row
+            },
+        ])
+    }
+
+    func renderTour(_ session: SessionInfo, _ context: Context, centreId: String, formError: String? = nil,
+                    status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let (centre, _) = try await centreAndAgencies(centreId)
+        let reply = try await ask("networks.tour.list", ["centreId": .string(centreId)])
+        return pages.render("nw_tour", title: lang.t("tour_title"), language: lang, session: session, data: [
+            "centreId": centreId, "centreName": centre["name"]?.stringValue ?? "", "year": reply["year"]?.intText ?? "",
+            "csrf": session.csrfToken, "formError": formError as Any,
+            "notVisited": (reply["notVisited"] ?? .array([])).mustache,
+            "visits": (reply["visits"]?.arrayValue ?? []).map { v -> Any in
+                var row = (v.mustache as? [String: Any]) ?? [:]
+                row["done"] = v["status"]?.stringValue == "completed"
+                row["csrf"] = session.csrfToken
+                return row
+            },
+            "municipalities": (centre["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { ["name": $0] },
+            "form": [String: String](), "err": [String: String](),
+        ], status: status)
+    }
+
+    @Sendable func tourPage(_ request: Request, context: Context) async throws -> Response {
+        try await renderTour(try organiserSession(context), context, centreId: param(context, "centreId"))
+    }
+
+    @Sendable func planVisitForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let centreId = param(context, "centreId")
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let body: JSONValue = ["centreId": .string(centreId), "municipality": .string(form["municipality"] ?? ""),
+                               "date": .string((form["date"] ?? "").trimmingCharacters(in: .whitespaces))]
+        if case .failure(let error) = await attempt("networks.tour.plan", body) {
+            guard error.code == .validation else { throw error }
+            return try await renderTour(session, context, centreId: centreId, formError: context.language.t("reg_err_invalid"), status: .badRequest)
+        }
+        return Redirect.to("/networks/tour/\(centreId)")
+    }
+
+    @Sendable func completeVisitForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        _ = try await ask("networks.tour.complete", ["visitId": .string(param(context, "visitId"))])
+        return Redirect.to("/networks/tour/\(param(context, "centreId"))")
+    }
+}

@@ -1,0 +1,586 @@
+import HubWeb
+import Foundation
+import HubCore
+import HubProtocol
+import HTTPTypes
+import Hummingbird
+
+/// Referral pages and API: translate HTTP to `referrals.*` bus requests, naming the
+/// signed-in user as `actor` (the referrals service trusts that only from the gateway)
+/// and rendering the replies. No domain rules live here.
+struct ReferralRoutes: ServiceRoutes {
+    let server: WebEnvironment
+    let pages: PageRenderer
+    typealias Context = GatewayRequestContext
+
+    static func register(api: RouterGroup<Context>, pages group: RouterGroup<Context>, routes r: ReferralRoutes) {
+        api.get("/referral-options", use: r.apiOptions)
+        api.post("/referrals", use: r.apiSubmit)
+        api.get("/referrals", use: r.apiList)
+        api.get("/referrals/:id", use: r.apiGet)
+        api.post("/referrals/:id/:action", use: r.apiAction)
+        api.get("/capacity", use: r.apiCapacity)
+        api.post("/centres/:centre/intake", use: r.apiIntake)
+        api.get("/groups", use: r.apiGroups)
+        api.post("/groups", use: r.apiDefineGroup)
+        api.post("/groups/:id/assign", use: r.apiAssign)
+        api.get("/statistics", use: r.apiStatistics)
+        api.get("/audit", use: r.apiAudit)
+        api.post("/retention", use: r.apiRetention)
+
+        group.get("/hanvisningar", use: r.listPage)
+        group.get("/hanvisningar/ny", use: r.formPage)
+        group.post("/hanvisningar/ny", use: r.submitForm)
+        group.get("/hanvisningar/:id", use: r.referralPage)
+        group.post("/hanvisningar/:id/atgard", use: r.actionForm)
+        group.get("/kapacitet", use: r.capacityPage)
+        group.post("/kapacitet/:centre", use: r.intakeForm)
+        group.get("/statistik", use: r.statisticsPage)
+        group.get("/statistik.csv", use: r.statisticsCSV)
+        group.get("/granskning", use: r.auditPage)
+        group.get("/grupper", use: r.groupsPage)
+        group.post("/grupper", use: r.defineGroupForm)
+        group.post("/grupper/:id/placera", use: r.assignForm)
+    }
+
+    // MARK: Bus
+
+    func jsonBody(_ request: Request, _ context: Context) async throws -> JSONValue {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let value: JSONValue
+        do { value = try JSONValue.parse(Array(buffer: buffer)) } catch {
+            throw HubError(.invalidJSON, "The body is not valid JSON.", field: "body")
+        }
+        guard case .object = value else { throw HubError(.validation, "The body must be a JSON object.", field: "body") }
+        return value
+    }
+
+    static func query(_ request: Request, _ keys: [String]) -> JSONValue {
+        var o: [String: JSONValue] = [:]
+        for k in keys {
+            guard let v = request.uri.queryParameters.get(k), !v.isEmpty else { continue }
+            o[k] = (k == "year" || k == "limit") ? (Int(v).map { .number(Double($0)) } ?? .string(v)) : .string(v)
+        }
+        return .object(o)
+    }
+
+    // MARK: API
+
+    @Sendable func apiOptions(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.options", [:], user: try apiUser(context)))
+    }
+
+    @Sendable func apiSubmit(_ request: Request, context: Context) async throws -> Response {
+        let user = try apiUser(context)
+        let key = request.headers[HTTPField.Name("Idempotency-Key")!]
+        return json(try await call("referrals.submit", try await jsonBody(request, context), user: user, key: key), status: .created)
+    }
+
+    @Sendable func apiList(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.list", Self.query(request, ["view", "centre", "limit"]), user: try apiUser(context)))
+    }
+
+    @Sendable func apiGet(_ request: Request, context: Context) async throws -> Response {
+        var body = Self.query(request, ["purpose"]).objectValue ?? [:]
+        body["id"] = .string(context.parameters.get("id") ?? "")
+        return json(try await call("referrals.get", .object(body), user: try apiUser(context)))
+    }
+
+    static let actionTypes = ["receive": "referrals.receive", "assess": "referrals.assess", "appointment": "referrals.appointment",
+                              "treatment": "referrals.treatment.start", "close": "referrals.close", "withdraw": "referrals.withdraw",
+                              "reprioritise": "referrals.reprioritise"]
+
+    @Sendable func apiAction(_ request: Request, context: Context) async throws -> Response {
+        let user = try apiUser(context)
+        guard let type = Self.actionTypes[context.parameters.get("action") ?? ""] else {
+            throw HubError(.notFound, "Unknown action; use \(Self.actionTypes.keys.sorted().joined(separator: ", ")).", field: "action")
+        }
+        var body = (try await jsonBody(request, context)).objectValue ?? [:]
+        body["id"] = .string(context.parameters.get("id") ?? "")
+        return json(try await call(type, .object(body), user: user, key: request.headers[HTTPField.Name("Idempotency-Key")!]))
+    }
+
+    @Sendable func apiCapacity(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.capacity", Self.query(request, ["centre"]), user: try apiUser(context)))
+    }
+
+    @Sendable func apiIntake(_ request: Request, context: Context) async throws -> Response {
+        var body = (try await jsonBody(request, context)).objectValue ?? [:]
+        body["centre"] = .string(context.parameters.get("centre") ?? "")
+        return json(try await call("referrals.intake.set", .object(body), user: try apiUser(context)))
+    }
+
+    @Sendable func apiGroups(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.groups.list", Self.query(request, ["centre"]), user: try apiUser(context)))
+    }
+
+    @Sendable func apiDefineGroup(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.groups.define", try await jsonBody(request, context), user: try apiUser(context)), status: .created)
+    }
+
+    @Sendable func apiAssign(_ request: Request, context: Context) async throws -> Response {
+        var body = (try await jsonBody(request, context)).objectValue ?? [:]
+        body["groupId"] = .string(context.parameters.get("id") ?? "")
+        return json(try await call("referrals.groups.assign", .object(body), user: try apiUser(context)))
+    }
+
+    @Sendable func apiStatistics(_ request: Request, context: Context) async throws -> Response {
+        let stats = try await call("referrals.statistics", Self.query(request, ["centre", "year", "view"]), user: try apiUser(context))
+        if request.uri.queryParameters.get("format") == "csv" { return csv(stats) }
+        return json(stats)
+    }
+
+    @Sendable func apiAudit(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.audit.list", Self.query(request, ["centre", "referralId", "limit"]), user: try apiUser(context)))
+    }
+
+    @Sendable func apiRetention(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.retention.run", try await jsonBody(request, context), user: try apiUser(context)))
+    }
+
+    /// The statistics as CSV, written with the hub's one CSV writer (`CSVText`).
+    func csv(_ s: JSONValue) -> Response {
+        func cell(_ v: JSONValue?) -> String {
+            switch v {
+            case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? CSVText.number(Int(n)) : String(n)
+            case .string(let t)?: return CSVText.cell(t)
+            default: return ""
+            }
+        }
+        var rows: [[String]] = []
+        for r in s["uniqueClients"]?["rows"]?.arrayValue ?? [] {
+            rows.append(["unique-clients", cell(r["category"]), cell(r["year"]), cell(r["previous"]), cell(r["difference"])])
+        }
+        for r in s["byAgency"]?["rows"]?.arrayValue ?? [] { rows.append(["by-agency", cell(r["agency"]), cell(r["count"]), "", ""]) }
+        for r in s["byMunicipality"]?["rows"]?.arrayValue ?? [] { rows.append(["by-municipality", cell(r["municipality"]), cell(r["count"]), "", ""]) }
+        for r in s["queueOverTime"]?.arrayValue ?? [] { rows.append(["queue-length", cell(r["date"]), cell(r["length"]), "", ""]) }
+        let w = s["waitToFirstAppointment"]
+        rows.append(["wait-days", "median", cell(w?["medianDays"]), "", ""])
+        rows.append(["wait-days", "p90", cell(w?["p90Days"]), "", ""])
+        let name = "statistik-\(s["centre"]?.stringValue ?? "centre")-\(cell(s["year"])).csv"
+        let text = CSVText.document(header: ["table", "key", "value", "previous", "difference"], rows: rows)
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    // MARK: Pages
+
+    func session(_ context: Context) throws(HubError) -> SessionInfo {
+        guard let s = context.session else { throw HubError(.unauthenticated, "Log in.") }
+        return s
+    }
+
+    @Sendable func listPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let user = s.user
+        var data: [String: Any] = [:]
+        if user.role == .agency {
+            let mine = try await call("referrals.list", ["view": "mine"], user: user)
+            data["mine"] = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
+                ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "", "centre": r["centreName"]?.stringValue ?? "",
+                 "status": lang.t("status_" + (r["status"]?.stringValue ?? "")), "submitted": Self.day(r["submittedAt"]),
+                 "externalRef": r["externalRef"]?.stringValue ?? ""]
+            }
+            data["isAgency"] = true
+            data["hasMine"] = !(mine["referrals"]?.arrayValue ?? []).isEmpty
+        } else if user.role == .staff || user.role == .admin {
+            let centre = request.uri.queryParameters.get("centre") ?? user.centre ?? "skaraborg"
+            let queue = try await call("referrals.list", ["view": "queue", "centre": .string(centre)], user: user)
+            let open = try await call("referrals.list", ["view": "centre", "centre": .string(centre)], user: user)
+            data["isStaff"] = true
+            data["centre"] = centre
+            data["queues"] = (queue["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
+                let items = (c["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
+                    ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
+                     "position": Self.int(r["position"]), "priority": lang.t("priority_\(Self.int(r["priority"]))"),
+                     "received": Self.day(r["receivedAt"] ?? r["submittedAt"]), "municipality": r["municipality"]?.stringValue ?? "",
+                     "wait": lang.t("band_" + (r["waitBand"]?.stringValue ?? "")), "days": Self.int(r["estimatedWaitDays"]),
+                     "highRisk": r["highRisk"]?.boolValue == true, "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? ""))]
+                }
+                return ["category": lang.t("category_" + (c["category"]?.stringValue ?? "")), "count": items.count, "items": items, "empty": items.isEmpty]
+            }
+            data["incoming"] = (open["referrals"]?.arrayValue ?? []).filter { ["submitted", "received"].contains($0["status"]?.stringValue ?? "") }.map { r -> [String: Any] in
+                ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
+                 "category": lang.t("category_" + (r["category"]?.stringValue ?? "")), "status": lang.t("status_" + (r["status"]?.stringValue ?? "")),
+                 "submitted": Self.day(r["submittedAt"]), "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? "")),
+                 "highRisk": r["highRisk"]?.boolValue == true]
+            }
+        } else {
+            throw HubError(.forbidden, "Management-group members see statistics, not referrals.")
+        }
+        data["canRefer"] = user.role != .board
+        return pages.render("referrals", title: lang.t("referrals_title"), language: lang, session: s, data: data)
+    }
+
+    @Sendable func formPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        return try await renderForm(context: context, session: s, values: [:], errors: [:], status: .ok)
+    }
+
+    /// The form's field names (`client.name`) mapped to template keys (`client_name`).
+    static func key(_ field: String) -> String {
+        field.replacingOccurrences(of: "body.", with: "").replacingOccurrences(of: ".", with: "_")
+            .replacingOccurrences(of: "[", with: "_").replacingOccurrences(of: "]", with: "")
+    }
+
+    func renderForm(context: Context, session s: SessionInfo, values: [String: String], errors: [String: String],
+                    status: HTTPResponse.Status, notice: String? = nil) async throws -> Response {
+        let lang = context.language
+        let options = try await call("referrals.options", [:], user: s.user)
+        var v: [String: Any] = Dictionary(values.map { (Self.key($0.key), $0.value as Any) }, uniquingKeysWith: { a, _ in a })
+        v["formKey"] = values["formKey"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        func checked(_ k: String) -> Bool { values[k] == "on" || values[k] == "true" }
+        var data: [String: Any] = ["v": v, "e": errors, "hasErrors": !errors.isEmpty,
+                                   "errorList": errors.sorted { $0.key < $1.key }.map { ["key": $0.key, "message": $0.value] }]
+        data["notice"] = notice
+        data["categories"] = (options["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
+            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("category_" + id), "selected": values["category"] == id]
+        }
+        data["helpKinds"] = (options["help"]?.arrayValue ?? []).map { c -> [String: Any] in
+            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("help_" + id), "checked": values["help." + id] == "on"]
+        }
+        data["urgencies"] = (options["urgency"]?.arrayValue ?? []).map { c -> [String: Any] in
+            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("urgency_" + id), "selected": (values["urgency"] ?? "normal") == id]
+        }
+        data["centres"] = (options["centres"]?.arrayValue ?? []).map { c -> [String: Any] in
+            let paused = c["intake"]?["paused"]?.boolValue == true
+            return ["name": c["name"]?.stringValue ?? "", "paused": paused,
+                    "municipalities": (c["municipalities"]?.arrayValue ?? []).map { m -> [String: Any] in
+                        let name = m.stringValue ?? ""; return ["name": name, "selected": values["municipality"] == name]
+                    }]
+        }
+        data["identityKinds"] = ["personnummer", "samordningsnummer", "none"].map { k -> [String: Any] in
+            ["id": k, "label": lang.t("identity_" + k), "checked": (values["client.identityKind"] ?? "personnummer") == k]
+        }
+        data["risk"] = (options["riskQuestions"]?.arrayValue ?? []).map { q -> [String: Any] in
+            let id = q["id"]?.stringValue ?? ""
+            return ["id": id, "text": q[lang == .sv ? "sv" : "en"]?.stringValue ?? id, "required": q["required"]?.boolValue == true,
+                    "error": errors["riskAnswers_" + id] ?? "",
+                    "answers": (options["riskAnswers"]?.arrayValue ?? []).map { a -> [String: Any] in
+                        let aid = a.stringValue ?? ""; return ["id": aid, "label": lang.t("answer_" + aid), "checked": values["risk." + id] == aid, "q": id]
+                    }]
+        }
+        for k in ["client.protectedIdentity", "safeContact.doNotContact", "safeContact.mayCall", "safeContact.mayLeaveMessage",
+                  "consent.given", "consent.status", "consent.outcome", "self"] {
+            v[Self.key(k) + "_checked"] = checked(k)
+        }
+        data["v"] = v
+        data["isStaff"] = s.user.role == .staff || s.user.role == .admin
+        data["agencyName"] = s.user.agency ?? ""
+        data["maxText"] = Self.int(options["maxFreeTextChars"])
+        return pages.render("referral_form", title: lang.t("form_title"), language: lang, session: s, data: data, status: status)
+    }
+
+    /// Builds the `referrals.submit` body from the form; problems the gateway itself can see
+    /// (a child's age that is not a number) are reported with the service's.
+    static func submission(from f: [String: String], user: User) -> (JSONValue, [String: String]) {
+        func text(_ k: String) -> JSONValue { (f[k] ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? .null : .string(f[k]!) }
+        func flag(_ k: String) -> Bool { f[k] == "on" || f[k] == "true" }
+        var errors: [String: String] = [:]
+        var ages: [JSONValue] = []
+        for part in (f["client.childrenAges"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == ";" }) where !part.isEmpty {
+            if let n = Int(part) { ages.append(.number(Double(n))) } else { errors["client_childrenAges"] = "age" }
+        }
+        let isSelf = flag("self") && user.role != .agency
+        var scope: [JSONValue] = []
+        if flag("consent.given") { scope.append("referral") }
+        if flag("consent.status") { scope.append("status") }
+        if flag("consent.outcome") { scope.append("outcome") }
+        var risk: [String: JSONValue] = [:]
+        for (k, v) in f where k.hasPrefix("risk.") && !v.isEmpty { risk[String(k.dropFirst(5))] = .string(v) }
+        var body: [String: JSONValue] = [
+            "source": isSelf ? "self" : "agency",
+            "municipality": text("municipality"),
+            "category": text("category"),
+            "help": .array(f.keys.filter { $0.hasPrefix("help.") && f[$0] == "on" }.sorted().map { .string(String($0.dropFirst(5))) }),
+            "client": .object([
+                "identityKind": text("client.identityKind"), "identityNumber": text("client.identityNumber"), "name": text("client.name"),
+                "protectedIdentity": .bool(flag("client.protectedIdentity")), "phone": text("client.phone"), "email": text("client.email"),
+                "address": text("client.address"), "childrenAges": .array(ages), "interpreterLanguage": text("client.interpreterLanguage"),
+            ]),
+            "safeContact": .object(["doNotContact": .bool(flag("safeContact.doNotContact")), "mayCall": .bool(flag("safeContact.mayCall")),
+                                    "callTimes": text("safeContact.callTimes"), "mayLeaveMessage": .bool(flag("safeContact.mayLeaveMessage"))]),
+            "consent": .object(["given": .bool(flag("consent.given")), "scope": .array(scope), "givenAt": text("consent.givenAt"),
+                                "recordedBy": text("consent.recordedBy")]),
+            "urgency": text("urgency"),
+            "riskAnswers": .object(risk),
+            "notes": text("notes"),
+        ]
+        if !isSelf {
+            body["referrer"] = .object(["agency": user.role == .agency ? (user.agency.map { .string($0) } ?? .null) : text("referrer.agency"),
+                                        "unit": text("referrer.unit"), "contactName": text("referrer.contactName"),
+                                        "contactPhone": text("referrer.contactPhone"), "contactEmail": text("referrer.contactEmail")])
+        }
+        return (.object(body), errors)
+    }
+
+    @Sendable func submitForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let lang = context.language
+        let (body, localErrors) = Self.submission(from: form, user: s.user)
+        var errors = localErrors.mapValues { _ in lang.t("err_child_age") }
+        if errors.isEmpty {
+            // The form's hidden token makes a double click or a resent form one referral.
+            let key = form["formKey"].flatMap { $0.isEmpty ? nil : "form-" + $0 }
+            switch await attempt("referrals.submit", body, user: s.user, key: key) {
+            case .success(let result):
+                return Redirect.to("/hanvisningar/\(result["id"]?.stringValue ?? "")?skickad=1")
+            case .failure(let e) where e.code == .validation:
+                for d in e.details ?? [e.detail] {
+                    errors[Self.key(d.field)] = ServiceMessages.translate(d, lang)
+                }
+            case .failure(let e) where e.code == .intakePaused || e.code == .forbidden:
+                errors[Self.key(e.field ?? "municipality")] = ServiceMessages.translate(HubError.Detail(field: e.field ?? "municipality", message: e.message, reason: e.reason), lang)
+            case .failure(let e):
+                throw e
+            }
+        }
+        var values = form
+        values["formKey"] = form["formKey"]
+        return try await renderForm(context: context, session: s, values: values, errors: errors, status: .unprocessableContent)
+    }
+
+    @Sendable func referralPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let id = context.parameters.get("id") ?? ""
+        let print = request.uri.queryParameters.get("print") == "1"
+        let r = try await call("referrals.get", ["id": .string(id), "purpose": .string(print ? "print" : "case-handling")], user: s.user)
+        var data = ReferralView.page(r, lang: lang)
+        data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
+        data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate($0, lang) }
+        data["isStaff"] = r["personal"] != nil || r["linked"] != nil
+        data["print"] = print
+        if s.user.role == .staff || s.user.role == .admin {
+            let options = try await call("referrals.options", [:], user: s.user)
+            data["declineReasons"] = ReferralView.reasons(options["declineReasons"], lang)
+            data["redirectReasons"] = ReferralView.reasons(options["redirectReasons"], lang)
+            data["closureReasons"] = ReferralView.reasons(options["closureReasons"], lang)
+            if let centre = r["centre"]?.stringValue {
+                let groups = try? await call("referrals.groups.list", ["centre": .string(centre)], user: s.user)
+                data["groups"] = (groups?["groups"]?.arrayValue ?? []).map { ["id": $0["id"]?.stringValue ?? "", "name": $0["name"]?.stringValue ?? ""] }
+            }
+        }
+        if s.user.role == .agency || s.user.role == .staff || s.user.role == .admin {
+            let options = try await call("referrals.options", [:], user: s.user)
+            data["withdrawReasons"] = ReferralView.reasons(options["withdrawReasons"], lang)
+        }
+        return pages.render("referral", title: lang.t("referral_title") + " " + (r["reference"]?.stringValue ?? ""), language: lang, session: s, data: data)
+    }
+
+    @Sendable func actionForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let id = context.parameters.get("id") ?? ""
+        guard let action = form["action"], let type = Self.actionTypes[action] else { throw HubError(.validation, "Unknown action.", field: "action") }
+        var body: [String: JSONValue] = ["id": .string(id)]
+        for (k, v) in form where !["csrf", "action", "formKey"].contains(k) && !v.isEmpty {
+            body[k] = (k == "priority") ? (Int(v).map { .number(Double($0)) } ?? .string(v)) : .string(v)
+        }
+        switch await attempt(type, .object(body), user: s.user, key: form["formKey"].flatMap { $0.isEmpty ? nil : "action-" + $0 }) {
+        case .success:
+            return Redirect.to("/hanvisningar/\(id)")
+        case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
+            // The message goes back by its code, never with input in the URL.
+            return Redirect.to("/hanvisningar/\(id)?fel=\(ServiceMessages.code(for: e))")
+        case .failure(let e):
+            throw e
+        }
+    }
+
+    @Sendable func capacityPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let cap = try await call("referrals.capacity", [:], user: s.user)
+        let staffCentre = (s.user.role == .staff) ? s.user.centre : nil
+        let centres = (cap["centres"]?.arrayValue ?? []).map { c -> [String: Any] in
+            let id = c["centre"]?.stringValue ?? ""
+            let cats = (c["categories"]?.arrayValue ?? []).map { k -> [String: Any] in
+                let state = k["state"]?.stringValue ?? ""
+                return ["category": lang.t("category_" + (k["category"]?.stringValue ?? "")), "state": state,
+                        "label": state == "waiting-list" ? lang.t("band_" + (k["waitBand"]?.stringValue ?? "")) : lang.t("state_" + state),
+                        "message": k["message"]?.stringValue ?? "", "alternatives": k["alternatives"]?.stringValue ?? ""]
+            }
+            let paused = cats.contains { ($0["state"] as? String) == "paused" }
+            return ["id": id, "name": c["centreName"]?.stringValue ?? id, "categories": cats,
+                    "canEdit": s.user.role == .admin || staffCentre == id, "paused": paused,
+                    "message": cats.first { !(($0["message"] as? String) ?? "").isEmpty }?["message"] ?? "",
+                    "alternatives": cats.first { !(($0["alternatives"] as? String) ?? "").isEmpty }?["alternatives"] ?? ""]
+        }
+        return pages.render("capacity", title: lang.t("capacity_title"), language: lang, session: s, data: ["centres": centres])
+    }
+
+    @Sendable func intakeForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let paused = form["paused"] == "true"
+        var body: [String: JSONValue] = ["centre": .string(context.parameters.get("centre") ?? ""), "paused": .bool(paused)]
+        if paused {
+            body["message"] = .string(form["message"] ?? "")
+            body["alternatives"] = .string(form["alternatives"] ?? "")
+        }
+        _ = try await call("referrals.intake.set", .object(body), user: s.user)
+        return Redirect.to("/kapacitet")
+    }
+
+    @Sendable func statisticsPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let q = Self.query(request, ["centre", "year"])
+        let stats = try await call("referrals.statistics", q, user: s.user)
+        let data = StatisticsView.page(stats, lang: lang)
+        return pages.render("statistics", title: lang.t("stats_title"), language: lang, session: s, data: data)
+    }
+
+    @Sendable func statisticsCSV(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        return csv(try await call("referrals.statistics", Self.query(request, ["centre", "year", "view"]), user: s.user))
+    }
+
+    @Sendable func auditPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let log = try await call("referrals.audit.list", Self.query(request, ["centre", "referralId"]), user: s.user)
+        let entries = (log["entries"]?.arrayValue ?? []).map { e -> [String: Any] in
+            ["at": LocalTime.dateTime(e["at"]?.stringValue ?? ""), "actor": e["actor"]?.stringValue ?? "", "role": e["role"]?.stringValue ?? "",
+             "unit": e["unit"]?.stringValue ?? "", "action": e["action"]?.stringValue ?? "", "referral": e["referralId"]?.stringValue ?? "",
+             "purpose": e["purpose"]?.stringValue ?? ""]
+        }
+        return pages.render("audit", title: lang.t("audit_title"), language: lang, session: s, data: ["entries": entries])
+    }
+
+    @Sendable func groupsPage(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let lang = context.language
+        let centre = request.uri.queryParameters.get("centre") ?? s.user.centre ?? ""
+        if centre.isEmpty {
+            // An administrator belongs to no centre: show the first one (the page links the others).
+            let centres = try await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)
+            let first = (centres.arrayValue ?? centres["centres"]?.arrayValue ?? []).first?["id"]?.stringValue ?? ""
+            guard !first.isEmpty else { throw HubError(.notFound, "No centre is configured.") }
+            return Redirect.to("/grupper?centre=" + (first.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? first))
+        }
+        let list = try await call("referrals.groups.list", ["centre": .string(centre)], user: s.user)
+        let groups = (list["groups"]?.arrayValue ?? []).map { g -> [String: Any] in
+            ["id": g["id"]?.stringValue ?? "", "name": g["name"]?.stringValue ?? "",
+             "help": lang.t("help_" + (g["help"]?.stringValue ?? "")), "min": Self.int(g["min"]), "max": Self.int(g["max"]),
+             "ageMin": Self.int(g["ageMin"]), "ageMax": Self.int(g["ageMax"]), "enrolled": Self.int(g["enrolled"]),
+             "waiting": Self.int(g["matchingWaiting"]), "ready": g["readyToStart"]?.boolValue == true,
+             "countsChildren": g["counts"]?.stringValue == "children",
+             "candidates": (g["candidates"]?.arrayValue ?? []).map { c -> [String: Any] in
+                 ["id": c["id"]?.stringValue ?? "", "reference": c["reference"]?.stringValue ?? "",
+                  "participants": Self.int(c["participants"]), "status": lang.t("status_" + (c["status"]?.stringValue ?? ""))]
+             }]
+        }
+        let kinds = ["womens-group", "non-violence-group", "young-adults-group", "child-parent-group"].map { ["id": $0, "label": lang.t("help_" + $0)] }
+        return pages.render("groups", title: lang.t("groups_title"), language: lang, session: s,
+                            data: ["groups": groups, "centre": list["centre"]?.stringValue ?? centre, "kinds": kinds,
+                                   "error": request.uri.queryParameters.get("fel").map { ServiceMessages.translate($0, lang) } as Any])
+    }
+
+    @Sendable func defineGroupForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let f = try await Forms.read(&request, context: context)
+        var body: [String: JSONValue] = ["centre": .string(f["centre"] ?? ""), "name": .string(f["name"] ?? ""), "help": .string(f["help"] ?? "")]
+        for k in ["min", "max", "ageMin", "ageMax"] { body[k] = Int(f[k] ?? "").map { .number(Double($0)) } ?? .string(f[k] ?? "") }
+        if let d = f["startsOn"], !d.isEmpty { body["startsOn"] = .string(d) }
+        let centre = f["centre"] ?? ""
+        switch await attempt("referrals.groups.define", .object(body), user: s.user, key: nil) {
+        case .success: return Redirect.to("/grupper?centre=\(centre)")
+        case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
+            return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
+        case .failure(let e): throw e
+        }
+    }
+
+    @Sendable func assignForm(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        // Several checkboxes share the name `referral`: read every value, not only the first.
+        var ids: [JSONValue] = [], centre = ""
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            if kv.count == 2, kv[0] == "referral" { ids.append(.string(kv[1])) }
+            if kv.count == 2, kv[0] == "centre" { centre = kv[1] }
+        }
+        let id = context.parameters.get("id") ?? ""
+        switch await attempt("referrals.groups.assign", ["groupId": .string(id), "referralIds": .array(ids)], user: s.user, key: nil) {
+        case .success: return Redirect.to("/grupper?centre=\(centre)")
+        case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
+            return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
+        case .failure(let e): throw e
+        }
+    }
+
+    /// The Stockholm date of a UTC timestamp.
+    static func day(_ v: JSONValue?) -> String { LocalTime.date(v?.stringValue ?? "") }
+    static func int(_ v: JSONValue?) -> Int { Int(v?.numberValue ?? 0) }
+}
+
+/// Turns the referrals service's English messages into the page language, by code or
+/// by known text; unknown messages are shown as they came.
+enum ServiceMessages {
+    static let swedish: [String: String] = [
+        "Required.": "Obligatoriskt.",
+        "The identity number's check digit is wrong.": "Personnumrets kontrollsiffra stämmer inte.",
+        "The identity number's date does not exist.": "Datumet i personnumret finns inte.",
+        "An identity number has 10 or 12 digits (YYMMDD-NNNC or YYYYMMDDNNNC).": "Ett personnummer har 10 eller 12 siffror (ÅÅMMDD-NNNN).",
+        "Choose at least one kind of help.": "Välj minst en insats.",
+        "Not an e-mail address.": "Inte en e-postadress.",
+        "Not a phone number.": "Inte ett telefonnummer.",
+        "Not a date (YYYY-MM-DD).": "Inte ett datum (ÅÅÅÅ-MM-DD).",
+        "Say when the client gave consent.": "Ange när klienten gav sitt samtycke.",
+        "Required risk-screening question.": "Frågan måste besvaras.",
+        "A referral of a child gives the child's age.": "Ange barnets ålder.",
+        "Say how the client may be contacted, or that they must not be contacted.": "Ange hur klienten får kontaktas.",
+        "An agency may refer only with the client's consent to pass the referral to Utväg (consent.given and scope 'referral').":
+            "Hänvisningen kan bara skickas med klientens samtycke till att uppgifterna lämnas till Utväg.",
+        "This is a samordningsnummer (day + 60), not a personnummer.": "Detta är ett samordningsnummer, inte ett personnummer.",
+        "This is a personnummer, not a samordningsnummer (day + 60).": "Detta är ett personnummer, inte ett samordningsnummer.",
+        "invalid_transition": "Ärendet har redan ändrats eller kan inte ändras på det sättet. Sidan visar läget nu.",
+        "validation": "Uppgifterna behöver kompletteras: kontrollera fälten och försök igen.",
+        "conflict": "Någon annan ändrade ärendet samtidigt. Sidan visar läget nu.",
+        "forbidden": "Du har inte behörighet att göra detta.",
+        "not_found": "Ärendet finns inte.",
+    ]
+    static let english: [String: String] = [
+        "invalid_transition": "The referral has already changed or cannot change that way. The page shows where it stands now.",
+        "validation": "Some details are missing or wrong: check the fields and try again.",
+        "conflict": "Someone else changed the referral at the same time. The page shows where it stands now.",
+        "forbidden": "You are not allowed to do this.",
+        "not_found": "No such referral.",
+    ]
+
+    /// A field's problem: a referral-specific text when there is one, else the text for
+    /// its machine reason (in Swedish), else the service's English message.
+    static func translate(_ detail: HubError.Detail, _ lang: Language) -> String {
+        let specific = translate(detail.message, lang)
+        guard specific == detail.message, lang == .sv, let general = lang.fieldError(detail.reason) else { return specific }
+        return general
+    }
+
+    static func translate(_ message: String, _ lang: Language) -> String {
+        switch lang {
+        case .sv:
+            if let t = swedish[message] { return t }
+            if message.hasPrefix("No Utväg centre serves") { return "Inget Utvägcentrum tar emot från kommunen. " + (message.components(separatedBy: ". ").dropFirst().joined(separator: ". ")).replacingOccurrences(of: "Served municipalities:", with: "Kommuner som tas emot:") }
+            if message.contains("has paused intake") { return message.replacingOccurrences(of: "has paused intake (köstopp).", with: "har köstopp.").replacingOccurrences(of: "Turn instead to:", with: "Vänd dig i stället till:") }
+            return message
+        case .en:
+            return english[message] ?? message
+        }
+    }
+
+    /// A code for the URL after a failed action (codes only; messages are looked up again).
+    static func code(for e: HubError) -> String {
+        [HubError.Code("invalid_transition"), .validation, .conflict, .forbidden, .notFound].contains(e.code) ? e.code.rawValue : "validation"
+    }
+}

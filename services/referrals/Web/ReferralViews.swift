@@ -1,0 +1,189 @@
+import HubWeb
+import Foundation
+import HubProtocol
+
+/// Turns `referrals.get` replies into template data.
+enum ReferralView {
+    static func reasons(_ list: JSONValue?, _ lang: Language) -> [[String: Any]] {
+        (list?.arrayValue ?? []).map { ["code": $0["code"]?.stringValue ?? "", "label": $0[lang == .sv ? "sv" : "en"]?.stringValue ?? ""] }
+    }
+
+    static func page(_ r: JSONValue, lang: Language) -> [String: Any] {
+        let status = r["status"]?.stringValue ?? ""
+        var d: [String: Any] = [
+            "id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
+            "centre": r["centreName"]?.stringValue ?? "", "status": lang.t("status_" + status), "statusCode": status,
+            "category": lang.t("category_" + (r["category"]?.stringValue ?? "")),
+            "submitted": LocalTime.date(r["submittedAt"]?.stringValue ?? ""),
+            "externalRef": r["externalRef"]?.stringValue ?? "",
+            "municipality": r["municipality"]?.stringValue ?? "",
+            "help": (r["help"]?.arrayValue ?? []).map { lang.t("help_" + ($0.stringValue ?? "")) }.joined(separator: ", "),
+            "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? "")),
+            "protected": r["protectedIdentity"]?.boolValue == true,
+            "doNotContact": r["doNotContact"]?.boolValue == true,
+            "highRisk": r["highRisk"]?.boolValue == true,
+            "riskScore": Int(r["riskScore"]?.numberValue ?? 0),
+            "reserveId": r["reserveId"]?.stringValue ?? "",
+            "children": (r["childrenAges"]?.arrayValue ?? []).compactMap { $0.numberValue.map { String(Int($0)) } }.joined(separator: ", "),
+            "appointmentDate": r["appointmentDate"]?.stringValue ?? "",
+            "treatment": r["treatment"]?.stringValue.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : lang.t("treatment_" + $0) } ?? "",
+            "reason": r["reason"]?.stringValue ?? "",
+            "noStatusConsent": r["consentToStatus"]?.boolValue == false,
+            "version": Int(r["version"]?.numberValue ?? 0),
+        ]
+        d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
+            ["at": LocalTime.dateTime(h["at"]?.stringValue ?? ""),
+             "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.t("action_" + (h["action"]?.stringValue ?? "") + "_h"),
+             "reason": h["reason"]?.stringValue ?? "", "actor": h["actor"]?.stringValue ?? "", "note": h["note"]?.stringValue ?? "",
+             "priority": h["priority"].map { lang.t("priority_\(Int($0.numberValue ?? 0))") } ?? ""]
+        }
+        if let p = r["personal"] {
+            var personal: [String: Any] = [:]
+            for k in ["name", "identityNumber", "phone", "email", "address", "callTimes", "referrerContactName", "referrerContactPhone",
+                      "referrerContactEmail", "interpreterLanguage", "consentRecordedBy", "notes"] {
+                if let v = p[k]?.stringValue { personal[k] = v }
+            }
+            personal["risk"] = (p["riskAnswers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { ["question": $0.key, "answer": lang.t("answer_" + ($0.value.stringValue ?? ""))] }
+            d["personal"] = personal
+            d["mayCall"] = r["mayCall"]?.boolValue == true
+            d["mayLeaveMessage"] = r["mayLeaveMessage"]?.boolValue == true
+            d["referrerUnit"] = r["referrerUnit"]?.stringValue ?? ""
+            d["consentScope"] = (r["consentScope"]?.arrayValue ?? []).compactMap(\.stringValue).map { lang.t("scope_" + $0) }.joined(separator: ", ")
+        }
+        if let q = r["queue"] {
+            d["queue"] = ["position": Int(q["position"]?.numberValue ?? 0), "of": Int(q["of"]?.numberValue ?? 0),
+                          "days": Int(q["estimatedWaitDays"]?.numberValue ?? 0), "band": lang.t("band_" + (q["waitBand"]?.stringValue ?? ""))]
+        }
+        d["linked"] = (r["linked"]?.arrayValue ?? []).map { l -> [String: Any] in
+            ["id": l["id"]?.stringValue ?? "", "reference": l["reference"]?.stringValue ?? "", "status": lang.t("status_" + (l["status"]?.stringValue ?? ""))]
+        }
+        d["hasLinked"] = !(r["linked"]?.arrayValue ?? []).isEmpty
+        // Which actions the life cycle allows now.
+        d["canReceive"] = status == "submitted"
+        d["canAssess"] = status == "submitted" || status == "received"
+        d["canOffer"] = status == "accepted"
+        d["canTreat"] = status == "accepted" || status == "appointment-offered"
+        d["canClose"] = ["accepted", "appointment-offered", "in-treatment"].contains(status)
+        d["canWithdraw"] = ["submitted", "received", "accepted", "appointment-offered"].contains(status)
+        d["canReprioritise"] = status == "accepted"
+        return d
+    }
+}
+
+/// The statistics page: tables for reading, SVG charts for looking (bars per category
+/// this year and last, bars per referring agency, the queue over the year as a line).
+/// Masked counts ("<5", "x") are drawn as an empty outlined bar with the mark as label.
+enum StatisticsView {
+    static func page(_ s: JSONValue, lang: Language) -> [String: Any] {
+        func text(_ v: JSONValue?) -> String {
+            switch v {
+            case .number(let n)?: return String(Int(n))
+            case .string(let t)?: return t
+            default: return "–"
+            }
+        }
+        let categories = (s["uniqueClients"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
+            ["label": lang.t("category_" + (r["category"]?.stringValue ?? "")), "year": text(r["year"]), "previous": text(r["previous"]),
+             "difference": text(r["difference"])]
+        }
+        let agencies = (s["byAgency"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
+            let id = r["agency"]?.stringValue ?? ""
+            return ["label": id == "self" ? lang.t("self_referral") : (r["name"]?.stringValue ?? id), "count": text(r["count"])]
+        }
+        let municipalities = (s["byMunicipality"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
+            ["label": r["municipality"]?.stringValue ?? "", "count": text(r["count"])]
+        }
+        let year = Int(s["year"]?.numberValue ?? 0)
+        let catRows = s["uniqueClients"]?["rows"]?.arrayValue ?? []
+        let categoryChart = barChart(
+            title: lang.t("stats_clients_chart", ["year": String(year), "previous": String(year - 1)]),
+            labels: catRows.map { lang.t("category_" + ($0["category"]?.stringValue ?? "")) },
+            series: [(String(year), catRows.map { $0["year"] }, "#1d3557"), (String(year - 1), catRows.map { $0["previous"] }, "#6c8ebf")])
+        let agencyRows = s["byAgency"]?["rows"]?.arrayValue ?? []
+        let agencyChart = barChart(title: lang.t("stats_agency_chart"),
+                                   labels: agencyRows.map { ($0["agency"]?.stringValue == "self") ? lang.t("self_referral") : ($0["name"]?.stringValue ?? "") },
+                                   series: [(String(year), agencyRows.map { $0["count"] }, "#1d3557")])
+        let queue = s["queueOverTime"]?.arrayValue ?? []
+        let queueChart = lineChart(title: lang.t("stats_queue_chart"), points: queue.map { ($0["date"]?.stringValue ?? "", $0["length"]) })
+        let wait = s["waitToFirstAppointment"]
+        return [
+            "centre": s["centreName"]?.stringValue ?? "", "centreId": s["centre"]?.stringValue ?? "", "year": year,
+            "previousYear": year - 1, "nextYear": year + 1, "shared": s["view"]?.stringValue == "shared",
+            "threshold": Int(s["threshold"]?.numberValue ?? 5),
+            "categories": categories, "categoryTotal": ["year": text(s["uniqueClients"]?["total"]?["year"]),
+                                                        "previous": text(s["uniqueClients"]?["total"]?["previous"]),
+                                                        "difference": text(s["uniqueClients"]?["total"]?["difference"])],
+            "agencies": agencies, "agencyTotal": text(s["byAgency"]?["total"]),
+            "municipalities": municipalities, "municipalityTotal": text(s["byMunicipality"]?["total"]),
+            "waitN": text(wait?["n"]), "waitMedian": text(wait?["medianDays"]), "waitP90": text(wait?["p90Days"]),
+            "categoryChart": categoryChart, "agencyChart": agencyChart, "queueChart": queueChart,
+        ]
+    }
+
+    static func esc(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// Grouped horizontal bars; every label and value is escaped.
+    static func barChart(title: String, labels: [String], series: [(String, [JSONValue?], String)]) -> String {
+        let values = series.flatMap { $0.1.compactMap { $0?.numberValue } }
+        let maxValue = max(values.max() ?? 1, 1)
+        let rowHeight = 14 * series.count + 10
+        let height = labels.count * rowHeight + 40
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 \(height)\" role=\"img\" aria-labelledby=\"t\(abs(title.hashValue))\" class=\"chart\">"
+        out += "<title id=\"t\(abs(title.hashValue))\">\(esc(title))</title>"
+        for (i, label) in labels.enumerated() {
+            let y = 10 + i * rowHeight
+            out += "<text x=\"0\" y=\"\(y + 12)\" font-size=\"12\" fill=\"#1a1a1a\">\(esc(label))</text>"
+            for (k, s) in series.enumerated() {
+                let by = y + k * 14
+                let v: JSONValue? = i < s.1.count ? s.1[i] : nil
+                if let n = v?.numberValue {
+                    let w = Int(360 * n / maxValue)
+                    out += "<rect x=\"220\" y=\"\(by)\" width=\"\(max(w, 1))\" height=\"12\" fill=\"\(s.2)\"><title>\(esc(s.0)): \(Int(n))</title></rect>"
+                    out += "<text x=\"\(224 + w)\" y=\"\(by + 10)\" font-size=\"11\" fill=\"#1a1a1a\">\(Int(n))</text>"
+                } else {
+                    let mark = v?.stringValue ?? "–"
+                    out += "<rect x=\"220\" y=\"\(by)\" width=\"24\" height=\"12\" fill=\"none\" stroke=\"\(s.2)\" stroke-dasharray=\"3 2\"/>"
+                    out += "<text x=\"248\" y=\"\(by + 10)\" font-size=\"11\" fill=\"#1a1a1a\">\(esc(mark))</text>"
+                }
+            }
+        }
+        let ly = height - 14
+        for (k, s) in series.enumerated() {
+            out += "<rect x=\"\(220 + k * 110)\" y=\"\(ly - 9)\" width=\"10\" height=\"10\" fill=\"\(s.2)\"/><text x=\"\(234 + k * 110)\" y=\"\(ly)\" font-size=\"11\" fill=\"#1a1a1a\">\(esc(s.0))</text>"
+        }
+        return out + "</svg>"
+    }
+
+    /// Queue length over the year as a line, masked weeks as gaps marked on the axis.
+    static func lineChart(title: String, points: [(String, JSONValue?)]) -> String {
+        let values = points.compactMap { $0.1?.numberValue }
+        let maxValue = max(values.max() ?? 1, 1)
+        let w = 600.0, h = 200.0
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 240\" role=\"img\" aria-labelledby=\"q\(abs(title.hashValue))\" class=\"chart\">"
+        out += "<title id=\"q\(abs(title.hashValue))\">\(esc(title))</title>"
+        out += "<line x1=\"30\" y1=\"\(Int(h) + 10)\" x2=\"\(Int(w) + 30)\" y2=\"\(Int(h) + 10)\" stroke=\"#595959\"/>"
+        out += "<text x=\"0\" y=\"20\" font-size=\"11\" fill=\"#1a1a1a\">\(Int(maxValue))</text><text x=\"0\" y=\"\(Int(h) + 10)\" font-size=\"11\" fill=\"#1a1a1a\">0</text>"
+        guard points.count > 0 else { return out + "</svg>" }
+        let step = points.count > 1 ? w / Double(points.count - 1) : 0
+        var path = ""
+        for (i, p) in points.enumerated() {
+            let x = 30 + Double(i) * step
+            if let n = p.1?.numberValue {
+                let y = 10 + h - h * n / maxValue
+                path += (path.isEmpty ? "M" : "L") + String(format: "%.1f %.1f ", x, y)
+                out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1d3557\"><title>%@: %d</title></circle>", x, y, esc(p.0), Int(n))
+            } else {
+                if !path.isEmpty { out += "<path d=\"\(path)\" fill=\"none\" stroke=\"#1d3557\" stroke-width=\"2\"/>"; path = "" }
+                out += String(format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#1a1a1a\">%@</text>", x - 6, Int(h) + 24, esc(p.1?.stringValue ?? "–"))
+            }
+        }
+        if !path.isEmpty { out += "<path d=\"\(path)\" fill=\"none\" stroke=\"#1d3557\" stroke-width=\"2\"/>" }
+        if let first = points.first?.0, let last = points.last?.0 {
+            out += "<text x=\"30\" y=\"236\" font-size=\"11\" fill=\"#1a1a1a\">\(esc(first))</text><text x=\"560\" y=\"236\" font-size=\"11\" fill=\"#1a1a1a\">\(esc(last))</text>"
+        }
+        return out + "</svg>"
+    }
+}

@@ -1,0 +1,345 @@
+import HubWeb
+import Foundation
+import HubProtocol
+import Hummingbird
+
+/// The organiser pages of the training service (admin, staff): trainings with attendance per
+/// session and certificates, a form for a new training, lectures, targeted supervision with
+/// its coverage, and the year in review. Errors from the service appear beside their field.
+extension TrainingRoutes {
+    static let eventFields = ["centreId", "kind", "title", "focus", "audience", "description", "trainers", "capacity", "feeSEK", "deadline", "contactEmail"]
+    static let sessionRows = 3
+    static let sessionFields = ["date", "startTime", "endTime", "venue"]
+
+    /// A refusal from the service in the page's language (the service's English message is never shown).
+    static func formMessage(_ error: HubError, lang: Language) -> String {
+        lang.fieldError(error.reason) ?? lang.t("reg_err_invalid")
+    }
+
+    func reference() async throws -> JSONValue { try await ask("training.reference.get", [:]) }
+
+    func centreOptions(_ reference: JSONValue, selected: String?) -> [[String: Any]] {
+        (reference["centres"]?.arrayValue ?? []).map { c in
+            ["id": c["id"]?.stringValue ?? "", "name": c["name"]?.stringValue ?? "", "selected": c["id"]?.stringValue == selected]
+        }
+    }
+
+    @Sendable func listPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let events = try await ask("training.events.list", [:])["events"]?.arrayValue ?? []
+        let rows: [[String: Any]] = events.map { e in
+            var row = (e.mustache as? [String: Any]) ?? [:]
+            row["kindText"] = lang.t("tr_kind_" + (e["kind"]?.stringValue ?? ""))
+            row["dates"] = (e["sessions"]?.arrayValue ?? []).compactMap { $0["date"]?.stringValue }.joined(separator: ", ")
+            return row
+        }
+        return pages.render("tr_list", title: lang.t("tr_title"), language: lang, session: session, data: [
+            "events": rows, "hasEvents": !rows.isEmpty, "centres": centreOptions(try await reference(), selected: nil),
+        ])
+    }
+
+    func renderNewEvent(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
+                        formError: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let ref = try await reference()
+        let kinds = (ref["kinds"]?.arrayValue ?? []).compactMap(\.stringValue).map { k -> [String: Any] in
+            ["id": k, "name": lang.t("tr_kind_" + k), "selected": k == (form["kind"] ?? "training")]
+        }
+        let sessions = (1...Self.sessionRows).map { n -> [String: Any] in
+            ["n": n, "fields": Self.sessionFields.map { f -> [String: Any] in
+                let key = "s\(n)_\(f)"
+                return ["key": key, "label": lang.t("tr_f_s_" + f), "value": form[key] ?? "", "error": errors[key] as Any]
+            }]
+        }
+        return pages.render("tr_new", title: lang.t("tr_new"), language: lang, session: session, data: [
+            "centres": centreOptions(ref, selected: form["centreId"] ?? session.user.centre), "kinds": kinds, "sessions": sessions,
+            "form": form, "err": errors, "formError": formError as Any, "csrf": session.csrfToken,
+        ], status: status)
+    }
+
+    @Sendable func newEventForm(_ request: Request, context: Context) async throws -> Response {
+        try await renderNewEvent(try organiserSession(context), context)
+    }
+
+    /// Trainers are one per line, "Name" or "Name (Organisation)" for an external trainer.
+    @Sendable func createEventForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        var request = request
+        let raw = try await Forms.read(&request, context: context)
+        let form = raw.mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var body: [String: JSONValue] = [:]
+        var errors: [String: String] = [:]
+        for f in ["centreId", "kind", "title", "focus", "audience", "description", "deadline", "contactEmail"] where !(form[f] ?? "").isEmpty {
+            body[f] = .string(form[f]!)
+        }
+        for f in ["capacity", "feeSEK"] where !(form[f] ?? "").isEmpty {
+            if let n = Int(form[f]!) { body[f] = .number(Double(n)) } else { errors[f] = lang.t("reg_err_invalid") }
+        }
+        body["trainers"] = .array((form["trainers"] ?? "").split(whereSeparator: \.isNewline).compactMap { line -> JSONValue? in
+            let t = line.trimmingCharacters(in: .whitespaces)
+            guard !t.isEmpty else { return nil }
+            if let open = t.firstIndex(of: "("), t.hasSuffix(")") {
+                return ["name": .string(t[..<open].trimmingCharacters(in: .whitespaces)), "external": true,
+                        "organisation": .string(String(t[t.index(after: open)..<t.index(before: t.endIndex)]))]
+            }
+            return ["name": .string(t), "external": false]
+        })
+        var sessions: [JSONValue] = [], rowOf: [Int] = []
+        for n in 1...Self.sessionRows {
+            let values = Self.sessionFields.map { form["s\(n)_\($0)"] ?? "" }
+            guard values.contains(where: { !$0.isEmpty }) else { continue }
+            sessions.append(.object(Dictionary(uniqueKeysWithValues: zip(Self.sessionFields, values.map { JSONValue.string($0) }))))
+            rowOf.append(n)
+        }
+        body["sessions"] = .array(sessions)
+        if !errors.isEmpty { return try await renderNewEvent(session, context, form: form, errors: errors, status: .badRequest) }
+        switch await attempt("training.events.create", .object(body)) {
+        case .success(let e):
+            return Redirect.to("/training/events/\(e["id"]?.stringValue ?? "")")
+        case .failure(let error) where error.code == .validation || error.code == .notFound:
+            var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
+            // body.sessions[1].startTime → the form's s2_startTime (the second filled row).
+            if field.hasPrefix("sessions["), let close = field.firstIndex(of: "]"), let i = Int(field.dropFirst(9).prefix(while: \.isNumber)),
+               rowOf.indices.contains(i) {
+                field = "s\(rowOf[i])_" + field[field.index(after: close)...].dropFirst()
+            } else if field == "sessions" {
+                field = "s1_date"
+            } else if field.hasPrefix("trainers") {
+                field = "trainers"
+            }
+            let message = Self.formMessage(error, lang: lang)
+            if Self.eventFields.contains(field) || field.hasPrefix("s") && field.contains("_") {
+                return try await renderNewEvent(session, context, form: form, errors: [field: message], status: .badRequest)
+            }
+            return try await renderNewEvent(session, context, form: form, formError: message, status: .badRequest)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    @Sendable func eventPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let id = param(context, "eventId")
+        let sheet = try await ask("training.attendance.get", ["eventId": .string(id)])
+        let list = try await ask("training.registrations.list", ["eventId": .string(id)])
+        let evaluation = try await ask("training.evaluations.summary", ["eventId": .string(id)])
+        let e = sheet["event"] ?? .null
+        let sessions = sheet["sessions"]?.arrayValue ?? []
+        let attendees: [[String: Any]] = (sheet["participants"]?.arrayValue ?? []).map { p in
+            let pid = p["participantId"]?.stringValue ?? ""
+            let marks = (p["sessions"]?.arrayValue ?? []).enumerated().map { i, m -> [String: Any] in
+                let present = m.boolValue == true
+                return ["present": present, "sessionId": sessions.indices.contains(i) ? sessions[i]["id"]?.stringValue ?? "" : "",
+                        "number": i + 1, "participantId": pid, "name": p["name"]?.stringValue ?? "", "eventId": id, "csrf": session.csrfToken]
+            }
+            return ["name": p["name"]?.stringValue ?? "", "agency": p["agency"]?.stringValue ?? "", "marks": marks,
+                    "all": p["allSessions"]?.boolValue ?? false, "certificateId": p["certificateId"]?.stringValue as Any]
+        }
+        let waiting = (list["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "waiting" }.map { p -> [String: Any] in
+            ["name": p["name"]?.stringValue ?? "", "position": p["waitingPosition"]?.intText ?? ""]
+        }
+        let questions = (evaluation["questions"]?.arrayValue ?? []).map { q -> [String: Any] in
+            ["label": lang.t("tr_q_" + (q["question"]?.stringValue ?? "")), "average": q["average"]?.numberValue.map { String(format: "%.1f", $0) } ?? "–"]
+        }
+        return pages.render("tr_event", title: e["title"]?.stringValue ?? lang.t("tr_title"), language: lang, session: session, data: [
+            "event": e.mustache, "kindText": lang.t("tr_kind_" + (e["kind"]?.stringValue ?? "")), "sessions": sessions.map(\.mustache),
+            "attendees": attendees, "hasAttendees": !attendees.isEmpty, "waiting": waiting, "hasWaiting": !waiting.isEmpty,
+            "seatsSummary": lang.t("nw_seats_summary", ["taken": e["taken"]?.intText ?? "0", "capacity": e["capacity"]?.intText ?? "0",
+                                                         "waiting": e["waiting"]?.intText ?? "0"]),
+            "responsesText": lang.t("tr_eval_responses", ["n": evaluation["responses"]?.intText ?? "0"]), "questions": questions,
+            "comments": (evaluation["comments"] ?? .array([])).mustache, "csrf": session.csrfToken,
+            "cancelled": e["status"]?.stringValue == "cancelled", "ended": e["ended"]?.boolValue ?? false,
+        ])
+    }
+
+    @Sendable func attendanceForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        let id = param(context, "eventId")
+        _ = try await ask("training.attendance.mark", [
+            "sessionId": .string(form["sessionId"] ?? ""),
+            "marks": [["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")]],
+        ])
+        return Redirect.to("/training/events/\(id)")
+    }
+
+    @Sendable func certificatesForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let id = param(context, "eventId")
+        _ = try await ask("training.certificates.issue", ["eventId": .string(id)])
+        return Redirect.to("/training/events/\(id)")
+    }
+
+    @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let id = param(context, "eventId")
+        _ = try await ask("training.events.invite", ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/training/register/" + id)])
+        return Redirect.to("/training/events/\(id)")
+    }
+
+    /// The certificate as the service made it (print-ready; the page's styles come from /static/training.css).
+    @Sendable func certificatePage(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        let reply = try await ask("training.certificates.get", ["certificateId": .string(param(context, "certificateId"))])
+        return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
+    }
+
+    // MARK: Lectures, supervision, year in review
+
+    func centre(_ reference: JSONValue, _ id: String) throws(HubError) -> JSONValue {
+        guard let c = reference["centres"]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) else {
+            throw HubError(.notFound, "No such centre.", field: "centreId")
+        }
+        return c
+    }
+
+    func options(_ items: [JSONValue], selected: String?) -> [[String: Any]] {
+        items.map { a in
+            let id = a["id"]?.stringValue ?? a.stringValue ?? ""
+            return ["id": id, "name": a["name"]?.stringValue ?? id, "selected": id == selected]
+        }
+    }
+
+    func renderLectures(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
+                        status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let id = param(context, "centreId")
+        let ref = try await reference()
+        let c = try centre(ref, id)
+        let lectures = try await ask("training.lectures.list", ["centreId": .string(id)])["lectures"] ?? .array([])
+        return pages.render("tr_lectures", title: lang.t("tr_lectures"), language: lang, session: session, data: [
+            "centreId": id, "centreName": c["name"]?.stringValue ?? "", "lectures": lectures.mustache,
+            "agencies": options(ref["agencies"]?.arrayValue ?? [], selected: form["partner"]),
+            "municipalities": options(c["municipalities"]?.arrayValue ?? [], selected: form["municipality"]),
+            "form": form, "err": errors, "csrf": session.csrfToken,
+        ], status: status)
+    }
+
+    @Sendable func lecturesPage(_ request: Request, context: Context) async throws -> Response {
+        try await renderLectures(try organiserSession(context), context)
+    }
+
+    /// Sends a form to the service; a refusal is shown beside the field it names.
+    func submit(_ type: String, _ request: Request, _ context: Context, text: [String], numbers: [String], fixed: [String: JSONValue],
+                redirect: String, again: @escaping ([String: String], [String: String]) async throws -> Response) async throws -> Response {
+        var request = request
+        let lang = context.language
+        let form = try await Forms.read(&request, context: context).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var body = fixed
+        for f in text where !(form[f] ?? "").isEmpty { body[f] = .string(form[f]!) }
+        for f in numbers where !(form[f] ?? "").isEmpty {
+            guard let n = Int(form[f]!) else { return try await again(form, [f: lang.t("reg_err_invalid")]) }
+            body[f] = .number(Double(n))
+        }
+        switch await attempt(type, .object(body)) {
+        case .success: return Redirect.to(redirect)
+        case .failure(let error) where error.code == .validation || error.code == .conflict:
+            let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? "form"
+            return try await again(form, [field: Self.formMessage(error, lang: lang)])
+        case .failure(let error): throw error
+        }
+    }
+
+    @Sendable func addLectureForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let id = param(context, "centreId")
+        return try await submit("training.lectures.create", request, context, text: ["date", "partner", "unit", "municipality", "topic", "lecturer"],
+                                numbers: ["audienceSize"], fixed: ["centreId": .string(id)], redirect: "/training/lectures/\(id)") { form, errors in
+            try await renderLectures(session, context, form: form, errors: errors, status: .badRequest)
+        }
+    }
+
+    func renderSupervision(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
+                           status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let id = param(context, "centreId")
+        let ref = try await reference()
+        let c = try centre(ref, id)
+        let coverage = try await ask("training.supervision.coverage", ["centreId": .string(id)])
+        let assignments = try await ask("training.supervision.list", ["centreId": .string(id)])["assignments"]?.arrayValue ?? []
+        let rows: [[String: Any]] = (coverage["municipalities"]?.arrayValue ?? []).map { m in
+            let status = m["status"]?.stringValue ?? ""
+            return ["municipality": m["municipality"]?.stringValue ?? "", "statusText": lang.t("tr_stage_" + status), "status": status,
+                    "gap": status == "not_contacted"]
+        }
+        let list: [[String: Any]] = assignments.map { a in
+            let aid = a["id"]?.stringValue ?? ""
+            return ["id": aid, "municipality": a["municipality"]?.stringValue ?? "", "agencyName": a["agencyName"]?.stringValue ?? "",
+                    "unit": a["unit"]?.stringValue ?? "", "stageText": lang.t("tr_stage_" + (a["stage"]?.stringValue ?? "")),
+                    "sessions": a["sessions"]?.arrayValue?.count ?? 0, "centreId": id, "csrf": session.csrfToken,
+                    "parts": (a["parts"]?.arrayValue ?? []).map { p -> [String: Any] in
+                        let part = p["part"]?.stringValue ?? ""
+                        return ["label": lang.t("tr_part_" + part), "statusText": lang.t("tr_pstatus_" + (p["status"]?.stringValue ?? "")),
+                                "date": p["date"]?.stringValue ?? "", "part": part, "id": aid, "centreId": id, "csrf": session.csrfToken]
+                    }]
+        }
+        return pages.render("tr_supervision", title: lang.t("tr_supervision"), language: lang, session: session, data: [
+            "centreId": id, "centreName": c["name"]?.stringValue ?? "", "coverage": rows, "assignments": list,
+            "agencies": options(ref["agencies"]?.arrayValue ?? [], selected: form["agency"]),
+            "municipalities": options(c["municipalities"]?.arrayValue ?? [], selected: form["municipality"]),
+            "form": form, "err": errors, "formError": (errors["form"] ?? errors["part"] ?? errors["status"] ?? errors["assignmentId"]) as Any,
+            "csrf": session.csrfToken,
+        ], status: status)
+    }
+
+    @Sendable func supervisionPage(_ request: Request, context: Context) async throws -> Response {
+        try await renderSupervision(try organiserSession(context), context)
+    }
+
+    @Sendable func addAssignmentForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let id = param(context, "centreId")
+        return try await submit("training.supervision.create", request, context, text: ["municipality", "agency", "unit", "notes"], numbers: [],
+                                fixed: ["centreId": .string(id)], redirect: "/training/supervision/\(id)") { form, errors in
+            try await renderSupervision(session, context, form: form, errors: errors, status: .badRequest)
+        }
+    }
+
+    @Sendable func partForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let id = param(context, "centreId")
+        return try await submit("training.supervision.part", request, context, text: ["part", "status", "date"], numbers: [],
+                                fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/training/supervision/\(id)") { _, errors in
+            try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
+        }
+    }
+
+    @Sendable func sessionForm(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let id = param(context, "centreId")
+        return try await submit("training.supervision.session", request, context, text: ["part", "date", "notes"], numbers: ["participants"],
+                                fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/training/supervision/\(id)") { _, errors in
+            try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
+        }
+    }
+
+    @Sendable func reviewPage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        let reply = try await review(request, context)
+        switch request.uri.queryParameters.get("format") {
+        case "markdown", "md": return download(reply["markdown"]?.stringValue ?? "", type: "text/markdown; charset=utf-8")
+        case "html": return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
+        default: break
+        }
+        var data = (reply.mustache as? [String: Any]) ?? [:]
+        data["kinds"] = nil
+        data["trainings"] = (reply["trainings"]?.arrayValue ?? []).map { t -> [String: Any] in
+            var row = (t.mustache as? [String: Any]) ?? [:]
+            row["kindText"] = lang.t("tr_kind_" + (t["kind"]?.stringValue ?? ""))
+            row["datesText"] = (t["dates"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+            return row
+        }
+        data["supervision"] = (reply["supervision"]?.arrayValue ?? []).map { a -> [String: Any] in
+            var row = (a.mustache as? [String: Any]) ?? [:]
+            row["stageText"] = lang.t("tr_stage_" + (a["stage"]?.stringValue ?? ""))
+            return row
+        }
+        data["yearText"] = reply["year"]?.intText ?? ""
+        return pages.render("tr_review", title: lang.t("tr_review"), language: lang, session: session, data: data)
+    }
+}

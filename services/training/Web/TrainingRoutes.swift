@@ -1,0 +1,276 @@
+import HubWeb
+import Foundation
+import HubProtocol
+import Hummingbird
+
+/// Trainings over HTTP: the JSON API (`/api/v1/trainings`, lectures, supervision, coverage,
+/// year in review), the public registration and evaluation pages (the network-day
+/// registration form and its helpers, reused), and the organiser pages. Everything is a
+/// bus request to the training service; the gateway only makes link tokens and renders.
+struct TrainingRoutes: PublicRegistrationRoutes {
+    let server: WebEnvironment
+    let pages: PageRenderer
+    let throttle = PublicFormThrottle()
+    typealias Context = GatewayRequestContext
+
+    func register(public router: Router<Context>, api: RouterGroup<Context>, pages group: RouterGroup<Context>) {
+        router.get("/training/register/:eventId", use: registrationForm)
+        router.post("/training/register/:eventId", use: submitRegistration)
+        router.get("/tr/:token", use: myRegistration)
+        router.post("/tr/:token/cancel", use: cancelMyRegistration)
+        router.get("/training/evaluate/:eventId", use: evaluationForm)
+        router.post("/training/evaluate/:eventId", use: submitEvaluation)
+        router.get("/static/training.css", use: css)
+
+        group.get("/training", use: listPage)
+        group.get("/training/events/new", use: newEventForm)
+        group.post("/training/events/new", use: createEventForm)
+        group.get("/training/events/:eventId", use: eventPage)
+        group.post("/training/events/:eventId/attendance", use: attendanceForm)
+        group.post("/training/events/:eventId/certificates", use: certificatesForm)
+        group.post("/training/events/:eventId/invite", use: inviteForm)
+        group.get("/training/certificates/:certificateId", use: certificatePage)
+        group.get("/training/lectures/:centreId", use: lecturesPage)
+        group.post("/training/lectures/:centreId", use: addLectureForm)
+        group.get("/training/supervision/:centreId", use: supervisionPage)
+        group.post("/training/supervision/:centreId", use: addAssignmentForm)
+        group.post("/training/supervision/:centreId/:assignmentId/part", use: partForm)
+        group.post("/training/supervision/:centreId/:assignmentId/session", use: sessionForm)
+        group.get("/training/review/:centreId", use: reviewPage)
+
+        api.get("/trainings", use: forward("training.events.list", query: ["centre", "year", "kind"], organiser: false))
+        api.post("/trainings", use: forward("training.events.create", status: .created))
+        api.get("/trainings/:eventId", use: forward("training.events.get", path: ["eventId"], organiser: false))
+        api.post("/trainings/:eventId/cancel", use: forward("training.events.cancel", path: ["eventId"]))
+        api.post("/trainings/:eventId/invitations", use: apiInvite)
+        api.post("/trainings/:eventId/registrations", use: apiRegister)
+        api.get("/trainings/:eventId/registrations", use: forward("training.registrations.list", path: ["eventId"]))
+        api.get("/trainings/:eventId/attendance", use: forward("training.attendance.get", path: ["eventId"]))
+        api.post("/training-sessions/:sessionId/attendance", use: forward("training.attendance.mark", path: ["sessionId"]))
+        api.post("/trainings/:eventId/certificates", use: forward("training.certificates.issue", path: ["eventId"], status: .created))
+        api.get("/certificates/:certificateId", use: forward("training.certificates.get", path: ["certificateId"]))
+        api.get("/trainings/:eventId/evaluation", use: forward("training.evaluations.summary", path: ["eventId"]))
+        api.get("/lectures", use: forward("training.lectures.list", query: ["centre", "year"]))
+        api.post("/lectures", use: forward("training.lectures.create", status: .created))
+        api.get("/supervision-assignments", use: forward("training.supervision.list", query: ["centre", "year"]))
+        api.post("/supervision-assignments", use: forward("training.supervision.create", status: .created))
+        api.get("/supervision-assignments/:assignmentId", use: forward("training.supervision.get", path: ["assignmentId"]))
+        api.post("/supervision-assignments/:assignmentId/parts", use: forward("training.supervision.part", path: ["assignmentId"]))
+        api.post("/supervision-assignments/:assignmentId/sessions", use: forward("training.supervision.session", path: ["assignmentId"], status: .created))
+        api.get("/supervision-coverage/:centreId", use: forward("training.supervision.coverage", path: ["centreId"]))
+        api.get("/year-in-review/:centreId", use: apiReview)
+    }
+
+    // MARK: JSON API
+
+    /// A handler that sends the JSON body (with path and query items merged in) as `type`.
+    func forward(_ type: String, path: [String] = [], query: [String] = [], organiser: Bool = true,
+                 status: HTTPResponse.Status = .ok) -> @Sendable (Request, Context) async throws -> Response {
+        let routes = self
+        return { request, context in
+            if organiser { try routes.requireOrganiser(context) }
+            var params: [String: String] = [:]
+            for name in path { params[name] = routes.param(context, name) }
+            var body = request.method == .get ? [:] : try await routes.body(request, context, path: params)
+            if request.method == .get { for (key, value) in params { body[key] = .string(value) } }
+            for (key, value) in routes.query(request, query) { body[key] = value }
+            return routes.json(try await routes.ask(type, .object(body)), status: status)
+        }
+    }
+
+    @Sendable func apiInvite(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        let id = param(context, "eventId")
+        var b = try await body(request, context, path: ["eventId": id])
+        if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/training/register/" + id) }
+        return json(try await ask("training.events.invite", .object(b)))
+    }
+
+    /// Registers one person; the gateway makes the cancellation link and returns it once.
+    @Sendable func apiRegister(_ request: Request, context: Context) async throws -> Response {
+        var b = try await body(request, context, path: ["eventId": param(context, "eventId")])
+        for key in ["cancelToken", "manageToken", "participants"] where b[key] != nil {
+            throw HubError(.validation, "Register one person at a time; links are made by the hub.", field: "body.\(key)")
+        }
+        let token = Secrets.randomToken(bytes: 32)
+        b["cancelToken"] = .string(token)
+        var result = try await ask("training.registrations.create", .object(b)).objectValue ?? [:]
+        result["cancelUrl"] = .string(baseURL(request) + "/tr/" + token)
+        return json(.object(result), status: .created)
+    }
+
+    /// `?format=markdown` or `html` gives the document itself; otherwise the JSON.
+    @Sendable func apiReview(_ request: Request, context: Context) async throws -> Response {
+        try requireOrganiser(context)
+        let reply = try await review(request, context)
+        switch request.uri.queryParameters.get("format") {
+        case "markdown", "md": return download(reply["markdown"]?.stringValue ?? "", type: "text/markdown; charset=utf-8")
+        case "html": return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
+        default: return json(reply)
+        }
+    }
+
+    func review(_ request: Request, _ context: Context) async throws -> JSONValue {
+        var b: [String: JSONValue] = ["centreId": .string(param(context, "centreId"))]
+        let year = request.uri.queryParameters.get("year").flatMap { Int($0) } ?? Calendar(identifier: .gregorian).component(.year, from: Date())
+        b["year"] = .number(Double(year))
+        return try await ask("training.year.review", .object(b))
+    }
+
+    func download(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    @Sendable func css(_ request: Request, context: Context) async throws -> Response {
+        var r = download(TrainingTemplates.css, type: "text/css; charset=utf-8")
+        r.headers[.cacheControl] = "public, max-age=3600"
+        return r
+    }
+
+    // MARK: Public pages
+
+    /// The training in the shape the shared registration form reads (trainers as organisers).
+    func publicEvent(_ id: String) async throws(HubError) -> JSONValue {
+        var e = try await ask("training.events.public", ["eventId": .string(id)]).objectValue ?? [:]
+        e["organisers"] = .array((e["trainers"]?.arrayValue ?? []).compactMap { $0["name"] })
+        return .object(e)
+    }
+
+    @Sendable func registrationForm(_ request: Request, context: Context) async throws -> Response {
+        let e = try await publicEvent(param(context, "eventId"))
+        return renderForm(e, context: context, csrf: publicCSRF(request), template: "tr_register")
+    }
+
+    @Sendable func submitRegistration(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let lang = context.language
+        let form = try await publicForm(&request, context: context)
+        let csrf = request.cookies[RegistrationForm.csrfCookie]?.value ?? ""
+        let id = param(context, "eventId")
+        let e = try await publicEvent(id)
+        func again(_ fields: [String: String], errors: [String: String] = [:], formError: String? = nil,
+                   status: HTTPResponse.Status) -> Response {
+            renderForm(e, context: context, csrf: csrf, form: fields, errors: errors, formError: formError, status: status, template: "tr_register")
+        }
+        guard throttle.allow(clientAddress(context)) else {
+            return again(form, formError: lang.t("reg_rate_limited"), status: .tooManyRequests)
+        }
+        let fields = Dictionary(uniqueKeysWithValues: RegistrationForm.fields.map { ($0, (form[$0] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let done = dayData(e, lang: lang)
+        if form["website"]?.isEmpty == false {
+            return pages.render("tr_register_done", title: lang.t("reg_done_title"), language: lang, session: nil,
+                                data: done.merging(["statusText": lang.t("reg_done_received")]) { $1 })
+        }
+        var missing = ["name", "email", "agency"]
+        if (e["feeSEK"]?.numberValue ?? 0) > 0 { missing.append("invoiceReference") }
+        let errors = Dictionary(uniqueKeysWithValues: missing.filter { fields[$0]?.isEmpty != false }.map { ($0, lang.t("reg_err_required")) })
+        guard errors.isEmpty else { return again(fields, errors: errors, status: .badRequest) }
+        let token = Secrets.randomToken(bytes: 32)
+        var body: [String: JSONValue] = ["eventId": .string(id), "cancelToken": .string(token), "language": .string(lang.rawValue)]
+        for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
+        let result: JSONValue
+        switch await attempt("training.registrations.create", .object(body)) {
+        case .success(let value): result = value
+        case .failure(let error) where error.code == .validation || error.code == .conflict:
+            let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
+            if RegistrationForm.fields.contains(field) {
+                return again(fields, errors: [field: RegistrationForm.message(for: error, field: field, lang: lang)], status: .badRequest)
+            }
+            let fresh = try await publicEvent(id)
+            return renderForm(fresh, context: context, csrf: csrf, form: fields, formError: Self.eventMessage(error, lang: lang),
+                                     status: .conflict, template: "tr_register")
+        case .failure(let error): throw error
+        }
+        let placed = result["participants"]?[index: 0]
+        var data = done
+        data["statusText"] = placed?["status"]?.stringValue == "confirmed"
+            ? lang.t("reg_done_confirmed") : lang.t("reg_done_waiting", ["n": placed?["waitingPosition"]?.intText ?? "?"])
+        data["cancelURL"] = baseURL(request) + "/tr/" + token
+        return pages.render("tr_register_done", title: lang.t("reg_done_title"), language: lang, session: nil, data: data, status: .created)
+    }
+
+    /// Why a training refused a registration, in the page's language.
+    static func eventMessage(_ error: HubError, lang: Language) -> String {
+        if error.message.contains("full") { return lang.t("tr_err_full") }
+        if error.message.contains("deadline") { return lang.t("reg_err_deadline") }
+        if error.message.contains("cancelled") { return lang.t("tr_err_cancelled") }
+        if error.message.contains("started") { return lang.t("tr_err_started") }
+        return lang.t("reg_err_invalid")
+    }
+
+    @Sendable func myRegistration(_ request: Request, context: Context) async throws -> Response {
+        let lang = context.language
+        let token = param(context, "token")
+        let reply: JSONValue
+        switch await attempt("training.registrations.get", ["token": .string(token)]) {
+        case .success(let value): reply = value
+        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
+        case .failure(let error): throw error
+        }
+        let p = reply["participant"] ?? .null
+        let status = p["status"]?.stringValue ?? ""
+        var data = dayData(reply["event"] ?? .null, lang: lang)
+        data["participant"] = ["name": p["name"]?.stringValue ?? ""]
+        data["statusText"] = status == "waiting"
+            ? lang.t("status_waiting") + " – " + lang.t("my_position", ["n": p["waitingPosition"]?.intText ?? "?"]) : lang.t("status_" + status)
+        data["canCancel"] = status != "cancelled"
+        data["token"] = token
+        let csrf = publicCSRF(request)
+        data["csrf"] = csrf
+        return withCSRFCookie(pages.render("tr_my", title: lang.t("my_title"), language: lang, session: nil, data: data), csrf)
+    }
+
+    @Sendable func cancelMyRegistration(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let lang = context.language
+        let form = try await publicForm(&request, context: context)
+        if case .failure(let error) = await attempt("training.registrations.cancel", ["token": .string(param(context, "token"))]) {
+            guard error.code == .notFound || error.code == .conflict else { throw error }
+            return linkInvalid(context)
+        }
+        return pages.render("nw_message", title: lang.t("my_title"), language: lang, session: nil,
+                            data: ["heading": lang.t("my_title"), "text": lang.t("my_cancelled")])
+    }
+
+    static let scores = ["overall", "content", "useful"]
+
+    func renderEvaluation(_ request: Request, _ context: Context, errors: [String: String] = [:], formError: String? = nil,
+                          status: HTTPResponse.Status = .ok) async throws -> Response {
+        let lang = context.language
+        let e = try await publicEvent(param(context, "eventId"))
+        let csrf = publicCSRF(request)
+        let questions = Self.scores.map { q -> [String: Any] in
+            ["id": q, "label": lang.t("tr_q_" + q), "error": errors[q] as Any,
+             "options": (1...5).map { ["value": $0, "id": "\(q)-\($0)", "group": q] }]
+        }
+        return withCSRFCookie(pages.render("tr_evaluate", title: lang.t("tr_eval_title"), language: lang, session: nil, data: [
+            "event": e.mustache, "questions": questions, "token": Secrets.randomToken(bytes: 32), "csrf": csrf, "formError": formError as Any,
+            "open": e["ended"]?.boolValue == true,
+        ], status: status), csrf)
+    }
+
+    @Sendable func evaluationForm(_ request: Request, context: Context) async throws -> Response {
+        try await renderEvaluation(request, context)
+    }
+
+    @Sendable func submitEvaluation(_ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let lang = context.language
+        let form = try await publicForm(&request, context: context)
+        guard throttle.allow(clientAddress(context)) else { throw HubError(.rateLimited, "Too many requests; try again later.") }
+        var body: [String: JSONValue] = ["eventId": .string(param(context, "eventId")), "token": .string(form["token"] ?? "")]
+        var errors: [String: String] = [:]
+        for q in Self.scores {
+            if let n = Int(form[q] ?? ""), (1...5).contains(n) { body[q] = .number(Double(n)) } else { errors[q] = lang.t("tr_err_score") }
+        }
+        if let c = form["comment"], !c.isEmpty { body["comment"] = .string(c) }
+        guard errors.isEmpty else { return try await renderEvaluation(request, context, errors: errors, status: .badRequest) }
+        if case .failure(let error) = await attempt("training.evaluations.submit", .object(body)) {
+            guard error.code == .validation || error.code == .conflict else { throw error }
+            return try await renderEvaluation(request, context, formError: lang.t(error.field == "body.comment" ? "reg_err_too_long" : "tr_err_eval_closed"),
+                                              status: .conflict)
+        }
+        return pages.render("nw_message", title: lang.t("tr_eval_title"), language: lang, session: nil,
+                            data: ["heading": lang.t("tr_eval_title"), "text": lang.t("tr_eval_thanks")])
+    }
+}
