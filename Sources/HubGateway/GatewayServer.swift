@@ -81,9 +81,9 @@ public struct GatewayServer: Sendable {
         let modules = Self.modules
         var templates = GatewayTemplates.all
         for module in modules { templates.merge(module.templates) { own, _ in own } }
-        let pages = try PageRenderer(templates: templates, menu: modules.flatMap(\.menu))
+        let pages = try PageRenderer(templates: templates, menu: modules.flatMap(\.menu) + Self.menu)
         let routes = Routes(server: self, pages: pages, openAPI: OpenAPIDocument.yaml(modules: modules),
-                            stylesheet: ([SharedTemplates.css] + modules.map(\.css)).joined(separator: "\n"))
+                            stylesheet: ([SharedTemplates.css] + modules.map(\.css)).joined(separator: "\n"), modules: modules)
 
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
@@ -113,6 +113,7 @@ public struct GatewayServer: Sendable {
         router.post("/login", use: routes.login)
         let pagesGroup = router.group().add(middleware: SessionMiddleware(credentials: credentials))
         pagesGroup.get("/", use: routes.start)
+        pagesGroup.get("/driftstatus", use: routes.statusPage)
         pagesGroup.post("/logout", use: routes.logout)
 
         // Each service's pages and API, from its own web module (services/<name>/Web).
@@ -121,6 +122,9 @@ public struct GatewayServer: Sendable {
         for module in modules { module.mount(environment, routers) }
         return router
     }
+
+    /// The gateway's own menu entries, after the modules'.
+    static let menu = [MenuEntry(path: "/driftstatus", labelKey: "nav_status", roles: [.admin])]
 
     /// The services' web modules, in menu order. Their strings are installed once, on first use.
     static let modules: [WebModule] = {

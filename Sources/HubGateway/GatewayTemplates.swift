@@ -5,5 +5,6 @@ enum GatewayTemplates {
     static let all: [String: String] = [
         "login": SharedTemplates.text(PackageResources.login_mustache),
         "start": SharedTemplates.text(PackageResources.start_mustache),
+        "status": SharedTemplates.text(PackageResources.status_mustache),
     ]
 }

@@ -11,6 +11,8 @@ struct Routes: Sendable {
     /// The generated /openapi.yaml and /static/hub.css, from the shared parts and every module's.
     let openAPI: String
     let stylesheet: String
+    /// The services' web modules, for their start-page panels.
+    let modules: [WebModule]
     typealias Context = GatewayRequestContext
     static let loginCSRFCookie = "hub_login_csrf"
 
@@ -153,8 +155,41 @@ struct Routes: Sendable {
         return response
     }
 
+    /// The start page answers "what needs me?": each service's panel for this person's role,
+    /// in menu order (a service that does not answer leaves its panel out), and for an
+    /// administrator the hub's health in one line with a link to the status page.
     @Sendable func start(_ request: Request, context: Context) async throws -> Response {
         guard let session = context.session else { return Redirect.to("/login") }
+        let lang = context.language
+        let environment = WebEnvironment(bus: server.bus, configuration: server.configuration, pages: pages)
+        let panels = await withTaskGroup(of: (Int, String?).self) { group in
+            for (index, module) in modules.enumerated() {
+                guard let panel = module.startPanel else { continue }
+                group.addTask { (index, await panel(environment, session, lang)) }
+            }
+            var drawn: [(Int, String)] = []
+            for await (index, html) in group { if let html { drawn.append((index, html)) } }
+            return drawn.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var data: [String: Any] = [
+            "greeting": lang.t("greeting", ["user": session.user.username, "role": lang.t("role_" + session.user.role.rawValue)]),
+            "panels": panels.joined(separator: "\n"), "hasPanels": !panels.isEmpty,
+        ]
+        if session.user.role == .admin {
+            let report = await health()
+            let down = (report.brokerUp ? 0 : 1) + report.services.filter { $0.status != "up" || $0.storageTrouble }.count
+                + report.adapters.filter { $0.status != "up" }.count
+            data["health"] = down == 0 ? lang.t("health_all_up") : lang.t("health_some_down", ["n": String(down)])
+            data["healthTrouble"] = down > 0
+        }
+        return pages.render("start", title: lang.t("start_title"), language: lang, session: session, data: data)
+    }
+
+    /// The hub's status for administrators: broker, services and adapters, up or down, with
+    /// their workers and storage, and the configured centres.
+    @Sendable func statusPage(_ request: Request, context: Context) async throws -> Response {
+        guard let session = context.session else { return Redirect.to("/login") }
+        guard session.user.role == .admin else { throw HubError(.forbidden, "Only administrators see the hub's status.") }
         let lang = context.language
         async let reportTask = health()
         async let centresTask: Result<JSONValue, HubError> = {
@@ -166,18 +201,14 @@ struct Routes: Sendable {
         func row(_ name: String, kind: String, up: Bool, workers: Int?, storage: HealthReport.Component? = nil) -> [String: Any] {
             let storageTrouble = storage?.storageTrouble ?? false
             let status = up && storageTrouble ? lang.t("status_storage_" + (storage?.storage ?? "")) : lang.t(up ? "status_up" : "status_down")
-            return ["name": name, "kind": lang.t(kind), "state": up && !storageTrouble ? "up" : "down",
+            return ["name": Self.componentName(name, lang), "kind": lang.t(kind), "state": up && !storageTrouble ? "up" : "down",
                     "status": status, "workers": workers.map(String.init) ?? "–"]
         }
         var rows: [[String: Any]] = [row("broker", kind: "kind_broker", up: report.brokerUp, workers: nil)]
         rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers, storage: $0) }
-        rows += report.adapters.map { row($0.name, kind: "kind_adapter", up: $0.status == "up", workers: nil) }
+        rows += report.adapters.map { row("adapter-" + $0.name, kind: "kind_adapter", up: $0.status == "up", workers: nil) }
 
-        var data: [String: Any] = [
-            "greeting": lang.t("greeting", ["user": session.user.username, "role": lang.t("role_" + session.user.role.rawValue)]),
-            "busRows": rows,
-            "busDown": !report.brokerUp,
-        ]
+        var data: [String: Any] = ["busRows": rows, "busDown": !report.brokerUp]
         switch centresResult {
         case .success(let value):
             let names = Self.centreNames(value)
@@ -188,7 +219,13 @@ struct Routes: Sendable {
             context.logger.warning("centres list unavailable", metadata: ["hub.error.code": .string(error.code.rawValue)])
             data["centresError"] = true
         }
-        return pages.render("start", title: lang.t("start_title"), language: lang, session: session, data: data)
+        return pages.render("status", title: lang.t("status_title"), language: lang, session: session, data: data)
+    }
+
+    /// A part of the hub by its name for people: "Hänvisningar", "Adapter: Polisen".
+    static func componentName(_ name: String, _ lang: Language) -> String {
+        if name.hasPrefix("adapter-") { return lang.t("component_adapter", ["agency": lang.name("component_agency_", String(name.dropFirst(8)))]) }
+        return lang.name("component_", name)
     }
 
     // MARK: Helpers

@@ -38,6 +38,12 @@ public enum LocalTime {
         return (start(year), start(year + 1))
     }
 
+    /// Today's date in Stockholm (`YYYY-MM-DD`), as pages compare dates with it.
+    public static func today(_ now: Date = Date()) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        return "\(c.year ?? 0)-\(pad(c.month))-\(pad(c.day))"
+    }
+
     /// The Stockholm year of an instant.
     public static func year(of date: Date) -> Int { calendar.component(.year, from: date) }
 

@@ -12,6 +12,14 @@ package enum Language: String, Sendable, CaseIterable {
 
     package func t(_ key: String) -> String { strings[key] ?? key }
 
+    /// A code's name in this language: the text of `prefix + code`, else of `alternative`,
+    /// else the code itself (which the page crawl test then reports as a missing name).
+    package func name(_ prefix: String, _ code: String, or alternative: String? = nil) -> String {
+        if code.isEmpty { return "" }
+        let table = strings
+        return table[prefix + code] ?? alternative.flatMap { table[$0] } ?? code
+    }
+
     /// A service's field error in this language, chosen by its machine reason — never by
     /// parsing the English message. Nil when the reason is absent or has no text of its own
     /// (the page then says something general, or a text for its own situation).
@@ -83,6 +91,13 @@ package enum Strings {
         "role_staff": "personal vid Utväg",
         "role_agency": "företrädare för en samverkande myndighet",
         "role_board": "ledamot i ledningsgruppen",
+        "nav_status": "Driftstatus", "status_title": "Driftstatus", "status_link": "Visa driftstatus",
+        "health_all_up": "Alla delar av hubben är i drift.", "health_some_down": "{n} delar av hubben har problem.",
+        "start_nothing": "Här finns inget som väntar på dig just nu.",
+        "component_broker": "Förmedlare", "component_referrals": "Hänvisningar", "component_meetings": "Ledningsgrupp",
+        "component_networks": "Nätverksträffar", "component_training": "Utbildningar", "component_adapter": "Adapter: {agency}",
+        "component_agency_police": "Polisen", "component_agency_municipality": "Kommunerna",
+        "component_agency_psychiatry": "Psykiatrin", "component_agency_kriminalvarden": "Kriminalvården",
         "bus_heading": "Meddelandebussens status",
         "bus_caption": "Delar av hubben och om de är i drift",
         "col_component": "Del",
@@ -137,6 +152,13 @@ package enum Strings {
         "role_staff": "Utväg staff",
         "role_agency": "representative of a partner agency",
         "role_board": "management group member",
+        "nav_status": "Status", "status_title": "Status of the hub", "status_link": "Show the status",
+        "health_all_up": "Every part of the hub is up.", "health_some_down": "{n} parts of the hub have problems.",
+        "start_nothing": "Nothing is waiting for you right now.",
+        "component_broker": "Broker", "component_referrals": "Referrals", "component_meetings": "Management group",
+        "component_networks": "Network days", "component_training": "Trainings", "component_adapter": "Adapter: {agency}",
+        "component_agency_police": "Police", "component_agency_municipality": "Municipalities",
+        "component_agency_psychiatry": "Psychiatry", "component_agency_kriminalvarden": "Prison and Probation Service",
         "bus_heading": "Message bus status",
         "bus_caption": "Parts of the hub and whether they are up",
         "col_component": "Part",

@@ -51,6 +51,15 @@ package struct PageRenderer: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A part of a page (a start-page panel) without the layout; nil when it cannot be drawn.
+    package func fragment(_ template: String, language: Language, session: SessionInfo?, data: [String: Any]) -> String? {
+        var object = PageContext.clean(data)
+        object["t"] = language.strings
+        object["lang"] = language.rawValue
+        if let session { object["csrf"] = session.csrfToken }
+        return library.render(object, withTemplate: template)
+    }
+
     /// A friendly error page; never shows error details.
     package func errorPage(status: HTTPResponse.Status, language: Language, session: SessionInfo?, staleForm: Bool = false) -> Response {
         let key: String

@@ -30,12 +30,18 @@ package struct WebModule: Sendable {
     package let openAPIPaths: String
     package let openAPISchemas: String
     package let mount: @Sendable (WebEnvironment, Routers) -> Void
+    /// The start page's panel: what in this service needs the signed-in person now, drawn
+    /// from the module's own template; nil when the role has nothing here (or the service
+    /// does not answer: the start page never fails because one service is down).
+    package let startPanel: (@Sendable (WebEnvironment, SessionInfo, Language) async -> String?)?
 
     package init(name: String, templates: [String: String], swedish: [String: String], english: [String: String],
                  menu: [MenuEntry] = [], css: String = "", openAPIPaths: String, openAPISchemas: String,
+                 startPanel: (@Sendable (WebEnvironment, SessionInfo, Language) async -> String?)? = nil,
                  mount: @escaping @Sendable (WebEnvironment, Routers) -> Void) {
         self.name = name; self.templates = templates; self.swedish = swedish; self.english = english
         self.menu = menu; self.css = css; self.openAPIPaths = openAPIPaths; self.openAPISchemas = openAPISchemas
+        self.startPanel = startPanel
         self.mount = mount
     }
 }

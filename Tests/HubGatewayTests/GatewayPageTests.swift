@@ -30,10 +30,16 @@ struct GatewayPageTests {
             #expect(home.text.contains(#"<html lang="sv">"#))
             #expect(home.text.contains("Välkommen till Utväg Hub"))
             #expect(home.text.contains("administratör"))
-            #expect(home.text.contains(#"<table id="bus-status">"#))
-            #expect(home.text.contains("Utväg Skaraborg"))
+            #expect(home.text.contains(#"id="health-summary""#), "an administrator's start page says how the hub is")
             #expect(home.text.contains(#"<main id="main""#))
             #expect(home.text.contains(##"href="#main""##))
+            // The bus table and the centres are on the status page, which the menu offers to administrators.
+            #expect(home.text.contains(#"href="/driftstatus""#))
+            let status = try await browser.get("/driftstatus")
+            #expect(status.status == .ok)
+            #expect(status.text.contains(#"<table id="bus-status">"#))
+            #expect(status.text.contains("Utväg Skaraborg"))
+            #expect(status.text.contains("Hänvisningar"), "components by their names, not their codes")
         }
     }
 
@@ -166,12 +172,17 @@ struct GatewayPageTests {
             var browser = Browser(client: client)
             try await browser.login()
             let home = try await browser.get("/")
-            #expect(home.status == .ok)
-            #expect(home.text.contains("Listan över centrum kan inte visas just nu."))
-            #expect(home.text.contains("Meddelandebussen svarar inte just nu."))
-            #expect(home.text.contains(#"<table id="bus-status">"#))
-            #expect(!home.text.contains("HubError"))
-            #expect(!home.text.contains("No reply."))
+            #expect(home.status == .ok, "the start page stands when the services do not answer")
+            #expect(home.text.contains("delar av hubben har problem"))
+            let status = try await browser.get("/driftstatus")
+            #expect(status.status == .ok)
+            #expect(status.text.contains("Listan över centrum kan inte visas just nu."))
+            #expect(status.text.contains("Meddelandebussen svarar inte just nu."))
+            #expect(status.text.contains(#"<table id="bus-status">"#))
+            for page in [home, status] {
+                #expect(!page.text.contains("HubError"))
+                #expect(!page.text.contains("No reply."))
+            }
         }
     }
 
@@ -184,10 +195,11 @@ struct GatewayPageTests {
         try await h.test { client in
             var browser = Browser(client: client)
             try await browser.login()
-            let home = try await browser.get("/")
+            let home = try await browser.get("/driftstatus")
             #expect(home.text.contains("I drift, men disken är full"))
             #expect(home.text.contains("I drift, men kan inte spara"))
             #expect(home.text.contains("I drift</td>"), "the services that can store are plainly up")
+            #expect(try await browser.get("/").text.contains("2 delar av hubben har problem"))
         }
     }
 

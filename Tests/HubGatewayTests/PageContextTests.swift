@@ -85,3 +85,40 @@ struct MenuTests {
         }
     }
 }
+
+/// Every template file a module ships is one the gateway can draw: a file added to a
+/// `templates/` folder but not registered would be embedded and never used.
+@Suite("Web modules")
+struct WebModuleTests {
+    @Test func everyTemplateFileIsRegistered() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var registered = Set(GatewayTemplates.all.keys).union(SharedTemplates.all.keys)
+        for module in GatewayServer.modules { registered.formUnion(module.templates.keys) }
+        let shared = ["registration_form", "registration_done", "registration_mine"]
+        let folders = ["Sources/HubGateway/templates", "Sources/HubWeb/templates"]
+            + ["referrals", "networks", "training", "meetings"].map { "services/\($0)/Web/templates" }
+        var files = 0
+        for folder in folders {
+            for name in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path)
+            where name.hasSuffix(".mustache") {
+                files += 1
+                let template = String(name.dropLast(".mustache".count))
+                #expect(registered.contains(template) || shared.contains(template), "\(folder)/\(name) is not registered")
+            }
+        }
+        #expect(files > 40)
+    }
+
+    @Test func everyModuleTemplateParsesAndNamesAreUnique() throws {
+        var seen: [String: String] = [:]
+        for module in GatewayServer.modules {
+            for name in module.templates.keys {
+                #expect(seen[name] == nil, "\(name) is in both \(seen[name] ?? "") and \(module.name)")
+                seen[name] = module.name
+            }
+        }
+        var all = GatewayTemplates.all
+        for module in GatewayServer.modules { all.merge(module.templates) { own, _ in own } }
+        _ = try PageRenderer(templates: all)
+    }
+}

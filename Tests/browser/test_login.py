@@ -97,16 +97,23 @@ def test_admin_logs_in_sees_swedish_start_page_and_logs_out(driver):
     driver.find_element(By.ID, "password").send_keys(ADMIN_PASSWORD)
     click_through(driver, "login-submit")
 
-    # Start page: Swedish heading, greeting with the role, bus status table.
+    # Start page: Swedish heading, greeting with the role, the hub's health in one line and
+    # each service's panel (the referral queue per category, upcoming meetings…).
     heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "start-heading")))
     assert heading.text == "Välkommen till Utväg Hub"
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
     greeting = driver.find_element(By.CSS_SELECTOR, "p.greeting").text
     assert "admin" in greeting and "administratör" in greeting
+    assert "i drift" in driver.find_element(By.ID, "health-summary").text
+    assert driver.find_element(By.ID, "ref-start-heading").text == "Hänvisningar"
+    assert driver.find_elements(By.ID, "mt-start-heading"), "the meetings panel is on the start page"
+
+    # The status page (from the menu, administrators only): the bus table, parts by their names.
+    click_through(driver, "nav-status") if driver.find_elements(By.ID, "nav-status") else driver.get(HUB_URL + "/driftstatus")
     table = wait(driver).until(EC.presence_of_element_located((By.ID, "bus-status")))
     rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
     assert len(rows) >= 1, "the bus status table has no rows"
-    assert "broker" in rows[0].text
+    assert "Förmedlare" in rows[0].text
     # Landmarks and skip link are there.
     assert driver.find_element(By.TAG_NAME, "main").get_attribute("id") == "main"
     assert driver.find_element(By.CSS_SELECTOR, "a.skip-link").get_attribute("href").endswith("#main")

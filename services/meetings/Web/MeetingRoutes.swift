@@ -123,9 +123,12 @@ struct MeetingRoutes: ServiceRoutes {
                                    "flagText": lang.t("mt_absent_flag", ["n": String(n)])])
             }
         }
+        let centreNames = Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } }, uniquingKeysWith: { first, _ in first })
+        for index in attendance.indices { attendance[index]["centre"] = centreNames[attendance[index]["centre"] as? String ?? ""] ?? "" }
         return pages.render("mt_list", title: lang.t("mt_title"), language: lang, session: s, data: [
             "meetings": meetings.map { m -> [String: Any] in
                 var row = (m.mustache as? [String: Any]) ?? [:]
+                row["centre"] = centreNames[m["centre"]?.stringValue ?? ""] ?? ""
                 row["statusText"] = lang.t("mt_status_" + (m["status"]?.stringValue ?? ""))
                 row["minutesText"] = lang.t("mt_minutes_" + (m["minutesStatus"]?.stringValue ?? ""))
                 return row

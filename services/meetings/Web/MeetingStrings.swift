@@ -2,6 +2,8 @@
 enum MeetingStrings {
     static let swedish: [String: String] = [
         "nav_meetings": "Ledningsgrupp",
+        "mt_start_deadline": "Sista dag för punkter till dagordningen:", "mt_start_none": "Inga möten är planerade.",
+        "mt_start_to_approve": "Minnesanteckningar att godkänna", "mt_start_all": "Alla möten",
         "mt_title": "Ledningsgruppsmöten",
         "mt_report_heading": "Lägesrapport från din myndighet",
         "mt_report_text": "Läget på din myndighet",
@@ -79,6 +81,8 @@ enum MeetingStrings {
 
     static let english: [String: String] = [
         "nav_meetings": "Management group",
+        "mt_start_deadline": "Last day for agenda items:", "mt_start_none": "No meetings are planned.",
+        "mt_start_to_approve": "Minutes to approve", "mt_start_all": "All meetings",
         "mt_title": "Management-group meetings",
         "mt_report_heading": "Status report from your agency",
         "mt_report_text": "The situation at your agency",

@@ -214,7 +214,11 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         let days = try await ask("networks.days.list", [:])["days"]?.arrayValue ?? []
         let centres = ((try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []).map(\.mustache)
         return pages.render("nw_days", title: lang.t("nw_title"), language: lang, session: session, data: [
-            "days": days.map(\.mustache), "hasDays": !days.isEmpty, "centres": centres,
+            "days": days.map { day -> [String: Any] in
+                var row = (day.mustache as? [String: Any]) ?? [:]
+                row["status"] = lang.t("nw_day_status_" + (day["status"]?.stringValue ?? ""))
+                return row
+            }, "hasDays": !days.isEmpty, "centres": centres,
         ])
     }
 

@@ -4,6 +4,7 @@ import HubWeb
 /// registration pages are the shared ones (HubWeb) with the day's facts (`nw_facts`).
 enum NetworkTemplates {
     static let all: [String: String] = [
+        "nw_start": SharedTemplates.text(PackageResources.nw_start_mustache),
         "nw_attendance": SharedTemplates.text(PackageResources.nw_attendance_mustache),
         "nw_booking": SharedTemplates.text(PackageResources.nw_booking_mustache),
         "nw_contacts": SharedTemplates.text(PackageResources.nw_contacts_mustache),

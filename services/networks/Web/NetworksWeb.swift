@@ -8,7 +8,8 @@ package enum NetworksWeb {
         swedish: NetworkStrings.swedish, english: NetworkStrings.english,
         menu: [MenuEntry(path: "/networks", labelKey: "nav_networks", roles: [.admin, .staff])],
         css: SharedTemplates.text(PackageResources.networks_css),
-        openAPIPaths: NetworksOpenAPI.paths, openAPISchemas: NetworksOpenAPI.schemas
+        openAPIPaths: NetworksOpenAPI.paths, openAPISchemas: NetworksOpenAPI.schemas,
+        startPanel: NetworksStartPanel.render
     ) { environment, routers in
         NetworkRoutes(server: environment, pages: environment.pages)
             .register(public: routers.open, api: routers.api, pages: routers.pages)

@@ -268,7 +268,8 @@ struct ReferralRoutes: ServiceRoutes {
         }
         data["v"] = v
         data["isStaff"] = s.user.role == .staff || s.user.role == .admin
-        data["agencyName"] = s.user.agency ?? ""
+        let agencyID = s.user.agency ?? ""
+        data["agencyName"] = (options["agencies"]?.arrayValue ?? []).first { $0["id"]?.stringValue == agencyID }?["name"]?.stringValue ?? agencyID
         data["maxText"] = Self.int(options["maxFreeTextChars"])
         return pages.render("referral_form", title: lang.t("form_title"), language: lang, session: s, data: data, status: status)
     }
@@ -447,10 +448,19 @@ struct ReferralRoutes: ServiceRoutes {
         let s = try session(context)
         let lang = context.language
         let log = try await call("referrals.audit.list", Self.query(request, ["centre", "referralId"]), user: s.user)
+        let centres = (try? await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
+        let agencies = ((try? await call("referrals.options", [:], user: s.user))?["agencies"]?.arrayValue ?? [])
+            .compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } }
+        let units = Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } } + agencies, uniquingKeysWith: { first, _ in first })
         let entries = (log["entries"]?.arrayValue ?? []).map { e -> [String: Any] in
-            ["at": LocalTime.dateTime(e["at"]?.stringValue ?? ""), "actor": e["actor"]?.stringValue ?? "", "role": e["role"]?.stringValue ?? "",
-             "unit": e["unit"]?.stringValue ?? "", "action": e["action"]?.stringValue ?? "", "referral": e["referralId"]?.stringValue ?? "",
-             "purpose": e["purpose"]?.stringValue ?? ""]
+            let actor = e["actor"]?.stringValue ?? ""
+            let action = e["action"]?.stringValue ?? ""
+            let unit = e["unit"]?.stringValue ?? ""
+            return ["at": LocalTime.dateTime(e["at"]?.stringValue ?? ""),
+                    "actor": actor.hasPrefix("user:") ? String(actor.dropFirst(5)) : lang.name("audit_actor_", actor.split(separator: ":").first.map(String.init) ?? actor),
+                    "role": lang.name("role_", e["role"]?.stringValue ?? ""),
+                    "unit": units[unit] ?? unit, "action": lang.name("audit_action_", action, or: "action_\(action)_h"),
+                    "referral": e["referralId"]?.stringValue ?? "", "purpose": lang.name("purpose_", e["purpose"]?.stringValue ?? "")]
         }
         return pages.render("audit", title: lang.t("audit_title"), language: lang, session: s, data: ["entries": entries])
     }

@@ -3,6 +3,8 @@ import HubWeb
 /// The referral pages' templates: `templates/*.mustache`, embedded at build time.
 enum ReferralTemplates {
     static let all: [String: String] = [
+        "ref_start": SharedTemplates.text(PackageResources.ref_start_mustache),
+        "ref_start_agency": SharedTemplates.text(PackageResources.ref_start_agency_mustache),
         "audit": SharedTemplates.text(PackageResources.audit_mustache),
         "capacity": SharedTemplates.text(PackageResources.capacity_mustache),
         "groups": SharedTemplates.text(PackageResources.groups_mustache),

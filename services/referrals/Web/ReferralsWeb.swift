@@ -11,7 +11,8 @@ package enum ReferralsWeb {
             MenuEntry(path: "/kapacitet", labelKey: "nav_capacity", roles: [.admin, .staff]),
             MenuEntry(path: "/statistik", labelKey: "nav_statistics", roles: [.admin, .staff, .board]),
         ],
-        openAPIPaths: ReferralsOpenAPI.paths, openAPISchemas: ReferralsOpenAPI.schemas
+        openAPIPaths: ReferralsOpenAPI.paths, openAPISchemas: ReferralsOpenAPI.schemas,
+        startPanel: ReferralsStartPanel.render
     ) { environment, routers in
         ReferralRoutes.register(api: routers.api, pages: routers.pages,
                                 routes: ReferralRoutes(server: environment, pages: environment.pages))

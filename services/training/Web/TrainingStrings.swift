@@ -2,6 +2,7 @@
 /// (registration form, statuses) come from NetworkStrings.
 enum TrainingStrings {
     static let swedish: [String: String] = [
+        "tr_start_none": "Inga utbildningar är planerade.", "tr_start_all": "Alla utbildningar och föreläsningar",
         "tr_err_overlap": "Tillfället överlappar ett annat tillfälle.",
         "tr_err_end_before_start": "Sluttiden måste vara efter starttiden.",
         "tr_err_date": "Ange ett datum som ÅÅÅÅ-MM-DD.",
@@ -91,6 +92,7 @@ enum TrainingStrings {
     ]
 
     static let english: [String: String] = [
+        "tr_start_none": "No trainings are planned.", "tr_start_all": "All trainings and lectures",
         "tr_err_overlap": "The session overlaps another session.",
         "tr_err_end_before_start": "The end time must be after the start time.",
         "tr_err_date": "Enter a date as YYYY-MM-DD.",

@@ -5,6 +5,7 @@ import HubWeb
 /// training's facts (`tr_facts`: sessions, audience, trainers) and its own form addresses.
 enum TrainingTemplates {
     static let all: [String: String] = [
+        "tr_start": SharedTemplates.text(PackageResources.tr_start_mustache),
         "tr_evaluate": SharedTemplates.text(PackageResources.tr_evaluate_mustache),
         "tr_event": SharedTemplates.text(PackageResources.tr_event_mustache),
         "tr_facts": SharedTemplates.text(PackageResources.tr_facts_mustache),

@@ -1,0 +1,31 @@
+import Foundation
+import HubProtocol
+import HubWeb
+
+/// The meetings part of the start page: the next management-group meeting with its agenda
+/// deadline, and minutes sent out that wait for approval at the next meeting.
+enum MeetingsStartPanel {
+    static func render(_ environment: WebEnvironment, _ session: SessionInfo, _ lang: Language) async -> String? {
+        let routes = MeetingRoutes(server: environment, pages: environment.pages)
+        let today = LocalTime.today()
+        guard let reply = try? await routes.ask("meetings.list", [:], session) else { return nil }
+        let centres = (try? await environment.bus.request("referrals.centres.list", body: [:], timeout: environment.busTimeout))
+            .map(CentreList.from) ?? []
+        let names = Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } }, uniquingKeysWith: { first, _ in first })
+        let meetings = reply["meetings"]?.arrayValue ?? []
+        func row(_ m: JSONValue) -> [String: Any] {
+            let deadline = m["itemDeadline"]?.stringValue ?? ""
+            return ["id": m["id"]?.stringValue ?? "", "date": m["date"]?.stringValue ?? "",
+                    "time": "\(m["start"]?.stringValue ?? "")–\(m["end"]?.stringValue ?? "")",
+                    "centreName": names[m["centre"]?.stringValue ?? ""] ?? "", "place": m["place"]?.stringValue ?? "",
+                    "deadline": deadline, "deadlineOpen": !deadline.isEmpty && deadline >= today]
+        }
+        let upcoming = meetings.filter { ($0["date"]?.stringValue ?? "") >= today && $0["status"]?.stringValue == "planned" }
+        let toApprove = meetings.filter { $0["minutesStatus"]?.stringValue == "circulated" }
+        guard !upcoming.isEmpty || !toApprove.isEmpty || session.user.role != .agency else { return nil }
+        return routes.pages.fragment("mt_start", language: lang, session: session, data: [
+            "next": upcoming.prefix(2).map(row), "hasNext": !upcoming.isEmpty,
+            "toApprove": toApprove.map(row), "hasToApprove": !toApprove.isEmpty,
+        ])
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import HubProtocol
+import HubWeb
+
+/// The referrals part of the start page: for a centre's staff (and admins) the new referrals
+/// to receive and the queue per category with its wait band or köstopp; for an agency its
+/// latest referrals with their status.
+enum ReferralsStartPanel {
+    static func render(_ environment: WebEnvironment, _ session: SessionInfo, _ lang: Language) async -> String? {
+        let routes = ReferralRoutes(server: environment, pages: environment.pages)
+        switch session.user.role {
+        case .staff, .admin: return await centrePanel(routes, session, lang)
+        case .agency: return await agencyPanel(routes, session, lang)
+        case .board: return nil
+        }
+    }
+
+    static func centrePanel(_ routes: ReferralRoutes, _ session: SessionInfo, _ lang: Language) async -> String? {
+        let centres: [String]
+        if let own = session.user.centre {
+            centres = [own]
+        } else {
+            let reply = try? await routes.server.bus.request("referrals.centres.list", body: [:], timeout: routes.server.busTimeout)
+            centres = reply.map(CentreList.from)?.compactMap { $0["id"] } ?? []
+        }
+        var blocks: [[String: Any]] = []
+        for centre in centres {
+            guard let queue = try? await routes.call("referrals.list", ["view": "queue", "centre": .string(centre)], user: session.user),
+                  let recent = try? await routes.call("referrals.list", ["view": "centre", "centre": .string(centre)], user: session.user)
+            else { continue }
+            let capacity = queue["capacity"]?["categories"]?.arrayValue ?? []
+            let categories = (queue["categories"]?.arrayValue ?? []).map { entry -> [String: Any] in
+                let code = entry["category"]?.stringValue ?? ""
+                let state = capacity.first { $0["category"]?.stringValue == code }
+                let paused = state?["state"]?.stringValue == "paused"
+                let band = state?["waitBand"]?.stringValue
+                return ["name": lang.name("category_", code), "count": Int(entry["count"]?.numberValue ?? 0), "paused": paused,
+                        "wait": paused ? lang.t("state_paused") : band.map { lang.name("band_", $0) } ?? lang.t("state_open")]
+            }
+            let fresh = (recent["referrals"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "submitted" }
+            blocks.append([
+                "centreName": queue["capacity"]?["centreName"]?.stringValue ?? centre, "centre": centre,
+                "newCount": fresh.count, "hasNew": !fresh.isEmpty,
+                "newText": lang.t(fresh.count == 1 ? "start_new_one" : "start_new_many", ["n": String(fresh.count)]),
+                "categories": categories, "paused": categories.contains { $0["paused"] as? Bool == true },
+            ])
+        }
+        guard !blocks.isEmpty else { return nil }
+        return routes.pages.fragment("ref_start", language: lang, session: session, data: ["centres": blocks])
+    }
+
+    static func agencyPanel(_ routes: ReferralRoutes, _ session: SessionInfo, _ lang: Language) async -> String? {
+        guard let mine = try? await routes.call("referrals.list", ["view": "mine", "limit": 8], user: session.user) else { return nil }
+        let rows = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
+            ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
+             "externalRef": r["externalRef"]?.stringValue ?? "", "centreName": r["centreName"]?.stringValue ?? "",
+             "category": lang.name("category_", r["category"]?.stringValue ?? ""),
+             "status": lang.name("status_", r["status"]?.stringValue ?? ""),
+             "sent": LocalTime.dateTime(r["submittedAt"]?.stringValue ?? "")]
+        }
+        return routes.pages.fragment("ref_start_agency", language: lang, session: session,
+                                     data: ["referrals": rows, "hasReferrals": !rows.isEmpty])
+    }
+}
