@@ -44,6 +44,17 @@ public enum LocalTime {
         return "\(c.year ?? 0)-\(pad(c.month))-\(pad(c.day))"
     }
 
+    /// The UTC timestamp of the first moment of a Stockholm date (`2027-01-01` →
+    /// `2026-12-31T23:00:00.000Z`); nil when `date` is not a real `YYYY-MM-DD`.
+    public static func startOfDay(_ date: String) -> String? {
+        let parts = date.split(separator: "-").compactMap { Int($0) }
+        guard date.utf8.count == 10, parts.count == 3,
+              let day = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
+              calendar.dateComponents([.year, .month, .day], from: day) == DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        else { return nil }
+        return Timestamp.string(from: day)
+    }
+
     /// The Stockholm year of an instant.
     public static func year(of date: Date) -> Int { calendar.component(.year, from: date) }
 

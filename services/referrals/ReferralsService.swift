@@ -155,6 +155,7 @@ public enum ReferralsService {
                 "referrals.get": q(Lifecycle.get),
                 "referrals.status": q(Lifecycle.status),
                 "referrals.list": q(Queue.list),
+                "referrals.find": q(ReferralSearch.find),
                 "referrals.intake.set": c(Queue.setIntake),
                 "referrals.capacity": q(Queue.capacity),
                 "referrals.groups.define": c(Groups.define),

@@ -17,6 +17,7 @@ struct ReferralRoutes: ServiceRoutes {
         api.get("/referral-options", use: r.apiOptions)
         api.post("/referrals", use: r.apiSubmit)
         api.get("/referrals", use: r.apiList)
+        api.post("/referrals/search", use: r.apiSearch)
         api.get("/referrals/:id", use: r.apiGet)
         api.post("/referrals/:id/:action", use: r.apiAction)
         api.get("/capacity", use: r.apiCapacity)
@@ -30,6 +31,8 @@ struct ReferralRoutes: ServiceRoutes {
 
         group.get("/hanvisningar", use: r.listPage)
         group.get("/hanvisningar/ny", use: r.formPage)
+        group.get("/hanvisningar/sok", use: r.searchPage)
+        group.post("/hanvisningar/sok", use: r.searchByPersonForm)
         group.post("/hanvisningar/ny", use: r.submitForm)
         group.get("/hanvisningar/:id", use: r.referralPage)
         group.post("/hanvisningar/:id/atgard", use: r.actionForm)
@@ -77,8 +80,24 @@ struct ReferralRoutes: ServiceRoutes {
         return json(try await call("referrals.submit", try await jsonBody(request, context), user: user, key: key), status: .created)
     }
 
+    /// The query items of a search (`referrals.find`); a personnummer is never one of them:
+    /// it goes in the body of `POST /api/v1/referrals/search`, so that it is in no URL or log.
+    static let searchKeys = ["centre", "status", "category", "municipality", "agency", "from", "to", "reference", "externalRef",
+                             "order", "limit", "cursor"]
+
+    /// `GET /api/v1/referrals`: with any search item (status, category, …, cursor) a search over
+    /// every status in pages; without, the working lists (`view` = queue, centre or mine).
     @Sendable func apiList(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.list", Self.query(request, ["view", "centre", "limit"]), user: try apiUser(context)))
+        let user = try apiUser(context)
+        let searching = Self.searchKeys.contains { $0 != "centre" && $0 != "limit" && request.uri.queryParameters.get($0) != nil }
+        guard searching else { return json(try await call("referrals.list", Self.query(request, ["view", "centre", "limit"]), user: user)) }
+        return json(try await call("referrals.find", Self.query(request, Self.searchKeys), user: user))
+    }
+
+    /// `POST /api/v1/referrals/search`: the same search with a JSON body, the only way to
+    /// search by personnummer (with `purpose`; audited).
+    @Sendable func apiSearch(_ request: Request, context: Context) async throws -> Response {
+        json(try await call("referrals.find", try await jsonBody(request, context), user: try apiUser(context)))
     }
 
     @Sendable func apiGet(_ request: Request, context: Context) async throws -> Response {

@@ -3,6 +3,7 @@ import HubWeb
 /// The referral pages' templates: `templates/*.mustache`, embedded at build time.
 enum ReferralTemplates {
     static let all: [String: String] = [
+        "search": SharedTemplates.text(PackageResources.search_mustache),
         "ref_start": SharedTemplates.text(PackageResources.ref_start_mustache),
         "ref_start_agency": SharedTemplates.text(PackageResources.ref_start_agency_mustache),
         "audit": SharedTemplates.text(PackageResources.audit_mustache),

@@ -30,14 +30,59 @@ enum ReferralsOpenAPI {
             "422": { $ref: "#/components/responses/Unprocessable" }
             "503": { $ref: "#/components/responses/Unavailable" }
         get:
-          summary: "List referrals without personal data: view=queue (staff: the waiting list in order with positions and estimated waits), centre (staff), mine (agency: own referrals, status only)"
+          summary: "Referrals without personal data. With any search item: every status, filtered, in pages (referrals.find). Without: view=queue (staff: the waiting list in order), centre (staff: the last 30 days), mine (agency)"
           operationId: listReferrals
           parameters:
             - { name: view, in: query, schema: { type: string, enum: [queue, centre, mine] } }
             - { name: centre, in: query, schema: { type: string } }
+            - { name: status, in: query, schema: { type: string, enum: [submitted, received, accepted, appointment-offered, in-treatment, redirected, declined, closed, withdrawn] } }
+            - { name: category, in: query, schema: { type: string, enum: [subjected-to-violence, used-violence, child-witness, young-adult, not-stated] } }
+            - { name: municipality, in: query, schema: { type: string } }
+            - { name: agency, in: query, description: "The referring agency's id", schema: { type: string } }
+            - { name: from, in: query, description: "Sent on or after this date (Europe/Stockholm)", schema: { type: string, format: date } }
+            - { name: to, in: query, description: "Sent on or before this date (Europe/Stockholm)", schema: { type: string, format: date } }
+            - { name: reference, in: query, description: "The case number (or reserve number)", schema: { type: string, maxLength: 40 } }
+            - { name: externalRef, in: query, description: "The agency's own reference", schema: { type: string, maxLength: 100 } }
+            - { name: order, in: query, schema: { type: string, enum: [newest, oldest] } }
+            - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 200 } }
+            - { name: cursor, in: query, description: "nextCursor of the previous page", schema: { type: string } }
           responses:
-            "200": { description: Referrals, content: { application/json: { schema: { type: object } } } }
+            "200":
+              description: "A search: {referrals: [...], order, nextCursor (null on the last page)}; a view: {view, referrals or categories}"
+              content: { application/json: { schema: { type: object } } }
+            "401": { $ref: "#/components/responses/Unauthorized" }
             "403": { $ref: "#/components/responses/Forbidden" }
+            "422": { $ref: "#/components/responses/Unprocessable" }
+      /api/v1/referrals/search:
+        post:
+          summary: "Search referrals with a JSON body: the filters of GET /api/v1/referrals, and identityNumber with purpose (centre staff only; audited). A personnummer is never sent in a URL"
+          operationId: searchReferrals
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  properties:
+                    identityNumber: { type: string, maxLength: 20 }
+                    purpose: { type: string, enum: [case-handling, assessment, appointment, follow-up, print] }
+                    status: { type: string }
+                    category: { type: string }
+                    centre: { type: string }
+                    reference: { type: string }
+                    externalRef: { type: string }
+                    from: { type: string, format: date }
+                    to: { type: string, format: date }
+                    order: { type: string, enum: [newest, oldest] }
+                    limit: { type: integer, minimum: 1, maximum: 200 }
+                    cursor: { type: string }
+                  additionalProperties: false
+          responses:
+            "200": { description: "{referrals: [...], order, nextCursor, audited?}", content: { application/json: { schema: { type: object } } } }
+            "400": { $ref: "#/components/responses/BadRequest" }
+            "401": { $ref: "#/components/responses/Unauthorized" }
+            "403": { $ref: "#/components/responses/Forbidden" }
+            "422": { $ref: "#/components/responses/Unprocessable" }
       /api/v1/referrals/{id}:
         get:
           summary: One referral. Staff of its centre get personal data (the read is audit-logged with its purpose); the referring agency gets the status view

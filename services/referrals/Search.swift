@@ -1,0 +1,135 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+
+/// `referrals.find`: finding a case again, in any status. Filters (status, category,
+/// municipality, referring agency, dates sent in Stockholm time), the case number, the
+/// agency's own reference, and — for the centre's staff only, with a purpose, audited — the
+/// client's personnummer through its blind index. Newest or oldest first, in pages with an
+/// opaque cursor. Staff and admins find the referrals of the centres they handle; an agency
+/// (its users and adapter) finds its own, and sees their status only with consent.
+enum ReferralSearch {
+    static let orders = ["newest", "oldest"]
+    static let allowed: Set<String> = ["actor", "centre", "status", "category", "municipality", "agency", "from", "to", "reference",
+                                       "externalRef", "identityNumber", "purpose", "order", "limit", "cursor"]
+
+    @Sendable static func find(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
+        let body = try BodyReader(r.body)
+        if let unknown = r.body.objectValue?.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw HubError(.validation, "Unknown field.", field: "body." + unknown)
+        }
+        var conditions: [String] = []
+        var binds: [DatabaseValue] = []
+
+        // Who may find what.
+        let handler = actor.handlesReferrals
+        if handler {
+            if let centre = try body.optionalString("centre", max: 64) {
+                guard env.reference.centres.contains(where: { $0.id == centre }) else { throw HubError(.validation, "Unknown centre.", field: "body.centre", reason: .notAChoice) }
+                try actor.requireHandler(centre: centre)
+                conditions.append("centre_id = ?"); binds.append(.text(centre))
+            } else if actor.role == .staff, let own = actor.centre {
+                conditions.append("centre_id = ?"); binds.append(.text(own))
+            }
+        } else if actor.role == .agency || actor.role == .adapter {
+            let agencies = actor.agencies.sorted()
+            guard !agencies.isEmpty else { throw HubError(.forbidden, "This caller belongs to no agency.") }
+            conditions.append("referrer_agency IN (\(agencies.map { _ in "?" }.joined(separator: ", ")))")
+            binds += agencies.map { .text($0) }
+        } else {
+            throw HubError(.forbidden, "Only centre staff and referring agencies find referrals.")
+        }
+
+        if let status = try body.optionalChoice("status", ReferralStatus.allCases.map(\.rawValue)) {
+            // An agency without consent to status sees "submitted"; it cannot search by the real status.
+            if !handler { conditions.append("consent_scope LIKE '%status%' OR consent_scope LIKE '%outcome%'") }
+            conditions.append("status = ?"); binds.append(.text(status))
+        }
+        if let category = try body.optionalChoice("category", ClientCategory.allCases.map(\.rawValue)) {
+            conditions.append("category = ?"); binds.append(.text(category))
+        }
+        if let municipality = try body.optionalString("municipality", max: 100) {
+            conditions.append("municipality = ?"); binds.append(.text(municipality))
+        }
+        if let agency = try body.optionalString("agency", max: 64) {
+            guard env.reference.agencies.contains(where: { $0.id == agency }) else { throw HubError(.validation, "Unknown agency.", field: "body.agency", reason: .notAChoice) }
+            conditions.append("referrer_agency = ?"); binds.append(.text(agency))
+        }
+        if let from = try body.optionalDate("from") {
+            guard let start = LocalTime.startOfDay(from) else { throw HubError(.validation, "Not a date.", field: "body.from", reason: .notADate) }
+            conditions.append("submitted_at >= ?"); binds.append(.text(start))
+        }
+        if let to = try body.optionalDate("to") {
+            guard let day = LocalTime.startOfDay(to), let date = Timestamp.date(from: day),
+                  let end = LocalTime.startOfDay(LocalTime.today(date.addingTimeInterval(36 * 3600))) else {
+                throw HubError(.validation, "Not a date.", field: "body.to", reason: .notADate)
+            }
+            conditions.append("submitted_at < ?"); binds.append(.text(end))
+        }
+        if let reference = try body.optionalString("reference", max: 40) {
+            conditions.append("(reference = ? OR reserve_id = ?)"); binds += [.text(reference.uppercased()), .text(reference.uppercased())]
+        }
+        if let externalRef = try body.optionalString("externalRef", max: 100) {
+            conditions.append("external_ref = ?"); binds.append(.text(externalRef))
+        }
+        var searchedPerson = false
+        if let number = try body.optionalString("identityNumber", max: 20) {
+            guard handler else { throw HubError(.forbidden, "Only the centre's staff search by personnummer.", field: "body.identityNumber") }
+            guard let purpose = try body.optionalChoice("purpose", Privacy.purposes.sorted()) else {
+                throw HubError(.validation, "Say why you search by personnummer.", field: "body.purpose", reason: .required)
+            }
+            let identity = try PersonalIdentityNumber(number, field: "body.identityNumber")
+            conditions.append("person_index = ?"); binds.append(.text(env.protector.blindIndex(identity.normalized, purpose: "person")))
+            // The search itself is a read of personal data: audited before any answer.
+            try await Privacy.audit(c.database, env, actor, action: "search", referral: nil, centre: actor.centre, purpose: purpose)
+            searchedPerson = true
+        }
+
+        let order = try body.optionalChoice("order", orders) ?? "newest"
+        let limit = try body.optionalInt("limit", range: 1...200) ?? 50
+        let newest = order == "newest"
+        if let cursor = try body.optionalString("cursor", max: 200) {
+            guard let (at, id) = decodeCursor(cursor) else { throw HubError(.validation, "Not a cursor from a previous page.", field: "body.cursor") }
+            conditions.append(newest ? "(submitted_at < ? OR (submitted_at = ? AND id < ?))" : "(submitted_at > ? OR (submitted_at = ? AND id > ?))")
+            binds += [.text(at), .text(at), .text(id)]
+        }
+        let direction = newest ? "DESC" : "ASC"
+        let sql = "SELECT \(ReferralRecord.columns) FROM referrals"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND "))
+            + " ORDER BY submitted_at \(direction), id \(direction) LIMIT \(limit + 1)"
+        let rows = try await c.database.query(sql, binds)
+        let records = try rows.prefix(limit).map { row throws(HubError) in try ReferralRecord(row: row) }
+        let items: [JSONValue] = records.map { record in
+            if handler { return .object(record.summary(env: env)) }
+            var o: [String: JSONValue] = ["id": .string(record.id), "reference": .string(record.reference), "centre": .string(record.centre),
+                                          "centreName": .string(env.centreName(record.centre)), "category": .string(record.category),
+                                          "status": .string(record.consentsToStatus ? record.status.rawValue : "submitted"),
+                                          "submittedAt": .string(record.submittedAt)]
+            o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
+            return .object(o)
+        }
+        let next = rows.count > limit ? records.last.map { encodeCursor(at: $0.submittedAt, id: $0.id) } : nil
+        var reply: [String: JSONValue] = ["referrals": .array(items), "order": .string(order), "nextCursor": next.map { .string($0) } ?? .null]
+        if searchedPerson { reply["audited"] = .bool(true) }
+        return .object(reply)
+    }
+
+    /// The position after the last referral of a page: its time sent and id, base64url.
+    static func encodeCursor(at: String, id: String) -> String {
+        Data("\(at)|\(id)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decodeCursor(_ cursor: String) -> (String, String)? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let parts = text.split(separator: "|", maxSplits: 1).map(String.init)
+        guard parts.count == 2, Timestamp.date(from: parts[0]) != nil,
+              parts[1].utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x2d }) else { return nil }
+        return (parts[0], parts[1])
+    }
+}
