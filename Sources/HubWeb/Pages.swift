@@ -88,8 +88,9 @@ package struct MenuEntry: Sendable {
 }
 
 /// The values a page is drawn from, made safe for Mustache: an absent value (`nil`, at any
-/// depth, in dictionaries and arrays) is left out, so a template's `{{x}}` shows nothing and
-/// `{{#x}}` is false — never the word "nil" on a page.
+/// depth, in dictionaries and arrays) and an empty text are left out, so a template's `{{x}}`
+/// shows nothing and `{{#x}}` is false — never the word "nil", nor "()" around nothing
+/// (swift-mustache takes an empty string as true).
 package enum PageContext {
     package static func clean(_ data: [String: Any]) -> [String: Any] {
         var out: [String: Any] = [:]
@@ -104,6 +105,7 @@ package enum PageContext {
             return unwrap(inner)
         }
         switch value {
+        case let s as String where s.isEmpty: return nil
         case let d as [String: Any]: return clean(d)
         case let a as [[String: Any]]: return a.map(clean)
         case let a as [Any]: return a.compactMap(unwrap)
@@ -118,6 +120,7 @@ package enum SharedTemplates {
     package static let all: [String: String] = [
         "layout": text(PackageResources.layout_mustache),
         "error": text(PackageResources.error_mustache),
+        "confirm": text(PackageResources.confirm_mustache),
     ]
 
     /// The public registration form, its receipt and the personal-link page. `{{!facts}}`

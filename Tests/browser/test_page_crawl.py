@@ -4,6 +4,7 @@ After a referral, a network day (with a registration), a training and a meeting 
 this logs in as each role (admin, centre staff, an agency user, a board member) and follows
 every link from the start page, GET only, as a browser would. Each page must:
 - answer without a server error (no 5xx) and with a body;
+- show no empty value in brackets (`Skickad ()`);
 - never show `nil`, `Optional(`, a raw ISO timestamp (`2026-12-04T19:24:44Z`) or, on the
   Swedish pages, an English status or category code where a name belongs;
 - name every code by its name: no category, help, centre or agency code in the visible text.
@@ -42,7 +43,8 @@ CODES = {
     "subjected-to-violence", "used-violence", "child-witness", "young-adult", "not-stated",
     "individual-talks", "womens-group", "non-violence-group", "young-adults-group", "child-parent-group",
     "sodra-alvsborg", "skaraborg", "social-services", "kriminalvarden", "primary-care",
-    "case-handling", "follow-up",
+    "case-handling", "follow-up", "outside-target-group", "ongoing-treatment-elsewhere", "client-declined", "not-reachable",
+    "appointment-offered", "in-treatment",
 }
 # English words that are codes when they appear on a Swedish page (statuses, kinds, channels).
 ENGLISH_ON_SWEDISH = {
@@ -112,6 +114,8 @@ def problems(path, page, language):
     for token in ("nil", "Optional("):
         if re.search(r"(?<![\w-])" + re.escape(token) + r"(?![\w-])", text):
             found.append(token)
+    if re.search(r"\(\s*\)", text):
+        found.append("empty brackets ()")
     if ISO_TIME.search(page):
         found.append("ISO time " + ISO_TIME.search(page).group(0))
     words = set(re.findall(r"[\w-]+", text))

@@ -106,6 +106,7 @@ def test_agency_refers_through_the_form_and_follows_every_status(driver):  # noq
     assert d.find_element(By.ID, "client-name").text == "Kanarie Webbsson"
     act(d, "action-receive")
     assert d.find_element(By.ID, "referral-status").text == "Mottagen"
+    assert d.find_element(By.ID, "action-done").text == "Hänvisningen är mottagen."
     Select(d.find_element(By.ID, "accept-priority")).select_by_value("1")
     act(d, "action-accept")
     assert d.find_element(By.ID, "referral-status").text == "I kö"
@@ -117,8 +118,20 @@ def test_agency_refers_through_the_form_and_follows_every_status(driver):  # noq
     act(d, "action-treatment")
     assert d.find_element(By.ID, "referral-status").text == "I behandling"
     Select(d.find_element(By.ID, "close-reason")).select_by_value("completed")
-    act(d, "action-close")
+    # Closing ends the case: the hub asks first, names the case and the reason, and going
+    # back changes nothing.
+    click_through(d, "action-close")
+    question = wait(d).until(EC.visibility_of_element_located((By.ID, "confirm-heading")))
+    assert question.text == "Vill du avsluta ärendet?"
+    assert "Skäl" in d.find_element(By.ID, "confirm-details").text
+    click_through(d, "confirm-no")
+    assert wait(d).until(EC.visibility_of_element_located((By.ID, "referral-status"))).text == "I behandling"
+    Select(d.find_element(By.ID, "close-reason")).select_by_value("completed")
+    click_through(d, "action-close")
+    wait(d).until(EC.visibility_of_element_located((By.ID, "confirm-heading")))
+    act(d, "confirm-yes")
     assert d.find_element(By.ID, "referral-status").text == "Avslutad"
+    assert d.find_element(By.ID, "action-done").text == "Ärendet är avslutat."
 
     # The statistics page draws the year's referrals.
     d.get(HUB_URL + "/statistik?centre=skaraborg")

@@ -106,6 +106,10 @@ struct ReferralRoutes: ServiceRoutes {
         return json(try await call("referrals.get", .object(body), user: try apiUser(context)))
     }
 
+    /// The steps whose success the case page confirms ("Hänvisningen är mottagen.").
+    static let doneSteps: Set<String> = ["receive", "accept", "decline", "redirect", "reprioritise", "appointment", "treatment",
+                                         "close", "withdraw"]
+
     static let actionTypes = ["receive": "referrals.receive", "assess": "referrals.assess", "appointment": "referrals.appointment",
                               "treatment": "referrals.treatment.start", "close": "referrals.close", "withdraw": "referrals.withdraw",
                               "reprioritise": "referrals.reprioritise"]
@@ -370,13 +374,14 @@ struct ReferralRoutes: ServiceRoutes {
         let id = context.parameters.get("id") ?? ""
         let print = request.uri.queryParameters.get("print") == "1"
         let r = try await call("referrals.get", ["id": .string(id), "purpose": .string(print ? "print" : "case-handling")], user: s.user)
-        var data = ReferralView.page(r, lang: lang)
+        let options = try await call("referrals.options", [:], user: s.user)
+        var data = ReferralView.page(r, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate($0, lang) }
+        if let done = request.uri.queryParameters.get("klart"), Self.doneSteps.contains(done) { data["done"] = lang.t("done_" + done) }
         data["isStaff"] = r["personal"] != nil || r["linked"] != nil
         data["print"] = print
         if s.user.role == .staff || s.user.role == .admin {
-            let options = try await call("referrals.options", [:], user: s.user)
             data["declineReasons"] = ReferralView.reasons(options["declineReasons"], lang)
             data["redirectReasons"] = ReferralView.reasons(options["redirectReasons"], lang)
             data["closureReasons"] = ReferralView.reasons(options["closureReasons"], lang)
@@ -398,13 +403,29 @@ struct ReferralRoutes: ServiceRoutes {
         let form = try await Forms.read(&request, context: context)
         let id = context.parameters.get("id") ?? ""
         guard let action = form["action"], let type = Self.actionTypes[action] else { throw HubError(.validation, "Unknown action.", field: "action") }
+        // Steps that end a case (decline, redirect, close, withdraw) are confirmed first.
+        let step = action == "assess" ? (form["decision"] ?? "") : action
+        if ["decline", "redirect", "close", "withdraw"].contains(step), !Confirmation.given(form) {
+            let lang = context.language
+            let options = try await call("referrals.options", [:], user: s.user)
+            let reasonList = ["decline": "declineReasons", "redirect": "redirectReasons", "close": "closureReasons", "withdraw": "withdrawReasons"][step].map { options[$0] }
+            let reason = ReferralView.reasons(reasonList ?? nil, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
+            var details: [String] = []
+            if let reference = form["reference"], !reference.isEmpty { details.append(lang.t("col_reference") + ": " + reference) }
+            if let reason, !reason.isEmpty { details.append(lang.t("withdraw_reason") + ": " + reason) }
+            if step == "redirect", let to = form["redirectTo"], !to.isEmpty { details.append(lang.t("redirect_to") + ": " + to) }
+            return Confirmation.page(pages, language: lang, session: s, action: "/hanvisningar/\(id)/atgard", form: form,
+                                     question: lang.t("confirm_" + step), details: details, confirmLabel: lang.t("confirm_" + step + "_yes"),
+                                     cancelURL: "/hanvisningar/\(id)")
+        }
         var body: [String: JSONValue] = ["id": .string(id)]
-        for (k, v) in form where !["csrf", "action", "formKey"].contains(k) && !v.isEmpty {
+        for (k, v) in form where !["csrf", "action", "formKey", "confirmed", "reference"].contains(k) && !v.isEmpty {
             body[k] = (k == "priority") ? (Int(v).map { .number(Double($0)) } ?? .string(v)) : .string(v)
         }
         switch await attempt(type, .object(body), user: s.user, key: form["formKey"].flatMap { $0.isEmpty ? nil : "action-" + $0 }) {
         case .success:
-            return Redirect.to("/hanvisningar/\(id)")
+            // Feedback after the redirect, by the step's code only.
+            return Redirect.to("/hanvisningar/\(id)?klart=\(step.isEmpty ? action : step)")
         case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
             // The message goes back by its code, never with input in the URL.
             return Redirect.to("/hanvisningar/\(id)?fel=\(ServiceMessages.code(for: e))")

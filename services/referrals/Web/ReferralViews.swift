@@ -8,7 +8,29 @@ enum ReferralView {
         (list?.arrayValue ?? []).map { ["code": $0["code"]?.stringValue ?? "", "label": $0[lang == .sv ? "sv" : "en"]?.stringValue ?? ""] }
     }
 
-    static func page(_ r: JSONValue, lang: Language) -> [String: Any] {
+    /// Every coded reason's name in the page's language (decline, redirect, closure, withdrawal).
+    static func reasonNames(_ options: JSONValue, _ lang: Language) -> [String: String] {
+        var names: [String: String] = [:]
+        for list in ["declineReasons", "redirectReasons", "closureReasons", "withdrawReasons"] {
+            for reason in reasons(options[list], lang) {
+                if let code = reason["code"] as? String, let label = reason["label"] as? String, !label.isEmpty { names[code] = label }
+            }
+        }
+        return names
+    }
+
+    /// A history entry's coded detail by name: the channel of an offered appointment, the form
+    /// of a treatment, a step's coded reason; free text (a reprioritisation's reason) as written.
+    static func detail(_ code: String?, action: String, _ lang: Language, reasonNames: [String: String]) -> String? {
+        guard let code, !code.isEmpty else { return nil }
+        switch action {
+        case "appointment": return lang.name("channel_", code)
+        case "treatment": return code.hasPrefix("group:") ? String(code.dropFirst(6)) : lang.name("treatment_", code)
+        default: return reasonNames[code] ?? code
+        }
+    }
+
+    static func page(_ r: JSONValue, lang: Language, reasonNames: [String: String] = [:]) -> [String: Any] {
         let status = r["status"]?.stringValue ?? ""
         var d: [String: Any] = [
             "id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
@@ -27,15 +49,18 @@ enum ReferralView {
             "children": (r["childrenAges"]?.arrayValue ?? []).compactMap { $0.numberValue.map { String(Int($0)) } }.joined(separator: ", "),
             "appointmentDate": r["appointmentDate"]?.stringValue ?? "",
             "treatment": r["treatment"]?.stringValue.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : lang.t("treatment_" + $0) } ?? "",
-            "reason": r["reason"]?.stringValue ?? "",
+            "reason": r["reason"]?.stringValue.map { reasonNames[$0] ?? $0 } ?? "",
             "noStatusConsent": r["consentToStatus"]?.boolValue == false,
             "version": Int(r["version"]?.numberValue ?? 0),
         ]
         d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
             ["at": LocalTime.dateTime(h["at"]?.stringValue ?? ""),
              "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.t("action_" + (h["action"]?.stringValue ?? "") + "_h"),
-             "reason": h["reason"]?.stringValue ?? "", "actor": h["actor"]?.stringValue ?? "", "note": h["note"]?.stringValue ?? "",
-             "priority": h["priority"].map { lang.t("priority_\(Int($0.numberValue ?? 0))") } ?? ""]
+             "reason": detail(h["reason"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: reasonNames) as Any,
+             "actor": h["actor"]?.stringValue ?? "",
+             "note": detail(h["note"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: [:]) as Any,
+             // Absent, not empty: a template's section must not draw "()" for a step without priority.
+             "priority": h["priority"]?.numberValue.map { lang.t("priority_\(Int($0))") } as Any]
         }
         if let p = r["personal"] {
             var personal: [String: Any] = [:]
