@@ -31,6 +31,16 @@ package protocol PublicRegistrationRoutes: ServiceRoutes {
 }
 
 package extension PublicRegistrationRoutes {
+    /// Cancelling one's place cannot be taken back (the seat goes to the next in line): the
+    /// personal link's cancel button first asks. Nil once the person has confirmed.
+    package func confirmCancellation(_ form: [String: String], context: Context, action: String, back: String) -> Response? {
+        guard !Confirmation.given(form) else { return nil }
+        let lang = context.language
+        return Confirmation.page(pages, language: lang, session: nil, action: action, form: form,
+                                 question: lang.t("my_cancel_question"), details: [lang.t("my_cancel_confirm")],
+                                 confirmLabel: lang.t("my_cancel_yes"), cancelURL: back, csrf: form["csrf"])
+    }
+
     package func publicCSRF(_ request: Request) -> String {
         request.cookies[RegistrationForm.csrfCookie]?.value.nilIfEmpty ?? Secrets.randomToken(bytes: 32)
     }

@@ -101,6 +101,8 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
     driver.get(link)
     assert wait(driver).until(EC.visibility_of_element_located((By.ID, "my-status"))).text == "Plats bekräftad"
     click_through(driver, "cancel-submit")
+    assert wait(driver).until(EC.visibility_of_element_located((By.ID, "confirm-heading"))).text == "Vill du avboka din plats?"
+    click_through(driver, "confirm-yes")
     done = wait(driver).until(EC.visibility_of_element_located((By.ID, "message-text")))
     assert done.text == "Din anmälan är avbokad."
     _, listing = api("GET", f"/api/v1/network-days/{day_id}/registrations", token=token)

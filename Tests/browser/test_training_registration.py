@@ -97,6 +97,8 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
     assert wait(driver).until(EC.visibility_of_element_located((By.ID, "my-status"))).text == "Plats bekräftad"
     assert len(driver.find_elements(By.CSS_SELECTOR, "#sessions li")) == 2
     click_through(driver, "cancel-submit")
+    assert wait(driver).until(EC.visibility_of_element_located((By.ID, "confirm-heading"))).text == "Vill du avboka din plats?"
+    click_through(driver, "confirm-yes")
     done = wait(driver).until(EC.visibility_of_element_located((By.ID, "message-text")))
     assert done.text == "Din anmälan är avbokad."
     _, listing = api("GET", f"/api/v1/trainings/{training_id}/registrations", token=token)

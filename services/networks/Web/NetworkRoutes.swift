@@ -354,9 +354,19 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         return Redirect.to("/networks/days/\(day)")
     }
 
+    /// Cancelling a day tells every participant; it is confirmed first.
     @Sendable func cancelDayForm(_ request: Request, context: Context) async throws -> Response {
-        _ = try organiserSession(context)
+        let session = try organiserSession(context)
         let day = param(context, "dayId")
+        var request = request
+        let form = try await Forms.read(&request, context: context)
+        guard Confirmation.given(form) else {
+            let lang = context.language
+            let title = (try? await ask("networks.days.get", ["dayId": .string(day)]))?["title"]?.stringValue ?? ""
+            return Confirmation.page(pages, language: lang, session: session, action: "/networks/days/\(day)/cancel", form: form,
+                                     question: lang.t("nw_cancel_question"), details: [title, lang.t("nw_cancel_detail")],
+                                     confirmLabel: lang.t("nw_cancel_yes"), cancelURL: "/networks/days/\(day)")
+        }
         _ = try await ask("networks.days.cancel", ["dayId": .string(day)])
         return Redirect.to("/networks/days/\(day)")
     }

@@ -96,7 +96,9 @@ extension NetworkRoutes {
         var request = request
         let lang = context.language
         let form = try await publicForm(&request, context: context)
-        if case .failure(let error) = await attempt("networks.registrations.cancel", ["token": .string(param(context, "token"))]) {
+        let token = param(context, "token")
+        if let question = confirmCancellation(form, context: context, action: "/r/\(token)/cancel", back: "/r/\(token)") { return question }
+        if case .failure(let error) = await attempt("networks.registrations.cancel", ["token": .string(token)]) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
             return linkInvalid(context)
         }

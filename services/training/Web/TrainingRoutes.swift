@@ -224,7 +224,9 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         var request = request
         let lang = context.language
         let form = try await publicForm(&request, context: context)
-        if case .failure(let error) = await attempt("training.registrations.cancel", ["token": .string(param(context, "token"))]) {
+        let token = param(context, "token")
+        if let question = confirmCancellation(form, context: context, action: "/tr/\(token)/cancel", back: "/tr/\(token)") { return question }
+        if case .failure(let error) = await attempt("training.registrations.cancel", ["token": .string(token)]) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
             return linkInvalid(context)
         }
