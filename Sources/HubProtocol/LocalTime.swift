@@ -55,6 +55,14 @@ public enum LocalTime {
         return Timestamp.string(from: day)
     }
 
+    /// The instant of a Stockholm date and time of day (`2026-12-04`, `09:00`), summer time
+    /// included; nil when either is not real.
+    public static func instant(date: String, time: String) -> Date? {
+        let d = date.split(separator: "-").compactMap { Int($0) }, t = time.split(separator: ":").compactMap { Int($0) }
+        guard d.count == 3, t.count == 2, (0..<24).contains(t[0]), (0..<60).contains(t[1]) else { return nil }
+        return calendar.date(from: DateComponents(year: d[0], month: d[1], day: d[2], hour: t[0], minute: t[1]))
+    }
+
     /// The Stockholm year of an instant.
     public static func year(of date: Date) -> Int { calendar.component(.year, from: date) }
 

@@ -70,8 +70,14 @@ import Testing
         let replied = try await h.ok("meetings.attendance.reply", ["calendar": .string(reply)], as: Actors.police)
         #expect(replied["status"]?.stringValue == "regrets")
 
+        // Before the meeting has begun its minutes cannot go out, and the page is told so.
+        let early = await h.failure("meetings.minutes.circulate", ["meetingId": .string(id)])
+        #expect(early.code.rawValue == "invalid_transition" && early.reason?.rawValue == "not_started")
+        #expect(try await h.ok("meetings.get", ["meetingId": .string(id)])["started"] == false)
+
         // The meeting is held.
         h.clock.set("2026-03-20T15:00:00.000Z")
+        #expect(try await h.ok("meetings.get", ["meetingId": .string(id)])["started"] == true)
         let entries: [JSONValue] = m["attendees"]!.arrayValue!.map {
             let mid = $0["memberId"]!.stringValue!
             return .object(["memberId": .string(mid), "status": .string(mid == policeMember ? "regrets" : "present")])

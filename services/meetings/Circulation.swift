@@ -88,6 +88,11 @@ enum Circulation {
     /// confidential items, with its diff against the version before, to every member.
     @Sendable static func circulateMinutes(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let (actor, _, m) = try await Minutes.editable(env, r, c)
+        // Minutes are of what was said: they go out once the meeting has begun.
+        guard m.imported || m.hasStarted(at: env.now()) else {
+            throw HubError(Minutes.invalidTransition, "The minutes go out once the meeting has begun.", field: "body.meetingId",
+                           reason: Minutes.notStarted)
+        }
         guard let row = try await c.database.queryFirst("SELECT status, current_version, changed_since_circulation FROM minutes WHERE meeting_id = ?",
                                                         [.text(m.id)]) else { throw HubError(.notFound, "No minutes.", field: "body.meetingId") }
         let status = try row.string("status"), current = try row.int("current_version")

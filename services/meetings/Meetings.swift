@@ -254,6 +254,18 @@ enum Meetings {
                                     "approvedInMeeting": .optional(try row.optionalString("approved_in_meeting")),
                                     "filedAt": .optional(try row.optionalString("filed_at"))])
         }
+        // Whether the minutes may go out (the meeting has begun), and the previous minutes this
+        // meeting reviews: approvable only when circulated and unchanged since.
+        o["started"] = .bool(m.imported || m.hasStarted(at: env.now()))
+        if let review = try await db.queryFirst("SELECT review_meeting_id FROM agenda_items WHERE meeting_id = ? AND kind = 'review'", [.text(m.id)]),
+           let previous = try review.optionalString("review_meeting_id"),
+           let row = try await db.queryFirst("""
+               SELECT n.status, n.changed_since_circulation, p.date FROM minutes n JOIN meetings p ON p.id = n.meeting_id WHERE n.meeting_id = ?
+               """, [.text(previous)]) {
+            let status = try row.string("status"), changed = try row.bool("changed_since_circulation")
+            o["previousMinutes"] = .object(["meetingId": .string(previous), "date": .string(try row.string("date")), "status": .string(status),
+                                            "approvable": .bool(status == "circulated" && !changed)])
+        }
         o["links"] = .array(try await db.query("SELECT id, item_id, title, url FROM links WHERE meeting_id = ? ORDER BY title", [.text(m.id)]).map { l throws(HubError) in
             .object(["id": .string(try l.string("id")), "itemId": .optional(try l.optionalString("item_id")),
                      "title": .string(try l.string("title")), "url": .string(try l.string("url"))])

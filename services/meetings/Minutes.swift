@@ -10,6 +10,8 @@ import HubStorage
 enum Minutes {
     static let locked = HubError.Code("minutes_locked")
     static let invalidTransition = HubError.Code("invalid_transition")
+    /// The meeting has not begun yet (its minutes cannot go out).
+    static let notStarted = HubError.Reason("not_started")
 
     /// Refuses any change to minutes that were approved or filed.
     static func requireEditable(_ db: any DatabaseExecutor, meeting: String) async throws(HubError) {

@@ -113,6 +113,12 @@ extension Caller {
 
 /// One meeting as stored.
 struct MeetingRecord: Sendable {
+    /// Has the meeting begun at `now` (its date and start time are Stockholm time)?
+    func hasStarted(at now: Date) -> Bool {
+        guard let start = LocalTime.instant(date: date, time: self.start) else { return true }
+        return now >= start
+    }
+
     var id: String
     var centre: String
     var date: String

@@ -191,6 +191,11 @@ struct MeetingRoutes: ServiceRoutes {
             "statusText": lang.t("mt_status_" + (m["status"]?.stringValue ?? "")), "minutesText": lang.t("mt_minutes_" + minutesStatus),
             "planned": m["status"]?.stringValue == "planned",
             "approved": minutesStatus == "approved",
+            // Offered only when it can be done: minutes once the meeting has begun, approval of
+            // circulated, unchanged previous minutes that are not yet approved.
+            "mayCirculateMinutes": editable && m["started"]?.boolValue == true,
+            "mayApprovePrevious": m["previousMinutes"]?["approvable"]?.boolValue == true,
+            "previousDate": m["previousMinutes"]?["date"]?.stringValue ?? "",
             "attendees": (m["attendees"]?.arrayValue ?? []).map { a -> [String: Any] in
                 var row = (a.mustache as? [String: Any]) ?? [:]
                 let st = a["status"]?.stringValue ?? ""

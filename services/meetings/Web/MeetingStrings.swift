@@ -2,6 +2,7 @@
 enum MeetingStrings {
     static let swedish: [String: String] = [
         "nav_meetings": "Ledningsgrupp",
+        "mt_minutes_after_start": "Mötesanteckningarna kan skickas ut när mötet har börjat.",
         "mt_start_deadline": "Sista dag för punkter till dagordningen:", "mt_start_none": "Inga möten är planerade.",
         "mt_start_to_approve": "Minnesanteckningar att godkänna", "mt_start_all": "Alla möten",
         "mt_title": "Ledningsgruppsmöten",
@@ -81,6 +82,7 @@ enum MeetingStrings {
 
     static let english: [String: String] = [
         "nav_meetings": "Management group",
+        "mt_minutes_after_start": "The minutes can be sent out once the meeting has begun.",
         "mt_start_deadline": "Last day for agenda items:", "mt_start_none": "No meetings are planned.",
         "mt_start_to_approve": "Minutes to approve", "mt_start_all": "All meetings",
         "mt_title": "Management-group meetings",
