@@ -40,7 +40,39 @@ enum Search {
         }
     }
 
-    /// `meetings.search {centre, q}` → matching items (every word of `q` as a word prefix),
+    /// The Swedish Snowball stemmer's suffix steps (snowballstem.org/algorithms/swedish):
+    /// "mottagningar", "mottagningen" → "mottagning"; "kvinnor", "kvinnan" → "kvinn". A query
+    /// word is looked up by its stem as a prefix, so every inflection of it is found.
+    static func stem(_ word: String) -> String {
+        let w = Array(word.lowercased())
+        let vowels: Set<Character> = ["a", "e", "i", "o", "u", "y", "ä", "å", "ö"]
+        var r1 = w.count
+        if w.count > 1 {
+            for i in 1..<w.count where !vowels.contains(w[i]) && vowels.contains(w[i - 1]) { r1 = i + 1; break }
+        }
+        r1 = max(r1, 3)
+        guard r1 < w.count else { return word.lowercased() }
+        var out = w
+        func ends(_ suffix: String) -> Bool {
+            let sfx = Array(suffix)
+            return out.count - sfx.count >= r1 && Array(out.suffix(sfx.count)) == sfx
+        }
+        // Step 1: the longest of the inflectional suffixes in R1.
+        let step1 = ["heterna", "hetens", "anden", "andes", "andet", "arens", "arnas", "ernas", "heten", "heter", "ornas", "ande", "arne", "aste",
+                     "erna", "orna", "ades", "erns", "ade", "are", "ast", "ens", "ern", "het", "aren", "arna", "ad", "ar", "er", "or", "as", "es", "at", "en",
+                     "a", "e"].sorted { $0.count > $1.count }
+        if let sfx = step1.first(where: ends) { out.removeLast(sfx.count) }
+        else if ends("s"), out.count >= 2, "bcdfghjklmnoprtvy".contains(out[out.count - 2]) { out.removeLast() }
+        // Step 2: a doubled or voiced pair at the end loses its last letter.
+        if ["dd", "gd", "nn", "dt", "gt", "kt", "tt"].contains(where: ends) { out.removeLast() }
+        // Step 3: derivational endings.
+        if ends("fullt") { out.removeLast() }
+        else if ends("löst") { out.removeLast() }
+        else if let sfx = ["lig", "els", "ig"].first(where: ends) { out.removeLast(sfx.count) }
+        return String(out)
+    }
+
+    /// `meetings.search {centre, q}` → matching items (every word of `q`, by its stem, as a word prefix),
     /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
@@ -50,7 +82,9 @@ enum Search {
         let words = terms(try b.string("q", max: 200)).sorted()
         guard !words.isEmpty, words.count <= 8 else { throw HubError(.validation, "Give one to eight words of two letters or more.", field: "body.q") }
         var matches: Set<String>? = nil
-        for w in words {
+        for word in words {
+            let stemmed = stem(word)
+            let w = stemmed.count >= 3 ? stemmed : word
             let escaped = w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             let rows = try await c.database.query("""
                 SELECT DISTINCT t.meeting_id, t.item_id FROM search_terms t JOIN meetings m ON m.id = t.meeting_id
@@ -71,7 +105,7 @@ enum Search {
             let text = try row.optionalString("text") ?? ""
             let lower = text.lowercased()
             var excerpt = String(text.prefix(200))
-            if let hit = words.lazy.compactMap({ lower.range(of: $0) }).first {
+            if let hit = words.lazy.compactMap({ lower.range(of: $0) ?? lower.range(of: stem($0)) }).first {
                 let start = lower.index(hit.lowerBound, offsetBy: -min(80, lower.distance(from: lower.startIndex, to: hit.lowerBound)))
                 let offset = lower.distance(from: lower.startIndex, to: start)
                 excerpt = String(text.dropFirst(offset).prefix(200))
