@@ -142,7 +142,7 @@ let package = Package(
             "TrainingService", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
-            "HubGateway", "HubBus", "HubProtocol", "HubStorage",
+            "HubGateway", "HubBus", "HubProtocol", "HubStorage", "HubCore", "HubTestSupport", "ReferralsService",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -218,6 +218,7 @@ enum ReferralTemplates {
     <h1 id="stats-heading">{{t.stats_heading}} – {{centre}} {{year}}</h1>
     <p><a href="/statistik?centre={{centreId}}&amp;year={{previousYear}}">← {{previousYear}}</a> · <a href="/statistik?centre={{centreId}}&amp;year={{nextYear}}">{{nextYear}} →</a> · <a href="/statistik.csv?centre={{centreId}}&amp;year={{year}}" id="stats-csv">{{t.download_csv}}</a></p>
     {{#shared}}<p class="notice">{{t.masked_notice}}</p>{{/shared}}
+    {{#importedNote}}<p class="notice" id="stats-imported">{{importedNote}}</p>{{/importedNote}}
     <section aria-labelledby="s1"><h2 id="s1">{{t.stats_clients}}</h2>
     <table id="stats-clients"><caption>{{t.stats_clients_caption}}</caption><thead><tr><th scope="col">{{t.col_category}}</th><th scope="col">{{year}}</th><th scope="col">{{previousYear}}</th><th scope="col">{{t.col_difference}}</th></tr></thead>
     <tbody>{{#categories}}<tr><th scope="row">{{label}}</th><td>{{year}}</td><td>{{previous}}</td><td>{{difference}}</td></tr>{{/categories}}
