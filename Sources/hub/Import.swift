@@ -18,7 +18,7 @@ struct Import: AsyncParsableCommand {
 /// database (the same handler the bus calls, without the bus).
 struct ImportMinutes: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "minutes",
-        abstract: "Import minutes (Markdown or plain text); prints the counts per file and every line that could not be placed.")
+        abstract: "Import minutes (Markdown, plain text or Word .docx); prints the counts per file and every line that could not be placed.")
 
     @Argument(help: "Minutes files.")
     var files: [String]
@@ -36,7 +36,14 @@ struct ImportMinutes: AsyncParsableCommand {
         try await withImportDispatcher(MeetingsService.name, options: options, { try MeetingsService.definition(configDir: options.config) }) { dispatcher in
             var failures = 0
             for file in files {
-                guard let text = readText(file) else { failures += 1; continue }
+                let text: String
+                if file.lowercased().hasSuffix(".docx") {
+                    guard let data = FileManager.default.contents(atPath: file) else { print("\(file): cannot be read"); failures += 1; continue }
+                    do throws(HubError) { text = try DocxText.text(data) } catch { print("\(file): \(error.description)"); failures += 1; continue }
+                } else {
+                    guard let read = readText(file) else { failures += 1; continue }
+                    text = read
+                }
                 var body: [String: JSONValue] = ["text": .string(text)]
                 if let centre { body["centre"] = .string(centre) }
                 if let date { body["date"] = .string(date) }

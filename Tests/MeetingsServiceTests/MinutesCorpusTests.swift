@@ -44,10 +44,13 @@ import Testing
               place: "Utvägs lokaler Skövde", start: "14:00", end: "16:00", chair: "Ingvar Testsson"),
         .init(file: "12-parentesnummer-och-sekreterare.txt", centre: "skaraborg", date: "2022-11-29", present: 4, regrets: 1, items: 4,
               upcoming: ["2023-03-07", "2023-06-06"], secretary: "Olle Fiktivsson"),
+        .init(file: "16-ordbehandlare.docx", centre: "skaraborg", date: "2025-09-16", present: 3, regrets: 1, items: 4, actions: 1, decisions: 1,
+              place: "Utvägs lokaler Skövde", start: "14:00", end: "16:00", previous: "2025-05-20", upcoming: ["2025-12-02"], secretary: "Olle Fiktivsson"),
     ]
 
     static func text(_ file: String) throws -> String {
-        try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+        let url = folder.appendingPathComponent(file)
+        return url.pathExtension == "docx" ? try DocxText.text(try Data(contentsOf: url)) : try String(contentsOf: url, encoding: .utf8)
     }
 
     @Test func theCorpusHasAtLeastTwelveMinutesAndEachIsTested() throws {
@@ -105,6 +108,24 @@ import Testing
         #expect(Search.stem("kuratorerna") == "kurator")
         #expect(Search.stem("beslutade") == "beslut")
         #expect(Search.stem("barn") == "barn")
+    }
+
+    /// Word's paragraphs, automatic numbering, bold runs, tabs and tables become the lines the reader knows.
+    @Test func aWordDocumentIsReadAsItsParagraphs() throws {
+        let text = try Self.text("16-ordbehandlare.docx")
+        let lines = text.components(separatedBy: "\n")
+        #expect(lines.first == "## Mötesanteckningar ledningsgruppsmöte Utväg Skaraborg 2025-09-16")
+        #expect(lines.contains("Helena Provberg\tlokalpolisområdeschef\tPolisen"))
+        #expect(lines.contains("Nils Demoberg\tverksamhetsområdeschef\tBUP"))
+        #expect(lines.contains("3. **Polis & socialtjänst:** Samverkan kring barn som upplevt våld."))
+        #expect(lines.contains("  - Rutinen för orosanmälningar ses över."))
+        #expect(lines.contains("4. **Övrigt:** Inget övrigt."))
+        let p = try MinutesParser.parse(text)
+        #expect(p.items[2].actions == [.init(text: "Skriva ett utkast till rutin", owner: "Ingvar Testsson", due: "2025-11-01")])
+        #expect(p.present.map(\.agency) == ["police", "social-services", "utvag"])
+        // Not a Word document: a clear error, never a crash.
+        #expect(throws: HubError.self) { try DocxText.text(Data("inte en zip".utf8)) }
+        #expect(DocxText.unescape("a &amp; b &#229;&#xE4; &unknown;") == "a & b åä &unknown;")
     }
 
     @Test func decisionsAndActionItemsBelongToTheirItems() throws {
