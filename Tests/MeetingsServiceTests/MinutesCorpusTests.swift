@@ -174,6 +174,9 @@ import Testing
                 .map { "\($0["date"]!.stringValue!) \($0["title"]!.stringValue!)" }
         }
         #expect(try await search("kuratorerna") == ["2024-03-12 Aktuellt läge på Utväg"])
+        let hit = try await h.ok("meetings.search", ["centre": "skaraborg", "q": "kuratorerna"], as: Actors.admin)["hits"]?.arrayValue?.first
+        #expect(hit?["meeting"] == "Ledningsgruppsmöte Utväg Skaraborg 2024-03-12" && hit?["item"] == "3. Aktuellt läge på Utväg")
+        #expect(hit?["excerpt"]?.stringValue?.contains("kuratorer") == true)
         #expect(try await search("foldern") == ["2025-05-20 Foldrar på fler språk"])
         #expect(try await search("verksamheten") == ["2024-09-10 Barnahus presenterar sin verksamhet", "2023-10-17 Verksamhetsberättelse",
                                                       "2022-11-29 Verksamheten under hösten"])

@@ -73,11 +73,13 @@ enum Search {
     }
 
     /// `meetings.search {centre, q}` → matching items (every word of `q`, by its stem, as a word prefix),
+    /// each with its meeting ("Ledningsgruppsmöte Utväg Skaraborg 2024-03-12") and item ("3. Aktuellt läge på Utväg"),
     /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let centre = try env.centre(try b.string("centre", max: 64)).id
+        let centreRecord = try env.centre(try b.string("centre", max: 64))
+        let centre = centreRecord.id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board search its minutes.") }
         let words = terms(try b.string("q", max: 200)).sorted()
         guard !words.isEmpty, words.count <= 8 else { throw HubError(.validation, "Give one to eight words of two letters or more.", field: "body.q") }
@@ -102,6 +104,9 @@ enum Search {
                 WHERE i.id = ? AND m.id = ?
                 """, [.text(parts[1]), .text(parts[0])]) else { continue }
             let date = try row.string("date")
+            let position = try row.int("position")
+            let number = try await c.database.query("SELECT COUNT(*) AS n FROM agenda_items WHERE meeting_id = ? AND position <= ?",
+                                                    [.text(parts[0]), .integer(Int64(position))])[0].int("n")
             let text = try row.optionalString("text") ?? ""
             let lower = text.lowercased()
             var excerpt = String(text.prefix(200))
@@ -112,6 +117,7 @@ enum Search {
             }
             hits.append((date + String(format: "%06d", try row.int("position")), .object([
                 "meetingId": .string(parts[0]), "itemId": .string(parts[1]), "date": .string(date), "title": .string(try row.string("title")),
+                "meeting": .string("Ledningsgruppsmöte \(centreRecord.name) \(date)"), "item": .string("\(number). \(try row.string("title"))"),
                 "confidential": .bool(try row.bool("confidential")), "excerpt": .string(excerpt)])))
         }
         return .object(["centre": .string(centre), "hits": .array(hits.sorted { $0.0 > $1.0 }.map(\.1))])
