@@ -102,6 +102,21 @@ import Testing
         #expect(inline.items.map(\.title) == ["Välkomna", "Barnahus presenterar sin verksamhet", "Övrig information"])
     }
 
+    /// Every prefix of every corpus file, and each with its lines reversed, is read without a
+    /// trap; an unplaced line's number is a line of that text, and its text is that line.
+    @Test func anyCutOrReorderedMinutesAreReadWithoutTrapping() throws {
+        for e in Self.corpus {
+            let lines = try Self.text(e.file).replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
+            for n in 0...lines.count {
+                for text in [lines.prefix(n).joined(separator: "\n"), lines.prefix(n).reversed().joined(separator: "\n")] {
+                    let m = MinutesParser.read(text)
+                    let these = text.components(separatedBy: "\n")
+                    for u in m.unplaced { #expect(u.line >= 1 && u.line <= these.count && these[u.line - 1] == u.text, "\(e.file) \(n)") }
+                }
+            }
+        }
+    }
+
     @Test func theStemmerJoinsInflectionsOfSwedishWords() {
         #expect(Search.stem("mottagningar") == Search.stem("mottagningen"))
         #expect(Search.stem("kvinnor") == Search.stem("kvinnorna"))
