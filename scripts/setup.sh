@@ -3,7 +3,7 @@
 # Installs only what is missing; fast when everything is present.
 set -euo pipefail
 
-APT_PACKAGES=(libzmq3-dev libxml2-dev pkg-config libsqlite3-dev postgresql chromium chromium-driver e2fsprogs mount iproute2 kmod)
+APT_PACKAGES=(libzmq3-dev libxml2-dev zlib1g-dev pkg-config libsqlite3-dev postgresql chromium chromium-driver e2fsprogs mount iproute2 kmod)
 mapfile -t PIP_PACKAGES < <(grep -v -e "^#" -e "^[[:space:]]*$" "$(dirname "$0")/requirements.txt")
 
 SUDO=()

@@ -187,10 +187,19 @@ struct AdminOnlyMiddleware: RouterMiddleware {
 
 /// The API takes JSON only: a body with another media type (`text/plain`, a form) gets
 /// 415 before any handler reads it, so nothing is guessed about what the client meant.
+/// The one exception is a route that takes a CSV file as it is (`csvRoutes`, `text/csv` only).
 struct JSONOnlyMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
+    static let csvRoutes: Set<String> = ["/api/v1/statistics/import"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.csvRoutes.contains(request.uri.path) {
+            if request.method == .post, Self.hasBody(request),
+               request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() != "text/csv" {
+                throw HubError(.unsupportedMediaType, "The body must be CSV, sent as Content-Type: text/csv.", field: "Content-Type")
+            }
+            return try await next(request, context)
+        }
         if ![.get, .head, .options].contains(request.method), Self.hasBody(request), !Self.isJSON(request.headers[.contentType]) {
             throw HubError(.unsupportedMediaType, "The body must be JSON, sent as Content-Type: application/json.", field: "Content-Type")
         }

@@ -124,9 +124,14 @@ struct ReferralRouteTests {
             #expect(page.text.contains("<svg"))
             #expect(page.text.contains("&lt;5"))
             #expect(page.text.contains("Polisen"))
+            // The CSV is written by the referrals service (format csv); the gateway passes it on.
+            h.bus.setReply("referrals.statistics", .success(["filename": "statistik-skaraborg-2026.csv", "csv": "\u{FEFF}Tabell;Rad;2026;2025;Skillnad\r\n"]))
             let csv = try await b.get("/statistik.csv?centre=skaraborg&year=2026")
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
-            #expect(csv.text.contains("by-agency;police;<5"))
+            #expect(csv.headers[.contentDisposition]?.contains("statistik-skaraborg-2026.csv") == true)
+            #expect(csv.text == "\u{FEFF}Tabell;Rad;2026;2025;Skillnad\r\n")
+            let sent = h.bus.state.withLock { $0.requests.last { $0.type == "referrals.statistics" } }
+            #expect(sent?.body["format"] == "csv" && sent?.body["year"] == 2026)
         }
     }
 

@@ -120,8 +120,9 @@ import Testing
         try await refused(h, "meetings.minutes.item.set", ["meetingId": .string(mid), "itemId": first, "text": "Ändrat i efterhand"],
                           code: "minutes_locked", field: "body.meetingId")
         try await refused(h, "meetings.import", ["text": "Inköpslista\nmjölk\nbröd\n"], code: "not_minutes", field: "file")
+        // A date that does not exist is no date: the error names the override.
         try await refused(h, "meetings.import", ["text": "Mötesanteckningar ledningsgruppsmöte Utväg Skaraborg 2025-02-30\n\n1. **Välkomna:** Hej"],
-                          code: "not_minutes", field: "file")
+                          code: "validation", field: "body.date")
         // The same minutes twice: a conflict, not a second copy.
         try await refused(h, "meetings.import", ["text": .string(Fixtures.plain)], code: "conflict", field: "body.date")
         await h.close()

@@ -119,6 +119,7 @@ func landmarks(_ text: String) -> [String] {
         #expect(throws: HubError.self) { try MinutesParser.parse("Inköpslista\nmjölk\n") }
         #expect(throws: HubError.self) { try MinutesParser.parse("") }
         #expect(throws: HubError.self) { try MinutesParser.parse("2025-01-01\nbara ett datum\n") }
+        #expect(throws: HubError.self) { try MinutesParser.parse("Närvarande:\nAnna Prov, Polisen\n\n1. Välkomna\n") } // no date
     }
 
     /// Every file in ../shared/samples/minutes imports with its attendance, items and upcoming dates.

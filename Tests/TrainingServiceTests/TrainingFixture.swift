@@ -10,9 +10,15 @@ import Testing
 import TrainingService
 
 /// A clock tests move forward (to the day of a session, after the training).
-/// Answers `networks.days.list` as the networks service would (year in review).
+/// Answers `networks.days.list` as the networks service would, and `referrals.statistics`
+/// (format report) as the referrals service would (year in review).
 struct FakeNetworks: BusRequester {
     func request(_ type: String, body: JSONValue, id: String, timeout: Duration) async throws(HubError) -> JSONValue {
+        if type == "referrals.statistics" {
+            guard body["format"] == "report", body["centre"] != nil, body["year"] != nil else { throw HubError(.validation, "Not asked as the year in review asks.") }
+            return ["markdown": "### Unika klienter per målgrupp\n\n| Målgrupp | 2031 | 2030 | Skillnad |\n",
+                    "csv": "\u{FEFF}Tabell;Rad;2031;2030;Skillnad\r\nUnika klienter per målgrupp;Summa;12;10;2\r\n"]
+        }
         if type == "networks.contacts.list" {
             return ["contacts": [["id": "c1", "name": "Kontakt Polis", "email": "kontakt@polisen.example", "agency": "police"],
                                  ["id": "c2", "name": "Kontakt Soc", "email": "kontakt@boras.example", "agency": "social-services"]]]

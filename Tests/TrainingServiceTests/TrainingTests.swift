@@ -226,6 +226,15 @@ struct TrainingSupervisionTests {
         #expect(md.contains("KP-nätverksträff"))
         #expect(md.contains("Mark, Socialtjänsten Vuxenenheten") || md.contains("Mark, "))
         #expect(review2031["html"]?.stringValue?.contains("<h2>Riktad handledning (1 uppdrag)</h2>") == true)
+        // The annual report's tables: the referrals service's statistics, then what was held.
+        let report = review2031["reportMarkdown"]?.stringValue ?? ""
+        #expect(review2031["statisticsAvailable"] == true)
+        #expect(report.contains("| Målgrupp | 2031 | 2030 | Skillnad |"))
+        #expect(report.contains("### Utbildningar och nätverksdagar 2031"))
+        #expect(report.contains("| Kontaktpersonsnätverksdagar | 1 | 41 |"))
+        #expect(report.contains("| Föreläsningar på uppdrag | 1 | 30 |"))
+        #expect(review2031["reportCSV"]?.stringValue == "\u{FEFF}Tabell;Rad;2031;2030;Skillnad\r\nUnika klienter per målgrupp;Summa;12;10;2\r\n"
+                + "Utbildningar och nätverksdagar;Kontaktpersonsnätverksdagar;1;;\r\nUtbildningar och nätverksdagar;Föreläsningar på uppdrag;1;;\r\n")
         let reviewNow = try await f.ok("training.year.review", ["centreId": "sodra-alvsborg", "year": .number(Double(year))])
         #expect(reviewNow["trainings"]?[index: 0]?["id"] == e["id"])
         #expect(reviewNow["markdown"]?.stringValue?.contains("Barn som upplevt våld") == true)
@@ -235,6 +244,8 @@ struct TrainingSupervisionTests {
         let without = try await alone.ok("training.year.review", ["centreId": "sodra-alvsborg", "year": 2031])
         #expect(without["networkDaysAvailable"]?.boolValue == false)
         #expect(without["markdown"]?.stringValue?.contains("Uppgift saknas") == true)
+        #expect(without["statisticsAvailable"] == false)
+        #expect(without["reportMarkdown"]?.stringValue?.contains("Statistiken saknas") == true)
         await alone.close()
     }
 }

@@ -40,17 +40,53 @@ enum Search {
         }
     }
 
-    /// `meetings.search {centre, q}` → matching items (every word of `q` as a word prefix),
+    /// The Swedish Snowball stemmer's suffix steps (snowballstem.org/algorithms/swedish):
+    /// "mottagningar", "mottagningen" → "mottagning"; "kvinnor", "kvinnan" → "kvinn". A query
+    /// word is looked up by its stem as a prefix, so every inflection of it is found.
+    static func stem(_ word: String) -> String {
+        let w = Array(word.lowercased())
+        let vowels: Set<Character> = ["a", "e", "i", "o", "u", "y", "ä", "å", "ö"]
+        var r1 = w.count
+        if w.count > 1 {
+            for i in 1..<w.count where !vowels.contains(w[i]) && vowels.contains(w[i - 1]) { r1 = i + 1; break }
+        }
+        r1 = max(r1, 3)
+        guard r1 < w.count else { return word.lowercased() }
+        var out = w
+        func ends(_ suffix: String) -> Bool {
+            let sfx = Array(suffix)
+            return out.count - sfx.count >= r1 && Array(out.suffix(sfx.count)) == sfx
+        }
+        // Step 1: the longest of the inflectional suffixes in R1.
+        let step1 = ["heterna", "hetens", "anden", "andes", "andet", "arens", "arnas", "ernas", "heten", "heter", "ornas", "ande", "arne", "aste",
+                     "erna", "orna", "ades", "erns", "ade", "are", "ast", "ens", "ern", "het", "aren", "arna", "ad", "ar", "er", "or", "as", "es", "at", "en",
+                     "a", "e"].sorted { $0.count > $1.count }
+        if let sfx = step1.first(where: ends) { out.removeLast(sfx.count) }
+        else if ends("s"), out.count >= 2, "bcdfghjklmnoprtvy".contains(out[out.count - 2]) { out.removeLast() }
+        // Step 2: a doubled or voiced pair at the end loses its last letter.
+        if ["dd", "gd", "nn", "dt", "gt", "kt", "tt"].contains(where: ends) { out.removeLast() }
+        // Step 3: derivational endings.
+        if ends("fullt") { out.removeLast() }
+        else if ends("löst") { out.removeLast() }
+        else if let sfx = ["lig", "els", "ig"].first(where: ends) { out.removeLast(sfx.count) }
+        return String(out)
+    }
+
+    /// `meetings.search {centre, q}` → matching items (every word of `q`, by its stem, as a word prefix),
+    /// each with its meeting ("Ledningsgruppsmöte Utväg Skaraborg 2024-03-12") and item ("3. Aktuellt läge på Utväg"),
     /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let centre = try env.centre(try b.string("centre", max: 64)).id
+        let centreRecord = try env.centre(try b.string("centre", max: 64))
+        let centre = centreRecord.id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board search its minutes.") }
         let words = terms(try b.string("q", max: 200)).sorted()
         guard !words.isEmpty, words.count <= 8 else { throw HubError(.validation, "Give one to eight words of two letters or more.", field: "body.q") }
         var matches: Set<String>? = nil
-        for w in words {
+        for word in words {
+            let stemmed = stem(word)
+            let w = stemmed.count >= 3 ? stemmed : word
             let escaped = w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
             let rows = try await c.database.query("""
                 SELECT DISTINCT t.meeting_id, t.item_id FROM search_terms t JOIN meetings m ON m.id = t.meeting_id
@@ -68,16 +104,20 @@ enum Search {
                 WHERE i.id = ? AND m.id = ?
                 """, [.text(parts[1]), .text(parts[0])]) else { continue }
             let date = try row.string("date")
+            let position = try row.int("position")
+            let number = try await c.database.query("SELECT COUNT(*) AS n FROM agenda_items WHERE meeting_id = ? AND position <= ?",
+                                                    [.text(parts[0]), .integer(Int64(position))])[0].int("n")
             let text = try row.optionalString("text") ?? ""
             let lower = text.lowercased()
             var excerpt = String(text.prefix(200))
-            if let hit = words.lazy.compactMap({ lower.range(of: $0) }).first {
+            if let hit = words.lazy.compactMap({ lower.range(of: $0) ?? lower.range(of: stem($0)) }).first {
                 let start = lower.index(hit.lowerBound, offsetBy: -min(80, lower.distance(from: lower.startIndex, to: hit.lowerBound)))
                 let offset = lower.distance(from: lower.startIndex, to: start)
                 excerpt = String(text.dropFirst(offset).prefix(200))
             }
             hits.append((date + String(format: "%06d", try row.int("position")), .object([
                 "meetingId": .string(parts[0]), "itemId": .string(parts[1]), "date": .string(date), "title": .string(try row.string("title")),
+                "meeting": .string("Ledningsgruppsmöte \(centreRecord.name) \(date)"), "item": .string("\(number). \(try row.string("title"))"),
                 "confidential": .bool(try row.bool("confidential")), "excerpt": .string(excerpt)])))
         }
         return .object(["centre": .string(centre), "hits": .array(hits.sorted { $0.0 > $1.0 }.map(\.1))])

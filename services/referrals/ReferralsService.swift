@@ -122,6 +122,18 @@ public enum ReferralsService {
             CREATE INDEX audit_referral ON audit_log (referral_id, at);
             CREATE INDEX audit_centre ON audit_log (centre_id, at)
             """),
+        Migration(version: 3, name: "imported_statistics", sql: """
+            CREATE TABLE imported_statistics (
+                centre_id TEXT NOT NULL,
+                year BIGINT NOT NULL,
+                tbl TEXT NOT NULL,
+                item TEXT NOT NULL,
+                count BIGINT NOT NULL,
+                imported_at TEXT NOT NULL,
+                imported_by TEXT NOT NULL,
+                PRIMARY KEY (centre_id, year, tbl, item)
+            )
+            """),
     ]
 
     /// The service with its configuration: reference data, policies and risk-screening
@@ -162,6 +174,7 @@ public enum ReferralsService {
                 "referrals.groups.list": q(Groups.list),
                 "referrals.groups.assign": c(Groups.assign),
                 "referrals.statistics": q(Statistics.handle),
+                "referrals.statistics.import": c(StatisticsImport.handle),
                 "referrals.audit.list": q(Privacy.auditList),
                 "referrals.retention.run": c(Privacy.retention),
             ],

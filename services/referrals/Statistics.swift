@@ -13,6 +13,55 @@ import HubStorage
 /// as `"<5"`, and when a table would then have exactly one hidden cell, the next
 /// smallest cell is hidden too (`"x"`), so no total reveals it by subtraction.
 enum Statistics {
+    /// What is counted: every referral submitted in the Stockholm year, except one the
+    /// referrer withdrew as sent by mistake (it never concerned a client of the centre).
+    static let counted = "NOT (status = 'withdrawn' AND COALESCE(outcome_reason, '') = 'sent-by-mistake')"
+
+    /// One year's counts: unique clients per category, referrals per agency and per municipality.
+    struct Year: Sendable {
+        var categories: [String: Int] = [:]
+        var agencies: [String: Int] = [:]
+        var municipalities: [String: Int] = [:]
+        /// Figures imported from an earlier system (`referrals.statistics.import`), not counted from referrals.
+        var imported = false
+    }
+
+    /// The year's figures: the imported ones when there are any, else counted from referrals.
+    static func year(_ db: any DatabaseExecutor, centre: String, year: Int) async throws(HubError) -> Year {
+        let imported = try await db.query("SELECT tbl, item, count FROM imported_statistics WHERE centre_id = ? AND year = ?",
+                                          [.text(centre), .integer(Int64(year))])
+        var out = Year()
+        if !imported.isEmpty {
+            out.imported = true
+            for row in imported {
+                let key = try row.string("item"), n = try row.int("count")
+                switch try row.string("tbl") {
+                case "category": out.categories[key] = n
+                case "agency": out.agencies[key] = n
+                default: out.municipalities[key] = n
+                }
+            }
+            return out
+        }
+        let (from, to) = LocalTime.yearBounds(year)
+        let range: [DatabaseValue] = [.text(centre), .text(from), .text(to)]
+        for row in try await db.query("""
+            SELECT category, COUNT(DISTINCT client_id) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(counted)
+            GROUP BY category
+            """, range) { out.categories[try row.string("category")] = try row.int("n") }
+        for row in try await db.query("""
+            SELECT COALESCE(referrer_agency, 'self') AS agency, COUNT(*) AS n FROM referrals
+            WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(counted) GROUP BY COALESCE(referrer_agency, 'self')
+            """, range) { out.agencies[try row.string("agency")] = try row.int("n") }
+        for row in try await db.query("""
+            SELECT municipality, COUNT(*) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(counted)
+            GROUP BY municipality
+            """, range) { out.municipalities[try row.string("municipality")] = try row.int("n") }
+        return out
+    }
+
+    /// `referrals.statistics {centre?, year?, view?, format?}`: JSON, or with `format` `csv` the
+    /// statistics CSV and `report` the annual report's tables (Markdown and CSV).
     @Sendable static func handle(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre ?? env.reference.centres.first?.id,
@@ -26,61 +75,37 @@ enum Statistics {
         if view == "internal" {
             guard actor.mayHandle(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff see unmasked statistics.", field: "body.view") }
         }
+        let format = try Fields.string(r.body, "format", max: 10, required: false) ?? "json"
+        guard ["json", "csv", "report"].contains(format) else { throw HubError(.validation, "Must be json, csv or report.", field: "body.format") }
         let masker = Masker(threshold: env.settings.smallNumberThreshold, active: view == "shared")
         let db = c.database
-        // A year is Stockholm's: from its New Year's midnight to the next, as UTC timestamps.
-        func yearRange(_ y: Int) -> (String, String) { LocalTime.yearBounds(y) }
+        let (from, to) = LocalTime.yearBounds(year)
 
+        let now = try await Self.year(db, centre: centre, year: year), before = try await Self.year(db, centre: centre, year: year - 1)
         // Unique clients per category, this year and last.
-        func clients(_ y: Int) async throws(HubError) -> [String: Int] {
-            let (from, to) = yearRange(y)
-            var out: [String: Int] = [:]
-            for row in try await db.query("""
-                SELECT category, COUNT(DISTINCT client_id) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ?
-                GROUP BY category
-                """, [.text(centre), .text(from), .text(to)]) {
-                out[try row.string("category")] = try row.int("n")
-            }
-            return out
-        }
-        let now = try await clients(year), before = try await clients(year - 1)
         let categories = ClientCategory.allCases.map(\.rawValue)
-        let thisYear = masker.table(categories.map { now[$0] ?? 0 })
-        let lastYear = masker.table(categories.map { before[$0] ?? 0 })
-        var categoryRows: [JSONValue] = []
-        for (i, cat) in categories.enumerated() {
-            let a = now[cat] ?? 0, b = before[cat] ?? 0
-            let diff: JSONValue = (thisYear.cells[i].isNumber && lastYear.cells[i].isNumber) ? .number(Double(a - b)) : "x"
-            categoryRows.append(.object(["category": .string(cat), "year": thisYear.cells[i], "previous": lastYear.cells[i], "difference": diff]))
-        }
-        let totalDiff: JSONValue = (thisYear.total.isNumber && lastYear.total.isNumber)
-            ? .number(Double(now.values.reduce(0, +) - before.values.reduce(0, +))) : "x"
+        let categoryRows = compare(categories, now.categories, before.categories, masker, key: "category")
+        let categoryTotals = totals(categories, now.categories, before.categories, masker)
 
-        // Referrals by referring agency and by municipality.
-        let (from, to) = yearRange(year)
-        var byAgency: [(String, Int)] = []
-        for row in try await db.query("""
-            SELECT COALESCE(referrer_agency, 'self') AS agency, COUNT(*) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ?
-            GROUP BY COALESCE(referrer_agency, 'self') ORDER BY agency
-            """, [.text(centre), .text(from), .text(to)]) {
-            byAgency.append((try row.string("agency"), try row.int("n")))
+        // Referrals by referring agency and by municipality, this year and last.
+        let agencies = Set(now.agencies.keys).union(before.agencies.keys).sorted()
+        var agencyRows = compare(agencies, now.agencies, before.agencies, masker, key: "agency", previousAs: "previous", valueAs: "count")
+        for i in agencyRows.indices {
+            let id = agencies[i]
+            agencyRows[i]["name"] = .string(id == "self" ? "self" : env.reference.agencies.first { $0.id == id }?.name ?? id)
         }
-        let agencyTable = masker.table(byAgency.map(\.1))
-        var byMunicipality: [String: Int] = [:]
-        for row in try await db.query("""
-            SELECT municipality, COUNT(*) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? GROUP BY municipality
-            """, [.text(centre), .text(from), .text(to)]) {
-            byMunicipality[try row.string("municipality")] = try row.int("n")
-        }
+        let agencyTotals = totals(agencies, now.agencies, before.agencies, masker)
         let municipalities = env.reference.centres.first { $0.id == centre }?.municipalities ?? []
-        let municipalityTable = masker.table(municipalities.map { byMunicipality[$0] ?? 0 })
+        let municipalityRows = compare(municipalities, now.municipalities, before.municipalities, masker, key: "municipality", previousAs: "previous", valueAs: "count")
+        let municipalityTotals = totals(municipalities, now.municipalities, before.municipalities, masker)
 
         // Wait from referral to first appointment, for appointments offered this year.
         var waits: [Int] = []
         for row in try await db.query("""
             SELECT submitted_at, appointment_date FROM referrals WHERE centre_id = ? AND appointment_offered_at >= ? AND appointment_offered_at < ?
+            AND \(counted)
             """, [.text(centre), .text(from), .text(to)]) {
-            guard let s = Self.day(try row.string("submitted_at")), let d = try row.optionalString("appointment_date"),
+            guard let s = Self.day(LocalTime.date(try row.string("submitted_at"))), let d = try row.optionalString("appointment_date"),
                   let a = Self.day(d) else { continue }
             waits.append(max(0, Int((a.timeIntervalSince(s) / 86400).rounded(.down))))
         }
@@ -115,21 +140,48 @@ enum Statistics {
             }
         }
 
-        return .object([
+        let stats: JSONValue = .object([
             "centre": .string(centre), "centreName": .string(env.centreName(centre)), "year": .number(Double(year)),
             "view": .string(view), "threshold": .number(Double(env.settings.smallNumberThreshold)),
-            "uniqueClients": .object(["rows": .array(categoryRows),
-                                      "total": .object(["year": thisYear.total, "previous": lastYear.total, "difference": totalDiff])]),
-            "byAgency": .object(["rows": .array(byAgency.enumerated().map { i, a in
-                .object(["agency": .string(a.0), "name": .string(a.0 == "self" ? "self" : env.reference.agencies.first { $0.id == a.0 }?.name ?? a.0),
-                         "count": agencyTable.cells[i]])
-            }), "total": agencyTable.total]),
-            "byMunicipality": .object(["rows": .array(municipalities.enumerated().map { i, m in
-                .object(["municipality": .string(m), "count": municipalityTable.cells[i]])
-            }), "total": municipalityTable.total]),
+            "imported": .object(["year": .bool(now.imported), "previous": .bool(before.imported)]),
+            "uniqueClients": .object(["rows": .array(categoryRows.map { .object($0) }), "total": .object(categoryTotals)]),
+            "byAgency": .object(["rows": .array(agencyRows.map { .object($0) }), "total": categoryless(agencyTotals["year"]),
+                                 "previousTotal": categoryless(agencyTotals["previous"])]),
+            "byMunicipality": .object(["rows": .array(municipalityRows.map { .object($0) }), "total": categoryless(municipalityTotals["year"]),
+                                       "previousTotal": categoryless(municipalityTotals["previous"])]),
             "waitToFirstAppointment": .object(waitJSON),
             "queueOverTime": .array(points),
         ])
+        switch format {
+        case "csv":
+            return .object(["filename": .string("statistik-\(centre)-\(year).csv"), "csv": .string(StatisticsReport.csv(stats))])
+        case "report":
+            let (markdown, csv) = StatisticsReport.report(stats)
+            return .object(["centre": .string(centre), "centreName": .string(env.centreName(centre)), "year": .number(Double(year)),
+                            "imported": stats["imported"] ?? .null, "markdown": .string(markdown), "csv": .string(csv)])
+        default:
+            return stats
+        }
+    }
+
+    static func categoryless(_ v: JSONValue?) -> JSONValue { v ?? .null }
+
+    /// Rows of `keys` with this year's and last year's (masked) counts and the difference
+    /// (`x` when either side is masked).
+    static func compare(_ keys: [String], _ now: [String: Int], _ before: [String: Int], _ masker: Masker, key: String,
+                        previousAs: String = "previous", valueAs: String = "year") -> [[String: JSONValue]] {
+        let a = masker.table(keys.map { now[$0] ?? 0 }), b = masker.table(keys.map { before[$0] ?? 0 })
+        return keys.enumerated().map { i, k in
+            let diff: JSONValue = a.cells[i].isNumber && b.cells[i].isNumber ? .number(Double((now[k] ?? 0) - (before[k] ?? 0))) : "x"
+            return [key: .string(k), valueAs: a.cells[i], previousAs: b.cells[i], "difference": diff]
+        }
+    }
+
+    static func totals(_ keys: [String], _ now: [String: Int], _ before: [String: Int], _ masker: Masker) -> [String: JSONValue] {
+        let a = masker.table(keys.map { now[$0] ?? 0 }), b = masker.table(keys.map { before[$0] ?? 0 })
+        let diff: JSONValue = a.total.isNumber && b.total.isNumber
+            ? .number(Double(keys.reduce(0) { $0 + (now[$1] ?? 0) } - keys.reduce(0) { $0 + (before[$1] ?? 0) })) : "x"
+        return ["year": a.total, "previous": b.total, "difference": diff]
     }
 
     /// Nearest-rank percentile of sorted values.

@@ -53,6 +53,16 @@ enum YearReview {
                 context.logger.warning("year in review without network days", metadata: ["hub.code": "\(error.code)"])
             }
         }
+        // The annual report's statistics tables, from the referrals service.
+        var statistics: JSONValue?
+        if let bus = env.bus {
+            do {
+                statistics = try await bus.request("referrals.statistics", body: ["centre": .string(centre.id), "year": .n(year), "format": "report",
+                                                                              "actor": request.body["actor"] ?? .null], timeout: .seconds(3))
+            } catch {
+                context.logger.warning("year in review without statistics", metadata: ["hub.code": "\(error.code)"])
+            }
+        }
         let lectures = try await Supervision.lectures(centre.id, year: year, reference: reference, db: context.database)
         let supervision = try await Supervision.assignments(centre.id, year: year, reference: reference, db: context.database)
         let data: [String: JSONValue] = [
@@ -61,7 +71,35 @@ enum YearReview {
             "supervision": .array(supervision),
         ]
         let (markdown, page) = render(.object(data))
-        return .object(data.merging(["markdown": .string(markdown), "html": .string(page)]) { $1 })
+        let (reportMarkdown, reportCSV) = reportTables(.object(data), statistics: statistics)
+        return .object(data.merging(["markdown": .string(markdown), "html": .string(page), "statisticsAvailable": .bool(statistics != nil),
+                                     "reportMarkdown": .string(reportMarkdown), "reportCSV": .string(reportCSV)]) { $1 })
+    }
+
+    /// The annual report's tables ready to paste: the referrals service's statistics tables
+    /// (categories, agencies, municipalities, waiting times; this year against last) and the
+    /// trainings and network days held, as Markdown and as one CSV (`CSVText`).
+    static func reportTables(_ d: JSONValue, statistics: JSONValue?) -> (String, String) {
+        let year = d["year"]?.int ?? 0
+        var md = ["## \(d["centreName"]?.text ?? "") – statistik för verksamhetsåret \(year)", ""]
+        md.append(statistics?["markdown"]?.stringValue ?? "Statistiken saknas (hänvisningstjänsten svarade inte).\n")
+        let trainings = d["trainings"]?.arrayValue ?? []
+        var held: [(String, Int, Int)] = []
+        for (kind, label) in [("training", "Utbildningar"), ("manual-training", "Manualutbildningar"), ("conference", "Konferenser"), ("open-house", "Öppet hus")] {
+            let of = trainings.filter { $0["kind"]?.text == kind }
+            if !of.isEmpty { held.append((label, of.count, of.reduce(0) { $0 + ($1["attendedAny"]?.int ?? 0) })) }
+        }
+        let days = d["networkDays"]?.arrayValue ?? []
+        held.append(("Kontaktpersonsnätverksdagar", days.count, days.reduce(0) { $0 + ($1["registered"]?.int ?? 0) }))
+        let lectures = d["lectures"]?.arrayValue ?? []
+        held.append(("Föreläsningar på uppdrag", lectures.count, lectures.reduce(0) { $0 + ($1["audienceSize"]?.int ?? 0) }))
+        md += ["### Utbildningar och nätverksdagar \(year)", "", "| Slag | Antal | Deltagare |", "|---|---:|---:|"]
+        md += held.map { "| \($0.0) | \($0.1) | \($0.2) |" }
+        md.append("| **Summa** | **\(held.reduce(0) { $0 + $1.1 })** | **\(held.reduce(0) { $0 + $1.2 })** |")
+        let trainingRows = held.map { CSVText.line([CSVText.cell("Utbildningar och nätverksdagar"), CSVText.cell($0.0), CSVText.number($0.1), "", ""]) }.joined()
+        let csv = (statistics?["csv"]?.stringValue
+            ?? CSVText.document(header: ["Tabell", "Rad", String(year), String(year - 1), "Skillnad"], rows: [])) + trainingRows
+        return (md.joined(separator: "\n") + "\n", csv)
     }
 
     /// One list, two renderings: Markdown lines and the same as HTML (headings, lists, tables).

@@ -26,6 +26,7 @@ struct ReferralRoutes: ServiceRoutes {
         api.post("/groups", use: r.apiDefineGroup)
         api.post("/groups/:id/assign", use: r.apiAssign)
         api.get("/statistics", use: r.apiStatistics)
+        api.post("/statistics/import", use: r.apiImportStatistics)
         api.get("/audit", use: r.apiAudit)
         api.post("/retention", use: r.apiRetention)
 
@@ -149,9 +150,22 @@ struct ReferralRoutes: ServiceRoutes {
     }
 
     @Sendable func apiStatistics(_ request: Request, context: Context) async throws -> Response {
-        let stats = try await call("referrals.statistics", Self.query(request, ["centre", "year", "view"]), user: try apiUser(context))
-        if request.uri.queryParameters.get("format") == "csv" { return csv(stats) }
+        let q = Self.query(request, ["centre", "year", "view", "format"])
+        let stats = try await call("referrals.statistics", q, user: try apiUser(context))
+        if q["format"]?.stringValue == "csv" { return csv(stats) }
         return json(stats)
+    }
+
+    /// `POST /api/v1/statistics/import[?replace=true]`, body `text/csv`: forwarded as it is.
+    @Sendable func apiImportStatistics(_ request: Request, context: Context) async throws -> Response {
+        let user = try apiUser(context)
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard let text = String(validating: Array(buffer: buffer), as: UTF8.self) else {
+            throw HubError(.validation, "The body must be UTF-8 text (text/csv).", field: "body")
+        }
+        let body: JSONValue = ["csv": .string(text), "replace": .bool(request.uri.queryParameters.get("replace") == "true")]
+        return json(try await call("referrals.statistics.import", body, user: user), status: .created)
     }
 
     @Sendable func apiAudit(_ request: Request, context: Context) async throws -> Response {
@@ -162,29 +176,11 @@ struct ReferralRoutes: ServiceRoutes {
         json(try await call("referrals.retention.run", try await jsonBody(request, context), user: try apiUser(context)))
     }
 
-    /// The statistics as CSV, written with the hub's one CSV writer (`CSVText`).
+    /// The statistics CSV as the referrals service wrote it (`format: csv`).
     func csv(_ s: JSONValue) -> Response {
-        func cell(_ v: JSONValue?) -> String {
-            switch v {
-            case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? CSVText.number(Int(n)) : String(n)
-            case .string(let t)?: return CSVText.cell(t)
-            default: return ""
-            }
-        }
-        var rows: [[String]] = []
-        for r in s["uniqueClients"]?["rows"]?.arrayValue ?? [] {
-            rows.append(["unique-clients", cell(r["category"]), cell(r["year"]), cell(r["previous"]), cell(r["difference"])])
-        }
-        for r in s["byAgency"]?["rows"]?.arrayValue ?? [] { rows.append(["by-agency", cell(r["agency"]), cell(r["count"]), "", ""]) }
-        for r in s["byMunicipality"]?["rows"]?.arrayValue ?? [] { rows.append(["by-municipality", cell(r["municipality"]), cell(r["count"]), "", ""]) }
-        for r in s["queueOverTime"]?.arrayValue ?? [] { rows.append(["queue-length", cell(r["date"]), cell(r["length"]), "", ""]) }
-        let w = s["waitToFirstAppointment"]
-        rows.append(["wait-days", "median", cell(w?["medianDays"]), "", ""])
-        rows.append(["wait-days", "p90", cell(w?["p90Days"]), "", ""])
-        let name = "statistik-\(s["centre"]?.stringValue ?? "centre")-\(cell(s["year"])).csv"
-        let text = CSVText.document(header: ["table", "key", "value", "previous", "difference"], rows: rows)
+        let name = s["filename"]?.stringValue ?? "statistik.csv"
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
-                        body: .init(byteBuffer: ByteBuffer(string: text)))
+                        body: .init(byteBuffer: ByteBuffer(string: s["csv"]?.stringValue ?? "")))
     }
 
     // MARK: Pages
@@ -481,7 +477,9 @@ struct ReferralRoutes: ServiceRoutes {
 
     @Sendable func statisticsCSV(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
-        return csv(try await call("referrals.statistics", Self.query(request, ["centre", "year", "view"]), user: s.user))
+        var q = Self.query(request, ["centre", "year", "view"]).objectValue ?? [:]
+        q["format"] = "csv"
+        return csv(try await call("referrals.statistics", .object(q), user: s.user))
     }
 
     @Sendable func auditPage(_ request: Request, context: Context) async throws -> Response {

@@ -131,7 +131,9 @@ enum StatisticsView {
         let queue = s["queueOverTime"]?.arrayValue ?? []
         let queueChart = lineChart(title: lang.t("stats_queue_chart"), points: queue.map { ($0["date"]?.stringValue ?? "", $0["length"]) })
         let wait = s["waitToFirstAppointment"]
+        let imported = [(year, s["imported"]?["year"]), (year - 1, s["imported"]?["previous"])].filter { $0.1?.boolValue == true }.map { String($0.0) }
         return [
+            "importedNote": imported.isEmpty ? nil as String? as Any : lang.t("stats_imported", ["years": imported.joined(separator: ", ")]),
             "centre": s["centreName"]?.stringValue ?? "", "centreId": s["centre"]?.stringValue ?? "", "year": year,
             "previousYear": year - 1, "nextYear": year + 1, "shared": s["view"]?.stringValue == "shared",
             "threshold": Int(s["threshold"]?.numberValue ?? 5),

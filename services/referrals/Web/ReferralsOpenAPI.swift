@@ -155,9 +155,18 @@ enum ReferralsOpenAPI {
             - { name: centre, in: query, schema: { type: string } }
             - { name: year, in: query, schema: { type: integer } }
             - { name: view, in: query, schema: { type: string, enum: [internal, shared] } }
-            - { name: format, in: query, schema: { type: string, enum: [json, csv] } }
+            - { name: format, in: query, schema: { type: string, enum: [json, csv, report] } }
           responses:
-            "200": { description: Statistics, content: { application/json: { schema: { type: object } }, text/csv: { schema: { type: string } } } }
+            "200": { description: "Statistics (csv: Swedish columns, years as headers, totals; report: the annual report's tables as markdown and csv)", content: { application/json: { schema: { type: object } }, text/csv: { schema: { type: string } } } }
+      /api/v1/statistics/import:
+        post:
+          summary: "Import earlier years' figures (administrators): CSV centre;year;table;key;count; a year with referrals is refused unless replace=true; a bad row is refused with line and field (csv:<line>:<field>) and nothing is stored"
+          operationId: importStatistics
+          parameters:
+            - { name: replace, in: query, schema: { type: boolean } }
+          requestBody: { required: true, content: { text/csv: { schema: { type: string } } } }
+          responses:
+            "201": { description: Imported, content: { application/json: { schema: { type: object } } } }
       /api/v1/audit:
         get:
           summary: The audit log of reads and changes of referrals (administrators; staff for their centre)
