@@ -85,7 +85,7 @@ struct NetworksContactsTests {
         #expect(police["kind"]?.stringValue == "network-day" && police["eventId"]?.stringValue == day)
         let ical = (police["icalendar"]?.stringValue ?? "").replacingOccurrences(of: "\r\n ", with: "")
         #expect(ical.contains("METHOD:REQUEST\r\n") && ical.contains("UID:\(day)@networks.utvag-hub\r\n") && ical.contains("SEQUENCE:0\r\n"))
-        #expect(ical.contains("ATTENDEE;CN=\"Kim Kontakt\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION:mailto:p@polisen.se"))
+        #expect(ical.contains("ATTENDEE;CN=\"Kim Kontakt\";ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:p@polisen.se"), "the invitation asks for an answer")
         #expect(!ical.contains("kim@boras.se"), "each agency's invitation names only its own contacts")
         #expect(ical.contains("DTSTART;TZID=Europe/Stockholm:") && ical.contains("BEGIN:VTIMEZONE"))
         #expect(events[2].1["recipients"]?.arrayValue?.count == 3)

@@ -9,6 +9,7 @@ import datetime
 import json
 import urllib.request
 
+import icalendar
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -92,6 +93,19 @@ def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: 
     assert "/r/" in link
     # The confirmation shows no one else and not even the address typed.
     assert "webb.testsson@boras.example" not in driver.page_source
+
+    # "Add to calendar": an .ics that a calendar library reads, the day at its Stockholm time,
+    # and the person asked to answer (RSVP).
+    calendar_url = driver.find_element(By.ID, "calendar-link").get_attribute("href")
+    with OPENER.open(calendar_url, timeout=20) as response:
+        assert response.headers["Content-Type"].startswith("text/calendar")
+        calendar = icalendar.Calendar.from_ical(response.read())
+    events = [c for c in calendar.walk("VEVENT")]
+    assert len(events) == 1
+    assert str(events[0]["SUMMARY"]) == "Nätverksdag i webbläsartest"
+    assert events[0]["DTSTART"].dt.tzinfo is not None and events[0]["DTSTART"].dt.strftime("%H:%M") == "09:00"
+    attendee = events[0]["ATTENDEE"]
+    assert str(attendee).lower() == "mailto:webb.testsson@boras.example" and attendee.params["RSVP"] == "TRUE"
 
     # The organiser sees the registration.
     _, listing = api("GET", f"/api/v1/network-days/{day_id}/registrations", token=token)

@@ -235,7 +235,7 @@ enum NetworkDays {
         var byAdapter: [String: [ICalendar.Person]] = [:]
         var recipients: [JSONValue] = []
         for c in contacts {
-            let person = ICalendar.Person(email: try c.string("email"), name: try c.string("name"), role: "REQ-PARTICIPANT", rsvp: false)
+            let person = ICalendar.Person(email: try c.string("email"), name: try c.string("name"), role: "REQ-PARTICIPANT", rsvp: true)
             let agency = try c.string("agency")
             recipients.append(.object(["contactId": .string(try c.string("id")), "name": .string(person.name ?? ""),
                                        "email": .string(person.email), "agency": .string(agency)]))
@@ -264,7 +264,7 @@ enum NetworkDays {
         var mailed = 0
         for r in recipients {
             guard let email = r["email"]?.stringValue else { continue }
-            let person = ICalendar.Person(email: email, name: r["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: false)
+            let person = ICalendar.Person(email: email, name: r["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: true)
             let mail = NetworkMail.invitation(to: email, title: title, date: date,
                                               times: "\(day["startTime"]?.stringValue ?? "")–\(day["endTime"]?.stringValue ?? "")",
                                               venue: day["venue"]?.stringValue, theme: day["theme"]?.stringValue, registrationURL: url,

@@ -227,7 +227,7 @@ enum TrainingEvents {
             guard wanted?.contains(agency) ?? true, let email = c["email"]?.stringValue else { continue }
             recipients.append(.object(["contactId": c["id"] ?? .null, "name": c["name"] ?? .null, "email": .string(email), "agency": .string(agency)]))
             if let adapter = reference.data.agencies.first(where: { $0.id == agency })?.adapter {
-                attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c["name"]?.stringValue, role: "REQ-PARTICIPANT"))
+                attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: true))
             }
         }
         let description = [e["focus"]?.stringValue, e["audience"].map { "Målgrupp: \($0.text)" },

@@ -52,6 +52,7 @@ struct MeetingRoutes: ServiceRoutes {
         group.post("/moten/:meetingId/:action", use: actionForm)
         group.get("/moten/:meetingId/anteckningar.md", use: markdownDownload)
         group.get("/moten/:meetingId/utskrift", use: printPage)
+        group.get("/moten/:meetingId/kalender.ics", use: calendarDownload)
     }
 
     // MARK: JSON API
@@ -100,6 +101,20 @@ struct MeetingRoutes: ServiceRoutes {
 
     func attempt(_ type: String, _ body: [String: JSONValue], _ session: SessionInfo) async -> Result<JSONValue, HubError> {
         do { return .success(try await ask(type, body, session)) } catch { return .failure(error) }
+    }
+
+    /// `GET /moten/{id}/kalender.ics`: the meeting for one's calendar, with the invitations' UID
+    /// so that a calendar that has the invitation merges the two.
+    @Sendable func calendarDownload(_ request: Request, context: Context) async throws -> Response {
+        let s = try session(context)
+        let id = context.parameters.get("meetingId") ?? ""
+        let m = try await ask("meetings.get", ["meetingId": .string(id)], s)
+        let date = m["date"]?.stringValue ?? ""
+        let event = ICalendar.Event(uid: "meeting-\(id)@utvag-hub", sequence: Int(m["sequence"]?.numberValue ?? 0),
+                                    start: .init(date: date, time: m["start"]?.stringValue ?? ""), end: .init(date: date, time: m["end"]?.stringValue ?? ""),
+                                    summary: "Ledningsgruppsmöte \(m["centreName"]?.stringValue ?? "")", location: m["place"]?.stringValue,
+                                    url: m["link"]?.stringValue)
+        return CalendarFile.response([event], filename: "ledningsgrupp-\(date).ics")
     }
 
     @Sendable func listPage(_ request: Request, context: Context) async throws -> Response {

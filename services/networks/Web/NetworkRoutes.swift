@@ -19,6 +19,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         router.get("/register/:dayId", use: registrationForm)
         router.post("/register/:dayId", use: submitRegistration)
         router.get("/r/:token", use: myRegistration)
+        router.get("/r/:token/kalender.ics", use: myCalendar)
         router.post("/r/:token/cancel", use: cancelMyRegistration)
         router.get("/register/:dayId/group", use: groupForm)
         router.post("/register/:dayId/group", use: submitGroup)

@@ -69,6 +69,20 @@ extension NetworkRoutes {
         return pages.render("nw_register_done", title: lang.t("reg_done_title"), language: lang, session: nil, data: data, status: .created)
     }
 
+    /// `GET /r/{token}/kalender.ics`: the day for one's calendar, the holder asked to answer.
+    @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
+        let token = param(context, "token")
+        switch await attempt("networks.registrations.get", ["token": .string(token)]) {
+        case .success(let reply):
+            let day = reply["day"] ?? .null
+            return CalendarFile.response(CalendarFile.events(day, uidDomain: "networks.utvag-hub", attendee: CalendarFile.attendee(reply["participant"]),
+                                                             url: baseURL(request) + "/r/" + token),
+                                         filename: "natverkstraff-\(day["date"]?.stringValue ?? "").ics")
+        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
+        case .failure(let error): throw error
+        }
+    }
+
     @Sendable func myRegistration(_ request: Request, context: Context) async throws -> Response {
         let lang = context.language
         let token = param(context, "token")
@@ -87,6 +101,7 @@ extension NetworkRoutes {
             : lang.t("status_" + status)
         data["canCancel"] = status != "cancelled"
         data["token"] = token
+        data["calendarURL"] = "/r/\(token)/kalender.ics"
         let csrf = publicCSRF(request)
         data["csrf"] = csrf
         return withCSRFCookie(pages.render("nw_my", title: lang.t("my_title"), language: lang, session: nil, data: data), csrf)

@@ -17,6 +17,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         router.get("/training/register/:eventId", use: registrationForm)
         router.post("/training/register/:eventId", use: submitRegistration)
         router.get("/tr/:token", use: myRegistration)
+        router.get("/tr/:token/kalender.ics", use: myCalendar)
         router.post("/tr/:token/cancel", use: cancelMyRegistration)
         router.get("/training/evaluate/:eventId", use: evaluationForm)
         router.post("/training/evaluate/:eventId", use: submitEvaluation)
@@ -198,6 +199,20 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         return lang.t("reg_err_invalid")
     }
 
+    /// `GET /tr/{token}/kalender.ics`: every session of the training, the holder asked to answer.
+    @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
+        let token = param(context, "token")
+        switch await attempt("training.registrations.get", ["token": .string(token)]) {
+        case .success(let reply):
+            let event = reply["event"] ?? reply["day"] ?? .null
+            return CalendarFile.response(CalendarFile.events(event, uidDomain: "training.utvag-hub", attendee: CalendarFile.attendee(reply["participant"]),
+                                                             url: baseURL(request) + "/tr/" + token),
+                                         filename: "utbildning.ics")
+        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
+        case .failure(let error): throw error
+        }
+    }
+
     @Sendable func myRegistration(_ request: Request, context: Context) async throws -> Response {
         let lang = context.language
         let token = param(context, "token")
@@ -215,6 +230,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
             ? lang.t("status_waiting") + " – " + lang.t("my_position", ["n": p["waitingPosition"]?.intText ?? "?"]) : lang.t("status_" + status)
         data["canCancel"] = status != "cancelled"
         data["token"] = token
+        data["calendarURL"] = "/tr/\(token)/kalender.ics"
         let csrf = publicCSRF(request)
         data["csrf"] = csrf
         return withCSRFCookie(pages.render("tr_my", title: lang.t("my_title"), language: lang, session: nil, data: data), csrf)
