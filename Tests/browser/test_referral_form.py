@@ -78,6 +78,13 @@ def test_agency_refers_through_the_form_and_follows_every_status(driver):  # noq
     summary = wait(d).until(EC.visibility_of_element_located((By.ID, "error-summary")))
     assert "kontrollsiffra" in summary.text
     assert "samtycke" in summary.text.lower()
+    # Every problem at once, each named by its field, in the order the fields stand; focus on the summary.
+    items = [li.text for li in summary.find_elements(By.CSS_SELECTOR, "li")]
+    assert all(": " in item for item in items), "each problem names its field"
+    ident = next(i for i, item in enumerate(items) if "kontrollsiffra" in item)
+    consent = next(i for i, item in enumerate(items) if "samtycke" in item.lower())
+    assert items[ident].startswith("Person- eller samordningsnummer: ") and ident < consent
+    assert d.switch_to.active_element.get_attribute("id") == "error-summary"
     ident = d.find_element(By.ID, "client_identityNumber")
     assert ident.get_attribute("aria-invalid") == "true"
     assert ident.get_attribute("value") == "640823-3235"  # what was typed is kept

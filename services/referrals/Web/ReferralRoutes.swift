@@ -252,7 +252,7 @@ struct ReferralRoutes: ServiceRoutes {
         v["formKey"] = values["formKey"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         func checked(_ k: String) -> Bool { values[k] == "on" || values[k] == "true" }
         var data: [String: Any] = ["v": v, "e": errors, "hasErrors": !errors.isEmpty,
-                                   "errorList": errors.sorted { $0.key < $1.key }.map { ["key": $0.key, "message": $0.value] }]
+                                   "errorList": ReferralFormErrors.summary(errors, lang: lang)]
         data["notice"] = notice
         data["categories"] = (options["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
             let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("category_" + id), "selected": values["category"] == id]
