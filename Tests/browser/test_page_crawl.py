@@ -155,6 +155,10 @@ def crawl(browser, language, start_paths):
 
 @pytest.fixture(scope="module")
 def hub_with_content():
+    return seed_content()
+
+
+def seed_content():
     """A referral (received), a network day with a registration, a training and a meeting."""
     status, reply = api("POST", "/api/v1/tokens", {"username": "admin", "password": ADMIN_PASSWORD})
     assert status == 201
