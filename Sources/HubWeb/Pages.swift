@@ -121,6 +121,8 @@ package enum SharedTemplates {
         "layout": text(PackageResources.layout_mustache),
         "error": text(PackageResources.error_mustache),
         "confirm": text(PackageResources.confirm_mustache),
+        // The invoice basis of a network day or a training (the registration engine's).
+        "registration_invoice": text(PackageResources.registration_invoice_mustache),
     ]
 
     /// The public registration form, its receipt and the personal-link page. `{{!facts}}`

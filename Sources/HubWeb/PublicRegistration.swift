@@ -31,6 +31,21 @@ package protocol PublicRegistrationRoutes: ServiceRoutes {
 }
 
 package extension PublicRegistrationRoutes {
+    /// A registration engine's export (`{filename, csv}`) as a download; the file name keeps
+    /// only safe ASCII.
+    package func csvDownload(_ reply: JSONValue) -> Response {
+        let filename = (reply["filename"]?.stringValue ?? "deltagare.csv").filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: reply["csv"]?.stringValue ?? "")))
+    }
+
+    /// The invoice basis page of a network day or a training (`{day, feeSEK, lines, totalSEK, people}`).
+    package func invoicePage(_ reply: JSONValue, language lang: Language, session: SessionInfo) -> Response {
+        var data = (reply.mustache as? [String: Any]) ?? [:]
+        data["free"] = (reply["feeSEK"]?.numberValue ?? 0) == 0
+        return pages.render("registration_invoice", title: lang.t("nw_invoice"), language: lang, session: session, data: data)
+    }
+
     /// Cancelling one's place cannot be taken back (the seat goes to the next in line): the
     /// personal link's cancel button first asks. Nil once the person has confirmed.
     package func confirmCancellation(_ form: [String: String], context: Context, action: String, back: String) -> Response? {

@@ -8,12 +8,15 @@ Needs a running hub; the CI script sets HUB_URL and HUB_ADMIN_PASSWORD (see test
 """
 import datetime
 
+import urllib.request
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select
 
+import test_page_crawl as crawl  # noqa: E402
 from test_login import ADMIN_PASSWORD, HUB_URL, click_through, driver, wait  # noqa: F401  (fixture)
 from test_registration import api
 
@@ -83,6 +86,23 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
 
     _, listing = api("GET", f"/api/v1/trainings/{training_id}/registrations", token=token)
     assert [p["status"] for p in listing["participants"]] == ["confirmed"]
+
+    # The organiser's participant list, and the same list as CSV for Swedish Excel: semicolons,
+    # a UTF-8 byte order mark, Swedish columns, the person's row.
+    organiser = crawl.Browser()
+    organiser.login("admin", ADMIN_PASSWORD)
+    status, _, page, _ = organiser.get(f"/training/events/{training_id}?lang=sv")
+    assert status == 200 and 'id="participants"' in page and "Kurs Deltagarsson" in page
+    csv_request = urllib.request.Request(f"{HUB_URL}/training/events/{training_id}/participants.csv")
+    with organiser.opener.open(csv_request, timeout=20) as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        raw = response.read()
+    assert raw.startswith(b"\xef\xbb\xbf"), "a byte order mark, for Excel"
+    rows = raw.decode("utf-8-sig").splitlines()
+    assert rows[0].split(";")[:3] == ["Status", "Plats i kön", "Namn"]
+    assert any("Kurs Deltagarsson" in row.split(";") for row in rows[1:])
+    status, _, invoice, _ = organiser.get(f"/training/events/{training_id}/invoice?lang=sv")
+    assert status == 200 and "Fakturaunderlag" in invoice
 
     # The same address again is refused beside the e-mail field.
     driver.get(f"{HUB_URL}/training/register/{training_id}")

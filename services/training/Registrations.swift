@@ -15,6 +15,8 @@ enum TrainingRegistrations {
         "training.registrations.get": (Access.everyone, .query, getByToken),
         "training.registrations.cancel": (Access.everyone, .command, cancelByToken),
         "training.registrations.list": (Access.event, .query, list),
+        "training.registrations.export": (Access.event, .query, export),
+        "training.registrations.invoice": (Access.event, .query, invoice),
         "training.attendance.mark": (Access.session, .command, mark),
         "training.attendance.get": (Access.event, .query, attendance),
     ]
@@ -87,6 +89,39 @@ enum TrainingRegistrations {
         let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
         let people = try await reference.engine.participants(eventId: id, on: context.database)
         return .object(["event": e, "participants": .array(try people.map { try JSONValue.from($0) })])
+    }
+
+    /// `training.registrations.export {eventId}` → `{"filename","csv"}`: the participant list in the
+    /// hub's one CSV format (semicolons, UTF-8 BOM, Swedish columns, Stockholm times), as for network days.
+    @Sendable static func export(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let id = try BodyReader(request.body).string("eventId", max: 64)
+        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let first = (e["sessions"]?.arrayValue ?? []).compactMap { $0["date"]?.stringValue }.min() ?? id
+        return .object(["filename": .string("deltagare-utbildning-\(first).csv"),
+                        "csv": .string(try await reference.engine.csv(eventId: id, field: "body.eventId",
+                                                                     agencyName: { reference.agencyName($0) }, on: context.database))])
+    }
+
+    /// `training.registrations.invoice {eventId}` → people × fee per agency and invoice reference, and the total.
+    @Sendable static func invoice(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
+        let reference = try TrainingReference.load(context.configDir)
+        let id = try BodyReader(request.body).string("eventId", max: 64)
+        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let lines = try await reference.engine.invoiceBasis(eventId: id, field: "body.eventId", on: context.database)
+        var rows: [JSONValue] = []
+        for line in lines {
+            let row: [String: JSONValue] = [
+                "agency": .string(line.agency), "agencyName": .string(reference.agencyName(line.agency)),
+                "invoiceReference": .string(line.invoiceReference), "people": .n(line.people), "feeSEK": .n(line.feeSEK),
+                "amountSEK": .n(line.amountSEK),
+            ]
+            rows.append(.object(row))
+        }
+        let total = lines.reduce(0) { $0 + $1.amountSEK }, people = lines.reduce(0) { $0 + $1.people }
+        let reply: [String: JSONValue] = ["day": e, "feeSEK": e["feeSEK"] ?? .n(0), "lines": .array(rows),
+                                          "totalSEK": .n(total), "people": .n(people)]
+        return .object(reply)
     }
 
     /// `training.attendance.mark {sessionId, marks: [{participantId, attended}]}`: attendance for one session.

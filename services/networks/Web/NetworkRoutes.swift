@@ -394,20 +394,13 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     /// The participant list as CSV (organisers; page session or API token).
     @Sendable func csvDownload(_ request: Request, context: Context) async throws -> Response {
         if context.apiUser == nil { _ = try organiserSession(context) } else { try requireOrganiser(context) }
-        let reply = try await ask("networks.registrations.export", ["dayId": .string(param(context, "dayId"))])
-        let filename = (reply["filename"]?.stringValue ?? "deltagare.csv").filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                               .contentDisposition: "attachment; filename=\"\(filename)\""],
-                        body: .init(byteBuffer: ByteBuffer(string: reply["csv"]?.stringValue ?? "")))
+        return csvDownload(try await ask("networks.registrations.export", ["dayId": .string(param(context, "dayId"))]))
     }
 
     @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let reply = try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))])
-        var data = (reply.mustache as? [String: Any]) ?? [:]
-        data["free"] = (reply["feeSEK"]?.numberValue ?? 0) == 0
-        return pages.render("nw_invoice", title: lang.t("nw_invoice"), language: lang, session: session, data: data)
+        return invoicePage(try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))]), language: lang, session: session)
     }
 
     @Sendable func coveragePage(_ request: Request, context: Context) async throws -> Response {

@@ -14,7 +14,6 @@ enum NetworkTemplates {
         "nw_facts": SharedTemplates.text(PackageResources.nw_facts_mustache),
         "nw_group": SharedTemplates.text(PackageResources.nw_group_mustache),
         "nw_group_done": SharedTemplates.text(PackageResources.nw_group_done_mustache),
-        "nw_invoice": SharedTemplates.text(PackageResources.nw_invoice_mustache),
         "nw_message": SharedTemplates.text(PackageResources.nw_message_mustache),
         "nw_new_day": SharedTemplates.text(PackageResources.nw_new_day_mustache),
         "nw_print": SharedTemplates.text(PackageResources.nw_print_mustache),

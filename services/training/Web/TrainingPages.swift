@@ -138,6 +138,15 @@ extension TrainingRoutes {
             return ["name": p["name"]?.stringValue ?? "", "agency": p["agency"]?.stringValue ?? "", "marks": marks,
                     "all": p["allSessions"]?.boolValue ?? false, "certificateId": p["certificateId"]?.stringValue as Any]
         }
+        let reference = try? await self.reference()
+        let agencyNames = Dictionary(((reference?["agencies"]?.arrayValue) ?? []).compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } },
+                                     uniquingKeysWith: { first, _ in first })
+        let participants = (list["participants"]?.arrayValue ?? []).map { p -> [String: Any] in
+            let status = p["status"]?.stringValue ?? ""
+            return ["name": p["name"]?.stringValue ?? "", "agency": agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? "",
+                    "status": lang.name("status_", status) + (status == "waiting" ? " (\(p["waitingPosition"]?.intText ?? ""))" : ""),
+                    "registered": LocalTime.dateTime(p["registeredAt"]?.stringValue ?? "")]
+        }
         let waiting = (list["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "waiting" }.map { p -> [String: Any] in
             ["name": p["name"]?.stringValue ?? "", "position": p["waitingPosition"]?.intText ?? ""]
         }
@@ -147,12 +156,26 @@ extension TrainingRoutes {
         return pages.render("tr_event", title: e["title"]?.stringValue ?? lang.t("tr_title"), language: lang, session: session, data: [
             "event": e.mustache, "kindText": lang.t("tr_kind_" + (e["kind"]?.stringValue ?? "")), "sessions": sessions.map(\.mustache),
             "attendees": attendees, "hasAttendees": !attendees.isEmpty, "waiting": waiting, "hasWaiting": !waiting.isEmpty,
+            "participants": participants, "hasParticipants": !participants.isEmpty,
             "seatsSummary": lang.t("nw_seats_summary", ["taken": e["taken"]?.intText ?? "0", "capacity": e["capacity"]?.intText ?? "0",
                                                          "waiting": e["waiting"]?.intText ?? "0"]),
             "responsesText": lang.t("tr_eval_responses", ["n": evaluation["responses"]?.intText ?? "0"]), "questions": questions,
             "comments": (evaluation["comments"] ?? .array([])).mustache, "csrf": session.csrfToken,
             "cancelled": e["status"]?.stringValue == "cancelled", "ended": e["ended"]?.boolValue ?? false,
         ])
+    }
+
+    /// The participant list as CSV (the hub's one format: semicolons, UTF-8 BOM, Stockholm times).
+    @Sendable func participantsCSV(_ request: Request, context: Context) async throws -> Response {
+        _ = try organiserSession(context)
+        return csvDownload(try await ask("training.registrations.export", ["eventId": .string(param(context, "eventId"))]))
+    }
+
+    /// The invoice basis: people × fee per agency and invoice reference (the shared page).
+    @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
+        let session = try organiserSession(context)
+        let lang = context.language
+        return invoicePage(try await ask("training.registrations.invoice", ["eventId": .string(param(context, "eventId"))]), language: lang, session: session)
     }
 
     @Sendable func attendanceForm(_ request: Request, context: Context) async throws -> Response {

@@ -27,6 +27,8 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         group.get("/training/events/new", use: newEventForm)
         group.post("/training/events/new", use: createEventForm)
         group.get("/training/events/:eventId", use: eventPage)
+        group.get("/training/events/:eventId/participants.csv", use: participantsCSV)
+        group.get("/training/events/:eventId/invoice", use: invoicePage)
         group.post("/training/events/:eventId/attendance", use: attendanceForm)
         group.post("/training/events/:eventId/certificates", use: certificatesForm)
         group.post("/training/events/:eventId/invite", use: inviteForm)

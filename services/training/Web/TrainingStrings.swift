@@ -2,6 +2,8 @@
 /// (registration form, statuses) come from NetworkStrings.
 enum TrainingStrings {
     static let swedish: [String: String] = [
+        "tr_participants": "Deltagare", "tr_col_registered_at": "Anmäld", "tr_participants_csv": "Ladda ner deltagarlistan (CSV)",
+        "tr_participants_caption": "Alla anmälda, med status och när de anmälde sig", "tr_no_participants": "Ingen har anmält sig ännu.",
         "tr_start_none": "Inga utbildningar är planerade.", "tr_start_all": "Alla utbildningar och föreläsningar",
         "tr_err_overlap": "Tillfället överlappar ett annat tillfälle.",
         "tr_err_end_before_start": "Sluttiden måste vara efter starttiden.",
@@ -92,6 +94,8 @@ enum TrainingStrings {
     ]
 
     static let english: [String: String] = [
+        "tr_participants": "Participants", "tr_col_registered_at": "Registered", "tr_participants_csv": "Download the participant list (CSV)",
+        "tr_participants_caption": "Everyone registered, with status and when they registered", "tr_no_participants": "Nobody has registered yet.",
         "tr_start_none": "No trainings are planned.", "tr_start_all": "All trainings and lectures",
         "tr_err_overlap": "The session overlaps another session.",
         "tr_err_end_before_start": "The end time must be after the start time.",
