@@ -181,7 +181,7 @@ public struct RegistrationEngine: Sendable {
     /// Registers one person or a group. Each participant gets a seat while seats are
     /// left, else the next place on the waiting list, in the order they are listed.
     ///
-    /// Short locks, few statements: the booking row is written (and the event's state and
+    /// Short locks, few statements (PostgreSQL): the booking row is written (and the event's state and
     /// the e-mails checked) by one statement before any lock; then one statement decides and
     /// counts — `UPDATE … SET taken = taken + n … WHERE taken + n <= capacity RETURNING …`
     /// (or, when the day is full, `next_seq + n … WHERE taken >= capacity`) — so the event's
@@ -201,7 +201,9 @@ public struct RegistrationEngine: Sendable {
                                  bookerName: request.bookerName?.trimmingCharacters(in: .whitespacesAndNewlines),
                                  bookerEmail: request.bookerEmail?.trimmingCharacters(in: .whitespacesAndNewlines),
                                  manageTokenHash: request.manageToken.map(Self.hash))
-        guard Set(keys).count == keys.count else {
+        // SQLite serialises write transactions anyway: no lock to shorten, and the locked
+        // path is the fewest statements there.
+        guard db.dialect == .postgres, Set(keys).count == keys.count else {
             return try await registerLocked(request, keys: keys, booking: booking, bookingStored: false, now: now, on: db, with: writes)
         }
         let n = request.participants.count
