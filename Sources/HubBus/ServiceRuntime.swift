@@ -266,12 +266,15 @@ public struct Dispatcher: Sendable {
     }
 
     static func deleteOutboxRows(_ ids: [String], on db: any DatabaseExecutor) async throws(HubError) {
-        var start = 0
-        while start < ids.count {
+        for statement in deleteOutboxStatements(ids) { try await db.execute(statement.sql, statement.binds) }
+    }
+
+    /// The deletes of those outbox rows, 500 ids a statement.
+    static func deleteOutboxStatements(_ ids: [String]) -> [SQLStatement] {
+        stride(from: 0, to: ids.count, by: 500).map { start in
             let chunk = ids[start..<min(start + 500, ids.count)]
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            try await db.execute("DELETE FROM hub_outbox WHERE event_id IN (\(marks))", chunk.map { .text($0) })
-            start += 500
+            return SQLStatement("DELETE FROM hub_outbox WHERE event_id IN (\(marks))", chunk.map { .text($0) })
         }
     }
 
@@ -397,21 +400,23 @@ public struct Dispatcher: Sendable {
                         let reply = Envelope.reply(to: envelope, result: result).encoded()
                         let events = outbox.drainEnvelopes().map { $0.correlated(to: envelope.id) }
                         let firstRedelivery = Timestamp.string(from: Date().addingTimeInterval(redelivery))
-                        for event in events {
-                            try await tx.execute("INSERT INTO hub_outbox (event_id, topic, envelope, created_at, next_at) VALUES (?, ?, ?, ?, ?)",
-                                                 [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now()),
-                                                  EventOutbox.isForAnAgency(event.type) ? .text(firstRedelivery) : .null])
+                        // The events and the idempotency record go in one round trip (PostgreSQL folds them).
+                        var writes = events.map { event in
+                            SQLStatement("INSERT INTO hub_outbox (event_id, topic, envelope, created_at, next_at) VALUES (?, ?, ?, ?, ?)",
+                                         [.text(event.id), .text(event.type), .blob(event.encoded()), .text(Timestamp.now()),
+                                          EventOutbox.isForAnAgency(event.type) ? .text(firstRedelivery) : .null])
                         }
                         committed.withLock { $0 = events }
-                        try await tx.execute("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
-                                             [.text(envelope.id), .text(envelope.type), .text(request.principal.name),
-                                              .blob(try self.storedReply(reply, id: envelope.id)), .text(Timestamp.now())])
+                        writes.append(SQLStatement("INSERT INTO hub_processed (message_id, type, principal, reply, processed_at) VALUES (?, ?, ?, ?, ?)",
+                                                   [.text(envelope.id), .text(envelope.type), .text(request.principal.name),
+                                                    .blob(try self.storedReply(reply, id: envelope.id)), .text(Timestamp.now())]))
                         // Earlier events the broker already has: their rows go with this commit.
                         let done = marks.take()
                         if !done.isEmpty {
                             cleared.withLock { $0 = done }
-                            try await Self.deleteOutboxRows(done, on: tx)
+                            writes += Self.deleteOutboxStatements(done)
                         }
+                        try await tx.execute(all: writes)
                         return reply
                     }
                 } catch {

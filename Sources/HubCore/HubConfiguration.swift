@@ -76,6 +76,10 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     /// PostgreSQL URL; when nil every service uses its own SQLite file in the data folder.
     /// Overridden by the environment variable `HUB_DATABASE_URL`.
     public var databaseURL: String?
+    /// PostgreSQL connections each process keeps per schema (1–200); nil: twice the host's
+    /// cores, at least 4 (`DatabasePoolSize`). Overridden by `HUB_DATABASE_POOL_SIZE`.
+    /// Unused on SQLite. docs/operations.md §database pool.
+    public var databasePoolSize: Int?
     /// How long each service keeps its idempotency records (`hub_processed`: message id →
     /// first reply) before purging them. Longer than any retry window, so a redelivered
     /// command still gets its first reply; short, because a reply may name people.
@@ -92,6 +96,7 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         services = try c.decodeIfPresent([String].self, forKey: .services) ?? d.services
         adapters = try c.decodeIfPresent([String].self, forKey: .adapters) ?? d.adapters
         databaseURL = try c.decodeIfPresent(String.self, forKey: .databaseURL)
+        databasePoolSize = try c.decodeIfPresent(Int.self, forKey: .databasePoolSize)
         idempotencyRetentionDays = try c.decodeIfPresent(Int.self, forKey: .idempotencyRetentionDays) ?? d.idempotencyRetentionDays
     }
 
@@ -104,6 +109,10 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
             config = try ConfigFile.decode(HubConfiguration.self, path: path)
         }
         if let url = environment["HUB_DATABASE_URL"], !url.isEmpty { config.databaseURL = url }
+        if let size = environment["HUB_DATABASE_POOL_SIZE"], !size.isEmpty {
+            guard let n = Int(size) else { throw HubError(.validation, "Must be a whole number of connections.", field: "HUB_DATABASE_POOL_SIZE") }
+            config.databasePoolSize = n
+        }
         if let ep = environment["HUB_BROKER_ENDPOINT"], !ep.isEmpty { config.broker.endpoint = ep }
         if let p = environment["HUB_GATEWAY_PORT"], let port = Int(p) { config.gateway.port = port }
         if let u = environment["HUB_PUBLIC_URL"], !u.isEmpty { config.gateway.publicURL = u }
@@ -136,6 +145,7 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         try need((1...600).contains(gateway.headerTimeoutSeconds), "gateway.headerTimeoutSeconds", "Must be 1–600.")
         try need((1...3600).contains(gateway.bodyTimeoutSeconds), "gateway.bodyTimeoutSeconds", "Must be 1–3600.")
         try need((1...100_000).contains(gateway.maxConnectionsPerAddress), "gateway.maxConnectionsPerAddress", "Must be 1–100000.")
+        if let size = databasePoolSize { try need((1...200).contains(size), "databasePoolSize", "Must be 1–200 connections.") }
         try need((1...365).contains(idempotencyRetentionDays), "idempotencyRetentionDays", "Must be 1–365 days.")
         for s in services { try need(Principal.isValid(s) && !s.contains(":"), "services", "A service name must be lower-case letters and digits.") }
         for a in adapters { try need(Principal.isValid(a) && !a.contains(":"), "adapters", "An adapter name must be lower-case letters and digits.") }

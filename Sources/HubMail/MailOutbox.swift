@@ -88,13 +88,20 @@ public struct MailOutbox: Sendable {
     /// Queues `mail` about `ref`; false (nothing queued) when the recipient is not an address.
     @discardableResult
     public func enqueue(_ mail: OutgoingMail, ref: String, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) -> Bool {
-        guard Mail.isAddress(mail.recipient) else { return false }
-        try await db.execute("""
+        guard let statement = enqueueStatement(mail, ref: ref, at: stamp) else { return false }
+        try await db.execute(statement.sql, statement.binds)
+        return true
+    }
+
+    /// The insert that queues `mail`, to send together with other writes
+    /// (`DatabaseExecutor.execute(all:)`); nil when the recipient is not an address.
+    public func enqueueStatement(_ mail: OutgoingMail, ref: String, at stamp: String) -> SQLStatement? {
+        guard Mail.isAddress(mail.recipient) else { return nil }
+        return SQLStatement("""
             INSERT INTO \(table) (id, \(refColumn), kind, recipient, subject, body, calendar, calendar_method, created_at, attempts)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
             """, [.text(MessageID.make()), .text(ref), .text(mail.kind), .text(mail.recipient), .text(mail.subject), .text(mail.body),
                   mail.calendar.map { .text($0) } ?? .null, mail.calendarMethod.map { .text($0) } ?? .null, .text(stamp)])
-        return true
     }
 
     /// The queued and sent mail about `ref`, oldest first (without the texts).

@@ -85,10 +85,17 @@ public enum RegistrationMail {
     /// Queues one confirmation per place of a registration, each with that person's own link.
     public static func confirm(_ request: RegistrationRequest, _ result: RegistrationResult, settings: RegistrationMailSettings,
                                linkPath: String, outbox: MailOutbox, at stamp: String, on db: any DatabaseExecutor) async throws(HubError) {
-        for (input, placed) in zip(request.participants, result.participants) {
+        try await db.execute(all: confirmations(request, result, settings: settings, linkPath: linkPath, outbox: outbox, at: stamp))
+    }
+
+    /// The inserts that queue those confirmations, for `RegistrationEngine.register(_:now:on:with:)`
+    /// to send together with the participants' rows.
+    public static func confirmations(_ request: RegistrationRequest, _ result: RegistrationResult, settings: RegistrationMailSettings,
+                                     linkPath: String, outbox: MailOutbox, at stamp: String) -> [SQLStatement] {
+        zip(request.participants, result.participants).compactMap { input, placed in
             let mail = confirmation(to: input.email, title: result.title, status: placed.status, position: placed.waitingPosition,
                                     cancelURL: settings.link(linkPath, token: input.cancelToken), language: request.language)
-            try await outbox.enqueue(mail, ref: result.eventId, at: stamp, on: db)
+            return outbox.enqueueStatement(mail, ref: result.eventId, at: stamp)
         }
     }
 

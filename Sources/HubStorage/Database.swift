@@ -30,6 +30,36 @@ public protocol DatabaseExecutor: Sendable {
     /// Runs a statement and returns the number of rows it changed.
     @discardableResult
     func execute(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> Int
+    /// Runs data-changing statements that return nothing, in order, in as few round trips
+    /// as the backend allows. PostgreSQL sends them as one statement (`WITH s1 AS (…), …
+    /// last`), so they must not depend on each other's effects beyond foreign keys (which
+    /// are checked at its end): inserts of new rows, typically. SQLite runs them one by one
+    /// (no round trips to save). A failure in any of them fails the call.
+    func execute(all statements: [SQLStatement]) async throws(HubError)
+}
+
+/// One statement with its values, for `DatabaseExecutor.execute(all:)`.
+public struct SQLStatement: Sendable {
+    public var sql: String
+    public var binds: [DatabaseValue]
+    public init(_ sql: String, _ binds: [DatabaseValue]) { self.sql = sql; self.binds = binds }
+}
+
+extension DatabaseExecutor {
+    /// One statement after another (the backends without round trips to save).
+    public func execute(all statements: [SQLStatement]) async throws(HubError) {
+        for statement in statements { try await execute(statement.sql, statement.binds) }
+    }
+}
+
+extension SQLStatement {
+    /// The statements as one PostgreSQL statement: every one but the last in a `WITH`
+    /// clause (data-changing statements there run exactly once, to completion).
+    static func folded(_ statements: [SQLStatement]) -> SQLStatement {
+        guard statements.count > 1, let last = statements.last else { return statements.first ?? SQLStatement("SELECT 1", []) }
+        let head = statements.dropLast().enumerated().map { "s\($0.offset) AS (\($0.element.sql))" }.joined(separator: ", ")
+        return SQLStatement("WITH \(head) \(last.sql)", statements.flatMap(\.binds))
+    }
 }
 
 /// One service's database: SQLite file (embedded default) or a PostgreSQL schema.

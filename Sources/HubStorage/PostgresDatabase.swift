@@ -1,6 +1,7 @@
 import Foundation
 import HubProtocol
 import Logging
+import Metrics
 import PostgresNIO
 import Synchronization
 
@@ -16,16 +17,26 @@ public final class PostgresDatabase: HubDatabase {
     /// The schema holding this service's tables.
     public let schema: String
 
+    /// The most connections this process keeps open to the schema.
+    public let poolSize: Int
     let client: PostgresClient
     let logger: Logger
     private let runTask: Task<Void, Never>
     private let closed = Atomic<Bool>(false)
+    /// How long a statement or transaction waited for a pooled connection
+    /// (`hub_db_pool_wait_seconds{schema}`); `hub_db_pool_waits_total{schema}` counts the
+    /// waits longer than a millisecond, i.e. the times the pool was the bottleneck.
+    private let poolWait: Metrics.Timer
+    private let poolWaits: Counter
 
-    private init(schema: String, client: PostgresClient, runTask: Task<Void, Never>, logger: Logger) {
+    private init(schema: String, poolSize: Int, client: PostgresClient, runTask: Task<Void, Never>, logger: Logger) {
         self.schema = schema
+        self.poolSize = poolSize
         self.client = client
         self.runTask = runTask
         self.logger = logger
+        poolWait = Metrics.Timer(label: "hub_db_pool_wait_seconds", dimensions: [("schema", schema)], preferredDisplayUnit: .seconds)
+        poolWaits = Counter(label: "hub_db_pool_waits_total", dimensions: [("schema", schema)])
     }
 
     /// Connects to `url` (`postgres://user:pass@host:port/db`, optional `?sslmode=disable|prefer|require`)
@@ -34,7 +45,7 @@ public final class PostgresDatabase: HubDatabase {
         url: String,
         schema: String,
         logger: Logger,
-        maximumConnections: Int = 10,
+        maximumConnections: Int = DatabasePoolSize.hostDefault,
         connectTimeout: Duration = .seconds(15)
     ) async throws(HubError) -> PostgresDatabase {
         guard SQLText.isValidSchemaName(schema) else {
@@ -46,7 +57,7 @@ public final class PostgresDatabase: HubDatabase {
         configuration.options.connectTimeout = connectTimeout
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
-        let database = PostgresDatabase(schema: schema, client: client, runTask: runTask, logger: logger)
+        let database = PostgresDatabase(schema: schema, poolSize: max(1, maximumConnections), client: client, runTask: runTask, logger: logger)
         do {
             try await withTimeout(connectTimeout) { () async throws(HubError) in
                 try await database.createSchema()
@@ -85,13 +96,21 @@ public final class PostgresDatabase: HubDatabase {
     private func run(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> (rows: [DatabaseRow], changed: Int) {
         try checkOpen()
         let query = try Self.makeQuery(sql, binds)
+        let asked = ContinuousClock.now
         do {
             return try await client.withConnection { connection in
-                try await Self.run(query, on: connection, logger: self.logger)
+                self.recordPoolWait(since: asked)
+                return try await Self.run(query, on: connection, logger: self.logger)
             }
         } catch {
             throw mapError(error, sql: sql)
         }
+    }
+
+    public func execute(all statements: [SQLStatement]) async throws(HubError) {
+        guard !statements.isEmpty else { return }
+        let one = SQLStatement.folded(statements)
+        try await execute(one.sql, one.binds)
     }
 
     // MARK: HubDatabase
@@ -100,9 +119,11 @@ public final class PostgresDatabase: HubDatabase {
         _ body: @Sendable (any DatabaseExecutor) async throws -> T
     ) async throws -> T {
         try checkOpen()
+        let asked = ContinuousClock.now
         do {
             return try await client.withConnection { connection in
-                try await self.transaction(on: connection, body)
+                self.recordPoolWait(since: asked)
+                return try await self.transaction(on: connection, body)
             }
         } catch let error as BodyError {
             throw error.underlying
@@ -167,6 +188,12 @@ public final class PostgresDatabase: HubDatabase {
     }
 
     // MARK: Internals
+
+    private func recordPoolWait(since asked: ContinuousClock.Instant) {
+        let waited = ContinuousClock.now - asked
+        poolWait.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+        if waited > .milliseconds(1) { poolWaits.increment() }
+    }
 
     private func checkOpen() throws(HubError) {
         if closed.load(ordering: .acquiring) { throw HubError(.storage, "The database is closed.") }
@@ -333,6 +360,12 @@ final class PostgresTransactionExecutor: DatabaseExecutor {
     func execute(_ sql: String, _ binds: [DatabaseValue]) async throws(HubError) -> Int {
         try checkValid()
         return try await database.runMapped(sql, binds, on: connection).changed
+    }
+
+    func execute(all statements: [SQLStatement]) async throws(HubError) {
+        guard !statements.isEmpty else { return }
+        let one = SQLStatement.folded(statements)
+        try await execute(one.sql, one.binds)
     }
 
     private func checkValid() throws(HubError) {

@@ -13,10 +13,11 @@ import FoundationNetworking
 #endif
 
 /// `hub bench referrals`: referrals submitted end to end — HTTP API → gateway → broker →
-/// referrals service → committed on embedded SQLite → reply — at a fixed rate (latency,
-/// measured from each request's scheduled start so that a stall is not hidden) and
-/// flat out (throughput), beside the limit: a bare SQLite insert-and-commit of a row of
-/// the same size on the same disk, with the same durability settings.
+/// referrals service → committed on embedded SQLite or PostgreSQL (`--database-url`) →
+/// reply — at a fixed rate (latency, measured from each request's scheduled start so that
+/// a stall is not hidden) and flat out (throughput), beside the limit measured in the same
+/// run: a bare insert-and-commit of a row of the same size with the same durability
+/// settings (on SQLite one commit after another; on PostgreSQL with the same concurrency).
 struct ReferralsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "referrals", abstract: "Measure end-to-end referral submission against bare SQLite.")
 
@@ -24,7 +25,10 @@ struct ReferralsBench: AsyncParsableCommand {
     @Option(help: "Seconds of the fixed-rate run.") var seconds = 10
     @Option(help: "Referrals in the throughput run.") var count = 2000
     @Option(help: "Requests in flight in the throughput run.") var concurrency = 32
-    @Option(help: "Write the figures into this Markdown file (section 'hub bench referrals').") var record: String?
+    @Option(help: "Write the figures into this Markdown file (section 'hub bench referrals', '… (PostgreSQL)').") var record: String?
+    @Option(name: .customLong("database-url"), help: "Run the service on this PostgreSQL server (default: HUB_DATABASE_URL, else SQLite).")
+    var databaseURL: String?
+    @Option(help: "Seconds the bare insert-and-commit limit is measured.") var limitSeconds = 5.0
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
@@ -34,11 +38,17 @@ struct ReferralsBench: AsyncParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hub-bench-ref-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        print("hub bench referrals — \(rate)/s for \(seconds) s, then \(count) with \(concurrency) in flight; SQLite in \(dir)")
+        let backend = BenchBackend(databaseURL: databaseURL, folder: dir)
+        let version = await backend.serverVersion(logger: logger).map { " \($0)" } ?? ""
+        var config = try options.loadConfiguration()
+        let pool = backend.isPostgres ? ", pool \(config.databasePoolSize ?? DatabasePoolSize.hostDefault) connections per service" : ""
+        print("hub bench referrals — \(rate)/s for \(seconds) s, then \(count) with \(concurrency) in flight; \(backend.name)\(version)\(pool)")
 
-        // The limit: bare SQLite, one transaction per row, same size as a sealed referral.
-        let bare = try await Self.bareSQLite(path: dir + "/bare.sqlite", count: count, logger: logger)
-        print(bare.line("bare SQLite insert+commit  "))
+        // The limit: a bare insert-and-commit of a row the size of a sealed referral.
+        let limit = try await DatabaseLimit.measure(backend, concurrency: concurrency, seconds: limitSeconds, logger: logger)
+        let bare = limit.bare
+        let bareLanes = backend.isPostgres ? concurrency : 1
+        print(bare.line("bare \(backend.name) insert+commit, \(bareLanes) at once:"))
 
         // The hub: broker, referrals service, gateway, in this process, CURVE on loopback.
         let keysDir = dir + "/keys"
@@ -46,13 +56,12 @@ struct ReferralsBench: AsyncParsableCommand {
         let serviceKey = try KeyStore.generate(principal: .service("referrals"), directory: keysDir)
         let gatewayKey = try KeyStore.generate(principal: .gateway, directory: keysDir)
         let policy = try AuthorizationPolicy.load(path: options.config + "/policy.json")
-        var config = try options.loadConfiguration()
         config.broker.endpoint = "tcp://127.0.0.1:*"
         let broker = Broker(settings: BrokerSettings(endpoint: config.broker.endpoint, serverKeys: brokerKey.keyPair!,
                                                      trustedKeys: try KeyStore.trustedKeys(in: [keysDir]), policy: policy,
                                                      configuration: config.broker), logger: logger)
         let endpoint = try broker.start()
-        let db = try await Databases.open(.sqlite(path: dir + "/referrals.sqlite"), logger: logger)
+        let db = try await backend.open("referrals", poolSize: config.databasePoolSize, logger: logger)
         let definition = try ReferralsService.definition(configDir: options.config, keys: DataKeyRing(file: DataKeyRing.generateFile()))
         let dispatcher = Dispatcher(definition: definition, database: db, configDir: options.config, logger: logger)
         try await dispatcher.prepare()
@@ -60,7 +69,7 @@ struct ReferralsBench: AsyncParsableCommand {
                                                                                  keys: serviceKey.keyPair!), logger: logger)
         worker.start()
         let bus = BusClient(endpoint: BusEndpoint(endpoint: endpoint, brokerPublicKey: brokerKey.publicKey, keys: gatewayKey.keyPair!), logger: logger)
-        let gatewayDB = try await Databases.open(.sqlite(path: dir + "/gateway.sqlite"), logger: logger)
+        let gatewayDB = try await backend.open("gateway", poolSize: config.databasePoolSize, logger: logger)
         try await gatewayDB.migrate(UserStore.migrations)
         let password = "bench-" + UUID().uuidString
         _ = try await UserStore(database: gatewayDB, bcryptCost: 4).create(username: "bench-police", password: password, role: "agency", agency: "police")
@@ -97,6 +106,11 @@ struct ReferralsBench: AsyncParsableCommand {
         let failures = flat.failures
         let throughput = Double(perTask * concurrency - failures) / flat.elapsed
         print(String(format: "throughput: %.0f referrals/s (%d in flight, %d failures)", throughput, concurrency, failures))
+        let ratio = throughput / bare.perSecond
+        print(String(format: "ratio referrals/bare: %.2f", ratio))
+        if !flat.failureStatuses.isEmpty {
+            print("failed requests by HTTP status (0: no answer): \(flat.failureStatuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: ", "))")
+        }
 
         // The same submissions straight over the bus (no HTTP), to see where the time goes.
         let busBody: JSONValue = {
@@ -149,9 +163,12 @@ struct ReferralsBench: AsyncParsableCommand {
         await bus.close()
         await worker.stop()
         await broker.stop()
-        await db.close()
-        await gatewayDB.close()
+        await BenchBackend.discard(db)
+        await BenchBackend.discard(gatewayDB)
 
+        let ratioTarget = backend.isPostgres ? 0.3 : 0.8
+        let ratioMet = ratio >= ratioTarget && failures == 0
+        print(String(format: "target ratio ≥ %.1f with 0 failures: %@", ratioTarget, ratioMet ? "met" : "missed"))
         let rateMet = throughput >= 1000, latencyMet = fixedLat.p99 < 20 && fixedFailures == 0
         let verdict = switch (rateMet, latencyMet) {
         case (true, true): "**Verdict: both targets are met.**"
@@ -160,19 +177,21 @@ struct ReferralsBench: AsyncParsableCommand {
         case (false, false): String(format: "**Verdict: both targets are missed**: %.0f/s end to end (target 1,000/s), p99 %.1f ms at %d/s (target under 20 ms).", throughput, fixedLat.p99, rate)
         }
         if let record {
+            let sectionName = backend.isPostgres ? "hub bench referrals (PostgreSQL)" : "hub bench referrals"
+            let urlOption = backend.isPostgres ? " --database-url postgres://…" : ""
             let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
                 .split(separator: "\n").first { $0.hasPrefix("model name") }?.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
             let section = """
-            ## hub bench referrals
+            ## \(sectionName)
 
-            Command: `.build/release/hub bench referrals --rate \(rate) --seconds \(seconds) --count \(count) --concurrency \(concurrency) --record docs/benchmarks.md`
+            Command: `.build/release/hub bench referrals --rate \(rate) --seconds \(seconds) --count \(count) --concurrency \(concurrency)\(urlOption) --record docs/benchmarks.md` (\(backend.name)\(version)\(pool))
             Machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu); measured \(Timestamp.now().prefix(10)).
             Path: HTTP POST /api/v1/referrals (bearer token; a blocking keep-alive client per connection) → gateway → broker (CURVE) → referrals service (validation, AES-GCM
             sealing, blind index, history, audit row, idempotency record, one SQLite transaction with WAL and synchronous=FULL) → reply.
 
             | measurement | throughput /s | p50 ms | p99 ms |
             |---|---|---|---|
-            | bare SQLite insert + commit of a row of the same size, one transaction each — the limit | \(String(format: "%.0f", bare.throughput)) | \(String(format: "%.2f", bare.p50 / 1000)) | \(String(format: "%.2f", bare.p99 / 1000)) |
+            | bare \(backend.name) insert + commit of a row of the same size, one transaction each, \(bareLanes) at once — the limit | \(String(format: "%.0f", bare.perSecond)) | \(String(format: "%.2f", bare.p50 / 1000)) | \(String(format: "%.2f", bare.p99 / 1000)) |
             | referral end to end at a fixed \(rate)/s for \(seconds) s (from the scheduled start) | – | \(String(format: "%.2f", fixedLat.p50)) | \(String(format: "%.2f", fixedLat.p99)) |
             | referrals end to end, \(concurrency) in flight | \(String(format: "%.0f", throughput)) | – | – |
             | the same over the bus only (BusClient → broker → service), \(concurrency) in flight | \(String(format: "%.0f", busThroughput)) | – | – |
@@ -180,6 +199,7 @@ struct ReferralsBench: AsyncParsableCommand {
             | the service's handler alone, \(concurrency) at once (group commit) | \(String(format: "%.0f", directThroughput)) | – | – |
 
             Failures: \(fixedFailures) at the fixed rate, \(failures) flat out; stored \(stored) of \(expected).
+            **ratio referrals/bare: \(String(format: "%.2f", ratio))** (end to end, \(concurrency) in flight, against the bare rate above; target ≥ \(String(format: "%.1f", ratioTarget)) with 0 failures: \(ratioMet ? "met" : "missed")).
             Targets: at least 1,000 referrals/s; p99 under 20 ms at 200/s.
 
             \(verdict)
@@ -200,31 +220,6 @@ struct ReferralsBench: AsyncParsableCommand {
         }
     }
 
-    struct Bare { var samples: [Double]; var throughput: Double
-        var p50: Double { BusBench.Latencies(samples: samples).p50 }
-        var p99: Double { BusBench.Latencies(samples: samples).p99 }
-        func line(_ name: String) -> String { String(format: "%@ %.0f /s  p50 %.2f ms  p99 %.2f ms", name, throughput, p50 / 1000, p99 / 1000) }
-    }
-
-    static func bareSQLite(path: String, count: Int, logger: Logger) async throws -> Bare {
-        let db = try await Databases.open(.sqlite(path: path), logger: logger)
-        try await db.migrate([Migration(version: 1, name: "t", sql: "CREATE TABLE t (id TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, personal BYTEA NOT NULL)")])
-        let blob = [UInt8](repeating: 0x5a, count: 700)
-        var samples: [Double] = []
-        let t0 = ContinuousClock.now
-        for _ in 0..<count {
-            let s = ContinuousClock.now
-            try await db.transaction { tx in
-                try await tx.execute("INSERT INTO t (id, a, b, personal) VALUES (?, ?, ?, ?)",
-                                     [.text(UUID().uuidString), .text("skaraborg"), .text(Timestamp.now()), .blob(blob)])
-            }
-            samples.append(BusBench.micros(ContinuousClock.now - s))
-        }
-        let elapsed = BusBench.micros(ContinuousClock.now - t0) / 1e6
-        await db.close()
-        return Bare(samples: samples, throughput: Double(count) / elapsed)
-    }
-
     static func token(base: String, password: String) async throws -> String {
         var req = URLRequest(url: URL(string: base + "/api/v1/tokens")!)
         req.httpMethod = "POST"
@@ -238,8 +233,9 @@ struct ReferralsBench: AsyncParsableCommand {
     /// Sends `total` referrals over `connections` keep-alive connections, one thread each
     /// (the blocking client of `hub bench registration`, so that an HTTP library is not
     /// what is measured). With a rate, request i is due at start + i/rate.
-    static func drive(port: UInt16, token: String, body: JSONValue, total: Int, connections: Int, rate: Double?) -> (latencies: [Double], failures: Int, elapsed: Double) {
-        let results = Mutex<([Double], Int)>(([], 0))
+    static func drive(port: UInt16, token: String, body: JSONValue, total: Int, connections: Int, rate: Double?)
+        -> (latencies: [Double], failures: Int, elapsed: Double, failureStatuses: [Int: Int]) {
+        let results = Mutex<([Double], Int, [Int: Int])>(([], 0, [:]))
         let start = Date()
         let done = DispatchSemaphore(value: 0)
         for c in 0..<connections {
@@ -257,16 +253,16 @@ struct ReferralsBench: AsyncParsableCommand {
                         if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                         t0 = due
                     }
-                    let ok = ((try? conn.json("POST", "/api/v1/referrals", token: token, body: body))?.0 ?? 0) == 201
+                    let status = (try? conn.json("POST", "/api/v1/referrals", token: token, body: body))?.0 ?? 0
                     let ms = Date().timeIntervalSince(t0) * 1000
-                    results.withLock { $0.0.append(ms); if !ok { $0.1 += 1 } }
+                    results.withLock { $0.0.append(ms); if status != 201 { $0.1 += 1; $0.2[status, default: 0] += 1 } }
                 }
             }
             thread.start()
         }
         for _ in 0..<connections { done.wait() }
         let r = results.withLock { $0 }
-        return (r.0, r.1, Date().timeIntervalSince(start))
+        return (r.0, r.1, Date().timeIntervalSince(start), r.2)
     }
 
     /// The same valid referral every time (a test personnummer, so the blind index links them).

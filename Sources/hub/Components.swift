@@ -113,7 +113,7 @@ struct Run: AsyncParsableCommand {
                 let bus = BusClient(endpoint: try Component.endpoint(for: .service(component), options: options, config: config), logger: logger, context: context)
                 definition = TrainingService.definition(bus: bus)
             }
-            let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            let database = try await Databases.open(.forComponent(component, dataDir: options.dataDir, databaseURL: config.databaseURL), poolSize: config.databasePoolSize, logger: logger)
             // The service's own keys seal its stored first replies: the referrals service's data
             // keys, or a ring of the service's own (`<data>/keys/<service>-data-keys.json`).
             let ring = component == ReferralsService.name
@@ -136,7 +136,7 @@ struct Run: AsyncParsableCommand {
                 await database.close()
             })], logger: logger)
         } else if component == "gateway" {
-            let database = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            let database = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), poolSize: config.databasePoolSize, logger: logger)
             try await database.migrate(UserStore.migrations)
             let endpoint = try Component.endpoint(for: .gateway, options: options, config: config)
             let bus = BusClient(endpoint: endpoint, logger: logger, context: context)
@@ -146,7 +146,7 @@ struct Run: AsyncParsableCommand {
             await database.close()
         } else if component.hasPrefix("adapter-"), config.adapters.contains(String(component.dropFirst("adapter-".count))) {
             let agency = String(component.dropFirst("adapter-".count))
-            let database = try await Databases.open(.forComponent(component.replacingOccurrences(of: "-", with: "_"), dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            let database = try await Databases.open(.forComponent(component.replacingOccurrences(of: "-", with: "_"), dataDir: options.dataDir, databaseURL: config.databaseURL), poolSize: config.databasePoolSize, logger: logger)
             let endpoint = try Component.endpoint(for: .adapter(agency), options: options, config: config)
             let bus = BusClient(endpoint: endpoint, logger: logger, context: context)
             let keys = try AdapterDataKeys.load(adapter: agency, dataDir: options.dataDir)

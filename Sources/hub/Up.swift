@@ -42,7 +42,7 @@ struct Up: AsyncParsableCommand {
                 try DataKeyRing.ensureFile(keysDirectory: options.layout.keys)
             }
             // The first admin account, before the gateway starts.
-            let gatewayDB = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), logger: logger)
+            let gatewayDB = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), poolSize: config.databasePoolSize, logger: logger)
             try await gatewayDB.migrate(UserStore.migrations)
             let password = try await UserStore(database: gatewayDB).ensureAdmin()
             await gatewayDB.close()

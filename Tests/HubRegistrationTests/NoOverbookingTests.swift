@@ -62,6 +62,43 @@ struct NoOverbookingTests {
         await f.close()
     }
 
+    @Test("1,000 registrations, 32 at a time, to a 150-seat day: 150 confirmed, 850 waiting in order", arguments: Backend.available)
+    func aThousandRegistrationsForHundredFiftySeats(_ backend: Backend) async throws {
+        let f = try await NetworksFixture.make(backend)
+        do {
+            let day = try await f.createDay(capacity: 150)
+            // 32 senders, each one registration at a time (as the benchmark's HTTP clients).
+            let replies = await withTaskGroup(of: [Envelope].self) { group in
+                for lane in 0..<32 {
+                    group.addTask {
+                        var out: [Envelope] = []
+                        for n in stride(from: lane, to: 1000, by: 32) {
+                            out.append(await f.send("networks.registrations.create", NetworksFixture.person(n, dayId: day)).reply)
+                        }
+                        return out
+                    }
+                }
+                return await group.reduce(into: [Envelope]()) { $0 += $1 }
+            }
+            #expect(replies.count == 1000)
+            #expect(replies.allSatisfy { $0.error == nil }, "\(replies.compactMap(\.error).prefix(3))")
+            let placed = replies.compactMap { $0.body["participants"]?.arrayValue?.first }
+            #expect(placed.filter { $0["status"]?.stringValue == "confirmed" }.count == 150)
+            #expect(placed.compactMap { $0["waitingPosition"]?.numberValue }.map { Int($0) }.sorted() == Array(1...850))
+            let list = try await f.ok("networks.registrations.list", ["dayId": .string(day)])["participants"]?.arrayValue ?? []
+            let confirmed = list.filter { $0["status"]?.stringValue == "confirmed" }
+            let waiting = list.filter { $0["status"]?.stringValue == "waiting" }
+            #expect(Set(confirmed.compactMap { $0["sequence"]?.numberValue }.map { Int($0) }) == Set(1...150))
+            #expect(waiting.compactMap { $0["sequence"]?.numberValue }.map { Int($0) } == Array(151...1000))
+            #expect(waiting.compactMap { $0["waitingPosition"]?.numberValue }.map { Int($0) } == Array(1...850))
+            #expect(try await f.count("SELECT taken AS n FROM registration_events WHERE id = ?", [.text(day)]) == 150)
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+
     @Test("Concurrent group bookings never exceed capacity", arguments: Backend.available)
     func concurrentGroupBookings(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
@@ -86,6 +123,33 @@ struct NoOverbookingTests {
             let invoice = try await f.ok("networks.registrations.invoice", ["dayId": .string(day)])
             #expect(invoice["totalSEK"]?.numberValue == 3500)
             #expect(invoice["people"]?.numberValue == 7)
+        } catch {
+            await f.close()
+            throw error
+        }
+        await f.close()
+    }
+
+    @Test("The same e-mail sent 20 times at once gets one place; the rest are told it is taken", arguments: Backend.available)
+    func concurrentDuplicatesGetOnePlace(_ backend: Backend) async throws {
+        let f = try await NetworksFixture.make(backend)
+        do {
+            let day = try await f.createDay(capacity: 30)
+            let replies = await withTaskGroup(of: Envelope.self) { group in
+                for n in 0..<20 {
+                    group.addTask { await f.send("networks.registrations.create", NetworksFixture.person(n, dayId: day, email: "samma@polisen.se")).reply }
+                }
+                var out: [Envelope] = []
+                for await r in group { out.append(r) }
+                return out
+            }
+            #expect(replies.filter { $0.error == nil }.count == 1)
+            let refused = replies.compactMap(\.error)
+            #expect(refused.count == 19)
+            #expect(refused.allSatisfy { $0.code == .conflict && ($0.field ?? "").hasSuffix("email") }, "\(refused.prefix(3))")
+            #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_participants WHERE event_id = ?", [.text(day)]) == 1)
+            #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_bookings WHERE event_id = ?", [.text(day)]) == 1)
+            #expect(try await f.count("SELECT taken AS n FROM registration_events WHERE id = ?", [.text(day)]) == 1)
         } catch {
             await f.close()
             throw error

@@ -221,3 +221,48 @@ struct DatabaseBehaviourTests {
         }
     }
 }
+
+@Suite("Independent writes sent together (execute(all:))")
+struct ExecuteAllTests {
+    @Test("Rows of several tables, parent and child, are stored by one call, in and out of a transaction", arguments: Backend.available)
+    func insertsIntoSeveralTablesAreAllStored(backend: Backend) async throws {
+        try await withScratchDatabase(backend) { db, _ in
+            try await db.execute("CREATE TABLE parent (id TEXT PRIMARY KEY, name TEXT NOT NULL)", [])
+            try await db.execute("CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT NOT NULL REFERENCES parent(id), n BIGINT NOT NULL)", [])
+            try await db.execute(all: [
+                SQLStatement("INSERT INTO parent (id, name) VALUES (?, ?)", [.text("p1"), .text("first ? not a placeholder")]),
+                SQLStatement("INSERT INTO child (id, parent_id, n) VALUES (?, ?, ?)", [.text("c1"), .text("p1"), .integer(1)]),
+            ])
+            try await db.transaction { tx in
+                try await tx.execute(all: [
+                    SQLStatement("INSERT INTO parent (id, name) VALUES (?, ?)", [.text("p2"), .text("second")]),
+                    SQLStatement("INSERT INTO child (id, parent_id, n) VALUES (?, ?, ?)", [.text("c2"), .text("p2"), .integer(2)]),
+                    SQLStatement("INSERT INTO child (id, parent_id, n) VALUES (?, ?, ?)", [.text("c3"), .text("p2"), .integer(3)]),
+                ])
+            }
+            let parents = try await db.query("SELECT id, name FROM parent ORDER BY id", [])
+            #expect(try parents.map { try $0.string("name") } == ["first ? not a placeholder", "second"])
+            let children = try await db.query("SELECT id, parent_id, n FROM child ORDER BY id", [])
+            #expect(try children.map { try $0.string("parent_id") } == ["p1", "p2", "p2"])
+            #expect(try children.map { try $0.int("n") } == [1, 2, 3])
+        }
+    }
+
+    @Test("When one of the writes fails, the transaction stores none of them", arguments: Backend.available)
+    func oneFailingWriteStoresNothing(backend: Backend) async throws {
+        try await withScratchDatabase(backend) { db, _ in
+            try await db.execute("CREATE TABLE t (id TEXT PRIMARY KEY)", [])
+            try await db.execute("INSERT INTO t (id) VALUES (?)", [.text("taken")])
+            await #expect(throws: HubError.self) {
+                try await db.transaction { tx in
+                    try await tx.execute(all: [
+                        SQLStatement("INSERT INTO t (id) VALUES (?)", [.text("new")]),
+                        SQLStatement("INSERT INTO t (id) VALUES (?)", [.text("taken")]),
+                    ])
+                }
+            }
+            let ids = try await db.query("SELECT id FROM t ORDER BY id", [])
+            #expect(try ids.map { try $0.string("id") } == ["taken"])
+        }
+    }
+}

@@ -33,10 +33,12 @@ enum NetworkRegistrations {
         let registration = try RegistrationRequest.decode(request.body, eventIdField: "dayId")
         // The engine checks every field before it looks anything up, so a bad request never reveals
         // whether a day exists; every network day is an engine event (created in the same transaction).
-        let result = try await reference.engine.register(registration, on: context.database)
-        // Each person hears by e-mail what they got, with their own link to cancel.
-        try await RegistrationMail.confirm(registration, result, settings: reference.mail, linkPath: "/r/",
-                                           outbox: NetworkMail.outbox, at: Clock.now(), on: context.database)
+        // Each person hears by e-mail what they got, with their own link to cancel: the mail is
+        // queued together with their places.
+        let stamp = Clock.now(), mail = reference.mail
+        let result = try await reference.engine.register(registration, on: context.database) { result in
+            RegistrationMail.confirmations(registration, result, settings: mail, linkPath: "/r/", outbox: NetworkMail.outbox, at: stamp)
+        }
         context.events.emit("event.registration.created", .object([
             "kind": "network-day", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
             "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),

@@ -68,6 +68,17 @@ struct ReferralRecord: Sendable {
         anonymisedAt = try row.optionalString("anonymised_at"); version = try row.int("version")
     }
 
+    /// The record of a submission just stored (status `submitted`, version 1), as a read-back would give it.
+    init(submitted v: ValidSubmission, id: String, reference: String, reserveID: String?, clientID: String, clientAge: Int?, at: String) {
+        self.id = id; self.reference = reference; self.reserveID = reserveID; self.clientID = clientID; centre = v.centreID
+        municipality = v.municipality; category = v.category.rawValue; help = v.help.map(\.rawValue); source = v.source
+        referrerAgency = v.referrerAgency; referrerUnit = v.referrerUnit; externalRef = v.externalRef; identityKind = v.identityKind.rawValue
+        protectedIdentity = v.protectedIdentity; doNotContact = v.doNotContact; mayCall = v.mayCall; mayLeaveMessage = v.mayLeaveMessage
+        consentScope = v.consentScope.map(\.rawValue); urgency = v.urgency.rawValue; self.clientAge = clientAge; childrenAges = v.childrenAges
+        riskScore = v.riskScore; status = .submitted; priority = nil; groupID = nil; treatment = nil; outcomeReason = nil; redirectTo = nil
+        appointmentDate = nil; submittedAt = at; receivedAt = nil; endedAt = nil; anonymisedAt = nil; version = 1
+    }
+
     static func load(_ db: any DatabaseExecutor, id: String) async throws(HubError) -> ReferralRecord? {
         guard let row = try await db.queryFirst("SELECT \(columns) FROM referrals WHERE id = ?", [.text(id)]) else { return nil }
         return try ReferralRecord(row: row)
@@ -279,46 +290,61 @@ enum Lifecycle {
         if actor.role == .staff, actor.centre != v.centreID {
             throw HubError(.forbidden, "Staff register referrals for their own centre's municipalities.", field: "body.municipality")
         }
-        if let pause = try await Queue.intakeStates(c.database)[v.centreID], pause.paused,
-           pause.categories.isEmpty || pause.categories.contains(v.category.rawValue) {
-            var message = "\(env.centreName(v.centreID)) has paused intake (köstopp)."
-            if let m = pause.message { message += " " + m }
-            if let a = pause.alternatives { message += " Turn instead to: " + a }
-            throw HubError(.intakePaused, message, field: "body.municipality")
+        // One read before anything is written: the centre's intake switch and, for a known
+        // person, the client id their earlier referrals have.
+        let personIndex = v.identity.map { env.protector.blindIndex($0.normalized, purpose: "person") }
+        let found = try await c.database.queryFirst("""
+            SELECT i.paused, i.message, i.alternatives, i.categories,
+                   (SELECT client_id FROM referrals WHERE person_index = ? LIMIT 1) AS known_client
+            FROM (SELECT 1 AS one) AS x LEFT JOIN intake i ON i.centre_id = ?
+            """, [personIndex.map { .text($0) } ?? .null, .text(v.centreID)])
+        if let found, try found.optionalInt("paused") == 1 {
+            let categories = Fields.list(try found.optionalString("categories") ?? "")
+            if categories.isEmpty || categories.contains(v.category.rawValue) {
+                var message = "\(env.centreName(v.centreID)) has paused intake (köstopp)."
+                if let m = try found.optionalString("message") { message += " " + m }
+                if let a = try found.optionalString("alternatives") { message += " Turn instead to: " + a }
+                throw HubError(.intakePaused, message, field: "body.municipality")
+            }
         }
         let now = env.timestamp
         let id = UUID().uuidString.lowercased()
-        var clientID = UUID().uuidString.lowercased()
-        var personIndex: String?
-        if let identity = v.identity {
-            let index = env.protector.blindIndex(identity.normalized, purpose: "person")
-            personIndex = index
-            if let row = try await c.database.queryFirst("SELECT client_id FROM referrals WHERE person_index = ? LIMIT 1", [.text(index)]) {
-                clientID = try row.string("client_id")
-            }
-        }
+        let clientID = try found?.optionalString("known_client") ?? UUID().uuidString.lowercased()
         let reserve = v.identityKind == .none ? "RES-" + Codes.random(8) : nil
-        let reference = "U" + String(now.prefix(4).suffix(2)) + "-" + Codes.random(6)
+        let clientAge = v.identity.map { $0.age(on: env.now()) }
         let sealed = try env.protector.seal(Array(try JSONEncoder().encode(v.personal)), context: "referral:\(id)")
-        try await c.database.execute("""
-            INSERT INTO referrals (id, reference, reserve_id, client_id, person_index, centre_id, municipality, category, help, source,
-                referrer_agency, referrer_unit, submitted_by, external_ref, identity_kind, protected_identity, do_not_contact, may_call,
-                may_leave_message, consent_scope, consent_given_at, urgency, client_age, children_ages, risk_score, status, submitted_at,
-                personal, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, 1)
-            """, [.text(id), .text(reference), reserve.map { .text($0) } ?? .null, .text(clientID), personIndex.map { .text($0) } ?? .null,
-                  .text(v.centreID), .text(v.municipality), .text(v.category.rawValue), .text(v.help.map(\.rawValue).joined(separator: ",")),
-                  .text(v.source), v.referrerAgency.databaseValue, v.referrerUnit.databaseValue, .text(actor.who), v.externalRef.databaseValue,
-                  .text(v.identityKind.rawValue), v.protectedIdentity.databaseValue, v.doNotContact.databaseValue, v.mayCall.databaseValue,
-                  v.mayLeaveMessage.databaseValue, .text(v.consentScope.map(\.rawValue).joined(separator: ",")), v.consentGivenAt.databaseValue,
-                  .text(v.urgency.rawValue), (v.identity.map { $0.age(on: env.now()) }).databaseValue,
-                  .text(v.childrenAges.map(String.init).joined(separator: ",")), v.riskScore.databaseValue, .text(now), .blob(sealed)])
-        try await c.database.execute("""
-            INSERT INTO referral_history (referral_id, seq, status, action, at, actor, reason, priority, note)
-            VALUES (?, 1, 'submitted', 'submit', ?, ?, NULL, NULL, NULL)
-            """, [.text(id), .text(now), .text(actor.who)])
-        try await Privacy.audit(c.database, env, actor, action: "create", referral: id, centre: v.centreID, purpose: "referral")
-        guard let record = try await ReferralRecord.load(c.database, id: id) else { throw HubError(.internal, "The stored referral vanished.") }
+        // The reference is a short random code: when it is already taken (about one in a
+        // million per thousand referrals stored), another is drawn instead of failing the referral.
+        var reference = ""
+        for attempt in 1...5 {
+            reference = "U" + String(now.prefix(4).suffix(2)) + "-" + Codes.random(6)
+            let stored = try await c.database.execute("""
+                INSERT INTO referrals (id, reference, reserve_id, client_id, person_index, centre_id, municipality, category, help, source,
+                    referrer_agency, referrer_unit, submitted_by, external_ref, identity_kind, protected_identity, do_not_contact, may_call,
+                    may_leave_message, consent_scope, consent_given_at, urgency, client_age, children_ages, risk_score, status, submitted_at,
+                    personal, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, 1)
+                ON CONFLICT (reference) DO NOTHING
+                """, [.text(id), .text(reference), reserve.map { .text($0) } ?? .null, .text(clientID), personIndex.map { .text($0) } ?? .null,
+                      .text(v.centreID), .text(v.municipality), .text(v.category.rawValue), .text(v.help.map(\.rawValue).joined(separator: ",")),
+                      .text(v.source), v.referrerAgency.databaseValue, v.referrerUnit.databaseValue, .text(actor.who), v.externalRef.databaseValue,
+                      .text(v.identityKind.rawValue), v.protectedIdentity.databaseValue, v.doNotContact.databaseValue, v.mayCall.databaseValue,
+                      v.mayLeaveMessage.databaseValue, .text(v.consentScope.map(\.rawValue).joined(separator: ",")), v.consentGivenAt.databaseValue,
+                      .text(v.urgency.rawValue), clientAge.databaseValue,
+                      .text(v.childrenAges.map(String.init).joined(separator: ",")), v.riskScore.databaseValue, .text(now), .blob(sealed)])
+            if stored == 1 { break }
+            if attempt == 5 { throw HubError(.internal, "No free referral reference was found; nothing was stored.") }
+        }
+        // Its first history entry and the audit row in one round trip on PostgreSQL; the record
+        // announced is the one just built, not read back.
+        try await c.database.execute(all: [
+            SQLStatement("""
+                INSERT INTO referral_history (referral_id, seq, status, action, at, actor, reason, priority, note)
+                VALUES (?, 1, 'submitted', 'submit', ?, ?, NULL, NULL, NULL)
+                """, [.text(id), .text(now), .text(actor.who)]),
+            Privacy.auditStatement(env, actor, action: "create", referral: id, centre: v.centreID, purpose: "referral"),
+        ])
+        let record = ReferralRecord(submitted: v, id: id, reference: reference, reserveID: reserve, clientID: clientID, clientAge: clientAge, at: now)
         announce(env, c, record, action: "submit", at: now)
         var reply: [String: JSONValue] = ["id": .string(id), "reference": .string(reference), "status": "submitted",
                                           "centre": .string(v.centreID), "centreName": .string(env.centreName(v.centreID)),

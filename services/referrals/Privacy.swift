@@ -13,7 +13,14 @@ enum Privacy {
 
     static func audit(_ db: any DatabaseExecutor, _ env: ReferralsEnvironment, _ actor: Actor, action: String,
                       referral: String?, centre: String?, purpose: String) async throws(HubError) {
-        try await db.execute("""
+        let statement = auditStatement(env, actor, action: action, referral: referral, centre: centre, purpose: purpose)
+        try await db.execute(statement.sql, statement.binds)
+    }
+
+    /// The audit row's insert, to send together with the change it records.
+    static func auditStatement(_ env: ReferralsEnvironment, _ actor: Actor, action: String,
+                               referral: String?, centre: String?, purpose: String) -> SQLStatement {
+        SQLStatement("""
             INSERT INTO audit_log (id, at, actor, role, unit, action, referral_id, centre_id, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(UUID().uuidString.lowercased()), .text(env.timestamp), .text(actor.who), .text(actor.role.rawValue),
                   .text(actor.unit), .text(action), referral.databaseValue, centre.databaseValue, .text(purpose)])
