@@ -149,10 +149,22 @@ final class BrokerLoop: @unchecked Sendable {
     var peers: [PeerID: Peer] = [:]
     var services: [String: ServiceState] = [:]
     var pending: [UInt64: Pending] = [:]
-    var nextToken: UInt64 = 1
+    /// Tokens start at a random point, so a reply meant for an earlier broker instance
+    /// (a worker answering across a broker restart) never matches a request of this one.
+    var nextToken = UInt64.random(in: 1...(UInt64(1) << 62))
     var lastHeartbeat = ContinuousClock.now
+    /// When the loop last turned: a broker that could not run (starved of CPU, stopped)
+    /// does not hold the silence against its peers.
+    var lastTurn = ContinuousClock.now
+    /// The drain stopped with messages still unread: peers may have sent heartbeats
+    /// the broker has not read yet, so nobody is judged silent on this turn.
+    var backlog = false
+    /// This broker instance, sent in every heartbeat: a peer that sees a new one knows the
+    /// broker restarted and registers again at once.
+    let instance = Array(String(UInt64.random(in: 0...UInt64.max), radix: 16).utf8)
     let known: Set<String>
     let proto = Array(Wire.protocolName.utf8)
+    static let heartbeat = Array(Wire.Command.heartbeat.rawValue.utf8)
 
     // Metrics (labels are service names and error codes only).
     let requests = Counter(label: "hub_broker_requests_total")
@@ -186,14 +198,23 @@ final class BrokerLoop: @unchecked Sendable {
                 logger.error("broker poll failed", metadata: ["hub.error": "\(error)"])
                 break
             }
+            let now = ContinuousClock.now
+            let gap = now - lastTurn
+            lastTurn = now
+            if gap > settings.heartbeatInterval {
+                for id in peers.keys { peers[id]!.lastSeen += gap }
+            }
             if p.isReadable(iWake) { wakeup.drain() }
             if p.isReadable(iZap) { serviceZAP() }
+            backlog = false
             if p.isReadable(iRouter) {
                 // Drain up to a batch so timers still run under load.
-                for _ in 0..<4096 {
-                    guard let msg = try? router.receive(dontWait: true) else { break }
+                var n = 0
+                while n < 4096, let msg = try? router.receive(dontWait: true) {
                     handle(msg)
+                    n += 1
                 }
+                backlog = n == 4096
             }
             housekeeping()
         }
@@ -294,7 +315,15 @@ final class BrokerLoop: @unchecked Sendable {
         dispatch(service)
     }
 
+    /// Sends queued requests of `service` to workers with spare credit; a worker found
+    /// gone (its connection closed: killed) is dropped at once and its requests requeued.
     func dispatch(_ service: String) {
+        var gone: [PeerID] = []
+        dispatchQueued(service, gone: &gone)
+        for id in gone { drop(id, reason: "connection closed") }
+    }
+
+    private func dispatchQueued(_ service: String, gone: inout [PeerID]) {
         guard var state = services[service] else { return }
         defer { services[service] = state; gauge(service).record(state.queue.count) }
         while let token = state.queue.first {
@@ -313,7 +342,14 @@ final class BrokerLoop: @unchecked Sendable {
             }
             guard let worker = chosen, var p = pending[token] else { return }
             let frames = [worker, proto, Array("REQ".utf8), Array(String(token).utf8), Array(p.principal.name.utf8), p.type, p.envelope]
-            guard (try? router.send(frames, dontWait: true)) == true else { return } // worker pipe full or gone: retry later
+            switch (try? router.trySend(frames)) ?? .wouldBlock {
+            case .sent: break
+            case .wouldBlock: return // worker pipe full: retry later
+            case .unreachable:
+                state.workers.removeAll { $0 == worker }
+                gone.append(worker)
+                continue
+            }
             state.queue.removeFirst()
             p.worker = worker
             pending[token] = p
@@ -323,13 +359,19 @@ final class BrokerLoop: @unchecked Sendable {
 
     func reply(from worker: PeerID, token: UInt64, envelope: [UInt8]) {
         peers[worker]?.inFlight.remove(token)
-        if let p = pending.removeValue(forKey: token) {
+        // Only a peer that may serve the request's service answers it (the worker it went
+        // to, or the same process reconnected under a new routing id).
+        if let p = pending[token], p.worker == worker || (peers[worker].map { settings.policy.mayServe($0.principal, service: p.service) } ?? false) {
+            pending.removeValue(forKey: token)
+            if let w = p.worker, w != worker { peers[w]?.inFlight.remove(token) }
             timer(p.service).recordNanoseconds((ContinuousClock.now - p.received).nanoseconds)
             if (try? router.send([p.client, proto, Array("REP".utf8), envelope], dontWait: true)) != true {
                 logger.notice("reply could not be delivered: caller gone or at its high-water mark", metadata: ["hub.service": "\(p.service)"])
             }
+            dispatch(p.service)
+        } else if let s = peers[worker]?.service {
+            dispatch(s)
         }
-        if let s = peers[worker]?.service { dispatch(s) }
     }
 
     func ready(from id: PeerID, principal: Principal, service: String, capacity: Int) {
@@ -441,8 +483,8 @@ final class BrokerLoop: @unchecked Sendable {
             lastHeartbeat = now
             let dead = settings.heartbeatInterval * settings.heartbeatLiveness
             for (id, peer) in peers {
-                if now - peer.lastSeen > dead { drop(id, reason: "heartbeat"); continue }
-                _ = try? router.send([id, proto, Array("HB".utf8)], dontWait: true)
+                if !backlog, now - peer.lastSeen > dead { drop(id, reason: "heartbeat"); continue }
+                if (try? router.trySend([id, proto, Self.heartbeat, instance])) == .unreachable { drop(id, reason: "connection closed") }
             }
         }
         // Deadlines: answer every expired request, whether queued or on a worker.

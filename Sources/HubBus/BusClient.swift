@@ -35,6 +35,7 @@ public final class BusClient: BusRequester, Sendable {
                 (self?.subscriptions.withLock { $0 } ?? []).map { [proto, Array("SUB".utf8), Array($0.utf8)] }
             },
             onMessage: { [weak self] frames in self?.received(frames) },
+            onDisconnect: { [weak self] in self?.connectionLost() },
             onTick: { [weak self] in self?.expire() })
         connection.withLock { $0 = conn }
         conn.start()
@@ -116,6 +117,21 @@ public final class BusClient: BusRequester, Sendable {
             events.yield(BusEvent(topic: String(decoding: f[2], as: UTF8.self), publisher: Principal(String(decoding: f[3], as: UTF8.self)), envelope: env))
         default:
             break
+        }
+    }
+
+    /// Whether the connection to the broker is up (an adapter answers "pending" at once
+    /// while it is not, instead of holding its caller for a reply that cannot come).
+    public var isConnected: Bool { connection.withLock { $0 }?.isConnected ?? false }
+
+    /// The connection to the broker was lost: the requests it carried may or may not have
+    /// been handled, and their replies will not come on a new connection. Each waiter is
+    /// answered at once with `timeout` (outcome unknown: resend with the same message id),
+    /// so callers resend as soon as a broker is back instead of waiting out their deadline.
+    private func connectionLost() {
+        let all = waiters.withLock { w -> [(String, Waiter)] in let v = Array(w); w.removeAll(); return v }
+        for (id, w) in all {
+            w.continuation.resume(returning: .failure(to: id, type: w.type, HubError(.timeout, "The connection to the broker was lost before the reply came; the outcome is unknown — resend with the same message id to learn it.")))
         }
     }
 

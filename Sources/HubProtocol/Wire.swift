@@ -15,7 +15,8 @@ public enum Wire {
         case reply = "REP"
         /// worker → broker: [UHP1, READY, service, capacity]
         case ready = "READY"
-        /// both ways: [UHP1, HB]
+        /// client → broker: [UHP1, HB]; worker → broker: [UHP1, HB, service];
+        /// broker → peer: [UHP1, HB, instance] (a new instance id: the broker restarted)
         case heartbeat = "HB"
         /// both ways: [UHP1, BYE]
         case disconnect = "BYE"
