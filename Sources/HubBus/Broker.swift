@@ -117,6 +117,11 @@ final class BrokerLoop: @unchecked Sendable {
 
     struct Peer {
         var principal: Principal
+        /// The principal as the frame stamped on each request to a worker (made once).
+        var principalFrame: [UInt8]
+        /// Request types this peer sent and may send, with the service each goes to: the
+        /// routing decision is made once per peer and type, not per message.
+        var routes: [[UInt8]: String] = [:]
         var lastSeen: ContinuousClock.Instant
         var service: String?
         var capacity = 0
@@ -165,6 +170,8 @@ final class BrokerLoop: @unchecked Sendable {
     let known: Set<String>
     let proto = Array(Wire.protocolName.utf8)
     static let heartbeat = Array(Wire.Command.heartbeat.rawValue.utf8)
+    static let requestCommand = Array(Wire.Command.request.rawValue.utf8)
+    static let replyCommand = Array(Wire.Command.reply.rawValue.utf8)
 
     // Metrics (labels are service names and error codes only).
     let requests = Counter(label: "hub_broker_requests_total")
@@ -246,9 +253,16 @@ final class BrokerLoop: @unchecked Sendable {
         let f = msg.frames
         guard let id = f.first else { return }
         guard let user = msg.userID, !user.isEmpty else { return } // cannot happen behind ZAP; drop
-        let principal = Principal(user)
         let now = ContinuousClock.now
-        if peers[id] == nil { peers[id] = Peer(principal: principal, lastSeen: now) } else { peers[id]!.lastSeen = now }
+        // A routing id is one connection, and a connection one authenticated principal.
+        let principal: Principal
+        if let known = peers[id]?.principal {
+            principal = known
+            peers[id]!.lastSeen = now
+        } else {
+            principal = Principal(user)
+            peers[id] = Peer(principal: principal, principalFrame: Array(user.utf8), lastSeen: now)
+        }
 
         let message: PeerMessage
         switch PeerMessage.parse(f.dropFirst()) {
@@ -284,6 +298,10 @@ final class BrokerLoop: @unchecked Sendable {
 
     func request(from client: PeerID, principal: Principal, type typeBytes: [UInt8], envelope: [UInt8]) {
         requests.increment()
+        // The hot path: a type this peer sent before, to a service it may use.
+        if envelope.count <= settings.maxMessageBytes, let service = peers[client]?.routes[typeBytes] {
+            return enqueue(from: client, principal: principal, type: typeBytes, service: service, envelope: envelope)
+        }
         let type = String(decoding: typeBytes, as: UTF8.self)
         guard envelope.count <= settings.maxMessageBytes else {
             return fail(client, envelope, type, HubError(.tooLarge, "The message is larger than \(settings.maxMessageBytes) bytes."))
@@ -301,14 +319,21 @@ final class BrokerLoop: @unchecked Sendable {
         guard settings.policy.mayRequest(principal, type: type) else {
             return fail(client, envelope, type, HubError(.forbidden, "\(principal) may not send \(type).", field: "type"))
         }
+        if peers[client]?.routes.count ?? 0 < 1024 { peers[client]?.routes[typeBytes] = service }
+        enqueue(from: client, principal: principal, type: typeBytes, service: service, envelope: envelope)
+    }
+
+    /// Queues an admitted request for `service` and dispatches.
+    func enqueue(from client: PeerID, principal: Principal, type typeBytes: [UInt8], service: String, envelope: [UInt8]) {
+        let type = typeBytes
         var state = services[service] ?? ServiceState()
         guard state.queue.count < settings.maxQueuedPerService else {
-            return fail(client, envelope, type, HubError(.busy, "The \(service) service is busy; nothing was stored. Try again shortly."))
+            return fail(client, envelope, String(decoding: type, as: UTF8.self), HubError(.busy, "The \(service) service is busy; nothing was stored. Try again shortly."))
         }
         let token = nextToken
         nextToken += 1
         let now = ContinuousClock.now
-        pending[token] = Pending(token: token, client: client, principal: principal, type: typeBytes, envelope: envelope,
+        pending[token] = Pending(token: token, client: client, principal: principal, type: type, envelope: envelope,
                                  received: now, deadline: now + settings.requestTimeout, worker: nil, service: service)
         state.queue.append(token)
         services[service] = state
@@ -341,7 +366,8 @@ final class BrokerLoop: @unchecked Sendable {
                 }
             }
             guard let worker = chosen, var p = pending[token] else { return }
-            let frames = [worker, proto, Array("REQ".utf8), Array(String(token).utf8), Array(p.principal.name.utf8), p.type, p.envelope]
+            let principalFrame = peers[p.client]?.principalFrame ?? Array(p.principal.name.utf8)
+            let frames = [worker, proto, Self.requestCommand, Array(String(token).utf8), principalFrame, p.type, p.envelope]
             switch (try? router.trySend(frames)) ?? .wouldBlock {
             case .sent: break
             case .wouldBlock: return // worker pipe full: retry later
@@ -365,7 +391,7 @@ final class BrokerLoop: @unchecked Sendable {
             pending.removeValue(forKey: token)
             if let w = p.worker, w != worker { peers[w]?.inFlight.remove(token) }
             timer(p.service).recordNanoseconds((ContinuousClock.now - p.received).nanoseconds)
-            if (try? router.send([p.client, proto, Array("REP".utf8), envelope], dontWait: true)) != true {
+            if (try? router.send([p.client, proto, Self.replyCommand, envelope], dontWait: true)) != true {
                 logger.notice("reply could not be delivered: caller gone or at its high-water mark", metadata: ["hub.service": "\(p.service)"])
             }
             dispatch(p.service)
@@ -381,7 +407,7 @@ final class BrokerLoop: @unchecked Sendable {
             protocolError(to: id, HubError(.forbidden, "\(principal) may not serve \(service).", field: "service"))
             return
         }
-        if let old = peers[id]?.service, old != service { drop(id, reason: "re-registered") ; peers[id] = Peer(principal: principal, lastSeen: .now) }
+        if let old = peers[id]?.service, old != service { drop(id, reason: "re-registered") ; peers[id] = Peer(principal: principal, principalFrame: Array(principal.name.utf8), lastSeen: .now) }
         peers[id]!.service = service
         peers[id]!.capacity = capacity
         var state = services[service] ?? ServiceState()

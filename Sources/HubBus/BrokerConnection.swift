@@ -32,11 +32,19 @@ public struct BusEndpoint: Sendable {
     }
 }
 
-/// A CURVE-authenticated DEALER connection to the broker, owned by one thread.
+/// A CURVE-authenticated DEALER connection to the broker.
 ///
-/// Async code hands outbound messages over through `send(_:)` (a locked queue plus a
-/// `Wakeup` pipe); inbound messages are passed to `onMessage` on the I/O thread,
-/// which must only hand them on (resume a continuation, start a task).
+/// The hot path has no thread hop on the way out: `send(_:)` takes the connection's lock
+/// and hands the message to libzmq from the calling context (libzmq allows a socket to be
+/// used from several threads one at a time, behind a full memory barrier, which the lock
+/// is). Only when the socket cannot take it (no connection yet, at the high-water mark, or
+/// earlier messages still queued) does the message wait in the connection's queue for the
+/// I/O thread. The I/O thread waits on the socket's `ZMQ_FD` with a plain poll (never on the
+/// socket itself, so senders are not blocked while it waits), then reads a burst of messages
+/// under the lock and hands them to `onMessages` in one call, outside the lock. `ZMQ_FD` is
+/// edge-like: any operation resets it, so a sender that finds input waiting after its send
+/// wakes the I/O thread (a coalesced `Wakeup`), and the I/O thread blocks only after it has
+/// seen no input left.
 ///
 /// Recovery takes as long as the broker takes to come back, not a back-off: the socket
 /// stays open while the broker is away and libzmq reconnects by itself (first after
@@ -53,14 +61,22 @@ final class BrokerConnection: Sendable {
     let settings: BusEndpoint
     private let logger: Logger
     private let context: ZMQContext
-    private let outbox = Mutex<[[[UInt8]]]>([])
+    /// The socket (nil between sockets) and what waits to be sent on it, in order.
+    private struct Line: @unchecked Sendable {
+        var socket: ZMQSocket?
+        var pending: [[[UInt8]]] = []
+        /// The connection's own opening frames still unsent at the head of `pending`.
+        var openingLeft = 0
+    }
+    private let line = Mutex(Line())
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     private let connected = Atomic<Bool>(false)
     /// Frames to send first on every new connection.
     private let onConnect: @Sendable () -> [[[UInt8]]]
-    private let onMessage: @Sendable ([[UInt8]]) -> Void
+    /// Called on the I/O thread with each burst of inbound messages; must only hand them on.
+    private let onMessages: @Sendable ([[[UInt8]]]) -> Void
     /// Called on the I/O thread when a connection to the broker is lost.
     private let onDisconnect: @Sendable () -> Void
     /// Called from the I/O loop every 20–50 ms for deadline checks (not on every turn: it scans all waiters).
@@ -72,7 +88,7 @@ final class BrokerConnection: Sendable {
     init(settings: BusEndpoint, logger: Logger, context: ZMQContext,
          heartbeatFrames: [[UInt8]],
          onConnect: @escaping @Sendable () -> [[[UInt8]]],
-         onMessage: @escaping @Sendable ([[UInt8]]) -> Void,
+         onMessages: @escaping @Sendable ([[[UInt8]]]) -> Void,
          onDisconnect: @escaping @Sendable () -> Void = {},
          onTick: @escaping @Sendable () -> Void = {}) {
         self.settings = settings
@@ -80,7 +96,7 @@ final class BrokerConnection: Sendable {
         self.context = context
         self.heartbeatFrames = heartbeatFrames
         self.onConnect = onConnect
-        self.onMessage = onMessage
+        self.onMessages = onMessages
         self.onDisconnect = onDisconnect
         self.onTick = onTick
     }
@@ -94,16 +110,22 @@ final class BrokerConnection: Sendable {
     /// Whether a connection to the broker is established (its handshake completed).
     var isConnected: Bool { connected.load(ordering: .acquiring) }
 
-    /// Queues a message for the broker. Returns false when the outbound queue is at its
+    /// Sends a message to the broker, from the calling context when the socket takes it,
+    /// else queued in order for the I/O thread. Returns false when the queue is at its
     /// high-water mark (the caller reports `busy`; nothing is silently dropped).
     @discardableResult
     func send(_ frames: [[UInt8]]) -> Bool {
-        let accepted = outbox.withLock { q -> Bool in
-            guard q.count < Int(settings.highWaterMark) else { return false }
-            q.append(frames)
-            return true
+        let hwm = Int(settings.highWaterMark)
+        let (accepted, wake) = line.withLock { l -> (Bool, Bool) in
+            guard l.pending.count < hwm else { return (false, false) }
+            if l.pending.isEmpty, let socket = l.socket, (try? socket.trySend(frames)) == .sent {
+                // The send may have consumed the socket's edge for input that arrived meanwhile.
+                return (true, socket.hasInput)
+            }
+            l.pending.append(frames)
+            return (true, true)
         }
-        if accepted { wakeup.signal() }
+        if wake { wakeup.signal() }
         return accepted
     }
 
@@ -139,7 +161,14 @@ final class BrokerConnection: Sendable {
                 Thread.sleep(forTimeInterval: Double(delay.milliseconds) / 1000)
                 continue
             }
+            line.withLock { $0.socket = socket }
             let outcome = run(socket, monitor: monitor)
+            line.withLock { l in
+                l.socket = nil
+                // Not this connection's opening frames (READY…): the next connection sends its own.
+                l.pending.removeFirst(l.openingLeft)
+                l.openingLeft = 0
+            }
             socket.stopMonitor()
             monitor.close()
             socket.close()
@@ -170,32 +199,35 @@ final class BrokerConnection: Sendable {
         case brokerDead(heard: Bool)
     }
 
+    /// Puts this connection's opening frames (READY, subscriptions) first in the queue, once.
+    private func open() {
+        let opening = onConnect()
+        line.withLock { l in
+            l.pending.removeFirst(l.openingLeft)
+            l.pending.insert(contentsOf: opening, at: 0)
+            l.openingLeft = opening.count
+        }
+    }
+
     private func run(_ socket: ZMQSocket, monitor: ZMQSocket) -> Outcome {
         var poller = ZMQPoller()
-        let iSock = poller.add(socket)
+        poller.add(fd: socket.fileDescriptor)
         let iMon = poller.add(monitor)
         let iWake = poller.add(fd: wakeup.readFD)
         var lastInbound = ContinuousClock.now
         var lastHeartbeat = ContinuousClock.now
         var lastTick = ContinuousClock.now
         let dead = settings.heartbeatInterval * settings.heartbeatLiveness
-        let hwm = Int(settings.highWaterMark)
-        var pendingOut: [[[UInt8]]] = []
-        // The connection's own opening frames still unsent at the head of `pendingOut`.
-        var openingLeft = 0
         var heard = false
         // The instance id in the broker's heartbeats: a new one means a restarted broker.
         var brokerInstance: [UInt8]?
-        // Puts this connection's opening frames (READY, subscriptions) first, once.
-        func open() {
-            pendingOut.removeFirst(openingLeft)
-            let opening = onConnect()
-            pendingOut.insert(contentsOf: opening, at: 0)
-            openingLeft = opening.count
-        }
+        // Whether the last turn left input unread or messages unsent (then poll briefly).
+        var moreInput = true
+        var unsent = false
+        var inbound: [[[UInt8]]] = []
         while !stopping.load(ordering: .acquiring) {
             var p = poller
-            do { _ = try p.poll(timeoutMs: pendingOut.isEmpty ? 50 : 5) } catch { return .stop }
+            do { _ = try p.poll(timeoutMs: moreInput ? 0 : (unsent ? 5 : 50)) } catch { return .stop }
             if p.isReadable(iWake) { wakeup.drain() }
             if p.isReadable(iMon) {
                 while let m = try? monitor.receive(dontWait: true) {
@@ -210,57 +242,57 @@ final class BrokerConnection: Sendable {
                     }
                 }
             }
-            if p.isReadable(iSock) {
+            let now = ContinuousClock.now
+            let beat = now - lastHeartbeat >= settings.heartbeatInterval
+            if beat { lastHeartbeat = now }
+            // The socket's work under the lock: a burst in, the queue out, and whether input is left.
+            inbound.removeAll(keepingCapacity: true)
+            (moreInput, unsent) = line.withLock { l -> (Bool, Bool) in
                 for _ in 0..<4096 {
                     guard let msg = try? socket.receive(dontWait: true) else { break }
-                    lastInbound = .now
-                    heard = true
-                    let f = msg.frames
+                    inbound.append(msg.frames)
+                }
+                var sent = 0
+                for frames in l.pending {
+                    guard (try? socket.trySend(frames)) == .sent else { break }
+                    sent += 1
+                }
+                if sent > 0 {
+                    l.pending.removeFirst(sent)
+                    l.openingLeft = max(0, l.openingLeft - sent)
+                }
+                if beat { _ = try? socket.trySend(heartbeatFrames) }
+                return (socket.hasInput, !l.pending.isEmpty)
+            }
+            if !inbound.isEmpty {
+                lastInbound = now
+                heard = true
+                var batch: [[[UInt8]]] = []
+                batch.reserveCapacity(inbound.count)
+                for f in inbound {
                     if f.count >= 2, f[0] == proto {
                         if f[1] == Self.heartbeatCommand {
                             if f.count >= 3 {
-                                if let known = brokerInstance, known != f[2] { open() }
+                                if let known = brokerInstance, known != f[2] { open(); unsent = true }
                                 brokerInstance = f[2]
                             }
                             continue
                         }
-                        if f[1] == Self.byeCommand { open(); continue }
+                        if f[1] == Self.byeCommand { open(); unsent = true; continue }
                     }
-                    onMessage(f)
+                    batch.append(f)
                 }
-            }
-            // Outbound: what async code queued, in order. At the socket's HWM keep it for the next turn.
-            if pendingOut.count < hwm {
-                let batch = outbox.withLock { q -> [[[UInt8]]] in let b = q; q.removeAll(keepingCapacity: true); return b }
-                pendingOut.append(contentsOf: batch)
-            }
-            var sent = 0
-            for frames in pendingOut {
-                guard (try? socket.send(frames, dontWait: true)) == true else { break }
-                sent += 1
-            }
-            if sent > 0 {
-                pendingOut.removeFirst(sent)
-                openingLeft = max(0, openingLeft - sent)
-            }
-            let now = ContinuousClock.now
-            if now - lastHeartbeat >= settings.heartbeatInterval {
-                lastHeartbeat = now
-                _ = try? socket.send(heartbeatFrames, dontWait: true)
+                if !batch.isEmpty { onMessages(batch) }
             }
             if now - lastTick >= .milliseconds(20) {
                 lastTick = now
                 onTick()
             }
             if connected.load(ordering: .acquiring), now - lastInbound > dead {
-                // Put back what could not be sent, so a reconnect delivers it — but not this
-                // connection's opening frames (READY…): the next connection sends its own.
-                let queued = pendingOut.dropFirst(openingLeft)
-                if !queued.isEmpty { outbox.withLock { $0.insert(contentsOf: queued, at: 0) } }
                 return .brokerDead(heard: heard)
             }
         }
-        _ = try? socket.send([proto, Array(Wire.Command.disconnect.rawValue.utf8)], dontWait: true)
+        line.withLock { _ in _ = try? socket.trySend([proto, Array(Wire.Command.disconnect.rawValue.utf8)]) }
         return .stop
     }
 
