@@ -117,6 +117,11 @@ final class BrokerLoop: @unchecked Sendable {
 
     struct Peer {
         var principal: Principal
+        /// The principal as the frame stamped on each request to a worker (made once).
+        var principalFrame: [UInt8]
+        /// Request types this peer sent and may send, with the service each goes to: the
+        /// routing decision is made once per peer and type, not per message.
+        var routes: [[UInt8]: String] = [:]
         var lastSeen: ContinuousClock.Instant
         var service: String?
         var capacity = 0
@@ -149,10 +154,24 @@ final class BrokerLoop: @unchecked Sendable {
     var peers: [PeerID: Peer] = [:]
     var services: [String: ServiceState] = [:]
     var pending: [UInt64: Pending] = [:]
-    var nextToken: UInt64 = 1
+    /// Tokens start at a random point, so a reply meant for an earlier broker instance
+    /// (a worker answering across a broker restart) never matches a request of this one.
+    var nextToken = UInt64.random(in: 1...(UInt64(1) << 62))
     var lastHeartbeat = ContinuousClock.now
+    /// When the loop last turned: a broker that could not run (starved of CPU, stopped)
+    /// does not hold the silence against its peers.
+    var lastTurn = ContinuousClock.now
+    /// The drain stopped with messages still unread: peers may have sent heartbeats
+    /// the broker has not read yet, so nobody is judged silent on this turn.
+    var backlog = false
+    /// This broker instance, sent in every heartbeat: a peer that sees a new one knows the
+    /// broker restarted and registers again at once.
+    let instance = Array(String(UInt64.random(in: 0...UInt64.max), radix: 16).utf8)
     let known: Set<String>
     let proto = Array(Wire.protocolName.utf8)
+    static let heartbeat = Array(Wire.Command.heartbeat.rawValue.utf8)
+    static let requestCommand = Array(Wire.Command.request.rawValue.utf8)
+    static let replyCommand = Array(Wire.Command.reply.rawValue.utf8)
 
     // Metrics (labels are service names and error codes only).
     let requests = Counter(label: "hub_broker_requests_total")
@@ -186,14 +205,23 @@ final class BrokerLoop: @unchecked Sendable {
                 logger.error("broker poll failed", metadata: ["hub.error": "\(error)"])
                 break
             }
+            let now = ContinuousClock.now
+            let gap = now - lastTurn
+            lastTurn = now
+            if gap > settings.heartbeatInterval {
+                for id in peers.keys { peers[id]!.lastSeen += gap }
+            }
             if p.isReadable(iWake) { wakeup.drain() }
             if p.isReadable(iZap) { serviceZAP() }
+            backlog = false
             if p.isReadable(iRouter) {
                 // Drain up to a batch so timers still run under load.
-                for _ in 0..<4096 {
-                    guard let msg = try? router.receive(dontWait: true) else { break }
+                var n = 0
+                while n < 4096, let msg = try? router.receive(dontWait: true) {
                     handle(msg)
+                    n += 1
                 }
+                backlog = n == 4096
             }
             housekeeping()
         }
@@ -225,9 +253,16 @@ final class BrokerLoop: @unchecked Sendable {
         let f = msg.frames
         guard let id = f.first else { return }
         guard let user = msg.userID, !user.isEmpty else { return } // cannot happen behind ZAP; drop
-        let principal = Principal(user)
         let now = ContinuousClock.now
-        if peers[id] == nil { peers[id] = Peer(principal: principal, lastSeen: now) } else { peers[id]!.lastSeen = now }
+        // A routing id is one connection, and a connection one authenticated principal.
+        let principal: Principal
+        if let known = peers[id]?.principal {
+            principal = known
+            peers[id]!.lastSeen = now
+        } else {
+            principal = Principal(user)
+            peers[id] = Peer(principal: principal, principalFrame: Array(user.utf8), lastSeen: now)
+        }
 
         let message: PeerMessage
         switch PeerMessage.parse(f.dropFirst()) {
@@ -263,6 +298,10 @@ final class BrokerLoop: @unchecked Sendable {
 
     func request(from client: PeerID, principal: Principal, type typeBytes: [UInt8], envelope: [UInt8]) {
         requests.increment()
+        // The hot path: a type this peer sent before, to a service it may use.
+        if envelope.count <= settings.maxMessageBytes, let service = peers[client]?.routes[typeBytes] {
+            return enqueue(from: client, principal: principal, type: typeBytes, service: service, envelope: envelope)
+        }
         let type = String(decoding: typeBytes, as: UTF8.self)
         guard envelope.count <= settings.maxMessageBytes else {
             return fail(client, envelope, type, HubError(.tooLarge, "The message is larger than \(settings.maxMessageBytes) bytes."))
@@ -280,21 +319,36 @@ final class BrokerLoop: @unchecked Sendable {
         guard settings.policy.mayRequest(principal, type: type) else {
             return fail(client, envelope, type, HubError(.forbidden, "\(principal) may not send \(type).", field: "type"))
         }
+        if peers[client]?.routes.count ?? 0 < 1024 { peers[client]?.routes[typeBytes] = service }
+        enqueue(from: client, principal: principal, type: typeBytes, service: service, envelope: envelope)
+    }
+
+    /// Queues an admitted request for `service` and dispatches.
+    func enqueue(from client: PeerID, principal: Principal, type typeBytes: [UInt8], service: String, envelope: [UInt8]) {
+        let type = typeBytes
         var state = services[service] ?? ServiceState()
         guard state.queue.count < settings.maxQueuedPerService else {
-            return fail(client, envelope, type, HubError(.busy, "The \(service) service is busy; nothing was stored. Try again shortly."))
+            return fail(client, envelope, String(decoding: type, as: UTF8.self), HubError(.busy, "The \(service) service is busy; nothing was stored. Try again shortly."))
         }
         let token = nextToken
         nextToken += 1
         let now = ContinuousClock.now
-        pending[token] = Pending(token: token, client: client, principal: principal, type: typeBytes, envelope: envelope,
+        pending[token] = Pending(token: token, client: client, principal: principal, type: type, envelope: envelope,
                                  received: now, deadline: now + settings.requestTimeout, worker: nil, service: service)
         state.queue.append(token)
         services[service] = state
         dispatch(service)
     }
 
+    /// Sends queued requests of `service` to workers with spare credit; a worker found
+    /// gone (its connection closed: killed) is dropped at once and its requests requeued.
     func dispatch(_ service: String) {
+        var gone: [PeerID] = []
+        dispatchQueued(service, gone: &gone)
+        for id in gone { drop(id, reason: "connection closed") }
+    }
+
+    private func dispatchQueued(_ service: String, gone: inout [PeerID]) {
         guard var state = services[service] else { return }
         defer { services[service] = state; gauge(service).record(state.queue.count) }
         while let token = state.queue.first {
@@ -312,8 +366,16 @@ final class BrokerLoop: @unchecked Sendable {
                 }
             }
             guard let worker = chosen, var p = pending[token] else { return }
-            let frames = [worker, proto, Array("REQ".utf8), Array(String(token).utf8), Array(p.principal.name.utf8), p.type, p.envelope]
-            guard (try? router.send(frames, dontWait: true)) == true else { return } // worker pipe full or gone: retry later
+            let principalFrame = peers[p.client]?.principalFrame ?? Array(p.principal.name.utf8)
+            let frames = [worker, proto, Self.requestCommand, Array(String(token).utf8), principalFrame, p.type, p.envelope]
+            switch (try? router.trySend(frames)) ?? .wouldBlock {
+            case .sent: break
+            case .wouldBlock: return // worker pipe full: retry later
+            case .unreachable:
+                state.workers.removeAll { $0 == worker }
+                gone.append(worker)
+                continue
+            }
             state.queue.removeFirst()
             p.worker = worker
             pending[token] = p
@@ -323,13 +385,19 @@ final class BrokerLoop: @unchecked Sendable {
 
     func reply(from worker: PeerID, token: UInt64, envelope: [UInt8]) {
         peers[worker]?.inFlight.remove(token)
-        if let p = pending.removeValue(forKey: token) {
+        // Only a peer that may serve the request's service answers it (the worker it went
+        // to, or the same process reconnected under a new routing id).
+        if let p = pending[token], p.worker == worker || (peers[worker].map { settings.policy.mayServe($0.principal, service: p.service) } ?? false) {
+            pending.removeValue(forKey: token)
+            if let w = p.worker, w != worker { peers[w]?.inFlight.remove(token) }
             timer(p.service).recordNanoseconds((ContinuousClock.now - p.received).nanoseconds)
-            if (try? router.send([p.client, proto, Array("REP".utf8), envelope], dontWait: true)) != true {
+            if (try? router.send([p.client, proto, Self.replyCommand, envelope], dontWait: true)) != true {
                 logger.notice("reply could not be delivered: caller gone or at its high-water mark", metadata: ["hub.service": "\(p.service)"])
             }
+            dispatch(p.service)
+        } else if let s = peers[worker]?.service {
+            dispatch(s)
         }
-        if let s = peers[worker]?.service { dispatch(s) }
     }
 
     func ready(from id: PeerID, principal: Principal, service: String, capacity: Int) {
@@ -339,7 +407,7 @@ final class BrokerLoop: @unchecked Sendable {
             protocolError(to: id, HubError(.forbidden, "\(principal) may not serve \(service).", field: "service"))
             return
         }
-        if let old = peers[id]?.service, old != service { drop(id, reason: "re-registered") ; peers[id] = Peer(principal: principal, lastSeen: .now) }
+        if let old = peers[id]?.service, old != service { drop(id, reason: "re-registered") ; peers[id] = Peer(principal: principal, principalFrame: Array(principal.name.utf8), lastSeen: .now) }
         peers[id]!.service = service
         peers[id]!.capacity = capacity
         var state = services[service] ?? ServiceState()
@@ -441,8 +509,8 @@ final class BrokerLoop: @unchecked Sendable {
             lastHeartbeat = now
             let dead = settings.heartbeatInterval * settings.heartbeatLiveness
             for (id, peer) in peers {
-                if now - peer.lastSeen > dead { drop(id, reason: "heartbeat"); continue }
-                _ = try? router.send([id, proto, Array("HB".utf8)], dontWait: true)
+                if !backlog, now - peer.lastSeen > dead { drop(id, reason: "heartbeat"); continue }
+                if (try? router.trySend([id, proto, Self.heartbeat, instance])) == .unreachable { drop(id, reason: "connection closed") }
             }
         }
         // Deadlines: answer every expired request, whether queued or on a worker.

@@ -34,7 +34,8 @@ public final class BusClient: BusRequester, Sendable {
             onConnect: { [weak self] in
                 (self?.subscriptions.withLock { $0 } ?? []).map { [proto, Array("SUB".utf8), Array($0.utf8)] }
             },
-            onMessage: { [weak self] frames in self?.received(frames) },
+            onMessages: { [weak self] batch in self?.received(batch) },
+            onDisconnect: { [weak self] in self?.connectionLost() },
             onTick: { [weak self] in self?.expire() })
         connection.withLock { $0 = conn }
         conn.start()
@@ -98,24 +99,47 @@ public final class BusClient: BusRequester, Sendable {
         connection.withLock { $0 }?.send([Array(Wire.protocolName.utf8), Array("SUB".utf8), Array(prefix.utf8)])
     }
 
-    private func received(_ f: [[UInt8]]) {
-        guard f.count >= 3 else { return }
-        switch String(decoding: f[1], as: UTF8.self) {
-        case "REP", "ERR":
-            guard let env = try? Envelope.decode(f[2]) else {
-                logger.warning("unreadable reply from broker")
-                return
+    /// A burst of messages from the broker: the replies are matched to their waiters
+    /// under one lock, then each waiter is resumed.
+    private func received(_ batch: [[[UInt8]]]) {
+        var replies: [Envelope] = []
+        replies.reserveCapacity(batch.count)
+        for f in batch where f.count >= 3 {
+            if f[1] == Self.replyCommand || f[1] == Self.errorCommand {
+                guard let env = try? Envelope.decode(f[2]) else {
+                    logger.warning("unreadable reply from broker")
+                    continue
+                }
+                replies.append(env)
+            } else if f[1] == Self.eventCommand {
+                guard f.count == 5, let env = try? Envelope.decode(f[4]) else { continue }
+                events.yield(BusEvent(topic: String(decoding: f[2], as: UTF8.self), publisher: Principal(String(decoding: f[3], as: UTF8.self)), envelope: env))
             }
-            guard let corr = env.correlationID, let w = waiters.withLock({ $0.removeValue(forKey: corr) }) else {
-                if env.error != nil { logger.notice("bus error without a waiting request", metadata: ["hub.code": "\(env.error!.code)"]) }
-                return
+        }
+        if replies.isEmpty { return }
+        let matched = waiters.withLock { w in replies.map { env in env.correlationID.flatMap { w.removeValue(forKey: $0) } } }
+        for (env, waiter) in zip(replies, matched) {
+            guard let waiter else {
+                if let e = env.error { logger.notice("bus error without a waiting request", metadata: ["hub.code": "\(e.code)"]) }
+                continue
             }
-            w.continuation.resume(returning: env)
-        case "EVT":
-            guard f.count == 5, let env = try? Envelope.decode(f[4]) else { return }
-            events.yield(BusEvent(topic: String(decoding: f[2], as: UTF8.self), publisher: Principal(String(decoding: f[3], as: UTF8.self)), envelope: env))
-        default:
-            break
+            waiter.continuation.resume(returning: env)
+        }
+    }
+    private static let replyCommand = Array("REP".utf8), errorCommand = Array("ERR".utf8), eventCommand = Array("EVT".utf8)
+
+    /// Whether the connection to the broker is up (an adapter answers "pending" at once
+    /// while it is not, instead of holding its caller for a reply that cannot come).
+    public var isConnected: Bool { connection.withLock { $0 }?.isConnected ?? false }
+
+    /// The connection to the broker was lost: the requests it carried may or may not have
+    /// been handled, and their replies will not come on a new connection. Each waiter is
+    /// answered at once with `timeout` (outcome unknown: resend with the same message id),
+    /// so callers resend as soon as a broker is back instead of waiting out their deadline.
+    private func connectionLost() {
+        let all = waiters.withLock { w -> [(String, Waiter)] in let v = Array(w); w.removeAll(); return v }
+        for (id, w) in all {
+            w.continuation.resume(returning: .failure(to: id, type: w.type, HubError(.timeout, "The connection to the broker was lost before the reply came; the outcome is unknown — resend with the same message id to learn it.")))
         }
     }
 

@@ -478,7 +478,7 @@ public final class ServiceWorker: Sendable {
             settings: endpoint, logger: logger, context: context,
             heartbeatFrames: [proto, Array("HB".utf8), Array(name.utf8)],
             onConnect: { [[proto, Array("READY".utf8), Array(name.utf8), Array(String(capacity).utf8)]] },
-            onMessage: { [weak self] frames in self?.received(frames) })
+            onMessages: { [weak self] batch in for frames in batch { self?.received(frames) } })
         connection.withLock { $0 = conn }
     }
 

@@ -15,7 +15,8 @@ public enum Wire {
         case reply = "REP"
         /// worker → broker: [UHP1, READY, service, capacity]
         case ready = "READY"
-        /// both ways: [UHP1, HB]
+        /// client → broker: [UHP1, HB]; worker → broker: [UHP1, HB, service];
+        /// broker → peer: [UHP1, HB, instance] (a new instance id: the broker restarted)
         case heartbeat = "HB"
         /// both ways: [UHP1, BYE]
         case disconnect = "BYE"
@@ -87,10 +88,19 @@ public enum PeerMessage: Sendable, Equatable {
 
     static let proto = Array(Wire.protocolName.utf8)
 
+    /// A slice of frames indexed from 0.
+    private struct Frames {
+        let slice: ArraySlice<[UInt8]>
+        init(_ s: ArraySlice<[UInt8]>) { slice = s }
+        var count: Int { slice.count }
+        subscript(i: Int) -> [UInt8] { slice[slice.startIndex + i] }
+    }
+
     /// The message of `frames` (protocol name first), or a `malformed` error that says what
     /// the command takes. Never reads past the frames it was given.
-    public static func parse(_ f: ArraySlice<[UInt8]>) -> Result<PeerMessage, HubError> {
-        let f = Array(f)
+    public static func parse(_ frames: ArraySlice<[UInt8]>) -> Result<PeerMessage, HubError> {
+        // Indexes the slice in place (no copy of the frame list on the broker's hot path).
+        let f = Frames(frames)
         guard f.count >= 2, f[0] == proto, let command = Wire.Command(rawValue: String(decoding: f[1], as: UTF8.self)) else {
             return .failure(HubError(.malformed, "Frames must start with \(Wire.protocolName) and a known command."))
         }

@@ -140,7 +140,28 @@ public final class ZMQSocket: @unchecked Sendable {
         try set(ZMQ_HEARTBEAT_TIMEOUT, timeoutMs)
         try set(ZMQ_HEARTBEAT_TTL, timeoutMs)
     }
+    /// libzmq's own reconnection after a lost connection: the first attempt after
+    /// `intervalMs`, then doubling up to `maxMs` (0: no doubling). The socket keeps its
+    /// queued messages and reconnects by itself, so a restarted peer is found again at once.
+    public func setReconnect(intervalMs: Int32, maxMs: Int32) throws(ZMQError) {
+        try set(ZMQ_RECONNECT_IVL, intervalMs)
+        try set(ZMQ_RECONNECT_IVL_MAX, maxMs)
+    }
     public func setRoutingID(_ id: [UInt8]) throws(ZMQError) { try set(ZMQ_ROUTING_ID, bytes: id) }
+
+    /// Reports this socket's connection events (`ZMQMonitorEvent`) on a PAIR socket that
+    /// the caller owns, polls and closes (after `stopMonitor()`), on the same thread.
+    public func monitor(_ events: ZMQMonitorEvent.Kind) throws(ZMQError) -> ZMQSocket {
+        let endpoint = "inproc://monitor-\(UInt64.random(in: 0...UInt64.max))"
+        if zmq_socket_monitor(try live("monitor"), endpoint, events.rawValue) != 0 { throw .last("zmq_socket_monitor") }
+        let pair = try ZMQSocket(context, .pair)
+        try pair.connect(endpoint)
+        return pair
+    }
+    /// Stops the monitor started by `monitor(_:)`.
+    public func stopMonitor() {
+        if let h = handle { zmq_socket_monitor(h, nil, 0) }
+    }
     public func subscribe(_ prefix: [UInt8]) throws(ZMQError) { try set(ZMQ_SUBSCRIBE, bytes: prefix) }
 
     /// Makes this socket a CURVE server with `secretKey` (Z85); peers must pass ZAP.
@@ -162,19 +183,37 @@ public final class ZMQSocket: @unchecked Sendable {
     /// its high-water mark (EAGAIN) or, for a ROUTER, the peer is unknown (EHOSTUNREACH).
     @discardableResult
     public func send(_ frames: [[UInt8]], dontWait: Bool = false) throws(ZMQError) -> Bool {
+        try trySend(frames, dontWait: dontWait) == .sent
+    }
+
+    /// What became of a message handed to `trySend`.
+    public enum SendOutcome: Sendable, Equatable {
+        case sent
+        /// At the high-water mark, or (DEALER with `ZMQ_IMMEDIATE`) no connection yet: try again later.
+        case wouldBlock
+        /// A ROUTER (with `ZMQ_ROUTER_MANDATORY`) has no connection to that peer: it is gone.
+        case unreachable
+    }
+
+    /// As `send`, telling a full pipe from a peer that is gone (a ROUTER drops the
+    /// routing id of a disconnected peer at once, so the broker learns of a killed
+    /// worker at the next message to it instead of after the heartbeat liveness).
+    public func trySend(_ frames: [[UInt8]], dontWait: Bool = true) throws(ZMQError) -> SendOutcome {
         let h = try live("send")
-        for (i, frame) in frames.enumerated() {
+        let last = frames.count - 1
+        for i in frames.indices {
             var flags: Int32 = dontWait ? ZMQ_DONTWAIT : 0
-            if i < frames.count - 1 { flags |= ZMQ_SNDMORE }
-            let rc = frame.withUnsafeBytes { zmq_send(h, $0.baseAddress, $0.count, flags) }
+            if i < last { flags |= ZMQ_SNDMORE }
+            let rc = frames[i].withUnsafeBytes { zmq_send(h, $0.baseAddress, $0.count, flags) }
             if rc < 0 {
                 let e = zmq_errno()
                 // Only the first frame can fail with EAGAIN; later frames of an accepted message are queued atomically.
-                if (e == EAGAIN || e == EHOSTUNREACH) && i == 0 { return false }
+                if i == 0 && e == EAGAIN { return .wouldBlock }
+                if i == 0 && e == EHOSTUNREACH { return .unreachable }
                 throw ZMQError(errno: e, operation: "zmq_send")
             }
         }
-        return true
+        return .sent
     }
 
     /// Receives one multipart message; nil when `dontWait` and none is waiting.
@@ -208,6 +247,25 @@ public final class ZMQSocket: @unchecked Sendable {
         return ZMQMessage(frames: frames, userID: userID)
     }
 
+    /// The socket's `ZMQ_FD`: readable when libzmq has news for the socket (edge-like: it
+    /// is reset by any operation on the socket). Lets one thread wait on the socket with a
+    /// plain poll while other threads use it under a lock (see `events`).
+    public var fileDescriptor: Int32 {
+        var fd: Int32 = -1
+        var len = MemoryLayout<Int32>.size
+        if let h = handle { zmq_getsockopt(h, ZMQ_FD, &fd, &len) }
+        return fd
+    }
+    /// Whether a message can be received now (`ZMQ_EVENTS` has `ZMQ_POLLIN`). Reading it
+    /// processes libzmq's pending commands, which is what makes `fileDescriptor` safe to wait on.
+    public var hasInput: Bool {
+        guard let h = handle else { return false }
+        var events: Int32 = 0
+        var len = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(h, ZMQ_EVENTS, &events, &len) == 0 else { return false }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
     /// Raw handle for `zmq_poll` and `zmq_proxy`.
     public var rawHandle: UnsafeMutableRawPointer? { handle }
 }
@@ -218,6 +276,30 @@ public struct ZMQMessage: Sendable {
     /// The authenticated principal that the ZAP handler assigned to the sending peer.
     public var userID: String?
     public init(frames: [[UInt8]], userID: String? = nil) { self.frames = frames; self.userID = userID }
+}
+
+/// A connection event from a socket monitor (`ZMQSocket.monitor`).
+public struct ZMQMonitorEvent: Sendable {
+    /// Which events to report (libzmq's `ZMQ_EVENT_*` bits).
+    public struct Kind: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// The ZMTP (and CURVE) handshake with a peer completed: the connection carries messages.
+        public static let handshakeSucceeded = Kind(rawValue: ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+        /// An established connection was lost.
+        public static let disconnected = Kind(rawValue: ZMQ_EVENT_DISCONNECTED)
+    }
+    public var kind: Kind
+    /// The event's value (a file descriptor or an error number, by event).
+    public var value: UInt32
+
+    /// Reads the two frames libzmq sends for each event; nil for anything else.
+    public init?(frames: [[UInt8]]) {
+        guard frames.count >= 1, frames[0].count >= 6 else { return nil }
+        let f = frames[0]
+        kind = Kind(rawValue: Int32(UInt16(f[0]) | UInt16(f[1]) << 8))
+        value = UInt32(f[2]) | UInt32(f[3]) << 8 | UInt32(f[4]) << 16 | UInt32(f[5]) << 24
+    }
 }
 
 /// Polls sockets and plain file descriptors.

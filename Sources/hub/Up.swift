@@ -123,8 +123,13 @@ struct Up: AsyncParsableCommand {
     }
 }
 
-/// Starts child processes, restarts crashed ones with back-off (1 s doubling to 30 s,
-/// reset after a minute of good health) and stops them all in reverse order.
+/// Starts child processes, restarts those that end, and stops them all in reverse order.
+///
+/// The back-off is for a child that fails at start (it ends on its own within
+/// `startGrace`: bad configuration, a port taken): 1 s doubling to 30 s, so a broken
+/// child does not spin. A child that ran and then ended — killed (SIGKILL, SIGTERM from
+/// outside) at any time, or crashed after its start — is restarted at once, so the hub
+/// answers again as soon as the child is up (issue 16: a kill used to cost up to 30 s).
 final class Supervisor: Sendable {
     struct Child {
         var process: Process
@@ -137,6 +142,8 @@ final class Supervisor: Sendable {
     private let children = Mutex<[String: Child]>([:])
     private let order = Mutex<[String]>([])
     private let stopping = Atomic<Bool>(false)
+    /// A child that ends on its own sooner than this after its start failed at start.
+    static let startGrace: Duration = .seconds(5)
 
     init(executable: String, options: CommonOptions, logger: Logger) {
         self.executable = executable
@@ -159,7 +166,9 @@ final class Supervisor: Sendable {
         var env = ProcessInfo.processInfo.environment
         env[Supervision.parentVariable] = String(getpid())
         p.environment = env
-        p.terminationHandler = { [weak self] proc in self?.exited(component, status: proc.terminationStatus) }
+        p.terminationHandler = { [weak self] proc in
+            self?.exited(component, status: proc.terminationStatus, signalled: proc.terminationReason == .uncaughtSignal)
+        }
         do {
             try p.run()
         } catch {
@@ -170,17 +179,29 @@ final class Supervisor: Sendable {
         order.withLock { if !$0.contains(component) { $0.append(component) } }
     }
 
-    private func exited(_ component: String, status: Int32) {
+    private func exited(_ component: String, status: Int32, signalled: Bool) {
         guard !stopping.load(ordering: .acquiring) else { return }
         let child = children.withLock { $0[component] }
-        var delay = child?.delay ?? .seconds(1)
-        if let c = child, ContinuousClock.now - c.started > .seconds(60) { delay = .seconds(1) }
-        say("\(component) stopped (status \(status)); restarting in \(delay.components.seconds) s")
-        let next = min(delay * 2, .seconds(30))
+        let ran = child.map { ContinuousClock.now - $0.started } ?? .zero
+        let (wait, next) = Self.restartDelay(ran: ran, killed: signalled && (status == SIGKILL || status == SIGTERM), current: child?.delay ?? .seconds(1))
+        say("\(component) stopped (\(signalled ? "signal" : "status") \(status)); restarting " + (wait == .zero ? "now" : "in \(wait.components.seconds) s"))
+        if wait == .zero {
+            start(component, delay: next)
+            return
+        }
         Task {
-            try? await Task.sleep(for: delay)
+            try? await Task.sleep(for: wait)
             self.start(component, delay: next)
         }
+    }
+
+    /// The wait before restarting a child that ran for `ran`, and the wait for the time after.
+    /// Killed from outside, or ended after `startGrace`: at once, and the back-off starts
+    /// again from 1 s. Ended on its own within `startGrace` (failed at start): `current`,
+    /// doubling up to 30 s.
+    static func restartDelay(ran: Duration, killed: Bool, current: Duration) -> (wait: Duration, next: Duration) {
+        if killed || ran >= startGrace { return (.zero, .seconds(1)) }
+        return (current, min(current * 2, .seconds(30)))
     }
 
     /// Waits for SIGINT/SIGTERM, then stops children: gateway and adapters, services, broker last.

@@ -87,7 +87,7 @@ struct BrokerTests {
         try await bus.waitForWorkers("test", via: client)
         // The worker cannot parse the envelope, so the reply has no correlation id: use a raw socket.
         let raw = try RawPeer(bus, principal: "gateway")
-        let reply = try raw.call([Array("UHP1".utf8), Array("REQ".utf8), Array("test.put".utf8), Array("{not json".utf8)])
+        let reply = try await raw.call([Array("UHP1".utf8), Array("REQ".utf8), Array("test.put".utf8), Array("{not json".utf8)])
         #expect(reply.count == 3)
         #expect(String(decoding: reply[1], as: UTF8.self) == "REP")
         let env = try Envelope.decode(reply[2])
@@ -100,7 +100,7 @@ struct BrokerTests {
         let bus = try BusFixture()
         let raw = try RawPeer(bus, principal: "gateway")
         for frames in [[Array("HELLO".utf8)], [Array("UHP1".utf8), Array("REQ".utf8)], [Array("UHP1".utf8), Array("NOPE".utf8), []]] {
-            let reply = try raw.call(frames)
+            let reply = try await raw.call(frames)
             #expect(String(decoding: reply[1], as: UTF8.self) == "ERR")
             #expect(try Envelope.decode(reply[2]).error?.code == .malformed)
         }
@@ -178,18 +178,56 @@ struct BrokerTests {
         await bus.tearDown()
     }
 
+    @Test func aWaitingRequestIsAnsweredWhenTheBrokerGoesAndAWorkerRegistersAgainWhenItIsBack() async throws {
+        let bus = try BusFixture(requestTimeoutMs: 60_000)
+        let client = try bus.client()
+        try await bus.worker(TestService.definition(slowMs: 4000))
+        try await bus.waitForWorkers("test", via: client)
+        // A request the worker holds while the broker goes away: its caller is answered on the
+        // lost connection ("outcome unknown", resend), not after its own 60 s deadline.
+        let held = Task { await client.send(Envelope(type: "test.slow", body: [:]), timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(500))
+        await bus.stopBroker()
+        let reply = await held.value
+        #expect(reply.error?.code == .timeout)
+        #expect(reply.error?.message.contains("connection to the broker was lost") == true)
+        // The same port again: the worker's socket reconnects by itself and registers at once.
+        try bus.startBroker()
+        try await bus.waitForWorkers("test", via: client)
+        let n = try await client.request("test.count", body: .object([:]))
+        #expect(n["count"]?.numberValue == 0)
+        await bus.tearDown()
+    }
+
+    @Test func aReplyIsTakenOnlyFromAPeerThatMayServeTheService() async throws {
+        let bus = try BusFixture(requestTimeoutMs: 20000, heartbeatMs: 1000)
+        let client = try bus.client()
+        let worker = try await RawPeer.worker(bus, via: client)
+        let request = Envelope(type: "test.count", body: [:])
+        let answer = Task { await client.send(request, timeout: .seconds(25)) }
+        let taken = try await worker.receive(timeoutMs: 5000, heartbeat: RawPeer.workerHeartbeat)
+        #expect(taken.count == 6)
+        // Another principal (a worker of another service) answers with the stolen token: ignored.
+        let other = try RawPeer(bus, principal: "service:other")
+        try other.send([Array("UHP1".utf8), Array("REP".utf8), taken[2], Envelope.reply(to: request, result: ["count": 99]).encoded()])
+        try await Task.sleep(for: .milliseconds(300))
+        // The worker it went to answers: that reply is the one delivered.
+        try worker.send([Array("UHP1".utf8), Array("REP".utf8), taken[2], Envelope.reply(to: request, result: ["count": 1]).encoded()])
+        let reply = await answer.value
+        #expect(reply.body["count"]?.numberValue == 1)
+        other.close(); worker.close()
+        await bus.tearDown()
+    }
+
     @Test func requestHeldByDeadWorkerGoesToAnotherWorker() async throws {
         // Heartbeats slow enough that a loaded machine does not make the raw peer look dead
         // before it has taken the request (the test must not depend on the machine's speed).
         let bus = try BusFixture(requestTimeoutMs: 20000, heartbeatMs: 1000)
         let client = try bus.client()
         // A worker that takes requests and never answers, then goes silent (killed).
-        let silent = try RawPeer(bus, principal: "service:test")
-        let heartbeat = [Array("UHP1".utf8), Array("HB".utf8), Array("test".utf8)]
-        try silent.send([Array("UHP1".utf8), Array("READY".utf8), Array("test".utf8), Array("1".utf8)])
-        try await bus.waitForWorkers("test", via: client)
+        let silent = try await RawPeer.worker(bus, via: client)
         async let answer = client.request("test.count", body: .object([:]), timeout: .seconds(25))
-        let taken = try silent.receive(timeoutMs: 5000, heartbeat: heartbeat)
+        let taken = try await silent.receive(timeoutMs: 5000, heartbeat: RawPeer.workerHeartbeat)
         #expect(taken.count == 6) // the broker handed the request to the silent worker
         silent.close() // dies without replying or saying BYE
         try await bus.worker(TestService.definition())
@@ -235,9 +273,23 @@ final class RawPeer: @unchecked Sendable {
         try socket.connect(bus.endpoint)
     }
     func send(_ frames: [[UInt8]]) throws { try socket.send(frames) }
+    /// A `test` worker with credit 1, registered with the broker.
+    static func worker(_ bus: BusFixture, via client: BusClient) async throws -> RawPeer {
+        let peer = try RawPeer(bus, principal: "service:test")
+        try peer.send([Array("UHP1".utf8), Array("READY".utf8), Array("test".utf8), Array("1".utf8)])
+        try await bus.waitForWorkers("test", via: client)
+        return peer
+    }
+    static let workerHeartbeat = [Array("UHP1".utf8), Array("HB".utf8), Array("test".utf8)]
     /// Waits for a message other than a heartbeat; sends `heartbeat` every 50 ms meanwhile
-    /// (a worker must, or the broker drops it).
-    func receive(timeoutMs: Int, heartbeat: [[UInt8]]? = nil) throws -> [[UInt8]] {
+    /// (a worker must, or the broker drops it). The wait runs on a thread of its own: blocking
+    /// one of the few cooperative threads would starve the tests running beside it.
+    func receive(timeoutMs: Int, heartbeat: [[UInt8]]? = nil) async throws -> [[UInt8]] {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<[[UInt8]], any Error>) in
+            Thread { c.resume(with: Result { try self.receiveBlocking(timeoutMs: timeoutMs, heartbeat: heartbeat) }) }.start()
+        }
+    }
+    private func receiveBlocking(timeoutMs: Int, heartbeat: [[UInt8]]?) throws -> [[UInt8]] {
         var poller = ZMQPoller(); poller.add(socket)
         let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
         while ContinuousClock.now < deadline {
@@ -251,6 +303,6 @@ final class RawPeer: @unchecked Sendable {
         }
         throw HubError(.timeout, "no message")
     }
-    func call(_ frames: [[UInt8]]) throws -> [[UInt8]] { try send(frames); return try receive(timeoutMs: 3000) }
+    func call(_ frames: [[UInt8]]) async throws -> [[UInt8]] { try send(frames); return try await receive(timeoutMs: 3000) }
     func close() { socket.close() }
 }

@@ -8,6 +8,7 @@ A small version of the test (a few hundred referrals, three kills) so that it fi
 Needs the hub started by scripts/test.sh (police adapter URL and key, the hub's pid)."""
 import json
 import os
+import random
 import signal
 import subprocess
 import threading
@@ -52,11 +53,21 @@ def admin_token():
     return body["token"]
 
 
-def centre_count(token):
+def now_iso():
+    """The current time as the hub writes `submittedAt` (UTC, milliseconds)."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
+
+
+def stored_since(token, since):
+    """Ids of the centre's referrals stored at or after `since`, from its newest 1000 (the
+    list's limit; the hub of a whole test run holds more, so counts are taken by time)."""
     status, body = http("GET", HUB_URL + "/api/v1/referrals?view=centre&centre=skaraborg&limit=1000",
                         headers={"Authorization": "Bearer " + token})
     assert status == 200, body
-    return len(body["referrals"])
+    recent = [r["id"] for r in body["referrals"] if r["submittedAt"] >= since]
+    assert len(recent) < 1000, "too many referrals to count through the list"
+    return recent
 
 
 
@@ -64,6 +75,14 @@ def centre_count(token):
 def component_pids(component):
     out = subprocess.run(["pgrep", "-P", HUB_PID, "-f", f"run {component} "], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
+
+
+def kill_component(component):
+    """SIGKILL every process of `component` under `hub up`; returns how many there were."""
+    pids = component_pids(component)
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    return len(pids)
 
 
 def wait_for_healthy(timeout=60):
@@ -84,20 +103,16 @@ def test_referrals_survive_a_component_being_killed(component):
     """The referrals service (the consumer) or the broker is killed -9 every 2 s; the
     adapter's durable outbox and the service's idempotency make every referral arrive once."""
     wait_for_healthy()
-    token = admin_token()
-    before = centre_count(token)
+    since = now_iso()
     run = uuid.uuid4().hex[:8]
     acknowledged, refused = [], []
     kills = []
 
     def killer():
-        # Kill the service every 2 s while referrals arrive; `hub up` restarts it with back-off.
+        # Kill the service every 2 s while referrals arrive; `hub up` restarts it at once.
         time.sleep(1.0)
         for _ in range(KILLS):
-            pids = component_pids(component)
-            for pid in pids:
-                os.kill(pid, signal.SIGKILL)
-            kills.append(len(pids))
+            kills.append(kill_component(component))
             time.sleep(2.0)
 
     t = threading.Thread(target=killer)
@@ -115,8 +130,13 @@ def test_referrals_survive_a_component_being_killed(component):
     t.join()
     assert sum(kills) >= 1, f"no {component} process was found to kill"
     assert not refused, f"the adapter refused {len(refused)} referrals, e.g. {refused[:3]}"
+    check_each_stored_once(acknowledged, since)
 
-    # Every acknowledged referral gets a referral id from the hub, exactly one each.
+
+def check_each_stored_once(acknowledged, since):
+    """Every acknowledged referral gets a referral id from the hub, exactly one each:
+    lost = 0, duplicated = unexpected = 0 (the centre's referrals stored since the first was
+    sent are exactly the acknowledged ones)."""
     deadline = time.monotonic() + 120
     ids = {}
     while time.monotonic() < deadline and len(ids) < len(acknowledged):
@@ -133,9 +153,79 @@ def test_referrals_survive_a_component_being_killed(component):
     assert len(set(ids.values())) == len(acknowledged), "two documents share a referral id"
     wait_for_healthy()
     token = admin_token()
-    after = centre_count(token)
-    duplicated = (after - before) - len(acknowledged)
-    assert duplicated == 0, f"duplicated/unexpected: the centre gained {after - before} referrals for {len(acknowledged)} sent"
+    recent = stored_since(token, since)
+    assert set(ids.values()) <= set(recent), "an acknowledged referral is missing from the centre's list"
+    assert len(recent) == len(acknowledged), f"duplicated/unexpected: {len(recent)} referrals stored for {len(acknowledged)} sent"
+
+
+RECOVERY_KILLS = int(os.environ.get("HUB_RECOVERY_KILLS", "3"))
+RECOVERY_RATE = 10.0
+
+
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+@pytest.mark.parametrize("component", ["referrals", "broker"])
+def test_intake_answers_again_within_seconds_of_each_kill(component):
+    """Issue 16, "recovery in seconds": referrals arrive at the police adapter from 16
+    concurrent senders while the referrals service or the broker is killed -9 every 5–10 s.
+    While the hub is down the adapter answers 202 at once (the document is in its outbox);
+    the recovery time of a kill is from the kill until a referral sent after it is answered
+    by the hub (201 with its referral id). Nothing is lost or duplicated, no request refused."""
+    wait_for_healthy()
+    since = now_iso()  # the hub stamps submittedAt when it stores a referral, after this
+    run = uuid.uuid4().hex[:8]
+    results = []  # (sent, answered, status, ref, error code)
+    lock = threading.Lock()
+    kill_times = []
+    stop = threading.Event()
+
+    def killer():
+        time.sleep(3.0)
+        for _ in range(RECOVERY_KILLS):
+            if kill_component(component):
+                kill_times.append(time.monotonic())
+            time.sleep(random.uniform(5.0, 10.0))
+        stop.set()
+
+    def post(ref):
+        sent = time.monotonic()
+        try:
+            status, body = http("POST", POLICE_URL + "/v1/referrals", referral(ref), headers={"X-API-Key": POLICE_KEY}, timeout=30)
+        except OSError as e:
+            status, body = 0, {"error": {"code": type(e).__name__}}
+        with lock:
+            results.append((sent, time.monotonic(), status, ref, body.get("error", {}).get("code")))
+
+    t = threading.Thread(target=killer)
+    t.start()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        start = time.monotonic()
+        i = 0
+        while not stop.is_set():
+            due = start + i / RECOVERY_RATE
+            time.sleep(max(0.0, due - time.monotonic()))
+            pool.submit(post, f"RECOVER-{run}-{i:05d}")
+            i += 1
+    t.join()
+    assert kill_times, f"no {component} process was found to kill"
+    refused = [(r[3], r[2], r[4]) for r in results if r[2] not in (201, 202)]
+    assert not refused, f"the adapter refused {len(refused)} referrals, e.g. {refused[:3]}"
+    recoveries = []
+    for k in kill_times:
+        answered = [end for (sent, end, status, _, _) in results if status == 201 and sent >= k]
+        assert answered, f"the hub never answered an intake again after the {component} kill at {k:.1f}"
+        recoveries.append(min(answered) - k)
+    pending = sum(1 for r in results if r[2] == 202)
+    print(f"\nrecovery after kill -9 of {component} ({len(kill_times)} kills, {len(results)} referrals, {pending} answered 202 pending): "
+          f"median {median(recoveries):.2f} s, max {max(recoveries):.2f} s, each: {', '.join(f'{r:.2f}' for r in recoveries)}")
+    # Issue 16's bounds. Measured at 0.1–0.3 s on a 2-core machine loaded by other builds
+    # (docs/benchmarks.md), so a slow CI machine keeps a wide margin.
+    assert median(recoveries) <= 2.0, f"median recovery {median(recoveries):.2f} s"
+    assert max(recoveries) <= 5.0, f"max recovery {max(recoveries):.2f} s"
+    check_each_stored_once([r[3] for r in results], since)
 
 
 def test_a_stopped_service_gives_callers_an_error_never_a_false_success_and_loses_nothing():
@@ -145,7 +235,7 @@ def test_a_stopped_service_gives_callers_an_error_never_a_false_success_and_lose
     every adapter referral arrives once, and none of the refused API calls was stored."""
     wait_for_healthy()
     token = admin_token()
-    before = centre_count(token)
+    since = now_iso()
     pids = component_pids("referrals")
     assert pids, "no referrals process to stop"
     run = uuid.uuid4().hex[:8]
@@ -183,5 +273,5 @@ def test_a_stopped_service_gives_callers_an_error_never_a_false_success_and_lose
     # The timed-out API requests were queued at the broker past their deadline and answered
     # with timeout; a request the service took before its deadline may still have been stored
     # (its outcome was "unknown"), so the centre gains the adapter's 20 plus at most those.
-    after = centre_count(token)
-    assert len(adapter_refs) <= after - before <= len(adapter_refs) + len(api_results)
+    stored = len(stored_since(admin_token(), since))
+    assert len(adapter_refs) <= stored <= len(adapter_refs) + len(api_results)

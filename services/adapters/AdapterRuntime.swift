@@ -31,6 +31,8 @@ public final class AdapterRuntime: Sendable {
     private let tasks = Mutex<[Task<Void, Never>]>([])
     /// Set by `enqueue` so that the sender loop looks at the outbox at once.
     private let kicked = Atomic<Bool>(false)
+    /// The last delivery attempt got no definitive answer (timeout, busy…) and none has since.
+    private let deliveryFailing = Atomic<Bool>(false)
     /// How long one delivery attempt waits for the hub.
     public let attemptTimeout: Duration
     /// Stored events for this agency not yet acknowledged, by the service that published them.
@@ -114,6 +116,11 @@ public final class AdapterRuntime: Sendable {
             VALUES (?, ?, ?, ?, 1, 'pending', 0, NULL, ?, ?) ON CONFLICT (message_id) DO NOTHING
             """, [.text(id), .text(type), .blob(sealed), .text(hash(clear)), .text(now), .text(now)])
     }
+
+    /// Whether the hub is answering: connected to the broker, and the last delivery got a
+    /// definitive reply. While it is not, an HTTP intake answers "accepted, pending" at once
+    /// (the document is durable in the outbox) instead of holding the agency's request.
+    public var hubAnswering: Bool { bus.isConnected && !deliveryFailing.load(ordering: .acquiring) }
 
     /// Makes the sender loop look at the outbox at once.
     public func kick() {
@@ -209,6 +216,7 @@ public final class AdapterRuntime: Sendable {
                     }
                     settled.append((entry.id, reply))
                 }
+                if !settled.isEmpty { deliveryFailing.store(false, ordering: .releasing) } else if !retries.isEmpty { deliveryFailing.store(true, ordering: .releasing) }
                 let retried = retries, done = settled
                 let record = recorder.withLock { $0 }
                 _ = try? await database.transaction { [protector] tx in
@@ -230,8 +238,10 @@ public final class AdapterRuntime: Sendable {
                 }
             }
             if anyRetry {
+                // Short and capped at 1 s: the hub is back within moments of a restart, and
+                // every retry of the window is answered from the service's idempotency record.
                 try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(8))
+                backoff = min(backoff * 2, .seconds(1))
                 continue
             }
             backoff = .milliseconds(250)

@@ -358,11 +358,13 @@ public final class AdapterHost: Sendable {
 
     /// Waits up to `timeout` for the hub's answer to an intake (used by HTTP intakes
     /// to answer at once when the hub is up; otherwise they answer "accepted, pending").
+    /// While the hub is not answering (`AdapterRuntime.hubAnswering`) it does not wait:
+    /// the intake is durable in the outbox, and the agency's system should not be held.
     public func waitForAnswer(messageID: String, timeout: Duration) async -> IntakeRecord? {
         let deadline = ContinuousClock.now + timeout
         while true {
             if let r = try? await intake(messageID: messageID), r.answered { return r }
-            if ContinuousClock.now >= deadline || Task.isCancelled { return nil }
+            if ContinuousClock.now >= deadline || Task.isCancelled || !runtime.hubAnswering { return nil }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
