@@ -83,13 +83,38 @@ struct Run: AsyncParsableCommand {
         options.bootstrap()
         do {
             let config = try options.loadConfiguration()
-            // Under `hub up` the parent has checked the folder already.
+            // Under `hub up` the parent has checked the folder already and holds it alone.
+            var locks: [Int32] = []
             if ProcessInfo.processInfo.environment[Supervision.parentVariable] == nil {
                 try options.preparePrivateDataFolder(logger: Logger(label: "hub.run"))
+                locks = try Self.lockComponent(component, dataDir: options.dataDir)
             }
+            defer { for fd in locks { close(fd) } }
             try await Self.run(component, options: options, config: config)
         } catch {
             exitWith(error)
+        }
+    }
+
+    /// One hub per data folder, for components run one by one too (systemd): a shared lock on
+    /// `<data>/hub.lock` (so no `hub up` runs on the folder, and `hub up` refuses while this
+    /// runs) and an exclusive one on `<data>/<component>.lock` (so the same component does not
+    /// run twice and split the work). The kernel lets both go when the process ends.
+    static func lockComponent(_ component: String, dataDir: String) throws -> [Int32] {
+        func lock(_ name: String, _ mode: Int32, refusal: String) throws -> Int32 {
+            let fd = open(dataDir + "/" + name, O_RDWR | O_CREAT, 0o600)
+            guard fd >= 0 else { throw HubError(.storage, "Cannot create the data folder's lock file.", field: name) }
+            guard flock(fd, mode | LOCK_NB) == 0 else { close(fd); throw HubError(.conflict, refusal, field: "--data-dir") }
+            return fd
+        }
+        let hub = try lock("hub.lock", LOCK_SH, refusal: "A `hub up` is running on this data folder (\(dataDir)), or still stopping. Stop it first.")
+        do {
+            let own = try lock("\(component).lock", LOCK_EX,
+                               refusal: "\(component) is already running on this data folder (\(dataDir)). Stop it first, or give another --data-dir.")
+            return [hub, own]
+        } catch {
+            close(hub)
+            throw error
         }
     }
 

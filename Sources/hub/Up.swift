@@ -71,7 +71,7 @@ struct Up: AsyncParsableCommand {
         guard fd >= 0 else { throw HubError(.storage, "Cannot create the data folder's lock file.", field: "hub.lock") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw HubError(.conflict, "Another hub is running on this data folder (\(dataDir)), or still stopping. Stop it first, then start again.",
+            throw HubError(.conflict, "Another hub (`hub up`, or components started with `hub run`) is running on this data folder (\(dataDir)), or still stopping. Stop it first, then start again.",
                            field: "--data-dir")
         }
         return fd
