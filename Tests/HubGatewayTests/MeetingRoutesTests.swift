@@ -95,7 +95,12 @@ struct MeetingRoutesTests {
             #expect(!page.text.contains("id=\"approve-previous\""))
             let csrf = try #require(Browser.csrfField(page.text))
             let r = try await b.post("/moten/m1/punkt", form: ["csrf": csrf, "itemId": "i1", "text": "Alla hälsas välkomna."])
-            #expect(r.status == .seeOther && r.location == "/moten/m1#item-i1")
+            #expect(r.status == .seeOther && r.location == "/moten/m1?klart=punkt#item-i1")
+            #expect(try await b.get("/moten/m1?klart=punkt").text.contains("Anteckningarna för punkten är sparade."), "a message after the step")
+            // Cancelling the meeting asks first and sends nothing until confirmed.
+            let asked = try await b.post("/moten/m1/stall-in", form: ["csrf": csrf])
+            #expect(asked.status == .ok && asked.text.contains("Vill du ställa in mötet?"))
+            #expect(sent(fake, "meetings.cancel").isEmpty)
             let body = try #require(sent(fake, "meetings.minutes.item.set").last)
             #expect(body["meetingId"]?.stringValue == "m1" && body["itemId"]?.stringValue == "i1")
             #expect(body["text"]?.stringValue == "Alla hälsas välkomna." && body["confidential"] == .bool(false))

@@ -184,10 +184,13 @@ struct MeetingRoutes: ServiceRoutes {
     }
 
     @Sendable func meetingPage(_ request: Request, context: Context) async throws -> Response {
-        try await renderMeeting(try session(context), context.language, id: context.parameters.get("meetingId") ?? "", error: nil, form: [:])
+        let done = request.uri.queryParameters.get("klart").flatMap { Self.actions[$0] != nil ? $0 : nil }
+        return try await renderMeeting(try session(context), context.language, id: context.parameters.get("meetingId") ?? "", error: nil, form: [:],
+                                       done: done)
     }
 
-    func renderMeeting(_ s: SessionInfo, _ lang: Language, id: String, error: HubError?, form: [String: String]) async throws -> Response {
+    func renderMeeting(_ s: SessionInfo, _ lang: Language, id: String, error: HubError?, form: [String: String],
+                       done: String? = nil) async throws -> Response {
         let m = try await ask("meetings.get", ["meetingId": .string(id)], s)
         let staff = s.user.role == .admin || s.user.role == .staff
         let minutesStatus = m["minutes"]?["status"]?.stringValue ?? "draft"
@@ -206,6 +209,8 @@ struct MeetingRoutes: ServiceRoutes {
             "statusText": lang.t("mt_status_" + (m["status"]?.stringValue ?? "")), "minutesText": lang.t("mt_minutes_" + minutesStatus),
             "planned": m["status"]?.stringValue == "planned",
             "approved": minutesStatus == "approved",
+            // The message after a step ("Dagordningen är utskickad."), by the step's code only.
+            "done": done.map { lang.t("mt_done_" + $0) } as Any,
             // Offered only when it can be done: minutes once the meeting has begun, approval of
             // circulated, unchanged previous minutes that are not yet approved.
             "mayCirculateMinutes": editable && m["started"]?.boolValue == true,
@@ -248,6 +253,14 @@ struct MeetingRoutes: ServiceRoutes {
         guard let type = Self.actions[context.parameters.get("action") ?? ""] else { throw HubError(.notFound, "No such action.") }
         var request = request
         let form = try await Forms.read(&request, context: context)
+        let action = context.parameters.get("action") ?? ""
+        // Cancelling a meeting sends METHOD:CANCEL to everyone invited: it is confirmed first.
+        if action == "stall-in", !Confirmation.given(form) {
+            let lang = context.language
+            return Confirmation.page(pages, language: lang, session: s, action: "/moten/\(id)/stall-in", form: form,
+                                     question: lang.t("mt_cancel_question"), details: [lang.t("mt_cancel_detail")],
+                                     confirmLabel: lang.t("mt_cancel_yes"), cancelURL: "/moten/\(id)")
+        }
         var body: [String: JSONValue] = ["meetingId": .string(id)]
         for k in ["itemId", "text", "decisions", "title", "owner", "agency", "due", "actionId", "status"] where form[k] != nil {
             body[k] = .string(form[k]!)
@@ -259,7 +272,7 @@ struct MeetingRoutes: ServiceRoutes {
             })
         }
         switch await attempt(type, body, s) {
-        case .success: return Redirect.to("/moten/\(id)" + (form["itemId"].map { "#item-\($0)" } ?? ""))
+        case .success: return Redirect.to("/moten/\(id)?klart=\(action)" + (form["itemId"].map { "#item-\($0)" } ?? ""))
         case .failure(let e) where ![.unauthenticated, .internal, .storage, .timeout, .busy].contains(e.code):
             return try await renderMeeting(s, context.language, id: id, error: e, form: form)
         case .failure(let e): throw e
