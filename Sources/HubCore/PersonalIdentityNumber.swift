@@ -28,10 +28,10 @@ public struct PersonalIdentityNumber: Sendable, Hashable {
         for ch in trimmed {
             if ch.isASCII, ch.isNumber { digits.append(ch) }
             else if (ch == "-" || ch == "+"), separator == nil, digits.count == 6 || digits.count == 8 { separator = ch }
-            else { throw HubError(.validation, "An identity number has only digits and one '-' or '+' (YYYYMMDD-NNNC).", field: field) }
+            else { throw HubError(.validation, "An identity number has only digits and one '-' or '+' (YYYYMMDD-NNNC).", field: field, reason: .identityFormat) }
         }
         guard digits.count == 10 || digits.count == 12 else {
-            throw HubError(.validation, "An identity number has 10 or 12 digits (YYMMDD-NNNC or YYYYMMDDNNNC).", field: field)
+            throw HubError(.validation, "An identity number has 10 or 12 digits (YYMMDD-NNNC or YYYYMMDDNNNC).", field: field, reason: .identityFormat)
         }
         let calendar = Calendar(identifier: .gregorian)
         let now = calendar.dateComponents(in: TimeZone(identifier: "Europe/Stockholm")!, from: today)
@@ -41,7 +41,7 @@ public struct PersonalIdentityNumber: Sendable, Hashable {
         if digits.count == 12 {
             year = Int(digits.prefix(4))!
             rest = digits.dropFirst(4)
-            if separator == "+" { throw HubError(.validation, "'+' is only used in the 10-digit form.", field: field) }
+            if separator == "+" { throw HubError(.validation, "'+' is only used in the 10-digit form.", field: field, reason: .identityFormat) }
         } else {
             let yy = Int(digits.prefix(2))!
             rest = digits.dropFirst(2)
@@ -56,14 +56,14 @@ public struct PersonalIdentityNumber: Sendable, Hashable {
         if day > 60 { day -= 60; kind = .samordningsnummer }
         guard (1...12).contains(month), day >= 1,
               ReferenceData.isDate(UTCFields.pad(year, 4) + "-" + UTCFields.pad(month, 2) + "-" + UTCFields.pad(day, 2)) else {
-            throw HubError(.validation, "The identity number's date does not exist.", field: field)
+            throw HubError(.validation, "The identity number's date does not exist.", field: field, reason: .notADate)
         }
         guard year <= currentYear, year >= currentYear - 130 else {
-            throw HubError(.validation, "The identity number's year of birth is not possible.", field: field)
+            throw HubError(.validation, "The identity number's year of birth is not possible.", field: field, reason: .notADate)
         }
         let ten = Array(digits.suffix(10))
         guard Self.luhnCheckDigit(ten.prefix(9).map { Int(String($0))! }) == Int(String(ten[9]))! else {
-            throw HubError(.validation, "The identity number's check digit is wrong.", field: field)
+            throw HubError(.validation, "The identity number's check digit is wrong.", field: field, reason: .checkDigit)
         }
         self.kind = kind
         self.birthYear = year

@@ -101,6 +101,22 @@ public struct HubError: Error, Sendable, Hashable, Codable, CustomStringConverti
         public static let eventCancelled = Reason("event_cancelled")
         /// The event has started.
         public static let eventStarted = Reason("event_started")
+
+        // Referrals and identity numbers
+        /// Not a phone number.
+        public static let invalidPhone = Reason("invalid_phone")
+        /// An identity number with the wrong number of digits or other characters.
+        public static let identityFormat = Reason("identity_format")
+        /// An identity number whose check digit (Luhn) is wrong.
+        public static let checkDigit = Reason("check_digit")
+        /// A samordningsnummer given as a personnummer, or the other way round.
+        public static let wrongKind = Reason("wrong_kind")
+        /// No Utväg centre takes referrals from this municipality.
+        public static let notServed = Reason("not_served")
+        /// The client's consent to the referral is missing.
+        public static let consentMissing = Reason("consent_missing")
+        /// The field must not be given in this case (a number for an anonymous client, …).
+        public static let notAllowed = Reason("not_allowed")
     }
 
     public var code: Code

@@ -16,7 +16,7 @@ struct PersonalIdentityNumberTests {
     }
 
     @Test func wrongCheckDigitIsRefusedNamingTheField() {
-        #expect(throws: HubError(.validation, "The identity number's check digit is wrong.", field: "body.client.identityNumber")) {
+        #expect(throws: HubError(.validation, "The identity number's check digit is wrong.", field: "body.client.identityNumber", reason: .checkDigit)) {
             try PersonalIdentityNumber("640823-3235", field: "body.client.identityNumber", today: today)
         }
     }

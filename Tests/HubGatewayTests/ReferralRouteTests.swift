@@ -65,8 +65,9 @@ struct ReferralRouteTests {
         _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
         h.bus.setReply("referrals.options", .success(Self.options))
         h.bus.setReply("referrals.submit", .failure(.validation([
-            .init(field: "body.client.identityNumber", message: "The identity number's check digit is wrong."),
-            .init(field: "body.riskAnswers.escalation", message: "Required risk-screening question."),
+            // The page chooses its words by field and reason: the service's English is not read.
+            .init(field: "body.client.identityNumber", message: "Worded any way at all.", reason: .checkDigit),
+            .init(field: "body.riskAnswers.escalation", message: "Required risk-screening question.", reason: .required),
         ])))
         try await h.test { client in
             var b = Browser(client: client)

@@ -217,7 +217,7 @@ struct SubmissionValidator {
         func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false) -> String? {
             let t = value?.trimmingCharacters(in: .whitespacesAndNewlines)
             if let t, !t.isEmpty {
-                if t.count > max { problem(field, "Too long: at most \(max) characters.") ; return nil }
+                if t.count > max { problem(field, "Too long: at most \(max) characters.", .tooLong) ; return nil }
                 let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
                 if t.unicodeScalars.contains(where: { ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}") && !allowed.contains($0) }) {
                     problem(field, multiline ? "Contains control characters." : "Control characters and new lines are not allowed in a one-line field.",
@@ -226,7 +226,7 @@ struct SubmissionValidator {
                 }
                 return t
             }
-            if required { problem(field, "Required.") }
+            if required { problem(field, "Required.", .required) }
             return nil
         }
 
@@ -237,10 +237,10 @@ struct SubmissionValidator {
         var contactName: String?, contactPhone: String?, contactEmail: String?
         switch source {
         case "agency":
-            guard let r = input.referrer else { problem("referrer", "An agency referral names the referring agency, unit and contact person."); break }
+            guard let r = input.referrer else { problem("referrer", "An agency referral names the referring agency, unit and contact person.", .required); break }
             if let a = text(r.agency, "referrer.agency", max: 64, required: true) {
                 if !reference.agencies.contains(where: { $0.id == a }) {
-                    problem("referrer.agency", "Unknown agency; known agencies: \(reference.agencies.map(\.id).joined(separator: ", ")).")
+                    problem("referrer.agency", "Unknown agency; known agencies: \(reference.agencies.map(\.id).joined(separator: ", ")).", .notAChoice)
                 } else {
                     referrerAgency = a
                 }
@@ -249,14 +249,14 @@ struct SubmissionValidator {
             contactName = text(r.contactName, "referrer.contactName", max: 200, required: true)
             contactPhone = text(r.contactPhone, "referrer.contactPhone", max: 40, required: false)
             contactEmail = text(r.contactEmail, "referrer.contactEmail", max: 254, required: false)
-            if let e = contactEmail, !Self.isEmail(e) { problem("referrer.contactEmail", "Not an e-mail address.") }
-            if let p = contactPhone, !Self.isPhone(p) { problem("referrer.contactPhone", "Not a phone number.") }
+            if let e = contactEmail, !Self.isEmail(e) { problem("referrer.contactEmail", "Not an e-mail address.", .invalidEmail) }
+            if let p = contactPhone, !Self.isPhone(p) { problem("referrer.contactPhone", "Not a phone number.", .invalidPhone) }
         case "self":
-            if input.referrer != nil { problem("referrer", "A self-referral has no referring agency.") }
+            if input.referrer != nil { problem("referrer", "A self-referral has no referring agency.", .notAllowed) }
         case nil:
-            problem("source", "Required: 'agency' or 'self'.")
+            problem("source", "Required: 'agency' or 'self'.", .required)
         default:
-            problem("source", "Must be 'agency' or 'self'.")
+            problem("source", "Must be 'agency' or 'self'.", .notAChoice)
         }
 
         // Municipality decides the centre.
@@ -265,35 +265,35 @@ struct SubmissionValidator {
         if !municipality.isEmpty {
             if let c = reference.centre(serving: municipality) { centreID = c.id } else {
                 let served = reference.centres.flatMap(\.municipalities).sorted()
-                problem("municipality", "No Utväg centre serves this municipality. Served municipalities: \(served.joined(separator: ", ")).")
+                problem("municipality", "No Utväg centre serves this municipality. Served municipalities: \(served.joined(separator: ", ")).", .notServed)
             }
         }
 
         var category = ClientCategory.notStated
         if let c = input.category {
             if let v = ClientCategory(rawValue: c) { category = v } else {
-                problem("category", "Unknown category; use one of \(ClientCategory.allCases.map(\.rawValue).joined(separator: ", ")).")
+                problem("category", "Unknown category; use one of \(ClientCategory.allCases.map(\.rawValue).joined(separator: ", ")).", .notAChoice)
             }
-        } else { problem("category", "Required; use one of \(ClientCategory.allCases.map(\.rawValue).joined(separator: ", ")).") }
+        } else { problem("category", "Required; use one of \(ClientCategory.allCases.map(\.rawValue).joined(separator: ", ")).", .required) }
 
         var help: [HelpKind] = []
         if let h = input.help, !h.isEmpty {
             for (i, s) in h.enumerated() {
                 if let v = HelpKind(rawValue: s) { if !help.contains(v) { help.append(v) } } else {
-                    problem("help[\(i)]", "Unknown kind of help; use \(HelpKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    problem("help[\(i)]", "Unknown kind of help; use \(HelpKind.allCases.map(\.rawValue).joined(separator: ", ")).", .notAChoice)
                 }
             }
-        } else { problem("help", "Choose at least one kind of help.") }
+        } else { problem("help", "Choose at least one kind of help.", .required) }
 
         // Client and identity.
         let client = input.client ?? SubmissionInput.Client()
         var identityKind = IdentityKind.none
         var identity: PersonalIdentityNumber?
         switch client.identityKind {
-        case nil: problem("client.identityKind", "Required: personnummer, samordningsnummer or none.")
+        case nil: problem("client.identityKind", "Required: personnummer, samordningsnummer or none.", .required)
         case let k?:
             if let v = IdentityKind(rawValue: k) { identityKind = v } else {
-                problem("client.identityKind", "Must be personnummer, samordningsnummer or none.")
+                problem("client.identityKind", "Must be personnummer, samordningsnummer or none.", .notAChoice)
             }
         }
         if identityKind != .none {
@@ -303,29 +303,29 @@ struct SubmissionValidator {
                     if id.kind.rawValue != identityKind.rawValue {
                         problem("client.identityNumber", identityKind == .personnummer
                                 ? "This is a samordningsnummer (day + 60), not a personnummer."
-                                : "This is a personnummer, not a samordningsnummer (day + 60).")
+                                : "This is a personnummer, not a samordningsnummer (day + 60).", .wrongKind)
                     } else { identity = id }
-                } catch { problems.append(.init(field: error.field ?? "body.client.identityNumber", message: error.message)) }
+                } catch { problems.append(.init(field: error.field ?? "body.client.identityNumber", message: error.message, reason: error.reason)) }
             }
         } else if let n = client.identityNumber, !n.isEmpty {
-            problem("client.identityNumber", "An anonymous referral has no identity number.")
+            problem("client.identityNumber", "An anonymous referral has no identity number.", .notAllowed)
         }
         let protectedIdentity = client.protectedIdentity ?? false
         let name = text(client.name, "client.name", max: 200, required: identityKind != .none && !protectedIdentity)
         let phone = text(client.phone, "client.phone", max: 40, required: false)
         let email = text(client.email, "client.email", max: 254, required: false)
         let address = text(client.address, "client.address", max: 300, required: false)
-        if let p = phone, !Self.isPhone(p) { problem("client.phone", "Not a phone number.") }
-        if let e = email, !Self.isEmail(e) { problem("client.email", "Not an e-mail address.") }
+        if let p = phone, !Self.isPhone(p) { problem("client.phone", "Not a phone number.", .invalidPhone) }
+        if let e = email, !Self.isEmail(e) { problem("client.email", "Not an e-mail address.", .invalidEmail) }
         var childrenAges: [Int] = []
         if let ages = client.childrenAges {
-            if ages.count > 20 { problem("client.childrenAges", "At most 20 children.") }
+            if ages.count > 20 { problem("client.childrenAges", "At most 20 children.", .tooMany) }
             for (i, a) in ages.prefix(20).enumerated() {
-                if (0...17).contains(a) { childrenAges.append(a) } else { problem("client.childrenAges[\(i)]", "A child's age is 0–17.") }
+                if (0...17).contains(a) { childrenAges.append(a) } else { problem("client.childrenAges[\(i)]", "A child's age is 0–17.", .outOfRange) }
             }
         }
         if category == .childWitness, childrenAges.isEmpty {
-            problem("client.childrenAges", "A referral of a child gives the child's age.")
+            problem("client.childrenAges", "A referral of a child gives the child's age.", .required)
         }
         let interpreter = text(client.interpreterLanguage, "client.interpreterLanguage", max: 60, required: false)
 
@@ -335,7 +335,7 @@ struct SubmissionValidator {
         let mayCall = doNotContact ? false : (sc?.mayCall ?? false)
         let mayLeaveMessage = doNotContact ? false : (sc?.mayLeaveMessage ?? false)
         let callTimes = text(sc?.callTimes, "safeContact.callTimes", max: 200, required: false)
-        if sc == nil { problem("safeContact", "Say how the client may be contacted, or that they must not be contacted.") }
+        if sc == nil { problem("safeContact", "Say how the client may be contacted, or that they must not be contacted.", .required) }
 
         // Consent.
         var scope: [ConsentScope] = []
@@ -345,45 +345,45 @@ struct SubmissionValidator {
         if let c = input.consent {
             for (i, s) in (c.scope ?? []).enumerated() {
                 if let v = ConsentScope(rawValue: s) { if !scope.contains(v) { scope.append(v) } } else {
-                    problem("consent.scope[\(i)]", "Unknown scope; use referral, status, outcome.")
+                    problem("consent.scope[\(i)]", "Unknown scope; use referral, status, outcome.", .notAChoice)
                 }
             }
             if let g = c.givenAt {
-                if ReferenceData.isDate(g) { givenAt = g } else { problem("consent.givenAt", "Not a date (YYYY-MM-DD).") }
+                if ReferenceData.isDate(g) { givenAt = g } else { problem("consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
             }
             recordedBy = text(c.recordedBy, "consent.recordedBy", max: 200, required: source == "agency" && consentGiven)
         }
         if source == "agency" {
             if !consentGiven || !scope.contains(.referral) {
-                problem("consent", "An agency may refer only with the client's consent to pass the referral to Utväg (consent.given and scope 'referral').")
-            } else if givenAt == nil { problem("consent.givenAt", "Say when the client gave consent.") }
+                problem("consent", "An agency may refer only with the client's consent to pass the referral to Utväg (consent.given and scope 'referral').", .consentMissing)
+            } else if givenAt == nil { problem("consent.givenAt", "Say when the client gave consent.", .required) }
         }
         if (scope.contains(.status) || scope.contains(.outcome)), !scope.contains(.referral) {
-            problem("consent.scope", "Status or outcome consent requires consent to the referral itself.")
+            problem("consent.scope", "Status or outcome consent requires consent to the referral itself.", .notAllowed)
         }
 
         var urgency = Urgency.normal
         if let u = input.urgency {
-            if let v = Urgency(rawValue: u) { urgency = v } else { problem("urgency", "Must be normal, high or acute.") }
+            if let v = Urgency(rawValue: u) { urgency = v } else { problem("urgency", "Must be normal, high or acute.", .notAChoice) }
         }
 
         // Risk screening answers: questions from configuration.
         var answers: [String: String] = [:]
         let known = Dictionary(uniqueKeysWithValues: risk.questions.map { ($0.id, $0) })
         for (k, v) in (input.riskAnswers ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if known[k] == nil { problem("riskAnswers.\(k)", "Unknown risk-screening question."); continue }
-            if !risk.answers.contains(v) { problem("riskAnswers.\(k)", "Answer with \(risk.answers.joined(separator: ", ")).") ; continue }
+            if known[k] == nil { problem("riskAnswers.\(k)", "Unknown risk-screening question.", .notAChoice); continue }
+            if !risk.answers.contains(v) { problem("riskAnswers.\(k)", "Answer with \(risk.answers.joined(separator: ", ")).", .notAChoice) ; continue }
             answers[k] = v
         }
         if category != .usedViolence {
             for q in risk.questions where q.required && answers[q.id] == nil {
-                problem("riskAnswers.\(q.id)", "Required risk-screening question.")
+                problem("riskAnswers.\(q.id)", "Required risk-screening question.", .required)
             }
         }
         let notes = text(input.notes, "notes", max: settings.maxFreeTextChars, required: false, multiline: true)
 
         if let allowed = allowedAgencies {
-            if source == "self" { problem("source", "Only centre staff register self-referrals.") }
+            if source == "self" { problem("source", "Only centre staff register self-referrals.", .notAllowed) }
             else if let a = referrerAgency, !allowed.contains(a) {
                 throw HubError(.forbidden, "You may not refer on behalf of this agency.", field: "body.referrer.agency")
             }

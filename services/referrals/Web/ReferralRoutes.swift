@@ -354,7 +354,8 @@ struct ReferralRoutes: ServiceRoutes {
                     errors[Self.key(d.field)] = ServiceMessages.translate(d, lang)
                 }
             case .failure(let e) where e.code == .intakePaused || e.code == .forbidden:
-                errors[Self.key(e.field ?? "municipality")] = ServiceMessages.translate(HubError.Detail(field: e.field ?? "municipality", message: e.message, reason: e.reason), lang)
+                errors[Self.key(e.field ?? "municipality")] = e.code == .intakePaused
+                    ? ServiceMessages.translate(code: e.code.rawValue, lang) : ServiceMessages.translate(e.detail, lang)
             case .failure(let e):
                 throw e
             }
@@ -373,7 +374,7 @@ struct ReferralRoutes: ServiceRoutes {
         let options = try await call("referrals.options", [:], user: s.user)
         var data = ReferralView.page(r, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
-        data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate($0, lang) }
+        data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
         if let done = request.uri.queryParameters.get("klart"), Self.doneSteps.contains(done) { data["done"] = lang.t("done_" + done) }
         data["isStaff"] = r["personal"] != nil || r["linked"] != nil
         data["print"] = print
@@ -529,7 +530,7 @@ struct ReferralRoutes: ServiceRoutes {
         let kinds = ["womens-group", "non-violence-group", "young-adults-group", "child-parent-group"].map { ["id": $0, "label": lang.t("help_" + $0)] }
         return pages.render("groups", title: lang.t("groups_title"), language: lang, session: s,
                             data: ["groups": groups, "centre": list["centre"]?.stringValue ?? centre, "kinds": kinds,
-                                   "error": request.uri.queryParameters.get("fel").map { ServiceMessages.translate($0, lang) } as Any])
+                                   "error": request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) } as Any])
     }
 
     @Sendable func defineGroupForm(_ request: Request, context: Context) async throws -> Response {
@@ -573,62 +574,28 @@ struct ReferralRoutes: ServiceRoutes {
     static func int(_ v: JSONValue?) -> Int { Int(v?.numberValue ?? 0) }
 }
 
-/// Turns the referrals service's English messages into the page language, by code or
-/// by known text; unknown messages are shown as they came.
+/// The referrals service's refusals in the page's language, chosen by machine codes only —
+/// the field, its reason, the error code — never by reading the service's English message.
 enum ServiceMessages {
-    static let swedish: [String: String] = [
-        "Required.": "Obligatoriskt.",
-        "The identity number's check digit is wrong.": "Personnumrets kontrollsiffra stämmer inte.",
-        "The identity number's date does not exist.": "Datumet i personnumret finns inte.",
-        "An identity number has 10 or 12 digits (YYMMDD-NNNC or YYYYMMDDNNNC).": "Ett personnummer har 10 eller 12 siffror (ÅÅMMDD-NNNN).",
-        "Choose at least one kind of help.": "Välj minst en insats.",
-        "Not an e-mail address.": "Inte en e-postadress.",
-        "Not a phone number.": "Inte ett telefonnummer.",
-        "Not a date (YYYY-MM-DD).": "Inte ett datum (ÅÅÅÅ-MM-DD).",
-        "Say when the client gave consent.": "Ange när klienten gav sitt samtycke.",
-        "Required risk-screening question.": "Frågan måste besvaras.",
-        "A referral of a child gives the child's age.": "Ange barnets ålder.",
-        "Say how the client may be contacted, or that they must not be contacted.": "Ange hur klienten får kontaktas.",
-        "An agency may refer only with the client's consent to pass the referral to Utväg (consent.given and scope 'referral').":
-            "Hänvisningen kan bara skickas med klientens samtycke till att uppgifterna lämnas till Utväg.",
-        "This is a samordningsnummer (day + 60), not a personnummer.": "Detta är ett samordningsnummer, inte ett personnummer.",
-        "This is a personnummer, not a samordningsnummer (day + 60).": "Detta är ett personnummer, inte ett samordningsnummer.",
-        "invalid_transition": "Ärendet har redan ändrats eller kan inte ändras på det sättet. Sidan visar läget nu.",
-        "validation": "Uppgifterna behöver kompletteras: kontrollera fälten och försök igen.",
-        "conflict": "Någon annan ändrade ärendet samtidigt. Sidan visar läget nu.",
-        "forbidden": "Du har inte behörighet att göra detta.",
-        "not_found": "Ärendet finns inte.",
-    ]
-    static let english: [String: String] = [
-        "invalid_transition": "The referral has already changed or cannot change that way. The page shows where it stands now.",
-        "validation": "Some details are missing or wrong: check the fields and try again.",
-        "conflict": "Someone else changed the referral at the same time. The page shows where it stands now.",
-        "forbidden": "You are not allowed to do this.",
-        "not_found": "No such referral.",
-    ]
-
-    /// A field's problem: a referral-specific text when there is one, else the text for
-    /// its machine reason (in Swedish), else the service's English message.
+    /// A field's problem: a text for this field and reason when the referral pages have one
+    /// (`ref_err_<field>_<reason>`), else the general text for the reason, else "check the field".
     static func translate(_ detail: HubError.Detail, _ lang: Language) -> String {
-        let specific = translate(detail.message, lang)
-        guard specific == detail.message, lang == .sv, let general = lang.fieldError(detail.reason) else { return specific }
-        return general
+        let field = detail.field.hasPrefix("body.") ? String(detail.field.dropFirst(5)) : detail.field
+        var base = field.split(separator: "[").first.map(String.init) ?? field
+        if base.hasPrefix("riskAnswers.") { base = "riskAnswers" }
+        let reason = detail.reason?.rawValue ?? ""
+        let table = lang.strings
+        if let specific = table["ref_err_" + base.replacingOccurrences(of: ".", with: "_") + "_" + reason] { return specific }
+        return lang.fieldError(detail.reason) ?? lang.t("reg_err_invalid")
     }
 
-    static func translate(_ message: String, _ lang: Language) -> String {
-        switch lang {
-        case .sv:
-            if let t = swedish[message] { return t }
-            if message.hasPrefix("No Utväg centre serves") { return "Inget Utvägcentrum tar emot från kommunen. " + (message.components(separatedBy: ". ").dropFirst().joined(separator: ". ")).replacingOccurrences(of: "Served municipalities:", with: "Kommuner som tas emot:") }
-            if message.contains("has paused intake") { return message.replacingOccurrences(of: "has paused intake (köstopp).", with: "har köstopp.").replacingOccurrences(of: "Turn instead to:", with: "Vänd dig i stället till:") }
-            return message
-        case .en:
-            return english[message] ?? message
-        }
+    /// The page's text for a refused step, by the error's code (carried in the address as `fel`).
+    static func translate(code: String, _ lang: Language) -> String {
+        lang.strings["ref_code_" + code] ?? lang.t("ref_code_validation")
     }
 
     /// A code for the URL after a failed action (codes only; messages are looked up again).
     static func code(for e: HubError) -> String {
-        [HubError.Code("invalid_transition"), .validation, .conflict, .forbidden, .notFound].contains(e.code) ? e.code.rawValue : "validation"
+        [HubError.Code("invalid_transition"), .validation, .conflict, .forbidden, .notFound, .intakePaused].contains(e.code) ? e.code.rawValue : "validation"
     }
 }
