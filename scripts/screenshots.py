@@ -66,7 +66,7 @@ def main():
         shoot(d, "/statistik?centre=skaraborg&lang=sv", "statistics")
         shoot(d, "/moten?lang=sv", "meetings")
         shoot(d, "/networks?lang=sv", "network-days")
-        shoot(d, f"/networks/coverage/sodra-alvsborg?lang=sv", "coverage")
+        shoot(d, "/networks/coverage/skaraborg?lang=sv", "coverage")
         d.delete_all_cookies()
         shoot(d, f"/register/{content['day']}?lang=sv", "public-registration")
     finally:

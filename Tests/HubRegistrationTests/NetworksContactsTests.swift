@@ -127,6 +127,11 @@ struct NetworksContactsTests {
             let reply = await f.send("networks.days.create", .object(body)).reply
             #expect(reply.error?.field == field, "\(change)")
         }
+        // Several wrong fields at once: every one is named, so the form can show them all.
+        var several = base
+        several["title"] = nil; several["capacity"] = 0; several["contactEmail"] = "inte-en-adress"
+        let reply = await f.send("networks.days.create", .object(several)).reply
+        #expect(Set(reply.error?.details?.map(\.field) ?? []) == ["body.title", "body.capacity", "body.contactEmail"])
         #expect(try await f.count("SELECT COUNT(*) AS n FROM network_days") == 0)
         #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_events") == 0)
         await f.close()

@@ -35,6 +35,10 @@ enum NetworkDays {
         var merged = existing ?? [:]
         for (k, v) in b.object { merged[k] = v }
         let m = BodyReader(object: merged)
+        // The organiser's form shows every problem at once: when several fields are wrong they
+        // are all named (`details`); a single one is reported by the checks below as before.
+        let problems = allProblems(m)
+        if problems.count > 1 { throw HubError.validation(problems) }
         let date = try m.date("date")
         let startTime = try m.time("startTime"), endTime = try m.time("endTime")
         guard let starts = RegistrationEngine.stockholm(date: date, time: startTime),
@@ -90,6 +94,31 @@ enum NetworkDays {
                     capacity: try m.int("capacity", range: 1...10_000), feeSEK: try m.optionalInt("feeSEK", range: 0...100_000) ?? 0,
                     deadline: deadline, contactEmail: contactEmail, purgeAfterDays: try m.optionalInt("purgeAfterDays", range: 0...3650),
                     starts: starts, ends: ends, deadlineAt: deadlineAt)
+    }
+
+    /// Each of a day's own fields checked on its own, so that one wrong field does not hide another.
+    static func allProblems(_ m: BodyReader) -> [HubError.Detail] {
+        var problems: [HubError.Detail] = []
+        func check(_ read: () throws -> Void) {
+            do { try read() } catch let error as HubError { problems.append(error.detail) } catch {
+                problems.append(HubError.Detail(field: "body", message: "The input is invalid."))
+            }
+        }
+        check { _ = try m.string("title", max: 300) }
+        check { _ = try m.string("theme", max: 500) }
+        check { _ = try m.date("date") }
+        check { _ = try m.time("startTime") }
+        check { _ = try m.time("endTime") }
+        check { _ = try m.string("venue", max: 300) }
+        check { _ = try m.int("capacity", range: 1...10_000) }
+        check { _ = try m.optionalInt("feeSEK", range: 0...100_000) }
+        check { _ = try m.string("deadline", max: 16) }
+        check {
+            if let email = try m.optionalString("contactEmail", max: RegistrationEngine.Limits.email), !RegistrationEngine.isValidEmail(email) {
+                throw HubError(.validation, "The e-mail address is not valid.", field: "body.contactEmail", reason: .invalidEmail)
+            }
+        }
+        return problems
     }
 
     static func engineSpec(id: String, _ s: Spec) -> RegistrationEventSpec {

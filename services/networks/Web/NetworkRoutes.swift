@@ -300,6 +300,8 @@ struct NetworkRoutes: PublicRegistrationRoutes {
                  "selected": c["id"]?.stringValue == (form["centreId"] ?? session.user.centre)]
             },
             "form": form, "err": errors, "formError": formError as Any, "csrf": session.csrfToken,
+            "errorList": FormErrorSummary.items(errors, template: NetworkTemplates.all["nw_new_day"] ?? "", lang: lang),
+            "hasErrors": !errors.isEmpty,
         ], status: status)
     }
 
@@ -336,12 +338,15 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         case .success(let day):
             return Redirect.to("/networks/days/\(day["id"]?.stringValue ?? "")")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
-            var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
-            if field.hasPrefix("programme") { field = "programme" }
-            if Self.dayFormFields.contains(field) {
-                errors[field] = RegistrationForm.message(for: error, field: field, lang: lang)
-                return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest)
+            // Every problem the service found, each by its field.
+            for detail in error.details ?? [error.detail] {
+                var field = detail.field.replacingOccurrences(of: "body.", with: "")
+                if field.hasPrefix("programme") { field = "programme" }
+                guard Self.dayFormFields.contains(field), errors[field] == nil else { continue }
+                errors[field] = RegistrationForm.message(for: HubError(error.code, detail.message, field: detail.field, reason: detail.reason),
+                                                         field: field, lang: lang)
             }
+            if !errors.isEmpty { return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest) }
             return await renderNewDay(session, context, form: form, formError: lang.t("reg_err_invalid"), status: .badRequest)
         case .failure(let error):
             throw error

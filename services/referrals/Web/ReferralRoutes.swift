@@ -252,7 +252,9 @@ struct ReferralRoutes: ServiceRoutes {
         v["formKey"] = values["formKey"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         func checked(_ k: String) -> Bool { values[k] == "on" || values[k] == "true" }
         var data: [String: Any] = ["v": v, "e": errors, "hasErrors": !errors.isEmpty,
-                                   "errorList": ReferralFormErrors.summary(errors, lang: lang)]
+                                   "errorList": FormErrorSummary.items(errors, template: ReferralTemplates.all["referral_form"] ?? "", legends: [
+                                       "help": "help", "client_identityKind": "identity_kind", "consent": "fs_consent",
+                                   ] .merging(errors.keys.filter { $0.hasPrefix("riskAnswers_") }.map { ($0, "fs_risk") }) { own, _ in own }, lang: lang)]
         data["notice"] = notice
         data["categories"] = (options["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
             let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("category_" + id), "selected": values["category"] == id]

@@ -1,14 +1,14 @@
 import Foundation
-import HubWeb
 
-/// The referral form's error summary: every problem at once, in the order the fields stand
-/// on the form, each named by its label ("Enhet: Fyll i fältet."), each a link to its field.
-enum ReferralFormErrors {
-    /// Field keys whose label is a legend, not a `<label for>`.
-    static let legends = ["help": "help", "client_identityKind": "identity_kind", "consent": "fs_consent"]
-
-    static func summary(_ errors: [String: String], lang: Language) -> [[String: String]] {
-        let template = ReferralTemplates.all["referral_form"] ?? ""
+/// A form's error summary: every problem at once, in the order the fields stand in the form's
+/// template, each named by its label ("Enhet: Fyll i fältet."), each a link to its field.
+package enum FormErrorSummary {
+    /// - Parameters:
+    ///   - errors: field key (the input's id) → the problem in the page's language.
+    ///   - template: the form's Mustache text, where the order and the labels are read.
+    ///   - legends: keys whose label is a legend (a group of boxes), with the legend's string key.
+    package static func items(_ errors: [String: String], template: String, legends: [String: String] = [:],
+                              lang: Language) -> [[String: String]] {
         func position(_ key: String) -> Int {
             let probe = key.hasPrefix("riskAnswers_") ? "risk" : key
             guard let range = template.range(of: "id=\"\(probe)") ?? template.range(of: "name=\"\(probe)") else { return Int.max }
@@ -20,7 +20,6 @@ enum ReferralFormErrors {
                 let rest = template[start.upperBound...]
                 if let end = rest.range(of: "}}") { labelKey = String(rest[..<end.lowerBound]) }
             }
-            if key.hasPrefix("riskAnswers_") { labelKey = "fs_risk" }
             guard let labelKey else { return "" }
             return lang.t(labelKey).replacingOccurrences(of: " (obligatoriskt)", with: "")
                 .replacingOccurrences(of: " (required)", with: "").replacingOccurrences(of: " *", with: "")
