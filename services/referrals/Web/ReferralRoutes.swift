@@ -500,7 +500,7 @@ struct ReferralRoutes: ServiceRoutes {
             return ["at": LocalTime.dateTime(e["at"]?.stringValue ?? ""),
                     "actor": actor.hasPrefix("user:") ? String(actor.dropFirst(5)) : lang.name("audit_actor_", actor.split(separator: ":").first.map(String.init) ?? actor),
                     "role": lang.name("role_", e["role"]?.stringValue ?? ""),
-                    "unit": units[unit] ?? unit, "action": lang.name("audit_action_", action, or: "action_\(action)_h"),
+                    "unit": unit.split(separator: ",").map { units[String($0)] ?? String($0) }.joined(separator: ", "), "action": lang.name("audit_action_", action, or: "action_\(action)_h"),
                     "referral": e["referralId"]?.stringValue ?? "", "purpose": lang.name("purpose_", e["purpose"]?.stringValue ?? "")]
         }
         return pages.render("audit", title: lang.t("audit_title"), language: lang, session: s, data: ["entries": entries])
