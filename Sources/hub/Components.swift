@@ -87,7 +87,7 @@ struct Run: AsyncParsableCommand {
             var locks: [Int32] = []
             if ProcessInfo.processInfo.environment[Supervision.parentVariable] == nil {
                 try options.preparePrivateDataFolder(logger: Logger(label: "hub.run"))
-                locks = try Self.lockComponent(component, dataDir: options.dataDir)
+                locks = [try Self.lockComponent(component, dataDir: options.dataDir)]
             }
             defer { for fd in locks { close(fd) } }
             try await Self.run(component, options: options, config: config)
@@ -96,26 +96,21 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    /// One hub per data folder, for components run one by one too (systemd): a shared lock on
-    /// `<data>/hub.lock` (so no `hub up` runs on the folder, and `hub up` refuses while this
-    /// runs) and an exclusive one on `<data>/<component>.lock` (so the same component does not
-    /// run twice and split the work). The kernel lets both go when the process ends.
-    static func lockComponent(_ component: String, dataDir: String) throws -> [Int32] {
-        func lock(_ name: String, _ mode: Int32, refusal: String) throws -> Int32 {
-            let fd = open(dataDir + "/" + name, O_RDWR | O_CREAT, 0o600)
-            guard fd >= 0 else { throw HubError(.storage, "Cannot create the data folder's lock file.", field: name) }
-            guard flock(fd, mode | LOCK_NB) == 0 else { close(fd); throw HubError(.conflict, refusal, field: "--data-dir") }
-            return fd
+    /// One copy of each component per data folder: an exclusive lock on `<data>/<component>.lock`
+    /// for as long as the component runs (the kernel lets it go when the process ends). `hub up`
+    /// holds the locks of every component it starts, so `hub run referrals` beside a `hub up` that
+    /// runs referrals refuses, while a component that `hub up` does not run may join it (a service
+    /// on another host or namespace, as the partition test and deploy/README's layout do).
+    static func lockComponent(_ component: String, dataDir: String) throws -> Int32 {
+        let name = "\(component).lock"
+        let fd = open(dataDir + "/" + name, O_RDWR | O_CREAT, 0o600)
+        guard fd >= 0 else { throw HubError(.storage, "Cannot create the data folder's lock file.", field: name) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw HubError(.conflict, "\(component) is already running on this data folder (\(dataDir)), under `hub up` or alone. Stop it first, or give another --data-dir.",
+                           field: "--data-dir")
         }
-        let hub = try lock("hub.lock", LOCK_SH, refusal: "A `hub up` is running on this data folder (\(dataDir)), or still stopping. Stop it first.")
-        do {
-            let own = try lock("\(component).lock", LOCK_EX,
-                               refusal: "\(component) is already running on this data folder (\(dataDir)). Stop it first, or give another --data-dir.")
-            return [hub, own]
-        } catch {
-            close(hub)
-            throw error
-        }
+        return fd
     }
 
     static func run(_ component: String, options: CommonOptions, config: HubConfiguration) async throws {

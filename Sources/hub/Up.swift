@@ -48,6 +48,10 @@ struct Up: AsyncParsableCommand {
             await gatewayDB.close()
 
             let components = ["broker"] + config.services + config.adapters.map { "adapter-\($0)" } + ["gateway"]
+            // Each component's lock, held here for the children (which skip it): the same
+            // component started alone with `hub run` on this folder refuses.
+            let componentLocks = try components.map { try Run.lockComponent($0, dataDir: options.dataDir) }
+            defer { for fd in componentLocks { close(fd) } }
             let supervisor = Supervisor(executable: Self.selfPath(), options: options, logger: logger)
             for c in components { supervisor.start(c) }
             let url = "http://\(config.gateway.host):\(config.gateway.port)"
@@ -71,7 +75,7 @@ struct Up: AsyncParsableCommand {
         guard fd >= 0 else { throw HubError(.storage, "Cannot create the data folder's lock file.", field: "hub.lock") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw HubError(.conflict, "Another hub (`hub up`, or components started with `hub run`) is running on this data folder (\(dataDir)), or still stopping. Stop it first, then start again.",
+            throw HubError(.conflict, "Another hub is running on this data folder (\(dataDir)), or still stopping. Stop it first, then start again.",
                            field: "--data-dir")
         }
         return fd

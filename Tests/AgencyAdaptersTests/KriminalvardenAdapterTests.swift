@@ -82,6 +82,9 @@ struct KriminalvardenAdapterTests {
             ("xxe.xml", Data(xxe.utf8), "validation"),
             ("broken.xml", Data("<Remiss xmlns=\"urn:utvag:kriminalvarden:remiss:1\"><Referens>KV-2</Remiss>".utf8), "malformed_xml"),
             ("latin1.xml", Data([0x3C, 0x52, 0x3E, 0xE5, 0xE4, 0x3C, 0x2F, 0x52, 0x3E]), "malformed_xml"),
+            // A processing instruction without data crashed Foundation's parser (found by fuzzing).
+            ("pi.xml", Data(("<?xm?>\n" + remiss("KV-7")).utf8), "malformed_xml"),
+            ("pi-inside.xml", Data(remiss("KV-8").replacingOccurrences(of: "<Kommun>", with: "<?p?><Kommun>").utf8), "malformed_xml"),
             ("pnr.xml", Data(remiss("KV-3", pnr: "19640823-3235").utf8), "validation"),
             ("wrongroot.xml", Data("<Referral><Referens>KV-4</Referens></Referral>".utf8), "validation"),
             ("missing.xml", Data(remiss("KV-5").replacingOccurrences(of: "<Kommun>Skövde</Kommun>", with: "").utf8), "validation"),

@@ -36,6 +36,7 @@ package final class XMLElement: @unchecked Sendable {
         for marker in ["<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity"] where head.range(of: Data(marker.utf8)) != nil {
             throw HubError(.validation, "DTDs and entity declarations are not accepted.", field: "DOCTYPE")
         }
+        try refuseProcessingInstructions(data)
         let delegate = TreeBuilder()
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = true
@@ -48,6 +49,28 @@ package final class XMLElement: @unchecked Sendable {
             throw HubError(HubError.Code("malformed_xml"), "The file is not well-formed XML (near line \(line)).", field: "line \(line)")
         }
         return root
+    }
+
+    /// Only the XML declaration may stand in `<? … ?>`, and only at the start. A remiss needs no
+    /// processing instructions, and Foundation's XMLParser on Linux crashes the process on one
+    /// without data (`<?xm?>`, found by fuzzing): every other `<?` is refused before parsing.
+    static func refuseProcessingInstructions(_ data: Data) throws(HubError) {
+        let bytes = [UInt8](data)
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "?") {
+                let declaration = index == start && bytes.count > index + 5
+                    && Array(bytes[(index + 2)..<(index + 5)]) == Array("xml".utf8)
+                    && [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), UInt8(ascii: "\n")].contains(bytes[index + 5])
+                guard declaration else {
+                    throw HubError(HubError.Code("malformed_xml"), "Processing instructions are not accepted; only an XML declaration at the start.",
+                                   field: "<?")
+                }
+            }
+            index += 1
+        }
     }
 
     private final class TreeBuilder: NSObject, XMLParserDelegate {
