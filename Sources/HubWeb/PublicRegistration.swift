@@ -24,6 +24,29 @@ package enum RegistrationForm {
 
 }
 
+/// A registration's personal link (`/r/{token}`, `/tr/{token}`): where its pages live and how
+/// its service names the event. Network days and trainings differ only in these.
+package struct PersonalLink: Sendable {
+    /// The service's message prefix: `networks` → `networks.registrations.get`, `.cancel`.
+    package let service: String
+    /// The path before the token, `/r/` or `/tr/`.
+    package let path: String
+    /// The reply's key for the event (`day`, `event`).
+    package let eventKey: String
+    /// The personal page's template.
+    package let template: String
+    /// The domain of the calendar UIDs (the invitations' own, so that calendars merge them).
+    package let uidDomain: String
+    /// The calendar file's name for an event.
+    package let calendarFilename: @Sendable (JSONValue) -> String
+
+    package init(service: String, path: String, eventKey: String, template: String, uidDomain: String,
+                 calendarFilename: @escaping @Sendable (JSONValue) -> String) {
+        self.service = service; self.path = path; self.eventKey = eventKey; self.template = template
+        self.uidDomain = uidDomain; self.calendarFilename = calendarFilename
+    }
+}
+
 /// Route sets with public registration pages (no login): double-submit CSRF, a rate limit
 /// per address, the event's facts and the form with its errors.
 package protocol PublicRegistrationRoutes: ServiceRoutes {
@@ -31,6 +54,62 @@ package protocol PublicRegistrationRoutes: ServiceRoutes {
 }
 
 package extension PublicRegistrationRoutes {
+    /// The registration behind a personal link, or nil (answered "link not valid") when there is none.
+    func registration(_ link: PersonalLink, token: String) async throws -> JSONValue? {
+        switch await attempt(link.service + ".registrations.get", ["token": .string(token)]) {
+        case .success(let reply): return reply
+        case .failure(let error) where error.code == .notFound: return nil
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The personal page: the event, the person's place or place in line, cancel and calendar links.
+    package func personalPage(_ link: PersonalLink, _ request: Request, context: Context) async throws -> Response {
+        let lang = context.language
+        let token = param(context, "token")
+        guard let reply = try await registration(link, token: token) else { return linkInvalid(context) }
+        let p = reply["participant"] ?? .null
+        let status = p["status"]?.stringValue ?? ""
+        var data = dayData(reply[link.eventKey] ?? .null, lang: lang)
+        data["participant"] = ["name": p["name"]?.stringValue ?? ""]
+        data["statusText"] = status == "waiting"
+            ? lang.t("status_waiting") + " – " + lang.t("my_position", ["n": p["waitingPosition"]?.intText ?? "?"])
+            : lang.t("status_" + status)
+        data["canCancel"] = status != "cancelled"
+        data["token"] = token
+        data["calendarURL"] = link.path + token + "/kalender.ics"
+        let csrf = publicCSRF(request)
+        data["csrf"] = csrf
+        return withCSRFCookie(pages.render(link.template, title: lang.t("my_title"), language: lang, session: nil, data: data), csrf)
+    }
+
+    /// Cancelling one's place through the personal link, after the confirmation step.
+    package func cancelPersonal(_ link: PersonalLink, _ request: Request, context: Context) async throws -> Response {
+        var request = request
+        let lang = context.language
+        let form = try await publicForm(&request, context: context)
+        let token = param(context, "token")
+        if let question = confirmCancellation(form, context: context, action: link.path + token + "/cancel", back: link.path + token) {
+            return question
+        }
+        if case .failure(let error) = await attempt(link.service + ".registrations.cancel", ["token": .string(token)]) {
+            guard error.code == .notFound || error.code == .conflict else { throw error }
+            return linkInvalid(context)
+        }
+        return pages.render("nw_message", title: lang.t("my_title"), language: lang, session: nil,
+                            data: ["heading": lang.t("my_title"), "text": lang.t("my_cancelled")])
+    }
+
+    /// `…/{token}/kalender.ics`: the event for one's calendar, the holder asked to answer.
+    package func personalCalendar(_ link: PersonalLink, _ request: Request, context: Context) async throws -> Response {
+        let token = param(context, "token")
+        guard let reply = try await registration(link, token: token) else { return linkInvalid(context) }
+        let event = reply[link.eventKey] ?? .null
+        return CalendarFile.response(CalendarFile.events(event, uidDomain: link.uidDomain, attendee: CalendarFile.attendee(reply["participant"]),
+                                                         url: baseURL(request) + link.path + token),
+                                     filename: link.calendarFilename(event))
+    }
+
     /// A registration engine's export (`{filename, csv}`) as a download; the file name keeps
     /// only safe ASCII.
     package func csvDownload(_ reply: JSONValue) -> Response {

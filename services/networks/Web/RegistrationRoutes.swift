@@ -69,56 +69,20 @@ extension NetworkRoutes {
         return pages.render("nw_register_done", title: lang.t("reg_done_title"), language: lang, session: nil, data: data, status: .created)
     }
 
-    /// `GET /r/{token}/kalender.ics`: the day for one's calendar, the holder asked to answer.
+    /// The personal link of a network-day registration.
+    static let link = PersonalLink(service: "networks", path: "/r/", eventKey: "day", template: "nw_my", uidDomain: "networks.utvag-hub",
+                                   calendarFilename: { "natverkstraff-\($0["date"]?.stringValue ?? "").ics" })
+
     @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
-        let token = param(context, "token")
-        switch await attempt("networks.registrations.get", ["token": .string(token)]) {
-        case .success(let reply):
-            let day = reply["day"] ?? .null
-            return CalendarFile.response(CalendarFile.events(day, uidDomain: "networks.utvag-hub", attendee: CalendarFile.attendee(reply["participant"]),
-                                                             url: baseURL(request) + "/r/" + token),
-                                         filename: "natverkstraff-\(day["date"]?.stringValue ?? "").ics")
-        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
-        case .failure(let error): throw error
-        }
+        try await personalCalendar(Self.link, request, context: context)
     }
 
     @Sendable func myRegistration(_ request: Request, context: Context) async throws -> Response {
-        let lang = context.language
-        let token = param(context, "token")
-        let reply: JSONValue
-        switch await attempt("networks.registrations.get", ["token": .string(token)]) {
-        case .success(let value): reply = value
-        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
-        case .failure(let error): throw error
-        }
-        let p = reply["participant"] ?? .null
-        let status = p["status"]?.stringValue ?? ""
-        var data = dayData(reply["day"] ?? .null, lang: lang)
-        data["participant"] = ["name": p["name"]?.stringValue ?? ""]
-        data["statusText"] = status == "waiting"
-            ? lang.t("status_waiting") + " – " + lang.t("my_position", ["n": p["waitingPosition"]?.intText ?? "?"])
-            : lang.t("status_" + status)
-        data["canCancel"] = status != "cancelled"
-        data["token"] = token
-        data["calendarURL"] = "/r/\(token)/kalender.ics"
-        let csrf = publicCSRF(request)
-        data["csrf"] = csrf
-        return withCSRFCookie(pages.render("nw_my", title: lang.t("my_title"), language: lang, session: nil, data: data), csrf)
+        try await personalPage(Self.link, request, context: context)
     }
 
     @Sendable func cancelMyRegistration(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let lang = context.language
-        let form = try await publicForm(&request, context: context)
-        let token = param(context, "token")
-        if let question = confirmCancellation(form, context: context, action: "/r/\(token)/cancel", back: "/r/\(token)") { return question }
-        if case .failure(let error) = await attempt("networks.registrations.cancel", ["token": .string(token)]) {
-            guard error.code == .notFound || error.code == .conflict else { throw error }
-            return linkInvalid(context)
-        }
-        return pages.render("nw_message", title: lang.t("my_title"), language: lang, session: nil,
-                            data: ["heading": lang.t("my_title"), "text": lang.t("my_cancelled")])
+        try await cancelPersonal(Self.link, request, context: context)
     }
 
     @Sendable func bookingPage(_ request: Request, context: Context) async throws -> Response {

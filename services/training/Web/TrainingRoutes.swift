@@ -201,55 +201,20 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         return lang.t("reg_err_invalid")
     }
 
-    /// `GET /tr/{token}/kalender.ics`: every session of the training, the holder asked to answer.
+    /// The personal link of a training registration (every session in the calendar file).
+    static let link = PersonalLink(service: "training", path: "/tr/", eventKey: "event", template: "tr_my", uidDomain: "training.utvag-hub",
+                                   calendarFilename: { _ in "utbildning.ics" })
+
     @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
-        let token = param(context, "token")
-        switch await attempt("training.registrations.get", ["token": .string(token)]) {
-        case .success(let reply):
-            let event = reply["event"] ?? reply["day"] ?? .null
-            return CalendarFile.response(CalendarFile.events(event, uidDomain: "training.utvag-hub", attendee: CalendarFile.attendee(reply["participant"]),
-                                                             url: baseURL(request) + "/tr/" + token),
-                                         filename: "utbildning.ics")
-        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
-        case .failure(let error): throw error
-        }
+        try await personalCalendar(Self.link, request, context: context)
     }
 
     @Sendable func myRegistration(_ request: Request, context: Context) async throws -> Response {
-        let lang = context.language
-        let token = param(context, "token")
-        let reply: JSONValue
-        switch await attempt("training.registrations.get", ["token": .string(token)]) {
-        case .success(let value): reply = value
-        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
-        case .failure(let error): throw error
-        }
-        let p = reply["participant"] ?? .null
-        let status = p["status"]?.stringValue ?? ""
-        var data = dayData(reply["event"] ?? .null, lang: lang)
-        data["participant"] = ["name": p["name"]?.stringValue ?? ""]
-        data["statusText"] = status == "waiting"
-            ? lang.t("status_waiting") + " – " + lang.t("my_position", ["n": p["waitingPosition"]?.intText ?? "?"]) : lang.t("status_" + status)
-        data["canCancel"] = status != "cancelled"
-        data["token"] = token
-        data["calendarURL"] = "/tr/\(token)/kalender.ics"
-        let csrf = publicCSRF(request)
-        data["csrf"] = csrf
-        return withCSRFCookie(pages.render("tr_my", title: lang.t("my_title"), language: lang, session: nil, data: data), csrf)
+        try await personalPage(Self.link, request, context: context)
     }
 
     @Sendable func cancelMyRegistration(_ request: Request, context: Context) async throws -> Response {
-        var request = request
-        let lang = context.language
-        let form = try await publicForm(&request, context: context)
-        let token = param(context, "token")
-        if let question = confirmCancellation(form, context: context, action: "/tr/\(token)/cancel", back: "/tr/\(token)") { return question }
-        if case .failure(let error) = await attempt("training.registrations.cancel", ["token": .string(token)]) {
-            guard error.code == .notFound || error.code == .conflict else { throw error }
-            return linkInvalid(context)
-        }
-        return pages.render("nw_message", title: lang.t("my_title"), language: lang, session: nil,
-                            data: ["heading": lang.t("my_title"), "text": lang.t("my_cancelled")])
+        try await cancelPersonal(Self.link, request, context: context)
     }
 
     static let scores = ["overall", "content", "useful"]
