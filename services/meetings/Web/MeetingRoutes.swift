@@ -138,7 +138,7 @@ struct MeetingRoutes: ServiceRoutes {
                                    "flagText": lang.t("mt_absent_flag", ["n": String(n)])])
             }
         }
-        let centreNames = Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } }, uniquingKeysWith: { first, _ in first })
+        let centreNames = CentreList.names(centres)
         for index in attendance.indices { attendance[index]["centre"] = centreNames[attendance[index]["centre"] as? String ?? ""] ?? "" }
         return pages.render("mt_list", title: lang.t("mt_title"), language: lang, session: s, data: [
             "meetings": meetings.map { m -> [String: Any] in

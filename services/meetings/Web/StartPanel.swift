@@ -11,7 +11,7 @@ enum MeetingsStartPanel {
         guard let reply = try? await routes.ask("meetings.list", [:], session) else { return nil }
         let centres = (try? await environment.bus.request("referrals.centres.list", body: [:], timeout: environment.busTimeout))
             .map(CentreList.from) ?? []
-        let names = Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } }, uniquingKeysWith: { first, _ in first })
+        let names = CentreList.names(centres)
         let meetings = reply["meetings"]?.arrayValue ?? []
         func row(_ m: JSONValue) -> [String: Any] {
             let deadline = m["itemDeadline"]?.stringValue ?? ""

@@ -492,7 +492,7 @@ struct ReferralRoutes: ServiceRoutes {
         let centres = (try? await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
         let agencies = ((try? await call("referrals.options", [:], user: s.user))?["agencies"]?.arrayValue ?? [])
             .compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } }
-        let units = Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } } + agencies, uniquingKeysWith: { first, _ in first })
+        let units = CentreList.names(centres).merging(agencies, uniquingKeysWith: { first, _ in first })
         let entries = (log["entries"]?.arrayValue ?? []).map { e -> [String: Any] in
             let actor = e["actor"]?.stringValue ?? ""
             let action = e["action"]?.stringValue ?? ""
