@@ -65,10 +65,10 @@ def main():
         shoot(d, "/kapacitet?lang=sv", "queue-and-intake")
         shoot(d, "/statistik?centre=skaraborg&lang=sv", "statistics")
         shoot(d, "/moten?lang=sv", "meetings")
-        shoot(d, "/networks?lang=sv", "network-days")
-        shoot(d, "/networks/coverage/skaraborg?lang=sv", "coverage")
+        shoot(d, "/natverk?lang=sv", "network-days")
+        shoot(d, "/natverk/tackning/skaraborg?lang=sv", "coverage")
         d.delete_all_cookies()
-        shoot(d, f"/register/{content['day']}?lang=sv", "public-registration")
+        shoot(d, f"/anmalan/{content['day']}?lang=sv", "public-registration")
     finally:
         d.quit()
 

@@ -89,7 +89,7 @@ package extension PublicRegistrationRoutes {
         let lang = context.language
         let form = try await publicForm(&request, context: context)
         let token = param(context, "token")
-        if let question = confirmCancellation(form, context: context, action: link.path + token + "/cancel", back: link.path + token) {
+        if let question = confirmCancellation(form, context: context, action: link.path + token + "/avboka", back: link.path + token) {
             return question
         }
         if case .failure(let error) = await attempt(link.service + ".registrations.cancel", ["token": .string(token)]) {

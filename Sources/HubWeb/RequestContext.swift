@@ -38,6 +38,29 @@ package enum Redirect {
     package static func to(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])
     }
+
+    /// 301 to the address a page has moved to. Page addresses are Swedish (issue 14: one
+    /// language); the English ones they had before stay as permanent redirects, because
+    /// invitations already mailed and people's bookmarks carry them.
+    package static func moved(_ location: String) -> Response {
+        Response(status: .movedPermanently, headers: [.location: location])
+    }
+}
+
+extension Router where Context == GatewayRequestContext {
+    /// Answers GET on an old page address (`/register/:dayId`) with a permanent redirect to its
+    /// new one (`/anmalan/:dayId`), the path parameters and the query string carried over.
+    package func moved(_ old: String, to new: String) {
+        get(RouterPath(old)) { request, context -> Response in
+            var target = new
+            for (name, value) in context.parameters {
+                let safe = (String(value).removingPercentEncoding ?? "").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
+                target = target.replacingOccurrences(of: ":" + String(name), with: safe)
+            }
+            if let query = request.uri.query, !query.isEmpty { target += "?" + query }
+            return Redirect.moved(target)
+        }
+    }
 }
 
 /// `application/x-www-form-urlencoded` bodies.

@@ -39,14 +39,28 @@ struct NetworkRoutesTests {
         let h = try await Harness.make(bus: bus())
         try await h.test { client in
             var b = Browser(client: client)
-            let sv = try await b.get("/register/day-1")
+            let sv = try await b.get("/anmalan/day-1")
             #expect(sv.status == .ok)
             #expect(sv.text.contains("<html lang=\"sv\">") && sv.text.contains("Skicka anmälan") && sv.text.contains("Om dina personuppgifter"))
             #expect(sv.text.contains("<label for=\"email\">") && sv.text.contains("id=\"website\"") && sv.text.contains("class=\"hp\""))
             #expect(sv.text.contains("Fakturareferens"), "a fee asks for an invoice reference")
             #expect(!sv.text.contains("anna@"), "no participant data on the public page")
-            let en = try await b.get("/register/day-1?lang=en")
+            let en = try await b.get("/anmalan/day-1?lang=en")
             #expect(en.text.contains("<html lang=\"en\">") && en.text.contains("About your personal data") && en.text.contains(">Register<"))
+        }
+    }
+
+    @Test func theEnglishAddressesOfBeforeRedirectPermanentlyToTheSwedishOnes() async throws {
+        let h = try await Harness.make(bus: bus())
+        try await h.test { client in
+            var b = Browser(client: client)
+            let mailed = try await b.get("/register/day-1?lang=en")
+            #expect(mailed.status == .movedPermanently && mailed.location == "/anmalan/day-1?lang=en", "an invitation mailed before still opens the form")
+            #expect(try await b.get("/register/day-1/group").location == "/anmalan/day-1/grupp")
+            #expect(try await b.get("/networks").location == "/natverk")
+            #expect(try await b.get("/training/register/tr-1").location == "/utbildning/anmalan/tr-1")
+            let odd = try await b.get("/register/a%22b%3Cc")
+            #expect(odd.location == "/anmalan/a%22b%3Cc", "a parameter is carried over encoded, never as markup or a second path")
         }
     }
 
@@ -55,11 +69,11 @@ struct NetworkRoutesTests {
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
-            let page = try await b.get("/register/day-1")
+            let page = try await b.get("/anmalan/day-1")
             let csrf = try #require(Browser.csrfField(page.text))
-            let noCSRF = try await b.post("/register/day-1", form: Self.filled)
+            let noCSRF = try await b.post("/anmalan/day-1", form: Self.filled)
             #expect(noCSRF.status == .forbidden)
-            let r = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
+            let r = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(r.status == .created)
             #expect(r.text.contains("nummer 4 på väntelistan"))
             let sentBody = try #require(sent(fake, "networks.registrations.create").first)
@@ -70,9 +84,9 @@ struct NetworkRoutesTests {
             #expect(sentBody["language"]?.stringValue == "sv", "the mail about the place follows the page's language")
 
             // From the English page, the service is told to write in English.
-            let english = try await b.get("/register/day-1?lang=en")
+            let english = try await b.get("/anmalan/day-1?lang=en")
             let csrfEN = try #require(Browser.csrfField(english.text))
-            let en = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrfEN]) { $1 })
+            let en = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrfEN]) { $1 })
             #expect(en.status == .created)
             #expect(sent(fake, "networks.registrations.create").last?["language"]?.stringValue == "en")
         }
@@ -83,25 +97,25 @@ struct NetworkRoutesTests {
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
-            let csrf = try #require(Browser.csrfField(try await b.get("/register/day-1").text))
-            let robot = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf, "website": "http://spam"]) { $1 })
+            let csrf = try #require(Browser.csrfField(try await b.get("/anmalan/day-1").text))
+            let robot = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf, "website": "http://spam"]) { $1 })
             #expect(robot.status == .ok)
             #expect(sent(fake, "networks.registrations.create").isEmpty)
 
-            let missing = try await b.post("/register/day-1", form: ["csrf": csrf, "email": "anna@boras.se"])
+            let missing = try await b.post("/anmalan/day-1", form: ["csrf": csrf, "email": "anna@boras.se"])
             #expect(missing.status == .badRequest)
             #expect(missing.text.contains("id=\"name-error\"") && missing.text.contains("id=\"agency-error\"") && missing.text.contains("id=\"invoiceReference-error\""))
             #expect(missing.text.contains("value=\"anna@boras.se\""), "what was typed is kept")
             #expect(sent(fake, "networks.registrations.create").isEmpty)
 
             fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.", field: "body.email", reason: .taken)))
-            let taken = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
+            let taken = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(taken.status == .badRequest)
             #expect(taken.text.contains("id=\"email-error\">Den här e-postadressen är redan anmäld"))
             #expect(taken.text.contains("aria-invalid=\"true\""))
 
             fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "The registration deadline has passed.", field: "body.dayId", reason: .deadlinePassed)))
-            let late = try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
+            let late = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(late.status == .conflict && late.text.contains("Sista anmälningsdag har passerat"))
         }
     }
@@ -111,15 +125,15 @@ struct NetworkRoutesTests {
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
-            let page = try await b.get("/register/day-1")
-            #expect(page.text.contains("href=\"/register/day-1/group\""))
-            let form = try await b.get("/register/day-1/group")
+            let page = try await b.get("/anmalan/day-1")
+            #expect(page.text.contains("href=\"/anmalan/day-1/grupp\""))
+            let form = try await b.get("/anmalan/day-1/grupp")
             #expect(form.status == .ok && form.text.contains("<label for=\"name_1\">") && form.text.contains("<label for=\"email_6\">"))
             #expect(form.text.contains("<legend>Deltagare 2</legend>") && form.text.contains("id=\"privacy-notice\""))
             let csrf = try #require(Browser.csrfField(form.text))
 
             // Nothing filled in, and a row with a name but no address: every problem at once, nothing sent.
-            let empty = try await b.post("/register/day-1/group", form: ["csrf": csrf, "name_2": "Bo Berg"])
+            let empty = try await b.post("/anmalan/day-1/grupp", form: ["csrf": csrf, "name_2": "Bo Berg"])
             #expect(empty.status == .badRequest)
             #expect(empty.text.contains("id=\"bookerName-error\"") && empty.text.contains("id=\"agency-error\"") && empty.text.contains("id=\"email_2-error\""))
             #expect(empty.text.contains("href=\"#email_2\"") && empty.text.contains("value=\"Bo Berg\""))
@@ -130,12 +144,12 @@ struct NetworkRoutesTests {
                           "name_1": "Anna Andersson", "email_1": "anna@boras.se", "name_3": "Bo Berg", "email_3": "bo@boras.se", "dietary_3": "Vegan"]
             fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.",
                                                                              field: "body.participants[1].email", reason: .taken)))
-            let taken = try await b.post("/register/day-1/group", form: filled)
+            let taken = try await b.post("/anmalan/day-1/grupp", form: filled)
             #expect(taken.status == .badRequest && taken.text.contains("id=\"email_3-error\">Den här e-postadressen är redan anmäld"))
 
             fake.setReply("networks.registrations.create", .success(["dayId": "day-1", "bookingId": "bk-1", "participants": [
                 ["participantId": "p1", "status": "confirmed"], ["participantId": "p2", "status": "waiting", "waitingPosition": 1]]]))
-            let done = try await b.post("/register/day-1/group", form: filled)
+            let done = try await b.post("/anmalan/day-1/grupp", form: filled)
             #expect(done.status == .created)
             let body = try #require(sent(fake, "networks.registrations.create").last)
             let people = body["participants"]?.arrayValue ?? []
@@ -153,9 +167,9 @@ struct NetworkRoutesTests {
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
-            let csrf = try #require(Browser.csrfField(try await b.get("/register/day-1").text))
+            let csrf = try #require(Browser.csrfField(try await b.get("/anmalan/day-1").text))
             var statuses: [HTTPResponse.Status] = []
-            for _ in 0..<21 { statuses.append(try await b.post("/register/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 }).status) }
+            for _ in 0..<21 { statuses.append(try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 }).status) }
             #expect(statuses.prefix(20).allSatisfy { $0 == .created })
             #expect(statuses.last == .tooManyRequests)
             #expect(sent(fake, "networks.registrations.create").count == 20)
@@ -173,10 +187,10 @@ struct NetworkRoutesTests {
             let page = try await b.get("/r/\(token)")
             #expect(page.status == .ok && page.text.contains("Avboka min plats") && page.text.contains("Plats bekräftad"))
             let csrf = try #require(Browser.csrfField(page.text))
-            let asked = try await b.post("/r/\(token)/cancel", form: ["csrf": csrf])
+            let asked = try await b.post("/r/\(token)/avboka", form: ["csrf": csrf])
             #expect(asked.status == .ok && asked.text.contains("Vill du avboka din plats?"), "cancelling asks first")
             #expect(sent(fake, "networks.registrations.cancel").isEmpty)
-            let used = try await b.post("/r/\(token)/cancel", form: ["csrf": csrf, "confirmed": "yes"])
+            let used = try await b.post("/r/\(token)/avboka", form: ["csrf": csrf, "confirmed": "yes"])
             #expect(used.status == .notFound && used.text.contains("Länken är inte giltig"))
             fake.setReply("networks.registrations.get", .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
             #expect(try await b.get("/r/\(token)").status == .notFound)
@@ -213,9 +227,9 @@ struct NetworkRoutesTests {
             #expect(try await client.json("/api/v1/network-days/day-1/participants.csv", token: agency).status == .forbidden)
 
             var b = Browser(client: client)
-            #expect(try await b.get("/networks/coverage/sodra-alvsborg").location == "/login")
+            #expect(try await b.get("/natverk/tackning/sodra-alvsborg").location == "/login")
             try await b.login()
-            let coverage = try await b.get("/networks/coverage/sodra-alvsborg")
+            let coverage = try await b.get("/natverk/tackning/sodra-alvsborg")
             #expect(coverage.status == .ok && coverage.text.contains("class=\"gap\"") && coverage.text.contains("Saknas"))
         }
     }
@@ -236,39 +250,39 @@ struct NetworkRoutesTests {
         try await h.test { client in
             var board = Browser(client: client)
             try await board.login(username: "styrelse", password: "styrelsens lösenord 1")
-            #expect(try await board.get("/networks/days/day-1").status == .forbidden, "only Utväg staff see participants")
+            #expect(try await board.get("/natverk/dagar/day-1").status == .forbidden, "only Utväg staff see participants")
 
             var b = Browser(client: client)
             try await b.login()
-            let page = try await b.get("/networks/days/day-1")
+            let page = try await b.get("/natverk/dagar/day-1")
             #expect(page.status == .ok)
             #expect(page.text.contains("Anna Andersson") && page.text.contains("Polisen") && page.text.contains("Markera närvarande"))
             #expect(page.text.contains("Väntelista (1)"))
             let csrf = try #require(Browser.csrfField(page.text))
-            let checked = try await b.post("/networks/days/day-1/checkin", form: ["csrf": csrf, "participantId": "p1", "attended": "1"])
-            #expect(checked.status == .seeOther && checked.location == "/networks/days/day-1")
+            let checked = try await b.post("/natverk/dagar/day-1/incheckning", form: ["csrf": csrf, "participantId": "p1", "attended": "1"])
+            #expect(checked.status == .seeOther && checked.location == "/natverk/dagar/day-1")
             #expect(sent(fake, "networks.registrations.checkin").first?["attended"]?.boolValue == true)
-            let withoutCSRF = try await b.post("/networks/days/day-1/checkin", form: ["participantId": "p1"])
+            let withoutCSRF = try await b.post("/natverk/dagar/day-1/incheckning", form: ["participantId": "p1"])
             #expect(withoutCSRF.status == .forbidden)
-            let print = try await b.get("/networks/days/day-1/print")
+            let print = try await b.get("/natverk/dagar/day-1/utskrift")
             #expect(print.text.contains("Anna Andersson") && !print.text.contains("Bo Berg"), "the print list has people with a seat")
-            let invoice = try await b.get("/networks/days/day-1/invoice")
+            let invoice = try await b.get("/natverk/dagar/day-1/fakturaunderlag")
             #expect(invoice.text.contains("id=\"invoice-total\">500<"))
 
             // Moving someone: a seat to the waiting list or the other way, always with a reason.
             #expect(page.text.contains("<label for=\"reason-p1\">Skäl</label>") && page.text.contains("Till väntelistan"))
             #expect(page.text.contains("<label for=\"reason-p2\">Skäl</label>") && page.text.contains("Ge plats"))
             fake.setReply("networks.registrations.move", .failure(HubError(.validation, "Required.", field: "body.reason", reason: .required)))
-            let refused = try await b.post("/networks/days/day-1/move", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": ""])
-            #expect(refused.status == .seeOther && refused.location == "/networks/days/day-1?flytt=required")
-            #expect(try await b.get("/networks/days/day-1?flytt=required").text.contains("id=\"move-error\"><p>Fyll i fältet."))
+            let refused = try await b.post("/natverk/dagar/day-1/flytta", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": ""])
+            #expect(refused.status == .seeOther && refused.location == "/natverk/dagar/day-1?flytt=required")
+            #expect(try await b.get("/natverk/dagar/day-1?flytt=required").text.contains("id=\"move-error\"><p>Fyll i fältet."))
             fake.setReply("networks.registrations.move", .success(waiting))
-            let moved = try await b.post("/networks/days/day-1/move", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": "Talare"])
-            #expect(moved.location == "/networks/days/day-1?flytt=ok")
+            let moved = try await b.post("/natverk/dagar/day-1/flytta", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": "Talare"])
+            #expect(moved.location == "/natverk/dagar/day-1?flytt=ok")
             let sentMove = sent(fake, "networks.registrations.move").last
             #expect(sentMove?["reason"] == "Talare" && sentMove?["to"] == "confirmed" && sentMove?["actor"]?["user"] == "admin")
-            #expect(try await b.get("/networks/days/day-1?flytt=ok").text.contains("id=\"move-notice\""))
-            #expect(try await b.post("/networks/days/day-1/move", form: ["participantId": "p2", "to": "confirmed", "reason": "x"]).status == .forbidden)
+            #expect(try await b.get("/natverk/dagar/day-1?flytt=ok").text.contains("id=\"move-notice\""))
+            #expect(try await b.post("/natverk/dagar/day-1/flytta", form: ["participantId": "p2", "to": "confirmed", "reason": "x"]).status == .forbidden)
         }
     }
 
@@ -281,13 +295,13 @@ struct NetworkRoutesTests {
         try await h.test { client in
             var b = Browser(client: client)
             try await b.login()
-            let form = try await b.get("/networks/days/new")
+            let form = try await b.get("/natverk/dagar/ny")
             #expect(form.status == .ok && form.text.contains("Utväg Södra Älvsborg") && form.text.contains("<label for=\"deadline\">"))
             let csrf = try #require(Browser.csrfField(form.text))
             let fields = ["csrf": csrf, "centreId": "sodra-alvsborg", "title": "Vårträff", "theme": "Tema", "date": "2031-02-30",
                           "startTime": "09:00", "endTime": "15:00", "venue": "Borås", "capacity": "30", "deadline": "2031-02-01",
                           "organisers": "Utväg, Borås stad", "programme": "09:00 Välkomna\n10:00 Föreläsning"]
-            let bad = try await b.post("/networks/days/new", form: fields)
+            let bad = try await b.post("/natverk/dagar/ny", form: fields)
             #expect(bad.status == .badRequest && bad.text.contains("id=\"date-error\"") && bad.text.contains("value=\"Vårträff\""))
             // The service's reason is shown in the page's language; its English message is not.
             #expect(bad.text.contains("Ange ett datum som ÅÅÅÅ-MM-DD.") && !bad.text.contains("Not a date"))
@@ -296,11 +310,11 @@ struct NetworkRoutesTests {
             #expect(sentBody["organisers"]?.arrayValue == ["Utväg", "Borås stad"])
             #expect(sentBody["programme"]?[index: 1]?["title"]?.stringValue == "Föreläsning")
             fake.setReply("networks.days.create", .success(Self.day))
-            let ok = try await b.post("/networks/days/new", form: fields)
-            #expect(ok.status == .seeOther && ok.location == "/networks/days/day-1")
-            let invited = try await b.post("/networks/days/day-1/invite", form: ["csrf": csrf])
+            let ok = try await b.post("/natverk/dagar/ny", form: fields)
+            #expect(ok.status == .seeOther && ok.location == "/natverk/dagar/day-1")
+            let invited = try await b.post("/natverk/dagar/day-1/inbjud", form: ["csrf": csrf])
             #expect(invited.status == .seeOther)
-            #expect(sent(fake, "networks.days.invite").first?["registrationUrl"]?.stringValue?.hasSuffix("/register/day-1") == true)
+            #expect(sent(fake, "networks.days.invite").first?["registrationUrl"]?.stringValue?.hasSuffix("/anmalan/day-1") == true)
         }
     }
 
@@ -343,18 +357,18 @@ struct NetworkRoutesTests {
         try await h.test { client in
             var b = Browser(client: client)
             try await b.login()
-            let contacts = try await b.get("/networks/contacts/sodra-alvsborg")
+            let contacts = try await b.get("/natverk/kontaktpersoner/sodra-alvsborg")
             #expect(contacts.status == .ok && contacts.text.contains("Kim Kontakt") && contacts.text.contains("<td>Polisen</td>"))
             let csrf = try #require(Browser.csrfField(contacts.text))
-            let added = try await b.post("/networks/contacts/sodra-alvsborg", form: ["csrf": csrf, "name": "Ny Person", "agency": "police", "email": "ny@polisen.se"])
+            let added = try await b.post("/natverk/kontaktpersoner/sodra-alvsborg", form: ["csrf": csrf, "name": "Ny Person", "agency": "police", "email": "ny@polisen.se"])
             #expect(added.status == .ok && added.text.contains("id=\"self-link\""))
             let token = try #require(sent(fake, "networks.contacts.create").first?["updateToken"]?.stringValue)
             #expect(added.text.contains("/c/\(token)"))
-            let attendance = try await b.get("/networks/attendance/sodra-alvsborg")
+            let attendance = try await b.get("/natverk/narvaro/sodra-alvsborg")
             #expect(attendance.status == .ok && attendance.text.contains("Ingen närvaro") && attendance.text.contains("1 / 1"))
-            let tour = try await b.get("/networks/tour/sodra-alvsborg")
+            let tour = try await b.get("/natverk/besok/sodra-alvsborg")
             #expect(tour.status == .ok && tour.text.contains("Inget besök planerat") && tour.text.contains("Markera genomfört"))
-            let unknown = try await b.get("/networks/contacts/nowhere")
+            let unknown = try await b.get("/natverk/kontaktpersoner/nowhere")
             #expect(unknown.status == .notFound)
         }
     }

@@ -45,7 +45,7 @@ struct ErrorPageTests {
         try await h.test { client in
             var browser = Browser(client: client)
             _ = try await browser.login(username: "ledamot")
-            let page = try await browser.get("/networks")
+            let page = try await browser.get("/natverk")
             #expect(page.status == .forbidden)
             #expect(page.text.contains("Du har inte behörighet"))
             #expect(!page.text.contains("Ladda om sidan"), "no pointless retry")
@@ -76,11 +76,11 @@ struct MenuTests {
             var admin = Browser(client: client)
             _ = try await admin.login()
             let page = try await admin.get("/moten")
-            #expect(page.text.contains("href=\"/networks\"") && page.text.contains("href=\"/training\">Utbildningar<"))
+            #expect(page.text.contains("href=\"/natverk\"") && page.text.contains("href=\"/utbildning\">Utbildningar<"))
             var board = Browser(client: client)
             _ = try await board.login(username: "ledamot")
             let boardPage = try await board.get("/moten")
-            #expect(!boardPage.text.contains("href=\"/networks\"") && !boardPage.text.contains("href=\"/training\""))
+            #expect(!boardPage.text.contains("href=\"/natverk\"") && !boardPage.text.contains("href=\"/utbildning\""))
             #expect(boardPage.text.contains("href=\"/moten\""))
         }
     }

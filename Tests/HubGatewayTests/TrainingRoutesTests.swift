@@ -42,16 +42,16 @@ struct TrainingRoutesTests {
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
-            let page = try await b.get("/training/register/tr-1")
+            let page = try await b.get("/utbildning/anmalan/tr-1")
             #expect(page.status == .ok)
             #expect(page.text.contains("2031-05-12 09:00–16:00") && page.text.contains("2031-05-19 09:00–12:00"))
-            #expect(page.text.contains("action=\"/training/register/tr-1\"") && page.text.contains("Socialsekreterare"))
-            let en = try await b.get("/training/register/tr-1?lang=en")
+            #expect(page.text.contains("action=\"/utbildning/anmalan/tr-1\"") && page.text.contains("Socialsekreterare"))
+            let en = try await b.get("/utbildning/anmalan/tr-1?lang=en")
             #expect(en.text.contains("every session"))
             let csrf = try #require(Browser.csrfField(page.text))
-            let missing = try await b.post("/training/register/tr-1", form: ["csrf": csrf])
+            let missing = try await b.post("/utbildning/anmalan/tr-1", form: ["csrf": csrf])
             #expect(missing.status == .badRequest && missing.text.contains("id=\"name-error\""))
-            let r = try await b.post("/training/register/tr-1", form: ["csrf": csrf, "name": "Anna", "email": "anna@boras.se", "agency": "social-services"])
+            let r = try await b.post("/utbildning/anmalan/tr-1", form: ["csrf": csrf, "name": "Anna", "email": "anna@boras.se", "agency": "social-services"])
             #expect(r.status == .created)
             let body = try #require(sent(fake, "training.registrations.create").first)
             #expect(body["eventId"]?.stringValue == "tr-1")
@@ -66,8 +66,8 @@ struct TrainingRoutesTests {
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
-            let csrf = try #require(Browser.csrfField(try await b.get("/training/register/tr-1").text))
-            let r = try await b.post("/training/register/tr-1", form: ["csrf": csrf, "name": "Anna", "email": "anna@boras.se", "agency": "social-services"])
+            let csrf = try #require(Browser.csrfField(try await b.get("/utbildning/anmalan/tr-1").text))
+            let r = try await b.post("/utbildning/anmalan/tr-1", form: ["csrf": csrf, "name": "Anna", "email": "anna@boras.se", "agency": "social-services"])
             #expect(r.status == .conflict && r.text.contains("fullbokad"))
         }
     }
@@ -76,13 +76,13 @@ struct TrainingRoutesTests {
         let h = try await Harness.make(bus: bus())
         try await h.test { client in
             var b = Browser(client: client)
-            let anonymous = try await b.get("/training/supervision/sodra-alvsborg")
+            let anonymous = try await b.get("/utbildning/handledning/sodra-alvsborg")
             #expect(anonymous.status != .ok)
             _ = try await b.login()
-            let page = try await b.get("/training/supervision/sodra-alvsborg")
+            let page = try await b.get("/utbildning/handledning/sodra-alvsborg")
             #expect(page.status == .ok)
             #expect(page.text.contains("Ej kontaktad") && page.text.contains("Avslutad") && page.text.contains("<label for=\"unit\">"))
-            let form = try await b.get("/training/events/new")
+            let form = try await b.get("/utbildning/tillfallen/ny")
             #expect(form.status == .ok && form.text.contains("id=\"s2_date\"") && form.text.contains("<label for=\"s2_date\">"))
         }
     }

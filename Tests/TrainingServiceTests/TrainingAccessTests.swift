@@ -32,7 +32,7 @@ struct TrainingAccessTests {
         return [
             ("training.events.create", TrainingFixture.twoDateTraining()),
             ("training.events.cancel", ["eventId": e]),
-            ("training.events.invite", ["eventId": e, "registrationUrl": "https://hub.example/training/register/x"]),
+            ("training.events.invite", ["eventId": e, "registrationUrl": "https://hub.example/utbildning/anmalan/x"]),
             ("training.registrations.list", ["eventId": e]),
             ("training.attendance.get", ["eventId": e]),
             ("training.attendance.mark", ["sessionId": .string(s.session), "marks": [["participantId": .string(s.participant)]]]),

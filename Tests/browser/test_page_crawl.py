@@ -223,7 +223,7 @@ def test_every_page_a_role_reaches_is_fit_to_show(hub_with_content, role, langua
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_public_pages_are_fit_to_show(hub_with_content, language):
     browser = Browser()
-    start = ["/login", f"/register/{hub_with_content['day']}", f"/training/register/{hub_with_content['training']}"]
+    start = ["/login", f"/anmalan/{hub_with_content['day']}", f"/utbildning/anmalan/{hub_with_content['training']}"]
     seen, failures = crawl(browser, language, start)
     assert len(seen) >= 3
     assert not failures, "\n".join(failures)

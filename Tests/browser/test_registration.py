@@ -53,7 +53,7 @@ def create_day():
 def test_visitor_registers_on_public_page_and_cancels_by_link(driver):  # noqa: F811
     day_id, token = create_day()
 
-    driver.get(f"{HUB_URL}/register/{day_id}?lang=sv")
+    driver.get(f"{HUB_URL}/anmalan/{day_id}?lang=sv")
     heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
     assert heading.text == "Nätverksdag i webbläsartest"
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"

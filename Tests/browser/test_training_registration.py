@@ -52,13 +52,13 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
     training, token = create_training()
     training_id = training["id"]
 
-    driver.get(f"{HUB_URL}/training/register/{training_id}?lang=en")
+    driver.get(f"{HUB_URL}/utbildning/anmalan/{training_id}?lang=en")
     heading = wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
     assert heading.text == "Barn som upplevt våld (webbläsartest)"
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     assert "every session" in driver.page_source
 
-    driver.get(f"{HUB_URL}/training/register/{training_id}?lang=sv")
+    driver.get(f"{HUB_URL}/utbildning/anmalan/{training_id}?lang=sv")
     wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
     sessions = driver.find_elements(By.CSS_SELECTOR, "#sessions li")
     assert len(sessions) == 2
@@ -91,9 +91,9 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
     # a UTF-8 byte order mark, Swedish columns, the person's row.
     organiser = crawl.Browser()
     organiser.login("admin", ADMIN_PASSWORD)
-    status, _, page, _ = organiser.get(f"/training/events/{training_id}?lang=sv")
+    status, _, page, _ = organiser.get(f"/utbildning/tillfallen/{training_id}?lang=sv")
     assert status == 200 and 'id="participants"' in page and "Kurs Deltagarsson" in page
-    csv_request = urllib.request.Request(f"{HUB_URL}/training/events/{training_id}/participants.csv")
+    csv_request = urllib.request.Request(f"{HUB_URL}/utbildning/tillfallen/{training_id}/deltagare.csv")
     with organiser.opener.open(csv_request, timeout=20) as response:
         assert response.headers["Content-Type"].startswith("text/csv")
         raw = response.read()
@@ -101,11 +101,11 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
     rows = raw.decode("utf-8-sig").splitlines()
     assert rows[0].split(";")[:3] == ["Status", "Plats i kön", "Namn"]
     assert any("Kurs Deltagarsson" in row.split(";") for row in rows[1:])
-    status, _, invoice, _ = organiser.get(f"/training/events/{training_id}/invoice?lang=sv")
+    status, _, invoice, _ = organiser.get(f"/utbildning/tillfallen/{training_id}/fakturaunderlag?lang=sv")
     assert status == 200 and "Fakturaunderlag" in invoice
 
     # The same address again is refused beside the e-mail field.
-    driver.get(f"{HUB_URL}/training/register/{training_id}")
+    driver.get(f"{HUB_URL}/utbildning/anmalan/{training_id}")
     wait(driver).until(EC.visibility_of_element_located((By.ID, "reg-heading")))
     driver.find_element(By.ID, "name").send_keys("Kurs Deltagarsson")
     driver.find_element(By.ID, "email").send_keys("kurs.deltagarsson@boras.example")

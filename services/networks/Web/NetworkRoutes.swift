@@ -16,37 +16,42 @@ struct NetworkRoutes: PublicRegistrationRoutes {
 
     func register(public router: Router<Context>, api: RouterGroup<Context>, pages group: RouterGroup<Context>) {
         // Public, no login: registration, personal and booking links.
-        router.get("/register/:dayId", use: registrationForm)
-        router.post("/register/:dayId", use: submitRegistration)
+        router.get("/anmalan/:dayId", use: registrationForm)
+        router.post("/anmalan/:dayId", use: submitRegistration)
         router.get("/r/:token", use: myRegistration)
         router.get("/r/:token/kalender.ics", use: myCalendar)
-        router.post("/r/:token/cancel", use: cancelMyRegistration)
-        router.get("/register/:dayId/group", use: groupForm)
-        router.post("/register/:dayId/group", use: submitGroup)
+        router.post("/r/:token/avboka", use: cancelMyRegistration)
+        router.get("/anmalan/:dayId/grupp", use: groupForm)
+        router.post("/anmalan/:dayId/grupp", use: submitGroup)
         router.get("/b/:token", use: bookingPage)
-        router.post("/b/:token/cancel", use: cancelInBooking)
+        router.post("/b/:token/avboka", use: cancelInBooking)
         router.get("/c/:token", use: selfUpdateForm)
         router.post("/c/:token", use: selfUpdate)
+        // The English addresses of before, in invitations already sent and in bookmarks.
+        router.moved("/register/:dayId", to: "/anmalan/:dayId")
+        router.moved("/register/:dayId/group", to: "/anmalan/:dayId/grupp")
+        router.moved("/networks", to: "/natverk")
+        router.moved("/networks/days/:dayId", to: "/natverk/dagar/:dayId")
 
         // Organiser pages (admin, staff).
-        group.get("/networks", use: daysPage)
-        group.get("/networks/days/new", use: newDayForm)
-        group.post("/networks/days/new", use: createDayForm)
-        group.post("/networks/days/:dayId/invite", use: inviteForm)
-        group.post("/networks/days/:dayId/cancel", use: cancelDayForm)
-        group.get("/networks/days/:dayId", use: dayPage)
-        group.post("/networks/days/:dayId/checkin", use: checkInForm)
-        group.post("/networks/days/:dayId/move", use: moveForm)
-        group.get("/networks/days/:dayId/print", use: printPage)
-        group.get("/networks/days/:dayId/participants.csv", use: csvDownload)
-        group.get("/networks/days/:dayId/invoice", use: invoicePage)
-        group.get("/networks/coverage/:centreId", use: coveragePage)
-        group.get("/networks/contacts/:centreId", use: contactsPage)
-        group.post("/networks/contacts/:centreId", use: addContactForm)
-        group.get("/networks/attendance/:centreId", use: attendancePage)
-        group.get("/networks/tour/:centreId", use: tourPage)
-        group.post("/networks/tour/:centreId", use: planVisitForm)
-        group.post("/networks/tour/:centreId/:visitId/complete", use: completeVisitForm)
+        group.get("/natverk", use: daysPage)
+        group.get("/natverk/dagar/ny", use: newDayForm)
+        group.post("/natverk/dagar/ny", use: createDayForm)
+        group.post("/natverk/dagar/:dayId/inbjud", use: inviteForm)
+        group.post("/natverk/dagar/:dayId/stall-in", use: cancelDayForm)
+        group.get("/natverk/dagar/:dayId", use: dayPage)
+        group.post("/natverk/dagar/:dayId/incheckning", use: checkInForm)
+        group.post("/natverk/dagar/:dayId/flytta", use: moveForm)
+        group.get("/natverk/dagar/:dayId/utskrift", use: printPage)
+        group.get("/natverk/dagar/:dayId/deltagare.csv", use: csvDownload)
+        group.get("/natverk/dagar/:dayId/fakturaunderlag", use: invoicePage)
+        group.get("/natverk/tackning/:centreId", use: coveragePage)
+        group.get("/natverk/kontaktpersoner/:centreId", use: contactsPage)
+        group.post("/natverk/kontaktpersoner/:centreId", use: addContactForm)
+        group.get("/natverk/narvaro/:centreId", use: attendancePage)
+        group.get("/natverk/besok/:centreId", use: tourPage)
+        group.post("/natverk/besok/:centreId", use: planVisitForm)
+        group.post("/natverk/besok/:centreId/:visitId/klart", use: completeVisitForm)
 
         // JSON API.
         api.get("/network-days", use: apiListDays)
@@ -100,7 +105,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         try requireOrganiser(context)
         let day = param(context, "dayId")
         var b = try await body(request, context, path: ["dayId": day])
-        if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/register/" + day) }
+        if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/anmalan/" + day) }
         return json(try await ask("networks.days.invite", .object(b)))
     }
 
@@ -279,10 +284,10 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         let body: JSONValue = ["participantId": .string(form["participantId"] ?? ""), "to": .string(form["to"] ?? ""),
                                "reason": .string(form["reason"] ?? "")]
         switch await attempt("networks.registrations.move", body) {
-        case .success: return Redirect.to("/networks/days/\(day)?flytt=ok")
+        case .success: return Redirect.to("/natverk/dagar/\(day)?flytt=ok")
         case .failure(let error) where [.validation, .conflict, .notFound].contains(error.code):
             let code = error.reason?.rawValue.filter { $0.isLetter || $0 == "_" } ?? error.code.rawValue
-            return Redirect.to("/networks/days/\(day)?flytt=\(code)")
+            return Redirect.to("/natverk/dagar/\(day)?flytt=\(code)")
         case .failure(let error): throw error
         }
     }
@@ -336,7 +341,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         if !errors.isEmpty { return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest) }
         switch await attempt("networks.days.create", .object(body)) {
         case .success(let day):
-            return Redirect.to("/networks/days/\(day["id"]?.stringValue ?? "")")
+            return Redirect.to("/natverk/dagar/\(day["id"]?.stringValue ?? "")")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
             // Every problem the service found, each by its field.
             for detail in error.details ?? [error.detail] {
@@ -356,8 +361,8 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let day = param(context, "dayId")
-        _ = try await ask("networks.days.invite", ["dayId": .string(day), "registrationUrl": .string(baseURL(request) + "/register/" + day)])
-        return Redirect.to("/networks/days/\(day)")
+        _ = try await ask("networks.days.invite", ["dayId": .string(day), "registrationUrl": .string(baseURL(request) + "/anmalan/" + day)])
+        return Redirect.to("/natverk/dagar/\(day)")
     }
 
     /// Cancelling a day tells every participant; it is confirmed first.
@@ -369,12 +374,12 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         guard Confirmation.given(form) else {
             let lang = context.language
             let title = (try? await ask("networks.days.get", ["dayId": .string(day)]))?["title"]?.stringValue ?? ""
-            return Confirmation.page(pages, language: lang, session: session, action: "/networks/days/\(day)/cancel", form: form,
+            return Confirmation.page(pages, language: lang, session: session, action: "/natverk/dagar/\(day)/stall-in", form: form,
                                      question: lang.t("nw_cancel_question"), details: [title, lang.t("nw_cancel_detail")],
-                                     confirmLabel: lang.t("nw_cancel_yes"), cancelURL: "/networks/days/\(day)")
+                                     confirmLabel: lang.t("nw_cancel_yes"), cancelURL: "/natverk/dagar/\(day)")
         }
         _ = try await ask("networks.days.cancel", ["dayId": .string(day)])
-        return Redirect.to("/networks/days/\(day)")
+        return Redirect.to("/natverk/dagar/\(day)")
     }
 
     @Sendable func checkInForm(_ request: Request, context: Context) async throws -> Response {
@@ -382,7 +387,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         var request = request
         let form = try await Forms.read(&request, context: context)
         _ = try await ask("networks.registrations.checkin", ["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")])
-        return Redirect.to("/networks/days/\(param(context, "dayId"))")
+        return Redirect.to("/natverk/dagar/\(param(context, "dayId"))")
     }
 
     @Sendable func printPage(_ request: Request, context: Context) async throws -> Response {
@@ -543,12 +548,12 @@ extension NetworkRoutes {
             guard error.code == .validation else { throw error }
             return try await renderTour(session, context, centreId: centreId, formError: context.language.t("reg_err_invalid"), status: .badRequest)
         }
-        return Redirect.to("/networks/tour/\(centreId)")
+        return Redirect.to("/natverk/besok/\(centreId)")
     }
 
     @Sendable func completeVisitForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         _ = try await ask("networks.tour.complete", ["visitId": .string(param(context, "visitId"))])
-        return Redirect.to("/networks/tour/\(param(context, "centreId"))")
+        return Redirect.to("/natverk/besok/\(param(context, "centreId"))")
     }
 }

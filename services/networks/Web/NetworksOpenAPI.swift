@@ -543,7 +543,7 @@ enum NetworksOpenAPI {
         Invitation:
           type: object
           properties:
-            registrationUrl: { type: string, description: "Defaults to this gateway's /register/{dayId}" }
+            registrationUrl: { type: string, description: "Defaults to this gateway's /anmalan/{dayId}" }
         RegistrationInput:
           type: object
           description: One person (name, email, agency, …) or a group (participants, booker, invoiceReference). Never send cancelToken or manageToken.

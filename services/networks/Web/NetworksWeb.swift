@@ -6,7 +6,7 @@ package enum NetworksWeb {
     package static let module = WebModule(
         name: "networks", templates: NetworkTemplates.all,
         swedish: NetworkStrings.swedish, english: NetworkStrings.english,
-        menu: [MenuEntry(path: "/networks", labelKey: "nav_networks", roles: [.admin, .staff])],
+        menu: [MenuEntry(path: "/natverk", labelKey: "nav_networks", roles: [.admin, .staff])],
         css: SharedTemplates.text(PackageResources.networks_css),
         openAPIPaths: NetworksOpenAPI.paths, openAPISchemas: NetworksOpenAPI.schemas,
         startPanel: NetworksStartPanel.render

@@ -97,7 +97,7 @@ extension TrainingRoutes {
         if !errors.isEmpty { return try await renderNewEvent(session, context, form: form, errors: errors, status: .badRequest) }
         switch await attempt("training.events.create", .object(body)) {
         case .success(let e):
-            return Redirect.to("/training/events/\(e["id"]?.stringValue ?? "")")
+            return Redirect.to("/utbildning/tillfallen/\(e["id"]?.stringValue ?? "")")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
             var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             // body.sessions[1].startTime → the form's s2_startTime (the second filled row).
@@ -187,21 +187,21 @@ extension TrainingRoutes {
             "sessionId": .string(form["sessionId"] ?? ""),
             "marks": [["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")]],
         ])
-        return Redirect.to("/training/events/\(id)")
+        return Redirect.to("/utbildning/tillfallen/\(id)")
     }
 
     @Sendable func certificatesForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
         _ = try await ask("training.certificates.issue", ["eventId": .string(id)])
-        return Redirect.to("/training/events/\(id)")
+        return Redirect.to("/utbildning/tillfallen/\(id)")
     }
 
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask("training.events.invite", ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/training/register/" + id)])
-        return Redirect.to("/training/events/\(id)")
+        _ = try await ask("training.events.invite", ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/utbildning/anmalan/" + id)])
+        return Redirect.to("/utbildning/tillfallen/\(id)")
     }
 
     /// The certificate as the service made it (print-ready; the page's styles come from /static/training.css).
@@ -271,7 +271,7 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
         return try await submit("training.lectures.create", request, context, text: ["date", "partner", "unit", "municipality", "topic", "lecturer"],
-                                numbers: ["audienceSize"], fixed: ["centreId": .string(id)], redirect: "/training/lectures/\(id)") { form, errors in
+                                numbers: ["audienceSize"], fixed: ["centreId": .string(id)], redirect: "/utbildning/forelasningar/\(id)") { form, errors in
             try await renderLectures(session, context, form: form, errors: errors, status: .badRequest)
         }
     }
@@ -317,7 +317,7 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
         return try await submit("training.supervision.create", request, context, text: ["municipality", "agency", "unit", "notes"], numbers: [],
-                                fixed: ["centreId": .string(id)], redirect: "/training/supervision/\(id)") { form, errors in
+                                fixed: ["centreId": .string(id)], redirect: "/utbildning/handledning/\(id)") { form, errors in
             try await renderSupervision(session, context, form: form, errors: errors, status: .badRequest)
         }
     }
@@ -326,7 +326,7 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
         return try await submit("training.supervision.part", request, context, text: ["part", "status", "date"], numbers: [],
-                                fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/training/supervision/\(id)") { _, errors in
+                                fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/utbildning/handledning/\(id)") { _, errors in
             try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
         }
     }
@@ -335,7 +335,7 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
         return try await submit("training.supervision.session", request, context, text: ["part", "date", "notes"], numbers: ["participants"],
-                                fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/training/supervision/\(id)") { _, errors in
+                                fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/utbildning/handledning/\(id)") { _, errors in
             try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
         }
     }

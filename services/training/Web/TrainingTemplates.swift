@@ -15,12 +15,12 @@ enum TrainingTemplates {
         "tr_review": SharedTemplates.text(PackageResources.tr_review_mustache),
         "tr_supervision": SharedTemplates.text(PackageResources.tr_supervision_mustache),
         "tr_register": SharedTemplates.registration(SharedTemplates.registrationForm, facts: "tr_facts", changes: [
-            "action=\"/register/{{day.id}}\"": "action=\"/training/register/{{day.id}}\"", "{{t.reg_intro}}": "{{t.tr_reg_intro}}",
+            "action=\"/anmalan/{{day.id}}\"": "action=\"/utbildning/anmalan/{{day.id}}\"", "{{t.reg_intro}}": "{{t.tr_reg_intro}}",
         ]),
         "tr_register_done": SharedTemplates.registration(SharedTemplates.registrationDone, facts: "tr_facts"),
         "tr_my": SharedTemplates.registration(SharedTemplates.registrationMine, facts: "tr_facts", changes: [
-            "action=\"/r/{{token}}/cancel\"": "action=\"/tr/{{token}}/cancel\"",
-        ]) + "\n{{#day.ended}}<p><a id=\"evaluation-link\" href=\"/training/evaluate/{{day.id}}\">{{t.tr_eval_title}}</a></p>{{/day.ended}}",
+            "action=\"/r/{{token}}/avboka\"": "action=\"/tr/{{token}}/avboka\"",
+        ]) + "\n{{#day.ended}}<p><a id=\"evaluation-link\" href=\"/utbildning/utvardering/{{day.id}}\">{{t.tr_eval_title}}</a></p>{{/day.ended}}",
     ]
 
     /// Served at /static/training.css; also what a certificate page links to (CSP forbids inline styles).

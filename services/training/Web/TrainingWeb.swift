@@ -6,7 +6,7 @@ package enum TrainingWeb {
     package static let module = WebModule(
         name: "training", templates: TrainingTemplates.all,
         swedish: TrainingStrings.swedish, english: TrainingStrings.english,
-        menu: [MenuEntry(path: "/training", labelKey: "nav_training", roles: [.admin, .staff])],
+        menu: [MenuEntry(path: "/utbildning", labelKey: "nav_training", roles: [.admin, .staff])],
         openAPIPaths: TrainingOpenAPI.paths, openAPISchemas: TrainingOpenAPI.schemas,
         startPanel: TrainingStartPanel.render
     ) { environment, routers in
