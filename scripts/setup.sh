@@ -58,6 +58,15 @@ if ! python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar' >/dev/null 2
     python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar'
 fi
 
+# axe-core for the accessibility test: the PyPI package axe-playwright-python carries a current
+# axe.min.js; the test injects it with Selenium, so Playwright itself (its dependency) is not needed.
+AXE_PACKAGE="axe-playwright-python==0.1.8"
+if ! python3 -c 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("axe_playwright_python") else 1)' 2>/dev/null; then
+    echo "setup: installing $AXE_PACKAGE (without dependencies) with pip"
+    "${SUDO[@]}" python3 -m pip install --quiet --no-deps "$AXE_PACKAGE" 2>/dev/null \
+        || "${SUDO[@]}" python3 -m pip install --quiet --no-deps --break-system-packages "$AXE_PACKAGE"
+fi
+
 # A real FHIR R4 validator for the psychiatry adapter's resources: fhir.resources 6.5 (whose
 # models are R4 4.0.1) needs pydantic 1, so it lives in its own virtual environment and
 # does not disturb the system's Python packages.
