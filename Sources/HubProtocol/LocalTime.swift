@@ -15,10 +15,22 @@ public enum LocalTime {
     /// `2026-12-04T19:24:44.740Z` → `2026-12-04 20:24`; text that is not a UTC timestamp
     /// (a plain date, say) is given back as it is.
     public static func dateTime(_ iso: String) -> String {
+        dateTime(iso, english: false)
+    }
+
+    /// As `dateTime(_:)`, in the reader's language: Swedish pages, CSV files and mails write
+    /// `2026-12-04 20:24` (the Swedish standard form); English pages `4 Dec 2026, 20:24`.
+    /// Both are Stockholm time: the reader is in Sweden whatever language they read.
+    public static func dateTime(_ iso: String, english: Bool) -> String {
         guard let date = Timestamp.date(from: iso) else { return iso }
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        if english {
+            return "\(c.day ?? 0) \(monthsEnglish[((c.month ?? 1) - 1) % 12]) \(c.year ?? 0), \(pad(c.hour)):\(pad(c.minute))"
+        }
         return "\(c.year ?? 0)-\(pad(c.month))-\(pad(c.day)) \(pad(c.hour)):\(pad(c.minute))"
     }
+
+    static let monthsEnglish = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The Stockholm date of a UTC timestamp (`2026-12-31T23:30:00Z` → `2027-01-01`); a plain
     /// date is given back as it is.

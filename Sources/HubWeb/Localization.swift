@@ -5,6 +5,12 @@ import Synchronization
 package enum Language: String, Sendable, CaseIterable {
     case sv, en
 
+    /// A UTC instant from a service as this page's reader reads it: Stockholm time, in this
+    /// language's form (`LocalTime.dateTime(_:english:)`).
+    package func dateTime(_ iso: String?) -> String {
+        LocalTime.dateTime(iso ?? "", english: self == .en)
+    }
+
     /// Every UI string, by key. Both tables must have the same keys (a test checks it).
     package var strings: [String: String] {
         Strings.table(self)

@@ -163,6 +163,32 @@ struct ReferralRouteTests {
         #expect(sent.body["referralIds"] == ["a", "b"])
     }
 
+    /// Issue 14: a step taken at 20:23 in Stockholm showed 19:23. The service keeps UTC; the case
+    /// page shows Stockholm time, winter (UTC+1) and summer (UTC+2) alike, in the page's language.
+    @Test func aCasePageShowsEachStepInStockholmTimeAtKnownUTCInstants() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        h.bus.setReply("referrals.options", .success(Self.options))
+        h.bus.setReply("referrals.groups.list", .success(["centre": "skaraborg", "groups": []]))
+        h.bus.setReply("referrals.get", .success([
+            "id": "r1", "reference": "U26-TID", "status": "received", "centre": "skaraborg", "centreName": "Utväg Skaraborg",
+            "category": "subjected-to-violence", "submittedAt": "2026-12-31T23:30:00.000Z", "municipality": "Skövde",
+            "history": [["at": "2026-12-31T23:30:00.000Z", "status": "submitted", "action": "submit"],
+                        ["at": "2026-07-01T10:05:00.000Z", "status": "received", "action": "receive"]],
+        ]))
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let sv = try await b.get("/hanvisningar/r1")
+            #expect(sv.status == .ok)
+            #expect(sv.text.contains("<td>2027-01-01 00:30</td>"), "23:30 UTC on New Year's Eve is 00:30 on New Year's Day in Stockholm")
+            #expect(sv.text.contains("<td>2026-07-01 12:05</td>"), "summer time is UTC+2")
+            #expect(!sv.text.contains("23:30") && !sv.text.contains("10:05"), "no UTC time on the page")
+            let en = try await b.get("/hanvisningar/r1?lang=en")
+            #expect(en.text.contains("<td>1 Jan 2027, 00:30</td>") && en.text.contains("<td>1 Jul 2026, 12:05</td>"), "English pages, English form, Stockholm time")
+        }
+    }
+
     @Test func everyReferralStringExistsInBothLanguages() {
         #expect(Set(ReferralStrings.swedish.keys) == Set(ReferralStrings.english.keys))
     }

@@ -110,3 +110,33 @@ def test_staff_find_declined_and_closed_cases_by_number_status_and_personnummer(
     digits = number.replace("-", "")
     assert digits not in d.current_url and digits[2:] not in d.current_url
     assert d.find_element(By.ID, "identityNumber").get_attribute("value") == "", "the number is not shown back"
+
+
+def test_a_case_page_shows_each_step_at_its_stockholm_time(driver, two_cases):  # noqa: F811
+    """The instants the service recorded (UTC, read from the API) appear on the case page in
+    Stockholm time, in each language's form, and never as the UTC clock time."""
+    from zoneinfo import ZoneInfo
+    _, cases = two_cases
+    status, reply = api("POST", "/api/v1/tokens", {"username": "admin", "password": ADMIN_PASSWORD})
+    assert status == 201
+    status, case = api("GET", f"/api/v1/referrals/{cases['closed']['id']}?purpose=case-handling", token=reply["token"])
+    assert status == 200 and len(case["history"]) >= 4
+    stockholm = ZoneInfo("Europe/Stockholm")
+    instants = [datetime.datetime.fromisoformat(h["at"].replace("Z", "+00:00")) for h in case["history"]]
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    d = driver
+    staff = "tid-" + uuid.uuid4().hex[:8]
+    create_user(staff, "staff", centre="skaraborg")
+    login(d, staff)
+    for language in ("sv", "en"):
+        d.get(f"{HUB_URL}/hanvisningar/{cases['closed']['id']}?lang={language}")
+        wait(d).until(EC.visibility_of_element_located((By.ID, "history")))
+        shown = [row.find_elements(By.TAG_NAME, "td")[0].text for row in d.find_elements(By.CSS_SELECTOR, "#history tbody tr")]
+        local = [i.astimezone(stockholm) for i in instants]
+        if language == "sv":
+            expected = [t.strftime("%Y-%m-%d %H:%M") for t in local]
+        else:
+            expected = [f"{t.day} {months[t.month - 1]} {t.year}, {t:%H:%M}" for t in local]
+        assert sorted(shown) == sorted(expected), (language, "times differ from Stockholm time")
+        utc_clock = {i.strftime("%H:%M") for i in instants}
+        assert not any(s.endswith(u) for s in shown for u in utc_clock), "a UTC clock time on the page"

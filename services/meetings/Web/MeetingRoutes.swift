@@ -200,7 +200,7 @@ struct MeetingRoutes: ServiceRoutes {
         // Circulated at … in Stockholm time, not the stored UTC.
         versions = versions.map { v in
             guard var o = v.objectValue, let at = o["circulatedAt"]?.stringValue else { return v }
-            o["circulatedAt"] = .string(LocalTime.dateTime(at))
+            o["circulatedAt"] = .string(lang.dateTime(at))
             return .object(o)
         }
         let errItem = form["itemId"]

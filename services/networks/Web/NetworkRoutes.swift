@@ -267,7 +267,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         return pages.render("nw_day", title: day["title"]?.stringValue ?? lang.t("nw_title"), language: lang, session: session, data: [
             "day": day.mustache, "seatsSummary": summary, "csrf": session.csrfToken,
             "cancelled": day["status"]?.stringValue == "cancelled",
-            "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": LocalTime.dateTime($0)]) } as Any,
+            "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": lang.dateTime($0)]) } as Any,
             "participants": participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken),
             // After a move: `?flytt=ok`, or the refusal's reason code (codes only in the address, never text).
             "moveNotice": request.uri.queryParameters.get("flytt") == "ok" ? lang.t("nw_moved") : nil as String?,

@@ -497,7 +497,7 @@ struct ReferralRoutes: ServiceRoutes {
             let actor = e["actor"]?.stringValue ?? ""
             let action = e["action"]?.stringValue ?? ""
             let unit = e["unit"]?.stringValue ?? ""
-            return ["at": LocalTime.dateTime(e["at"]?.stringValue ?? ""),
+            return ["at": lang.dateTime(e["at"]?.stringValue ?? ""),
                     "actor": actor.hasPrefix("user:") ? String(actor.dropFirst(5)) : lang.name("audit_actor_", actor.split(separator: ":").first.map(String.init) ?? actor),
                     "role": lang.name("role_", e["role"]?.stringValue ?? ""),
                     "unit": unit.split(separator: ",").map { units[String($0)] ?? String($0) }.joined(separator: ", "), "action": lang.name("audit_action_", action, or: "action_\(action)_h"),

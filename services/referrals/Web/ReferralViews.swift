@@ -54,7 +54,7 @@ enum ReferralView {
             "version": Int(r["version"]?.numberValue ?? 0),
         ]
         d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
-            ["at": LocalTime.dateTime(h["at"]?.stringValue ?? ""),
+            ["at": lang.dateTime(h["at"]?.stringValue ?? ""),
              "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.t("action_" + (h["action"]?.stringValue ?? "") + "_h"),
              "reason": detail(h["reason"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: reasonNames) as Any,
              "actor": h["actor"]?.stringValue ?? "",

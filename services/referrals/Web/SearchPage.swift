@@ -55,7 +55,7 @@ extension ReferralRoutes {
                      "externalRef": r["externalRef"]?.stringValue ?? "", "centre": r["centreName"]?.stringValue ?? "",
                      "category": lang.name("category_", r["category"]?.stringValue ?? ""),
                      "municipality": r["municipality"]?.stringValue ?? "",
-                     "status": lang.name("status_", r["status"]?.stringValue ?? ""), "sent": LocalTime.dateTime(r["submittedAt"]?.stringValue ?? ""),
+                     "status": lang.name("status_", r["status"]?.stringValue ?? ""), "sent": lang.dateTime(r["submittedAt"]?.stringValue ?? ""),
                      "highRisk": r["highRisk"]?.boolValue == true]
                 }
                 next = reply["nextCursor"]?.stringValue

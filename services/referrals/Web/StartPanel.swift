@@ -56,7 +56,7 @@ enum ReferralsStartPanel {
              "externalRef": r["externalRef"]?.stringValue ?? "", "centreName": r["centreName"]?.stringValue ?? "",
              "category": lang.name("category_", r["category"]?.stringValue ?? ""),
              "status": lang.name("status_", r["status"]?.stringValue ?? ""),
-             "sent": LocalTime.dateTime(r["submittedAt"]?.stringValue ?? "")]
+             "sent": lang.dateTime(r["submittedAt"]?.stringValue ?? "")]
         }
         return routes.pages.fragment("ref_start_agency", language: lang, session: session,
                                      data: ["referrals": rows, "hasReferrals": !rows.isEmpty])

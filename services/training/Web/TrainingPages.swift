@@ -145,7 +145,7 @@ extension TrainingRoutes {
             let status = p["status"]?.stringValue ?? ""
             return ["name": p["name"]?.stringValue ?? "", "agency": agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? "",
                     "status": lang.name("status_", status) + (status == "waiting" ? " (\(p["waitingPosition"]?.intText ?? ""))" : ""),
-                    "registered": LocalTime.dateTime(p["registeredAt"]?.stringValue ?? "")]
+                    "registered": lang.dateTime(p["registeredAt"]?.stringValue ?? "")]
         }
         let waiting = (list["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "waiting" }.map { p -> [String: Any] in
             ["name": p["name"]?.stringValue ?? "", "position": p["waitingPosition"]?.intText ?? ""]
