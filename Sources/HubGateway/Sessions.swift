@@ -17,26 +17,31 @@ struct CredentialStore: Sendable {
         let csrf = Secrets.randomToken(bytes: 32)
         let hash = Secrets.sha256Hex(token)
         let now = UserStore.now()
+        // The login before this one is the session's "last visit"; this login becomes the next one's.
+        let previous = try await database.query("SELECT last_login_at FROM users WHERE id = ?", [.text(user.id)]).first?.gwInt("last_login_at")
         try await database.execute(
-            "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
-            [.text(hash), .text(user.id), .text(csrf), .integer(now + sessionSeconds), .integer(now)]
+            "INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, created_at, previous_login_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [.text(hash), .text(user.id), .text(csrf), .integer(now + sessionSeconds), .integer(now), previous.map { .integer($0) } ?? .null]
         )
+        try await database.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [.integer(now), .text(user.id)])
         // Opportunistic clean-up of expired rows; cheap with the index.
         try await database.execute("DELETE FROM sessions WHERE expires_at <= ?", [.integer(now)])
-        return (token, SessionInfo(tokenHash: hash, user: user, csrfToken: csrf))
+        return (token, SessionInfo(tokenHash: hash, user: user, csrfToken: csrf, previousVisit: previous.map(Self.date)))
     }
 
     func session(token: String) async throws(HubError) -> SessionInfo? {
         guard token.utf8.count <= 128 else { return nil }
         let hash = Secrets.sha256Hex(token)
         let rows = try await database.query("""
-            SELECT s.csrf_token, u.id, u.username, u.role, u.agency, u.centre
+            SELECT s.csrf_token, s.previous_login_at, u.id, u.username, u.role, u.agency, u.centre
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_hash = ? AND s.expires_at > ?
             """, [.text(hash), .integer(UserStore.now())])
         guard let row = rows.first, let user = UserStore.user(from: row), let csrf = row.gwString("csrf_token") else { return nil }
-        return SessionInfo(tokenHash: hash, user: user, csrfToken: csrf)
+        return SessionInfo(tokenHash: hash, user: user, csrfToken: csrf, previousVisit: row.gwInt("previous_login_at").map(Self.date))
     }
+
+    static func date(_ unixSeconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(unixSeconds)) }
 
     func deleteSession(tokenHash: String) async throws(HubError) {
         try await database.execute("DELETE FROM sessions WHERE token_hash = ?", [.text(tokenHash)])

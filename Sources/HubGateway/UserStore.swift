@@ -47,6 +47,11 @@ public struct UserStore: Sendable {
             );
             CREATE INDEX api_tokens_user ON api_tokens(user_id)
             """),
+        // "What changed since my last visit": each login remembers the one before it.
+        Migration(version: 2, name: "previous login per session", sql: """
+            ALTER TABLE users ADD COLUMN last_login_at BIGINT;
+            ALTER TABLE sessions ADD COLUMN previous_login_at BIGINT
+            """),
     ]
 
     static let minPasswordLength = 12

@@ -43,6 +43,31 @@ struct GatewayPageTests {
         }
     }
 
+    /// Issue 14: an agency's start page says what changed since its last visit (its previous login).
+    @Test func anAgencysStartPageMarksWhatChangedSinceItsPreviousLogin() async throws {
+        let h = try await Harness.make()
+        try await h.users.create(username: "polis", password: Harness.adminPassword, role: "agency", agency: "police")
+        h.bus.setReply("referrals.list", .success(["view": "mine", "referrals": [
+            ["id": "a", "reference": "U26-NEW", "centreName": "Utväg Skaraborg", "category": "subjected-to-violence", "status": "accepted",
+             "submittedAt": "2026-01-01T10:00:00.000Z", "changedAt": "2099-01-01T10:00:00.000Z"],
+            ["id": "b", "reference": "U26-OLD", "centreName": "Utväg Skaraborg", "category": "subjected-to-violence", "status": "closed",
+             "submittedAt": "2020-01-01T10:00:00.000Z", "changedAt": "2020-02-01T10:00:00.000Z"],
+        ]]))
+        try await h.test { client in
+            var first = Browser(client: client)
+            _ = try await first.login(username: "polis")
+            let firstPage = try await first.get("/")
+            #expect(firstPage.text.contains("U26-NEW") && !firstPage.text.contains("id=\"since-last-visit\""), "a first login has no last visit")
+            var second = Browser(client: client)
+            _ = try await second.login(username: "polis")
+            let page = try await second.get("/")
+            #expect(page.text.contains("En hänvisning har ändrats sedan ditt senaste besök"))
+            #expect(page.text.components(separatedBy: "class=\"badge changed\"").count == 2, "only the referral with a newer step is marked")
+            let english = try await second.get("/?lang=en")
+            #expect(english.text.contains("One referral has changed since your last visit"))
+        }
+    }
+
     @Test func sessionCookieIsSecureWhenConfigured() async throws {
         let h = try await Harness.make { $0.gateway.secureCookies = true }
         try await h.test { client in

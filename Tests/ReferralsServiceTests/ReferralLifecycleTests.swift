@@ -46,6 +46,9 @@ struct ReferralLifecycleTests {
         #expect(!String(decoding: view.serialized(), as: UTF8.self).contains("Kanarie"))
         let mine = try await h.ok("referrals.list", ["view": "mine"], as: Actors.police)
         #expect(mine["referrals"]?.arrayValue?.count == 1)
+        // Its start page marks what changed since the last visit: the time of the latest step.
+        let latestStep = try #require(view["history"]?.arrayValue?.compactMap { $0["at"]?.stringValue }.max())
+        #expect(mine["referrals"]?.arrayValue?.first?["changedAt"] == .string(latestStep))
     }
 
     @Test("A status change the life cycle does not allow is refused and changes nothing", arguments: Backend.available)

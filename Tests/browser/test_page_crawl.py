@@ -118,6 +118,10 @@ def problems(path, page, language):
         found.append("empty brackets ()")
     if ISO_TIME.search(page):
         found.append("ISO time " + ISO_TIME.search(page).group(0))
+    # A form's instruction is not a display label: "Hemkommun", not "Hemkommun (obligatoriskt)".
+    for label in re.findall(r"(?s)<(?:dt|th)\b[^>]*>(.*?)</(?:dt|th)>", page):
+        if re.search(r"\((obligatoriskt|required|minst en|at least one)\)", visible_text(label)):
+            found.append("form label shown as a display label: " + visible_text(label).strip()[:60])
     words = set(re.findall(r"[\w-]+", text))
     for code in sorted(CODES & words):
         found.append("code " + code)

@@ -66,6 +66,20 @@ enum Queue {
         return try await capacityJSON(env, c.database, centre: centre)
     }
 
+    /// The time of each referral's latest step, by id, in one query.
+    static func latestStepTimes(_ database: any DatabaseExecutor, ids: [String]) async throws(HubError) -> [String: String] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await database.query("""
+            SELECT referral_id, MAX(at) AS latest FROM referral_history WHERE referral_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
+            GROUP BY referral_id
+            """, ids.map { .text($0) })
+        var out: [String: String] = [:]
+        for row in rows {
+            if let id = try? row.string("referral_id"), let at = try? row.string("latest") { out[id] = at }
+        }
+        return out
+    }
+
     /// `referrals.list {view, centre, category}`: `queue` (the centre's waiting list in
     /// order, with positions and estimated waits), `centre` (everything open at the
     /// centre), `mine` (an agency's own referrals, status only). No personal data.
@@ -81,13 +95,17 @@ enum Queue {
             let rows = try await c.database.query(
                 "SELECT \(ReferralRecord.columns) FROM referrals WHERE referrer_agency IN (\(marks)) ORDER BY submitted_at DESC LIMIT \(limit)",
                 agencies.map { .text($0) })
+            let records = try rows.map { row throws(HubError) in try ReferralRecord(row: row) }
+            let latest = try await latestStepTimes(c.database, ids: records.filter(\.consentsToStatus).map(\.id))
             var items: [JSONValue] = []
-            for row in rows {
-                let rec = try ReferralRecord(row: row)
+            for rec in records {
                 var o: [String: JSONValue] = ["id": .string(rec.id), "reference": .string(rec.reference), "centre": .string(rec.centre),
                                               "centreName": .string(env.centreName(rec.centre)), "category": .string(rec.category),
                                               "status": .string(rec.consentsToStatus ? rec.status.rawValue : "submitted"),
                                               "submittedAt": .string(rec.submittedAt)]
+                // When the agency last had something new to see: the latest step, or only the
+                // submission when the client has not agreed that the agency follows the case.
+                o["changedAt"] = .string(rec.consentsToStatus ? latest[rec.id] ?? rec.submittedAt : rec.submittedAt)
                 o["externalRef"] = rec.externalRef.map { .string($0) } ?? .null
                 items.append(.object(o))
             }

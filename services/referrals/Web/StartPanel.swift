@@ -51,14 +51,23 @@ enum ReferralsStartPanel {
 
     static func agencyPanel(_ routes: ReferralRoutes, _ session: SessionInfo, _ lang: Language) async -> String? {
         guard let mine = try? await routes.call("referrals.list", ["view": "mine", "limit": 8], user: session.user) else { return nil }
+        // "What changed since my last visit": a step the agency may see, taken after its previous login.
+        let since = session.previousVisit.map(Timestamp.string(from:))
         let rows = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
-            ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-             "externalRef": r["externalRef"]?.stringValue ?? "", "centreName": r["centreName"]?.stringValue ?? "",
-             "category": lang.name("category_", r["category"]?.stringValue ?? ""),
-             "status": lang.name("status_", r["status"]?.stringValue ?? ""),
-             "sent": lang.dateTime(r["submittedAt"]?.stringValue ?? "")]
+            let changed = since.map { (r["changedAt"]?.stringValue ?? "") > $0 } ?? false
+            return ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
+                    "externalRef": r["externalRef"]?.stringValue ?? "", "centreName": r["centreName"]?.stringValue ?? "",
+                    "category": lang.name("category_", r["category"]?.stringValue ?? ""),
+                    "status": lang.name("status_", r["status"]?.stringValue ?? ""),
+                    "sent": lang.dateTime(r["submittedAt"]?.stringValue ?? ""), "changed": changed]
         }
-        return routes.pages.fragment("ref_start_agency", language: lang, session: session,
-                                     data: ["referrals": rows, "hasReferrals": !rows.isEmpty])
+        let changedCount = rows.filter { $0["changed"] as? Bool == true }.count
+        var data: [String: Any] = ["referrals": rows, "hasReferrals": !rows.isEmpty]
+        if let since {
+            let when = lang.dateTime(since)
+            data["sinceText"] = changedCount == 0 ? lang.t("start_nothing_changed", ["when": when])
+                : lang.t(changedCount == 1 ? "start_changed_one" : "start_changed_many", ["n": String(changedCount), "when": when])
+        }
+        return routes.pages.fragment("ref_start_agency", language: lang, session: session, data: data)
     }
 }
