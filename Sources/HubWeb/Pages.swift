@@ -123,6 +123,8 @@ package enum SharedTemplates {
         "confirm": text(PackageResources.confirm_mustache),
         // The invoice basis of a network day or a training (the registration engine's).
         "registration_invoice": text(PackageResources.registration_invoice_mustache),
+        // Search and sort over the participants of a day or a training (ParticipantFilter).
+        "participant_filter": text(PackageResources.participant_filter_mustache),
     ]
 
     /// The public registration form, its receipt and the personal-link page. `{{!facts}}`

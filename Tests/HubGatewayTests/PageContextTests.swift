@@ -90,6 +90,25 @@ struct MenuTests {
 /// `templates/` folder but not registered would be embedded and never used.
 @Suite("Web modules")
 struct WebModuleTests {
+    /// Issue 14: participants of days and trainings are searched and sorted the same way.
+    @Test func participantsAreSearchedByNameAgencyOrMunicipalityFilteredByStatusAndSortedInSwedishOrder() {
+        let rows: [[String: Any]] = [
+            ["name": "Örjan Ek", "agencyName": "Polisen", "municipality": "Borås", "statusCode": "confirmed", "statusText": "Plats bekräftad"],
+            ["name": "anna Berg", "agencyName": "Socialtjänsten", "municipality": "Skövde", "statusCode": "waiting", "statusText": "Väntelista"],
+            ["name": "Åsa Lind", "agencyName": "Polisen", "municipality": "Mark", "statusCode": "confirmed", "statusText": "Plats bekräftad"],
+            ["name": "Zoran Ali", "agencyName": "Kriminalvården", "municipality": "Borås", "statusCode": "cancelled", "statusText": "Avbokad"],
+        ]
+        let names = { (f: ParticipantFilter) in f.apply(rows).map { $0["name"] as? String ?? "" } }
+        #expect(names(ParticipantFilter(query: nil, status: nil, sort: nil)) == ["Örjan Ek", "anna Berg", "Åsa Lind", "Zoran Ali"], "registration order by default")
+        #expect(names(ParticipantFilter(query: nil, status: nil, sort: "name")) == ["anna Berg", "Zoran Ali", "Åsa Lind", "Örjan Ek"], "å and ö after z, case ignored")
+        #expect(names(ParticipantFilter(query: "boras", status: nil, sort: nil)) == ["Örjan Ek", "Zoran Ali"], "municipality, without the diacritic")
+        #expect(names(ParticipantFilter(query: "POLIS", status: "confirmed", sort: "name")) == ["Åsa Lind", "Örjan Ek"])
+        #expect(names(ParticipantFilter(query: nil, status: "nonsense", sort: "nonsense")).count == 4, "unknown choices show everyone")
+        #expect(names(ParticipantFilter(query: nil, status: nil, sort: "agency")).first == "Zoran Ali")
+        let view = ParticipantFilter(query: "x", status: "waiting", sort: "name").view(.sv, shown: 1, total: 4)
+        #expect(view["countText"] as? String == "Visar 1 av 4 anmälda.")
+    }
+
     @Test func everyTemplateFileIsRegistered() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var registered = Set(GatewayTemplates.all.keys).union(SharedTemplates.all.keys)

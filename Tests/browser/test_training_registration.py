@@ -93,6 +93,11 @@ def test_visitor_registers_for_a_two_date_training_and_cancels(driver):  # noqa:
     organiser.login("admin", ADMIN_PASSWORD)
     status, _, page, _ = organiser.get(f"/utbildning/tillfallen/{training_id}?lang=sv")
     assert status == 200 and 'id="participants"' in page and "Kurs Deltagarsson" in page
+    # Searching the participants: by part of the name, ignoring case; a miss says so and shows no table.
+    status, _, page, _ = organiser.get(f"/utbildning/tillfallen/{training_id}?lang=sv&q=deltagars&status=confirmed&sort=name")
+    assert status == 200 and "Kurs Deltagarsson" in page and "Visar 1 av 1 anmälda." in page
+    status, _, page, _ = organiser.get(f"/utbildning/tillfallen/{training_id}?lang=sv&q=finnsinte")
+    assert status == 200 and "Visar 0 av 1 anmälda." in page and 'id="participants"' not in page, "the attendance sheet still names everyone; the list shows no one"
     csv_request = urllib.request.Request(f"{HUB_URL}/utbildning/tillfallen/{training_id}/deltagare.csv")
     with organiser.opener.open(csv_request, timeout=20) as response:
         assert response.headers["Content-Type"].startswith("text/csv")

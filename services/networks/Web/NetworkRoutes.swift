@@ -233,6 +233,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
             var row = (p.mustache as? [String: Any]) ?? [:]
             let status = p["status"]?.stringValue ?? ""
             row["statusText"] = lang.t("status_" + status) + (p["waitingPosition"]?.numberValue.map { " (\(Int($0)))" } ?? "")
+            row["statusCode"] = status
             row["confirmed"] = status == "confirmed"
             // An organiser moves a seat to the waiting list, or gives someone in line a seat, with a reason.
             switch status {
@@ -262,13 +263,18 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
         let day = reply["day"] ?? .null
         let agencies = await agencyNames()
+        let participants = participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken)
+        let filter = ParticipantFilter(query: request.uri.queryParameters.get("q"), status: request.uri.queryParameters.get("status"),
+                                       sort: request.uri.queryParameters.get("sort"))
+        let shown = filter.apply(participants)
         let summary = lang.t("nw_seats_summary", ["taken": day["taken"]?.intText ?? "0", "capacity": day["capacity"]?.intText ?? "0",
                                                    "waiting": day["waiting"]?.intText ?? "0"])
         return pages.render("nw_day", title: day["title"]?.stringValue ?? lang.t("nw_title"), language: lang, session: session, data: [
             "day": day.mustache, "seatsSummary": summary, "csrf": session.csrfToken,
             "cancelled": day["status"]?.stringValue == "cancelled",
             "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": lang.dateTime($0)]) } as Any,
-            "participants": participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken),
+            "participants": shown, "hasParticipants": !participants.isEmpty, "hasShown": !shown.isEmpty,
+            "filter": filter.view(lang, shown: shown.count, total: participants.count),
             // After a move: `?flytt=ok`, or the refusal's reason code (codes only in the address, never text).
             "moveNotice": request.uri.queryParameters.get("flytt") == "ok" ? lang.t("nw_moved") : nil as String?,
             "moveError": request.uri.queryParameters.get("flytt").flatMap { $0 == "ok" ? nil : lang.fieldError(HubError.Reason($0)) ?? lang.t("nw_move_failed") } as Any,

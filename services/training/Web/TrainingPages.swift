@@ -143,10 +143,16 @@ extension TrainingRoutes {
                                      uniquingKeysWith: { first, _ in first })
         let participants = (list["participants"]?.arrayValue ?? []).map { p -> [String: Any] in
             let status = p["status"]?.stringValue ?? ""
-            return ["name": p["name"]?.stringValue ?? "", "agency": agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? "",
+            let agency = agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
+            return ["name": p["name"]?.stringValue ?? "", "agency": agency, "agencyName": agency, "statusCode": status,
+                    "municipality": p["municipality"]?.stringValue ?? "",
                     "status": lang.name("status_", status) + (status == "waiting" ? " (\(p["waitingPosition"]?.intText ?? ""))" : ""),
+                    "statusText": lang.name("status_", status),
                     "registered": lang.dateTime(p["registeredAt"]?.stringValue ?? "")]
         }
+        let filter = ParticipantFilter(query: request.uri.queryParameters.get("q"), status: request.uri.queryParameters.get("status"),
+                                       sort: request.uri.queryParameters.get("sort"))
+        let shown = filter.apply(participants)
         let waiting = (list["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "waiting" }.map { p -> [String: Any] in
             ["name": p["name"]?.stringValue ?? "", "position": p["waitingPosition"]?.intText ?? ""]
         }
@@ -156,7 +162,8 @@ extension TrainingRoutes {
         return pages.render("tr_event", title: e["title"]?.stringValue ?? lang.t("tr_title"), language: lang, session: session, data: [
             "event": e.mustache, "kindText": lang.t("tr_kind_" + (e["kind"]?.stringValue ?? "")), "sessions": sessions.map(\.mustache),
             "attendees": attendees, "hasAttendees": !attendees.isEmpty, "waiting": waiting, "hasWaiting": !waiting.isEmpty,
-            "participants": participants, "hasParticipants": !participants.isEmpty,
+            "participants": shown, "hasParticipants": !participants.isEmpty, "hasShown": !shown.isEmpty,
+            "filter": filter.view(lang, shown: shown.count, total: participants.count),
             "seatsSummary": lang.t("nw_seats_summary", ["taken": e["taken"]?.intText ?? "0", "capacity": e["capacity"]?.intText ?? "0",
                                                          "waiting": e["waiting"]?.intText ?? "0"]),
             "responsesText": lang.t("tr_eval_responses", ["n": evaluation["responses"]?.intText ?? "0"]), "questions": questions,
