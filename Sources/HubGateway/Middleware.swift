@@ -140,7 +140,10 @@ struct SessionMiddleware: RouterMiddleware {
             }
         }
         let forwarded = request, ctx = context
-        return try await RequestUser.$current.withValue(session.user) { try await next(forwarded, ctx) }
+        let step: String? = request.method == .get ? request.uri.queryParameters.get("klart").map { String($0) } : nil
+        return try await PageNotice.$step.withValue(step) {
+            try await RequestUser.$current.withValue(session.user) { try await next(forwarded, ctx) }
+        }
     }
 }
 

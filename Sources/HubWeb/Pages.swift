@@ -39,6 +39,7 @@ package struct PageRenderer: Sendable {
         var layout: [String: Any] = [
             "t": language.strings, "lang": language.rawValue, "title": title, "content": content,
         ]
+        if let notice = PageNotice.text(language), status == .ok { layout["notice"] = notice }
         if let session {
             layout["user"] = ["username": session.user.username]
             layout["menu"] = menu.filter { $0.roles.contains(session.user.role) }

@@ -34,6 +34,26 @@ package enum RequestUser {
     @TaskLocal package static var current: User?
 }
 
+/// "A message after every action" (issue 14): an action's handler redirects with
+/// `?klart=<step>`, and the page it lands on says what was done, from the string
+/// `done_<step>` in the reader's language. The address carries only the code, never text;
+/// a code without such a string shows nothing. The session middleware sets it for each page
+/// request, and `PageRenderer` draws it above the page.
+package enum PageNotice {
+    @TaskLocal package static var step: String?
+
+    /// The message for the current request's `?klart=` step, if the strings have one.
+    package static func text(_ lang: Language) -> String? {
+        guard let step, step.utf8.count <= 40, step.allSatisfy({ $0.isASCII && ($0.isLetter || $0 == "_" || $0 == "-") }) else { return nil }
+        return lang.strings["done_" + step]
+    }
+
+    /// The address of `path` with `?klart=<step>` (or `&klart=` when it has a query already).
+    package static func after(_ step: String, at path: String) -> String {
+        path + (path.contains("?") ? "&" : "?") + "klart=" + step
+    }
+}
+
 package enum Redirect {
     package static func to(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location])

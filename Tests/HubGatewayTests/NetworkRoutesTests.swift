@@ -260,7 +260,10 @@ struct NetworkRoutesTests {
             #expect(page.text.contains("Väntelista (1)"))
             let csrf = try #require(Browser.csrfField(page.text))
             let checked = try await b.post("/natverk/dagar/day-1/incheckning", form: ["csrf": csrf, "participantId": "p1", "attended": "1"])
-            #expect(checked.status == .seeOther && checked.location == "/natverk/dagar/day-1")
+            #expect(checked.status == .seeOther && checked.location == "/natverk/dagar/day-1?klart=checked_in")
+            let after = try await b.get("/natverk/dagar/day-1?klart=checked_in")
+            #expect(after.text.contains(#"id="action-done">Närvaron är antecknad.</p>"#), "a message after the action")
+            #expect(!(try await b.get("/natverk/dagar/day-1?klart=%3Cscript%3E")).text.contains("action-done"), "an unknown step shows nothing")
             #expect(sent(fake, "networks.registrations.checkin").first?["attended"]?.boolValue == true)
             let withoutCSRF = try await b.post("/natverk/dagar/day-1/incheckning", form: ["participantId": "p1"])
             #expect(withoutCSRF.status == .forbidden)
@@ -311,9 +314,9 @@ struct NetworkRoutesTests {
             #expect(sentBody["programme"]?[index: 1]?["title"]?.stringValue == "Föreläsning")
             fake.setReply("networks.days.create", .success(Self.day))
             let ok = try await b.post("/natverk/dagar/ny", form: fields)
-            #expect(ok.status == .seeOther && ok.location == "/natverk/dagar/day-1")
+            #expect(ok.status == .seeOther && ok.location == "/natverk/dagar/day-1?klart=day_created")
             let invited = try await b.post("/natverk/dagar/day-1/inbjud", form: ["csrf": csrf])
-            #expect(invited.status == .seeOther)
+            #expect(invited.status == .seeOther && invited.location == "/natverk/dagar/day-1?klart=day_invited")
             #expect(sent(fake, "networks.days.invite").first?["registrationUrl"]?.stringValue?.hasSuffix("/anmalan/day-1") == true)
         }
     }

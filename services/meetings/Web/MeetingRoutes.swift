@@ -176,7 +176,7 @@ struct MeetingRoutes: ServiceRoutes {
         var body: [String: JSONValue] = [:]
         for k in ["centre", "date", "start", "end", "place", "link"] { if let v = form[k], !v.isEmpty { body[k] = .string(v) } }
         switch await attempt("meetings.create", body, s) {
-        case .success(let m): return Redirect.to("/moten/\(m["id"]?.stringValue ?? "")")
+        case .success(let m): return Redirect.to("/moten/\(m["id"]?.stringValue ?? "")?klart=meeting_created")
         case .failure(let e) where [.validation, .conflict, .notFound].contains(e.code):
             return try await renderList(s, context.language, form: form, error: e)
         case .failure(let e): throw e

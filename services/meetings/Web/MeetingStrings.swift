@@ -1,6 +1,7 @@
 /// UI strings of the meeting pages, Swedish and English (merged in Localization.swift).
 enum MeetingStrings {
     static let swedish: [String: String] = [
+        "done_meeting_created": "Mötet är skapat.",
         "nav_meetings": "Ledningsgrupp",
         "mt_minutes_after_start": "Mötesanteckningarna kan skickas ut när mötet har börjat.",
         "mt_done_punkt": "Anteckningarna för punkten är sparade.", "mt_done_ny-punkt": "Punkten är tillagd på dagordningen.",
@@ -88,6 +89,7 @@ enum MeetingStrings {
     ]
 
     static let english: [String: String] = [
+        "done_meeting_created": "The meeting has been created.",
         "nav_meetings": "Management group",
         "mt_minutes_after_start": "The minutes can be sent out once the meeting has begun.",
         "mt_done_punkt": "The item's minutes are saved.", "mt_done_ny-punkt": "The item is added to the agenda.",

@@ -347,7 +347,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         if !errors.isEmpty { return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest) }
         switch await attempt("networks.days.create", .object(body)) {
         case .success(let day):
-            return Redirect.to("/natverk/dagar/\(day["id"]?.stringValue ?? "")")
+            return Redirect.to("/natverk/dagar/\(day["id"]?.stringValue ?? "")?klart=day_created")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
             // Every problem the service found, each by its field.
             for detail in error.details ?? [error.detail] {
@@ -368,7 +368,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         _ = try organiserSession(context)
         let day = param(context, "dayId")
         _ = try await ask("networks.days.invite", ["dayId": .string(day), "registrationUrl": .string(baseURL(request) + "/anmalan/" + day)])
-        return Redirect.to("/natverk/dagar/\(day)")
+        return Redirect.to("/natverk/dagar/\(day)?klart=day_invited")
     }
 
     /// Cancelling a day tells every participant; it is confirmed first.
@@ -385,7 +385,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
                                      confirmLabel: lang.t("nw_cancel_yes"), cancelURL: "/natverk/dagar/\(day)")
         }
         _ = try await ask("networks.days.cancel", ["dayId": .string(day)])
-        return Redirect.to("/natverk/dagar/\(day)")
+        return Redirect.to("/natverk/dagar/\(day)?klart=day_cancelled")
     }
 
     @Sendable func checkInForm(_ request: Request, context: Context) async throws -> Response {
@@ -393,7 +393,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         var request = request
         let form = try await Forms.read(&request, context: context)
         _ = try await ask("networks.registrations.checkin", ["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")])
-        return Redirect.to("/natverk/dagar/\(param(context, "dayId"))")
+        return Redirect.to("/natverk/dagar/\(param(context, "dayId"))?klart=" + (form["attended"] != "0" ? "checked_in" : "check_in_undone"))
     }
 
     @Sendable func printPage(_ request: Request, context: Context) async throws -> Response {
@@ -554,12 +554,12 @@ extension NetworkRoutes {
             guard error.code == .validation else { throw error }
             return try await renderTour(session, context, centreId: centreId, formError: context.language.t("reg_err_invalid"), status: .badRequest)
         }
-        return Redirect.to("/natverk/besok/\(centreId)")
+        return Redirect.to("/natverk/besok/\(centreId)?klart=visit_planned")
     }
 
     @Sendable func completeVisitForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         _ = try await ask("networks.tour.complete", ["visitId": .string(param(context, "visitId"))])
-        return Redirect.to("/natverk/besok/\(param(context, "centreId"))")
+        return Redirect.to("/natverk/besok/\(param(context, "centreId"))?klart=visit_completed")
     }
 }

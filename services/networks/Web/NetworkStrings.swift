@@ -2,6 +2,7 @@
 /// Both tables must have the same keys (a test checks it).
 enum NetworkStrings {
     static let swedish: [String: String] = [
+        "done_day_created": "Nätverksträffen är skapad.", "done_day_invited": "Inbjudan är skickad till kontaktpersonerna.", "done_day_cancelled": "Träffen är inställd. De anmälda får besked.", "done_checked_in": "Närvaron är antecknad.", "done_check_in_undone": "Närvaron är borttagen.", "done_visit_planned": "Besöket är planerat.", "done_visit_completed": "Besöket är markerat som genomfört.",
         "reg_title": "Anmälan",
         "reg_intro": "Anmäl dig till kontaktpersonsnätverkets träff. Fält markerade med * är obligatoriska.",
         "reg_when": "När",
@@ -181,6 +182,7 @@ enum NetworkStrings {
     ]
 
     static let english: [String: String] = [
+        "done_day_created": "The network day has been created.", "done_day_invited": "The invitation has been sent to the contact persons.", "done_day_cancelled": "The day is cancelled. Those registered are told.", "done_checked_in": "Attendance recorded.", "done_check_in_undone": "Attendance removed.", "done_visit_planned": "The visit is planned.", "done_visit_completed": "The visit is marked as done.",
         "reg_title": "Registration",
         "reg_intro": "Register for the contact-person network day. Fields marked * are required.",
         "reg_when": "When",

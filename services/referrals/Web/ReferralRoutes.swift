@@ -107,9 +107,6 @@ struct ReferralRoutes: ServiceRoutes {
         return json(try await call("referrals.get", .object(body), user: try apiUser(context)))
     }
 
-    /// The steps whose success the case page confirms ("Hänvisningen är mottagen.").
-    static let doneSteps: Set<String> = ["receive", "accept", "decline", "redirect", "reprioritise", "appointment", "treatment",
-                                         "close", "withdraw"]
 
     static let actionTypes = ["receive": "referrals.receive", "assess": "referrals.assess", "appointment": "referrals.appointment",
                               "treatment": "referrals.treatment.start", "close": "referrals.close", "withdraw": "referrals.withdraw",
@@ -377,7 +374,6 @@ struct ReferralRoutes: ServiceRoutes {
         var data = ReferralView.page(r, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
-        if let done = request.uri.queryParameters.get("klart"), Self.doneSteps.contains(done) { data["done"] = lang.t("done_" + done) }
         data["isStaff"] = r["personal"] != nil || r["linked"] != nil
         data["print"] = print
         if s.user.role == .staff || s.user.role == .admin {
@@ -466,7 +462,7 @@ struct ReferralRoutes: ServiceRoutes {
             body["alternatives"] = .string(form["alternatives"] ?? "")
         }
         _ = try await call("referrals.intake.set", .object(body), user: s.user)
-        return Redirect.to("/kapacitet")
+        return Redirect.to("/kapacitet?klart=intake_saved")
     }
 
     @Sendable func statisticsPage(_ request: Request, context: Context) async throws -> Response {
@@ -544,7 +540,7 @@ struct ReferralRoutes: ServiceRoutes {
         if let d = f["startsOn"], !d.isEmpty { body["startsOn"] = .string(d) }
         let centre = f["centre"] ?? ""
         switch await attempt("referrals.groups.define", .object(body), user: s.user, key: nil) {
-        case .success: return Redirect.to("/grupper?centre=\(centre)")
+        case .success: return Redirect.to("/grupper?centre=\(centre)&klart=group_defined")
         case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
             return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
         case .failure(let e): throw e
@@ -564,7 +560,7 @@ struct ReferralRoutes: ServiceRoutes {
         }
         let id = context.parameters.get("id") ?? ""
         switch await attempt("referrals.groups.assign", ["groupId": .string(id), "referralIds": .array(ids)], user: s.user, key: nil) {
-        case .success: return Redirect.to("/grupper?centre=\(centre)")
+        case .success: return Redirect.to("/grupper?centre=\(centre)&klart=group_assigned")
         case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
             return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
         case .failure(let e): throw e

@@ -1,6 +1,7 @@
 /// UI strings of the referral pages, Swedish and English (same keys; a test checks it).
 enum ReferralStrings {
     static let swedish: [String: String] = [
+        "done_intake_saved": "Intaget är sparat.", "done_group_defined": "Gruppen är sparad.", "done_group_assigned": "De valda hänvisningarna är placerade i gruppen.",
         "nav_referrals": "Hänvisningar", "nav_capacity": "Kapacitet", "nav_statistics": "Statistik",
         "referrals_title": "Hänvisningar", "referrals_heading": "Hänvisningar", "new_referral": "Ny hänvisning",
         "my_referrals": "Våra hänvisningar", "my_referrals_caption": "Hänvisningar från er myndighet och var de står nu",
@@ -146,6 +147,7 @@ enum ReferralStrings {
     ]
 
     static let english: [String: String] = [
+        "done_intake_saved": "Intake saved.", "done_group_defined": "The group is saved.", "done_group_assigned": "The chosen referrals are placed in the group.",
         "nav_referrals": "Referrals", "nav_capacity": "Capacity", "nav_statistics": "Statistics",
         "referrals_title": "Referrals", "referrals_heading": "Referrals", "new_referral": "New referral",
         "my_referrals": "Our referrals", "my_referrals_caption": "Referrals from your agency and where they stand",

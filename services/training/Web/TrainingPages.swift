@@ -97,7 +97,7 @@ extension TrainingRoutes {
         if !errors.isEmpty { return try await renderNewEvent(session, context, form: form, errors: errors, status: .badRequest) }
         switch await attempt("training.events.create", .object(body)) {
         case .success(let e):
-            return Redirect.to("/utbildning/tillfallen/\(e["id"]?.stringValue ?? "")")
+            return Redirect.to("/utbildning/tillfallen/\(e["id"]?.stringValue ?? "")?klart=training_created")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
             var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             // body.sessions[1].startTime → the form's s2_startTime (the second filled row).
@@ -194,21 +194,21 @@ extension TrainingRoutes {
             "sessionId": .string(form["sessionId"] ?? ""),
             "marks": [["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")]],
         ])
-        return Redirect.to("/utbildning/tillfallen/\(id)")
+        return Redirect.to("/utbildning/tillfallen/\(id)?klart=" + (form["attended"] != "0" ? "attendance_marked" : "attendance_undone"))
     }
 
     @Sendable func certificatesForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
         _ = try await ask("training.certificates.issue", ["eventId": .string(id)])
-        return Redirect.to("/utbildning/tillfallen/\(id)")
+        return Redirect.to("/utbildning/tillfallen/\(id)?klart=certificates_issued")
     }
 
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
         _ = try await ask("training.events.invite", ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/utbildning/anmalan/" + id)])
-        return Redirect.to("/utbildning/tillfallen/\(id)")
+        return Redirect.to("/utbildning/tillfallen/\(id)?klart=training_invited")
     }
 
     /// The certificate as the service made it (print-ready; the page's styles come from /static/training.css).
@@ -266,7 +266,7 @@ extension TrainingRoutes {
             body[f] = .number(Double(n))
         }
         switch await attempt(type, .object(body)) {
-        case .success: return Redirect.to(redirect)
+        case .success: return Redirect.to(PageNotice.after("saved", at: redirect))
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? "form"
             return try await again(form, [field: Self.formMessage(error, lang: lang)])

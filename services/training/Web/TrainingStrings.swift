@@ -2,6 +2,7 @@
 /// (registration form, statuses) come from NetworkStrings.
 enum TrainingStrings {
     static let swedish: [String: String] = [
+        "done_training_created": "Utbildningen är skapad.", "done_attendance_marked": "Närvaron är antecknad.", "done_attendance_undone": "Närvaron är borttagen.", "done_certificates_issued": "Intyg är utfärdade för dem som deltagit vid alla tillfällen.", "done_training_invited": "Inbjudan är skickad.", "done_saved": "Sparat.",
         "tr_participants": "Deltagare", "tr_col_registered_at": "Anmäld", "tr_participants_csv": "Ladda ner deltagarlistan (CSV)",
         "tr_participants_caption": "Alla anmälda, med status och när de anmälde sig", "tr_no_participants": "Ingen har anmält sig ännu.",
         "tr_start_none": "Inga utbildningar är planerade.", "tr_start_all": "Alla utbildningar och föreläsningar",
@@ -94,6 +95,7 @@ enum TrainingStrings {
     ]
 
     static let english: [String: String] = [
+        "done_training_created": "The training has been created.", "done_attendance_marked": "Attendance recorded.", "done_attendance_undone": "Attendance removed.", "done_certificates_issued": "Certificates are issued to those who attended every session.", "done_training_invited": "The invitation has been sent.", "done_saved": "Saved.",
         "tr_participants": "Participants", "tr_col_registered_at": "Registered", "tr_participants_csv": "Download the participant list (CSV)",
         "tr_participants_caption": "Everyone registered, with status and when they registered", "tr_no_participants": "Nobody has registered yet.",
         "tr_start_none": "No trainings are planned.", "tr_start_all": "All trainings and lectures",
