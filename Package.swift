@@ -130,10 +130,14 @@ let package = Package(
                 path: "services/adapters", exclude: ["README.md", "police/README.md", "municipality/README.md",
                                                      "psychiatry/README.md", "kriminalvarden/README.md"],
                 swiftSettings: strict),
+        // `hub backup` / `hub restore`: SQLite's online backup API, the manifest, pg_dump/pg_restore.
+        .target(name: "HubBackup", dependencies: ["HubProtocol", .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                                                  .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strict),
         .executableTarget(
             name: "hub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb",
+                "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb", "HubBackup",
                 "ReferralsService", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,6 +155,7 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),
         .testTarget(name: "HubStorageTests", dependencies: ["HubTestSupport", "HubStorage", "HubProtocol"]),
+        .testTarget(name: "HubBackupTests", dependencies: ["HubBackup", "HubStorage", "HubProtocol", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
         .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
         .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],

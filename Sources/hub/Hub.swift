@@ -12,7 +12,7 @@ struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
         abstract: "Utväg Hub — collaboration hub for Utväg centres and their partner agencies.",
-        subcommands: [Up.self, Run.self, Keys.self, Users.self, Status.self, Bench.self, Import.self, AdapterCommand.self]
+        subcommands: [Up.self, Run.self, Keys.self, Users.self, Status.self, BackupCommand.self, RestoreCommand.self, Bench.self, Import.self, AdapterCommand.self]
     )
 }
 
