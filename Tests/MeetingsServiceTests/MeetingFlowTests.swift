@@ -93,6 +93,20 @@ import Testing
         let action = try await h.ok("meetings.minutes.actions.add", ["meetingId": .string(id), "itemId": .string(welcome), "text": "Sprida information om kvinnogruppen",
                                                                      "owner": "Helena Prov", "agency": "police", "due": "2026-05-01"])
         _ = try await h.ok("meetings.minutes.links.add", ["meetingId": .string(id), "itemId": .string(state), "title": "Konferens", "url": "https://example.invalid/konferens"])
+        let booking = try await h.ok("meetings.minutes.actions.add", ["meetingId": .string(id), "text": "Boka lokal till hösten", "owner": "Sara", "agency": "utvag"])
+
+        // The start pages' "open action items": the centre's for its staff and board, the agency's own
+        // for the agency, by due date with undated last; refused to staff of another centre.
+        let open = try await h.ok("meetings.actions.open", [:])["actions"]?.arrayValue ?? []
+        #expect(open.compactMap { $0["text"]?.stringValue } == ["Sprida information om kvinnogruppen", "Boka lokal till hösten"])
+        #expect(open.first?["agencyName"]?.stringValue == "Polisen" && open.first?["centreName"]?.stringValue == "Utväg Skaraborg")
+        #expect(try await h.ok("meetings.actions.open", [:], as: Actors.board)["actions"]?.arrayValue?.count == 2)
+        let polices = try await h.ok("meetings.actions.open", [:], as: Actors.police)["actions"]?.arrayValue ?? []
+        #expect(polices.compactMap { $0["text"]?.stringValue } == ["Sprida information om kvinnogruppen"], "an agency sees only its own items")
+        #expect(try await h.ok("meetings.actions.open", [:], as: Actors.psychiatry)["actions"]?.arrayValue?.isEmpty == true)
+        #expect(await h.failure("meetings.actions.open", ["centre": "skaraborg"], as: Actors.staffBoras).code == .forbidden)
+        _ = try await h.ok("meetings.minutes.actions.update", ["meetingId": .string(id), "actionId": booking["id"]!, "status": "done"])
+        #expect(try await h.ok("meetings.actions.open", [:])["actions"]?.arrayValue?.count == 1, "a done item is no longer open")
 
         let (v1, v1Events) = await h.call("meetings.minutes.circulate", ["meetingId": .string(id)])
         #expect(v1.error == nil)

@@ -202,6 +202,7 @@ public enum MeetingsService {
                 "meetings.minutes.item.set": c(Minutes.setItem),
                 "meetings.minutes.actions.add": c(Minutes.addAction),
                 "meetings.minutes.actions.update": c(Minutes.updateAction),
+                "meetings.actions.open": q(Minutes.openActions),
                 "meetings.minutes.links.add": c(Minutes.addLink),
                 "meetings.minutes.attachments.add": c(Minutes.addAttachment),
                 "meetings.minutes.attachments.get": q(Minutes.getAttachment),

@@ -109,6 +109,44 @@ enum Minutes {
                            [.text(m.centre), .text(m.date)]).map { r throws(HubError) in try ActionRecord(row: r) }
     }
 
+    /// `meetings.actions.open {centre?}`: the open action items that wait for the caller, for
+    /// the start page. Staff and board of a centre (and admins, for one centre or all) get the
+    /// centre's open items; an agency gets those assigned to its own agency. Ordered by due
+    /// date (items without one last), then by the meeting they came from; at most 50.
+    @Sendable static func openActions(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
+        let b = try BodyReader(r.body)
+        let asked = try b.optionalString("centre", max: 64)
+        if let asked { _ = try env.centre(asked) }
+        var sql = ActionRecord.select + " WHERE a.status = 'open'"
+        var binds: [DatabaseValue] = []
+        switch actor.role {
+        case .agency, .adapter:
+            guard !actor.agencies.isEmpty else { return .object(["actions": .array([])]) }
+            sql += " AND a.agency IN (\(actor.agencies.map { _ in "?" }.joined(separator: ", ")))"
+            binds += actor.agencies.sorted().map { .text($0) }
+            if let asked { sql += " AND m.centre_id = ?"; binds.append(.text(asked)) }
+        default:
+            guard let centre = asked ?? actor.centre else {
+                guard actor.role == .admin else { throw HubError(.validation, "Which centre?", field: "body.centre") }
+                break
+            }
+            guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board see its action items.") }
+            sql += " AND m.centre_id = ?"
+            binds.append(.text(centre))
+        }
+        sql += " ORDER BY CASE WHEN a.due IS NULL THEN 1 ELSE 0 END, a.due, m.date, a.created_at LIMIT 50"
+        let rows = try await c.database.query(sql.replacingOccurrences(of: "SELECT a.id,", with: "SELECT m.centre_id, a.id,"), binds)
+        return .object(["actions": .array(try rows.map { row throws(HubError) in
+            guard case .object(var o) = try ActionRecord(row: row).json else { return .null }
+            let centre = try row.string("centre_id")
+            o["centre"] = .string(centre)
+            o["centreName"] = .string((try? env.centre(centre).name) ?? centre)
+            o["agencyName"] = .optional(try row.optionalString("agency").map(env.agencyName))
+            return .object(o)
+        })])
+    }
+
     /// `meetings.minutes.links.add {meetingId, itemId?, title, url}`.
     @Sendable static func addLink(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let (_, b, m) = try await editable(env, r, c)

@@ -1,6 +1,7 @@
 /// UI strings of the meeting pages, Swedish and English (merged in Localization.swift).
 enum MeetingStrings {
     static let swedish: [String: String] = [
+        "mt_start_actions": "Öppna åtgärdspunkter", "mt_start_agenda": "Dagordning för nästa möte", "mt_start_action_due": "senast", "mt_start_action_overdue": "försenad", "mt_start_action_from": "från mötet",
         "done_meeting_created": "Mötet är skapat.",
         "nav_meetings": "Ledningsgrupp",
         "mt_minutes_after_start": "Mötesanteckningarna kan skickas ut när mötet har börjat.",
@@ -89,6 +90,7 @@ enum MeetingStrings {
     ]
 
     static let english: [String: String] = [
+        "mt_start_actions": "Open action items", "mt_start_agenda": "Agenda of the next meeting", "mt_start_action_due": "due", "mt_start_action_overdue": "overdue", "mt_start_action_from": "from the meeting of",
         "done_meeting_created": "The meeting has been created.",
         "nav_meetings": "Management group",
         "mt_minutes_after_start": "The minutes can be sent out once the meeting has begun.",

@@ -1,6 +1,7 @@
 /// UI strings of the referral pages, Swedish and English (same keys; a test checks it).
 enum ReferralStrings {
     static let swedish: [String: String] = [
+        "start_groups_ready": "Grupper som kan starta:", "start_groups_waiting": "väntande som passar:",
         "done_intake_saved": "Intaget är sparat.", "done_group_defined": "Gruppen är sparad.", "done_group_assigned": "De valda hänvisningarna är placerade i gruppen.",
         "nav_referrals": "Hänvisningar", "nav_capacity": "Kapacitet", "nav_statistics": "Statistik",
         "referrals_title": "Hänvisningar", "referrals_heading": "Hänvisningar", "new_referral": "Ny hänvisning",
@@ -147,6 +148,7 @@ enum ReferralStrings {
     ]
 
     static let english: [String: String] = [
+        "start_groups_ready": "Groups ready to start:", "start_groups_waiting": "matching clients waiting:",
         "done_intake_saved": "Intake saved.", "done_group_defined": "The group is saved.", "done_group_assigned": "The chosen referrals are placed in the group.",
         "nav_referrals": "Referrals", "nav_capacity": "Capacity", "nav_statistics": "Statistics",
         "referrals_title": "Referrals", "referrals_heading": "Referrals", "new_referral": "New referral",

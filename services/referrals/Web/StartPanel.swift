@@ -38,11 +38,16 @@ enum ReferralsStartPanel {
                         "wait": paused ? lang.t("state_paused") : band.map { lang.name("band_", $0) } ?? lang.t("state_open")]
             }
             let fresh = (recent["referrals"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "submitted" }
+            // Treatment groups with enough matching clients waiting to start.
+            let ready = ((try? await routes.call("referrals.groups.list", ["centre": .string(centre)], user: session.user))?["groups"]?.arrayValue ?? [])
+                .filter { $0["readyToStart"]?.boolValue == true }
+                .map { g -> [String: Any] in ["name": g["name"]?.stringValue ?? "", "waiting": g["matchingWaiting"]?.intText ?? "0"] }
             blocks.append([
                 "centreName": queue["capacity"]?["centreName"]?.stringValue ?? centre, "centre": centre,
                 "newCount": fresh.count, "hasNew": !fresh.isEmpty,
                 "newText": lang.t(fresh.count == 1 ? "start_new_one" : "start_new_many", ["n": String(fresh.count)]),
                 "categories": categories, "paused": categories.contains { $0["paused"] as? Bool == true },
+                "readyGroups": ready, "hasReadyGroups": !ready.isEmpty,
             ])
         }
         guard !blocks.isEmpty else { return nil }
