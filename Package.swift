@@ -160,7 +160,8 @@ let package = Package(
         .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
         .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],
                     exclude: ["minutes-corpus"]),
-        .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage"]),
+        .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage",
+                                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
             "HubTestSupport",
             "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",

@@ -3,6 +3,7 @@ import HubCore
 import HubProtocol
 import HubStorage
 import Logging
+import ServiceLifecycle
 import Metrics
 import Synchronization
 import ZeroMQ
@@ -351,17 +352,12 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// Runs `tick` every `seconds` until the task is cancelled; nil when there is no timed
-    /// work or `seconds` is 0 (e.g. on all but one worker of a multi-worker deployment).
-    public func schedule(every seconds: Int, publish: @escaping @Sendable ([(String, JSONValue)]) -> Void) -> Task<Void, Never>? {
+    /// The service's timed work as a lifecycle `Service` that runs `tick` every `seconds`;
+    /// nil when there is no timed work or `seconds` is 0 (e.g. on all but one worker of a
+    /// multi-worker deployment).
+    public func scheduled(every seconds: Int, publish: @escaping @Sendable ([(String, JSONValue)]) -> Void) -> PeriodicWork? {
         guard seconds > 0, !definition.timed.isEmpty else { return nil }
-        return Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(seconds))
-                if Task.isCancelled { break }
-                await tick(publish: publish)
-            }
-        }
+        return PeriodicWork(name: "\(definition.name).timed", every: .seconds(seconds)) { [self] in await tick(publish: publish) }
     }
 
     /// Handles a parsed request (the entry point tests use).
@@ -455,9 +451,36 @@ final class PublishedMarks: Sendable {
     func current() -> Set<String> { ids.withLock { $0 } }
 }
 
+/// Work a component repeats on a timer (a service's reminders and mail, an outbox sweep), as
+/// a swift-service-lifecycle `Service` in the component's `ServiceGroup` rather than a bare
+/// task: on SIGTERM it stops between two runs, never in the middle of one, and the group
+/// then stops the rest in order.
+public struct PeriodicWork: Service {
+    public let name: String
+    public let interval: Duration
+    let work: @Sendable () async -> Void
+
+    public init(name: String, every interval: Duration, work: @escaping @Sendable () async -> Void) {
+        self.name = name; self.interval = interval; self.work = work
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            // The wait ends early on graceful shutdown; a run that has begun is finished.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
+            await work()
+        }
+    }
+}
+
 /// Connects a `Dispatcher` to the broker as a worker: READY with a capacity, then
 /// each request runs in its own task; replies go back through the connection.
-public final class ServiceWorker: Sendable {
+///
+/// As a lifecycle `Service` (`run()`), it connects, sweeps the outbox until graceful
+/// shutdown, then stops taking work and lets the requests in flight finish (`stop`).
+/// Tests and benchmarks that embed a worker use `start()` and `stop()` directly.
+public final class ServiceWorker: Service, Sendable {
     public let dispatcher: Dispatcher
     private let connection: Mutex<BrokerConnection?> = Mutex(nil)
     private let inFlight = Atomic<Int>(0)
@@ -484,27 +507,37 @@ public final class ServiceWorker: Sendable {
 
     public func start() {
         connection.withLock { $0 }?.start()
-        // Publishes events a crash left in the outbox (same ids; consumers deduplicate).
-        let sweepInterval = self.sweepInterval
-        let sweeper = Task { [dispatcher, weak self] in
-            var lastPurge = ContinuousClock.now
-            while !Task.isCancelled {
-                try? await Task.sleep(for: sweepInterval)
-                guard let self else { return }
-                if ContinuousClock.now - lastPurge >= .seconds(3600) {
-                    lastPurge = ContinuousClock.now
-                    _ = try? await dispatcher.purgeProcessed()
-                }
-                let stale = await dispatcher.unpublished(olderThan: dispatcher.redeliveryDelay)
-                if stale.isEmpty { continue }
-                self.publish(stale, on: self.connection.withLock { $0 })
-                await dispatcher.republished(stale)
-            }
-        }
-        self.sweeper.withLock { $0 = sweeper }
+        self.sweeper.withLock { $0 = Task { [self] in try? await sweeping.run() } }
+    }
+
+    /// The lifecycle entry: connect, sweep until graceful shutdown, then a graceful `stop`.
+    public func run() async throws {
+        connection.withLock { $0 }?.start()
+        try await sweeping.run()
+        await stop()
     }
 
     private let sweeper = Mutex<Task<Void, Never>?>(nil)
+    private let lastPurge = Mutex(ContinuousClock.now)
+
+    /// Publishes events a crash left in the outbox (same ids; consumers deduplicate), and
+    /// once an hour purges old idempotency records.
+    private var sweeping: PeriodicWork {
+        PeriodicWork(name: "\(dispatcher.definition.name).sweeper", every: sweepInterval) { [weak self] in await self?.sweep() }
+    }
+
+    func sweep() async {
+        let purge = lastPurge.withLock { last in
+            guard ContinuousClock.now - last >= .seconds(3600) else { return false }
+            last = ContinuousClock.now
+            return true
+        }
+        if purge { _ = try? await dispatcher.purgeProcessed() }
+        let stale = await dispatcher.unpublished(olderThan: dispatcher.redeliveryDelay)
+        if stale.isEmpty { return }
+        publish(stale, on: connection.withLock { $0 })
+        await dispatcher.republished(stale)
+    }
 
     private func publish(_ events: [Envelope], on conn: BrokerConnection?) {
         let proto = Array(Wire.protocolName.utf8)

@@ -149,12 +149,18 @@ struct Run: AsyncParsableCommand {
             // The service's timed work (meetings: reminders and mail; networks: mail), every
             // HUB_<SERVICE>_TICK_SECONDS (default 60; 0 turns it off on this worker).
             let seconds = Int(ProcessInfo.processInfo.environment["HUB_\(component.uppercased())_TICK_SECONDS"] ?? "") ?? 60
-            let timed = dispatcher.schedule(every: seconds, publish: { worker.publish($0) })
-            try await runUntilSignalled([LifecycleComponent(name: component, start: { worker.start() }, stop: {
-                timed?.cancel()
-                await worker.stop()
+            // One group: the worker (connection, outbox sweeper, graceful drain) and the timed
+            // work. On SIGTERM the group stops them in reverse order: timed work first, between
+            // two runs; then the worker finishes the requests in flight; then the database closes.
+            var parts: [any Service] = [worker]
+            if let timed = dispatcher.scheduled(every: seconds, publish: { worker.publish($0) }) { parts.append(timed) }
+            do {
+                try await runUntilSignalled(parts, logger: logger)
+            } catch {
                 await database.close()
-            })], logger: logger)
+                throw error
+            }
+            await database.close()
         } else if component == "gateway" {
             let database = try await Databases.open(.forComponent("gateway", dataDir: options.dataDir, databaseURL: config.databaseURL), poolSize: config.databasePoolSize, logger: logger)
             try await database.migrate(UserStore.migrations)
