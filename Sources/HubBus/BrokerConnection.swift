@@ -20,6 +20,22 @@ public struct BusEndpoint: Sendable {
     /// `maxReconnectDelay`. Short, so that a restarted broker is found within a moment.
     public var reconnectDelay: Duration
     public var maxReconnectDelay: Duration
+    /// Further brokers, when the hub runs several (`broker.endpoints`). A peer connects to
+    /// every one: a worker serves each, a client sends a request to one and, when that
+    /// connection is lost with the reply outstanding, sends the same message again (same id:
+    /// the services' idempotency makes that safe) to another.
+    public var others: [String] = []
+
+    /// Every broker this peer connects to, the first one first.
+    public var all: [String] { [endpoint] + others.filter { $0 != endpoint } }
+
+    /// The same settings for one of the brokers.
+    func connecting(to broker: String) -> BusEndpoint {
+        var one = self
+        one.endpoint = broker
+        one.others = []
+        return one
+    }
 
     public init(endpoint: String, brokerPublicKey: String, keys: CurveKeyPair,
                 heartbeatInterval: Duration = .seconds(1), heartbeatLiveness: Int = 3,

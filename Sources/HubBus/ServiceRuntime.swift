@@ -482,7 +482,13 @@ public struct PeriodicWork: Service {
 /// Tests and benchmarks that embed a worker use `start()` and `stop()` directly.
 public final class ServiceWorker: Service, Sendable {
     public let dispatcher: Dispatcher
-    private let connection: Mutex<BrokerConnection?> = Mutex(nil)
+    private let connections: Mutex<[BrokerConnection]> = Mutex([])
+
+    /// The connection events go out on: the first broker that is connected (subscribers are
+    /// connected to every broker, so one copy reaches them all).
+    private var eventLine: BrokerConnection? {
+        connections.withLock { lines in lines.first { $0.isConnected } ?? lines.first }
+    }
     private let inFlight = Atomic<Int>(0)
     private let capacity: Int
     private let logger: Logger
@@ -497,22 +503,27 @@ public final class ServiceWorker: Service, Sendable {
         self.logger = logger
         let proto = Array(Wire.protocolName.utf8)
         let name = dispatcher.definition.name
-        let conn = BrokerConnection(
-            settings: endpoint, logger: logger, context: context,
-            heartbeatFrames: [proto, Array("HB".utf8), Array(name.utf8)],
-            onConnect: { [[proto, Array("READY".utf8), Array(name.utf8), Array(String(capacity).utf8)]] },
-            onMessages: { [weak self] batch in for frames in batch { self?.received(frames) } })
-        connection.withLock { $0 = conn }
+        // One connection per broker; each gets READY, and a request is answered on the
+        // connection that brought it.
+        var lines: [BrokerConnection] = []
+        for (index, broker) in endpoint.all.enumerated() {
+            lines.append(BrokerConnection(
+                settings: endpoint.connecting(to: broker), logger: logger, context: context,
+                heartbeatFrames: [proto, Array("HB".utf8), Array(name.utf8)],
+                onConnect: { [[proto, Array("READY".utf8), Array(name.utf8), Array(String(capacity).utf8)]] },
+                onMessages: { [weak self] batch in for frames in batch { self?.received(frames, via: index) } }))
+        }
+        connections.withLock { $0 = lines }
     }
 
     public func start() {
-        connection.withLock { $0 }?.start()
+        for line in connections.withLock({ $0 }) { line.start() }
         self.sweeper.withLock { $0 = Task { [self] in try? await sweeping.run() } }
     }
 
     /// The lifecycle entry: connect, sweep until graceful shutdown, then a graceful `stop`.
     public func run() async throws {
-        connection.withLock { $0 }?.start()
+        for line in connections.withLock({ $0 }) { line.start() }
         try await sweeping.run()
         await stop()
     }
@@ -535,7 +546,7 @@ public final class ServiceWorker: Service, Sendable {
         if purge { _ = try? await dispatcher.purgeProcessed() }
         let stale = await dispatcher.unpublished(olderThan: dispatcher.redeliveryDelay)
         if stale.isEmpty { return }
-        publish(stale, on: connection.withLock { $0 })
+        publish(stale, on: eventLine)
         await dispatcher.republished(stale)
     }
 
@@ -548,7 +559,7 @@ public final class ServiceWorker: Service, Sendable {
     /// replies' events are: after the work's transaction committed.
     public func publish(_ events: [(String, JSONValue)]) {
         let proto = Array(Wire.protocolName.utf8)
-        let conn = connection.withLock { $0 }
+        let conn = eventLine
         for (topic, body) in events {
             conn?.send([proto, Array("PUB".utf8), Array(topic.utf8), Envelope(type: topic, body: body).encoded()])
         }
@@ -562,10 +573,10 @@ public final class ServiceWorker: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         await dispatcher.flushPublished()
-        await connection.withLock { $0 }?.stop()
+        for line in connections.withLock({ $0 }) { await line.stop() }
     }
 
-    private func received(_ f: [[UInt8]]) {
+    private func received(_ f: [[UInt8]], via index: Int) {
         let proto = Array(Wire.protocolName.utf8)
         guard f.count >= 2 else { return }
         switch String(decoding: f[1], as: UTF8.self) {
@@ -576,9 +587,9 @@ public final class ServiceWorker: Service, Sendable {
             inFlight.add(1, ordering: .relaxed)
             Task { [dispatcher] in
                 let (reply, events) = await dispatcher.handleForWorker(type: type, principal: principal, envelopeBytes: body)
-                let conn = self.connection.withLock { $0 }
+                let conn = self.connections.withLock { $0.indices.contains(index) ? $0[index] : nil }
                 conn?.send([proto, Array("REP".utf8), token, reply.encoded()])
-                self.publish(events, on: conn)
+                self.publish(events, on: conn?.isConnected == true ? conn : self.eventLine)
                 await dispatcher.published(events)
                 self.inFlight.subtract(1, ordering: .relaxed)
             }
