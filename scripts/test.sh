@@ -12,7 +12,8 @@
 #                         .build/debug/hub)
 #   HUB_TEST_SKIP_E2E=1   skip the end-to-end part
 #   HUB_TEST_SKIP_FUZZ=1  skip the fuzz section; HUB_TEST_FUZZ_SECONDS (10) per target
-#   HUB_TEST_BROKER_ENDPOINT (tcp://127.0.0.1:17600), HUB_TEST_GATEWAY_PORT (18080)
+#   HUB_TEST_BROKER_ENDPOINT (tcp://127.0.0.1:17600), HUB_TEST_BROKER2_ENDPOINT (…:17601: the hub
+#   runs two brokers), HUB_TEST_GATEWAY_PORT (18080)
 #   HUB_TEST_LOG_DIR      where logs are kept (default .build/test-logs)
 #   HUB_TEST_KEEP_TMP=1   keep the temporary data directory
 #   HUB_TEST_HUB_BIN      the hub binary for the e2e part (default .build/debug/hub)
@@ -24,6 +25,8 @@ cd "$ROOT" || exit 2
 ONLY_E2E="${HUB_TEST_ONLY_E2E:-0}"
 SKIP_E2E="${HUB_TEST_SKIP_E2E:-0}"
 E2E_BROKER="${HUB_TEST_BROKER_ENDPOINT:-tcp://127.0.0.1:17600}"
+# The end-to-end hub runs two brokers (no single point of failure; the kill tests kill one).
+E2E_BROKER2="${HUB_TEST_BROKER2_ENDPOINT:-tcp://127.0.0.1:17601}"
 E2E_PORT="${HUB_TEST_GATEWAY_PORT:-18080}"
 LOG_DIR="${HUB_TEST_LOG_DIR:-$ROOT/.build/test-logs}"
 HUB_BIN="${HUB_TEST_HUB_BIN:-$ROOT/.build/debug/hub}"
@@ -224,7 +227,7 @@ run_e2e() {
     section "hub up (e2e)"
     # Own session so that cleanup can end the whole process tree; SQLite, not Postgres.
     env -u HUB_DATABASE_URL \
-        HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_GATEWAY_PORT="$E2E_PORT" \
+        HUB_BROKER_ENDPOINTS="$E2E_BROKER,$E2E_BROKER2" HUB_GATEWAY_PORT="$E2E_PORT" \
         HUB_ADAPTER_POLICE_PORT="$POLICE_PORT" HUB_ADAPTER_PSYCHIATRY_PORT="$PSYCHIATRY_PORT" \
         HUB_ADAPTER_POLICE_API_KEY="$POLICE_KEY" HUB_ADAPTER_PSYCHIATRY_API_KEY="$PSYCHIATRY_KEY" \
         setsid "$HUB_BIN" up --data-dir "$data" --config "$ROOT/config" >"$log" 2>&1 </dev/null &
@@ -267,7 +270,7 @@ run_e2e() {
     echo "gateway $url is healthy after ${SECONDS}s of script time"
 
     export HUB_URL="$url" HUB_ADMIN_PASSWORD="$password" HUB_DATA_DIR="$data"
-    export HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_BIN HUB_CONFIG_DIR="$ROOT/config"
+    export HUB_BROKER_ENDPOINT="$E2E_BROKER" HUB_BROKER_ENDPOINTS="$E2E_BROKER,$E2E_BROKER2" HUB_BIN HUB_CONFIG_DIR="$ROOT/config"
     export HUB_TEST_POLICE_URL="http://127.0.0.1:$POLICE_PORT" HUB_TEST_POLICE_KEY="$POLICE_KEY" HUB_TEST_HUB_PID="$HUB_PID"
     export HUB_TEST_PSYCHIATRY_URL="http://127.0.0.1:$PSYCHIATRY_PORT" HUB_TEST_PSYCHIATRY_KEY="$PSYCHIATRY_KEY"
 

@@ -9,6 +9,23 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     public struct Broker: Sendable, Codable, Equatable {
         /// Where the broker binds its ROUTER socket and peers connect.
         public var endpoint: String = "tcp://127.0.0.1:7600"
+        /// Every broker's endpoint when the hub runs several (no single point of failure):
+        /// `hub up` starts one broker per entry (`broker`, `broker-2`, …), and every worker,
+        /// gateway and adapter connects to all of them. Omitted: the one `endpoint`.
+        public var endpoints: [String]?
+
+        /// The brokers, in order: `endpoints` when given, else `endpoint`.
+        public var all: [String] { (endpoints?.isEmpty == false ? endpoints : nil) ?? [endpoint] }
+
+        /// The component name of broker number `index` (0-based): `broker`, `broker-2`, …
+        public static func componentName(_ index: Int) -> String { index == 0 ? "broker" : "broker-\(index + 1)" }
+
+        /// The broker a component name stands for, nil when it is not one of them.
+        public func endpoint(ofComponent name: String) -> String? {
+            let brokers = all
+            for index in brokers.indices where Self.componentName(index) == name { return brokers[index] }
+            return nil
+        }
         /// How long a request may wait for and run on a worker before the caller gets `timeout`.
         public var requestTimeoutMs: Int = 5000
         /// Heartbeat interval both ways; a peer silent for `heartbeatLiveness` intervals is dead.
@@ -21,6 +38,21 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         /// ZeroMQ high-water mark on every socket (messages).
         public var highWaterMark: Int = 20_000
         public init() {}
+
+        /// Every field may be left out (its default applies): a section that only lists
+        /// `endpoints` is complete.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Broker()
+            endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint) ?? d.endpoint
+            endpoints = try c.decodeIfPresent([String].self, forKey: .endpoints)
+            requestTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutMs) ?? d.requestTimeoutMs
+            heartbeatMs = try c.decodeIfPresent(Int.self, forKey: .heartbeatMs) ?? d.heartbeatMs
+            heartbeatLiveness = try c.decodeIfPresent(Int.self, forKey: .heartbeatLiveness) ?? d.heartbeatLiveness
+            maxMessageBytes = try c.decodeIfPresent(Int.self, forKey: .maxMessageBytes) ?? d.maxMessageBytes
+            maxQueuedPerService = try c.decodeIfPresent(Int.self, forKey: .maxQueuedPerService) ?? d.maxQueuedPerService
+            highWaterMark = try c.decodeIfPresent(Int.self, forKey: .highWaterMark) ?? d.highWaterMark
+        }
     }
     /// Gateway (HTTP) settings.
     public struct Gateway: Sendable, Codable, Equatable {
@@ -101,7 +133,8 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     }
 
     /// Reads `<configDir>/hub.json` (if present) and applies environment overrides:
-    /// `HUB_DATABASE_URL`, `HUB_BROKER_ENDPOINT`, `HUB_GATEWAY_PORT`.
+    /// `HUB_DATABASE_URL`, `HUB_BROKER_ENDPOINT` (one broker), `HUB_BROKER_ENDPOINTS` (several,
+    /// comma-separated), `HUB_GATEWAY_PORT`.
     public static func load(configDir: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> HubConfiguration {
         var config = HubConfiguration()
         let path = configDir + "/hub.json"
@@ -113,7 +146,12 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
             guard let n = Int(size) else { throw HubError(.validation, "Must be a whole number of connections.", field: "HUB_DATABASE_POOL_SIZE") }
             config.databasePoolSize = n
         }
-        if let ep = environment["HUB_BROKER_ENDPOINT"], !ep.isEmpty { config.broker.endpoint = ep }
+        if let list = environment["HUB_BROKER_ENDPOINTS"], !list.isEmpty {
+            config.broker.endpoints = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            config.broker.endpoint = config.broker.endpoints?.first ?? config.broker.endpoint
+        }
+        // One broker named outright wins over a list (a component started by hand beside a hub).
+        if let ep = environment["HUB_BROKER_ENDPOINT"], !ep.isEmpty { config.broker.endpoint = ep; config.broker.endpoints = nil }
         if let p = environment["HUB_GATEWAY_PORT"], let port = Int(p) { config.gateway.port = port }
         if let u = environment["HUB_PUBLIC_URL"], !u.isEmpty { config.gateway.publicURL = u }
         if let d = environment["HUB_IDEMPOTENCY_RETENTION_DAYS"], !d.isEmpty {
@@ -130,6 +168,11 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
             if !ok { throw HubError(.validation, message, field: "hub.json:" + field) }
         }
         try need(broker.endpoint.hasPrefix("tcp://") || broker.endpoint.hasPrefix("ipc://"), "broker.endpoint", "Must be a tcp:// or ipc:// endpoint.")
+        if let list = broker.endpoints {
+            try need(list.count <= 5, "broker.endpoints", "At most 5 brokers.")
+            try need(Set(list).count == list.count, "broker.endpoints", "Each broker needs its own endpoint; one is listed twice.")
+            for ep in list { try need(ep.hasPrefix("tcp://") || ep.hasPrefix("ipc://"), "broker.endpoints", "Must be tcp:// or ipc:// endpoints.") }
+        }
         try need((100...600_000).contains(broker.requestTimeoutMs), "broker.requestTimeoutMs", "Must be 100–600000.")
         try need((50...60_000).contains(broker.heartbeatMs), "broker.heartbeatMs", "Must be 50–60000.")
         try need((2...20).contains(broker.heartbeatLiveness), "broker.heartbeatLiveness", "Must be 2–20.")

@@ -32,11 +32,13 @@ enum Component {
         let own = try KeyStore.secret(for: principal, in: options.keyDirectories)
         guard let keys = own.keyPair else { throw HubError(.validation, "The key file has no secret key.", field: "keys") }
         let broker = try brokerPublicKey(options: options)
-        return BusEndpoint(endpoint: config.broker.endpoint, brokerPublicKey: broker, keys: keys,
-                           heartbeatInterval: .milliseconds(config.broker.heartbeatMs),
-                           heartbeatLiveness: config.broker.heartbeatLiveness,
-                           highWaterMark: Int32(config.broker.highWaterMark),
-                           maxMessageBytes: config.broker.maxMessageBytes)
+        var endpoint = BusEndpoint(endpoint: config.broker.all[0], brokerPublicKey: broker, keys: keys,
+                                   heartbeatInterval: .milliseconds(config.broker.heartbeatMs),
+                                   heartbeatLiveness: config.broker.heartbeatLiveness,
+                                   highWaterMark: Int32(config.broker.highWaterMark),
+                                   maxMessageBytes: config.broker.maxMessageBytes)
+        endpoint.others = Array(config.broker.all.dropFirst())
+        return endpoint
     }
 
     static func brokerPublicKey(options: CommonOptions) throws -> String {
@@ -118,15 +120,15 @@ struct Run: AsyncParsableCommand {
         var logger = Logger(label: "hub.\(component)")
         logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
         let context = ZMQContext()
-        if component == "broker" {
+        if let brokerEndpoint = config.broker.endpoint(ofComponent: component) {
             let keys = try KeyStore.secret(for: "broker", in: options.keyDirectories)
             guard let pair = keys.keyPair else { throw HubError(.validation, "The broker key has no secret.", field: "keys") }
             let trusted = try KeyStore.trustedKeys(in: options.keyDirectories)
             let policy = try AuthorizationPolicy.load(path: options.config + "/policy.json")
-            let broker = Broker(settings: BrokerSettings(endpoint: config.broker.endpoint, serverKeys: pair, trustedKeys: trusted,
+            let broker = Broker(settings: BrokerSettings(endpoint: brokerEndpoint, serverKeys: pair, trustedKeys: trusted,
                                                          policy: policy, configuration: config.broker),
                                 logger: logger, context: context)
-            try await runUntilSignalled([LifecycleComponent(name: "broker", start: { try broker.start() }, stop: { await broker.stop() })], logger: logger)
+            try await runUntilSignalled([LifecycleComponent(name: component, start: { try broker.start() }, stop: { await broker.stop() })], logger: logger)
         } else if var definition = try Component.serviceDefinition(component, options: options) {
             if component == TrainingService.name {
                 // The year in review asks the networks service for its days over the bus.
@@ -188,7 +190,7 @@ struct Run: AsyncParsableCommand {
             if let http = try await adapter.httpService(onServerRunning: { _ in }) { parts.append(http) }
             try await runUntilSignalled(parts, logger: logger)
         } else {
-            throw HubError(.validation, "Unknown component \(component). Use broker, gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
+            throw HubError(.validation, "Unknown component \(component). Use \(config.broker.all.indices.map(HubConfiguration.Broker.componentName).joined(separator: ", ")), gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
         }
     }
 }

@@ -47,7 +47,8 @@ struct Up: AsyncParsableCommand {
             let password = try await UserStore(database: gatewayDB).ensureAdmin()
             await gatewayDB.close()
 
-            let components = ["broker"] + config.services + config.adapters.map { "adapter-\($0)" } + ["gateway"]
+            let brokers = config.broker.all.indices.map(HubConfiguration.Broker.componentName)
+            let components = brokers + config.services + config.adapters.map { "adapter-\($0)" } + ["gateway"]
             // Each component's lock, held here for the children (which skip it): the same
             // component started alone with `hub run` on this folder refuses.
             let componentLocks = try components.map { try Run.lockComponent($0, dataDir: options.dataDir) }
@@ -84,10 +85,10 @@ struct Up: AsyncParsableCommand {
     /// Refuses to start when the broker's or the gateway's port is taken.
     static func requireFreePorts(_ config: HubConfiguration) throws {
         var ports: [(String, String, Int)] = [("gateway", config.gateway.host, config.gateway.port)]
-        if config.broker.endpoint.hasPrefix("tcp://") {
-            let hostPort = config.broker.endpoint.dropFirst("tcp://".count)
+        for (index, endpoint) in config.broker.all.enumerated() where endpoint.hasPrefix("tcp://") {
+            let hostPort = endpoint.dropFirst("tcp://".count)
             if let colon = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: colon)...]) {
-                ports.append(("broker", String(hostPort[..<colon]), port))
+                ports.append((HubConfiguration.Broker.componentName(index), String(hostPort[..<colon]), port))
             }
         }
         for (what, host, port) in ports where port > 0 {
@@ -223,7 +224,10 @@ final class Supervisor: Sendable {
         stopping.store(true, ordering: .releasing)
         say("Stopping Utväg Hub…")
         let names = order.withLock { $0 }.reversed()
-        for group in [names.filter { $0 == "gateway" || $0.hasPrefix("adapter-") }, names.filter { $0 != "broker" && $0 != "gateway" && !$0.hasPrefix("adapter-") }, ["broker"]] {
+        let isBroker = { (name: String) in name == "broker" || name.hasPrefix("broker-") }
+        for group in [names.filter { $0 == "gateway" || $0.hasPrefix("adapter-") },
+                      names.filter { !isBroker($0) && $0 != "gateway" && !$0.hasPrefix("adapter-") },
+                      names.filter(isBroker)] {
             let procs = children.withLock { c in group.compactMap { c[$0]?.process } }
             for p in procs where p.isRunning { p.terminate() }
             let deadline = ContinuousClock.now + .seconds(10)

@@ -6,13 +6,6 @@ import Testing
 /// Issue 17: the PostgreSQL pool size is configuration, from hub.json or the environment.
 @Suite("Database pool size setting")
 struct DatabasePoolSettingTests {
-    func configFolder(_ json: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pool-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try json.write(toFile: dir + "/hub.json", atomically: true, encoding: .utf8)
-        return dir
-    }
-
     @Test("Unset, the size is left to the host default; hub.json sets it and HUB_DATABASE_POOL_SIZE overrides it")
     func fileThenEnvironment() throws {
         let unset = try configFolder("{}")
