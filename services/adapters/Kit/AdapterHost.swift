@@ -7,91 +7,6 @@ import HubStorage
 import Logging
 import Synchronization
 
-/// What the hub sends back towards an agency, in the hub's terms; each adapter turns
-/// it into its own form (callback, CSV/text files, FHIR Task, XML).
-public enum AgencyDelivery: Sendable {
-    /// The hub's answer to one intake: the referral id, or why it was refused.
-    case receipt(IntakeRecord)
-    /// A referral status change (`agency.<adapter>.referral.status`).
-    case status(StatusUpdate, IntakeRecord?)
-    /// Anything else for the agency (agenda, minutes, invitation, capacity), delivered as is.
-    case document(topic: String, eventID: String, body: JSONValue)
-}
-
-/// Delivers to the agency; returns true only once the agency side has it
-/// (a 2xx from the callback, a file written and synced). False means "try again later".
-public protocol AgencyDeliverer: Sendable {
-    func deliver(_ item: AgencyDelivery) async -> Bool
-    /// True when the agency reads documents from the inbox later (FHIR `Communication`):
-    /// a delivered document's payload then stays (sealed) until the inbox retention ends,
-    /// instead of being dropped at once.
-    var keepsDocuments: Bool { get }
-}
-
-extension AgencyDeliverer {
-    public var keepsDocuments: Bool { false }
-}
-
-/// One intake (one agency document) and what the hub answered.
-public struct IntakeRecord: Sendable, Equatable {
-    public var messageID: String
-    public var agency: String
-    public var externalRef: String
-    /// Where it came from and where answers go: a municipality, a file name, "http".
-    public var channel: String
-    public var receivedAt: String
-    public var referralID: String?
-    /// Set when the hub refused the referral.
-    public var error: HubError?
-    /// The hub's reply has arrived (referralID or error set).
-    public var answered: Bool
-}
-
-/// A referral status change as the referrals service publishes it.
-public struct StatusUpdate: Sendable, Equatable {
-    public var eventID: String
-    public var referralID: String
-    public var externalRef: String?
-    public var agency: String?
-    public var centre: String?
-    public var status: String
-    public var at: String
-    public var reason: String?
-    public var reasonText: String?
-    public var group: String?
-
-    init(eventID: String, body: JSONValue) {
-        self.eventID = eventID
-        referralID = body["referralId"]?.stringValue ?? ""
-        externalRef = body["externalRef"]?.stringValue
-        agency = body["agency"]?.stringValue
-        centre = body["centre"]?.stringValue
-        status = body["status"]?.stringValue ?? "unknown"
-        at = body["at"]?.stringValue ?? Timestamp.now()
-        reason = body["reason"]?.stringValue
-        reasonText = body["reasonText"]?.stringValue
-        group = body["group"]?.stringValue
-    }
-}
-
-/// How the delivery loop retries towards the agency.
-public struct DeliverySettings: Sendable {
-    public var retryBase: Duration
-    public var retryMax: Duration
-    public var poll: Duration
-    /// How long a refused request's envelope (and a rejected file, sealed) is kept for staff.
-    public var rejectedRetention: TimeInterval
-    /// How long a delivered inbox event is kept (its id for deduplication; a pull adapter's document, sealed).
-    public var inboxRetention: TimeInterval
-    /// How often the purge runs (it also runs at start).
-    public var purgeEvery: Duration
-    public init(retryBase: Duration = .seconds(1), retryMax: Duration = .seconds(300), poll: Duration = .milliseconds(250),
-                rejectedRetention: TimeInterval = 14 * 86_400, inboxRetention: TimeInterval = 14 * 86_400, purgeEvery: Duration = .seconds(3600)) {
-        self.retryBase = retryBase; self.retryMax = retryMax; self.poll = poll
-        self.rejectedRetention = rejectedRetention; self.inboxRetention = inboxRetention; self.purgeEvery = purgeEvery
-    }
-}
-
 /// The adapter-side engine every agency adapter shares, on top of `AdapterRuntime`:
 /// records each intake with a deterministic message id (adapter + agency + scope +
 /// the agency's own reference, so a re-sent document is the same message end to end)
@@ -112,7 +27,7 @@ public final class AdapterHost: Sendable {
     /// The purge loop (see `purge`).
     private let purger = LoopTask()
     /// Whether the running deliverer keeps delivered documents (see `AgencyDeliverer.keepsDocuments`).
-    private let keepDocuments = Mutex<Bool>(false)
+    let keepDocuments = Mutex<Bool>(false)
     /// A folder adapter's part of the purge (rejected files past their retention).
     private let filePurge = Mutex<(@Sendable (Date) async -> Void)?>(nil)
 
@@ -381,7 +296,7 @@ public final class AdapterHost: Sendable {
     }
 
     /// Records the hub's reply on the intake row.
-    private func answer(_ record: IntakeRecord, reply: Envelope) async throws(HubError) -> IntakeRecord {
+    func answer(_ record: IntakeRecord, reply: Envelope) async throws(HubError) -> IntakeRecord {
         var r = record
         r.answered = true
         if let e = reply.error { r.error = e } else { r.referralID = reply.body["id"]?.stringValue }
@@ -437,12 +352,6 @@ public final class AdapterHost: Sendable {
         await t?.value
     }
 
-    private func later(_ attempts: Int) -> String {
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        let delay = min(seconds(settings.retryBase) * pow(2, Double(min(attempts, 20))), seconds(settings.retryMax))
-        return Timestamp.string(from: Date().addingTimeInterval(delay))
-    }
-
     private func deliveryLoop(_ deliverer: any AgencyDeliverer) async {
         while !Task.isCancelled {
             do {
@@ -453,93 +362,5 @@ public final class AdapterHost: Sendable {
             }
             try? await Task.sleep(for: settings.poll)
         }
-    }
-
-    /// One pass: receipts whose hub answer has come and that the agency has not yet acknowledged.
-    func deliverReceipts(_ deliverer: any AgencyDeliverer) async throws(HubError) {
-        let now = Timestamp.now()
-        let rows = try await database.query("""
-            SELECT i.*, o.state FROM intake i JOIN outbox o ON o.message_id = i.message_id
-            WHERE i.reported_at IS NULL AND o.state <> 'pending' AND i.next_attempt_at <= ? ORDER BY i.received_at LIMIT 50
-            """, [.text(now)])
-        for row in rows where !Task.isCancelled {
-            var record = try Self.record(row)
-            if !record.answered, let reply = try await runtime.outcome(of: record.messageID) {
-                record = try await answer(record, reply: reply)
-            }
-            if await deliverer.deliver(.receipt(record)) {
-                try await database.execute("UPDATE intake SET reported_at = ? WHERE message_id = ?", [.text(Timestamp.now()), .text(record.messageID)])
-            } else {
-                let attempts = try row.int("attempts")
-                try await database.execute("UPDATE intake SET attempts = ?, next_attempt_at = ? WHERE message_id = ?",
-                                           [.integer(Int64(attempts + 1)), .text(later(attempts)), .text(record.messageID)])
-            }
-        }
-    }
-
-    /// One pass over undelivered events, oldest first.
-    func deliverEvents(_ deliverer: any AgencyDeliverer) async throws(HubError) {
-        let now = Timestamp.now()
-        let rows = try await database.query("""
-            SELECT event_id, topic, envelope, sealed, attempts FROM inbox
-            WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY received_at LIMIT 50
-            """, [.text(now)])
-        let keep = keepDocuments.withLock { $0 }
-        for row in rows where !Task.isCancelled {
-            let eventID = try row.string("event_id"), topic = try row.string("topic")
-            guard let env = runtime.openEvent(row) else {
-                logger.error("a stored event does not open (unknown data key or damaged); it is set aside")
-                try await database.execute("UPDATE inbox SET delivered_at = ?, envelope = NULL WHERE event_id = ?", [.text(Timestamp.now()), .text(eventID)])
-                continue
-            }
-            let item: AgencyDelivery
-            if topic.hasSuffix(".referral.status") {
-                let update = StatusUpdate(eventID: eventID, body: env.body)
-                let intake = try await intakeFor(update)
-                if let intake, intake.reportedAtMissing {
-                    // The receipt goes first; look again shortly.
-                    try await database.execute("UPDATE inbox SET next_attempt_at = ? WHERE event_id = ?",
-                                               [.text(Timestamp.string(from: Date().addingTimeInterval(0.2))), .text(eventID)])
-                    continue
-                }
-                try await database.execute("""
-                    INSERT INTO referral_status (event_id, message_id, referral_id, status, at, reason, reason_text)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING
-                    """, [.text(eventID), intake.map { .text($0.record.messageID) } ?? .null, .text(update.referralID), .text(update.status),
-                          .text(update.at), update.reason.map { .text($0) } ?? .null, update.reasonText.map { .text($0) } ?? .null])
-                item = .status(update, intake?.record)
-            } else {
-                item = .document(topic: topic, eventID: eventID, body: env.body)
-            }
-            if await deliverer.deliver(item) {
-                // Delivered: the payload goes (the event id stays, for deduplication) — unless the
-                // agency reads documents later from here (FHIR Communication), until the retention ends.
-                let drop = !keep || topic.hasSuffix(".referral.status")
-                try await database.execute("UPDATE inbox SET delivered_at = ?\(drop ? ", envelope = NULL" : "") WHERE event_id = ?",
-                                           [.text(Timestamp.now()), .text(eventID)])
-            } else {
-                let attempts = try row.int("attempts")
-                try await database.execute("UPDATE inbox SET attempts = ?, next_attempt_at = ? WHERE event_id = ?",
-                                           [.integer(Int64(attempts + 1)), .text(later(attempts)), .text(eventID)])
-            }
-        }
-    }
-
-    private struct Found { var record: IntakeRecord; var reportedAtMissing: Bool }
-
-    /// The intake a status change belongs to: by referral id, else by the agency's reference when unambiguous.
-    private func intakeFor(_ update: StatusUpdate) async throws(HubError) -> Found? {
-        var rows = try await database.query("SELECT * FROM intake WHERE referral_id = ?", [.text(update.referralID)])
-        if rows.isEmpty, let ref = update.externalRef, let agency = update.agency {
-            rows = try await database.query("SELECT * FROM intake WHERE agency = ? AND external_ref = ?", [.text(agency), .text(ref)])
-            if rows.count > 1 {
-                // Same reference in two scopes (two municipalities): wait for the hub's answers to tell them apart.
-                let records = try rows.map { r throws(HubError) in try Self.record(r) }
-                guard let open = records.first(where: { !$0.answered }) else { return nil }
-                return Found(record: open, reportedAtMissing: true)
-            }
-        }
-        guard let row = rows.first else { return nil }
-        return Found(record: try Self.record(row), reportedAtMissing: try row.optionalString("reported_at") == nil)
     }
 }

@@ -1,0 +1,150 @@
+// The read-only handlers of the life cycle: what a form offers, the full referral for
+// staff (audited), the status view for the referring agency, and the history.
+
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import HubStorage
+
+extension Lifecycle {
+
+    /// `referrals.options`: what a referral form offers (categories, kinds of help,
+    /// municipalities by centre, reasons, risk questions, each centre's intake).
+    @Sendable static func options(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        func reasons(_ list: [CodedReason]) -> JSONValue {
+            .array(list.map { .object(["code": .string($0.code), "sv": .string($0.sv), "en": .string($0.en)]) })
+        }
+        let intake = try await Queue.intakeStates(context.database)
+        return .object([
+            "categories": .array(ClientCategory.allCases.map { .string($0.rawValue) }),
+            "help": .array(HelpKind.allCases.map { .string($0.rawValue) }),
+            "urgency": .array(Urgency.allCases.map { .string($0.rawValue) }),
+            "centres": .array(env.reference.centres.map { centre in
+                var o: [String: JSONValue] = ["id": .string(centre.id), "name": .string(centre.name),
+                                              "municipalities": .array(centre.municipalities.map { .string($0) })]
+                if let p = intake[centre.id] { o["intake"] = p.json }
+                return .object(o)
+            }),
+            "agencies": .array(env.reference.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
+            "riskQuestions": .array(env.risk.questions.map {
+                .object(["id": .string($0.id), "sv": .string($0.sv), "en": .string($0.en), "required": .bool($0.required)])
+            }),
+            "riskAnswers": .array(env.risk.answers.map { .string($0) }),
+            "declineReasons": reasons(env.settings.declineReasons), "redirectReasons": reasons(env.settings.redirectReasons),
+            "closureReasons": reasons(env.settings.closureReasons), "withdrawReasons": reasons(env.settings.withdrawReasons),
+            "maxFreeTextChars": .number(Double(env.settings.maxFreeTextChars)),
+        ])
+    }
+
+    /// `referrals.get {id, purpose}`: the full referral with personal data for the centre's
+    /// staff (each such read is audited); the status view for the referring agency.
+    @Sendable static func get(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        let id = try Fields.id(request.body)
+        guard let record = try await ReferralRecord.load(context.database, id: id) else { throw HubError(.notFound, "No such referral.", field: "body.id") }
+        if actor.mayFollow(referrerAgency: record.referrerAgency), !actor.mayHandle(centre: record.centre) {
+            return try await statusView(env, context.database, record)
+        }
+        guard actor.mayHandle(centre: record.centre) else { throw HubError(.notFound, "No such referral.", field: "body.id") }
+        guard let purpose = try Fields.string(request.body, "purpose", max: 40), Privacy.purposes.contains(purpose) else {
+            throw HubError(.validation, "Say why you open the referral: \(Privacy.purposes.sorted().joined(separator: ", ")).", field: "body.purpose")
+        }
+        // Audit first: no personal data leaves without its audit row.
+        try await Privacy.audit(context.database, env, actor, action: purpose == "print" ? "print" : "read", referral: record.id, centre: record.centre, purpose: purpose)
+        var o = record.summary(env: env)
+        o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
+        o["referrerUnit"] = record.referrerUnit.map { .string($0) } ?? .null
+        o["identityKind"] = .string(record.identityKind)
+        o["consentScope"] = .array(record.consentScope.map { .string($0) })
+        o["mayCall"] = .bool(record.mayCall)
+        o["mayLeaveMessage"] = .bool(record.mayLeaveMessage)
+        if let personal = try await Privacy.personal(env, context.database, record) {
+            var p: [String: JSONValue] = [:]
+            if let v = personal.name { p["name"] = .string(v) }
+            if let v = personal.identityNumber { p["identityNumber"] = .string(String(v.prefix(8)) + "-" + String(v.suffix(4))) }
+            if !record.protectedIdentity {
+                if let v = personal.phone { p["phone"] = .string(v) }
+                if let v = personal.email { p["email"] = .string(v) }
+                if let v = personal.address { p["address"] = .string(v) }
+                if let v = personal.callTimes { p["callTimes"] = .string(v) }
+            }
+            if let v = personal.referrerContactName { p["referrerContactName"] = .string(v) }
+            if let v = personal.referrerContactPhone { p["referrerContactPhone"] = .string(v) }
+            if let v = personal.referrerContactEmail { p["referrerContactEmail"] = .string(v) }
+            if let v = personal.interpreterLanguage { p["interpreterLanguage"] = .string(v) }
+            if let v = personal.consentRecordedBy { p["consentRecordedBy"] = .string(v) }
+            if let v = personal.notes { p["notes"] = .string(v) }
+            p["riskAnswers"] = .object(personal.riskAnswers.mapValues { .string($0) })
+            o["personal"] = .object(p)
+        }
+        o["history"] = .array(try await history(env, context.database, record.id, withNotes: true))
+        // Other referrals of the same person (linked by the blind index), without personal data.
+        let linked = try await context.database.query(
+            "SELECT id, reference, centre_id, status, submitted_at FROM referrals WHERE client_id = ? AND id <> ? ORDER BY submitted_at",
+            [.text(record.clientID), .text(record.id)])
+        o["linked"] = .array(try linked.map { row throws(HubError) in
+            .object(["id": .string(try row.string("id")), "reference": .string(try row.string("reference")),
+                     "centre": .string(try row.string("centre_id")), "status": .string(try row.string("status")),
+                     "submittedAt": .string(try row.string("submitted_at"))])
+        })
+        if let position = try await Queue.position(env, context.database, record) { o["queue"] = position }
+        return .object(o)
+    }
+
+    /// `referrals.status {id}`: what the referring agency may see (no personal data ever).
+    @Sendable static func status(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        let id = try Fields.id(request.body)
+        guard let record = try await ReferralRecord.load(context.database, id: id),
+              actor.mayFollow(referrerAgency: record.referrerAgency) || actor.mayHandle(centre: record.centre) else {
+            throw HubError(.notFound, "No such referral.", field: "body.id")
+        }
+        return try await statusView(env, context.database, record)
+    }
+
+    static func statusView(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> JSONValue {
+        var entries = try await history(env, db, record.id, withNotes: false)
+        if !record.consentsToStatus { entries = Array(entries.prefix(1)) }
+        if !record.consentsToOutcome {
+            entries = entries.map { e in
+                guard case .object(var o) = e else { return e }
+                o.removeValue(forKey: "reason"); o.removeValue(forKey: "priority"); o.removeValue(forKey: "group")
+                return .object(o)
+            }
+        }
+        let visibleStatus = record.consentsToStatus ? record.status.rawValue : ReferralStatus.submitted.rawValue
+        var o: [String: JSONValue] = [
+            "id": .string(record.id), "reference": .string(record.reference), "centre": .string(record.centre),
+            "centreName": .string(env.centreName(record.centre)), "status": .string(visibleStatus),
+            "submittedAt": .string(record.submittedAt), "category": .string(record.category),
+            "history": .array(entries), "consentToStatus": .bool(record.consentsToStatus),
+        ]
+        o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
+        if record.consentsToOutcome {
+            if let r = record.outcomeReason { o["reason"] = .string(r) }
+            if let t = record.treatment { o["treatment"] = .string(t) }
+        }
+        return .object(o)
+    }
+
+    static func history(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ id: String, withNotes: Bool) async throws(HubError) -> [JSONValue] {
+        let rows = try await db.query("SELECT seq, status, action, at, actor, reason, priority, note FROM referral_history WHERE referral_id = ? ORDER BY seq", [.text(id)])
+        var out: [JSONValue] = []
+        for row in rows {
+            var o: [String: JSONValue] = ["status": .string(try row.string("status")), "action": .string(try row.string("action")),
+                                          "at": .string(try row.string("at"))]
+            if let r = try row.optionalString("reason") { o["reason"] = .string(r) }
+            if let p = try row.optionalInt("priority") { o["priority"] = .number(Double(p)) }
+            if withNotes {
+                o["actor"] = .string(try row.string("actor"))
+                if let sealed = try row.optionalBlob("note") {
+                    let text = try env.protector.open(sealed, context: "history:\(id):\(try row.int("seq"))")
+                    o["note"] = .string(String(decoding: text, as: UTF8.self))
+                }
+            }
+            out.append(.object(o))
+        }
+        return out
+    }
+}
