@@ -112,6 +112,13 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
     /// cores, at least 4 (`DatabasePoolSize`). Overridden by `HUB_DATABASE_POOL_SIZE`.
     /// Unused on SQLite. docs/operations.md §database pool.
     public var databasePoolSize: Int?
+    /// Processes of each service that `hub up` starts (1–16; default 1). More than one needs
+    /// PostgreSQL (`databaseURL`): an SQLite file takes one writing process. The broker
+    /// balances requests over the workers; only worker 1 runs the timed work.
+    /// Overridden by `HUB_WORKERS_PER_SERVICE`. deploy/README §3.
+    public var workersPerService: Int = 1
+    /// The most `workersPerService` may be: each worker keeps its own connection pool.
+    public static let maxWorkersPerService = 16
     /// How long each service keeps its idempotency records (`hub_processed`: message id →
     /// first reply) before purging them. Longer than any retry window, so a redelivered
     /// command still gets its first reply; short, because a reply may name people.
@@ -129,12 +136,14 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         adapters = try c.decodeIfPresent([String].self, forKey: .adapters) ?? d.adapters
         databaseURL = try c.decodeIfPresent(String.self, forKey: .databaseURL)
         databasePoolSize = try c.decodeIfPresent(Int.self, forKey: .databasePoolSize)
+        workersPerService = try c.decodeIfPresent(Int.self, forKey: .workersPerService) ?? d.workersPerService
         idempotencyRetentionDays = try c.decodeIfPresent(Int.self, forKey: .idempotencyRetentionDays) ?? d.idempotencyRetentionDays
     }
 
     /// Reads `<configDir>/hub.json` (if present) and applies environment overrides:
-    /// `HUB_DATABASE_URL`, `HUB_BROKER_ENDPOINT` (one broker), `HUB_BROKER_ENDPOINTS` (several,
-    /// comma-separated), `HUB_GATEWAY_PORT`.
+    /// `HUB_DATABASE_URL`, `HUB_DATABASE_POOL_SIZE`, `HUB_WORKERS_PER_SERVICE`, `HUB_BROKER_ENDPOINT`
+    /// (one broker), `HUB_BROKER_ENDPOINTS` (several, comma-separated), `HUB_GATEWAY_PORT`,
+    /// `HUB_PUBLIC_URL`, `HUB_IDEMPOTENCY_RETENTION_DAYS`.
     public static func load(configDir: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(HubError) -> HubConfiguration {
         var config = HubConfiguration()
         let path = configDir + "/hub.json"
@@ -145,6 +154,10 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         if let size = environment["HUB_DATABASE_POOL_SIZE"], !size.isEmpty {
             guard let n = Int(size) else { throw HubError(.validation, "Must be a whole number of connections.", field: "HUB_DATABASE_POOL_SIZE") }
             config.databasePoolSize = n
+        }
+        if let workers = environment["HUB_WORKERS_PER_SERVICE"], !workers.isEmpty {
+            guard let n = Int(workers) else { throw HubError(.validation, "Must be a whole number of processes.", field: "HUB_WORKERS_PER_SERVICE") }
+            config.workersPerService = n
         }
         if let list = environment["HUB_BROKER_ENDPOINTS"], !list.isEmpty {
             config.broker.endpoints = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -158,7 +171,14 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
             guard let days = Int(d) else { throw HubError(.validation, "Must be a whole number of days.", field: "HUB_IDEMPOTENCY_RETENTION_DAYS") }
             config.idempotencyRetentionDays = days
         }
-        try config.validate()
+        do {
+            try config.validate()
+        } catch {
+            // A worker count from the environment is named as the operator wrote it.
+            var e = error
+            if e.field == "hub.json:workersPerService", !(environment["HUB_WORKERS_PER_SERVICE"] ?? "").isEmpty { e.field = "HUB_WORKERS_PER_SERVICE" }
+            throw e
+        }
         return config
     }
 
@@ -189,6 +209,10 @@ public struct HubConfiguration: Sendable, Codable, Equatable {
         try need((1...3600).contains(gateway.bodyTimeoutSeconds), "gateway.bodyTimeoutSeconds", "Must be 1–3600.")
         try need((1...100_000).contains(gateway.maxConnectionsPerAddress), "gateway.maxConnectionsPerAddress", "Must be 1–100000.")
         if let size = databasePoolSize { try need((1...200).contains(size), "databasePoolSize", "Must be 1–200 connections.") }
+        try need((1...Self.maxWorkersPerService).contains(workersPerService), "workersPerService",
+                 "Must be 1–\(Self.maxWorkersPerService) processes per service.")
+        try need(workersPerService == 1 || !(databaseURL ?? "").isEmpty, "workersPerService",
+                 "More than one worker per service needs PostgreSQL (HUB_DATABASE_URL): an SQLite file takes one writing process at a time. Set it to 1, or set a database URL.")
         try need((1...365).contains(idempotencyRetentionDays), "idempotencyRetentionDays", "Must be 1–365 days.")
         for s in services { try need(Principal.isValid(s) && !s.contains(":"), "services", "A service name must be lower-case letters and digits.") }
         for a in adapters { try need(Principal.isValid(a) && !a.contains(":"), "adapters", "An adapter name must be lower-case letters and digits.") }

@@ -52,6 +52,19 @@ extension DatabaseExecutor {
     }
 }
 
+extension DatabaseExecutor {
+    /// Inside a transaction: waits until no other process holds `name` for this schema, and
+    /// holds it until the transaction ends. For work that several processes of one service
+    /// (workers on one PostgreSQL schema) may start at once and that must not interleave,
+    /// such as replacing reference tables at start. PostgreSQL: `pg_advisory_xact_lock` on a
+    /// key from the schema and `name`; SQLite: nothing to do, a writing transaction already
+    /// holds the file's write lock.
+    public func lockForTransaction(_ name: String) async throws(HubError) {
+        guard dialect == .postgres else { return }
+        _ = try await query("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || ?, 0))", [.text(name)])
+    }
+}
+
 extension SQLStatement {
     /// The statements as one PostgreSQL statement: every one but the last in a `WITH`
     /// clause (data-changing statements there run exactly once, to completion).

@@ -79,22 +79,59 @@ struct Run: AsyncParsableCommand {
 
     @Argument(help: "The component to run.")
     var component: String
+    @Option(help: "Which worker of the service this process is (1–16; more than 1 needs PostgreSQL). Worker 1 runs the service's timed work.")
+    var worker: Int = 1
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
         options.bootstrap()
         do {
             let config = try options.loadConfiguration()
+            try Self.checkWorker(worker, of: component, config: config)
             // Under `hub up` the parent has checked the folder already and holds it alone.
             var locks: [Int32] = []
             if ProcessInfo.processInfo.environment[Supervision.parentVariable] == nil {
                 try options.preparePrivateDataFolder(logger: Logger(label: "hub.run"))
-                locks = [try Self.lockComponent(component, dataDir: options.dataDir)]
+                locks = [try Self.lockComponent(Self.instanceName(component, worker: worker), dataDir: options.dataDir)]
             }
             defer { for fd in locks { close(fd) } }
-            try await Self.run(component, options: options, config: config)
+            try await Self.run(component, worker: worker, options: options, config: config)
         } catch {
             exitWith(error)
+        }
+    }
+
+    /// The name of one worker process of a component: the component itself for worker 1
+    /// (its lock file and log keep their names), `<component>.<n>` for the others
+    /// (`<data>/referrals.2.lock`, `logs/referrals.2.log`).
+    static func instanceName(_ component: String, worker: Int) -> String {
+        worker == 1 ? component : "\(component).\(worker)"
+    }
+
+    /// Every worker process of every component `hub up` starts, broker first and gateway last:
+    /// `workersPerService` of each service, one of everything else.
+    static func instances(_ config: HubConfiguration) -> [(component: String, worker: Int)] {
+        var out: [(String, Int)] = config.broker.all.indices.map { (HubConfiguration.Broker.componentName($0), 1) }
+        for service in config.services {
+            for n in 1...max(1, config.workersPerService) { out.append((service, n)) }
+        }
+        out += config.adapters.map { ("adapter-\($0)", 1) }
+        out.append(("gateway", 1))
+        return out
+    }
+
+    /// Only services run as several workers, 1–16, and more than one only on PostgreSQL
+    /// (an SQLite file takes one writing process).
+    static func checkWorker(_ worker: Int, of component: String, config: HubConfiguration) throws(HubError) {
+        guard worker != 1 else { return }
+        guard config.services.contains(component) else {
+            throw HubError(.validation, "Only a service (\(config.services.joined(separator: ", "))) runs as several workers; \(component) runs once.", field: "--worker")
+        }
+        guard (1...HubConfiguration.maxWorkersPerService).contains(worker) else {
+            throw HubError(.validation, "Must be 1–\(HubConfiguration.maxWorkersPerService).", field: "--worker")
+        }
+        guard let url = config.databaseURL, !url.isEmpty else {
+            throw HubError(.validation, "A second worker of a service needs PostgreSQL (HUB_DATABASE_URL): an SQLite file takes one writing process at a time.", field: "--worker")
         }
     }
 
@@ -115,9 +152,10 @@ struct Run: AsyncParsableCommand {
         return fd
     }
 
-    static func run(_ component: String, options: CommonOptions, config: HubConfiguration) async throws {
+    static func run(_ component: String, worker: Int = 1, options: CommonOptions, config: HubConfiguration) async throws {
         Supervision.dieWithParent()
-        var logger = Logger(label: "hub.\(component)")
+        // Every log line names the process: `hub.referrals` for worker 1, `hub.referrals.2` for worker 2.
+        var logger = Logger(label: "hub.\(instanceName(component, worker: worker))")
         logger.logLevel = Logger.Level(rawValue: options.logLevel) ?? .info
         let context = ZMQContext()
         if let brokerEndpoint = config.broker.endpoint(ofComponent: component) {
@@ -147,15 +185,17 @@ struct Run: AsyncParsableCommand {
                                         replySealer: DataProtector(ring: ring))
             try await dispatcher.prepare()
             let endpoint = try Component.endpoint(for: .service(component), options: options, config: config)
-            let worker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)
-            // The service's timed work (meetings: reminders and mail; networks: mail), every
-            // HUB_<SERVICE>_TICK_SECONDS (default 60; 0 turns it off on this worker).
-            let seconds = Int(ProcessInfo.processInfo.environment["HUB_\(component.uppercased())_TICK_SECONDS"] ?? "") ?? 60
+            let serviceWorker = ServiceWorker(dispatcher: dispatcher, endpoint: endpoint, logger: logger, context: context)
+            // The service's timed work (meetings: reminders and mail; networks and training:
+            // mail), every HUB_<SERVICE>_TICK_SECONDS (default 60; 0 turns it off on this worker),
+            // on worker 1 only: two workers flushing one outbox at once would send a mail twice.
+            let seconds = Self.timedWorkSeconds(component, worker: worker)
+            if worker > 1, !definition.timed.isEmpty { logger.info("timed work left to worker 1", metadata: ["hub.worker": "\(worker)"]) }
             // One group: the worker (connection, outbox sweeper, graceful drain) and the timed
             // work. On SIGTERM the group stops them in reverse order: timed work first, between
             // two runs; then the worker finishes the requests in flight; then the database closes.
-            var parts: [any Service] = [worker]
-            if let timed = dispatcher.scheduled(every: seconds, publish: { worker.publish($0) }) { parts.append(timed) }
+            var parts: [any Service] = [serviceWorker]
+            if let timed = dispatcher.scheduled(every: seconds, publish: { serviceWorker.publish($0) }) { parts.append(timed) }
             do {
                 try await runUntilSignalled(parts, logger: logger)
             } catch {
@@ -192,6 +232,16 @@ struct Run: AsyncParsableCommand {
         } else {
             throw HubError(.validation, "Unknown component \(component). Use \(config.broker.all.indices.map(HubConfiguration.Broker.componentName).joined(separator: ", ")), gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
         }
+    }
+}
+
+extension Run {
+    /// How often a worker of `component` runs the service's timed work: every
+    /// `HUB_<SERVICE>_TICK_SECONDS` (default 60) on worker 1, never (0) on the others.
+    static func timedWorkSeconds(_ component: String, worker: Int,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        guard worker == 1 else { return 0 }
+        return Int(environment["HUB_\(component.uppercased())_TICK_SECONDS"] ?? "") ?? 60
     }
 }
 

@@ -47,14 +47,18 @@ struct Up: AsyncParsableCommand {
             let password = try await UserStore(database: gatewayDB).ensureAdmin()
             await gatewayDB.close()
 
-            let brokers = config.broker.all.indices.map(HubConfiguration.Broker.componentName)
-            let components = brokers + config.services + config.adapters.map { "adapter-\($0)" } + ["gateway"]
-            // Each component's lock, held here for the children (which skip it): the same
-            // component started alone with `hub run` on this folder refuses.
-            let componentLocks = try components.map { try Run.lockComponent($0, dataDir: options.dataDir) }
+            // Every process: `workersPerService` of each service (PostgreSQL only; checked with
+            // the configuration), one of each other component.
+            let instances = Run.instances(config)
+            // Each process's lock, held here for the children (which skip it): the same
+            // component or worker started alone with `hub run` on this folder refuses.
+            let componentLocks = try instances.map { try Run.lockComponent(Run.instanceName($0.component, worker: $0.worker), dataDir: options.dataDir) }
             defer { for fd in componentLocks { close(fd) } }
             let supervisor = Supervisor(executable: Self.selfPath(), options: options, logger: logger)
-            for c in components { supervisor.start(c) }
+            for i in instances { supervisor.start(Supervisor.Instance(component: i.component, worker: i.worker)) }
+            if config.workersPerService > 1 {
+                say("Workers per service: \(config.workersPerService) (timed work on worker 1)")
+            }
             let url = "http://\(config.gateway.host):\(config.gateway.port)"
             Task {
                 let ok = await Self.waitForGateway(url + "/healthz", seconds: 120)
@@ -136,6 +140,14 @@ struct Up: AsyncParsableCommand {
 /// outside) at any time, or crashed after its start — is restarted at once, so the hub
 /// answers again as soon as the child is up (issue 16: a kill used to cost up to 30 s).
 final class Supervisor: Sendable {
+    /// One child: a component, and which worker of it (1 unless a service runs several).
+    struct Instance: Sendable, Hashable {
+        var component: String
+        var worker: Int = 1
+        /// `referrals`, `referrals.2`: the child's log file, lock and name in messages.
+        var name: String { Run.instanceName(component, worker: worker) }
+        var arguments: [String] { ["run", component] + (worker == 1 ? [] : ["--worker", String(worker)]) }
+    }
     struct Child {
         var process: Process
         var started: ContinuousClock.Instant
@@ -144,8 +156,8 @@ final class Supervisor: Sendable {
     private let executable: String
     private let options: CommonOptions
     private let logger: Logger
-    private let children = Mutex<[String: Child]>([:])
-    private let order = Mutex<[String]>([])
+    private let children = Mutex<[Instance: Child]>([:])
+    private let order = Mutex<[Instance]>([])
     private let stopping = Atomic<Bool>(false)
     /// A child that ends on its own sooner than this after its start failed at start.
     static let startGrace: Duration = .seconds(5)
@@ -156,12 +168,12 @@ final class Supervisor: Sendable {
         self.logger = logger
     }
 
-    func start(_ component: String, delay: Duration = .seconds(1)) {
+    func start(_ instance: Instance, delay: Duration = .seconds(1)) {
         guard !stopping.load(ordering: .acquiring) else { return }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = ["run", component, "--data-dir", options.dataDir, "--config", options.config, "--log-level", options.logLevel]
-        let logPath = "\(options.layout.logs)/\(component).log"
+        p.arguments = instance.arguments + ["--data-dir", options.dataDir, "--config", options.config, "--log-level", options.logLevel]
+        let logPath = "\(options.layout.logs)/\(instance.name).log"
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)
         log?.seekToEndOfFile()
@@ -172,31 +184,31 @@ final class Supervisor: Sendable {
         env[Supervision.parentVariable] = String(getpid())
         p.environment = env
         p.terminationHandler = { [weak self] proc in
-            self?.exited(component, status: proc.terminationStatus, signalled: proc.terminationReason == .uncaughtSignal)
+            self?.exited(instance, status: proc.terminationStatus, signalled: proc.terminationReason == .uncaughtSignal)
         }
         do {
             try p.run()
         } catch {
-            logger.error("cannot start component", metadata: ["hub.component": "\(component)"])
+            logger.error("cannot start component", metadata: ["hub.component": "\(instance.name)"])
             return
         }
-        children.withLock { $0[component] = Child(process: p, started: .now, delay: delay) }
-        order.withLock { if !$0.contains(component) { $0.append(component) } }
+        children.withLock { $0[instance] = Child(process: p, started: .now, delay: delay) }
+        order.withLock { if !$0.contains(instance) { $0.append(instance) } }
     }
 
-    private func exited(_ component: String, status: Int32, signalled: Bool) {
+    private func exited(_ instance: Instance, status: Int32, signalled: Bool) {
         guard !stopping.load(ordering: .acquiring) else { return }
-        let child = children.withLock { $0[component] }
+        let child = children.withLock { $0[instance] }
         let ran = child.map { ContinuousClock.now - $0.started } ?? .zero
         let (wait, next) = Self.restartDelay(ran: ran, killed: signalled && (status == SIGKILL || status == SIGTERM), current: child?.delay ?? .seconds(1))
-        say("\(component) stopped (\(signalled ? "signal" : "status") \(status)); restarting " + (wait == .zero ? "now" : "in \(wait.components.seconds) s"))
+        say("\(instance.name) stopped (\(signalled ? "signal" : "status") \(status)); restarting " + (wait == .zero ? "now" : "in \(wait.components.seconds) s"))
         if wait == .zero {
-            start(component, delay: next)
+            start(instance, delay: next)
             return
         }
         Task {
             try? await Task.sleep(for: wait)
-            self.start(component, delay: next)
+            self.start(instance, delay: next)
         }
     }
 
@@ -223,11 +235,10 @@ final class Supervisor: Sendable {
         for await _ in signals { break }
         stopping.store(true, ordering: .releasing)
         say("Stopping Utväg Hub…")
-        let names = order.withLock { $0 }.reversed()
-        let isBroker = { (name: String) in name == "broker" || name.hasPrefix("broker-") }
-        for group in [names.filter { $0 == "gateway" || $0.hasPrefix("adapter-") },
-                      names.filter { !isBroker($0) && $0 != "gateway" && !$0.hasPrefix("adapter-") },
-                      names.filter(isBroker)] {
+        let started = order.withLock { $0 }.reversed()
+        let edge = { (i: Instance) in i.component == "gateway" || i.component.hasPrefix("adapter-") }
+        let isBroker = { (i: Instance) in i.component == "broker" || i.component.hasPrefix("broker-") }
+        for group in [started.filter(edge), started.filter { !isBroker($0) && !edge($0) }, started.filter(isBroker)] {
             let procs = children.withLock { c in group.compactMap { c[$0]?.process } }
             for p in procs where p.isRunning { p.terminate() }
             let deadline = ContinuousClock.now + .seconds(10)

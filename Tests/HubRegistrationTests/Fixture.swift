@@ -46,8 +46,13 @@ struct NetworksFixture: DispatcherHarness {
 
     /// A network day at the first centre, four weeks ahead, registration open for three weeks.
     func createDay(capacity: Int = 30, feeSEK: Int = 0, deadline: String? = nil, date: String? = nil) async throws -> String {
+        try await ok("networks.days.create", Self.day(capacity: capacity, feeSEK: feeSEK, deadline: deadline, date: date))["id"]?.stringValue ?? ""
+    }
+
+    /// The body of `networks.days.create` for the day `createDay` makes.
+    static func day(capacity: Int = 30, feeSEK: Int = 0, deadline: String? = nil, date: String? = nil) -> JSONValue {
         let day = date ?? Self.dateString(daysFromNow: 28)
-        let body: JSONValue = [
+        return [
             "centreId": "sodra-alvsborg", "title": "Kontaktpersonsnätverksdag", "theme": "Barn som upplever våld",
             "date": .string(day), "startTime": "09:00", "endTime": "15:30", "venue": "Knistad Herrgård",
             "organisers": ["Utväg Södra Älvsborg", "Borås stad"],
@@ -55,7 +60,6 @@ struct NetworksFixture: DispatcherHarness {
             "capacity": .number(Double(capacity)), "feeSEK": .number(Double(feeSEK)),
             "deadline": .string(deadline ?? Self.dateString(daysFromNow: 21)),
         ]
-        return try await ok("networks.days.create", body)["id"]?.stringValue ?? ""
     }
 
     static func dateString(daysFromNow days: Int) -> String {

@@ -80,7 +80,7 @@ enum Groups {
         let groups = try await c.database.query("SELECT * FROM treatment_groups WHERE centre_id = ? ORDER BY name", [.text(centre)]).map(group)
         let waiting = try await c.database.query("""
             SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status IN ('accepted', 'appointment-offered')
-            ORDER BY priority, received_at
+            ORDER BY \(Queue.queueOrder)
             """, [.text(centre)]).map(ReferralRecord.init)
         var out: [JSONValue] = []
         for g in groups {

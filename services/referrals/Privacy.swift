@@ -108,7 +108,11 @@ enum Privacy {
                     let id = try row.string("id")
                     let plain = try env.protector.open(try row.blob("personal"), context: "referral:\(id)")
                     let sealed = try env.protector.seal(plain, context: "referral:\(id)")
-                    try await tx.execute("UPDATE referrals SET personal = ? WHERE id = ?", [.blob(sealed), .text(id)])
+                    // Only if unchanged since it was read: another worker of the service may
+                    // have changed the referral meanwhile (then its own write is newer and sealed
+                    // under the current key already).
+                    try await tx.execute("UPDATE referrals SET personal = ? WHERE id = ? AND personal = ?",
+                                         [.blob(sealed), .text(id), .blob(try row.blob("personal"))])
                 }
             }
             total += stale.count
@@ -120,8 +124,9 @@ enum Privacy {
                 for row in staleNotes {
                     let ctx = "history:\(try row.string("referral_id")):\(try row.int("seq"))"
                     let sealed = try env.protector.seal(try env.protector.open(try row.blob("note"), context: ctx), context: ctx)
-                    try await tx.execute("UPDATE referral_history SET note = ? WHERE referral_id = ? AND seq = ?",
-                                         [.blob(sealed), .text(try row.string("referral_id")), .integer(Int64(try row.int("seq")))])
+                    try await tx.execute("UPDATE referral_history SET note = ? WHERE referral_id = ? AND seq = ? AND note = ?",
+                                         [.blob(sealed), .text(try row.string("referral_id")), .integer(Int64(try row.int("seq"))),
+                                          .blob(try row.blob("note"))])
                 }
             }
             total += staleNotes.count

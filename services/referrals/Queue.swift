@@ -57,6 +57,7 @@ enum Queue {
             }
         }
         let now = env.timestamp
+        try await c.database.lockForTransaction("capacity:" + centre) // see publishCapacityIfChanged
         try await c.database.execute("DELETE FROM intake WHERE centre_id = ?", [.text(centre)])
         try await c.database.execute("""
             INSERT INTO intake (centre_id, paused, message, alternatives, categories, since, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -122,7 +123,7 @@ enum Queue {
                 for category in ClientCategory.allCases {
                     let rows = try await c.database.query("""
                         SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status = 'accepted' AND category = ?
-                        ORDER BY priority, received_at, submitted_at LIMIT \(limit)
+                        ORDER BY \(queueOrder) LIMIT \(limit)
                         """, [.text(centre), .text(category.rawValue)])
                     let rate = try await ratePerDay(env, c.database, centre: centre, category: category.rawValue)
                     var items: [JSONValue] = []
@@ -151,14 +152,22 @@ enum Queue {
         }
     }
 
-    /// A waiting referral's place in its centre's and category's queue.
+    /// The queue's order: priority, then when the centre received the referral. Two referrals
+    /// received in the same millisecond (two staff accepting at once, on two workers) are
+    /// told apart by submission time and then id, so every place in line is held by exactly
+    /// one referral and the list and each referral's own position agree.
+    static let queueOrder = "priority, received_at, submitted_at, id"
+
+    /// A waiting referral's place in its centre's and category's queue: one more than the
+    /// referrals before it in `queueOrder`.
     static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> JSONValue? {
         guard record.status == .accepted, let priority = record.priority else { return nil }
         let received = record.receivedAt ?? record.submittedAt
+        let p = DatabaseValue.integer(Int64(priority)), r = DatabaseValue.text(received), s = DatabaseValue.text(record.submittedAt)
         let ahead = try await db.queryFirst("""
             SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'
-            AND (priority < ? OR (priority = ? AND received_at < ?))
-            """, [.text(record.centre), .text(record.category), .integer(Int64(priority)), .integer(Int64(priority)), .text(received)])!.int("n")
+            AND (priority < ? OR (priority = ? AND (received_at < ? OR (received_at = ? AND (submitted_at < ? OR (submitted_at = ? AND id < ?))))))
+            """, [.text(record.centre), .text(record.category), p, p, r, r, s, s, .text(record.id)])!.int("n")
         let total = try await db.queryFirst("SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'",
                                             [.text(record.centre), .text(record.category)])!.int("n")
         let rate = try await ratePerDay(env, db, centre: record.centre, category: record.category)
@@ -232,6 +241,11 @@ enum Queue {
     /// Compares the centre's capacity with what was last published; stores and emits
     /// `capacity.<centre>` only when a category's state or band changed.
     static func publishCapacityIfChanged(_ env: ReferralsEnvironment, _ c: ServiceContext, centre: String) async throws(HubError) {
+        // One request at a time per centre from here to its commit, across every worker of the
+        // service: the next one counts the queue with this one's change in it, and replaces the
+        // published rows this one wrote (without the lock two accepts at once each insert the
+        // same rows, and one fails with a conflict).
+        try await c.database.lockForTransaction("capacity:" + centre)
         let states = try await capacityStates(env, c.database, centre: centre)
         var published: [String: (String, String?)] = [:]
         for row in try await c.database.query("SELECT category, state, band FROM capacity_published WHERE centre_id = ?", [.text(centre)]) {

@@ -187,8 +187,11 @@ public enum ReferralsService {
     }
 
     /// Replaces the reference tables with the configuration's content in one transaction.
+    /// Workers of the service starting at once take turns (each would otherwise insert rows
+    /// the other's delete could not see yet).
     public static func loadReferenceData(_ data: ReferenceData, into db: any HubDatabase) async throws {
         try await db.transaction { tx in
+            try await tx.lockForTransaction("reference-data")
             try await tx.execute("DELETE FROM municipalities", [])
             try await tx.execute("DELETE FROM centres", [])
             try await tx.execute("DELETE FROM agencies", [])
