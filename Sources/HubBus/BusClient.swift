@@ -166,6 +166,10 @@ public final class BusClient: BusRequester, Sendable {
     /// while it is not, instead of holding its caller for a reply that cannot come).
     public var isConnected: Bool { connections.withLock { $0.contains { $0.isConnected } } }
 
+    public var brokerLinks: [BrokerLink] {
+        connections.withLock { $0.map { BrokerLink(endpoint: $0.settings.endpoint, connected: $0.isConnected) } }
+    }
+
     /// The connection to broker `index` was lost: the requests it carried may or may not
     /// have been handled, and their replies will not come on a new connection. Each is sent
     /// again, with the same message id, through another broker that is connected; with no

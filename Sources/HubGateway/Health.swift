@@ -21,6 +21,9 @@ struct HealthReport: Sendable, Codable, Equatable {
     }
     var status: String
     var broker: String
+    /// Each configured broker, from the gateway's own connections (`broker`, `broker-2`, …):
+    /// with several, one that is down leaves the hub working but degraded.
+    var brokers: [Component] = []
     var services: [Component]
     var adapters: [Component]
     var uptimeSeconds: Double?
@@ -28,7 +31,10 @@ struct HealthReport: Sendable, Codable, Equatable {
     var brokerUp: Bool { broker == "up" }
 
     /// `storage` holds each service's answer to `<service>.health` (absent: "unknown").
-    init(configuration: HubConfiguration, brokerStatus: BrokerStatus?, storage: [String: String] = [:]) {
+    init(configuration: HubConfiguration, brokerStatus: BrokerStatus?, storage: [String: String] = [:], links: [BrokerLink] = []) {
+        brokers = links.count > 1 ? links.enumerated().map { index, link in
+            Component(name: HubConfiguration.Broker.componentName(index), status: link.connected ? "up" : "down")
+        } : []
         guard let brokerStatus else {
             broker = "down"
             services = configuration.services.map { Component(name: $0, status: "down", workers: 0) }
@@ -45,7 +51,7 @@ struct HealthReport: Sendable, Codable, Equatable {
         }
         let peers = Set(brokerStatus.peers)
         adapters = configuration.adapters.map { Component(name: $0, status: peers.contains("adapter:" + $0) ? "up" : "down") }
-        status = (services + adapters).allSatisfy(\.healthy) ? "ok" : "degraded"
+        status = (brokers + services + adapters).allSatisfy(\.healthy) ? "ok" : "degraded"
     }
 
     /// JSON for /healthz (no uptime) or /api/v1/status (with uptime).
@@ -60,6 +66,7 @@ struct HealthReport: Sendable, Codable, Equatable {
             "status": .string(status), "broker": .string(broker),
             "services": .array(services.map(comp)), "adapters": .array(adapters.map(comp)),
         ]
+        if !brokers.isEmpty { o["brokers"] = .array(brokers.map(comp)) }
         if includeUptime, let uptimeSeconds { o["uptimeSeconds"] = .number(uptimeSeconds.rounded()) }
         return .object(o)
     }

@@ -204,7 +204,13 @@ struct Routes: Sendable {
             return ["name": Self.componentName(name, lang), "kind": lang.t(kind), "state": up && !storageTrouble ? "up" : "down",
                     "status": status, "workers": workers.map(String.init) ?? "–"]
         }
-        var rows: [[String: Any]] = [row("broker", kind: "kind_broker", up: report.brokerUp, workers: nil)]
+        var rows: [[String: Any]] = report.brokers.isEmpty
+            ? [row("broker", kind: "kind_broker", up: report.brokerUp, workers: nil)]
+            : report.brokers.enumerated().map { index, broker in
+                var r = row("broker", kind: "kind_broker", up: broker.status == "up", workers: nil)
+                r["name"] = lang.t("component_broker_numbered", ["n": String(index + 1)])
+                return r
+            }
         rows += report.services.map { row($0.name, kind: "kind_service", up: $0.status == "up", workers: $0.workers, storage: $0) }
         rows += report.adapters.map { row("adapter-" + $0.name, kind: "kind_adapter", up: $0.status == "up", workers: nil) }
 
@@ -277,7 +283,7 @@ struct Routes: Sendable {
             }
             return states
         }
-        return HealthReport(configuration: server.configuration, brokerStatus: status, storage: storage)
+        return HealthReport(configuration: server.configuration, brokerStatus: status, storage: storage, links: bus.brokerLinks)
     }
 
     func centres() async throws(HubError) -> JSONValue {

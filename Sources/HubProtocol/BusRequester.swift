@@ -10,9 +10,22 @@ public protocol BusRequester: Sendable {
 
     /// The broker's view of the bus: each service and how many live workers it has.
     func brokerStatus(timeout: Duration) async throws(HubError) -> BrokerStatus
+
+    /// This peer's own connection to each configured broker, in configuration order
+    /// (empty when the implementation has no sockets, as in tests).
+    var brokerLinks: [BrokerLink] { get }
+}
+
+/// Whether a peer is connected to one of the brokers (`broker.endpoints`).
+public struct BrokerLink: Sendable, Equatable {
+    public var endpoint: String
+    public var connected: Bool
+    public init(endpoint: String, connected: Bool) { self.endpoint = endpoint; self.connected = connected }
 }
 
 extension BusRequester {
+    public var brokerLinks: [BrokerLink] { [] }
+
     public func request(_ type: String, body: JSONValue, timeout: Duration = .seconds(5)) async throws(HubError) -> JSONValue {
         try await request(type, body: body, id: MessageID.make(), timeout: timeout)
     }
