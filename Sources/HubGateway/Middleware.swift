@@ -262,3 +262,25 @@ struct OriginCheckMiddleware: RouterMiddleware {
         return "\(scheme)://\(h)"
     }
 }
+
+/// A method a documented API path does not take is answered 405 with `Allow` (RFC 9110
+/// §15.5.6), not 404: the path exists. The paths and methods are the OpenAPI document's,
+/// which a test keeps equal to the routes.
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let operations: [APIOperation]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/v1/") else { return try await next(request, context) }
+        let matching = operations.filter { $0.matches(path) }
+        let method = request.method.rawValue.lowercased()
+        guard !matching.isEmpty, !matching.contains(where: { $0.method == method }) else { return try await next(request, context) }
+        var response = ErrorMapping.jsonResponse(HubError(HubError.Code("method_not_allowed"), "This path does not take \(request.method.rawValue)."))
+        response.status = .methodNotAllowed
+        var allowed: [String] = []
+        for op in matching where !allowed.contains(op.method.uppercased()) { allowed.append(op.method.uppercased()) }
+        response.headers[.allow] = allowed.joined(separator: ", ")
+        return response
+    }
+}

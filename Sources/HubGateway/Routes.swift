@@ -8,8 +8,7 @@ import Hummingbird
 struct Routes: Sendable {
     let server: GatewayServer
     let pages: PageRenderer
-    /// The generated /openapi.yaml and /static/hub.css, from the shared parts and every module's.
-    let openAPI: String
+    /// The generated /static/hub.css, from the shared part and every module's.
     let stylesheet: String
     /// The services' web modules, for their start-page panels.
     let modules: [WebModule]
@@ -40,7 +39,14 @@ struct Routes: Sendable {
     }
 
     @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
-        text(openAPI, contentType: "application/yaml; charset=utf-8")
+        // The values centres, agencies and municipalities take are the configured ones, as the
+        // networks service has them; without an answer the document describes any id.
+        let reference = try? await server.bus.request("networks.agencies.list", body: .object([:]), timeout: .seconds(2))
+        func ids(_ key: String) -> [String] { (reference?[key]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } }
+        let municipalities = (reference?["centres"]?.arrayValue ?? []).flatMap { $0["municipalities"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+        let document = OpenAPIDocument.yaml(modules: modules, centres: ids("centres"), agencies: ids("agencies"),
+                                            municipalities: Array(Set(municipalities)).sorted())
+        return text(document, contentType: "application/yaml; charset=utf-8")
     }
 
     @Sendable func css(_ request: Request, context: Context) async throws -> Response {
