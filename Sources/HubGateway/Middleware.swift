@@ -273,7 +273,10 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix("/api/v1/") else { return try await next(request, context) }
-        let matching = operations.filter { $0.matches(path) }
+        // The most specific path first: /referrals/search is not /referrals/{id}.
+        let candidates = operations.filter { $0.matches(path) }
+        let fewest = candidates.map(\.pathParameters.count).min() ?? 0
+        let matching = candidates.filter { $0.pathParameters.count == fewest }
         let method = request.method.rawValue.lowercased()
         guard !matching.isEmpty, !matching.contains(where: { $0.method == method }) else { return try await next(request, context) }
         var response = ErrorMapping.jsonResponse(HubError(HubError.Code("method_not_allowed"), "This path does not take \(request.method.rawValue)."))

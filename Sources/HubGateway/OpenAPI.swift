@@ -30,9 +30,9 @@ enum OpenAPIDocument {
         operations + modules.flatMap(\.openAPIOperations)
     }
 
-    /// The document. `centres`, `agencies` and `municipalities` are the values the hub takes
-    /// (asked of the services when the document is served; empty when they did not answer).
-    static func yaml(modules: [WebModule], centres: [String] = [], agencies: [String] = [], municipalities: [String] = []) -> String {
+    /// The document. `reference` holds the configured values (asked of the referrals service
+    /// when the document is served; empty when it did not answer).
+    static func yaml(modules: [WebModule], reference: APIReferenceValues = APIReferenceValues()) -> String {
     #"""
     openapi: 3.1.0
     info:
@@ -57,7 +57,7 @@ enum OpenAPIDocument {
           scheme: bearer
           description: Token from POST /api/v1/tokens
       schemas:
-    \#(APISchema.components(centres: centres, agencies: agencies, municipalities: municipalities))
+    \#(APISchema.components(reference))
     \#(modules.map(\.openAPISchemas).joined(separator: "\n"))
         Error:
           type: object

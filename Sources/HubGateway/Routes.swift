@@ -39,13 +39,10 @@ struct Routes: Sendable {
     }
 
     @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
-        // The values centres, agencies and municipalities take are the configured ones, as the
-        // networks service has them; without an answer the document describes any id.
-        let reference = try? await server.bus.request("networks.agencies.list", body: .object([:]), timeout: .seconds(2))
-        func ids(_ key: String) -> [String] { (reference?[key]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } }
-        let municipalities = (reference?["centres"]?.arrayValue ?? []).flatMap { $0["municipalities"]?.arrayValue ?? [] }.compactMap(\.stringValue)
-        let document = OpenAPIDocument.yaml(modules: modules, centres: ids("centres"), agencies: ids("agencies"),
-                                            municipalities: Array(Set(municipalities)).sorted())
+        // The values centres, agencies, municipalities and risk questions take are the configured
+        // ones, as the referrals service has them; without an answer the document describes any.
+        let options = try? await server.bus.request("referrals.options", body: .object([:]), timeout: .seconds(2))
+        let document = OpenAPIDocument.yaml(modules: modules, reference: APIReferenceValues(referralOptions: options))
         return text(document, contentType: "application/yaml; charset=utf-8")
     }
 

@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// One operation of the JSON API as the OpenAPI document (`/openapi.yaml`) describes it.
 ///
 /// Why Swift data and not YAML text: every operation shares most of its description — the
@@ -74,7 +76,10 @@ package struct APIOperation: Sendable {
         let hasBody = method != "get"
         if hasBody { out.append(("400", "BadRequest")) }
         if !open { out += [("401", "Unauthorized"), ("403", "Forbidden")] }
-        if notFound || !pathParameters.isEmpty { out.append(("404", "NotFound")) }
+        // An unknown id in the path, a centre that does not exist, or an id named in the body.
+        if notFound || !pathParameters.isEmpty || body != nil || query.contains(where: { $0.schema == APISchema.centre }) {
+            out.append(("404", "NotFound"))
+        }
         if conflict { out.append(("409", "Conflict")) }
         if hasBody { out += [("413", "TooLarge"), ("415", "UnsupportedMediaType")] }
         out.append(("422", "Unprocessable"))
@@ -133,6 +138,8 @@ package struct APIParameter: Sendable {
 
     func yaml(in place: String) -> String {
         let text = description.map { ", description: \(APISchema.quoted($0))" } ?? ""
+        // The gateway reads an empty query item as one not given.
+        let schema = place == "query" && !required ? "{ anyOf: [\(self.schema), { const: \"\" }] }" : self.schema
         return "        - { name: \(name), in: \(place), required: \(required)\(text), schema: \(schema) }"
     }
 }
@@ -167,10 +174,14 @@ package enum APISchema {
     /// The same, less new lines and tabs, for multi-line text.
     static let controlMultiline = #"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"#
 
-    /// One-line text of at most `max` characters; `required`: not blank (the services trim it).
+    /// What the services trim from both ends before they check text (`whitespacesAndNewlines`).
+    static let trimmed = #"[\t-\r ]*"#
+
+    /// One-line text of at most `max` characters; `required`: not blank. The services trim
+    /// white space at both ends first, so a new line there is no control character.
     package static func text(_ max: Int, required: Bool = false, multiline: Bool = false) -> String {
         let bad = multiline ? controlMultiline : control
-        let pattern = required ? "^[^\(bad)]*[^\\s\(bad)][^\(bad)]*$" : "^[^\(bad)]*$"
+        let pattern = required ? "^\(trimmed)[^\(bad)]*[^\\s\(bad)][^\(bad)]*\(trimmed)$" : "^\(trimmed)[^\(bad)]*\(trimmed)$"
         return "{ type: string, maxLength: \(max), pattern: '\(pattern)' }"
     }
 
@@ -191,9 +202,10 @@ package enum APISchema {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    /// The shared schemas, under `components.schemas:`; `centres` are the configured centre ids
-    /// (empty when the referrals service did not say: then any id is described).
-    package static func components(centres: [String], agencies: [String], municipalities: [String]) -> String {
+    /// The shared schemas, under `components.schemas:`, with the configured values of `reference`
+    /// (any id or text where the referrals service did not say).
+    package static func components(_ reference: APIReferenceValues) -> String {
+        let centres = reference.centres, agencies = reference.agencies, municipalities = reference.municipalities
         let leap = "(?:19(?:0[48]|[2468][048]|[13579][26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26]))"
         let day = "(?:(?:19[0-9]{2}|20[0-9]{2}|21[0-9]{2}|2200)-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)|\(leap)-02-29)"
         let clock = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
@@ -205,7 +217,37 @@ package enum APISchema {
             Municipality: \(values(municipalities, otherwise: text(100, required: true)))
             Date: { type: string, pattern: '^\(day)$', description: "A real date YYYY-MM-DD, 1900–2200" }
             Time: { type: string, pattern: '^\(clock)$', description: "HH:MM, Europe/Stockholm" }
+            RiskAnswers: \(reference.riskQuestions.isEmpty ? "{ type: object, additionalProperties: { type: string } }"
+                : object(reference.riskQuestions.map { ($0.id, choice(reference.riskAnswers)) }, closed: true))
+            RequiredRiskAnswers: { type: object, required: [\(reference.riskQuestions.filter(\.required).map(\.id).joined(separator: ", "))] }
             Deadline: { type: string, pattern: '^\(day)(?:T\(clock))?$', description: "YYYY-MM-DD (the end of that day) or YYYY-MM-DDTHH:MM, Europe/Stockholm" }
         """
+    }
+}
+
+/// The configured values some parameters take (centres, agencies, municipalities, the
+/// risk-screening questions and answers), read from a `referrals.options` reply.
+package struct APIReferenceValues: Sendable {
+    package struct Question: Sendable { package var id: String; package var required: Bool }
+    package var centres: [String] = []
+    package var agencies: [String] = []
+    package var municipalities: [String] = []
+    package var riskQuestions: [Question] = []
+    package var riskAnswers: [String] = []
+
+    package init() {}
+
+    package init(referralOptions options: JSONValue?) {
+        guard let options else { return }
+        func ids(_ key: String) -> [String] { (options[key]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } }
+        centres = ids("centres")
+        agencies = ids("agencies")
+        let centreList: [JSONValue] = options["centres"]?.arrayValue ?? []
+        let named: [JSONValue] = centreList.flatMap { (c: JSONValue) -> [JSONValue] in c["municipalities"]?.arrayValue ?? [] }
+        municipalities = Array(Set(named.compactMap { $0.stringValue })).sorted()
+        riskQuestions = (options["riskQuestions"]?.arrayValue ?? []).compactMap { q in
+            q["id"]?.stringValue.map { Question(id: $0, required: q["required"]?.boolValue ?? false) }
+        }
+        riskAnswers = (options["riskAnswers"]?.arrayValue ?? []).compactMap(\.stringValue)
     }
 }

@@ -54,7 +54,7 @@ enum NetworksOpenAPI {
         Op("get", "/api/v1/tour-visits", id: "listTourVisits", tag: "networks",
            summary: "Collaboration tour: visits of a year and municipalities not visited (admin, staff)", query: centreYear),
         Op("post", "/api/v1/tour-visits", id: "planTourVisit", tag: "networks", summary: "Plan a visit to a municipality the centre serves (admin, staff)",
-           body: APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.text(100, required: true)), ("date", APISchema.date),
+           body: APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("date", APISchema.date),
                                    ("notes", APISchema.text(2000, multiline: true))], required: ["centreId", "municipality", "date"]),
            status: 201),
         Op("post", "/api/v1/tour-visits/{visitId}/complete", id: "completeTourVisit", tag: "networks", summary: "Mark a visit completed (admin, staff)",
@@ -78,11 +78,11 @@ enum NetworksOpenAPI {
     ]
     static let contactFields: [(String, String)] = [
         ("name", APISchema.text(200, required: true)), ("title", APISchema.text(200)), ("unit", APISchema.text(200)),
-        ("agency", APISchema.agency), ("municipality", APISchema.text(100, required: true)), ("email", APISchema.email),
+        ("agency", APISchema.agency), ("municipality", APISchema.municipality), ("email", APISchema.email),
         ("phone", "{ type: string, maxLength: 40, pattern: '^[0-9 +()-]*$' }"), ("activeFrom", APISchema.date), ("activeTo", APISchema.date),
     ]
     static let person: [(String, String)] = [
-        ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.text(100)),
+        ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
         ("email", APISchema.email), ("dietary", APISchema.text(500)),
     ]
 

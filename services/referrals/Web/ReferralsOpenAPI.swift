@@ -11,11 +11,20 @@ enum ReferralsOpenAPI {
                                              description: "Makes a retry return the first result")
     static let searchFilters: [(String, String)] = [
         ("centre", APISchema.centre), ("status", APISchema.choice(statuses)), ("category", APISchema.choice(categories)),
-        ("municipality", APISchema.municipality), ("agency", APISchema.agency), ("from", APISchema.date), ("to", APISchema.date),
+        ("municipality", APISchema.text(100)), ("agency", APISchema.agency), ("from", APISchema.date), ("to", APISchema.date),
         ("reference", APISchema.text(40)), ("externalRef", APISchema.text(100)), ("order", APISchema.choice(["newest", "oldest"])),
         ("limit", "{ type: integer, minimum: 1, maximum: 200 }"), ("cursor", APISchema.text(200)),
     ]
     static let object = "{ type: object }"
+    /// Pausing needs a message and alternatives for the agencies.
+    static let intake: String = {
+        let fields = APISchema.object([("paused", APISchema.boolean), ("message", APISchema.text(500, multiline: true)),
+                                       ("alternatives", APISchema.text(500, multiline: true)),
+                                       ("categories", "{ type: array, items: \(APISchema.choice(categories)) }")], required: ["paused"])
+        let paused = APISchema.object([("message", APISchema.text(500, required: true, multiline: true)),
+                                       ("alternatives", APISchema.text(500, required: true, multiline: true))], required: ["message", "alternatives"])
+        return "{ allOf: [\(fields), { if: { properties: { paused: { const: true } } }, then: \(paused) }] }"
+    }()
 
     static let operations: [APIOperation] = [
         Op("get", "/api/v1/referral-options", id: "referralOptions", tag: "referrals",
@@ -26,10 +35,11 @@ enum ReferralsOpenAPI {
            responseDescription: "Stored; id, reference, status, centre (and reserveId for an anonymous client)", conflict: true),
         Op("get", "/api/v1/referrals", id: "listReferrals", tag: "referrals",
            summary: "Referrals without personal data. With any search item: every status, filtered, in pages (referrals.find). Without: view=queue (staff: the waiting list in order), centre (staff: the last 30 days), mine (agency); an administrator names the centre",
-           query: [APIParameter("view", APISchema.choice(["queue", "centre", "mine"]))] + searchFilters.map { APIParameter($0.0, $0.1) }),
+           query: [APIParameter("view", APISchema.choice(["queue", "centre", "mine"]))]
+               + searchFilters.map { APIParameter($0.0, $0.1, required: $0.0 == "centre") }),
         Op("post", "/api/v1/referrals/search", id: "searchReferrals", tag: "referrals",
            summary: "Search referrals with a JSON body: the filters of GET /api/v1/referrals, and identityNumber with purpose (centre staff only; audited). A personnummer is never sent in a URL",
-           body: APISchema.object(searchFilters + [("identityNumber", "{ type: string, pattern: '^[0-9]{6}(?:[0-9]{2})?[-+]?[0-9]{4}$' }"), ("purpose", APISchema.choice(purposes))], closed: true)),
+           body: APISchema.object(searchFilters + [("identityNumber", identityNumber), ("purpose", APISchema.choice(purposes))], closed: true), bodyRequired: false),
         Op("get", "/api/v1/referrals/{id}", id: "getReferral", tag: "referrals",
            summary: "One referral. Staff of its centre get personal data (the read is audit-logged with its purpose); the referring agency gets the status view; another agency's referral is not found",
            query: [APIParameter("purpose", APISchema.choice(purposes))], pathSchemas: ["id": referralId]),
@@ -42,81 +52,89 @@ enum ReferralsOpenAPI {
            query: [APIParameter("centre", APISchema.centre)]),
         Op("post", "/api/v1/centres/{centre}/intake", id: "setIntake", tag: "referrals", summary: "Pause or reopen intake (köstopp)",
            pathSchemas: ["centre": APISchema.centre],
-           body: APISchema.object([("paused", APISchema.boolean), ("message", APISchema.text(1000, multiline: true)),
-                                   ("alternatives", APISchema.text(1000, multiline: true)), ("categories", "{ type: array, items: \(APISchema.choice(categories)) }")],
-                                  required: ["paused"]),
+           body: intake,
            responseDescription: "The centre's capacity now"),
         Op("get", "/api/v1/groups", id: "listGroups", tag: "referrals", summary: "Treatment groups with matching people waiting and whether each can start",
-           query: [APIParameter("centre", APISchema.centre)]),
+           query: [APIParameter("centre", APISchema.centre, required: true)]),
         Op("post", "/api/v1/groups", id: "defineGroup", tag: "referrals", summary: "Define a group: {centre, name, help, min, max, ageMin, ageMax, startsOn}",
-           body: object, status: 201),
+           body: APISchema.object([("centre", APISchema.centre), ("name", APISchema.text(100, required: true, multiline: true)),
+                                   ("help", APISchema.choice(["womens-group", "non-violence-group", "young-adults-group", "child-parent-group"])),
+                                   ("min", "{ type: integer, minimum: 1, maximum: 30 }"), ("max", "{ type: integer, minimum: 1, maximum: 30, description: \"At least min\" }"),
+                                   ("ageMin", "{ type: integer, minimum: 0, maximum: 120 }"), ("ageMax", "{ type: integer, minimum: 0, maximum: 120, description: \"At least ageMin\" }"),
+                                   ("startsOn", APISchema.date)], required: ["centre", "name", "help", "min", "max", "ageMin", "ageMax"]),
+           status: 201),
         Op("post", "/api/v1/groups/{id}/assign", id: "assignGroup", tag: "referrals", summary: "Assign waiting referrals to a group: {referralIds}",
+           pathSchemas: ["id": referralId],
            body: APISchema.object([("referralIds", "{ type: array, minItems: 1, maxItems: 50, items: \(referralId) }")], required: ["referralIds"]), conflict: true),
         Op("get", "/api/v1/statistics", id: "statistics", tag: "referrals",
            summary: "Statistics per centre and year; counts below the threshold are \"<5\" (and \"x\" where a total would reveal them) unless view=internal for the centre's staff",
-           query: [APIParameter("centre", APISchema.centre), APIParameter("year", APISchema.year), APIParameter("view", APISchema.choice(["internal", "shared"])),
+           query: [APIParameter("centre", APISchema.centre), APIParameter("year", "{ type: integer, minimum: 2000, maximum: 2200 }"),
+                   APIParameter("view", APISchema.choice(["internal", "shared"])),
                    APIParameter("format", APISchema.choice(["json", "csv", "report"]))],
            responseDescription: "Statistics (csv: Swedish columns, years as headers, totals; report: the annual report's tables as markdown and csv)",
            response: [("application/json", object), ("text/csv", "{ type: string }")]),
         Op("post", "/api/v1/statistics/import", id: "importStatistics", tag: "referrals",
            summary: "Import earlier years' figures (administrators): CSV centre;year;table;key;count; a year with referrals is refused unless replace=true; a bad row is refused with line and field (csv:<line>:<field>) and nothing is stored",
-           query: [APIParameter("replace", APISchema.choice(["true", "false"]))], body: "{ type: string }", bodyMedia: "text/csv", status: 201,
+           query: [APIParameter("replace", APISchema.choice(["true", "false"]))],
+           body: "{ type: string, format: statistics-csv, description: \"The header centre;year;table;key;count, then one row or more: a configured centre, a year from 1990 to this year, table category, agency or municipality with a key of that table (a category code; an agency id or self; a municipality the centre serves), a count 0–1000000; each centre, year, table and key once\" }",
+           bodyMedia: "text/csv", status: 201,
            responseDescription: "Imported", conflict: true),
         Op("get", "/api/v1/audit", id: "auditLog", tag: "referrals", summary: "The audit log of reads and changes of referrals (administrators; staff for their centre)",
-           query: [APIParameter("centre", APISchema.centre), APIParameter("referralId", referralId), APIParameter("limit", "{ type: integer, minimum: 1, maximum: 500 }")]),
+           query: [APIParameter("centre", APISchema.centre), APIParameter("referralId", referralId), APIParameter("limit", "{ type: integer, minimum: 1, maximum: 5000 }")]),
         Op("post", "/api/v1/retention", id: "retention", tag: "referrals",
            summary: "Anonymise referrals closed longer than the retention period: {dryRun: true} reports, {dryRun: false} anonymises (administrators)",
-           body: APISchema.object([("dryRun", APISchema.boolean)]), bodyRequired: false, responseDescription: "Report"),
+           body: APISchema.object([("dryRun", APISchema.boolean)], required: ["dryRun"]), responseDescription: "Report"),
     ]
 
     static var paths: String { APIOperation.paths(operations) }
 
-    static let schemas = #"""
-        ReferralSubmission:
-          type: object
-          required: [source, municipality, category, help, client, safeContact]
-          properties:
-            externalRef: { type: string, maxLength: 100 }
-            source: { type: string, enum: [agency, self] }
-            referrer:
-              type: object
-              properties:
-                agency: { type: string }
-                unit: { type: string }
-                contactName: { type: string }
-                contactPhone: { type: string }
-                contactEmail: { type: string }
-            municipality: { type: string }
-            category: { type: string, enum: [subjected-to-violence, used-violence, child-witness, young-adult, not-stated] }
-            help: { type: array, minItems: 1, items: { type: string, enum: [individual-talks, womens-group, non-violence-group, young-adults-group, child-parent-group] } }
-            client:
-              type: object
-              properties:
-                identityKind: { type: string, enum: [personnummer, samordningsnummer, none] }
-                identityNumber: { type: string }
-                name: { type: string }
-                protectedIdentity: { type: boolean }
-                phone: { type: string }
-                email: { type: string }
-                address: { type: string }
-                childrenAges: { type: array, items: { type: integer, minimum: 0, maximum: 17 } }
-                interpreterLanguage: { type: string }
-            safeContact:
-              type: object
-              properties:
-                doNotContact: { type: boolean }
-                mayCall: { type: boolean }
-                callTimes: { type: string }
-                mayLeaveMessage: { type: boolean }
-            consent:
-              type: object
-              properties:
-                given: { type: boolean }
-                scope: { type: array, items: { type: string, enum: [referral, status, outcome] } }
-                givenAt: { type: string, format: date }
-                recordedBy: { type: string }
-            urgency: { type: string, enum: [normal, high, acute] }
-            riskAnswers: { type: object, additionalProperties: { type: string, enum: ["yes", "no", "unknown"] } }
-            notes: { type: string }
-    """#
+    static let phone = "{ type: string, maxLength: 40, pattern: '^[ +()-]*(?:[0-9][ +()-]*){6,15}$' }"
+    static let identityNumber = "{ type: string, anyOf: [{ format: personnummer }, { format: samordningsnummer }], description: \"YYYYMMDD-NNNC or YYMMDD-NNNC: a real date of birth and the right check digit (day + 60 for a samordningsnummer)\" }"
+
+    /// The submission: its fields, then the rules between them (JSON Schema `if`/`then`), as
+    /// `SubmissionValidator` checks them. A personnummer's date and check digit are its `format`.
+    static let submission: String = {
+        let referrer = APISchema.object([("agency", APISchema.agency), ("unit", APISchema.text(200, required: true)),
+                                         ("contactName", APISchema.text(200, required: true)), ("contactPhone", phone), ("contactEmail", APISchema.email)],
+                                        required: ["agency", "unit", "contactName"])
+        let client = APISchema.object([
+            ("identityKind", APISchema.choice(["personnummer", "samordningsnummer", "none"])), ("identityNumber", "{ type: string, maxLength: 20 }"),
+            ("name", APISchema.text(200)), ("protectedIdentity", APISchema.boolean), ("phone", phone), ("email", APISchema.email),
+            ("address", APISchema.text(300)), ("childrenAges", "{ type: array, maxItems: 20, items: { type: integer, minimum: 0, maximum: 17 } }"),
+            ("interpreterLanguage", APISchema.text(60)),
+        ], required: ["identityKind"])
+        let consent = APISchema.object([("given", APISchema.boolean), ("scope", "{ type: array, maxItems: 3, items: \(APISchema.choice(["referral", "status", "outcome"])) }"),
+                                        ("givenAt", APISchema.date), ("recordedBy", APISchema.text(200))])
+        let fields = APISchema.object([
+            ("externalRef", APISchema.text(100)), ("source", APISchema.choice(["agency", "self"])), ("referrer", referrer),
+            ("municipality", APISchema.municipality), ("category", APISchema.choice(categories)),
+            ("help", "{ type: array, minItems: 1, maxItems: 5, items: \(APISchema.choice(["individual-talks", "womens-group", "non-violence-group", "young-adults-group", "child-parent-group"])) }"),
+            ("client", client),
+            ("safeContact", APISchema.object([("doNotContact", APISchema.boolean), ("mayCall", APISchema.boolean), ("callTimes", APISchema.text(200)), ("mayLeaveMessage", APISchema.boolean)])),
+            ("consent", consent), ("urgency", APISchema.choice(["normal", "high", "acute"])),
+            ("riskAnswers", "{ $ref: \"#/components/schemas/RiskAnswers\" }"), ("notes", APISchema.text(2000, multiline: true)),
+        ], required: ["source", "municipality", "category", "help", "client", "safeContact"])
+        let kinds: [(String, String)] = [("personnummer", "personnummer"), ("samordningsnummer", "samordningsnummer")]
+        var rules = [
+            // An agency names itself and has the client's consent to the referral; a self-referral names no agency.
+            "{ if: { properties: { source: { const: agency } } }, then: { required: [referrer, consent], properties: { consent: { required: [given, scope, givenAt, recordedBy], properties: { given: { const: true }, scope: { contains: { const: referral } }, recordedBy: \(APISchema.text(200, required: true)) } } } }, else: { not: { required: [referrer] } } }",
+            // Status or outcome consent needs consent to the referral itself.
+            "{ if: { properties: { consent: { properties: { scope: { contains: { enum: [status, outcome] } } } } } }, then: { properties: { consent: { properties: { scope: { contains: { const: referral } } } } } } }",
+            // An anonymous client has no identity number; a named one has a name unless the identity is protected.
+            "{ if: { properties: { client: { properties: { identityKind: { const: none } } } } }, then: { properties: { client: { not: { required: [identityNumber] } } } } }",
+            "{ if: { properties: { client: { properties: { identityKind: { enum: [personnummer, samordningsnummer] }, protectedIdentity: { const: false } } } } }, then: { properties: { client: { required: [name], properties: { name: \(APISchema.text(200, required: true)) } } } } }",
+            // A child witness's age is given.
+            "{ if: { properties: { category: { const: child-witness } } }, then: { properties: { client: { required: [childrenAges], properties: { childrenAges: { minItems: 1 } } } } } }",
+            // The required risk-screening questions are answered, except for someone who used violence.
+            "{ if: { properties: { category: { const: used-violence } } }, else: { required: [riskAnswers], properties: { riskAnswers: { $ref: \"#/components/schemas/RequiredRiskAnswers\" } } } }",
+        ]
+        for (kind, format) in kinds {
+            rules.append("{ if: { properties: { client: { properties: { identityKind: { const: \(kind) } } } } }, then: { properties: { client: { required: [identityNumber], properties: { identityNumber: { format: \(format) } } } } } }")
+        }
+        return "{ allOf: [\(fields), \(rules.joined(separator: ", "))] }"
+    }()
+
+    static let schemas = """
+        ReferralSubmission: \(submission)
+    """
 }

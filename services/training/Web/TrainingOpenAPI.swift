@@ -85,7 +85,7 @@ enum TrainingOpenAPI {
         ], required: ["centreId", "kind", "title", "audience", "sessions", "capacity", "deadline"]))
         AttendanceInput: \(APISchema.object([("marks", "{ type: array, minItems: 1, maxItems: 500, items: \(APISchema.object([("participantId", APISchema.id), ("attended", "{ type: boolean, default: true }")], required: ["participantId"])) }")], required: ["marks"]))
         TrainingRegistrationInput: \(APISchema.object([
-            ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.text(100)),
+            ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
             ("email", APISchema.email), ("dietary", APISchema.text(500)), ("invoiceReference", APISchema.text(100)), ("language", APISchema.choice(["sv", "en"])),
         ], required: ["name", "agency", "email"]))
     """
