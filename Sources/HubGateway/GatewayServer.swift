@@ -102,7 +102,7 @@ public struct GatewayServer: Sendable {
         router.get("/static/hub.css", use: routes.css)
 
         // JSON API: bearer tokens only, JSON bodies only.
-        let api = router.group("/api/v1").add(middleware: JSONOnlyMiddleware())
+        let api = router.group("/api/v1").add(middleware: FormQueryMiddleware()).add(middleware: JSONOnlyMiddleware())
         api.post("/tokens", use: routes.createToken)
         let authed = api.group().add(middleware: BearerAuthMiddleware(credentials: credentials))
         authed.get("/me", use: routes.me)

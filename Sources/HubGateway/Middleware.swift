@@ -287,3 +287,19 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         return response
     }
 }
+
+/// In a query (`application/x-www-form-urlencoded`) a '+' stands for a space, as browsers and
+/// HTTP clients send it; Hummingbird's query parameters keep it as '+'. The API's query is
+/// rewritten with `%20` before any route reads it, so `?q=two+words` is two words.
+struct FormQueryMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let path = request.head.path, let mark = path.firstIndex(of: "?"), path[mark...].contains("+") else {
+            return try await next(request, context)
+        }
+        var head = request.head
+        head.path = String(path[..<mark]) + path[mark...].replacingOccurrences(of: "+", with: "%20")
+        return try await next(Request(head: head, body: request.body), context)
+    }
+}

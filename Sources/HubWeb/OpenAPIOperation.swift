@@ -155,6 +155,10 @@ package enum APISchema {
     package static let agency = "{ $ref: \"#/components/schemas/AgencyId\" }"
     /// A municipality an Utväg centre serves (config/centres.json).
     package static let municipality = "{ $ref: \"#/components/schemas/Municipality\" }"
+    /// A municipality that the body's `centreId` serves (with `allOf`, beside the fields).
+    package static let servedMunicipality = "{ $ref: \"#/components/schemas/CentreMunicipality\" }"
+    /// The `nextCursor` of a previous page.
+    package static let cursor = "{ type: string, maxLength: 200, format: cursor, description: \"The nextCursor of the previous page\" }"
     /// A registration deadline: a date (end of that day) or `YYYY-MM-DDTHH:MM`, Europe/Stockholm.
     package static let deadline = "{ $ref: \"#/components/schemas/Deadline\" }"
     /// A year as the services take it.
@@ -169,12 +173,15 @@ package enum APISchema {
     package static let email = #"{ type: string, maxLength: 254, pattern: '^[A-Za-z0-9_%+-]{1,20}(?:\.[A-Za-z0-9_%+-]{1,20}){0,2}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]{2,10}$' }"#
     package static let boolean = "{ type: boolean }"
 
-    /// Characters no text may hold: C0, DEL, C1 and the Unicode line separators.
-    static let control = #"\x00-\x1f\x7f-\x9f\u2028\u2029"#
+    /// Characters no text may hold: C0, DEL and C1. (The services refuse the Unicode line
+    /// separators U+2028 and U+2029 too; a `\u2028` in a pattern stops schemathesis from
+    /// making any value for it, so the document leaves them out.)
+    static let control = #"\x00-\x1f\x7f-\x9f"#
     /// The same, less new lines and tabs, for multi-line text.
-    static let controlMultiline = #"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"#
+    static let controlMultiline = #"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"#
 
-    /// What the services trim from both ends before they check text (`whitespacesAndNewlines`).
+    /// What the services trim from both ends before they check text (`whitespacesAndNewlines`;
+    /// less U+0085, which in a pattern's class stops schemathesis from making values).
     static let trimmed = #"[\t-\r ]*"#
 
     /// One-line text of at most `max` characters; `required`: not blank. The services trim
@@ -190,9 +197,21 @@ package enum APISchema {
         "{ type: string, enum: [\(values.map(quoted).joined(separator: ", "))] }"
     }
 
-    /// An object with `properties` (name → schema), those in `required` required.
+    /// Text that is empty once trimmed: the services read it as a text member not given.
+    static let blank = "{ type: string, pattern: '^\(trimmed)$' }"
+
+    /// Whether `schema` is one of text (where the services read blank as not given).
+    static func isText(_ schema: String) -> Bool {
+        schema.hasPrefix("{ type: string") || [id, centre, agency, municipality, date, time, deadline].contains(schema)
+    }
+
+    /// An object with `properties` (name → schema), those in `required` required. The
+    /// services read a null or blank member as one not given, so an optional member may be either.
     package static func object(_ properties: [(String, String)], required: [String] = [], closed: Bool = false) -> String {
-        let props = properties.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+        let props = properties.map { name, schema in
+            if required.contains(name) { return "\(name): \(schema)" }
+            return "\(name): { anyOf: [\(schema), { type: \"null\" }\(isText(schema) ? ", " + blank : "")] }"
+        }.joined(separator: ", ")
         let req = required.isEmpty ? "" : ", required: [\(required.joined(separator: ", "))]"
         return "{ type: object\(req), properties: { \(props) }\(closed ? ", additionalProperties: false" : "") }"
     }
@@ -217,8 +236,10 @@ package enum APISchema {
             Municipality: \(values(municipalities, otherwise: text(100, required: true)))
             Date: { type: string, pattern: '^\(day)$', description: "A real date YYYY-MM-DD, 1900–2200" }
             Time: { type: string, pattern: '^\(clock)$', description: "HH:MM, Europe/Stockholm" }
-            RiskAnswers: \(reference.riskQuestions.isEmpty ? "{ type: object, additionalProperties: { type: string } }"
-                : object(reference.riskQuestions.map { ($0.id, choice(reference.riskAnswers)) }, closed: true))
+            CentreMunicipality: \(reference.served.isEmpty ? "{ type: object }"
+                : "{ anyOf: [" + reference.served.map { "{ properties: { centreId: { const: \(quoted($0.centre)) }, municipality: { anyOf: [\(choice($0.municipalities)), { type: \"null\" }] } } }" }.joined(separator: ", ") + "] }")
+            RiskAnswers: { type: object, additionalProperties: \(reference.riskQuestions.isEmpty ? "{ type: string }"
+                : "false, properties: { " + reference.riskQuestions.map { "\($0.id): \(choice(reference.riskAnswers))" }.joined(separator: ", ") + " }") }
             RequiredRiskAnswers: { type: object, required: [\(reference.riskQuestions.filter(\.required).map(\.id).joined(separator: ", "))] }
             Deadline: { type: string, pattern: '^\(day)(?:T\(clock))?$', description: "YYYY-MM-DD (the end of that day) or YYYY-MM-DDTHH:MM, Europe/Stockholm" }
         """
@@ -234,6 +255,8 @@ package struct APIReferenceValues: Sendable {
     package var municipalities: [String] = []
     package var riskQuestions: [Question] = []
     package var riskAnswers: [String] = []
+    /// Each centre with the municipalities it serves.
+    package var served: [(centre: String, municipalities: [String])] = []
 
     package init() {}
 
@@ -245,6 +268,11 @@ package struct APIReferenceValues: Sendable {
         let centreList: [JSONValue] = options["centres"]?.arrayValue ?? []
         let named: [JSONValue] = centreList.flatMap { (c: JSONValue) -> [JSONValue] in c["municipalities"]?.arrayValue ?? [] }
         municipalities = Array(Set(named.compactMap { $0.stringValue })).sorted()
+        served = centreList.compactMap { (c: JSONValue) -> (centre: String, municipalities: [String])? in
+            guard let id = c["id"]?.stringValue else { return nil }
+            let list: [JSONValue] = c["municipalities"]?.arrayValue ?? []
+            return (id, list.compactMap { $0.stringValue })
+        }
         riskQuestions = (options["riskQuestions"]?.arrayValue ?? []).compactMap { q in
             q["id"]?.stringValue.map { Question(id: $0, required: q["required"]?.boolValue ?? false) }
         }

@@ -1,8 +1,9 @@
 """schemathesis hooks for the rules of /openapi.yaml that JSON Schema cannot state.
 
-The document names four formats of its own: `personnummer` and `samordningsnummer` (a real
-date of birth and the right check digit), `minutes` (minutes in the centres' style) and
-`statistics-csv` (the statistics import file). Their strategies below make values of them.
+The document names five formats of its own: `personnummer` and `samordningsnummer` (a real
+date of birth and the right check digit), `minutes` (minutes in the centres' style),
+`statistics-csv` (the statistics import file) and `cursor` (a page's nextCursor). Their
+strategies below make values of them.
 
 A JSON Schema describes each field by itself; a few of the hub's rules compare two fields
 (a day ends after it starts, a deadline is not after the start, a maximum is at least the
@@ -15,6 +16,7 @@ drops generated ones that break a rule."""
 import json
 import os
 
+import base64
 import datetime
 
 import schemathesis
@@ -79,6 +81,10 @@ schemathesis.openapi.format("personnummer", _identity_number(0))
 schemathesis.openapi.format("samordningsnummer", _identity_number(60))
 schemathesis.openapi.format("minutes", _minutes)
 schemathesis.openapi.format("statistics-csv", _statistics_csv())
+# A page's nextCursor: base64url of "<submitted at>|<referral id>".
+schemathesis.openapi.format("cursor", st.builds(
+    lambda at, ident: base64.urlsafe_b64encode(f"{at:%Y-%m-%dT%H:%M:%S}.000Z|{ident}".encode()).decode().rstrip("="),
+    st.datetimes(datetime.datetime(2020, 1, 1), datetime.datetime(2030, 1, 1)), st.text(alphabet="0123456789abcdef-", min_size=1, max_size=36)))
 
 
 def _network_day(body):

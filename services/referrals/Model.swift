@@ -217,7 +217,7 @@ struct SubmissionValidator {
         func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false) -> String? {
             let t = value?.trimmingCharacters(in: .whitespacesAndNewlines)
             if let t, !t.isEmpty {
-                if t.count > max { problem(field, "Too long: at most \(max) characters.", .tooLong) ; return nil }
+                if t.unicodeScalars.count > max { problem(field, "Too long: at most \(max) characters.", .tooLong) ; return nil }
                 let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
                 if t.unicodeScalars.contains(where: { ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}") && !allowed.contains($0) }) {
                     problem(field, multiline ? "Contains control characters." : "Control characters and new lines are not allowed in a one-line field.",

@@ -82,7 +82,7 @@ enum MeetingsOpenAPI {
 
     static let meetingFields: [(String, String)] = [
         ("date", APISchema.date), ("start", APISchema.time), ("end", APISchema.time), ("place", APISchema.text(200)),
-        ("link", "{ type: string, maxLength: 500, pattern: '^https://[^ \\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]+$' }"), ("temporaryChair", APISchema.text(120)),
+        ("link", "{ type: string, maxLength: 500, pattern: '^[\\t-\\r ]*https://[^\\s\\x00-\\x1f\\x7f-\\x9f]+[\\t-\\r ]*$' }"), ("temporaryChair", APISchema.text(120)),
     ]
 
     static let schemas = """

@@ -54,8 +54,7 @@ enum NetworksOpenAPI {
         Op("get", "/api/v1/tour-visits", id: "listTourVisits", tag: "networks",
            summary: "Collaboration tour: visits of a year and municipalities not visited (admin, staff)", query: centreYear),
         Op("post", "/api/v1/tour-visits", id: "planTourVisit", tag: "networks", summary: "Plan a visit to a municipality the centre serves (admin, staff)",
-           body: APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("date", APISchema.date),
-                                   ("notes", APISchema.text(2000, multiline: true))], required: ["centreId", "municipality", "date"]),
+           body: "{ allOf: [\(APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))], required: ["centreId", "municipality", "date"])), \(APISchema.servedMunicipality)] }",
            status: 201),
         Op("post", "/api/v1/tour-visits/{visitId}/complete", id: "completeTourVisit", tag: "networks", summary: "Mark a visit completed (admin, staff)",
            body: APISchema.object([("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))]), bodyRequired: false, conflict: true),
@@ -91,17 +90,17 @@ enum NetworksOpenAPI {
         NetworkDayInput: \(APISchema.object([("centreId", APISchema.centre)] + dayFields,
                                             required: ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "capacity", "deadline"]))
         NetworkDayChange: \(APISchema.object(dayFields))
-        ContactInput: \(APISchema.object([("centreId", APISchema.centre)] + contactFields, required: ["centreId", "name", "agency", "email"]))
+        ContactInput: { allOf: [\(APISchema.object([("centreId", APISchema.centre)] + contactFields, required: ["centreId", "name", "agency", "email"])), \(APISchema.servedMunicipality)] }
         ContactChange: \(APISchema.object(contactFields))
         Invitation: \(APISchema.object([("registrationUrl", "{ type: string, format: uri, maxLength: 500, description: \"Defaults to this gateway's /register/{dayId}\" }")]))
         RegistrationInput:
           description: One person, or a group (participants, booker) on one invoice reference. The hub makes the links; never send cancelToken or manageToken. invoiceReference is required when the day has a fee.
           oneOf:
-            - \(APISchema.object(person + [("invoiceReference", APISchema.text(100)), ("language", APISchema.choice(["sv", "en"]))],
+            - \(APISchema.object(person + [("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
                                  required: ["name", "agency", "email"]))
             - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"])) }"),
                                   ("booker", APISchema.object([("name", APISchema.text(200, required: true)), ("email", APISchema.email)], required: ["name", "email"])),
-                                  ("invoiceReference", APISchema.text(100)), ("language", APISchema.choice(["sv", "en"]))],
+                                  ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
                                  required: ["participants"]))
         NetworkDay:
           type: object

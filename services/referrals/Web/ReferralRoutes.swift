@@ -169,7 +169,9 @@ struct ReferralRoutes: ServiceRoutes {
         guard let text = String(validating: Array(buffer: buffer), as: UTF8.self) else {
             throw HubError(.validation, "The body must be UTF-8 text (text/csv).", field: "body")
         }
-        let body: JSONValue = ["csv": .string(text), "replace": .bool(request.uri.queryParameters.get("replace") == "true")]
+        let replace = request.uri.queryParameters.get("replace") ?? ""
+        guard ["true", "false", ""].contains(replace) else { throw HubError(.validation, "Use true or false.", field: "replace", reason: .wrongType) }
+        let body: JSONValue = ["csv": .string(text), "replace": .bool(replace == "true")]
         return json(try await call("referrals.statistics.import", body, user: user), status: .created)
     }
 

@@ -13,9 +13,12 @@ enum ReferralsOpenAPI {
         ("centre", APISchema.centre), ("status", APISchema.choice(statuses)), ("category", APISchema.choice(categories)),
         ("municipality", APISchema.text(100)), ("agency", APISchema.agency), ("from", APISchema.date), ("to", APISchema.date),
         ("reference", APISchema.text(40)), ("externalRef", APISchema.text(100)), ("order", APISchema.choice(["newest", "oldest"])),
-        ("limit", "{ type: integer, minimum: 1, maximum: 200 }"), ("cursor", APISchema.text(200)),
+        ("limit", "{ type: integer, minimum: 1, maximum: 200 }"), ("cursor", APISchema.cursor),
     ]
     static let object = "{ type: object }"
+    /// A search; one by identity number says why (purpose).
+    static let search = "{ allOf: [" + APISchema.object(searchFilters + [("identityNumber", identityNumber), ("purpose", APISchema.choice(purposes))], closed: true)
+        + ", { if: { required: [identityNumber], properties: { identityNumber: { type: string, pattern: '[0-9]' } } }, then: { required: [purpose], properties: { purpose: \(APISchema.choice(purposes)) } } }] }"
     /// Pausing needs a message and alternatives for the agencies.
     static let intake: String = {
         let fields = APISchema.object([("paused", APISchema.boolean), ("message", APISchema.text(500, multiline: true)),
@@ -39,7 +42,7 @@ enum ReferralsOpenAPI {
                + searchFilters.map { APIParameter($0.0, $0.1, required: $0.0 == "centre") }),
         Op("post", "/api/v1/referrals/search", id: "searchReferrals", tag: "referrals",
            summary: "Search referrals with a JSON body: the filters of GET /api/v1/referrals, and identityNumber with purpose (centre staff only; audited). A personnummer is never sent in a URL",
-           body: APISchema.object(searchFilters + [("identityNumber", identityNumber), ("purpose", APISchema.choice(purposes))], closed: true), bodyRequired: false),
+           body: search, bodyRequired: false),
         Op("get", "/api/v1/referrals/{id}", id: "getReferral", tag: "referrals",
            summary: "One referral. Staff of its centre get personal data (the read is audit-logged with its purpose); the referring agency gets the status view; another agency's referral is not found",
            query: [APIParameter("purpose", APISchema.choice(purposes))], pathSchemas: ["id": referralId]),
@@ -97,12 +100,22 @@ enum ReferralsOpenAPI {
         let referrer = APISchema.object([("agency", APISchema.agency), ("unit", APISchema.text(200, required: true)),
                                          ("contactName", APISchema.text(200, required: true)), ("contactPhone", phone), ("contactEmail", APISchema.email)],
                                         required: ["agency", "unit", "contactName"])
-        let client = APISchema.object([
-            ("identityKind", APISchema.choice(["personnummer", "samordningsnummer", "none"])), ("identityNumber", "{ type: string, maxLength: 20 }"),
-            ("name", APISchema.text(200)), ("protectedIdentity", APISchema.boolean), ("phone", phone), ("email", APISchema.email),
-            ("address", APISchema.text(300)), ("childrenAges", "{ type: array, maxItems: 20, items: { type: integer, minimum: 0, maximum: 17 } }"),
-            ("interpreterLanguage", APISchema.text(60)),
-        ], required: ["identityKind"])
+        // One shape per kind of identity, so that the number's format goes with its kind: an
+        // anonymous client has no number; a named one has a name unless the identity is protected.
+        let contact: [(String, String)] = [
+            ("phone", phone), ("email", APISchema.email), ("address", APISchema.text(300)),
+            ("childrenAges", "{ type: array, maxItems: 20, items: { type: integer, minimum: 0, maximum: 17 } }"), ("interpreterLanguage", APISchema.text(60)),
+        ]
+        var shapes = [APISchema.object([("identityKind", "{ const: none }"), ("identityNumber", "{ const: \"\" }"), ("name", APISchema.text(200)), ("protectedIdentity", APISchema.boolean)] + contact,
+                                       required: ["identityKind"])]
+        for kind in ["personnummer", "samordningsnummer"] {
+            let number = "{ type: string, format: \(kind) }"
+            shapes.append(APISchema.object([("identityKind", "{ const: \(kind) }"), ("identityNumber", number), ("name", APISchema.text(200, required: true)),
+                                            ("protectedIdentity", "{ const: false }")] + contact, required: ["identityKind", "identityNumber", "name"]))
+            shapes.append(APISchema.object([("identityKind", "{ const: \(kind) }"), ("identityNumber", number), ("name", APISchema.text(200)),
+                                            ("protectedIdentity", "{ const: true }")] + contact, required: ["identityKind", "identityNumber", "protectedIdentity"]))
+        }
+        let client = "{ type: object, oneOf: [\(shapes.joined(separator: ", "))] }"
         let consent = APISchema.object([("given", APISchema.boolean), ("scope", "{ type: array, maxItems: 3, items: \(APISchema.choice(["referral", "status", "outcome"])) }"),
                                         ("givenAt", APISchema.date), ("recordedBy", APISchema.text(200))])
         let fields = APISchema.object([
@@ -114,23 +127,16 @@ enum ReferralsOpenAPI {
             ("consent", consent), ("urgency", APISchema.choice(["normal", "high", "acute"])),
             ("riskAnswers", "{ $ref: \"#/components/schemas/RiskAnswers\" }"), ("notes", APISchema.text(2000, multiline: true)),
         ], required: ["source", "municipality", "category", "help", "client", "safeContact"])
-        let kinds: [(String, String)] = [("personnummer", "personnummer"), ("samordningsnummer", "samordningsnummer")]
-        var rules = [
+        let rules = [
             // An agency names itself and has the client's consent to the referral; a self-referral names no agency.
             "{ if: { properties: { source: { const: agency } } }, then: { required: [referrer, consent], properties: { consent: { required: [given, scope, givenAt, recordedBy], properties: { given: { const: true }, scope: { contains: { const: referral } }, recordedBy: \(APISchema.text(200, required: true)) } } } }, else: { not: { required: [referrer] } } }",
             // Status or outcome consent needs consent to the referral itself.
             "{ if: { properties: { consent: { properties: { scope: { contains: { enum: [status, outcome] } } } } } }, then: { properties: { consent: { properties: { scope: { contains: { const: referral } } } } } } }",
-            // An anonymous client has no identity number; a named one has a name unless the identity is protected.
-            "{ if: { properties: { client: { properties: { identityKind: { const: none } } } } }, then: { properties: { client: { not: { required: [identityNumber] } } } } }",
-            "{ if: { properties: { client: { properties: { identityKind: { enum: [personnummer, samordningsnummer] }, protectedIdentity: { const: false } } } } }, then: { properties: { client: { required: [name], properties: { name: \(APISchema.text(200, required: true)) } } } } }",
             // A child witness's age is given.
             "{ if: { properties: { category: { const: child-witness } } }, then: { properties: { client: { required: [childrenAges], properties: { childrenAges: { minItems: 1 } } } } } }",
             // The required risk-screening questions are answered, except for someone who used violence.
             "{ if: { properties: { category: { const: used-violence } } }, else: { required: [riskAnswers], properties: { riskAnswers: { $ref: \"#/components/schemas/RequiredRiskAnswers\" } } } }",
         ]
-        for (kind, format) in kinds {
-            rules.append("{ if: { properties: { client: { properties: { identityKind: { const: \(kind) } } } } }, then: { properties: { client: { required: [identityNumber], properties: { identityNumber: { format: \(format) } } } } } }")
-        }
         return "{ allOf: [\(fields), \(rules.joined(separator: ", "))] }"
     }()
 

@@ -9,6 +9,18 @@ enum TrainingOpenAPI {
     static let kinds = ["training", "open-house", "conference", "manual-training"]
     static let parts = ["information", "dialogue", "onsite"]
 
+    /// A lecture, in a municipality the centre serves.
+    static let lecture = "{ allOf: [" + APISchema.object([
+        ("centreId", APISchema.centre), ("date", APISchema.date), ("partner", APISchema.agency), ("unit", APISchema.text(200)),
+        ("municipality", APISchema.municipality), ("topic", APISchema.text(300, required: true)),
+        ("audienceSize", "{ type: integer, minimum: 1, maximum: 10000 }"), ("lecturer", APISchema.text(200)),
+    ], required: ["centreId", "date", "partner", "topic", "audienceSize"]) + ", \(APISchema.servedMunicipality)] }"
+    /// A supervision assignment, in a municipality the centre serves.
+    static let supervision = "{ allOf: [" + APISchema.object([
+        ("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("agency", APISchema.agency),
+        ("unit", APISchema.text(200, required: true)), ("notes", APISchema.text(2000, multiline: true)),
+    ], required: ["centreId", "municipality", "agency", "unit"]) + ", \(APISchema.servedMunicipality)] }"
+
     static let operations: [APIOperation] = [
         Op("get", "/api/v1/trainings", id: "listTrainings", tag: "training", summary: "Trainings by first date (training.events.list)",
            query: [APIParameter("centre", APISchema.centre), APIParameter("year", APISchema.year), APIParameter("kind", APISchema.choice(kinds))]),
@@ -38,17 +50,12 @@ enum TrainingOpenAPI {
         Op("get", "/api/v1/lectures", id: "listLectures", tag: "training", summary: "Commissioned lectures (training.lectures.list)", query: centreYear),
         Op("post", "/api/v1/lectures", id: "createLecture", tag: "training",
            summary: "Log a lecture (training.lectures.create); the municipality is one the centre serves",
-           body: APISchema.object([("centreId", APISchema.centre), ("date", APISchema.date), ("partner", APISchema.agency), ("unit", APISchema.text(200)),
-                                   ("municipality", APISchema.municipality), ("topic", APISchema.text(300, required: true)),
-                                   ("audienceSize", "{ type: integer, minimum: 1, maximum: 10000 }"), ("lecturer", APISchema.text(200))],
-                                  required: ["centreId", "date", "partner", "topic", "audienceSize"]),
+           body: lecture,
            status: 201),
         Op("get", "/api/v1/supervision-assignments", id: "listSupervision", tag: "training", summary: "Targeted supervision assignments (training.supervision.list)", query: centreYear),
         Op("post", "/api/v1/supervision-assignments", id: "createSupervision", tag: "training",
            summary: "New assignment (training.supervision.create); the municipality is one the centre serves",
-           body: APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("agency", APISchema.agency),
-                                   ("unit", APISchema.text(200, required: true)), ("notes", APISchema.text(2000, multiline: true))],
-                                  required: ["centreId", "municipality", "agency", "unit"]),
+           body: supervision,
            status: 201),
         Op("get", "/api/v1/supervision-assignments/{assignmentId}", id: "getSupervision", tag: "training", summary: "An assignment with parts and sessions"),
         Op("post", "/api/v1/supervision-assignments/{assignmentId}/parts", id: "setSupervisionPart", tag: "training",
@@ -86,7 +93,7 @@ enum TrainingOpenAPI {
         AttendanceInput: \(APISchema.object([("marks", "{ type: array, minItems: 1, maxItems: 500, items: \(APISchema.object([("participantId", APISchema.id), ("attended", "{ type: boolean, default: true }")], required: ["participantId"])) }")], required: ["marks"]))
         TrainingRegistrationInput: \(APISchema.object([
             ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
-            ("email", APISchema.email), ("dietary", APISchema.text(500)), ("invoiceReference", APISchema.text(100)), ("language", APISchema.choice(["sv", "en"])),
+            ("email", APISchema.email), ("dietary", APISchema.text(500)), ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }"),
         ], required: ["name", "agency", "email"]))
     """
 }
