@@ -207,10 +207,12 @@ package enum APISchema {
 
     /// An object with `properties` (name → schema), those in `required` required. The
     /// services read a null or blank member as one not given, so an optional member may be either.
-    package static func object(_ properties: [(String, String)], required: [String] = [], closed: Bool = false) -> String {
+    /// `blankIsAbsent` false: a reader that takes blank text as given (the registration engine's).
+    package static func object(_ properties: [(String, String)], required: [String] = [], closed: Bool = false,
+                               blankIsAbsent: Bool = true) -> String {
         let props = properties.map { name, schema in
             if required.contains(name) { return "\(name): \(schema)" }
-            return "\(name): { anyOf: [\(schema), { type: \"null\" }\(isText(schema) ? ", " + blank : "")] }"
+            return "\(name): { anyOf: [\(schema), { type: \"null\" }\(blankIsAbsent && isText(schema) ? ", " + blank : "")] }"
         }.joined(separator: ", ")
         let req = required.isEmpty ? "" : ", required: [\(required.joined(separator: ", "))]"
         return "{ type: object\(req), properties: { \(props) }\(closed ? ", additionalProperties: false" : "") }"

@@ -97,8 +97,8 @@ enum NetworksOpenAPI {
           description: One person, or a group (participants, booker) on one invoice reference. The hub makes the links; never send cancelToken or manageToken. invoiceReference is required when the day has a fee.
           oneOf:
             - \(APISchema.object(person + [("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
-                                 required: ["name", "agency", "email"]))
-            - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"])) }"),
+                                 required: ["name", "agency", "email"], blankIsAbsent: false))
+            - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"], blankIsAbsent: false)) }"),
                                   ("booker", APISchema.object([("name", APISchema.text(200, required: true)), ("email", APISchema.email)], required: ["name", "email"])),
                                   ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
                                  required: ["participants"]))

@@ -68,7 +68,7 @@ enum ReferralsOpenAPI {
            status: 201),
         Op("post", "/api/v1/groups/{id}/assign", id: "assignGroup", tag: "referrals", summary: "Assign waiting referrals to a group: {referralIds}",
            pathSchemas: ["id": referralId],
-           body: APISchema.object([("referralIds", "{ type: array, minItems: 1, maxItems: 50, items: \(referralId) }")], required: ["referralIds"]), conflict: true),
+           body: APISchema.object([("referralIds", "{ type: array, minItems: 1, maxItems: 30, items: \(referralId) }")], required: ["referralIds"]), conflict: true),
         Op("get", "/api/v1/statistics", id: "statistics", tag: "referrals",
            summary: "Statistics per centre and year; counts below the threshold are \"<5\" (and \"x\" where a total would reveal them) unless view=internal for the centre's staff",
            query: [APIParameter("centre", APISchema.centre), APIParameter("year", "{ type: integer, minimum: 2000, maximum: 2200 }"),

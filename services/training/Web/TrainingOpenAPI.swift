@@ -94,6 +94,6 @@ enum TrainingOpenAPI {
         TrainingRegistrationInput: \(APISchema.object([
             ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
             ("email", APISchema.email), ("dietary", APISchema.text(500)), ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }"),
-        ], required: ["name", "agency", "email"]))
+        ], required: ["name", "agency", "email"], blankIsAbsent: false))
     """
 }
