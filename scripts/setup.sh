@@ -35,7 +35,7 @@ if ! command -v python3 >/dev/null 2>&1; then
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-pip
 fi
 
-if ! python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar' >/dev/null 2>&1; then
+if ! python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar, schemathesis' >/dev/null 2>&1; then
     if ! python3 -m pip --version >/dev/null 2>&1; then
         echo "setup: installing python3-pip"
         "${SUDO[@]}" apt-get update -q
@@ -55,7 +55,7 @@ if ! python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar' >/dev/null 2
         fi
     fi
     rm -f "$piplog"
-    python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar'
+    python3 -c 'import zmq, selenium, pytest, aiosmtpd, icalendar, schemathesis'
 fi
 
 # axe-core for the accessibility test: the PyPI package axe-playwright-python carries a current

@@ -82,7 +82,7 @@ public struct GatewayServer: Sendable {
         var templates = GatewayTemplates.all
         for module in modules { templates.merge(module.templates) { own, _ in own } }
         let pages = try PageRenderer(templates: templates, menu: modules.flatMap(\.menu) + Self.menu)
-        let routes = Routes(server: self, pages: pages, openAPI: OpenAPIDocument.yaml(modules: modules),
+        let routes = Routes(server: self, pages: pages,
                             stylesheet: ([SharedTemplates.css] + modules.map(\.css)).joined(separator: "\n"), modules: modules)
 
         let router = Router(context: GatewayRequestContext.self)
@@ -91,6 +91,7 @@ public struct GatewayServer: Sendable {
         router.add(middleware: ErrorMiddleware(pages: pages, credentials: credentials))
         router.add(middleware: LanguageMiddleware(secureCookies: configuration.gateway.cookiesAreSecure))
         router.add(middleware: OriginCheckMiddleware(configuration: configuration.gateway))
+        router.add(middleware: MethodNotAllowedMiddleware(operations: OpenAPIDocument.allOperations(modules: modules)))
 
         // Machine routes: health and the API description for anyone, metrics for administrators.
         router.get("/healthz", use: routes.healthz)
@@ -101,7 +102,7 @@ public struct GatewayServer: Sendable {
         router.get("/static/hub.css", use: routes.css)
 
         // JSON API: bearer tokens only, JSON bodies only.
-        let api = router.group("/api/v1").add(middleware: JSONOnlyMiddleware())
+        let api = router.group("/api/v1").add(middleware: FormQueryMiddleware()).add(middleware: JSONOnlyMiddleware())
         api.post("/tokens", use: routes.createToken)
         let authed = api.group().add(middleware: BearerAuthMiddleware(credentials: credentials))
         authed.get("/me", use: routes.me)

@@ -265,3 +265,44 @@ struct OriginCheckMiddleware: RouterMiddleware {
         return "\(scheme)://\(h)"
     }
 }
+
+/// A method a documented API path does not take is answered 405 with `Allow` (RFC 9110
+/// §15.5.6), not 404: the path exists. The paths and methods are the OpenAPI document's,
+/// which a test keeps equal to the routes.
+struct MethodNotAllowedMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let operations: [APIOperation]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix("/api/v1/") else { return try await next(request, context) }
+        // The most specific path first: /referrals/search is not /referrals/{id}.
+        let candidates = operations.filter { $0.matches(path) }
+        let fewest = candidates.map(\.pathParameters.count).min() ?? 0
+        let matching = candidates.filter { $0.pathParameters.count == fewest }
+        let method = request.method.rawValue.lowercased()
+        guard !matching.isEmpty, !matching.contains(where: { $0.method == method }) else { return try await next(request, context) }
+        var response = ErrorMapping.jsonResponse(HubError(HubError.Code("method_not_allowed"), "This path does not take \(request.method.rawValue)."))
+        response.status = .methodNotAllowed
+        var allowed: [String] = []
+        for op in matching where !allowed.contains(op.method.uppercased()) { allowed.append(op.method.uppercased()) }
+        response.headers[.allow] = allowed.joined(separator: ", ")
+        return response
+    }
+}
+
+/// In a query (`application/x-www-form-urlencoded`) a '+' stands for a space, as browsers and
+/// HTTP clients send it; Hummingbird's query parameters keep it as '+'. The API's query is
+/// rewritten with `%20` before any route reads it, so `?q=two+words` is two words.
+struct FormQueryMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let path = request.head.path, let mark = path.firstIndex(of: "?"), path[mark...].contains("+") else {
+            return try await next(request, context)
+        }
+        var head = request.head
+        head.path = String(path[..<mark]) + path[mark...].replacingOccurrences(of: "+", with: "%20")
+        return try await next(Request(head: head, body: request.body), context)
+    }
+}

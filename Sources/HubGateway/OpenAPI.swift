@@ -1,9 +1,38 @@
 import HubWeb
 
-/// The hand-written OpenAPI 3.1 description of the JSON API, served at /openapi.yaml.
-/// Keep it in step with `GatewayServer.buildRouter()` (a test checks every route is named).
+/// The OpenAPI 3.1 description of the JSON API, served at /openapi.yaml: the gateway's own
+/// operations and every web module's (`WebModule.openAPIOperations`), each rendered by
+/// `APIOperation` with every status it can answer; the configured centres, agencies and
+/// municipalities are filled in as the values those parameters take. A test checks every
+/// route is named; schemathesis checks the document against the running hub
+/// (Tests/protocol/test_openapi_schemathesis.py, docs/protocol.md).
 enum OpenAPIDocument {
-    static func yaml(modules: [WebModule]) -> String {
+    /// The gateway's own operations.
+    static let operations: [APIOperation] = [
+        APIOperation("post", "/api/v1/tokens", id: "createToken", tag: "gateway", summary: "Exchange username and password for a bearer token",
+                     body: APISchema.object([("username", APISchema.text(200, required: true)), ("password", "{ type: string, format: password, minLength: 1 }")],
+                                            required: ["username", "password"]),
+                     status: 201, responseDescription: "A new token (shown once; only its SHA-256 hash is stored)",
+                     response: [("application/json", "{ $ref: \"#/components/schemas/Token\" }")], open: true,
+                     extraResponses: [##""401": { $ref: "#/components/responses/Unauthorized" }"##,
+                                      ##""429": { description: "Too many failed logins from this address, or for this username; Retry-After says when to try again", headers: { Retry-After: { schema: { type: integer } } }, content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }"##]),
+        APIOperation("get", "/api/v1/me", id: "getMe", tag: "gateway", summary: "The user the token belongs to",
+                     responseDescription: "The current user", response: [("application/json", "{ $ref: \"#/components/schemas/User\" }")]),
+        APIOperation("get", "/api/v1/status", id: "getStatus", tag: "gateway", summary: "The message bus as the broker sees it (any logged-in role)",
+                     responseDescription: "Broker, services and adapters", response: [("application/json", "{ $ref: \"#/components/schemas/BusStatus\" }")]),
+        APIOperation("get", "/api/v1/centres", id: "listCentres", tag: "gateway", summary: "The centres, from the referrals service (bus message referrals.centres.list)",
+                     responseDescription: "The centres with the municipalities each serves",
+                     response: [("application/json", "{ type: object, required: [centres], properties: { centres: { type: array, items: { type: object, required: [id, name, municipalities], properties: { id: { type: string }, name: { type: string }, town: { type: string }, municipalities: { type: array, items: { type: string } } } } } } }")]),
+    ]
+
+    /// Every operation of the document, the gateway's and the modules'.
+    static func allOperations(modules: [WebModule]) -> [APIOperation] {
+        operations + modules.flatMap(\.openAPIOperations)
+    }
+
+    /// The document. `reference` holds the configured values (asked of the referrals service
+    /// when the document is served; empty when it did not answer).
+    static func yaml(modules: [WebModule], reference: APIReferenceValues = APIReferenceValues()) -> String {
     #"""
     openapi: 3.1.0
     info:
@@ -12,79 +41,15 @@ enum OpenAPIDocument {
       description: |
         JSON API of the Utväg Hub gateway. Obtain a bearer token with POST /api/v1/tokens
         and send it as `Authorization: Bearer <token>`. Cookies are never used by the API.
-        Every error has the shape `{"error": {"code", "message", "field"}}`.
+        Every error has the shape `{"error": {"code", "message", "field", "reason"?, "details"?}}`;
+        the HTTP status follows from the code (docs/protocol.md, "Errors over HTTP").
+        A method a path does not take is answered 405 with `Allow`.
     servers:
       - url: /
     security:
       - bearerAuth: []
     paths:
-      /api/v1/tokens:
-        post:
-          summary: Exchange username and password for a bearer token
-          operationId: createToken
-          security: []
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  required: [username, password]
-                  properties:
-                    username: { type: string }
-                    password: { type: string, format: password }
-          responses:
-            "201":
-              description: A new token (shown once; only its SHA-256 hash is stored)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Token" }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "413": { $ref: "#/components/responses/TooLarge" }
-            "429":
-              description: Too many failed logins for this username
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-      /api/v1/me:
-        get:
-          summary: The user the token belongs to
-          operationId: getMe
-          responses:
-            "200":
-              description: The current user
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/User" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-      /api/v1/status:
-        get:
-          summary: The message bus as the broker sees it (any logged-in role)
-          operationId: getStatus
-          responses:
-            "200":
-              description: Broker, services and adapters
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/BusStatus" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/centres:
-        get:
-          summary: The centres, from the referrals service (bus message referrals.centres.list)
-          operationId: listCentres
-          responses:
-            "200":
-              description: The referrals service's reply, passed through unchanged
-              content:
-                application/json:
-                  schema: {}
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-    \#(modules.map(\.openAPIPaths).joined(separator: "\n"))
+    \#(APIOperation.paths(allOperations(modules: modules)))
     components:
       securitySchemes:
         bearerAuth:
@@ -92,6 +57,7 @@ enum OpenAPIDocument {
           scheme: bearer
           description: Token from POST /api/v1/tokens
       schemas:
+    \#(APISchema.components(reference))
     \#(modules.map(\.openAPISchemas).joined(separator: "\n"))
         Error:
           type: object
@@ -110,6 +76,9 @@ enum OpenAPIDocument {
                 field:
                   type: [string, "null"]
                   description: The input field that was wrong, as a dotted path (body.username)
+                reason:
+                  type: string
+                  description: What exactly was wrong with the field, for programs (required, too_long, not_a_date, end_before_start, …; docs/protocol.md)
                 details:
                   type: array
                   description: Every problem when there were several (a form with three wrong fields)
@@ -119,6 +88,7 @@ enum OpenAPIDocument {
                     properties:
                       field: { type: string }
                       message: { type: string }
+                      reason: { type: string }
         Token:
           type: object
           required: [token, tokenType, expiresAt, user]
@@ -154,7 +124,7 @@ enum OpenAPIDocument {
             adapters: { type: array, items: { $ref: "#/components/schemas/Component" } }
       responses:
         BadRequest:
-          description: The body could not be read (not JSON, or not an object)
+          description: The body could not be read (not JSON)
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }
@@ -172,6 +142,21 @@ enum OpenAPIDocument {
               schema: { $ref: "#/components/schemas/Error" }
         Forbidden:
           description: The user may not do this
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        NotFound:
+          description: No such thing (or not one this user may see); `field` names the id
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        Conflict:
+          description: The state does not allow it now (cancelled, full, deadline passed, already done, intake paused, changed meanwhile)
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Error" }
+        UnsupportedMediaType:
+          description: The body is not sent as the media type the operation takes (application/json; text/csv for the statistics import)
           content:
             application/json:
               schema: { $ref: "#/components/schemas/Error" }

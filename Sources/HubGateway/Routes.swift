@@ -8,8 +8,7 @@ import Hummingbird
 struct Routes: Sendable {
     let server: GatewayServer
     let pages: PageRenderer
-    /// The generated /openapi.yaml and /static/hub.css, from the shared parts and every module's.
-    let openAPI: String
+    /// The generated /static/hub.css, from the shared part and every module's.
     let stylesheet: String
     /// The services' web modules, for their start-page panels.
     let modules: [WebModule]
@@ -40,7 +39,11 @@ struct Routes: Sendable {
     }
 
     @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
-        text(openAPI, contentType: "application/yaml; charset=utf-8")
+        // The values centres, agencies, municipalities and risk questions take are the configured
+        // ones, as the referrals service has them; without an answer the document describes any.
+        let options = try? await server.bus.request("referrals.options", body: .object([:]), timeout: .seconds(2))
+        let document = OpenAPIDocument.yaml(modules: modules, reference: APIReferenceValues(referralOptions: options))
+        return text(document, contentType: "application/yaml; charset=utf-8")
     }
 
     @Sendable func css(_ request: Request, context: Context) async throws -> Response {

@@ -70,12 +70,13 @@ package extension ServiceRoutes {
 
     package func param(_ context: Context, _ name: String) -> String { context.parameters.get(name) ?? "" }
 
-    /// Query items as strings, numbers where they look like whole numbers (`year`).
+    /// Query items as strings; `year` as a number when it is a whole number.
     package func query(_ request: Request, _ keys: [String]) -> [String: JSONValue] {
         var out: [String: JSONValue] = [:]
         for key in keys {
             guard let v = request.uri.queryParameters.get(key), !v.isEmpty else { continue }
-            out[key == "centre" ? "centreId" : key] = Int(v).map { .number(Double($0)) } ?? .string(v)
+            // Only a year is a number: a centre or a search word made of digits stays text.
+            out[key == "centre" ? "centreId" : key] = key == "year" ? (Int(v).map { .number(Double($0)) } ?? .string(v)) : .string(v)
         }
         return out
     }

@@ -25,9 +25,9 @@ package struct WebModule: Sendable {
     package let english: [String: String]
     package let menu: [MenuEntry]
     package let css: String
-    /// Paths under `paths:` and schemas under `components.schemas:` of the OpenAPI document,
-    /// indented as they stand there.
-    package let openAPIPaths: String
+    /// The module's operations of the OpenAPI document, and its schemas under
+    /// `components.schemas:` indented as they stand there.
+    package let openAPIOperations: [APIOperation]
     package let openAPISchemas: String
     package let mount: @Sendable (WebEnvironment, Routers) -> Void
     /// The start page's panel: what in this service needs the signed-in person now, drawn
@@ -36,11 +36,11 @@ package struct WebModule: Sendable {
     package let startPanel: (@Sendable (WebEnvironment, SessionInfo, Language) async -> String?)?
 
     package init(name: String, templates: [String: String], swedish: [String: String], english: [String: String],
-                 menu: [MenuEntry] = [], css: String = "", openAPIPaths: String, openAPISchemas: String,
+                 menu: [MenuEntry] = [], css: String = "", openAPIOperations: [APIOperation], openAPISchemas: String,
                  startPanel: (@Sendable (WebEnvironment, SessionInfo, Language) async -> String?)? = nil,
                  mount: @escaping @Sendable (WebEnvironment, Routers) -> Void) {
         self.name = name; self.templates = templates; self.swedish = swedish; self.english = english
-        self.menu = menu; self.css = css; self.openAPIPaths = openAPIPaths; self.openAPISchemas = openAPISchemas
+        self.menu = menu; self.css = css; self.openAPIOperations = openAPIOperations; self.openAPISchemas = openAPISchemas
         self.startPanel = startPanel
         self.mount = mount
     }

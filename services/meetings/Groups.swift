@@ -88,7 +88,7 @@ enum Groups {
         if let email, !Mail.isAddress(email) { throw HubError(.validation, "Not an e-mail address.", field: "body.email") }
         guard let row = try await c.database.queryFirst("SELECT \(columns) FROM group_members WHERE centre_id = ? AND member_id = ?",
                                                         [.text(centre), .text(memberID)]) else {
-            throw HubError(.validation, "Not a member of this centre's group.", field: "body.memberId")
+            throw HubError(.notFound, "Not a member of this centre's group.", field: "body.memberId")
         }
         let old = try member(row)
         guard old.to == nil || old.to! >= from else { throw HubError(.conflict, "That term has already ended.", field: "body.memberId") }

@@ -42,6 +42,9 @@ enum Privacy {
         let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         guard actor.handlesReferrals else { throw HubError(.forbidden, "Only administrators and centre staff review the audit log.") }
         let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre
+        if let centre, !env.reference.centres.contains(where: { $0.id == centre }) {
+            throw HubError(.notFound, "No such centre.", field: "body.centre", reason: .notAChoice)
+        }
         if let centre { try actor.requireHandler(centre: centre) } else if actor.role != .admin {
             throw HubError(.validation, "Name a centre.", field: "body.centre")
         }

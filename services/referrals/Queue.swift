@@ -48,6 +48,9 @@ enum Queue {
         let message = try Fields.string(r.body, "message", max: 500, required: paused)
         let alternatives = try Fields.string(r.body, "alternatives", max: 500, required: paused)
         var categories: [String] = []
+        if let given = r.body["categories"], given != .null, given.arrayValue == nil {
+            throw HubError(.validation, "Must be a list.", field: "body.categories", reason: .wrongType)
+        }
         if let list = r.body["categories"]?.arrayValue {
             for (i, v) in list.enumerated() {
                 guard let s = v.stringValue, ClientCategory(rawValue: s) != nil else {

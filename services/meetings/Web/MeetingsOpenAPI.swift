@@ -1,96 +1,93 @@
-/// The meetings part of the OpenAPI document (paths under /api/v1 and their schemas),
-/// kept apart so that other features' paths merge without touching it. The paths are
-/// written from one table so that every operation has the same responses.
-enum MeetingsOpenAPI {
-    /// One operation: parameters as `name` (path), `name:query` or `name:query:req`;
-    /// `body` is `MeetingInput` or `object`; `status` 200, 201 or `doc` (Markdown/HTML).
-    struct Op {
-        var path, method, id, summary: String
-        var params: [String]
-        var body: String?
-        var status: String
-        init(_ path: String, _ method: String, _ id: String, _ summary: String, _ params: [String], body: String?, status: String) {
-            self.path = path; self.method = method; self.id = id; self.summary = summary; self.params = params; self.body = body; self.status = status
-        }
-    }
+import HubWeb
 
-    static let operations: [Op] = [
-        Op("/api/v1/meetings", "get", "listMeetings", "Meetings the user may see, by date (meetings.list)", ["centre:query", "from:query", "to:query"], body: nil, status: "200"),
-        Op("/api/v1/meetings", "post", "createMeeting", "Create a meeting (and a series) from the centre's agenda template (admin, staff; meetings.create)", [], body: "MeetingInput", status: "201"),
-        Op("/api/v1/meetings/{meetingId}", "get", "getMeeting", "A meeting with attendees, agenda, status reports, action items and minutes state (meetings.get)", ["meetingId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}", "patch", "updateMeeting", "Change date, time, place, chair or secretary; raises the iCalendar SEQUENCE (meetings.update)", ["meetingId"], body: "MeetingInput", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/cancel", "post", "cancelMeeting", "Cancel; METHOD:CANCEL to everyone invited (meetings.cancel)", ["meetingId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}/attendance", "post", "setAttendance", "Record present / regrets / absent (meetings.attendance.set)", ["meetingId"], body: "object", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/replies", "post", "replyToInvitation", "Attending or regrets, or an iCalendar METHOD:REPLY (meetings.attendance.reply)", ["meetingId"], body: "object", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/agenda-items", "post", "addAgendaItem", "Add an item before the deadline (meetings.agenda.add)", ["meetingId"], body: "object", status: "201"),
-        Op("/api/v1/meetings/{meetingId}/agenda/circulate", "post", "circulateAgenda", "Send the agenda and the invitation (meetings.agenda.circulate)", ["meetingId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}/status-reports", "post", "submitStatusReport", "An agency's report for the status round (meetings.status-report.submit)", ["meetingId"], body: "object", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/items/{itemId}", "put", "setMinutesItem", "Minutes text, decisions, confidential flag of an item (meetings.minutes.item.set)", ["meetingId", "itemId"], body: "object", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/actions", "post", "addActionItem", "Add an action item (meetings.minutes.actions.add)", ["meetingId"], body: "object", status: "201"),
-        Op("/api/v1/meetings/{meetingId}/actions/{actionId}", "patch", "updateActionItem", "Mark an action item open or done (meetings.minutes.actions.update)", ["meetingId", "actionId"], body: "object", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/links", "post", "addLink", "Add a link (meetings.minutes.links.add)", ["meetingId"], body: "object", status: "201"),
-        Op("/api/v1/meetings/{meetingId}/attachments", "post", "addAttachment", "Attach a file as base64; SHA-256, size and type checked (meetings.minutes.attachments.add)", ["meetingId"], body: "object", status: "201"),
-        Op("/api/v1/meetings/{meetingId}/attachments/{attachmentId}", "get", "getAttachment", "An attachment with its checksum (meetings.minutes.attachments.get)", ["meetingId", "attachmentId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}/minutes/circulate", "post", "circulateMinutes", "Circulate a new version of the minutes (meetings.minutes.circulate)", ["meetingId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}/minutes/approve", "post", "approvePreviousMinutes", "At this meeting, approve the previous meeting's circulated minutes (meetings.minutes.approve)", ["meetingId"], body: "object", status: "200"),
-        Op("/api/v1/meetings/{meetingId}/minutes/file", "post", "fileMinutes", "Place approved minutes on file (meetings.minutes.file)", ["meetingId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}/minutes/versions", "get", "minutesVersions", "Circulated versions with diffs (meetings.minutes.versions)", ["meetingId"], body: nil, status: "200"),
-        Op("/api/v1/meetings/{meetingId}/export", "get", "exportMinutes", "The minutes as Markdown or print-ready HTML (meetings.export)", ["meetingId", "format:query"], body: nil, status: "doc"),
-        Op("/api/v1/minutes/import", "post", "importMinutes", "Import minutes written in the centres' style (meetings.import)", [], body: "object", status: "201"),
-        Op("/api/v1/minutes/search", "get", "searchMinutes", "Full-text search over a centre's minutes (meetings.search)", ["centre:query:req", "q:query:req"], body: nil, status: "200"),
-        Op("/api/v1/management-groups/{centre}", "get", "managementGroup", "Members of a centre's management group on a date (meetings.groups.list)", ["centre", "date:query"], body: nil, status: "200"),
-        Op("/api/v1/management-groups/{centre}/history", "get", "managementGroupHistory", "Every term of every member (meetings.groups.history)", ["centre"], body: nil, status: "200"),
-        Op("/api/v1/management-groups/{centre}/replace", "post", "replaceRepresentative", "An agency changes its representative; history kept (meetings.groups.replace)", ["centre"], body: "object", status: "200"),
-        Op("/api/v1/management-groups/{centre}/attendance", "get", "agencyAttendance", "Each agency's attendance with absences in a row flagged (meetings.attendance.agencies)", ["centre"], body: nil, status: "200"),
-        Op("/api/v1/meetings-mail/flush", "post", "flushMeetingMail", "Send queued agenda, minutes and invitation mail through the SMTP relay (meetings.mail.flush)", [], body: nil, status: "200"),
-        Op("/api/v1/meetings-reminders/run", "post", "runMeetingReminders", "Send due reminders (meetings.reminders.run)", [], body: nil, status: "200"),
+/// The meetings part of the OpenAPI document (paths under /api/v1 and their schemas),
+/// kept apart so that other features' paths merge without touching it.
+enum MeetingsOpenAPI {
+    typealias Op = APIOperation
+    static let centre = ["centre": APISchema.centre]
+    static let object = "{ type: object }"
+
+    static let operations: [APIOperation] = [
+        Op("get", "/api/v1/meetings", id: "listMeetings", tag: "meetings", summary: "Meetings the user may see, by date (meetings.list)",
+           query: [APIParameter("centre", APISchema.centre), APIParameter("from", APISchema.date), APIParameter("to", APISchema.date)]),
+        Op("post", "/api/v1/meetings", id: "createMeeting", tag: "meetings",
+           summary: "Create a meeting (and a series) from the centre's agenda template (admin, staff; meetings.create). It ends after it starts; series dates come after the date, once each. chairMemberId and secretaryMemberId name members of the centre's group",
+           body: "{ $ref: \"#/components/schemas/MeetingInput\" }", status: 201, conflict: true),
+        Op("get", "/api/v1/meetings/{meetingId}", id: "getMeeting", tag: "meetings",
+           summary: "A meeting with attendees, agenda, status reports, action items and minutes state (meetings.get)"),
+        Op("patch", "/api/v1/meetings/{meetingId}", id: "updateMeeting", tag: "meetings",
+           summary: "Change date, time, place, chair or secretary; raises the iCalendar SEQUENCE (meetings.update)",
+           body: "{ $ref: \"#/components/schemas/MeetingChange\" }", conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/cancel", id: "cancelMeeting", tag: "meetings", summary: "Cancel; METHOD:CANCEL to everyone invited (meetings.cancel)", conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/attendance", id: "setAttendance", tag: "meetings", summary: "Record present / regrets / absent (meetings.attendance.set)",
+           body: APISchema.object([("entries", "{ type: array, maxItems: 100, items: \(APISchema.object([("memberId", APISchema.text(40, required: true)), ("status", APISchema.choice(["present", "regrets", "absent"]))], required: ["memberId", "status"])) }")],
+                                  required: ["entries"]), conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/replies", id: "replyToInvitation", tag: "meetings",
+           summary: "Attending or regrets (meetings.attendance.reply); a calendar program may send its iCalendar METHOD:REPLY as the text of calendar instead",
+           body: APISchema.object([("memberId", APISchema.text(40, required: true)), ("reply", APISchema.choice(["attending", "regrets"]))], required: ["memberId", "reply"]),
+           conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/agenda-items", id: "addAgendaItem", tag: "meetings", summary: "Add an item before the deadline (meetings.agenda.add)",
+           body: APISchema.object([("title", APISchema.text(200, required: true)), ("confidential", APISchema.boolean)], required: ["title"]), status: 201, conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/agenda/circulate", id: "circulateAgenda", tag: "meetings", summary: "Send the agenda and the invitation (meetings.agenda.circulate)", conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/status-reports", id: "submitStatusReport", tag: "meetings",
+           summary: "An agency's report for the status round (meetings.status-report.submit)",
+           body: APISchema.object([("text", APISchema.text(20000, required: true, multiline: true)), ("agency", APISchema.agency), ("municipality", APISchema.text(64))], required: ["text"]),
+           conflict: true),
+        Op("put", "/api/v1/meetings/{meetingId}/items/{itemId}", id: "setMinutesItem", tag: "meetings",
+           summary: "Minutes text, decisions, confidential flag of an item (meetings.minutes.item.set)",
+           body: APISchema.object([("title", APISchema.text(200)), ("text", APISchema.text(20000, multiline: true)), ("decisions", APISchema.text(20000, multiline: true)),
+                                   ("confidential", APISchema.boolean)]), conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/actions", id: "addActionItem", tag: "meetings", summary: "Add an action item (meetings.minutes.actions.add)",
+           body: APISchema.object([("text", APISchema.text(1000, required: true, multiline: true)), ("owner", APISchema.text(120, required: true)),
+                                   ("agency", APISchema.agency), ("itemId", APISchema.id), ("due", APISchema.date)], required: ["text", "owner"]),
+           status: 201, conflict: true),
+        Op("patch", "/api/v1/meetings/{meetingId}/actions/{actionId}", id: "updateActionItem", tag: "meetings", summary: "Mark an action item open or done (meetings.minutes.actions.update)",
+           body: APISchema.object([("status", APISchema.choice(["open", "done"]))], required: ["status"]), conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/links", id: "addLink", tag: "meetings", summary: "Add a link (meetings.minutes.links.add)",
+           body: object, status: 201, conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/attachments", id: "addAttachment", tag: "meetings",
+           summary: "Attach a file as base64; SHA-256, size and type checked (meetings.minutes.attachments.add)", body: object, status: 201, conflict: true),
+        Op("get", "/api/v1/meetings/{meetingId}/attachments/{attachmentId}", id: "getAttachment", tag: "meetings", summary: "An attachment with its checksum (meetings.minutes.attachments.get)"),
+        Op("post", "/api/v1/meetings/{meetingId}/minutes/circulate", id: "circulateMinutes", tag: "meetings", summary: "Circulate a new version of the minutes (meetings.minutes.circulate)", conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/minutes/approve", id: "approvePreviousMinutes", tag: "meetings",
+           summary: "At this meeting, approve the previous meeting's circulated minutes (meetings.minutes.approve)", body: object, bodyRequired: false, conflict: true),
+        Op("post", "/api/v1/meetings/{meetingId}/minutes/file", id: "fileMinutes", tag: "meetings", summary: "Place approved minutes on file (meetings.minutes.file)", conflict: true),
+        Op("get", "/api/v1/meetings/{meetingId}/minutes/versions", id: "minutesVersions", tag: "meetings", summary: "Circulated versions with diffs (meetings.minutes.versions)"),
+        Op("get", "/api/v1/meetings/{meetingId}/export", id: "exportMinutes", tag: "meetings", summary: "The minutes as Markdown or print-ready HTML (meetings.export)",
+           query: [APIParameter("format", APISchema.choice(["markdown", "html"]))], responseDescription: "The document",
+           response: [("text/markdown", "{ type: string }"), ("text/html", "{ type: string }")]),
+        Op("post", "/api/v1/minutes/import", id: "importMinutes", tag: "meetings", summary: "Import minutes written in the centres' style (meetings.import)",
+           body: APISchema.object([("text", "{ type: string, maxLength: 200000, format: minutes, description: \"Minutes in the centres' style (Markdown or plain text): a list of those present (Närvarande) or numbered items, at least\" }"),
+                                   ("centre", APISchema.centre), ("date", APISchema.date), ("group", APISchema.choice(["management"])), ("dryRun", APISchema.boolean)],
+                                  required: ["text", "centre", "date"]),
+           status: 201, conflict: true),
+        Op("get", "/api/v1/minutes/search", id: "searchMinutes", tag: "meetings", summary: "Full-text search over a centre's minutes (meetings.search)",
+           query: [APIParameter("centre", APISchema.centre, required: true), APIParameter("q", "{ type: string, maxLength: 200, pattern: '^[A-Za-z0-9]{2,20}(?: [A-Za-z0-9]{2,20}){0,7}$', description: \"One to eight words of two letters or digits or more\" }", required: true)]),
+        Op("get", "/api/v1/management-groups/{centre}", id: "managementGroup", tag: "meetings", summary: "Members of a centre's management group on a date (meetings.groups.list)",
+           query: [APIParameter("date", APISchema.date)], pathSchemas: centre),
+        Op("get", "/api/v1/management-groups/{centre}/history", id: "managementGroupHistory", tag: "meetings", summary: "Every term of every member (meetings.groups.history)", pathSchemas: centre),
+        Op("post", "/api/v1/management-groups/{centre}/replace", id: "replaceRepresentative", tag: "meetings",
+           summary: "An agency changes its representative; history kept (meetings.groups.replace). The new term starts after the current one started",
+           pathSchemas: centre,
+           body: APISchema.object([("memberId", APISchema.text(40, required: true)), ("from", APISchema.date), ("name", APISchema.text(120, required: true)),
+                                   ("title", APISchema.text(120, required: true)), ("email", APISchema.email)], required: ["memberId", "from", "name", "title"]),
+           conflict: true),
+        Op("get", "/api/v1/management-groups/{centre}/attendance", id: "agencyAttendance", tag: "meetings",
+           summary: "Each agency's attendance with absences in a row flagged (meetings.attendance.agencies)", pathSchemas: centre),
+        Op("post", "/api/v1/meetings-mail/flush", id: "flushMeetingMail", tag: "meetings", summary: "Send queued agenda, minutes and invitation mail through the SMTP relay (meetings.mail.flush)"),
+        Op("post", "/api/v1/meetings-reminders/run", id: "runMeetingReminders", tag: "meetings", summary: "Send due reminders (meetings.reminders.run)"),
     ]
 
-    static let paths: String = {
-        var out: [String] = [], last = ""
-        for op in operations {
-            if op.path != last { out.append("  \(op.path):"); last = op.path }
-            out += ["    \(op.method):", "      summary: \"\(op.summary)\"", "      operationId: \(op.id)", "      tags: [meetings]"]
-            if !op.params.isEmpty {
-                out.append("      parameters:")
-                for p in op.params {
-                    let parts = p.split(separator: ":").map(String.init)
-                    let place = parts.count > 1 ? parts[1] : "path"
-                    out.append("        - { name: \(parts[0]), in: \(place), required: \(place == "path" || parts.count > 2), schema: { type: string } }")
-                }
-            }
-            if let body = op.body {
-                out += ["      requestBody:", "        required: true", "        content:", "          application/json:",
-                        body == "MeetingInput" ? "            schema: { $ref: \"#/components/schemas/MeetingInput\" }" : "            schema: { type: object }"]
-            }
-            out.append("      responses:")
-            if op.status == "doc" {
-                out += ["        \"200\":", "          description: The document", "          content:",
-                        "            text/markdown: { schema: { type: string } }", "            text/html: { schema: { type: string } }"]
-            } else {
-                out += ["        \"\(op.status)\":", "          description: The meetings service's reply", "          content:",
-                        "            application/json:", "              schema: { type: object }"]
-            }
-            for (code, ref) in [("400", "BadRequest"), ("422", "Unprocessable"), ("401", "Unauthorized"), ("403", "Forbidden"), ("503", "Unavailable")] {
-                out.append("        \"\(code)\": { $ref: \"#/components/responses/\(ref)\" }")
-            }
-        }
-        return out.joined(separator: "\n")
-    }()
+    static var paths: String { APIOperation.paths(operations) }
 
-    static let schemas = #"""
-        MeetingInput:
-          type: object
-          properties:
-            centre: { type: string }
-            date: { type: string, format: date }
-            start: { type: string, pattern: "^[0-2][0-9]:[0-5][0-9]$" }
-            end: { type: string, pattern: "^[0-2][0-9]:[0-5][0-9]$" }
-            place: { type: string, maxLength: 200 }
-            link: { type: string, format: uri, maxLength: 500 }
-            chairMemberId: { type: string }
-            temporaryChair: { type: string, maxLength: 120 }
-            secretaryMemberId: { type: string }
-            series: { type: array, items: { type: string, format: date }, maxItems: 12 }
-    """#
+    static let meetingFields: [(String, String)] = [
+        ("date", APISchema.date), ("start", APISchema.time), ("end", APISchema.time), ("place", APISchema.text(200)),
+        ("link", "{ type: string, maxLength: 500, pattern: '^[\\t-\\r ]*https://[^\\s\\x00-\\x1f\\x7f-\\x9f]+[\\t-\\r ]*$' }"), ("temporaryChair", APISchema.text(120)),
+    ]
+
+    static let schemas = """
+        MeetingInput: \(APISchema.object([("centre", APISchema.centre)] + meetingFields + [("series", "{ type: array, maxItems: 12, uniqueItems: true, items: \(APISchema.date) }")],
+                                         required: ["centre", "date"]))
+        MeetingChange: \(APISchema.object(meetingFields))
+    """
 }

@@ -7,7 +7,7 @@ package enum MeetingsWeb {
         name: "meetings", templates: MeetingTemplates.all,
         swedish: MeetingStrings.swedish, english: MeetingStrings.english,
         menu: [MenuEntry(path: "/moten", labelKey: "nav_meetings", roles: [.admin, .staff, .board, .agency])],
-        openAPIPaths: MeetingsOpenAPI.paths, openAPISchemas: MeetingsOpenAPI.schemas,
+        openAPIOperations: MeetingsOpenAPI.operations, openAPISchemas: MeetingsOpenAPI.schemas,
         startPanel: MeetingsStartPanel.render
     ) { environment, routers in
         MeetingRoutes(server: environment, pages: environment.pages).register(api: routers.api, pages: routers.pages)

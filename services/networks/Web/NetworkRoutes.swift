@@ -167,7 +167,11 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     @Sendable func apiListContacts(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
         var q = query(request, ["centre"])
-        if request.uri.queryParameters.get("includeInactive") == "true" { q["includeInactive"] = .bool(true) }
+        switch request.uri.queryParameters.get("includeInactive") ?? "" {
+        case "true": q["includeInactive"] = .bool(true)
+        case "false", "": break
+        default: throw HubError(.validation, "Use true or false.", field: "includeInactive", reason: .wrongType)
+        }
         return json(try await ask("networks.contacts.list", .object(q)))
     }
 

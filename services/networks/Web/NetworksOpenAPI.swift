@@ -1,566 +1,127 @@
+import HubWeb
+
 /// The network-day part of the OpenAPI document (paths under /api/v1 and their schemas),
 /// kept apart so that other features' paths merge without touching it.
 enum NetworksOpenAPI {
-    static let paths = #"""
-      /api/v1/network-days:
-        get:
-          summary: "Network days, by date (networks.days.list)"
-          operationId: listNetworkDays
-          tags: [networks]
-          parameters:
-            - { name: centre, in: query, required: false, schema: { type: string } }
-            - { name: year, in: query, required: false, schema: { type: integer } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-        post:
-          summary: "Create a network day, open for registration (admin, staff; networks.days.create)"
-          operationId: createNetworkDay
-          tags: [networks]
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { $ref: "#/components/schemas/NetworkDayInput" }
-          responses:
-            "201":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-days/{dayId}:
-        get:
-          summary: "One day with seats taken, left and waiting (networks.days.get)"
-          operationId: getNetworkDay
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-        patch:
-          summary: "Change a day; raises the iCalendar SEQUENCE and re-sends invitations (admin, staff)"
-          operationId: updateNetworkDay
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { $ref: "#/components/schemas/NetworkDayInput" }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-days/{dayId}/cancel:
-        post:
-          summary: "Cancel a day; METHOD:CANCEL goes to invited agencies (admin, staff)"
-          operationId: cancelNetworkDay
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-days/{dayId}/invitations:
-        post:
-          summary: "Send invitations with iCalendar to the agency adapter of each contact person, and for e-mail (admin, staff)"
-          operationId: inviteToNetworkDay
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { $ref: "#/components/schemas/Invitation" }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-days/{dayId}/registrations:
-        post:
-          summary: "Register one person, or a group on one invoice reference; the hub makes the cancel and manage links and returns them once"
-          operationId: registerForNetworkDay
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { $ref: "#/components/schemas/RegistrationInput" }
-          responses:
-            "201":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-        get:
-          summary: "Participants: seats, waiting list in order, cancellations (admin, staff)"
-          operationId: listRegistrations
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-days/{dayId}/participants.csv:
-        get:
-          summary: "Participant list as RFC 4180 CSV (admin, staff)"
-          operationId: exportParticipants
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          responses:
-            "200":
-              description: CSV file (Content-Disposition attachment)
-              content:
-                text/csv: {}
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-days/{dayId}/invoice-basis:
-        get:
-          summary: "People × fee per agency and invoice reference (admin, staff)"
-          operationId: invoiceBasis
-          tags: [networks]
-          parameters:
-            - { name: dayId, in: path, required: true, schema: { type: string } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/registrations/{participantId}/check-in:
-        post:
-          summary: "Mark attendance on the day; body {attended: bool} (admin, staff)"
-          operationId: checkIn
-          tags: [networks]
-          parameters:
-            - { name: participantId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { type: object }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/registrations/{participantId}/move:
-        post:
-          summary: "Move someone with a reason; body {to: confirmed|waiting|day, toDayId?, reason} — never beyond capacity (admin, staff)"
-          operationId: moveParticipant
-          tags: [networks]
-          parameters:
-            - { name: participantId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { type: object }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/contact-persons:
-        get:
-          summary: "Active contact persons of a centre (admin, staff)"
-          operationId: listContactPersons
-          tags: [networks]
-          parameters:
-            - { name: centre, in: query, required: false, schema: { type: string } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-        post:
-          summary: "Add a contact person; the reply carries selfUpdateUrl, their self-update link, shown once (admin, staff)"
-          operationId: createContactPerson
-          tags: [networks]
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { type: object }
-          responses:
-            "201":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/contact-persons/{contactId}:
-        patch:
-          summary: "Change a contact person (admin, staff)"
-          operationId: updateContactPerson
-          tags: [networks]
-          parameters:
-            - { name: contactId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { type: object }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/coverage/{centreId}:
-        get:
-          summary: "Municipalities × agencies with contacts, and gap: true where there is none (admin, staff)"
-          operationId: getCoverage
-          tags: [networks]
-          parameters:
-            - { name: centreId, in: path, required: true, schema: { type: string } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/tour-visits:
-        get:
-          summary: "Collaboration tour: visits of a year and municipalities not visited (admin, staff)"
-          operationId: listTourVisits
-          tags: [networks]
-          parameters:
-            - { name: centre, in: query, required: false, schema: { type: string } }
-            - { name: year, in: query, required: false, schema: { type: integer } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-        post:
-          summary: "Plan a visit {centreId, municipality, date, notes?} (admin, staff)"
-          operationId: planTourVisit
-          tags: [networks]
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { type: object }
-          responses:
-            "201":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/tour-visits/{visitId}/complete:
-        post:
-          summary: "Mark a visit completed {date?, notes?} (admin, staff)"
-          operationId: completeTourVisit
-          tags: [networks]
-          parameters:
-            - { name: visitId, in: path, required: true, schema: { type: string } }
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: { type: object }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "404":
-              description: No such record (error.field names it)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "409":
-              description: Not allowed now (deadline passed, day cancelled, no free seat, duplicate e-mail, used link)
-              content:
-                application/json:
-                  schema: { $ref: "#/components/schemas/Error" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-      /api/v1/network-attendance:
-        get:
-          summary: "Registrations and attendance per agency across the network days of a centre (admin, staff)"
-          operationId: networkAttendance
-          tags: [networks]
-          parameters:
-            - { name: centre, in: query, required: false, schema: { type: string } }
-            - { name: year, in: query, required: false, schema: { type: integer } }
-          responses:
-            "200":
-              description: The networks service's reply
-              content:
-                application/json:
-                  schema: { type: object }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-    """#
+    typealias Op = APIOperation
+    static let centreYear = [APIParameter("centre", APISchema.centre, required: true), APIParameter("year", APISchema.year)]
+
+    static let operations: [APIOperation] = [
+        Op("get", "/api/v1/network-days", id: "listNetworkDays", tag: "networks", summary: "Network days, by date (networks.days.list)",
+           query: [APIParameter("centre", APISchema.centre), APIParameter("year", APISchema.year)],
+           response: [("application/json", "{ type: object, required: [days], properties: { days: { type: array, items: { $ref: \"#/components/schemas/NetworkDay\" } } } }")]),
+        Op("post", "/api/v1/network-days", id: "createNetworkDay", tag: "networks",
+           summary: "Create a network day, open for registration (admin, staff; networks.days.create). The day ends after it starts; the deadline is not after the start",
+           body: "{ $ref: \"#/components/schemas/NetworkDayInput\" }", status: 201, response: [("application/json", "{ $ref: \"#/components/schemas/NetworkDay\" }")]),
+        Op("get", "/api/v1/network-days/{dayId}", id: "getNetworkDay", tag: "networks", summary: "One day with seats taken, left and waiting (networks.days.get)",
+           response: [("application/json", "{ $ref: \"#/components/schemas/NetworkDay\" }")]),
+        Op("patch", "/api/v1/network-days/{dayId}", id: "updateNetworkDay", tag: "networks",
+           summary: "Change a day; raises the iCalendar SEQUENCE and re-sends invitations (admin, staff)",
+           body: "{ $ref: \"#/components/schemas/NetworkDayChange\" }", response: [("application/json", "{ $ref: \"#/components/schemas/NetworkDay\" }")], conflict: true),
+        Op("post", "/api/v1/network-days/{dayId}/cancel", id: "cancelNetworkDay", tag: "networks",
+           summary: "Cancel a day; METHOD:CANCEL goes to invited agencies (admin, staff)",
+           response: [("application/json", "{ $ref: \"#/components/schemas/NetworkDay\" }")], conflict: true),
+        Op("post", "/api/v1/network-days/{dayId}/invitations", id: "inviteToNetworkDay", tag: "networks",
+           summary: "Send invitations with iCalendar to the agency adapter of each contact person, and for e-mail (admin, staff)",
+           body: "{ $ref: \"#/components/schemas/Invitation\" }", bodyRequired: false, conflict: true),
+        Op("post", "/api/v1/network-days/{dayId}/registrations", id: "registerForNetworkDay", tag: "networks",
+           summary: "Register one person, or a group on one invoice reference; the hub makes the cancel and manage links and returns them once",
+           body: "{ $ref: \"#/components/schemas/RegistrationInput\" }", status: 201, conflict: true),
+        Op("get", "/api/v1/network-days/{dayId}/registrations", id: "listRegistrations", tag: "networks",
+           summary: "Participants: seats, waiting list in order, cancellations (admin, staff)"),
+        Op("get", "/api/v1/network-days/{dayId}/participants.csv", id: "exportParticipants", tag: "networks",
+           summary: "Participant list as RFC 4180 CSV (admin, staff)", responseDescription: "CSV file (Content-Disposition attachment)",
+           response: [("text/csv", "{ type: string }")]),
+        Op("get", "/api/v1/network-days/{dayId}/invoice-basis", id: "invoiceBasis", tag: "networks",
+           summary: "People × fee per agency and invoice reference (admin, staff)"),
+        Op("post", "/api/v1/registrations/{participantId}/check-in", id: "checkIn", tag: "networks",
+           summary: "Mark attendance on the day (admin, staff)",
+           body: APISchema.object([("attended", APISchema.boolean)]), bodyRequired: false, conflict: true),
+        Op("post", "/api/v1/registrations/{participantId}/move", id: "moveParticipant", tag: "networks",
+           summary: "Move someone with a reason: to confirmed, waiting, or another day (toDayId) — never beyond capacity (admin, staff)",
+           body: APISchema.object([("to", APISchema.choice(["confirmed", "waiting", "day"])), ("toDayId", APISchema.id),
+                                   ("reason", APISchema.text(500, required: true, multiline: true))], required: ["to", "reason"]),
+           conflict: true),
+        Op("get", "/api/v1/contact-persons", id: "listContactPersons", tag: "networks", summary: "Active contact persons of a centre (admin, staff)",
+           query: [APIParameter("centre", APISchema.centre, required: true), APIParameter("includeInactive", APISchema.choice(["true", "false"]))]),
+        Op("post", "/api/v1/contact-persons", id: "createContactPerson", tag: "networks",
+           summary: "Add a contact person; the reply carries selfUpdateUrl, their self-update link, shown once (admin, staff). The municipality is one the centre serves; activeTo is not before activeFrom",
+           body: "{ $ref: \"#/components/schemas/ContactInput\" }", status: 201),
+        Op("patch", "/api/v1/contact-persons/{contactId}", id: "updateContactPerson", tag: "networks", summary: "Change a contact person (admin, staff)",
+           body: "{ $ref: \"#/components/schemas/ContactChange\" }"),
+        Op("get", "/api/v1/coverage/{centreId}", id: "getCoverage", tag: "networks",
+           summary: "Municipalities × agencies with contacts, and gap: true where there is none (admin, staff)", pathSchemas: ["centreId": APISchema.centre]),
+        Op("get", "/api/v1/tour-visits", id: "listTourVisits", tag: "networks",
+           summary: "Collaboration tour: visits of a year and municipalities not visited (admin, staff)", query: centreYear),
+        Op("post", "/api/v1/tour-visits", id: "planTourVisit", tag: "networks", summary: "Plan a visit to a municipality the centre serves (admin, staff)",
+           body: "{ allOf: [\(APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))], required: ["centreId", "municipality", "date"])), \(APISchema.servedMunicipality)] }",
+           status: 201),
+        Op("post", "/api/v1/tour-visits/{visitId}/complete", id: "completeTourVisit", tag: "networks", summary: "Mark a visit completed (admin, staff)",
+           body: APISchema.object([("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))]), bodyRequired: false, conflict: true),
+        Op("get", "/api/v1/network-attendance", id: "networkAttendance", tag: "networks",
+           summary: "Registrations and attendance per agency across the network days of a centre (admin, staff)", query: centreYear),
+    ]
+
+    /// The operations' YAML under `paths:`.
+    static var paths: String { APIOperation.paths(operations) }
+
+    static let dayFields: [(String, String)] = [
+        ("title", APISchema.text(300, required: true)), ("theme", APISchema.text(500, required: true)),
+        ("date", APISchema.date), ("startTime", APISchema.time), ("endTime", APISchema.time),
+        ("venue", APISchema.text(300, required: true)),
+        ("organisers", "{ type: array, maxItems: 20, items: \(APISchema.text(200, required: true)) }"),
+        ("programme", "{ type: array, maxItems: 50, items: \(APISchema.object([("start", APISchema.time), ("end", APISchema.time), ("title", APISchema.text(300, required: true)), ("speaker", APISchema.text(200))], required: ["start", "title"])) }"),
+        ("capacity", "{ type: integer, minimum: 1, maximum: 10000 }"), ("feeSEK", "{ type: integer, minimum: 0, maximum: 100000 }"),
+        ("deadline", APISchema.deadline), ("contactEmail", APISchema.email),
+        ("purgeAfterDays", "{ type: integer, minimum: 0, maximum: 3650, description: \"Participant data is purged this many days after the day (default 90)\" }"),
+    ]
+    static let contactFields: [(String, String)] = [
+        ("name", APISchema.text(200, required: true)), ("title", APISchema.text(200)), ("unit", APISchema.text(200)),
+        ("agency", APISchema.agency), ("municipality", APISchema.municipality), ("email", APISchema.email),
+        ("phone", "{ type: string, maxLength: 40, pattern: '^[0-9 +()-]*$' }"), ("activeFrom", APISchema.date), ("activeTo", APISchema.date),
+    ]
+    static let person: [(String, String)] = [
+        ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
+        ("email", APISchema.email), ("dietary", APISchema.text(500)),
+    ]
 
     /// Schemas referenced by `paths`, placed under `components.schemas`.
-    static let schemas = #"""
-        NetworkDayInput:
-          type: object
-          required: [centreId, title, theme, date, startTime, endTime, venue, capacity, deadline]
-          properties:
-            centreId: { type: string }
-            title: { type: string, maxLength: 300 }
-            theme: { type: string, maxLength: 500 }
-            date: { type: string, format: date }
-            startTime: { type: string, pattern: "^[0-2][0-9]:[0-5][0-9]$" }
-            endTime: { type: string, pattern: "^[0-2][0-9]:[0-5][0-9]$" }
-            venue: { type: string }
-            organisers: { type: array, items: { type: string } }
-            programme:
-              type: array
-              items:
-                type: object
-                required: [start, title]
-                properties: { start: { type: string }, end: { type: string }, title: { type: string }, speaker: { type: string } }
-            capacity: { type: integer, minimum: 1, maximum: 10000 }
-            feeSEK: { type: integer, minimum: 0 }
-            deadline: { type: string, description: "YYYY-MM-DD (end of that day, Europe/Stockholm) or YYYY-MM-DDTHH:MM" }
-            contactEmail: { type: string, format: email }
-            purgeAfterDays: { type: integer, description: "Participant data is purged this many days after the day (default 90)" }
-        Invitation:
-          type: object
-          properties:
-            registrationUrl: { type: string, description: "Defaults to this gateway's /anmalan/{dayId}" }
+    static let schemas = """
+        NetworkDayInput: \(APISchema.object([("centreId", APISchema.centre)] + dayFields,
+                                            required: ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "capacity", "deadline"]))
+        NetworkDayChange: \(APISchema.object(dayFields))
+        ContactInput: { allOf: [\(APISchema.object([("centreId", APISchema.centre)] + contactFields, required: ["centreId", "name", "agency", "email"])), \(APISchema.servedMunicipality)] }
+        ContactChange: \(APISchema.object(contactFields))
+        Invitation: \(APISchema.object([("registrationUrl", "{ type: string, format: uri, maxLength: 500, description: \"Defaults to this gateway's /anmalan/{dayId}\" }")]))
         RegistrationInput:
+          description: One person, or a group (participants, booker) on one invoice reference. The hub makes the links; never send cancelToken or manageToken. invoiceReference is required when the day has a fee.
+          oneOf:
+            - \(APISchema.object(person + [("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
+                                 required: ["name", "agency", "email"], blankIsAbsent: false))
+            - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"], blankIsAbsent: false)) }"),
+                                  ("booker", APISchema.object([("name", APISchema.text(200, required: true)), ("email", APISchema.email)], required: ["name", "email"])),
+                                  ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
+                                 required: ["participants"]))
+        NetworkDay:
           type: object
-          description: One person (name, email, agency, …) or a group (participants, booker, invoiceReference). Never send cancelToken or manageToken.
+          required: [id, centreId, title, date, startTime, endTime, status, capacity]
           properties:
-            name: { type: string, maxLength: 200 }
-            email: { type: string, format: email, maxLength: 254 }
-            agency: { type: string, description: "Agency id from config/agencies.json" }
-            municipality: { type: string }
-            dietary: { type: string, maxLength: 500 }
-            invoiceReference: { type: string, maxLength: 100, description: "Required when the day has a fee" }
-            booker: { type: object, properties: { name: { type: string }, email: { type: string } } }
-            participants:
-              type: array
-              maxItems: 50
-              items:
-                type: object
-                required: [name, email, agency]
-                properties: { name: { type: string }, email: { type: string }, agency: { type: string }, municipality: { type: string }, dietary: { type: string } }
-    """#
+            id: { type: string }
+            centreId: { type: string }
+            title: { type: string }
+            theme: { type: string }
+            date: { type: string }
+            startTime: { type: string }
+            endTime: { type: string }
+            venue: { type: string }
+            capacity: { type: integer }
+            feeSEK: { type: integer }
+            deadline: { type: string }
+            status: { type: string }
+            sequence: { type: integer }
+            taken: { type: integer }
+            seatsLeft: { type: integer }
+            waiting: { type: integer }
+            registrationOpen: { type: boolean }
+    """
 }

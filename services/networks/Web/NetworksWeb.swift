@@ -8,7 +8,7 @@ package enum NetworksWeb {
         swedish: NetworkStrings.swedish, english: NetworkStrings.english,
         menu: [MenuEntry(path: "/natverk", labelKey: "nav_networks", roles: [.admin, .staff])],
         css: SharedTemplates.text(PackageResources.networks_css),
-        openAPIPaths: NetworksOpenAPI.paths, openAPISchemas: NetworksOpenAPI.schemas,
+        openAPIOperations: NetworksOpenAPI.operations, openAPISchemas: NetworksOpenAPI.schemas,
         startPanel: NetworksStartPanel.render
     ) { environment, routers in
         NetworkRoutes(server: environment, pages: environment.pages)

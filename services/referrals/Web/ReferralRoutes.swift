@@ -52,6 +52,8 @@ struct ReferralRoutes: ServiceRoutes {
     func jsonBody(_ request: Request, _ context: Context) async throws -> JSONValue {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        // No body is an empty object: a step such as receive takes nothing.
+        guard buffer.readableBytes > 0 else { return .object([:]) }
         let value: JSONValue
         do { value = try JSONValue.parse(Array(buffer: buffer)) } catch {
             throw HubError(.invalidJSON, "The body is not valid JSON.", field: "body")
@@ -90,6 +92,9 @@ struct ReferralRoutes: ServiceRoutes {
     /// every status in pages; without, the working lists (`view` = queue, centre or mine).
     @Sendable func apiList(_ request: Request, context: Context) async throws -> Response {
         let user = try apiUser(context)
+        if let view = request.uri.queryParameters.get("view"), !view.isEmpty, !["queue", "centre", "mine"].contains(view) {
+            throw HubError(.validation, "Use one of: queue, centre, mine.", field: "view", reason: .notAChoice)
+        }
         let searching = Self.searchKeys.contains { $0 != "centre" && $0 != "limit" && request.uri.queryParameters.get($0) != nil }
         guard searching else { return json(try await call("referrals.list", Self.query(request, ["view", "centre", "limit"]), user: user)) }
         return json(try await call("referrals.find", Self.query(request, Self.searchKeys), user: user))
@@ -161,7 +166,9 @@ struct ReferralRoutes: ServiceRoutes {
         guard let text = String(validating: Array(buffer: buffer), as: UTF8.self) else {
             throw HubError(.validation, "The body must be UTF-8 text (text/csv).", field: "body")
         }
-        let body: JSONValue = ["csv": .string(text), "replace": .bool(request.uri.queryParameters.get("replace") == "true")]
+        let replace = request.uri.queryParameters.get("replace") ?? ""
+        guard ["true", "false", ""].contains(replace) else { throw HubError(.validation, "Use true or false.", field: "replace", reason: .wrongType) }
+        let body: JSONValue = ["csv": .string(text), "replace": .bool(replace == "true")]
         return json(try await call("referrals.statistics.import", body, user: user), status: .created)
     }
 

@@ -1,236 +1,146 @@
-/// The referral part of the OpenAPI document: paths under /api/v1 and their schemas.
-enum ReferralsOpenAPI {
-    static let paths = #"""
-      /api/v1/referral-options:
-        get:
-          summary: What a referral may contain (categories, kinds of help, municipalities per centre with intake, reasons, risk questions)
-          operationId: referralOptions
-          responses:
-            "200": { description: Options, content: { application/json: { schema: { type: object } } } }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-      /api/v1/referrals:
-        post:
-          summary: Submit a referral (agency users for their own agency; staff also self-referrals)
-          description: |
-            Validated in full; every problem is listed in `error.details` with its field. An agency referral needs the
-            client's consent (scope `referral`). For a protected identity no name or contact details are stored
-            (`droppedFields`). Send `Idempotency-Key` to make a retry return the first result.
-          operationId: submitReferral
-          parameters:
-            - { name: Idempotency-Key, in: header, required: false, schema: { type: string, maxLength: 80 } }
-          requestBody:
-            required: true
-            content: { application/json: { schema: { $ref: "#/components/schemas/ReferralSubmission" } } }
-          responses:
-            "201": { description: Stored; id, reference, status, centre (and reserveId for an anonymous client), content: { application/json: { schema: { type: object } } } }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "409": { description: "intake_paused: the centre has paused intake; the message says where to turn", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "503": { $ref: "#/components/responses/Unavailable" }
-        get:
-          summary: "Referrals without personal data. With any search item: every status, filtered, in pages (referrals.find). Without: view=queue (staff: the waiting list in order), centre (staff: the last 30 days), mine (agency)"
-          operationId: listReferrals
-          parameters:
-            - { name: view, in: query, schema: { type: string, enum: [queue, centre, mine] } }
-            - { name: centre, in: query, schema: { type: string } }
-            - { name: status, in: query, schema: { type: string, enum: [submitted, received, accepted, appointment-offered, in-treatment, redirected, declined, closed, withdrawn] } }
-            - { name: category, in: query, schema: { type: string, enum: [subjected-to-violence, used-violence, child-witness, young-adult, not-stated] } }
-            - { name: municipality, in: query, schema: { type: string } }
-            - { name: agency, in: query, description: "The referring agency's id", schema: { type: string } }
-            - { name: from, in: query, description: "Sent on or after this date (Europe/Stockholm)", schema: { type: string, format: date } }
-            - { name: to, in: query, description: "Sent on or before this date (Europe/Stockholm)", schema: { type: string, format: date } }
-            - { name: reference, in: query, description: "The case number (or reserve number)", schema: { type: string, maxLength: 40 } }
-            - { name: externalRef, in: query, description: "The agency's own reference", schema: { type: string, maxLength: 100 } }
-            - { name: order, in: query, schema: { type: string, enum: [newest, oldest] } }
-            - { name: limit, in: query, schema: { type: integer, minimum: 1, maximum: 200 } }
-            - { name: cursor, in: query, description: "nextCursor of the previous page", schema: { type: string } }
-          responses:
-            "200":
-              description: "A search: {referrals: [...], order, nextCursor (null on the last page)}; a view: {view, referrals or categories}"
-              content: { application/json: { schema: { type: object } } }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-      /api/v1/referrals/search:
-        post:
-          summary: "Search referrals with a JSON body: the filters of GET /api/v1/referrals, and identityNumber with purpose (centre staff only; audited). A personnummer is never sent in a URL"
-          operationId: searchReferrals
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema:
-                  type: object
-                  properties:
-                    identityNumber: { type: string, maxLength: 20 }
-                    purpose: { type: string, enum: [case-handling, assessment, appointment, follow-up, print] }
-                    status: { type: string }
-                    category: { type: string }
-                    centre: { type: string }
-                    reference: { type: string }
-                    externalRef: { type: string }
-                    from: { type: string, format: date }
-                    to: { type: string, format: date }
-                    order: { type: string, enum: [newest, oldest] }
-                    limit: { type: integer, minimum: 1, maximum: 200 }
-                    cursor: { type: string }
-                  additionalProperties: false
-          responses:
-            "200": { description: "{referrals: [...], order, nextCursor, audited?}", content: { application/json: { schema: { type: object } } } }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "401": { $ref: "#/components/responses/Unauthorized" }
-            "403": { $ref: "#/components/responses/Forbidden" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-      /api/v1/referrals/{id}:
-        get:
-          summary: One referral. Staff of its centre get personal data (the read is audit-logged with its purpose); the referring agency gets the status view
-          operationId: getReferral
-          parameters:
-            - { name: id, in: path, required: true, schema: { type: string } }
-            - { name: purpose, in: query, schema: { type: string, enum: [case-handling, assessment, appointment, follow-up, print] } }
-          responses:
-            "200": { description: The referral, content: { application/json: { schema: { type: object } } } }
-            "404": { description: No such referral for this user (another agency's referral is not found), content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
-      /api/v1/referrals/{id}/{action}:
-        post:
-          summary: "A life-cycle step: receive; assess {decision: accept|redirect|decline, priority 1-3, reason, redirectTo}; appointment {date, channel}; treatment {mode: individual|group, groupId}; close {reason}; withdraw {reason}; reprioritise {priority, reason}"
-          operationId: referralAction
-          parameters:
-            - { name: id, in: path, required: true, schema: { type: string } }
-            - { name: action, in: path, required: true, schema: { type: string, enum: [receive, assess, appointment, treatment, close, withdraw, reprioritise] } }
-            - { name: Idempotency-Key, in: header, required: false, schema: { type: string, maxLength: 80 } }
-          requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
-          responses:
-            "200": { description: The referral after the step, content: { application/json: { schema: { type: object } } } }
-            "409": { description: Changed by someone else meanwhile, content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
-            "400": { $ref: "#/components/responses/BadRequest" }
-            "422": { $ref: "#/components/responses/Unprocessable" }
-            "422": { description: "invalid_transition (field `status`): the life cycle does not allow the step", content: { application/json: { schema: { $ref: "#/components/schemas/Error" } } } }
-      /api/v1/capacity:
-        get:
-          summary: Each centre's intake per client group — open, waiting-list with a wait band, or paused — as broadcast to the agencies
-          operationId: capacity
-          responses:
-            "200": { description: Capacity, content: { application/json: { schema: { type: object } } } }
-      /api/v1/centres/{centre}/intake:
-        post:
-          summary: "Pause or reopen intake (köstopp): {paused, message, alternatives, categories}"
-          operationId: setIntake
-          parameters:
-            - { name: centre, in: path, required: true, schema: { type: string } }
-          requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
-          responses:
-            "200": { description: The centre's capacity now, content: { application/json: { schema: { type: object } } } }
-            "403": { $ref: "#/components/responses/Forbidden" }
-      /api/v1/groups:
-        get:
-          summary: Treatment groups with matching people waiting and whether each can start
-          operationId: listGroups
-          parameters:
-            - { name: centre, in: query, schema: { type: string } }
-          responses:
-            "200": { description: Groups, content: { application/json: { schema: { type: object } } } }
-        post:
-          summary: "Define a group: {centre, name, help, min, max, ageMin, ageMax, startsOn}"
-          operationId: defineGroup
-          requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
-          responses:
-            "201": { description: Defined, content: { application/json: { schema: { type: object } } } }
-      /api/v1/groups/{id}/assign:
-        post:
-          summary: "Assign waiting referrals to a group: {referralIds}"
-          operationId: assignGroup
-          parameters:
-            - { name: id, in: path, required: true, schema: { type: string } }
-          requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
-          responses:
-            "200": { description: Assigned, content: { application/json: { schema: { type: object } } } }
-      /api/v1/statistics:
-        get:
-          summary: Statistics per centre and year; counts below the threshold are "<5" (and "x" where a total would reveal them) unless view=internal for the centre's staff
-          operationId: statistics
-          parameters:
-            - { name: centre, in: query, schema: { type: string } }
-            - { name: year, in: query, schema: { type: integer } }
-            - { name: view, in: query, schema: { type: string, enum: [internal, shared] } }
-            - { name: format, in: query, schema: { type: string, enum: [json, csv, report] } }
-          responses:
-            "200": { description: "Statistics (csv: Swedish columns, years as headers, totals; report: the annual report's tables as markdown and csv)", content: { application/json: { schema: { type: object } }, text/csv: { schema: { type: string } } } }
-      /api/v1/statistics/import:
-        post:
-          summary: "Import earlier years' figures (administrators): CSV centre;year;table;key;count; a year with referrals is refused unless replace=true; a bad row is refused with line and field (csv:<line>:<field>) and nothing is stored"
-          operationId: importStatistics
-          parameters:
-            - { name: replace, in: query, schema: { type: boolean } }
-          requestBody: { required: true, content: { text/csv: { schema: { type: string } } } }
-          responses:
-            "201": { description: Imported, content: { application/json: { schema: { type: object } } } }
-      /api/v1/audit:
-        get:
-          summary: The audit log of reads and changes of referrals (administrators; staff for their centre)
-          operationId: auditLog
-          parameters:
-            - { name: centre, in: query, schema: { type: string } }
-            - { name: referralId, in: query, schema: { type: string } }
-          responses:
-            "200": { description: Entries, content: { application/json: { schema: { type: object } } } }
-      /api/v1/retention:
-        post:
-          summary: "Anonymise referrals closed longer than the retention period: {dryRun: true} reports, {dryRun: false} anonymises (administrators)"
-          operationId: retention
-          requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
-          responses:
-            "200": { description: Report, content: { application/json: { schema: { type: object } } } }
-    """#
+import HubWeb
 
-    static let schemas = #"""
-        ReferralSubmission:
-          type: object
-          required: [source, municipality, category, help, client, safeContact]
-          properties:
-            externalRef: { type: string, maxLength: 100 }
-            source: { type: string, enum: [agency, self] }
-            referrer:
-              type: object
-              properties:
-                agency: { type: string }
-                unit: { type: string }
-                contactName: { type: string }
-                contactPhone: { type: string }
-                contactEmail: { type: string }
-            municipality: { type: string }
-            category: { type: string, enum: [subjected-to-violence, used-violence, child-witness, young-adult, not-stated] }
-            help: { type: array, minItems: 1, items: { type: string, enum: [individual-talks, womens-group, non-violence-group, young-adults-group, child-parent-group] } }
-            client:
-              type: object
-              properties:
-                identityKind: { type: string, enum: [personnummer, samordningsnummer, none] }
-                identityNumber: { type: string }
-                name: { type: string }
-                protectedIdentity: { type: boolean }
-                phone: { type: string }
-                email: { type: string }
-                address: { type: string }
-                childrenAges: { type: array, items: { type: integer, minimum: 0, maximum: 17 } }
-                interpreterLanguage: { type: string }
-            safeContact:
-              type: object
-              properties:
-                doNotContact: { type: boolean }
-                mayCall: { type: boolean }
-                callTimes: { type: string }
-                mayLeaveMessage: { type: boolean }
-            consent:
-              type: object
-              properties:
-                given: { type: boolean }
-                scope: { type: array, items: { type: string, enum: [referral, status, outcome] } }
-                givenAt: { type: string, format: date }
-                recordedBy: { type: string }
-            urgency: { type: string, enum: [normal, high, acute] }
-            riskAnswers: { type: object, additionalProperties: { type: string, enum: ["yes", "no", "unknown"] } }
-            notes: { type: string }
-    """#
+/// The referral part of the OpenAPI document: operations under /api/v1 and their schemas.
+enum ReferralsOpenAPI {
+    typealias Op = APIOperation
+    static let statuses = ["submitted", "received", "accepted", "appointment-offered", "in-treatment", "redirected", "declined", "closed", "withdrawn"]
+    static let categories = ["subjected-to-violence", "used-violence", "child-witness", "young-adult", "not-stated"]
+    static let purposes = ["case-handling", "assessment", "appointment", "follow-up", "print"]
+    static let referralId = "{ type: string, pattern: '^[0-9a-f-]{1,64}$', description: \"A referral's id\" }"
+    static let idempotencyKey = APIParameter("Idempotency-Key", "{ type: string, minLength: 1, maxLength: 80, pattern: '^[!-~]+$' }",
+                                             description: "Makes a retry return the first result")
+    static let searchFilters: [(String, String)] = [
+        ("centre", APISchema.centre), ("status", APISchema.choice(statuses)), ("category", APISchema.choice(categories)),
+        ("municipality", APISchema.text(100)), ("agency", APISchema.agency), ("from", APISchema.date), ("to", APISchema.date),
+        ("reference", APISchema.text(40)), ("externalRef", APISchema.text(100)), ("order", APISchema.choice(["newest", "oldest"])),
+        ("limit", "{ type: integer, minimum: 1, maximum: 200 }"), ("cursor", APISchema.cursor),
+    ]
+    static let object = "{ type: object }"
+    /// A search; one by identity number says why (purpose).
+    static let search = "{ allOf: [" + APISchema.object(searchFilters + [("identityNumber", identityNumber), ("purpose", APISchema.choice(purposes))], closed: true)
+        + ", { if: { required: [identityNumber], properties: { identityNumber: { type: string, pattern: '[0-9]' } } }, then: { required: [purpose], properties: { purpose: \(APISchema.choice(purposes)) } } }] }"
+    /// Pausing needs a message and alternatives for the agencies.
+    static let intake: String = {
+        let fields = APISchema.object([("paused", APISchema.boolean), ("message", APISchema.text(500, multiline: true)),
+                                       ("alternatives", APISchema.text(500, multiline: true)),
+                                       ("categories", "{ type: array, items: \(APISchema.choice(categories)) }")], required: ["paused"])
+        let paused = APISchema.object([("message", APISchema.text(500, required: true, multiline: true)),
+                                       ("alternatives", APISchema.text(500, required: true, multiline: true))], required: ["message", "alternatives"])
+        return "{ allOf: [\(fields), { if: { properties: { paused: { const: true } } }, then: \(paused) }] }"
+    }()
+
+    static let operations: [APIOperation] = [
+        Op("get", "/api/v1/referral-options", id: "referralOptions", tag: "referrals",
+           summary: "What a referral may contain (categories, kinds of help, municipalities per centre with intake, reasons, risk questions)"),
+        Op("post", "/api/v1/referrals", id: "submitReferral", tag: "referrals",
+           summary: "Submit a referral (agency users for their own agency; staff also self-referrals). Validated in full; every problem is listed in error.details with its field. An agency referral needs the client's consent (scope referral); a personnummer's check digit must be right; the municipality must be one a centre serves. Send Idempotency-Key to make a retry return the first result",
+           headers: [idempotencyKey], body: "{ $ref: \"#/components/schemas/ReferralSubmission\" }", status: 201,
+           responseDescription: "Stored; id, reference, status, centre (and reserveId for an anonymous client)", conflict: true),
+        Op("get", "/api/v1/referrals", id: "listReferrals", tag: "referrals",
+           summary: "Referrals without personal data. With any search item: every status, filtered, in pages (referrals.find). Without: view=queue (staff: the waiting list in order), centre (staff: the last 30 days), mine (agency); an administrator names the centre",
+           query: [APIParameter("view", APISchema.choice(["queue", "centre", "mine"]))]
+               + searchFilters.map { APIParameter($0.0, $0.1, required: $0.0 == "centre") }),
+        Op("post", "/api/v1/referrals/search", id: "searchReferrals", tag: "referrals",
+           summary: "Search referrals with a JSON body: the filters of GET /api/v1/referrals, and identityNumber with purpose (centre staff only; audited). A personnummer is never sent in a URL",
+           body: search, bodyRequired: false),
+        Op("get", "/api/v1/referrals/{id}", id: "getReferral", tag: "referrals",
+           summary: "One referral. Staff of its centre get personal data (the read is audit-logged with its purpose); the referring agency gets the status view; another agency's referral is not found",
+           query: [APIParameter("purpose", APISchema.choice(purposes))], pathSchemas: ["id": referralId]),
+        Op("post", "/api/v1/referrals/{id}/{action}", id: "referralAction", tag: "referrals",
+           summary: "A life-cycle step: receive; assess {decision: accept|redirect|decline, priority 1-3, reason, redirectTo}; appointment {date, channel}; treatment {mode: individual|group, groupId}; close {reason}; withdraw {reason}; reprioritise {priority, reason}. A step the status does not allow is 409 (invalid_transition)",
+           pathSchemas: ["id": referralId, "action": APISchema.choice(["receive", "assess", "appointment", "treatment", "close", "withdraw", "reprioritise"])],
+           headers: [idempotencyKey], body: object, bodyRequired: false, responseDescription: "The referral after the step", conflict: true),
+        Op("get", "/api/v1/capacity", id: "capacity", tag: "referrals",
+           summary: "Each centre's intake per client group — open, waiting-list with a wait band, or paused — as broadcast to the agencies",
+           query: [APIParameter("centre", APISchema.centre)]),
+        Op("post", "/api/v1/centres/{centre}/intake", id: "setIntake", tag: "referrals", summary: "Pause or reopen intake (köstopp)",
+           pathSchemas: ["centre": APISchema.centre],
+           body: intake,
+           responseDescription: "The centre's capacity now"),
+        Op("get", "/api/v1/groups", id: "listGroups", tag: "referrals", summary: "Treatment groups with matching people waiting and whether each can start",
+           query: [APIParameter("centre", APISchema.centre, required: true)]),
+        Op("post", "/api/v1/groups", id: "defineGroup", tag: "referrals", summary: "Define a group: {centre, name, help, min, max, ageMin, ageMax, startsOn}",
+           body: APISchema.object([("centre", APISchema.centre), ("name", APISchema.text(100, required: true, multiline: true)),
+                                   ("help", APISchema.choice(["womens-group", "non-violence-group", "young-adults-group", "child-parent-group"])),
+                                   ("min", "{ type: integer, minimum: 1, maximum: 30 }"), ("max", "{ type: integer, minimum: 1, maximum: 30, description: \"At least min\" }"),
+                                   ("ageMin", "{ type: integer, minimum: 0, maximum: 120 }"), ("ageMax", "{ type: integer, minimum: 0, maximum: 120, description: \"At least ageMin\" }"),
+                                   ("startsOn", APISchema.date)], required: ["centre", "name", "help", "min", "max", "ageMin", "ageMax"]),
+           status: 201),
+        Op("post", "/api/v1/groups/{id}/assign", id: "assignGroup", tag: "referrals", summary: "Assign waiting referrals to a group: {referralIds}",
+           pathSchemas: ["id": referralId],
+           body: APISchema.object([("referralIds", "{ type: array, minItems: 1, maxItems: 30, items: \(referralId) }")], required: ["referralIds"]), conflict: true),
+        Op("get", "/api/v1/statistics", id: "statistics", tag: "referrals",
+           summary: "Statistics per centre and year; counts below the threshold are \"<5\" (and \"x\" where a total would reveal them) unless view=internal for the centre's staff",
+           query: [APIParameter("centre", APISchema.centre), APIParameter("year", "{ type: integer, minimum: 2000, maximum: 2200 }"),
+                   APIParameter("view", APISchema.choice(["internal", "shared"])),
+                   APIParameter("format", APISchema.choice(["json", "csv", "report"]))],
+           responseDescription: "Statistics (csv: Swedish columns, years as headers, totals; report: the annual report's tables as markdown and csv)",
+           response: [("application/json", object), ("text/csv", "{ type: string }")]),
+        Op("post", "/api/v1/statistics/import", id: "importStatistics", tag: "referrals",
+           summary: "Import earlier years' figures (administrators): CSV centre;year;table;key;count; a year with referrals is refused unless replace=true; a bad row is refused with line and field (csv:<line>:<field>) and nothing is stored",
+           query: [APIParameter("replace", APISchema.choice(["true", "false"]))],
+           body: "{ type: string, format: statistics-csv, description: \"The header centre;year;table;key;count, then one row or more: a configured centre, a year from 1990 to this year, table category, agency or municipality with a key of that table (a category code; an agency id or self; a municipality the centre serves), a count 0–1000000; each centre, year, table and key once\" }",
+           bodyMedia: "text/csv", status: 201,
+           responseDescription: "Imported", conflict: true),
+        Op("get", "/api/v1/audit", id: "auditLog", tag: "referrals", summary: "The audit log of reads and changes of referrals (administrators; staff for their centre)",
+           query: [APIParameter("centre", APISchema.centre), APIParameter("referralId", referralId), APIParameter("limit", "{ type: integer, minimum: 1, maximum: 5000 }")]),
+        Op("post", "/api/v1/retention", id: "retention", tag: "referrals",
+           summary: "Anonymise referrals closed longer than the retention period: {dryRun: true} reports, {dryRun: false} anonymises (administrators)",
+           body: APISchema.object([("dryRun", APISchema.boolean)], required: ["dryRun"]), responseDescription: "Report"),
+    ]
+
+    static var paths: String { APIOperation.paths(operations) }
+
+    static let phone = "{ type: string, maxLength: 40, pattern: '^[ +()-]*(?:[0-9][ +()-]*){6,15}$' }"
+    static let identityNumber = "{ type: string, anyOf: [{ format: personnummer }, { format: samordningsnummer }], description: \"YYYYMMDD-NNNC or YYMMDD-NNNC: a real date of birth and the right check digit (day + 60 for a samordningsnummer)\" }"
+
+    /// The submission: its fields, then the rules between them (JSON Schema `if`/`then`), as
+    /// `SubmissionValidator` checks them. A personnummer's date and check digit are its `format`.
+    static let submission: String = {
+        let referrer = APISchema.object([("agency", APISchema.agency), ("unit", APISchema.text(200, required: true)),
+                                         ("contactName", APISchema.text(200, required: true)), ("contactPhone", phone), ("contactEmail", APISchema.email)],
+                                        required: ["agency", "unit", "contactName"])
+        // One shape per kind of identity, so that the number's format goes with its kind: an
+        // anonymous client has no number; a named one has a name unless the identity is protected.
+        let contact: [(String, String)] = [
+            ("phone", phone), ("email", APISchema.email), ("address", APISchema.text(300)),
+            ("childrenAges", "{ type: array, maxItems: 20, items: { type: integer, minimum: 0, maximum: 17 } }"), ("interpreterLanguage", APISchema.text(60)),
+        ]
+        var shapes = [APISchema.object([("identityKind", "{ const: none }"), ("identityNumber", "{ const: \"\" }"), ("name", APISchema.text(200)), ("protectedIdentity", APISchema.boolean)] + contact,
+                                       required: ["identityKind"])]
+        for kind in ["personnummer", "samordningsnummer"] {
+            let number = "{ type: string, format: \(kind) }"
+            shapes.append(APISchema.object([("identityKind", "{ const: \(kind) }"), ("identityNumber", number), ("name", APISchema.text(200, required: true)),
+                                            ("protectedIdentity", "{ const: false }")] + contact, required: ["identityKind", "identityNumber", "name"]))
+            shapes.append(APISchema.object([("identityKind", "{ const: \(kind) }"), ("identityNumber", number), ("name", APISchema.text(200)),
+                                            ("protectedIdentity", "{ const: true }")] + contact, required: ["identityKind", "identityNumber", "protectedIdentity"]))
+        }
+        let client = "{ type: object, oneOf: [\(shapes.joined(separator: ", "))] }"
+        let consent = APISchema.object([("given", APISchema.boolean), ("scope", "{ type: array, maxItems: 3, items: \(APISchema.choice(["referral", "status", "outcome"])) }"),
+                                        ("givenAt", APISchema.date), ("recordedBy", APISchema.text(200))])
+        let fields = APISchema.object([
+            ("externalRef", APISchema.text(100)), ("source", APISchema.choice(["agency", "self"])), ("referrer", referrer),
+            ("municipality", APISchema.municipality), ("category", APISchema.choice(categories)),
+            ("help", "{ type: array, minItems: 1, maxItems: 5, items: \(APISchema.choice(["individual-talks", "womens-group", "non-violence-group", "young-adults-group", "child-parent-group"])) }"),
+            ("client", client),
+            ("safeContact", APISchema.object([("doNotContact", APISchema.boolean), ("mayCall", APISchema.boolean), ("callTimes", APISchema.text(200)), ("mayLeaveMessage", APISchema.boolean)])),
+            ("consent", consent), ("urgency", APISchema.choice(["normal", "high", "acute"])),
+            ("riskAnswers", "{ $ref: \"#/components/schemas/RiskAnswers\" }"), ("notes", APISchema.text(2000, multiline: true)),
+        ], required: ["source", "municipality", "category", "help", "client", "safeContact"])
+        let rules = [
+            // An agency names itself and has the client's consent to the referral; a self-referral names no agency.
+            "{ if: { properties: { source: { const: agency } } }, then: { required: [referrer, consent], properties: { consent: { required: [given, scope, givenAt, recordedBy], properties: { given: { const: true }, scope: { contains: { const: referral } }, recordedBy: \(APISchema.text(200, required: true)) } } } }, else: { not: { required: [referrer] } } }",
+            // Status or outcome consent needs consent to the referral itself.
+            "{ if: { properties: { consent: { properties: { scope: { contains: { enum: [status, outcome] } } } } } }, then: { properties: { consent: { properties: { scope: { contains: { const: referral } } } } } } }",
+            // A child witness's age is given.
+            "{ if: { properties: { category: { const: child-witness } } }, then: { properties: { client: { required: [childrenAges], properties: { childrenAges: { minItems: 1 } } } } } }",
+            // The required risk-screening questions are answered, except for someone who used violence.
+            "{ if: { properties: { category: { const: used-violence } } }, else: { required: [riskAnswers], properties: { riskAnswers: { $ref: \"#/components/schemas/RequiredRiskAnswers\" } } } }",
+        ]
+        return "{ allOf: [\(fields), \(rules.joined(separator: ", "))] }"
+    }()
+
+    static let schemas = """
+        ReferralSubmission: \(submission)
+    """
 }

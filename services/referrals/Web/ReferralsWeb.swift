@@ -11,7 +11,7 @@ package enum ReferralsWeb {
             MenuEntry(path: "/kapacitet", labelKey: "nav_capacity", roles: [.admin, .staff]),
             MenuEntry(path: "/statistik", labelKey: "nav_statistics", roles: [.admin, .staff, .board]),
         ],
-        openAPIPaths: ReferralsOpenAPI.paths, openAPISchemas: ReferralsOpenAPI.schemas,
+        openAPIOperations: ReferralsOpenAPI.operations, openAPISchemas: ReferralsOpenAPI.schemas,
         startPanel: ReferralsStartPanel.render
     ) { environment, routers in
         ReferralRoutes.register(api: routers.api, pages: routers.pages,

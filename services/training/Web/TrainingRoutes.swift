@@ -111,16 +111,21 @@ struct TrainingRoutes: PublicRegistrationRoutes {
     @Sendable func apiReview(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
         let reply = try await review(request, context)
-        switch request.uri.queryParameters.get("format") {
+        switch request.uri.queryParameters.get("format") ?? "" {
         case "markdown", "md": return download(reply["markdown"]?.stringValue ?? "", type: "text/markdown; charset=utf-8")
         case "html": return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
-        default: return json(reply)
+        case "", "json": return json(reply)
+        default: throw HubError(.validation, "Use one of: json, markdown, html.", field: "format", reason: .notAChoice)
         }
     }
 
     func review(_ request: Request, _ context: Context) async throws -> JSONValue {
         var b: [String: JSONValue] = ["centreId": .string(param(context, "centreId"))]
-        let year = request.uri.queryParameters.get("year").flatMap { Int($0) } ?? Calendar(identifier: .gregorian).component(.year, from: Date())
+        let given = request.uri.queryParameters.get("year").flatMap { $0.isEmpty ? nil : $0 }
+        guard given.map({ Int($0) != nil }) ?? true else {
+            throw HubError(.validation, "The year must be a whole number.", field: "year", reason: .wrongType)
+        }
+        let year = given.flatMap { Int($0) } ?? Calendar(identifier: .gregorian).component(.year, from: Date())
         b["year"] = .number(Double(year))
         return try await ask("training.year.review", .object(b))
     }

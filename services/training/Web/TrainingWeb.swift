@@ -7,7 +7,7 @@ package enum TrainingWeb {
         name: "training", templates: TrainingTemplates.all,
         swedish: TrainingStrings.swedish, english: TrainingStrings.english,
         menu: [MenuEntry(path: "/utbildning", labelKey: "nav_training", roles: [.admin, .staff])],
-        openAPIPaths: TrainingOpenAPI.paths, openAPISchemas: TrainingOpenAPI.schemas,
+        openAPIOperations: TrainingOpenAPI.operations, openAPISchemas: TrainingOpenAPI.schemas,
         startPanel: TrainingStartPanel.render
     ) { environment, routers in
         TrainingRoutes(server: environment, pages: environment.pages)
