@@ -69,6 +69,8 @@ struct ReferralSearchTests {
         let noPurpose = await h.failure("referrals.find", ["identityNumber": .string(Canary.personnummer)])
         #expect(noPurpose.field == "body.purpose")
         #expect(try await h.count("audit_log") == auditBefore, "a refused search reads nothing")
+        let oddPurpose = await h.failure("referrals.find", ["reference": "U26-AAA", "purpose": "curiosity"])
+        #expect(oddPurpose.field == "body.purpose", "an unknown purpose is refused even without a number")
         let found = try await h.ok("referrals.find", ["identityNumber": .string(Canary.digits), "purpose": "case-handling"])
         #expect(Set(ids(found)) == [declined, open])
         #expect(found["audited"] == true)

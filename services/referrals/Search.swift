@@ -76,9 +76,11 @@ enum ReferralSearch {
             conditions.append("external_ref = ?"); binds.append(.text(externalRef))
         }
         var searchedPerson = false
+        // A purpose is read whenever it is given: an unknown one is refused even without a number.
+        let givenPurpose = try body.optionalChoice("purpose", Privacy.purposes.sorted())
         if let number = try body.optionalString("identityNumber", max: 20) {
             guard handler else { throw HubError(.forbidden, "Only the centre's staff search by personnummer.", field: "body.identityNumber") }
-            guard let purpose = try body.optionalChoice("purpose", Privacy.purposes.sorted()) else {
+            guard let purpose = givenPurpose else {
                 throw HubError(.validation, "Say why you search by personnummer.", field: "body.purpose", reason: .required)
             }
             let identity = try PersonalIdentityNumber(number, field: "body.identityNumber")
