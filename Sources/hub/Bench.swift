@@ -253,18 +253,39 @@ struct BusBench: AsyncParsableCommand {
 }
 
 /// Replaces one `## <section>` of a Markdown file, keeping the others.
+/// Writes a benchmark's figures into a Markdown file such as docs/benchmarks.md.
+///
+/// A section keeps more than the last run: profiles, earlier runs and notes written by
+/// hand live under the same heading. So `--record` replaces only the block between the
+/// section's two markers (`<!-- hub bench … : recorded -->` … `<!-- end -->`) and leaves
+/// the rest of the section as it is. A section without markers gets the block right
+/// under its heading, above what was there; a missing section is appended.
 enum BenchRecord {
     static func write(section: String, text: String, to path: String) throws {
         var content = (try? String(contentsOfFile: path, encoding: .utf8)) ?? "# Benchmarks\n\nFigures from `hub bench …`, each beside its limit measured in the same run on the same machine.\n\n"
-        let header = "## \(section)\n"
-        if let start = content.range(of: header) {
-            let rest = content[start.upperBound...]
-            let end = rest.range(of: "\n## ")?.lowerBound ?? content.endIndex
-            content.replaceSubrange(start.lowerBound..<(end == content.endIndex ? end : content.index(after: end)), with: text)
-        } else {
-            content += text
-        }
+        content = merged(content, section: section, text: text)
         try content.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// `content` with the recorded block of `section` replaced by `text` (its heading line,
+    /// if `text` starts with one, is dropped: the heading stays where it is).
+    static func merged(_ content: String, section: String, text: String) -> String {
+        let header = "## \(section)\n"
+        let begin = "<!-- \(section): recorded by --record, replaced on each run -->\n"
+        let end = "<!-- end of \(section): recorded -->\n"
+        var body = text.drop { $0 == "\n" }
+        if body.hasPrefix(header) { body = body.dropFirst(header.count).drop { $0 == "\n" } }
+        let block = begin + body.trimmingCharacters(in: .newlines) + "\n" + end
+        var content = content
+        if let start = content.range(of: begin), let stop = content.range(of: end, range: start.upperBound..<content.endIndex) {
+            content.replaceSubrange(start.lowerBound..<stop.upperBound, with: block)
+        } else if let heading = content.range(of: header) {
+            content.insert(contentsOf: "\n" + block, at: heading.upperBound)
+        } else {
+            if !content.hasSuffix("\n\n") { content += content.hasSuffix("\n") ? "\n" : "\n\n" }
+            content += header + "\n" + block
+        }
+        return content
     }
 }
 
