@@ -13,7 +13,7 @@ enum Agenda {
     @Sendable static func add(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
+        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
         let title = try b.string("title", max: 200)
         let confidential = try b.optionalBool("confidential") ?? false
         let agency = try await memberAgency(b, c.database, actor: actor, meeting: m, required: false)
@@ -21,7 +21,7 @@ enum Agenda {
         guard env.today <= m.itemDeadline else {
             throw HubError(deadlinePassed, "The deadline for agenda items was \(m.itemDeadline).", field: "body.meetingId")
         }
-        let items = try await AgendaItemRecord.all(c.database, meeting: m.id)
+        let items = try await MeetingStore(c.database).agenda(meeting: m.id)
         let before = items.first { $0.kind == "status-round" || $0.kind == "other" || $0.kind == "upcoming" }?.position ?? ((items.last?.position ?? 0) + 10)
         try await c.database.execute("UPDATE agenda_items SET position = position + 10 WHERE meeting_id = ? AND position >= ?",
                                      [.text(m.id), .integer(Int64(before))])
@@ -48,7 +48,7 @@ enum Agenda {
         if !actor.mayManage(centre: m.centre) {
             guard actor.agencies.contains(agency) else { throw HubError(.forbidden, "You may speak only for your own agency.", field: "body.agency") }
         }
-        let attendees = try await AttendeeRecord.all(db, meeting: m.id)
+        let attendees = try await MeetingStore(db).attendees(meeting: m.id)
         let members = attendees.filter { $0.agency == agency && (municipality == nil || $0.municipality == municipality) }
         guard let first = members.first else {
             throw HubError(.validation, "That agency is not a member of this centre's management group.", field: "body.agency")
@@ -62,7 +62,7 @@ enum Agenda {
     @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
         let text = try b.string("text", max: env.settings.maxTextChars, multiline: true)
         guard let speaker = try await memberAgency(b, c.database, actor: actor, meeting: m, required: true) else {
             throw HubError(.validation, "Required: the agency reporting.", field: "body.agency")

@@ -46,7 +46,7 @@ enum Circulation {
 
     /// Invitation mails and adapter events for a new, changed or cancelled meeting.
     static func sendInvitations(_ env: MeetingsEnvironment, _ c: ServiceContext, _ m: MeetingRecord, method: ICalendar.Method, kind: String) async throws(HubError) {
-        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id).filter { $0.agency != "imported" }
+        let attendees = try await MeetingStore(c.database).attendees(meeting: m.id).filter { $0.agency != "imported" }
         let agenda = try await Export.agendaText(env, c.database, m)
         let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: method)
         let name = (try? env.centre(m.centre).name) ?? m.centre
@@ -70,8 +70,8 @@ enum Circulation {
     @Sendable static func circulateAgenda(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let (_, _, m0) = try await Meetings.plannedMeeting(env, r, c, refusal: "Only a planned meeting's agenda goes out.")
         try await c.database.execute("UPDATE meetings SET agenda_circulated_at = ? WHERE id = ?", [.text(env.timestamp), .text(m0.id)])
-        let m = try await MeetingRecord.load(c.database, id: m0.id)
-        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+        let m = try await MeetingStore(c.database).meeting(m0.id)
+        let attendees = try await MeetingStore(c.database).attendees(meeting: m.id)
         let agenda = try await Export.agendaText(env, c.database, m)
         let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: .request)
         let name = (try? env.centre(m.centre).name) ?? m.centre
@@ -110,7 +110,7 @@ enum Circulation {
         try await c.database.execute("UPDATE minutes SET status = 'circulated', current_version = ?, changed_since_circulation = 0 WHERE meeting_id = ?",
                                      [.integer(Int64(version)), .text(m.id)])
         if m.status == "planned" { try await c.database.execute("UPDATE meetings SET status = 'held' WHERE id = ?", [.text(m.id)]) }
-        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+        let attendees = try await MeetingStore(c.database).attendees(meeting: m.id)
         let name = (try? env.centre(m.centre).name) ?? m.centre
         let subject = "Mötesanteckningar ledningsgruppsmöte \(name) \(m.date)" + (version > 1 ? " (version \(version))" : "")
         let mails = try await queueMail(env, c.database, m, attendees, kind: "minutes", subject: subject,
@@ -141,7 +141,7 @@ enum Circulation {
             guard actor.mayManage(centre: m.centre), let start = SwedishDate.instant(date: m.date, time: m.start) else { continue }
             let until = start.timeIntervalSince(now)
             guard until > 0, until <= Double(env.settings.reminderHours) * 3600 else { continue }
-            let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+            let attendees = try await MeetingStore(c.database).attendees(meeting: m.id)
             let agenda = try await Export.agendaText(env, c.database, m)
             let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: .request)
             let name = (try? env.centre(m.centre).name) ?? m.centre
@@ -160,7 +160,7 @@ enum Circulation {
     @Sendable static func outbox(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         return .object(["mail": .array(try await outbox.list(ref: m.id, on: c.database))])
     }

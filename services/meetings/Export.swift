@@ -37,11 +37,11 @@ enum Export {
     }
 
     static func document(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, includeConfidential: Bool) async throws(HubError) -> Document {
-        let attendees = try await AttendeeRecord.all(db, meeting: m.id)
+        let attendees = try await MeetingStore(db).attendees(meeting: m.id)
         let anyPresent = attendees.contains { $0.status == "present" }
         let present = attendees.filter { anyPresent ? $0.status == "present" : $0.status == "attending" }
         let regrets = attendees.filter { $0.status == "regrets" || $0.status == "absent" }
-        let items = try await AgendaItemRecord.all(db, meeting: m.id)
+        let items = try await MeetingStore(db).agenda(meeting: m.id)
         let reports = try await Agenda.reports(env, db, meeting: m.id)
         let actions = try await db.query(ActionRecord.select + " WHERE a.meeting_id = ? ORDER BY a.created_at", [.text(m.id)])
             .map { r throws(HubError) in try ActionRecord(row: r) }
@@ -164,7 +164,7 @@ enum Export {
         let name = (try? env.centre(m.centre).name) ?? m.centre
         var s = "Dagordning ledningsgruppsmöte \(name) \(m.date)\n\nPlats: \(m.place)\(m.link.map { " (\($0))" } ?? "")\nTid: \(m.start) – \(m.end)\n\n"
         var n = 0
-        for item in try await AgendaItemRecord.all(db, meeting: m.id) where !item.confidential {
+        for item in try await MeetingStore(db).agenda(meeting: m.id) where !item.confidential {
             n += 1
             s += "\(n). \(item.title)\n"
         }
@@ -181,7 +181,7 @@ enum Export {
     @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
+        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
         let format = try b.optionalChoice("format", ["markdown", "html"]) ?? "markdown"
         let confidential = try b.optionalBool("confidential") ?? false
         if confidential, !actor.seesConfidential(centre: m.centre) { throw HubError(.forbidden, "Only the centre's staff see confidential items.", field: "body.confidential") }

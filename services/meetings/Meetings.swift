@@ -77,7 +77,7 @@ enum Meetings {
             ids.append(try await insert(env, c.database, centre: centre.id, plan: plan, seriesID: seriesID, actor: actor.who,
                                         field: d == date ? "body.date" : "body.series"))
         }
-        var result = try await view(env, c.database, try await MeetingRecord.load(c.database, id: ids[0]), actor: actor)
+        var result = try await view(env, c.database, try await MeetingStore(c.database).meeting(ids[0]), actor: actor)
         if case .object(var o) = result { o["series"] = .array(ids.dropFirst().map { .string($0) }); result = .object(o) }
         return result
     }
@@ -86,39 +86,26 @@ enum Meetings {
     /// from the template and empty draft minutes.
     static func insert(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, centre: String, plan: Plan, seriesID: String?,
                        actor: String, imported: Bool = false, field: String = "body.date") async throws(HubError) -> String {
-        if try await db.queryFirst("SELECT id FROM meetings WHERE centre_id = ? AND date = ? AND start_time = ?",
-                                   [.text(centre), .text(plan.date), .text(plan.start)]) != nil {
+        let store = MeetingStore(db)
+        if try await store.hasMeeting(centre: centre, date: plan.date, start: plan.start) {
             throw HubError(.conflict, "The centre already has a meeting at that date and time.", field: field)
         }
         let id = Ids.make(), now = env.timestamp
-        let deadline = SwedishDate.minus(days: env.settings.itemDeadlineDays, from: plan.date)
-        try await db.execute("""
-            INSERT INTO meetings (id, centre_id, date, start_time, end_time, place, link, chair, chair_temporary, secretary, status,
-                                  item_deadline, sequence, series_id, imported, created_at, created_by)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-            """, [.text(id), .text(centre), .text(plan.date), .text(plan.start), .text(plan.end), .text(plan.place),
-                  plan.link.map { .text($0) } ?? .null, plan.chair.map { .text($0) } ?? .null, .integer(plan.chairTemporary ? 1 : 0),
-                  plan.secretary.map { .text($0) } ?? .null, .text(imported ? "held" : "planned"), .text(deadline),
-                  seriesID.map { .text($0) } ?? .null, .integer(imported ? 1 : 0), .text(now), .text(actor)])
-        try await db.execute("INSERT INTO minutes (meeting_id, status, current_version, changed_since_circulation) VALUES (?, 'draft', 0, 0)", [.text(id)])
+        try await store.insertMeeting(id: id, centre: centre, plan: plan,
+                                      itemDeadline: SwedishDate.minus(days: env.settings.itemDeadlineDays, from: plan.date),
+                                      seriesID: seriesID, imported: imported, at: now, by: actor)
         if imported { return id }
         try await reinvite(db, meeting: id, centre: centre, date: plan.date)
         // The review item points at the last earlier meeting whose minutes are not yet approved.
-        let previous = try await db.queryFirst("""
-            SELECT m.id, m.date FROM meetings m JOIN minutes n ON n.meeting_id = m.id
-            WHERE m.centre_id = ? AND m.date < ? AND m.status <> 'cancelled' ORDER BY m.date DESC LIMIT 1
-            """, [.text(centre), .text(plan.date)])
+        let previous = try await store.previousMeeting(centre: centre, before: plan.date)
         for (i, item) in env.templates.items(for: centre).enumerated() {
             var title = item.sv, review: String? = nil
-            if item.kind == "review", let p = previous {
-                review = try p.string("id")
-                title += " från \(SwedishDate.long(try p.string("date")))"
+            if item.kind == "review", let previous {
+                review = previous.id
+                title += " från \(SwedishDate.long(previous.date))"
             }
-            try await db.execute("""
-                INSERT INTO agenda_items (id, meeting_id, position, kind, title, confidential, review_meeting_id, created_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                """, [.text(Ids.make()), .text(id), .integer(Int64((i + 1) * 10)), .text(item.kind), .text(title),
-                      review.map { .text($0) } ?? .null, .text(now)])
+            try await store.insertAgendaItem(id: Ids.make(), meeting: id, position: (i + 1) * 10, kind: item.kind, title: title,
+                                             reviewMeetingID: review, at: now)
         }
         return id
     }
@@ -128,7 +115,7 @@ enum Meetings {
                                refusal: String) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard m.status == "planned" else { throw HubError(.conflict, refusal, field: "body.meetingId") }
         return (actor, b, m)
@@ -143,21 +130,16 @@ enum Meetings {
         let (place, link) = try readPlace(b, default: m.place, link: m.link)
         let (chair, temporary, secretary) = try await people(b, c.database, centre: m.centre, date: date,
                                                              current: (m.chair, m.chairTemporary, m.secretary))
-        if date != m.date || start != m.start,
-           try await c.database.queryFirst("SELECT id FROM meetings WHERE centre_id = ? AND date = ? AND start_time = ? AND id <> ?",
-                                           [.text(m.centre), .text(date), .text(start), .text(m.id)]) != nil {
+        let store = MeetingStore(c.database)
+        if date != m.date || start != m.start, try await store.hasMeeting(centre: m.centre, date: date, start: start, excluding: m.id) {
             throw HubError(.conflict, "The centre already has a meeting at that date and time.", field: "body.date")
         }
         let visible = date != m.date || start != m.start || end != m.end || place != m.place || link != m.link
-        let sequence = m.sequence + (visible ? 1 : 0)
-        try await c.database.execute("""
-            UPDATE meetings SET date = ?, start_time = ?, end_time = ?, place = ?, link = ?, chair = ?, chair_temporary = ?, secretary = ?,
-                sequence = ?, item_deadline = ? WHERE id = ?
-            """, [.text(date), .text(start), .text(end), .text(place), link.map { .text($0) } ?? .null, chair.map { .text($0) } ?? .null,
-                  .integer(temporary ? 1 : 0), secretary.map { .text($0) } ?? .null, .integer(Int64(sequence)),
-                  .text(SwedishDate.minus(days: env.settings.itemDeadlineDays, from: date)), .text(m.id)])
+        let plan = Plan(date: date, start: start, end: end, place: place, link: link, chair: chair, chairTemporary: temporary, secretary: secretary)
+        try await store.updateMeeting(m.id, plan: plan, sequence: m.sequence + (visible ? 1 : 0),
+                                      itemDeadline: SwedishDate.minus(days: env.settings.itemDeadlineDays, from: date))
         if date != m.date { try await reinvite(c.database, meeting: m.id, centre: m.centre, date: date) }
-        let updated = try await MeetingRecord.load(c.database, id: m.id)
+        let updated = try await store.meeting(m.id)
         if visible, updated.agendaCirculatedAt != nil {
             try await Circulation.sendInvitations(env, c, updated, method: .request, kind: "update")
         }
@@ -168,25 +150,23 @@ enum Meetings {
     /// covers it are added; those whose term does not are dropped unless they already answered.
     static func reinvite(_ db: any DatabaseExecutor, meeting: String, centre: String, date: String) async throws(HubError) {
         let members = try await Groups.members(db, centre: centre, on: date)
-        let current = try await AttendeeRecord.all(db, meeting: meeting)
+        let store = MeetingStore(db)
+        let current = try await store.attendees(meeting: meeting)
         let valid = Set(members.map(\.id)), invited = Set(current.map(\.memberID))
         for a in current where !valid.contains(a.memberID) && a.status == "invited" {
-            try await db.execute("DELETE FROM attendance WHERE meeting_id = ? AND member_id = ?", [.text(meeting), .text(a.memberID)])
+            try await store.uninvite(member: a.memberID, from: meeting)
         }
         for m in members where !invited.contains(m.id) {
-            try await db.execute("""
-                INSERT INTO attendance (meeting_id, member_id, name, title, agency, municipality, email, role, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'invited')
-                """, [.text(meeting), .text(m.id), .text(m.name), .text(m.title), .text(m.agency), m.municipality.map { .text($0) } ?? .null,
-                      m.email.map { .text($0) } ?? .null, .text(m.role)])
+            try await store.invite(m, to: meeting)
         }
     }
 
     /// `meetings.cancel {meetingId}`: METHOD:CANCEL with a raised SEQUENCE to everyone invited.
     @Sendable static func cancel(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let (_, _, m) = try await plannedMeeting(env, r, c, refusal: "Only a planned meeting can be cancelled.")
-        try await c.database.execute("UPDATE meetings SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", [.text(m.id)])
-        let cancelled = try await MeetingRecord.load(c.database, id: m.id)
+        let store = MeetingStore(c.database)
+        try await store.cancelMeeting(m.id)
+        let cancelled = try await store.meeting(m.id)
         try await Circulation.sendInvitations(env, c, cancelled, method: .cancel, kind: "cancel")
         return .object(cancelled.summary)
     }
@@ -198,25 +178,17 @@ enum Meetings {
         let centre = try b.optionalString("centre", max: 64)
         if let centre { _ = try env.centre(centre) }
         let from = try b.optionalDate("from") ?? "0000-01-01", to = try b.optionalDate("to") ?? "9999-12-31"
-        var sql = """
-            SELECT \(MeetingRecord.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
-                   n.status AS minutes_status, n.current_version FROM meetings m JOIN minutes n ON n.meeting_id = m.id
-            WHERE m.date >= ? AND m.date <= ?
-            """
-        var binds: [DatabaseValue] = [.text(from), .text(to)]
-        if let centre { sql += " AND m.centre_id = ?"; binds.append(.text(centre)) }
-        sql += " ORDER BY m.date, m.start_time"
+        let store = MeetingStore(c.database)
         var out: [JSONValue] = []
-        for row in try await c.database.query(sql, binds) {
-            let m = try MeetingRecord(row: row)
+        for listed in try await store.meetings(from: from, to: to, centre: centre) {
+            let m = listed.meeting
             if !actor.seesConfidential(centre: m.centre) {
-                guard actor.role == .agency || actor.role == .adapter else { continue }
-                let agencies = try await c.database.query("SELECT DISTINCT agency FROM attendance WHERE meeting_id = ?", [.text(m.id)])
-                guard !Set(try agencies.map { try $0.string("agency") }).isDisjoint(with: actor.agencies) else { continue }
+                guard actor.role == .agency || actor.role == .adapter,
+                      try await !store.invitedAgencies(meeting: m.id).isDisjoint(with: actor.agencies) else { continue }
             }
             var o = m.summary
-            o["minutesStatus"] = .string(try row.string("minutes_status"))
-            o["minutesVersion"] = .int(try row.int("current_version"))
+            o["minutesStatus"] = .string(listed.minutesStatus)
+            o["minutesVersion"] = .int(listed.minutesVersion)
             out.append(.object(o))
         }
         return .object(["meetings": .array(out)])
@@ -227,7 +199,7 @@ enum Meetings {
     @Sendable static func get(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
+        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
         return try await view(env, c.database, m, actor: actor)
     }
 
@@ -235,8 +207,9 @@ enum Meetings {
         let staff = actor.seesConfidential(centre: m.centre)
         var o = m.summary
         o["centreName"] = .string((try? env.centre(m.centre).name) ?? m.centre)
-        o["attendees"] = .array(try await AttendeeRecord.all(db, meeting: m.id).map { $0.json(env, withEmail: staff) })
-        let items = try await AgendaItemRecord.all(db, meeting: m.id)
+        let store = MeetingStore(db)
+        o["attendees"] = .array(try await store.attendees(meeting: m.id).map { $0.json(env, withEmail: staff) })
+        let items = try await store.agenda(meeting: m.id)
         o["agenda"] = .array(items.filter { staff || !$0.confidential }.map { item in
             guard !staff, case .object(var v) = item.json else { return item.json }
             v["text"] = nil; v["decisions"] = nil
@@ -244,37 +217,27 @@ enum Meetings {
         })
         o["statusReports"] = .array(try await Agenda.reports(env, db, meeting: m.id).map(\.json))
         o["carriedActions"] = .array(try await Minutes.carriedActions(db, meeting: m).map(\.json))
-        o["actions"] = .array(try await db.query(ActionRecord.select + " WHERE a.meeting_id = ? ORDER BY a.created_at", [.text(m.id)])
-            .map { r throws(HubError) in try ActionRecord(row: r).json })
+        o["actions"] = .array(try await store.actions(decidedAt: m.id).map(\.json))
         o["upcoming"] = .array(try await Export.upcoming(db, m).map { .object(["date": .string($0.date), "start": .string($0.start), "end": .string($0.end)]) })
-        if let row = try await db.queryFirst("SELECT * FROM minutes WHERE meeting_id = ?", [.text(m.id)]) {
-            o["minutes"] = .object(["status": .string(try row.string("status")), "version": .int(try row.int("current_version")),
-                                    "changedSinceCirculation": .bool(try row.bool("changed_since_circulation")),
-                                    "approvedVersion": (try row.optionalInt("approved_version")).map { .int($0) } ?? .null,
-                                    "approvedInMeeting": .optional(try row.optionalString("approved_in_meeting")),
-                                    "filedAt": .optional(try row.optionalString("filed_at"))])
+        if let minutes = try await store.minutesState(meeting: m.id) {
+            o["minutes"] = .object(["status": .string(minutes.status), "version": .int(minutes.version),
+                                    "changedSinceCirculation": .bool(minutes.changedSinceCirculation),
+                                    "approvedVersion": minutes.approvedVersion.map { .int($0) } ?? .null,
+                                    "approvedInMeeting": .optional(minutes.approvedInMeeting), "filedAt": .optional(minutes.filedAt)])
         }
         // Whether the minutes may go out (the meeting has begun), and the previous minutes this
         // meeting reviews: approvable only when circulated and unchanged since.
         o["started"] = .bool(m.imported || m.hasStarted(at: env.now()))
-        if let review = try await db.queryFirst("SELECT review_meeting_id FROM agenda_items WHERE meeting_id = ? AND kind = 'review'", [.text(m.id)]),
-           let previous = try review.optionalString("review_meeting_id"),
-           let row = try await db.queryFirst("""
-               SELECT n.status, n.changed_since_circulation, p.date FROM minutes n JOIN meetings p ON p.id = n.meeting_id WHERE n.meeting_id = ?
-               """, [.text(previous)]) {
-            let status = try row.string("status"), changed = try row.bool("changed_since_circulation")
-            o["previousMinutes"] = .object(["meetingId": .string(previous), "date": .string(try row.string("date")), "status": .string(status),
-                                            "approvable": .bool(status == "circulated" && !changed)])
+        if let previous = try await store.reviewedMinutes(of: m.id) {
+            o["previousMinutes"] = .object(["meetingId": .string(previous.meetingID), "date": .string(previous.date), "status": .string(previous.status),
+                                            "approvable": .bool(previous.status == "circulated" && !previous.changed)])
         }
-        o["links"] = .array(try await db.query("SELECT id, item_id, title, url FROM links WHERE meeting_id = ? ORDER BY title", [.text(m.id)]).map { l throws(HubError) in
-            .object(["id": .string(try l.string("id")), "itemId": .optional(try l.optionalString("item_id")),
-                     "title": .string(try l.string("title")), "url": .string(try l.string("url"))])
+        o["links"] = .array(try await store.links(meeting: m.id).map { link in
+            .object(["id": .string(link.id), "itemId": .optional(link.itemID), "title": .string(link.title), "url": .string(link.url)])
         })
-        o["attachments"] = .array(try await db.query("SELECT id, item_id, filename, content_type, size, sha256 FROM attachments WHERE meeting_id = ? ORDER BY added_at",
-                                                     [.text(m.id)]).map { a throws(HubError) in
-            .object(["id": .string(try a.string("id")), "itemId": .optional(try a.optionalString("item_id")),
-                     "filename": .string(try a.string("filename")), "contentType": .string(try a.string("content_type")),
-                     "size": .int(try a.int("size")), "sha256": .string(try a.string("sha256"))])
+        o["attachments"] = .array(try await store.attachments(meeting: m.id).map { file in
+            .object(["id": .string(file.id), "itemId": .optional(file.itemID), "filename": .string(file.filename),
+                     "contentType": .string(file.contentType), "size": .int(file.size), "sha256": .string(file.sha256)])
         })
         return .object(o)
     }
@@ -283,23 +246,23 @@ enum Meetings {
     @Sendable static func setAttendance(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let store = MeetingStore(c.database)
+        let m = try await store.meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard m.status != "cancelled" else { throw HubError(.conflict, "The meeting is cancelled.", field: "body.meetingId") }
         let entries = try b.objects("entries", max: 100)
         guard !entries.isEmpty else { throw HubError(.validation, "Required.", field: "body.entries") }
-        let known = Set(try await AttendeeRecord.all(c.database, meeting: m.id).map(\.memberID))
+        let known = Set(try await store.attendees(meeting: m.id).map(\.memberID))
         for e in entries {
             let member = try e.string("memberId", max: 40)
             guard known.contains(member) else { throw HubError(.validation, "Not a member invited to this meeting.", field: e.field("memberId")) }
             let status = try e.choice("status", ["present", "regrets", "absent"])
-            try await c.database.execute("UPDATE attendance SET status = ? WHERE meeting_id = ? AND member_id = ?",
-                                         [.text(status), .text(m.id), .text(member)])
+            try await store.setAttendance(meeting: m.id, member: member, status: status)
         }
         if m.status == "planned", m.date <= env.today {
-            try await c.database.execute("UPDATE meetings SET status = 'held' WHERE id = ?", [.text(m.id)])
+            try await store.markHeld(m.id)
         }
-        return .object(["attendees": .array(try await AttendeeRecord.all(c.database, meeting: m.id).map { $0.json(env, withEmail: true) })])
+        return .object(["attendees": .array(try await store.attendees(meeting: m.id).map { $0.json(env, withEmail: true) })])
     }
 
     /// `meetings.attendance.reply {meetingId, memberId, reply: attending|regrets}` or
@@ -316,17 +279,17 @@ enum Meetings {
             memberID = try b.string("memberId", max: 40)
             answer = try b.choice("reply", ["attending", "regrets"])
         }
-        let m = try await MeetingRecord.load(c.database, id: meetingID)
+        let store = MeetingStore(c.database)
+        let m = try await store.meeting(meetingID)
         guard m.status == "planned" else { throw HubError(.conflict, "Replies are taken only before a planned meeting.", field: "body.meetingId") }
-        let attendees = try await AttendeeRecord.all(c.database, meeting: m.id)
+        let attendees = try await store.attendees(meeting: m.id)
         guard let who = attendees.first(where: { (memberID != nil && $0.memberID == memberID) || (email != nil && $0.email?.lowercased() == email) }) else {
             throw HubError(.validation, "Not a member invited to this meeting.", field: memberID != nil ? "body.memberId" : "body.calendar")
         }
         guard actor.mayManage(centre: m.centre) || actor.agencies.contains(who.agency) else {
             throw HubError(.forbidden, "You may answer only for your own agency's representative.")
         }
-        try await c.database.execute("UPDATE attendance SET status = ?, replied_at = ? WHERE meeting_id = ? AND member_id = ?",
-                                     [.text(answer), .text(env.timestamp), .text(m.id), .text(who.memberID)])
+        try await store.setAttendance(meeting: m.id, member: who.memberID, status: answer, repliedAt: env.timestamp)
         return .object(["meetingId": .string(m.id), "memberId": .string(who.memberID), "status": .string(answer)])
     }
 
@@ -338,19 +301,15 @@ enum Meetings {
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board see attendance.") }
-        let rows = try await c.database.query("""
-            SELECT m.id, m.date, a.agency, a.municipality, a.status FROM meetings m JOIN attendance a ON a.meeting_id = m.id
-            WHERE m.centre_id = ? AND m.status = 'held' AND a.agency <> 'utvag' ORDER BY m.date DESC
-            """, [.text(centre)])
+        let rows = try await MeetingStore(c.database).heldAttendance(centre: centre)
         var meetings: [String] = [], dates: [String: String] = [:]
         var state: [String: [String: String]] = [:] // agency key → meeting → best state
         func rank(_ s: String) -> Int { ["present": 3, "regrets": 2, "attending": 1].first { $0.key == s }?.value ?? 0 }
         for row in rows {
-            let id = try row.string("id")
-            if dates[id] == nil { meetings.append(id); dates[id] = try row.string("date") }
-            let agency = try row.string("agency"), muni = try row.optionalString("municipality")
-            let key = muni.map { "\(agency):\($0)" } ?? agency
-            let s = try row.string("status")
+            let id = row.meetingID
+            if dates[id] == nil { meetings.append(id); dates[id] = row.date }
+            let key = row.municipality.map { "\(row.agency):\($0)" } ?? row.agency
+            let s = row.status
             let prior = state[key, default: [:]][id]
             if prior == nil || rank(s) > rank(prior!) { state[key, default: [:]][id] = s }
         }

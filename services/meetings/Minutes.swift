@@ -31,7 +31,7 @@ enum Minutes {
     static func editable(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard m.status != "cancelled" else { throw HubError(.conflict, "The meeting is cancelled.", field: "body.meetingId") }
         try await requireEditable(c.database, meeting: m.id)
@@ -200,7 +200,7 @@ enum Minutes {
     @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
+        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
         guard let row = try await c.database.queryFirst("SELECT filename, content_type, size, sha256, data FROM attachments WHERE meeting_id = ? AND id = ?",
                                                         [.text(m.id), .text(try b.string("attachmentId", max: 40))]) else {
             throw HubError(.notFound, "No such attachment.", field: "body.attachmentId")
@@ -217,7 +217,7 @@ enum Minutes {
     @Sendable static func approve(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         try await requireEditable(c.database, meeting: m.id)
         guard let review = try await c.database.queryFirst("SELECT id, review_meeting_id FROM agenda_items WHERE meeting_id = ? AND kind = 'review'",
@@ -228,7 +228,7 @@ enum Minutes {
         if let explicit = try b.id("previousMeetingId", required: false) { previousID = explicit }
         else if let linked = try review.optionalString("review_meeting_id") { previousID = linked }
         else { throw HubError(invalidTransition, "There are no previous minutes to approve.", field: "body.meetingId") }
-        let previous = try await MeetingRecord.load(c.database, id: previousID, field: "body.previousMeetingId")
+        let previous = try await MeetingStore(c.database).meeting(previousID, field: "body.previousMeetingId")
         guard previous.centre == m.centre, previous.date < m.date else {
             throw HubError(.validation, "Minutes are approved at a later meeting of the same centre.", field: "body.previousMeetingId")
         }
@@ -260,7 +260,7 @@ enum Minutes {
     @Sendable static func file(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.load(c.database, id: try b.id("meetingId")!)
+        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         let status = try await c.database.queryFirst("SELECT status FROM minutes WHERE meeting_id = ?", [.text(m.id)])?.string("status")
         guard status == "approved" else { throw HubError(invalidTransition, "Only approved minutes are filed.", field: "body.meetingId") }
@@ -273,7 +273,7 @@ enum Minutes {
     @Sendable static func versions(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingRecord.loadVisible(c.database, id: try b.id("meetingId")!, actor: actor)
+        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
         let rows = try await c.database.query("""
             SELECT version, markdown, sha256, diff, circulated_at FROM minutes_versions WHERE meeting_id = ? ORDER BY version
             """, [.text(m.id)])

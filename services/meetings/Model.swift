@@ -150,26 +150,6 @@ struct MeetingRecord: Sendable {
         reminderSentAt = try row.optionalString("reminder_sent_at"); imported = try row.bool("imported")
     }
 
-    /// The meeting the actor may see, or not_found.
-    static func load(_ db: any DatabaseExecutor, id: String, field: String = "body.meetingId") async throws(HubError) -> MeetingRecord {
-        guard let row = try await db.queryFirst("SELECT \(columns) FROM meetings WHERE id = ?", [.text(id)]) else {
-            throw HubError(.notFound, "No such meeting.", field: field)
-        }
-        return try MeetingRecord(row: row)
-    }
-
-    /// The meeting, checked that the actor may see it (members' agencies, the centre's staff and board).
-    static func loadVisible(_ db: any DatabaseExecutor, id: String, actor: MeetingActor, field: String = "body.meetingId") async throws(HubError) -> MeetingRecord {
-        let m = try await load(db, id: id, field: field)
-        if actor.seesConfidential(centre: m.centre) { return m }
-        if actor.role == .agency || actor.role == .adapter {
-            let rows = try await db.query("SELECT DISTINCT agency FROM attendance WHERE meeting_id = ?", [.text(m.id)])
-            let agencies = Set(try rows.map { r throws(HubError) in try r.string("agency") })
-            if !agencies.isDisjoint(with: actor.agencies) { return m }
-        }
-        throw HubError(.notFound, "No such meeting.", field: field)
-    }
-
     var summary: [String: JSONValue] {
         ["id": .string(id), "centre": .string(centre), "date": .string(date), "start": .string(start), "end": .string(end),
          "place": .string(place), "link": .optional(link), "chair": .optional(chair), "chairTemporary": .bool(chairTemporary),
@@ -198,11 +178,6 @@ struct AttendeeRecord: Sendable {
         agency = try row.string("agency"); agencyLabel = try row.optionalString("agency_label"); municipality = try row.optionalString("municipality")
         email = try row.optionalString("email"); role = try row.string("role"); status = try row.string("status")
         repliedAt = try row.optionalString("replied_at")
-    }
-
-    static func all(_ db: any DatabaseExecutor, meeting: String) async throws(HubError) -> [AttendeeRecord] {
-        try await db.query("SELECT \(columns) FROM attendance WHERE meeting_id = ? ORDER BY role, agency, name", [.text(meeting)])
-            .map { r throws(HubError) in try AttendeeRecord(row: r) }
     }
 
     /// "Polisen", "Gullspång kommun": how the minutes name the agency.
@@ -244,11 +219,6 @@ struct AgendaItemRecord: Sendable {
         text = try row.optionalString("text"); decisions = try row.optionalString("decisions"); confidential = try row.bool("confidential")
         addedBy = try row.optionalString("added_by"); agency = try row.optionalString("agency")
         reviewMeetingID = try row.optionalString("review_meeting_id"); reviewVersion = try row.optionalInt("review_version")
-    }
-
-    static func all(_ db: any DatabaseExecutor, meeting: String) async throws(HubError) -> [AgendaItemRecord] {
-        try await db.query("SELECT \(columns) FROM agenda_items WHERE meeting_id = ? ORDER BY position", [.text(meeting)])
-            .map { r throws(HubError) in try AgendaItemRecord(row: r) }
     }
 
     var json: JSONValue {
