@@ -13,7 +13,8 @@ enum Agenda {
     @Sendable static func add(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
+        let store = MeetingStore(c.database)
+        let m = try await store.visibleMeeting(try b.id("meetingId")!, actor: actor)
         let title = try b.string("title", max: 200)
         let confidential = try b.optionalBool("confidential") ?? false
         let agency = try await memberAgency(b, c.database, actor: actor, meeting: m, required: false)
@@ -21,17 +22,12 @@ enum Agenda {
         guard env.today <= m.itemDeadline else {
             throw HubError(deadlinePassed, "The deadline for agenda items was \(m.itemDeadline).", field: "body.meetingId")
         }
-        let items = try await MeetingStore(c.database).agenda(meeting: m.id)
+        let items = try await store.agenda(meeting: m.id)
         let before = items.first { $0.kind == "status-round" || $0.kind == "other" || $0.kind == "upcoming" }?.position ?? ((items.last?.position ?? 0) + 10)
-        try await c.database.execute("UPDATE agenda_items SET position = position + 10 WHERE meeting_id = ? AND position >= ?",
-                                     [.text(m.id), .integer(Int64(before))])
         let id = Ids.make()
-        try await c.database.execute("""
-            INSERT INTO agenda_items (id, meeting_id, position, kind, title, confidential, added_by, agency, created_at)
-            VALUES (?, ?, ?, 'day', ?, ?, ?, ?, ?)
-            """, [.text(id), .text(m.id), .integer(Int64(before)), .text(title), .integer(confidential ? 1 : 0), .text(actor.who),
-                  agency.map { .text($0.agency) } ?? .null, .text(env.timestamp)])
-        try await c.database.execute("UPDATE minutes SET changed_since_circulation = 1 WHERE meeting_id = ? AND status = 'circulated'", [.text(m.id)])
+        try await store.insertDayItem(id: id, meeting: m.id, position: before, title: title, confidential: confidential,
+                                      addedBy: actor.who, agency: agency?.agency, at: env.timestamp)
+        try await store.markMinutesChanged(meeting: m.id)
         return .object(["id": .string(id), "position": .int(before)])
     }
 
@@ -62,7 +58,8 @@ enum Agenda {
     @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
+        let store = MeetingStore(c.database)
+        let m = try await store.meeting(try b.id("meetingId")!)
         let text = try b.string("text", max: env.settings.maxTextChars, multiline: true)
         guard let speaker = try await memberAgency(b, c.database, actor: actor, meeting: m, required: true) else {
             throw HubError(.validation, "Required: the agency reporting.", field: "body.agency")
@@ -70,14 +67,10 @@ enum Agenda {
         let (agency, municipality) = speaker
         guard m.status != "cancelled" else { throw HubError(.conflict, "The meeting is cancelled.", field: "body.meetingId") }
         try await Minutes.requireEditable(c.database, meeting: m.id)
-        try await c.database.execute("""
-            INSERT INTO status_reports (meeting_id, agency, municipality, text, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (meeting_id, agency, municipality) DO UPDATE SET text = excluded.text, submitted_by = excluded.submitted_by,
-                submitted_at = excluded.submitted_at
-            """, [.text(m.id), .text(agency), .text(municipality), .text(text), .text(actor.who), .text(env.timestamp)])
-        try await c.database.execute("UPDATE minutes SET changed_since_circulation = 1 WHERE meeting_id = ? AND status = 'circulated'", [.text(m.id)])
-        if let item = try await c.database.queryFirst("SELECT id FROM agenda_items WHERE meeting_id = ? AND kind = 'status-round'", [.text(m.id)]) {
-            try await Search.reindex(c.database, meeting: m.id, item: try item.string("id"))
+        try await store.saveStatusReport(meeting: m.id, agency: agency, municipality: municipality, text: text, by: actor.who, at: env.timestamp)
+        try await store.markMinutesChanged(meeting: m.id)
+        if let item = try await store.agendaItemID(meeting: m.id, kind: "status-round") {
+            try await Search.reindex(c.database, meeting: m.id, item: item)
         }
         c.events.emit("agenda.status-report", ["meetingId": .string(m.id), "centre": .string(m.centre), "agency": .string(agency)])
         return .object(["meetingId": .string(m.id), "agency": .string(agency), "municipality": municipality.isEmpty ? .null : .string(municipality),
@@ -89,21 +82,13 @@ enum Agenda {
     @Sendable static func pendingStatusReports(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         guard !actor.agencies.isEmpty else { throw HubError(.forbidden, "Only agencies report.") }
-        let rows = try await c.database.query("""
-            SELECT DISTINCT m.id, m.centre_id, m.date, m.start_time, a.agency, a.municipality FROM meetings m JOIN attendance a ON a.meeting_id = m.id
-            WHERE m.status = 'planned' AND m.date >= ? AND a.agency <> 'utvag' ORDER BY m.date
-            """, [.text(env.today)])
+        let store = MeetingStore(c.database)
         var out: [JSONValue] = []
-        for row in rows {
-            let agency = try row.string("agency")
-            guard actor.agencies.contains(agency) else { continue }
-            let muni = try row.optionalString("municipality") ?? ""
-            let done = try await c.database.queryFirst("SELECT 1 AS x FROM status_reports WHERE meeting_id = ? AND agency = ? AND municipality = ?",
-                                                       [.text(try row.string("id")), .text(agency), .text(muni)])
-            guard done == nil else { continue }
-            out.append(.object(["meetingId": .string(try row.string("id")), "centre": .string(try row.string("centre_id")),
-                                "date": .string(try row.string("date")), "start": .string(try row.string("start_time")),
-                                "agency": .string(agency), "municipality": muni.isEmpty ? .null : .string(muni)]))
+        for seat in try await store.seatsAtPlannedMeetings(from: env.today) where actor.agencies.contains(seat.agency) {
+            guard try await !store.hasStatusReport(meeting: seat.meetingID, agency: seat.agency, municipality: seat.municipality) else { continue }
+            out.append(.object(["meetingId": .string(seat.meetingID), "centre": .string(seat.centre), "date": .string(seat.date),
+                                "start": .string(seat.start), "agency": .string(seat.agency),
+                                "municipality": seat.municipality.isEmpty ? .null : .string(seat.municipality)]))
         }
         return .object(["pending": .array(out)])
     }
@@ -117,12 +102,10 @@ enum Agenda {
     }
 
     static func reports(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, meeting: String) async throws(HubError) -> [Report] {
-        try await db.query("SELECT agency, municipality, text, submitted_at FROM status_reports WHERE meeting_id = ? ORDER BY agency, municipality",
-                           [.text(meeting)]).map { row throws(HubError) in
-            let agency = try row.string("agency"), muni = try row.string("municipality")
-            return Report(agency: agency, municipality: muni,
-                          name: agency == "social-services" && !muni.isEmpty ? "\(muni) kommun" : env.agencyName(agency),
-                          text: try row.string("text"), submittedAt: try row.string("submitted_at"))
+        try await MeetingStore(db).statusReports(meeting: meeting).map { stored in
+            Report(agency: stored.agency, municipality: stored.municipality,
+                   name: stored.agency == "social-services" && !stored.municipality.isEmpty ? "\(stored.municipality) kommun" : env.agencyName(stored.agency),
+                   text: stored.text, submittedAt: stored.submittedAt)
         }
     }
 }

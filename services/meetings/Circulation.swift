@@ -69,9 +69,10 @@ enum Circulation {
     /// member by e-mail and to every member agency's adapter.
     @Sendable static func circulateAgenda(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let (_, _, m0) = try await Meetings.plannedMeeting(env, r, c, refusal: "Only a planned meeting's agenda goes out.")
-        try await c.database.execute("UPDATE meetings SET agenda_circulated_at = ? WHERE id = ?", [.text(env.timestamp), .text(m0.id)])
-        let m = try await MeetingStore(c.database).meeting(m0.id)
-        let attendees = try await MeetingStore(c.database).attendees(meeting: m.id)
+        let store = MeetingStore(c.database)
+        try await store.markAgendaCirculated(m0.id, at: env.timestamp)
+        let m = try await store.meeting(m0.id)
+        let attendees = try await store.attendees(meeting: m.id)
         let agenda = try await Export.agendaText(env, c.database, m)
         let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: .request)
         let name = (try? env.centre(m.centre).name) ?? m.centre
@@ -93,24 +94,18 @@ enum Circulation {
             throw HubError(Minutes.invalidTransition, "The minutes go out once the meeting has begun.", field: "body.meetingId",
                            reason: Minutes.notStarted)
         }
-        guard let row = try await c.database.queryFirst("SELECT status, current_version, changed_since_circulation FROM minutes WHERE meeting_id = ?",
-                                                        [.text(m.id)]) else { throw HubError(.notFound, "No minutes.", field: "body.meetingId") }
-        let status = try row.string("status"), current = try row.int("current_version")
-        if status == "circulated", !(try row.bool("changed_since_circulation")) {
+        let store = MeetingStore(c.database)
+        guard let minutes = try await store.minutesState(meeting: m.id) else { throw HubError(.notFound, "No minutes.", field: "body.meetingId") }
+        let current = minutes.version
+        if minutes.status == "circulated", !minutes.changedSinceCirculation {
             throw HubError(Minutes.invalidTransition, "Nothing changed since version \(current) was circulated.", field: "body.meetingId")
         }
         let markdown = Export.markdown(try await Export.document(env, c.database, m, includeConfidential: false))
-        let previous = try await c.database.queryFirst("SELECT markdown FROM minutes_versions WHERE meeting_id = ? AND version = ?",
-                                                       [.text(m.id), .integer(Int64(current))])
-        let diff = try previous.map { LineDiff.diff(try $0.string("markdown"), markdown) }
+        let diff = try await store.circulatedMarkdown(meeting: m.id, version: current).map { LineDiff.diff($0, markdown) }
         let version = current + 1, sha = Ids.sha256(markdown)
-        try await c.database.execute("""
-            INSERT INTO minutes_versions (meeting_id, version, markdown, sha256, diff, circulated_at, circulated_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [.text(m.id), .integer(Int64(version)), .text(markdown), .text(sha), diff.map { .text($0) } ?? .null, .text(env.timestamp), .text(actor.who)])
-        try await c.database.execute("UPDATE minutes SET status = 'circulated', current_version = ?, changed_since_circulation = 0 WHERE meeting_id = ?",
-                                     [.integer(Int64(version)), .text(m.id)])
-        if m.status == "planned" { try await c.database.execute("UPDATE meetings SET status = 'held' WHERE id = ?", [.text(m.id)]) }
-        let attendees = try await MeetingStore(c.database).attendees(meeting: m.id)
+        try await store.circulate(meeting: m.id, version: version, markdown: markdown, sha256: sha, diff: diff, by: actor.who, at: env.timestamp)
+        if m.status == "planned" { try await store.markHeld(m.id) }
+        let attendees = try await store.attendees(meeting: m.id)
         let name = (try? env.centre(m.centre).name) ?? m.centre
         let subject = "Mötesanteckningar ledningsgruppsmöte \(name) \(m.date)" + (version > 1 ? " (version \(version))" : "")
         let mails = try await queueMail(env, c.database, m, attendees, kind: "minutes", subject: subject,
@@ -132,16 +127,14 @@ enum Circulation {
     @Sendable static func runReminders(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff run reminders.") }
-        let rows = try await c.database.query("SELECT \(MeetingRecord.columns) FROM meetings WHERE status = 'planned' AND reminder_sent_at IS NULL AND date >= ?",
-                                              [.text(env.today)])
+        let store = MeetingStore(c.database)
         let now = env.now()
         var sent: [JSONValue] = []
-        for row in rows {
-            let m = try MeetingRecord(row: row)
+        for m in try await store.meetingsAwaitingReminder(from: env.today) {
             guard actor.mayManage(centre: m.centre), let start = SwedishDate.instant(date: m.date, time: m.start) else { continue }
             let until = start.timeIntervalSince(now)
             guard until > 0, until <= Double(env.settings.reminderHours) * 3600 else { continue }
-            let attendees = try await MeetingStore(c.database).attendees(meeting: m.id)
+            let attendees = try await store.attendees(meeting: m.id)
             let agenda = try await Export.agendaText(env, c.database, m)
             let ics = ICalendar.render([calendarEvent(env, m, attendees, description: agenda)], method: .request)
             let name = (try? env.centre(m.centre).name) ?? m.centre
@@ -150,7 +143,7 @@ enum Circulation {
             for adapter in adapters(env, attendees) {
                 c.events.emit("agency.\(adapter).meeting.reminder", .object(agendaEvent(env, m, agenda: agenda, calendar: ics)))
             }
-            try await c.database.execute("UPDATE meetings SET reminder_sent_at = ? WHERE id = ?", [.text(env.timestamp), .text(m.id)])
+            try await store.markReminderSent(m.id, at: env.timestamp)
             sent.append(.string(m.id))
         }
         return .object(["reminded": .array(sent)])

@@ -15,16 +15,10 @@ enum Minutes {
 
     /// Refuses any change to minutes that were approved or filed.
     static func requireEditable(_ db: any DatabaseExecutor, meeting: String) async throws(HubError) {
-        let row = try await db.queryFirst("SELECT status FROM minutes WHERE meeting_id = ?", [.text(meeting)])
-        let status = try row?.string("status") ?? "draft"
+        let status = try await MeetingStore(db).minutesState(meeting: meeting)?.status ?? "draft"
         guard status == "draft" || status == "circulated" else {
             throw HubError(locked, "The minutes are \(status == "filed" ? "filed" : "approved") and never change.", field: "body.meetingId")
         }
-    }
-
-    /// Marks circulated minutes as changed, so the next circulation makes a new version.
-    static func touched(_ db: any DatabaseExecutor, meeting: String) async throws(HubError) {
-        try await db.execute("UPDATE minutes SET changed_since_circulation = 1 WHERE meeting_id = ? AND status = 'circulated'", [.text(meeting)])
     }
 
     /// The meeting and the checks every minutes change shares.
@@ -40,11 +34,10 @@ enum Minutes {
 
     static func agendaItem(_ db: any DatabaseExecutor, meeting: String, id: String?, field: String) async throws(HubError) -> AgendaItemRecord? {
         guard let id else { return nil }
-        guard let row = try await db.queryFirst("SELECT \(AgendaItemRecord.columns) FROM agenda_items WHERE meeting_id = ? AND id = ?",
-                                                [.text(meeting), .text(id)]) else {
+        guard let item = try await MeetingStore(db).agendaItem(meeting: meeting, id: id) else {
             throw HubError(.validation, "Not an item of this meeting's agenda.", field: field)
         }
-        return try AgendaItemRecord(row: row)
+        return item
     }
 
     /// `meetings.minutes.item.set {meetingId, itemId, text?, decisions?, title?, confidential?}`.
@@ -58,10 +51,8 @@ enum Minutes {
         let decisions = b.has("decisions") ? try b.optionalString("decisions", max: max, multiline: true) : item.decisions
         let title = try b.optionalString("title", max: 200) ?? item.title
         let confidential = try b.optionalBool("confidential") ?? item.confidential
-        try await c.database.execute("UPDATE agenda_items SET text = ?, decisions = ?, title = ?, confidential = ? WHERE id = ?",
-                                     [text.map { .text($0) } ?? .null, decisions.map { .text($0) } ?? .null, .text(title),
-                                      .integer(confidential ? 1 : 0), .text(item.id)])
-        try await touched(c.database, meeting: m.id)
+        try await MeetingStore(c.database).updateItem(item.id, text: text, decisions: decisions, title: title, confidential: confidential)
+        try await MeetingStore(c.database).markMinutesChanged(meeting: m.id)
         try await Search.reindex(c.database, meeting: m.id, item: item.id)
         return try await agendaItem(c.database, meeting: m.id, id: item.id, field: "body.itemId")?.json ?? .null
     }
@@ -78,12 +69,10 @@ enum Minutes {
         }
         let due = try b.optionalDate("due")
         let id = Ids.make()
-        try await c.database.execute("""
-            INSERT INTO action_items (id, meeting_id, item_id, text, owner, agency, due, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)
-            """, [.text(id), .text(m.id), item.map { .text($0.id) } ?? .null, .text(text), .text(owner), agency.map { .text($0) } ?? .null,
-                  due.map { .text($0) } ?? .null, .text(env.timestamp)])
-        try await touched(c.database, meeting: m.id)
-        return try ActionRecord(row: try await c.database.queryFirst(ActionRecord.select + " WHERE a.id = ?", [.text(id)])!).json
+        let store = MeetingStore(c.database)
+        try await store.insertAction(id: id, meeting: m.id, item: item?.id, text: text, owner: owner, agency: agency, due: due, at: env.timestamp)
+        try await store.markMinutesChanged(meeting: m.id)
+        return try await store.action(id)?.json ?? .null
     }
 
     /// `meetings.minutes.actions.update {meetingId, actionId, status: open|done}`: marked at
@@ -92,21 +81,19 @@ enum Minutes {
         let (_, b, m) = try await editable(env, r, c)
         let actionID = try b.string("actionId", max: 40)
         let status = try b.choice("status", ["open", "done"])
-        guard let row = try await c.database.queryFirst(ActionRecord.select + " WHERE a.id = ? AND m.centre_id = ?", [.text(actionID), .text(m.centre)]) else {
+        let store = MeetingStore(c.database)
+        guard let action = try await store.action(actionID, centre: m.centre) else {
             throw HubError(.validation, "Not an action item of this centre.", field: "body.actionId")
         }
-        let action = try ActionRecord(row: row)
         if action.meetingID != m.id { try await requireEditable(c.database, meeting: m.id) }
-        try await c.database.execute("UPDATE action_items SET status = ?, done_at = ? WHERE id = ?",
-                                     [.text(status), status == "done" ? .text(env.timestamp) : .null, .text(action.id)])
-        try await touched(c.database, meeting: m.id)
-        return try ActionRecord(row: try await c.database.queryFirst(ActionRecord.select + " WHERE a.id = ?", [.text(action.id)])!).json
+        try await store.setActionStatus(action.id, status: status, doneAt: status == "done" ? env.timestamp : nil)
+        try await store.markMinutesChanged(meeting: m.id)
+        return try await store.action(action.id)?.json ?? .null
     }
 
     /// Open action items from earlier meetings of the centre: carried to this agenda until done.
     static func carriedActions(_ db: any DatabaseExecutor, meeting m: MeetingRecord) async throws(HubError) -> [ActionRecord] {
-        try await db.query(ActionRecord.select + " WHERE m.centre_id = ? AND m.date < ? AND a.status = 'open' ORDER BY m.date, a.created_at",
-                           [.text(m.centre), .text(m.date)]).map { r throws(HubError) in try ActionRecord(row: r) }
+        try await MeetingStore(db).openActions(centre: m.centre, before: m.date)
     }
 
     /// `meetings.actions.open {centre?}`: the open action items that wait for the caller, for
@@ -118,31 +105,26 @@ enum Minutes {
         let b = try BodyReader(r.body)
         let asked = try b.optionalString("centre", max: 64)
         if let asked { _ = try env.centre(asked) }
-        var sql = ActionRecord.select + " WHERE a.status = 'open'"
-        var binds: [DatabaseValue] = []
+        let agencies: Set<String>?, centre: String?
         switch actor.role {
         case .agency, .adapter:
-            guard !actor.agencies.isEmpty else { return .object(["actions": .array([])]) }
-            sql += " AND a.agency IN (\(actor.agencies.map { _ in "?" }.joined(separator: ", ")))"
-            binds += actor.agencies.sorted().map { .text($0) }
-            if let asked { sql += " AND m.centre_id = ?"; binds.append(.text(asked)) }
+            agencies = actor.agencies
+            centre = asked
         default:
-            guard let centre = asked ?? actor.centre else {
+            agencies = nil
+            centre = asked ?? actor.centre
+            if let centre {
+                guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board see its action items.") }
+            } else {
                 guard actor.role == .admin else { throw HubError(.validation, "Which centre?", field: "body.centre") }
-                break
             }
-            guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board see its action items.") }
-            sql += " AND m.centre_id = ?"
-            binds.append(.text(centre))
         }
-        sql += " ORDER BY CASE WHEN a.due IS NULL THEN 1 ELSE 0 END, a.due, m.date, a.created_at LIMIT 50"
-        let rows = try await c.database.query(sql.replacingOccurrences(of: "SELECT a.id,", with: "SELECT m.centre_id, a.id,"), binds)
-        return .object(["actions": .array(try rows.map { row throws(HubError) in
-            guard case .object(var o) = try ActionRecord(row: row).json else { return .null }
-            let centre = try row.string("centre_id")
+        let open = try await MeetingStore(c.database).openActions(assignedTo: agencies, centre: centre, limit: 50)
+        return .object(["actions": .array(open.map { action, centre in
+            guard case .object(var o) = action.json else { return .null }
             o["centre"] = .string(centre)
             o["centreName"] = .string((try? env.centre(centre).name) ?? centre)
-            o["agencyName"] = .optional(try row.optionalString("agency").map(env.agencyName))
+            o["agencyName"] = .optional(action.agency.map(env.agencyName))
             return .object(o)
         })])
     }
@@ -157,9 +139,8 @@ enum Minutes {
             throw HubError(.validation, "A link is an http(s):// address.", field: "body.url")
         }
         let id = Ids.make()
-        try await c.database.execute("INSERT INTO links (id, meeting_id, item_id, title, url) VALUES (?, ?, ?, ?, ?)",
-                                     [.text(id), .text(m.id), item.map { .text($0.id) } ?? .null, .text(title), .text(url)])
-        try await touched(c.database, meeting: m.id)
+        try await MeetingStore(c.database).insertLink(id: id, meeting: m.id, item: item?.id, title: title, url: url)
+        try await MeetingStore(c.database).markMinutesChanged(meeting: m.id)
         return .object(["id": .string(id), "title": .string(title), "url": .string(url)])
     }
 
@@ -187,12 +168,9 @@ enum Minutes {
             throw HubError(.validation, "The file is not a PDF.", field: "body.data")
         }
         let bytes = [UInt8](data), sha = Ids.sha256(bytes), id = Ids.make()
-        try await c.database.execute("""
-            INSERT INTO attachments (id, meeting_id, item_id, filename, content_type, size, sha256, data, added_by, added_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(id), .text(m.id), item.map { .text($0.id) } ?? .null, .text(filename), .text(type), .integer(Int64(bytes.count)),
-                  .text(sha), .blob(bytes), .text(actor.who), .text(env.timestamp)])
-        try await touched(c.database, meeting: m.id)
+        try await MeetingStore(c.database).insertAttachment(id: id, meeting: m.id, item: item?.id, filename: filename, contentType: type,
+                                                            bytes: bytes, sha256: sha, by: actor.who, at: env.timestamp)
+        try await MeetingStore(c.database).markMinutesChanged(meeting: m.id)
         return .object(["id": .string(id), "filename": .string(filename), "contentType": .string(type), "size": .int(bytes.count), "sha256": .string(sha)])
     }
 
@@ -200,16 +178,14 @@ enum Minutes {
     @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
-        guard let row = try await c.database.queryFirst("SELECT filename, content_type, size, sha256, data FROM attachments WHERE meeting_id = ? AND id = ?",
-                                                        [.text(m.id), .text(try b.string("attachmentId", max: 40))]) else {
+        let store = MeetingStore(c.database)
+        let m = try await store.visibleMeeting(try b.id("meetingId")!, actor: actor)
+        guard let file = try await store.attachmentFile(meeting: m.id, id: try b.string("attachmentId", max: 40)) else {
             throw HubError(.notFound, "No such attachment.", field: "body.attachmentId")
         }
-        let data = try row.blob("data")
-        guard Ids.sha256(data) == (try row.string("sha256")) else { throw HubError(.storage, "The stored file does not match its checksum.") }
-        return .object(["filename": .string(try row.string("filename")), "contentType": .string(try row.string("content_type")),
-                        "size": .int(try row.int("size")), "sha256": .string(try row.string("sha256")),
-                        "data": .string(Data(data).base64EncodedString())])
+        guard Ids.sha256(file.data) == file.sha256 else { throw HubError(.storage, "The stored file does not match its checksum.") }
+        return .object(["filename": .string(file.filename), "contentType": .string(file.contentType), "size": .int(file.size),
+                        "sha256": .string(file.sha256), "data": .string(Data(file.data).base64EncodedString())])
     }
 
     /// `meetings.minutes.approve {meetingId}`: at this meeting, the previous meeting's
@@ -217,40 +193,37 @@ enum Minutes {
     @Sendable static func approve(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
+        let store = MeetingStore(c.database)
+        let m = try await store.meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         try await requireEditable(c.database, meeting: m.id)
-        guard let review = try await c.database.queryFirst("SELECT id, review_meeting_id FROM agenda_items WHERE meeting_id = ? AND kind = 'review'",
-                                                           [.text(m.id)]) else {
+        guard let review = try await store.reviewItem(meeting: m.id) else {
             throw HubError(invalidTransition, "This meeting's agenda has no review of previous minutes.", field: "body.meetingId")
         }
         let previousID: String
         if let explicit = try b.id("previousMeetingId", required: false) { previousID = explicit }
-        else if let linked = try review.optionalString("review_meeting_id") { previousID = linked }
+        else if let linked = review.reviewedMeetingID { previousID = linked }
         else { throw HubError(invalidTransition, "There are no previous minutes to approve.", field: "body.meetingId") }
-        let previous = try await MeetingStore(c.database).meeting(previousID, field: "body.previousMeetingId")
+        let previous = try await store.meeting(previousID, field: "body.previousMeetingId")
         guard previous.centre == m.centre, previous.date < m.date else {
             throw HubError(.validation, "Minutes are approved at a later meeting of the same centre.", field: "body.previousMeetingId")
         }
-        guard let row = try await c.database.queryFirst("SELECT status, current_version, changed_since_circulation FROM minutes WHERE meeting_id = ?",
-                                                        [.text(previous.id)]) else { throw HubError(.notFound, "No minutes.", field: "body.previousMeetingId") }
-        guard try row.string("status") == "circulated" else {
+        guard let minutes = try await store.minutesState(meeting: previous.id) else {
+            throw HubError(.notFound, "No minutes.", field: "body.previousMeetingId")
+        }
+        guard minutes.status == "circulated" else {
             throw HubError(invalidTransition, "Only circulated minutes can be approved.", field: "body.previousMeetingId")
         }
-        guard !(try row.bool("changed_since_circulation")) else {
+        guard !minutes.changedSinceCirculation else {
             throw HubError(invalidTransition, "The minutes changed after they were circulated; circulate the new version first.", field: "body.previousMeetingId")
         }
-        let version = try row.int("current_version")
-        try await c.database.execute("""
-            UPDATE minutes SET status = 'approved', approved_version = ?, approved_in_meeting = ?, approved_at = ? WHERE meeting_id = ?
-            """, [.integer(Int64(version)), .text(m.id), .text(env.timestamp), .text(previous.id)])
+        let version = minutes.version
+        try await store.approveMinutes(meeting: previous.id, version: version, approvedIn: m.id, at: env.timestamp)
         let note = try b.optionalString("note", max: 2000, multiline: true)
             ?? "Inga invändningar på föregående mötesanteckningar så dessa lades till handlingarna."
-        try await c.database.execute("""
-            UPDATE agenda_items SET review_meeting_id = ?, review_version = ?, text = COALESCE(text, ?), title = ? WHERE id = ?
-            """, [.text(previous.id), .integer(Int64(version)), .text(note),
-                  .text("Genomgång av föregående mötesanteckningar från \(SwedishDate.long(previous.date))"), .text(try review.string("id"))])
-        try await touched(c.database, meeting: m.id)
+        try await store.recordReview(item: review.id, reviewed: previous.id, version: version, note: note,
+                                     title: "Genomgång av föregående mötesanteckningar från \(SwedishDate.long(previous.date))")
+        try await store.markMinutesChanged(meeting: m.id)
         c.events.emit("minutes.approved", ["meetingId": .string(previous.id), "centre": .string(m.centre), "version": .int(version),
                                            "approvedInMeeting": .string(m.id)])
         return .object(["meetingId": .string(previous.id), "status": .string("approved"), "version": .int(version), "approvedInMeeting": .string(m.id)])
@@ -260,11 +233,13 @@ enum Minutes {
     @Sendable static func file(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
+        let store = MeetingStore(c.database)
+        let m = try await store.meeting(try b.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
-        let status = try await c.database.queryFirst("SELECT status FROM minutes WHERE meeting_id = ?", [.text(m.id)])?.string("status")
-        guard status == "approved" else { throw HubError(invalidTransition, "Only approved minutes are filed.", field: "body.meetingId") }
-        try await c.database.execute("UPDATE minutes SET status = 'filed', filed_at = ? WHERE meeting_id = ?", [.text(env.timestamp), .text(m.id)])
+        guard try await store.minutesState(meeting: m.id)?.status == "approved" else {
+            throw HubError(invalidTransition, "Only approved minutes are filed.", field: "body.meetingId")
+        }
+        try await store.fileMinutes(meeting: m.id, at: env.timestamp)
         c.events.emit("minutes.filed", ["meetingId": .string(m.id), "centre": .string(m.centre)])
         return .object(["meetingId": .string(m.id), "status": .string("filed")])
     }
@@ -273,13 +248,11 @@ enum Minutes {
     @Sendable static func versions(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "meetings")
         let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
-        let rows = try await c.database.query("""
-            SELECT version, markdown, sha256, diff, circulated_at FROM minutes_versions WHERE meeting_id = ? ORDER BY version
-            """, [.text(m.id)])
-        return .object(["meetingId": .string(m.id), "versions": .array(try rows.map { v throws(HubError) in
-            .object(["version": .int(try v.int("version")), "markdown": .string(try v.string("markdown")), "sha256": .string(try v.string("sha256")),
-                     "diff": .optional(try v.optionalString("diff")), "circulatedAt": .string(try v.string("circulated_at"))])
+        let store = MeetingStore(c.database)
+        let m = try await store.visibleMeeting(try b.id("meetingId")!, actor: actor)
+        return .object(["meetingId": .string(m.id), "versions": .array(try await store.versions(meeting: m.id).map { v in
+            .object(["version": .int(v.version), "markdown": .string(v.markdown), "sha256": .string(v.sha256),
+                     "diff": .optional(v.diff), "circulatedAt": .string(v.circulatedAt)])
         })])
     }
 }
