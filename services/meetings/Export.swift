@@ -25,9 +25,7 @@ enum Export {
 
     /// Later planned meetings of the same centre.
     static func upcoming(_ db: any DatabaseExecutor, _ m: MeetingRecord) async throws(HubError) -> [(date: String, start: String, end: String)] {
-        try await db.query("""
-            SELECT date, start_time, end_time FROM meetings WHERE centre_id = ? AND date > ? AND status = 'planned' ORDER BY date LIMIT 6
-            """, [.text(m.centre), .text(m.date)]).map { r throws(HubError) in (try r.string("date"), try r.string("start_time"), try r.string("end_time")) }
+        try await MeetingStore(db).plannedMeetings(centre: m.centre, after: m.date, limit: 6).map { ($0.date, $0.start, $0.end) }
     }
 
     /// "Name, titel Myndighet": the title starts in lower case as in the centres' minutes.
@@ -37,17 +35,17 @@ enum Export {
     }
 
     static func document(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, includeConfidential: Bool) async throws(HubError) -> Document {
-        let attendees = try await MeetingStore(db).attendees(meeting: m.id)
+        let store = MeetingStore(db)
+        let attendees = try await store.attendees(meeting: m.id)
         let anyPresent = attendees.contains { $0.status == "present" }
         let present = attendees.filter { anyPresent ? $0.status == "present" : $0.status == "attending" }
         let regrets = attendees.filter { $0.status == "regrets" || $0.status == "absent" }
-        let items = try await MeetingStore(db).agenda(meeting: m.id)
+        let items = try await store.agenda(meeting: m.id)
         let reports = try await Agenda.reports(env, db, meeting: m.id)
-        let actions = try await db.query(ActionRecord.select + " WHERE a.meeting_id = ? ORDER BY a.created_at", [.text(m.id)])
-            .map { r throws(HubError) in try ActionRecord(row: r) }
+        let actions = try await store.actions(decidedAt: m.id)
         let carried = try await Minutes.carriedActions(db, meeting: m)
-        let links = try await db.query("SELECT item_id, title, url FROM links WHERE meeting_id = ? ORDER BY title", [.text(m.id)])
-        let files = try await db.query("SELECT item_id, filename, sha256, size FROM attachments WHERE meeting_id = ? ORDER BY added_at", [.text(m.id)])
+        let links = try await store.links(meeting: m.id)
+        let files = try await store.attachments(meeting: m.id)
         let upcomingText: [String]
         if m.imported, let stored = items.first(where: { $0.kind == "upcoming" })?.text {
             upcomingText = stored.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
@@ -74,11 +72,11 @@ enum Export {
                 paragraphs.append(own.map { "- **Åtgärd:** \($0.text) (ansvarig: \($0.owner)\($0.agency.map { ", " + env.agencyName($0) } ?? "")\($0.due.map { ", senast \($0)" } ?? ""))" }
                     .joined(separator: "\n"))
             }
-            for l in links where (try? l.optionalString("item_id")) == item.id {
-                paragraphs.append("[\(try l.string("title"))](\(try l.string("url")))")
+            for link in links where link.itemID == item.id {
+                paragraphs.append("[\(link.title)](\(link.url))")
             }
-            for f in files where (try? f.optionalString("item_id")) == item.id {
-                paragraphs.append("[\(try f.string("filename"))](#bilaga-\(try f.string("sha256").prefix(12)))")
+            for file in files where file.itemID == item.id {
+                paragraphs.append("[\(file.filename)](#bilaga-\(file.sha256.prefix(12)))")
             }
             if item.confidential { paragraphs.insert("*Konfidentiell punkt – ingår inte i utskickad version.*", at: 0) }
             out.append(.init(number: number, title: item.title, paragraphs: paragraphs))
@@ -187,10 +185,10 @@ enum Export {
         if confidential, !actor.seesConfidential(centre: m.centre) { throw HubError(.forbidden, "Only the centre's staff see confidential items.", field: "body.confidential") }
         if !actor.seesConfidential(centre: m.centre) {
             // Members' agencies get the last circulated version, never the draft.
-            guard let v = try await c.database.queryFirst("SELECT markdown FROM minutes_versions WHERE meeting_id = ? ORDER BY version DESC LIMIT 1", [.text(m.id)]) else {
+            guard let latest = try await MeetingStore(c.database).latestCirculatedMarkdown(meeting: m.id) else {
                 throw HubError(.notFound, "The minutes have not been circulated yet.", field: "body.meetingId")
             }
-            return .object(["format": .string("markdown"), "text": .string(try v.string("markdown"))])
+            return .object(["format": .string("markdown"), "text": .string(latest)])
         }
         let doc = try await document(env, c.database, m, includeConfidential: confidential)
         return .object(["format": .string(format), "text": .string(format == "html" ? html(doc) : markdown(doc))])

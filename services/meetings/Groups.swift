@@ -46,20 +46,12 @@ enum Groups {
                from: try r.string("valid_from"), to: try r.optionalString("valid_to"))
     }
 
-    /// The members of `centre`'s group on `date`.
-    static func members(_ db: any DatabaseExecutor, centre: String, on date: String) async throws(HubError) -> [Member] {
-        try await db.query("""
-            SELECT \(columns) FROM group_members WHERE centre_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)
-            ORDER BY role, agency, name
-            """, [.text(centre), .text(date), .text(date)]).map { r throws(HubError) in try member(r) }
-    }
-
     /// `meetings.groups.list {centre, date?}` → the members on that date (default today).
     @Sendable static func list(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let b = try BodyReader(r.body)
         let centre = try b.string("centre", max: 64)
         let date = try b.optionalDate("date") ?? env.today
-        let members = try await members(c.database, centre: centre, on: date)
+        let members = try await MeetingStore(c.database).members(centre: centre, on: date)
         guard !members.isEmpty else { throw HubError(.notFound, "No management group for that centre.", field: "body.centre") }
         return .object(["centre": .string(centre), "date": .string(date), "members": .array(members.map(\.json))])
     }
@@ -70,8 +62,8 @@ enum Groups {
         let b = try BodyReader(r.body)
         let centre = try env.centre(try b.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff may see the group's history.") }
-        let rows = try await c.database.query("SELECT \(columns) FROM group_members WHERE centre_id = ? ORDER BY agency, valid_from", [.text(centre)])
-        return .object(["centre": .string(centre), "members": .array(try rows.map { r throws(HubError) in try member(r).json })])
+        let terms = try await MeetingStore(c.database).terms(centre: centre)
+        return .object(["centre": .string(centre), "members": .array(terms.map(\.json))])
     }
 
     /// `meetings.groups.replace {centre, memberId, from, name, title, email?}`: the agency
@@ -86,22 +78,17 @@ enum Groups {
         let name = try b.string("name", max: 120), title = try b.string("title", max: 120)
         let email = try b.optionalString("email", max: 254)
         if let email, !Mail.isAddress(email) { throw HubError(.validation, "Not an e-mail address.", field: "body.email") }
-        guard let row = try await c.database.queryFirst("SELECT \(columns) FROM group_members WHERE centre_id = ? AND member_id = ?",
-                                                        [.text(centre), .text(memberID)]) else {
+        let store = MeetingStore(c.database)
+        guard let old = try await store.term(centre: centre, member: memberID) else {
             throw HubError(.notFound, "Not a member of this centre's group.", field: "body.memberId")
         }
-        let old = try member(row)
         guard old.to == nil || old.to! >= from else { throw HubError(.conflict, "That term has already ended.", field: "body.memberId") }
         guard from > old.from else { throw HubError(.validation, "The new term must start after the current one started.", field: "body.from") }
         let end = SwedishDate.minus(days: 1, from: from)
-        try await c.database.execute("UPDATE group_members SET valid_to = ? WHERE centre_id = ? AND member_id = ?",
-                                     [.text(end), .text(centre), .text(memberID)])
+        try await store.endTerm(centre: centre, member: memberID, on: end)
         let id = Ids.member(centre: centre, agency: old.agency, municipality: old.municipality, name: name, from: from)
-        try await c.database.execute("""
-            INSERT INTO group_members (centre_id, name, title, agency, municipality, role, valid_from, valid_to, member_id, email, source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 'hub')
-            """, [.text(centre), .text(name), .text(title), .text(old.agency), old.municipality.map { .text($0) } ?? .null,
-                  .text(old.role), .text(from), .text(id), email.map { .text($0) } ?? .null])
+        try await store.insertTerm(centre: centre, member: Member(id: id, name: name, title: title, agency: old.agency, municipality: old.municipality,
+                                                                  email: email, role: old.role, from: from, to: nil))
         return .object(["ended": .string(memberID), "endedOn": .string(end), "memberId": .string(id)])
     }
 }

@@ -86,6 +86,13 @@ struct MeetingStore {
         return (try row.string("id"), try row.string("date"))
     }
 
+    /// The centre's planned meetings after `date`, by date (at most `limit`).
+    func plannedMeetings(centre: String, after date: String, limit: Int) async throws(HubError) -> [(date: String, start: String, end: String)] {
+        try await db.query("""
+            SELECT date, start_time, end_time FROM meetings WHERE centre_id = ? AND date > ? AND status = 'planned' ORDER BY date LIMIT \(limit)
+            """, [.text(centre), .text(date)]).map { r throws(HubError) in (try r.string("date"), try r.string("start_time"), try r.string("end_time")) }
+    }
+
     /// A meeting in a list, with the state of its minutes.
     struct Listed {
         var meeting: MeetingRecord

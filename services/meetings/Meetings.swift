@@ -17,7 +17,7 @@ enum Meetings {
     /// Reads chair and secretary: a member id of this centre's group on the date, or a temporary chair's name.
     static func people(_ b: BodyReader, _ db: any DatabaseExecutor, centre: String, date: String,
                        current: (chair: String?, temporary: Bool, secretary: String?)) async throws(HubError) -> (String?, Bool, String?) {
-        let members = try await Groups.members(db, centre: centre, on: date)
+        let members = try await MeetingStore(db).members(centre: centre, on: date)
         func named(_ key: String) throws(HubError) -> String? {
             guard let id = try b.optionalString(key, max: 40) else { return nil }
             guard let m = members.first(where: { $0.id == id }) else {
@@ -149,7 +149,7 @@ enum Meetings {
     /// A moved meeting invites the group as it is on the new date: members whose term
     /// covers it are added; those whose term does not are dropped unless they already answered.
     static func reinvite(_ db: any DatabaseExecutor, meeting: String, centre: String, date: String) async throws(HubError) {
-        let members = try await Groups.members(db, centre: centre, on: date)
+        let members = try await MeetingStore(db).members(centre: centre, on: date)
         let store = MeetingStore(db)
         let current = try await store.attendees(meeting: meeting)
         let valid = Set(members.map(\.id)), invited = Set(current.map(\.memberID))

@@ -69,37 +69,25 @@ enum ImportHandler {
                                  place: parsed.place ?? "", link: nil, chair: parsed.chair, chairTemporary: parsed.chair != nil && parsed.chairTemporary,
                                  secretary: parsed.secretary)
         let id = try await Meetings.insert(env, context.database, centre: centre.id, plan: plan, seriesID: nil, actor: actor.who, imported: true)
+        let store = MeetingStore(context.database)
         for (i, p) in (parsed.present.map { ($0, "present") } + parsed.regrets.map { ($0, "regrets") }).enumerated() {
-            try await context.database.execute("""
-                INSERT INTO attendance (meeting_id, member_id, name, title, agency, agency_label, municipality, role, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'member', ?)
-                """, [.text(id), .text("imp-\(i + 1)"), .text(p.0.name), .text(p.0.title), .text(p.0.agency), .text(p.0.agencyLabel),
-                      p.0.municipality.map { .text($0) } ?? .null, .text(p.1)])
+            try await store.insertImportedAttendee(meeting: id, id: "imp-\(i + 1)", name: p.0.name, title: p.0.title, agency: p.0.agency,
+                                                   agencyLabel: p.0.agencyLabel, municipality: p.0.municipality, status: p.1)
         }
         let now = env.timestamp
         for (i, item) in parsed.items.enumerated() {
             let itemID = Ids.make()
-            try await context.database.execute("""
-                INSERT INTO agenda_items (id, meeting_id, position, kind, title, text, decisions, confidential, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)
-                """, [.text(itemID), .text(id), .integer(Int64((i + 1) * 10)), .text(kind(of: item.title)), .text(item.title),
-                      item.text.isEmpty ? .null : .text(item.text), item.decisions.map { .text($0) } ?? .null, .text(now)])
+            try await store.insertImportedItem(id: itemID, meeting: id, position: (i + 1) * 10, kind: kind(of: item.title), title: item.title,
+                                               text: item.text.isEmpty ? nil : item.text, decisions: item.decisions, at: now)
             for a in item.actions {
-                try await context.database.execute("""
-                    INSERT INTO action_items (id, meeting_id, item_id, text, owner, agency, due, status, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?, 'open', ?)
-                    """, [.text(Ids.make()), .text(id), .text(itemID), .text(a.text), .text(a.owner), a.due.map { .text($0) } ?? .null, .text(now)])
+                try await store.insertAction(id: Ids.make(), meeting: id, item: itemID, text: a.text, owner: a.owner, agency: nil, due: a.due, at: now)
             }
             try await Search.reindex(context.database, meeting: id, item: itemID)
         }
-        try await context.database.execute("""
-            INSERT INTO agenda_items (id, meeting_id, position, kind, title, text, confidential, created_at) VALUES (?, ?, ?, 'upcoming', 'Kommande mötestider', ?, 0, ?)
-            """, [.text(Ids.make()), .text(id), .integer(Int64((parsed.items.count + 1) * 10)),
-                  parsed.upcomingText.isEmpty ? .null : .text(parsed.upcomingText.joined(separator: "\n")), .text(now)])
-        try await context.database.execute("""
-            INSERT INTO minutes_versions (meeting_id, version, markdown, sha256, circulated_at, circulated_by) VALUES (?, 1, ?, ?, ?, ?)
-            """, [.text(id), .text(text), .text(Ids.sha256(text)), .text(now), .text(actor.who)])
-        try await context.database.execute("""
-            UPDATE minutes SET status = 'filed', current_version = 1, approved_version = 1, approved_at = ?, filed_at = ? WHERE meeting_id = ?
-            """, [.text(now), .text(now), .text(id)])
+        try await store.insertImportedItem(id: Ids.make(), meeting: id, position: (parsed.items.count + 1) * 10, kind: "upcoming",
+                                           title: "Kommande mötestider",
+                                           text: parsed.upcomingText.isEmpty ? nil : parsed.upcomingText.joined(separator: "\n"), decisions: nil, at: now)
+        try await store.fileImportedMinutes(meeting: id, markdown: text, by: actor.who, at: now)
         summary["meetingId"] = .string(id)
         return .object(summary)
     }

@@ -130,6 +130,11 @@ extension MeetingStore {
                                 [.text(meeting), .integer(Int64(version))])?.string("markdown")
     }
 
+    /// The Markdown of the latest circulated version, or nil before the first.
+    func latestCirculatedMarkdown(meeting: String) async throws(HubError) -> String? {
+        try await db.queryFirst("SELECT markdown FROM minutes_versions WHERE meeting_id = ? ORDER BY version DESC LIMIT 1", [.text(meeting)])?.string("markdown")
+    }
+
     /// Stores a circulated version and makes it the minutes' current one.
     func circulate(meeting: String, version: Int, markdown: String, sha256: String, diff: String?, by actor: String, at now: String) async throws(HubError) {
         try await db.execute("""

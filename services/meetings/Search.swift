@@ -28,16 +28,9 @@ enum Search {
     /// Replaces the terms of one item: its title, text and decisions (and, for the status
     /// round, the agencies' reports).
     static func reindex(_ db: any DatabaseExecutor, meeting: String, item: String) async throws(HubError) {
-        guard let row = try await db.queryFirst("SELECT kind, title, text, decisions FROM agenda_items WHERE id = ? AND meeting_id = ?",
-                                                [.text(item), .text(meeting)]) else { return }
-        var all = [try row.string("title"), try row.optionalString("text") ?? "", try row.optionalString("decisions") ?? ""]
-        if try row.string("kind") == "status-round" {
-            for r in try await db.query("SELECT text FROM status_reports WHERE meeting_id = ?", [.text(meeting)]) { all.append(try r.string("text")) }
-        }
-        try await db.execute("DELETE FROM search_terms WHERE meeting_id = ? AND item_id = ?", [.text(meeting), .text(item)])
-        for term in terms(all.joined(separator: "\n")) {
-            try await db.execute("INSERT INTO search_terms (meeting_id, item_id, term) VALUES (?, ?, ?)", [.text(meeting), .text(item), .text(term)])
-        }
+        let store = MeetingStore(db)
+        guard let texts = try await store.searchableTexts(meeting: meeting, item: item) else { return }
+        try await store.replaceSearchTerms(meeting: meeting, item: item, terms: Array(terms(texts.joined(separator: "\n"))))
     }
 
     /// The Swedish Snowball stemmer's suffix steps (snowballstem.org/algorithms/swedish):
@@ -83,31 +76,20 @@ enum Search {
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board search its minutes.") }
         let words = terms(try b.string("q", max: 200)).sorted()
         guard !words.isEmpty, words.count <= 8 else { throw HubError(.validation, "Give one to eight words of two letters or more.", field: "body.q") }
-        var matches: Set<String>? = nil
+        let store = MeetingStore(c.database)
+        var matches: Set<MeetingStore.ItemKey>? = nil
         for word in words {
             let stemmed = stem(word)
             let w = stemmed.count >= 3 ? stemmed : word
-            let escaped = w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-            let rows = try await c.database.query("""
-                SELECT DISTINCT t.meeting_id, t.item_id FROM search_terms t JOIN meetings m ON m.id = t.meeting_id
-                WHERE m.centre_id = ? AND t.term LIKE ? ESCAPE '\\'
-                """, [.text(centre), .text(escaped + "%")])
-            let found = Set(try rows.map { "\(try $0.string("meeting_id"))/\(try $0.string("item_id"))" })
+            let found = try await store.itemsWithTerm(centre: centre, startingWith: w)
             matches = matches.map { $0.intersection(found) } ?? found
             if matches?.isEmpty == true { break }
         }
         var hits: [(String, JSONValue)] = []
         for key in matches ?? [] {
-            let parts = key.split(separator: "/").map(String.init)
-            guard parts.count == 2, let row = try await c.database.queryFirst("""
-                SELECT m.date, i.title, i.text, i.confidential, i.position FROM agenda_items i JOIN meetings m ON m.id = i.meeting_id
-                WHERE i.id = ? AND m.id = ?
-                """, [.text(parts[1]), .text(parts[0])]) else { continue }
-            let date = try row.string("date")
-            let position = try row.int("position")
-            let number = try await c.database.query("SELECT COUNT(*) AS n FROM agenda_items WHERE meeting_id = ? AND position <= ?",
-                                                    [.text(parts[0]), .integer(Int64(position))])[0].int("n")
-            let text = try row.optionalString("text") ?? ""
+            guard let found = try await store.foundItem(key) else { continue }
+            let date = found.date, number = found.number
+            let text = found.text ?? ""
             let lower = text.lowercased()
             var excerpt = String(text.prefix(200))
             if let hit = words.lazy.compactMap({ lower.range(of: $0) ?? lower.range(of: stem($0)) }).first {
@@ -115,10 +97,10 @@ enum Search {
                 let offset = lower.distance(from: lower.startIndex, to: start)
                 excerpt = String(text.dropFirst(offset).prefix(200))
             }
-            hits.append((date + String(format: "%06d", try row.int("position")), .object([
-                "meetingId": .string(parts[0]), "itemId": .string(parts[1]), "date": .string(date), "title": .string(try row.string("title")),
-                "meeting": .string("Ledningsgruppsmöte \(centreRecord.name) \(date)"), "item": .string("\(number). \(try row.string("title"))"),
-                "confidential": .bool(try row.bool("confidential")), "excerpt": .string(excerpt)])))
+            hits.append((date + String(format: "%06d", found.position), .object([
+                "meetingId": .string(key.meeting), "itemId": .string(key.item), "date": .string(date), "title": .string(found.title),
+                "meeting": .string("Ledningsgruppsmöte \(centreRecord.name) \(date)"), "item": .string("\(number). \(found.title)"),
+                "confidential": .bool(found.confidential), "excerpt": .string(excerpt)])))
         }
         return .object(["centre": .string(centre), "hits": .array(hits.sorted { $0.0 > $1.0 }.map(\.1))])
     }
