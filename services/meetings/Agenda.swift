@@ -10,14 +10,14 @@ enum Agenda {
 
     /// `meetings.agenda.add {meetingId, title, agency?, confidential?}`: a member agency's
     /// (or the staff's) item of the day, placed before the status round; only until the deadline.
-    @Sendable static func add(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.visibleMeeting(try b.id("meetingId")!, actor: actor)
-        let title = try b.string("title", max: 200)
-        let confidential = try b.optionalBool("confidential") ?? false
-        let agency = try await memberAgency(b, c.database, actor: actor, meeting: m, required: false)
+    @Sendable static func add(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.visibleMeeting(try body.id("meetingId")!, actor: actor)
+        let title = try body.string("title", max: 200)
+        let confidential = try body.optionalBool("confidential") ?? false
+        let agency = try await memberAgency(body, context.database, actor: actor, meeting: m, required: false)
         guard m.status == "planned" else { throw HubError(.conflict, "Items can be added only to a planned meeting.", field: "body.meetingId") }
         guard env.today <= m.itemDeadline else {
             throw HubError(deadlinePassed, "The deadline for agenda items was \(m.itemDeadline).", field: "body.meetingId")
@@ -32,10 +32,10 @@ enum Agenda {
     }
 
     /// The agency (and municipality) an actor speaks for at this meeting; it must be a member agency.
-    static func memberAgency(_ b: BodyReader, _ db: any DatabaseExecutor, actor: MeetingActor, meeting m: MeetingRecord,
+    static func memberAgency(_ body: BodyReader, _ db: any DatabaseExecutor, actor: MeetingActor, meeting m: MeetingRecord,
                              required: Bool) async throws(HubError) -> (agency: String, municipality: String)? {
-        var agency = try b.optionalString("agency", max: 64)
-        let municipality = try b.optionalString("municipality", max: 64)
+        var agency = try body.optionalString("agency", max: 64)
+        let municipality = try body.optionalString("municipality", max: 64)
         if agency == nil, actor.agencies.count == 1 { agency = actor.agencies.first }
         guard let agency else {
             if required { throw HubError(.validation, "Required: the agency reporting.", field: "body.agency") }
@@ -55,34 +55,34 @@ enum Agenda {
     /// `meetings.status-report.submit {meetingId, agency?, municipality?, text}`: a member
     /// agency's report for the status round, through its adapter or the web. A second
     /// report from the same agency replaces the first until the minutes are circulated.
-    @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.meeting(try b.id("meetingId")!)
-        let text = try b.string("text", max: env.settings.maxTextChars, multiline: true)
-        guard let speaker = try await memberAgency(b, c.database, actor: actor, meeting: m, required: true) else {
+    @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.meeting(try body.id("meetingId")!)
+        let text = try body.string("text", max: env.settings.maxTextChars, multiline: true)
+        guard let speaker = try await memberAgency(body, context.database, actor: actor, meeting: m, required: true) else {
             throw HubError(.validation, "Required: the agency reporting.", field: "body.agency")
         }
         let (agency, municipality) = speaker
         guard m.status != "cancelled" else { throw HubError(.conflict, "The meeting is cancelled.", field: "body.meetingId") }
-        try await Minutes.requireEditable(c.database, meeting: m.id)
+        try await Minutes.requireEditable(context.database, meeting: m.id)
         try await store.saveStatusReport(meeting: m.id, agency: agency, municipality: municipality, text: text, by: actor.who, at: env.timestamp)
         try await store.markMinutesChanged(meeting: m.id)
         if let item = try await store.agendaItemID(meeting: m.id, kind: "status-round") {
-            try await Search.reindex(c.database, meeting: m.id, item: item)
+            try await Search.reindex(context.database, meeting: m.id, item: item)
         }
-        c.events.emit("agenda.status-report", ["meetingId": .string(m.id), "centre": .string(m.centre), "agency": .string(agency)])
+        context.events.emit("agenda.status-report", ["meetingId": .string(m.id), "centre": .string(m.centre), "agency": .string(agency)])
         return .object(["meetingId": .string(m.id), "agency": .string(agency), "municipality": municipality.isEmpty ? .null : .string(municipality),
                         "submittedAt": .string(env.timestamp)])
     }
 
     /// `meetings.status-report.pending {}` → the planned meetings where the caller's agencies
     /// are members and have not yet reported (what an adapter asks before it sends).
-    @Sendable static func pendingStatusReports(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
+    @Sendable static func pendingStatusReports(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         guard !actor.agencies.isEmpty else { throw HubError(.forbidden, "Only agencies report.") }
-        let store = MeetingStore(c.database)
+        let store = MeetingStore(context.database)
         var out: [JSONValue] = []
         for seat in try await store.seatsAtPlannedMeetings(from: env.today) where actor.agencies.contains(seat.agency) {
             guard try await !store.hasStatusReport(meeting: seat.meetingID, agency: seat.agency, municipality: seat.municipality) else { continue }

@@ -176,21 +176,21 @@ enum Export {
 
     /// `meetings.export {meetingId, format: markdown|html, confidential?}` → the document.
     /// Confidential items are included only for the centre's staff who ask for them.
-    @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
-        let format = try b.optionalChoice("format", ["markdown", "html"]) ?? "markdown"
-        let confidential = try b.optionalBool("confidential") ?? false
+    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let m = try await MeetingStore(context.database).visibleMeeting(try body.id("meetingId")!, actor: actor)
+        let format = try body.optionalChoice("format", ["markdown", "html"]) ?? "markdown"
+        let confidential = try body.optionalBool("confidential") ?? false
         if confidential, !actor.seesConfidential(centre: m.centre) { throw HubError(.forbidden, "Only the centre's staff see confidential items.", field: "body.confidential") }
         if !actor.seesConfidential(centre: m.centre) {
             // Members' agencies get the last circulated version, never the draft.
-            guard let latest = try await MeetingStore(c.database).latestCirculatedMarkdown(meeting: m.id) else {
+            guard let latest = try await MeetingStore(context.database).latestCirculatedMarkdown(meeting: m.id) else {
                 throw HubError(.notFound, "The minutes have not been circulated yet.", field: "body.meetingId")
             }
             return .object(["format": .string("markdown"), "text": .string(latest)])
         }
-        let doc = try await document(env, c.database, m, includeConfidential: confidential)
+        let doc = try await document(env, context.database, m, includeConfidential: confidential)
         return .object(["format": .string(format), "text": .string(format == "html" ? html(doc) : markdown(doc))])
     }
 }

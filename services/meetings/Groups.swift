@@ -47,38 +47,38 @@ enum Groups {
     }
 
     /// `meetings.groups.list {centre, date?}` → the members on that date (default today).
-    @Sendable static func list(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let b = try BodyReader(r.body)
-        let centre = try b.string("centre", max: 64)
-        let date = try b.optionalDate("date") ?? env.today
-        let members = try await MeetingStore(c.database).members(centre: centre, on: date)
+    @Sendable static func list(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let body = try BodyReader(request.body)
+        let centre = try body.string("centre", max: 64)
+        let date = try body.optionalDate("date") ?? env.today
+        let members = try await MeetingStore(context.database).members(centre: centre, on: date)
         guard !members.isEmpty else { throw HubError(.notFound, "No management group for that centre.", field: "body.centre") }
         return .object(["centre": .string(centre), "date": .string(date), "members": .array(members.map(\.json))])
     }
 
     /// `meetings.groups.history {centre}` → every term, ended ones too (staff only).
-    @Sendable static func history(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let centre = try env.centre(try b.string("centre", max: 64)).id
+    @Sendable static func history(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let centre = try env.centre(try body.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff may see the group's history.") }
-        let terms = try await MeetingStore(c.database).terms(centre: centre)
+        let terms = try await MeetingStore(context.database).terms(centre: centre)
         return .object(["centre": .string(centre), "members": .array(terms.map(\.json))])
     }
 
     /// `meetings.groups.replace {centre, memberId, from, name, title, email?}`: the agency
     /// changes its representative. The old term ends the day before `from`; the new one starts on `from`.
-    @Sendable static func replace(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let centre = try env.centre(try b.string("centre", max: 64)).id
+    @Sendable static func replace(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let centre = try env.centre(try body.string("centre", max: 64)).id
         try actor.requireManager(centre: centre)
-        let memberID = try b.string("memberId", max: 40)
-        let from = try b.date("from")
-        let name = try b.string("name", max: 120), title = try b.string("title", max: 120)
-        let email = try b.optionalString("email", max: 254)
+        let memberID = try body.string("memberId", max: 40)
+        let from = try body.date("from")
+        let name = try body.string("name", max: 120), title = try body.string("title", max: 120)
+        let email = try body.optionalString("email", max: 254)
         if let email, !Mail.isAddress(email) { throw HubError(.validation, "Not an e-mail address.", field: "body.email") }
-        let store = MeetingStore(c.database)
+        let store = MeetingStore(context.database)
         guard let old = try await store.term(centre: centre, member: memberID) else {
             throw HubError(.notFound, "Not a member of this centre's group.", field: "body.memberId")
         }

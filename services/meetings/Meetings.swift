@@ -15,30 +15,30 @@ enum Meetings {
     }
 
     /// Reads chair and secretary: a member id of this centre's group on the date, or a temporary chair's name.
-    static func people(_ b: BodyReader, _ db: any DatabaseExecutor, centre: String, date: String,
+    static func people(_ body: BodyReader, _ db: any DatabaseExecutor, centre: String, date: String,
                        current: (chair: String?, temporary: Bool, secretary: String?)) async throws(HubError) -> (String?, Bool, String?) {
         let members = try await MeetingStore(db).members(centre: centre, on: date)
         func named(_ key: String) throws(HubError) -> String? {
-            guard let id = try b.optionalString(key, max: 40) else { return nil }
+            guard let id = try body.optionalString(key, max: 40) else { return nil }
             guard let m = members.first(where: { $0.id == id }) else {
-                throw HubError(.validation, "Not a member of this centre's management group on the meeting's date.", field: b.field(key))
+                throw HubError(.validation, "Not a member of this centre's management group on the meeting's date.", field: body.field(key))
             }
             return m.name
         }
         var chair = current.chair, temporary = current.temporary, secretary = current.secretary
         if let c = try named("chairMemberId") { chair = c; temporary = false }
-        if let t = try b.optionalString("temporaryChair", max: 120) { chair = t; temporary = true }
+        if let t = try body.optionalString("temporaryChair", max: 120) { chair = t; temporary = true }
         if let s = try named("secretaryMemberId") { secretary = s }
         if chair == nil { chair = members.first { $0.role == "chair" }?.name }
         if secretary == nil { secretary = members.first { $0.role == "secretary" }?.name }
         return (chair, temporary, secretary)
     }
 
-    static func readPlace(_ b: BodyReader, default d: String, link current: String?) throws(HubError) -> (String, String?) {
-        let place = try b.optionalString("place", max: 200) ?? d
+    static func readPlace(_ body: BodyReader, default d: String, link current: String?) throws(HubError) -> (String, String?) {
+        let place = try body.optionalString("place", max: 200) ?? d
         var link = current
-        if b.has("link") {
-            link = try b.optionalString("link", max: 500)
+        if body.has("link") {
+            link = try body.optionalString("link", max: 500)
             if let l = link, !(l.hasPrefix("https://") && l.count > 8 && !l.contains(" ")) {
                 throw HubError(.validation, "A meeting link is an https:// address.", field: "body.link")
             }
@@ -46,38 +46,38 @@ enum Meetings {
         return (place, link)
     }
 
-    static func times(_ b: BodyReader, start: String, end: String) throws(HubError) -> (String, String) {
-        let s = try b.optionalTime("start") ?? start, e = try b.optionalTime("end") ?? end
+    static func times(_ body: BodyReader, start: String, end: String) throws(HubError) -> (String, String) {
+        let s = try body.optionalTime("start") ?? start, e = try body.optionalTime("end") ?? end
         guard e > s else { throw HubError(.validation, "The meeting must end after it starts.", field: "body.end") }
         return (s, e)
     }
 
     /// `meetings.create {centre, date, start?, end?, place?, link?, chairMemberId? | temporaryChair?,
     /// secretaryMemberId?, series?: [date]}` → the meeting (and one per series date) with its agenda.
-    @Sendable static func create(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let centre = try env.centre(try b.string("centre", max: 64))
+    @Sendable static func create(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let centre = try env.centre(try body.string("centre", max: 64))
         try actor.requireManager(centre: centre.id)
-        let date = try b.date("date")
-        let (start, end) = try times(b, start: centre.managementGroup.defaultStart, end: centre.managementGroup.defaultEnd)
-        let (place, link) = try readPlace(b, default: centre.managementGroup.defaultPlace, link: nil)
-        let series = try b.strings("series", max: 12, maxLength: 10)
+        let date = try body.date("date")
+        let (start, end) = try times(body, start: centre.managementGroup.defaultStart, end: centre.managementGroup.defaultEnd)
+        let (place, link) = try readPlace(body, default: centre.managementGroup.defaultPlace, link: nil)
+        let series = try body.strings("series", max: 12, maxLength: 10)
         for (i, d) in series.enumerated() {
             guard ReferenceData.isDate(d) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.series[\(i)]") }
             guard d > date else { throw HubError(.validation, "A later date in the series must come after the meeting's date.", field: "body.series[\(i)]") }
         }
         guard Set(series).count == series.count else { throw HubError(.validation, "A date is listed twice.", field: "body.series") }
-        let (chair, temporary, secretary) = try await people(b, c.database, centre: centre.id, date: date, current: (nil, false, nil))
+        let (chair, temporary, secretary) = try await people(body, context.database, centre: centre.id, date: date, current: (nil, false, nil))
         let seriesID = series.isEmpty ? nil : Ids.make()
         var ids: [String] = []
         for d in [date] + series {
             let plan = Plan(date: d, start: start, end: end, place: place, link: link, chair: d == date ? chair : nil,
                             chairTemporary: d == date && temporary, secretary: secretary)
-            ids.append(try await insert(env, c.database, centre: centre.id, plan: plan, seriesID: seriesID, actor: actor.who,
+            ids.append(try await insert(env, context.database, centre: centre.id, plan: plan, seriesID: seriesID, actor: actor.who,
                                         field: d == date ? "body.date" : "body.series"))
         }
-        var result = try await view(env, c.database, try await MeetingStore(c.database).meeting(ids[0]), actor: actor)
+        var result = try await view(env, context.database, try await MeetingStore(context.database).meeting(ids[0]), actor: actor)
         if case .object(var o) = result { o["series"] = .array(ids.dropFirst().map { .string($0) }); result = .object(o) }
         return result
     }
@@ -111,26 +111,26 @@ enum Meetings {
     }
 
     /// The actor, the body and a planned meeting of a centre the actor manages (what changes to a planned meeting share).
-    static func plannedMeeting(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext,
+    static func plannedMeeting(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext,
                                refusal: String) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let m = try await MeetingStore(context.database).meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard m.status == "planned" else { throw HubError(.conflict, refusal, field: "body.meetingId") }
-        return (actor, b, m)
+        return (actor, body, m)
     }
 
     /// `meetings.update {meetingId, date?, start?, end?, place?, link?, chairMemberId?, temporaryChair?, secretaryMemberId?}`.
     /// A change of date, time or place raises SEQUENCE and, once the agenda went out, sends the updated invitation.
-    @Sendable static func update(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (actor, b, m) = try await plannedMeeting(env, r, c, refusal: "Only a planned meeting can be changed.")
-        let date = try b.optionalDate("date") ?? m.date
-        let (start, end) = try times(b, start: m.start, end: m.end)
-        let (place, link) = try readPlace(b, default: m.place, link: m.link)
-        let (chair, temporary, secretary) = try await people(b, c.database, centre: m.centre, date: date,
+    @Sendable static func update(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (actor, body, m) = try await plannedMeeting(env, request, context, refusal: "Only a planned meeting can be changed.")
+        let date = try body.optionalDate("date") ?? m.date
+        let (start, end) = try times(body, start: m.start, end: m.end)
+        let (place, link) = try readPlace(body, default: m.place, link: m.link)
+        let (chair, temporary, secretary) = try await people(body, context.database, centre: m.centre, date: date,
                                                              current: (m.chair, m.chairTemporary, m.secretary))
-        let store = MeetingStore(c.database)
+        let store = MeetingStore(context.database)
         if date != m.date || start != m.start, try await store.hasMeeting(centre: m.centre, date: date, start: start, excluding: m.id) {
             throw HubError(.conflict, "The centre already has a meeting at that date and time.", field: "body.date")
         }
@@ -138,12 +138,12 @@ enum Meetings {
         let plan = Plan(date: date, start: start, end: end, place: place, link: link, chair: chair, chairTemporary: temporary, secretary: secretary)
         try await store.updateMeeting(m.id, plan: plan, sequence: m.sequence + (visible ? 1 : 0),
                                       itemDeadline: SwedishDate.minus(days: env.settings.itemDeadlineDays, from: date))
-        if date != m.date { try await reinvite(c.database, meeting: m.id, centre: m.centre, date: date) }
+        if date != m.date { try await reinvite(context.database, meeting: m.id, centre: m.centre, date: date) }
         let updated = try await store.meeting(m.id)
         if visible, updated.agendaCirculatedAt != nil {
-            try await Circulation.sendInvitations(env, c, updated, method: .request, kind: "update")
+            try await Circulation.sendInvitations(env, context, updated, method: .request, kind: "update")
         }
-        return try await view(env, c.database, updated, actor: actor)
+        return try await view(env, context.database, updated, actor: actor)
     }
 
     /// A moved meeting invites the group as it is on the new date: members whose term
@@ -162,23 +162,23 @@ enum Meetings {
     }
 
     /// `meetings.cancel {meetingId}`: METHOD:CANCEL with a raised SEQUENCE to everyone invited.
-    @Sendable static func cancel(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (_, _, m) = try await plannedMeeting(env, r, c, refusal: "Only a planned meeting can be cancelled.")
-        let store = MeetingStore(c.database)
+    @Sendable static func cancel(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (_, _, m) = try await plannedMeeting(env, request, context, refusal: "Only a planned meeting can be cancelled.")
+        let store = MeetingStore(context.database)
         try await store.cancelMeeting(m.id)
         let cancelled = try await store.meeting(m.id)
-        try await Circulation.sendInvitations(env, c, cancelled, method: .cancel, kind: "cancel")
+        try await Circulation.sendInvitations(env, context, cancelled, method: .cancel, kind: "cancel")
         return .object(cancelled.summary)
     }
 
     /// `meetings.list {centre?, from?, to?}` → meetings the actor may see, by date.
-    @Sendable static func list(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let centre = try b.optionalString("centre", max: 64)
+    @Sendable static func list(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let centre = try body.optionalString("centre", max: 64)
         if let centre { _ = try env.centre(centre) }
-        let from = try b.optionalDate("from") ?? "0000-01-01", to = try b.optionalDate("to") ?? "9999-12-31"
-        let store = MeetingStore(c.database)
+        let from = try body.optionalDate("from") ?? "0000-01-01", to = try body.optionalDate("to") ?? "9999-12-31"
+        let store = MeetingStore(context.database)
         var out: [JSONValue] = []
         for listed in try await store.meetings(from: from, to: to, centre: centre) {
             let m = listed.meeting
@@ -196,11 +196,11 @@ enum Meetings {
 
     /// `meetings.get {meetingId}` → the meeting, attendees, agenda (and minutes text for the
     /// centre's staff), status reports, action items carried over and the minutes' state.
-    @Sendable static func get(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).visibleMeeting(try b.id("meetingId")!, actor: actor)
-        return try await view(env, c.database, m, actor: actor)
+    @Sendable static func get(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let m = try await MeetingStore(context.database).visibleMeeting(try body.id("meetingId")!, actor: actor)
+        return try await view(env, context.database, m, actor: actor)
     }
 
     static func view(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, actor: MeetingActor) async throws(HubError) -> JSONValue {
@@ -243,14 +243,14 @@ enum Meetings {
     }
 
     /// `meetings.attendance.set {meetingId, entries: [{memberId, status}]}`: present / regrets / absent, by the centre's staff.
-    @Sendable static func setAttendance(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.meeting(try b.id("meetingId")!)
+    @Sendable static func setAttendance(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard m.status != "cancelled" else { throw HubError(.conflict, "The meeting is cancelled.", field: "body.meetingId") }
-        let entries = try b.objects("entries", max: 100)
+        let entries = try body.objects("entries", max: 100)
         guard !entries.isEmpty else { throw HubError(.validation, "Required.", field: "body.entries") }
         let known = Set(try await store.attendees(meeting: m.id).map(\.memberID))
         for e in entries {
@@ -267,19 +267,19 @@ enum Meetings {
 
     /// `meetings.attendance.reply {meetingId, memberId, reply: attending|regrets}` or
     /// `{calendar: <iCalendar METHOD:REPLY>}`: the answer to an invitation, recorded in advance.
-    @Sendable static func reply(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
+    @Sendable static func reply(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
         var meetingID: String, memberID: String?, email: String?, answer: String
-        if let text = try b.optionalString("calendar", max: 20_000, multiline: true) {
+        if let text = try body.optionalString("calendar", max: 20_000, multiline: true) {
             let parsed = try CalendarReply.parse(text)
             meetingID = parsed.meetingID; email = parsed.email; answer = parsed.reply
         } else {
-            meetingID = try b.id("meetingId")!
-            memberID = try b.string("memberId", max: 40)
-            answer = try b.choice("reply", ["attending", "regrets"])
+            meetingID = try body.id("meetingId")!
+            memberID = try body.string("memberId", max: 40)
+            answer = try body.choice("reply", ["attending", "regrets"])
         }
-        let store = MeetingStore(c.database)
+        let store = MeetingStore(context.database)
         let m = try await store.meeting(meetingID)
         guard m.status == "planned" else { throw HubError(.conflict, "Replies are taken only before a planned meeting.", field: "body.meetingId") }
         let attendees = try await store.attendees(meeting: m.id)
@@ -296,12 +296,12 @@ enum Meetings {
     /// `meetings.attendance.agencies {centre}` → each member agency's attendance over the
     /// held meetings, newest first, with the absences in a row and a flag from
     /// `absenceFlagAfter` on.
-    @Sendable static func agencyAttendance(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let centre = try env.centre(try b.string("centre", max: 64)).id
+    @Sendable static func agencyAttendance(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let centre = try env.centre(try body.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board see attendance.") }
-        let rows = try await MeetingStore(c.database).heldAttendance(centre: centre)
+        let rows = try await MeetingStore(context.database).heldAttendance(centre: centre)
         var meetings: [String] = [], dates: [String: String] = [:]
         var state: [String: [String: String]] = [:] // agency key → meeting → best state
         func rank(_ s: String) -> Int { ["present": 3, "regrets": 2, "attending": 1].first { $0.key == s }?.value ?? 0 }

@@ -22,14 +22,14 @@ enum Minutes {
     }
 
     /// The meeting and the checks every minutes change shares.
-    static func editable(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let m = try await MeetingStore(c.database).meeting(try b.id("meetingId")!)
+    static func editable(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> (MeetingActor, BodyReader, MeetingRecord) {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let m = try await MeetingStore(context.database).meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard m.status != "cancelled" else { throw HubError(.conflict, "The meeting is cancelled.", field: "body.meetingId") }
-        try await requireEditable(c.database, meeting: m.id)
-        return (actor, b, m)
+        try await requireEditable(context.database, meeting: m.id)
+        return (actor, body, m)
     }
 
     static func agendaItem(_ db: any DatabaseExecutor, meeting: String, id: String?, field: String) async throws(HubError) -> AgendaItemRecord? {
@@ -41,35 +41,35 @@ enum Minutes {
     }
 
     /// `meetings.minutes.item.set {meetingId, itemId, text?, decisions?, title?, confidential?}`.
-    @Sendable static func setItem(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (_, b, m) = try await editable(env, r, c)
-        guard let item = try await agendaItem(c.database, meeting: m.id, id: try b.string("itemId", max: 40), field: "body.itemId") else {
+    @Sendable static func setItem(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (_, body, m) = try await editable(env, request, context)
+        guard let item = try await agendaItem(context.database, meeting: m.id, id: try body.string("itemId", max: 40), field: "body.itemId") else {
             throw HubError(.validation, "Required.", field: "body.itemId")
         }
         let max = env.settings.maxTextChars
-        let text = b.has("text") ? try b.optionalString("text", max: max, multiline: true) : item.text
-        let decisions = b.has("decisions") ? try b.optionalString("decisions", max: max, multiline: true) : item.decisions
-        let title = try b.optionalString("title", max: 200) ?? item.title
-        let confidential = try b.optionalBool("confidential") ?? item.confidential
-        try await MeetingStore(c.database).updateItem(item.id, text: text, decisions: decisions, title: title, confidential: confidential)
-        try await MeetingStore(c.database).markMinutesChanged(meeting: m.id)
-        try await Search.reindex(c.database, meeting: m.id, item: item.id)
-        return try await agendaItem(c.database, meeting: m.id, id: item.id, field: "body.itemId")?.json ?? .null
+        let text = body.has("text") ? try body.optionalString("text", max: max, multiline: true) : item.text
+        let decisions = body.has("decisions") ? try body.optionalString("decisions", max: max, multiline: true) : item.decisions
+        let title = try body.optionalString("title", max: 200) ?? item.title
+        let confidential = try body.optionalBool("confidential") ?? item.confidential
+        try await MeetingStore(context.database).updateItem(item.id, text: text, decisions: decisions, title: title, confidential: confidential)
+        try await MeetingStore(context.database).markMinutesChanged(meeting: m.id)
+        try await Search.reindex(context.database, meeting: m.id, item: item.id)
+        return try await agendaItem(context.database, meeting: m.id, id: item.id, field: "body.itemId")?.json ?? .null
     }
 
     /// `meetings.minutes.actions.add {meetingId, itemId?, text, owner, agency?, due?}`.
-    @Sendable static func addAction(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (_, b, m) = try await editable(env, r, c)
-        let item = try await agendaItem(c.database, meeting: m.id, id: try b.optionalString("itemId", max: 40), field: "body.itemId")
-        let text = try b.string("text", max: 1000, multiline: true)
-        let owner = try b.string("owner", max: 120)
-        let agency = try b.optionalString("agency", max: 64)
+    @Sendable static func addAction(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (_, body, m) = try await editable(env, request, context)
+        let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
+        let text = try body.string("text", max: 1000, multiline: true)
+        let owner = try body.string("owner", max: 120)
+        let agency = try body.optionalString("agency", max: 64)
         if let agency, agency != "utvag", !env.reference.agencies.contains(where: { $0.id == agency }) {
             throw HubError(.validation, "Not a partner agency.", field: "body.agency")
         }
-        let due = try b.optionalDate("due")
+        let due = try body.optionalDate("due")
         let id = Ids.make()
-        let store = MeetingStore(c.database)
+        let store = MeetingStore(context.database)
         try await store.insertAction(id: id, meeting: m.id, item: item?.id, text: text, owner: owner, agency: agency, due: due, at: env.timestamp)
         try await store.markMinutesChanged(meeting: m.id)
         return try await store.action(id)?.json ?? .null
@@ -77,15 +77,15 @@ enum Minutes {
 
     /// `meetings.minutes.actions.update {meetingId, actionId, status: open|done}`: marked at
     /// any later meeting of the centre (whose minutes are still editable).
-    @Sendable static func updateAction(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (_, b, m) = try await editable(env, r, c)
-        let actionID = try b.string("actionId", max: 40)
-        let status = try b.choice("status", ["open", "done"])
-        let store = MeetingStore(c.database)
+    @Sendable static func updateAction(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (_, body, m) = try await editable(env, request, context)
+        let actionID = try body.string("actionId", max: 40)
+        let status = try body.choice("status", ["open", "done"])
+        let store = MeetingStore(context.database)
         guard let action = try await store.action(actionID, centre: m.centre) else {
             throw HubError(.validation, "Not an action item of this centre.", field: "body.actionId")
         }
-        if action.meetingID != m.id { try await requireEditable(c.database, meeting: m.id) }
+        if action.meetingID != m.id { try await requireEditable(context.database, meeting: m.id) }
         try await store.setActionStatus(action.id, status: status, doneAt: status == "done" ? env.timestamp : nil)
         try await store.markMinutesChanged(meeting: m.id)
         return try await store.action(action.id)?.json ?? .null
@@ -100,10 +100,10 @@ enum Minutes {
     /// the start page. Staff and board of a centre (and admins, for one centre or all) get the
     /// centre's open items; an agency gets those assigned to its own agency. Ordered by due
     /// date (items without one last), then by the meeting they came from; at most 50.
-    @Sendable static func openActions(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let asked = try b.optionalString("centre", max: 64)
+    @Sendable static func openActions(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let asked = try body.optionalString("centre", max: 64)
         if let asked { _ = try env.centre(asked) }
         let agencies: Set<String>?, centre: String?
         switch actor.role {
@@ -119,7 +119,7 @@ enum Minutes {
                 guard actor.role == .admin else { throw HubError(.validation, "Which centre?", field: "body.centre") }
             }
         }
-        let open = try await MeetingStore(c.database).openActions(assignedTo: agencies, centre: centre, limit: 50)
+        let open = try await MeetingStore(context.database).openActions(assignedTo: agencies, centre: centre, limit: 50)
         return .object(["actions": .array(open.map { action, centre in
             guard case .object(var o) = action.json else { return .null }
             o["centre"] = .string(centre)
@@ -130,35 +130,35 @@ enum Minutes {
     }
 
     /// `meetings.minutes.links.add {meetingId, itemId?, title, url}`.
-    @Sendable static func addLink(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (_, b, m) = try await editable(env, r, c)
-        let item = try await agendaItem(c.database, meeting: m.id, id: try b.optionalString("itemId", max: 40), field: "body.itemId")
-        let title = try b.string("title", max: 200)
-        let url = try b.string("url", max: 1000)
+    @Sendable static func addLink(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (_, body, m) = try await editable(env, request, context)
+        let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
+        let title = try body.string("title", max: 200)
+        let url = try body.string("url", max: 1000)
         guard (url.hasPrefix("https://") || url.hasPrefix("http://")), !url.contains(" "), URL(string: url)?.host != nil else {
             throw HubError(.validation, "A link is an http(s):// address.", field: "body.url")
         }
         let id = Ids.make()
-        try await MeetingStore(c.database).insertLink(id: id, meeting: m.id, item: item?.id, title: title, url: url)
-        try await MeetingStore(c.database).markMinutesChanged(meeting: m.id)
+        try await MeetingStore(context.database).insertLink(id: id, meeting: m.id, item: item?.id, title: title, url: url)
+        try await MeetingStore(context.database).markMinutesChanged(meeting: m.id)
         return .object(["id": .string(id), "title": .string(title), "url": .string(url)])
     }
 
     /// `meetings.minutes.attachments.add {meetingId, itemId?, filename, contentType, data (base64)}`:
     /// stored with its SHA-256 and size; over `attachments.maxBytes` or of a type not listed is refused.
-    @Sendable static func addAttachment(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let (actor, b, m) = try await editable(env, r, c)
-        let item = try await agendaItem(c.database, meeting: m.id, id: try b.optionalString("itemId", max: 40), field: "body.itemId")
-        let filename = try b.string("filename", max: 160)
+    @Sendable static func addAttachment(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let (actor, body, m) = try await editable(env, request, context)
+        let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
+        let filename = try body.string("filename", max: 160)
         guard !filename.contains("/"), !filename.contains("\\"), !filename.hasPrefix(".") else {
             throw HubError(.validation, "A file name without folders.", field: "body.filename")
         }
-        let type = try b.string("contentType", max: 120).lowercased()
+        let type = try body.string("contentType", max: 120).lowercased()
         guard env.settings.attachments.types.contains(type) else {
             throw HubError(.validation, "That type of file is not accepted; use one of: \(env.settings.attachments.types.joined(separator: ", ")).", field: "body.contentType")
         }
         let limit = env.settings.attachments.maxBytes
-        guard case .string(let encoded)? = b.object["data"] else { throw HubError(.validation, "Required: the file as base64.", field: "body.data") }
+        guard case .string(let encoded)? = body.object["data"] else { throw HubError(.validation, "Required: the file as base64.", field: "body.data") }
         guard encoded.utf8.count <= (limit / 3 + 1) * 4 + 4 else {
             throw HubError(.tooLarge, "The file is larger than \(limit) bytes.", field: "body.data")
         }
@@ -168,19 +168,19 @@ enum Minutes {
             throw HubError(.validation, "The file is not a PDF.", field: "body.data")
         }
         let bytes = [UInt8](data), sha = Ids.sha256(bytes), id = Ids.make()
-        try await MeetingStore(c.database).insertAttachment(id: id, meeting: m.id, item: item?.id, filename: filename, contentType: type,
+        try await MeetingStore(context.database).insertAttachment(id: id, meeting: m.id, item: item?.id, filename: filename, contentType: type,
                                                             bytes: bytes, sha256: sha, by: actor.who, at: env.timestamp)
-        try await MeetingStore(c.database).markMinutesChanged(meeting: m.id)
+        try await MeetingStore(context.database).markMinutesChanged(meeting: m.id)
         return .object(["id": .string(id), "filename": .string(filename), "contentType": .string(type), "size": .int(bytes.count), "sha256": .string(sha)])
     }
 
     /// `meetings.minutes.attachments.get {meetingId, attachmentId}` → the file (base64) with its checksum, verified.
-    @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.visibleMeeting(try b.id("meetingId")!, actor: actor)
-        guard let file = try await store.attachmentFile(meeting: m.id, id: try b.string("attachmentId", max: 40)) else {
+    @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.visibleMeeting(try body.id("meetingId")!, actor: actor)
+        guard let file = try await store.attachmentFile(meeting: m.id, id: try body.string("attachmentId", max: 40)) else {
             throw HubError(.notFound, "No such attachment.", field: "body.attachmentId")
         }
         guard Ids.sha256(file.data) == file.sha256 else { throw HubError(.storage, "The stored file does not match its checksum.") }
@@ -190,18 +190,18 @@ enum Minutes {
 
     /// `meetings.minutes.approve {meetingId}`: at this meeting, the previous meeting's
     /// circulated minutes are approved. The review item records the exact version.
-    @Sendable static func approve(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.meeting(try b.id("meetingId")!)
+    @Sendable static func approve(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
-        try await requireEditable(c.database, meeting: m.id)
+        try await requireEditable(context.database, meeting: m.id)
         guard let review = try await store.reviewItem(meeting: m.id) else {
             throw HubError(invalidTransition, "This meeting's agenda has no review of previous minutes.", field: "body.meetingId")
         }
         let previousID: String
-        if let explicit = try b.id("previousMeetingId", required: false) { previousID = explicit }
+        if let explicit = try body.id("previousMeetingId", required: false) { previousID = explicit }
         else if let linked = review.reviewedMeetingID { previousID = linked }
         else { throw HubError(invalidTransition, "There are no previous minutes to approve.", field: "body.meetingId") }
         let previous = try await store.meeting(previousID, field: "body.previousMeetingId")
@@ -219,37 +219,37 @@ enum Minutes {
         }
         let version = minutes.version
         try await store.approveMinutes(meeting: previous.id, version: version, approvedIn: m.id, at: env.timestamp)
-        let note = try b.optionalString("note", max: 2000, multiline: true)
+        let note = try body.optionalString("note", max: 2000, multiline: true)
             ?? "Inga invändningar på föregående mötesanteckningar så dessa lades till handlingarna."
         try await store.recordReview(item: review.id, reviewed: previous.id, version: version, note: note,
                                      title: "Genomgång av föregående mötesanteckningar från \(SwedishDate.long(previous.date))")
         try await store.markMinutesChanged(meeting: m.id)
-        c.events.emit("minutes.approved", ["meetingId": .string(previous.id), "centre": .string(m.centre), "version": .int(version),
+        context.events.emit("minutes.approved", ["meetingId": .string(previous.id), "centre": .string(m.centre), "version": .int(version),
                                            "approvedInMeeting": .string(m.id)])
         return .object(["meetingId": .string(previous.id), "status": .string("approved"), "version": .int(version), "approvedInMeeting": .string(m.id)])
     }
 
     /// `meetings.minutes.file {meetingId}`: approved minutes are placed on file ("läggs till handlingarna").
-    @Sendable static func file(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.meeting(try b.id("meetingId")!)
+    @Sendable static func file(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
         guard try await store.minutesState(meeting: m.id)?.status == "approved" else {
             throw HubError(invalidTransition, "Only approved minutes are filed.", field: "body.meetingId")
         }
         try await store.fileMinutes(meeting: m.id, at: env.timestamp)
-        c.events.emit("minutes.filed", ["meetingId": .string(m.id), "centre": .string(m.centre)])
+        context.events.emit("minutes.filed", ["meetingId": .string(m.id), "centre": .string(m.centre)])
         return .object(["meetingId": .string(m.id), "status": .string("filed")])
     }
 
     /// `meetings.minutes.versions {meetingId}` → every circulated version with its diff against the one before.
-    @Sendable static func versions(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let store = MeetingStore(c.database)
-        let m = try await store.visibleMeeting(try b.id("meetingId")!, actor: actor)
+    @Sendable static func versions(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let store = MeetingStore(context.database)
+        let m = try await store.visibleMeeting(try body.id("meetingId")!, actor: actor)
         return .object(["meetingId": .string(m.id), "versions": .array(try await store.versions(meeting: m.id).map { v in
             .object(["version": .int(v.version), "markdown": .string(v.markdown), "sha256": .string(v.sha256),
                      "diff": .optional(v.diff), "circulatedAt": .string(v.circulatedAt)])

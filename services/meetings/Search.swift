@@ -68,15 +68,15 @@ enum Search {
     /// `meetings.search {centre, q}` → matching items (every word of `q`, by its stem, as a word prefix),
     /// each with its meeting ("Ledningsgruppsmöte Utväg Skaraborg 2024-03-12") and item ("3. Aktuellt läge på Utväg"),
     /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
-    @Sendable static func handle(_ env: MeetingsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "meetings")
-        let b = try BodyReader(r.body)
-        let centreRecord = try env.centre(try b.string("centre", max: 64))
+    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "meetings")
+        let body = try BodyReader(request.body)
+        let centreRecord = try env.centre(try body.string("centre", max: 64))
         let centre = centreRecord.id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff and board search its minutes.") }
-        let words = terms(try b.string("q", max: 200)).sorted()
+        let words = terms(try body.string("q", max: 200)).sorted()
         guard !words.isEmpty, words.count <= 8 else { throw HubError(.validation, "Give one to eight words of two letters or more.", field: "body.q") }
-        let store = MeetingStore(c.database)
+        let store = MeetingStore(context.database)
         var matches: Set<MeetingStore.ItemKey>? = nil
         for word in words {
             let stemmed = stem(word)
