@@ -109,11 +109,6 @@ public struct ReferenceData: Sendable, Codable, Equatable {
     static func isSlug(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
     }
-    /// A real calendar date in YYYY-MM-DD.
-    public static func isDate(_ s: String) -> Bool {
-        let p = s.split(separator: "-")
-        guard s.count == 10, p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), (1900...2200).contains(y), (1...12).contains(m) else { return false }
-        let days = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return (1...days[m - 1]).contains(d)
-    }
+    /// A real calendar date in YYYY-MM-DD (`LocalTime.isDate`).
+    public static func isDate(_ s: String) -> Bool { LocalTime.isDate(s) }
 }

@@ -12,6 +12,15 @@ public enum LocalTime {
         return c
     }()
 
+    /// A real calendar date in YYYY-MM-DD (years 1900–2200): `2028-02-29` is one,
+    /// `2025-02-29` and `2026-13-01` are not.
+    public static func isDate(_ s: String) -> Bool {
+        let p = s.split(separator: "-")
+        guard s.count == 10, p.count == 3, let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]), (1900...2200).contains(y), (1...12).contains(m) else { return false }
+        let days = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...days[m - 1]).contains(d)
+    }
+
     /// `2026-12-04T19:24:44.740Z` → `2026-12-04 20:24`; text that is not a UTC timestamp
     /// (a plain date, say) is given back as it is.
     public static func dateTime(_ iso: String) -> String {

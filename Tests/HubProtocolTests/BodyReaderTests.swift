@@ -1,4 +1,3 @@
-import HubCore
 import HubProtocol
 import Testing
 

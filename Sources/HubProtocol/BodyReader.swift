@@ -1,5 +1,4 @@
 import Foundation
-import HubProtocol
 
 /// Reads and checks one JSON object of a message body. Every error is a
 /// `HubError(.validation)` naming the field as a dotted path (`body.items[2].text`)
@@ -99,7 +98,7 @@ public struct BodyReader: Sendable {
     /// A real calendar date `YYYY-MM-DD`.
     public func optionalDate(_ key: String) throws(HubError) -> String? {
         guard let s = try optionalString(key, max: 10) else { return nil }
-        guard ReferenceData.isDate(s) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: field(key), reason: .notADate) }
+        guard LocalTime.isDate(s) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: field(key), reason: .notADate) }
         return s
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import HubProtocol
 
 /// iCalendar (RFC 5545) text for invitations and their cancellations.
 ///
