@@ -5,6 +5,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 extension Lifecycle {
@@ -12,29 +13,21 @@ extension Lifecycle {
     /// `referrals.options`: what a referral form offers (categories, kinds of help,
     /// municipalities by centre, reasons, risk questions, each centre's intake).
     @Sendable static func options(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
-        func reasons(_ list: [CodedReason]) -> JSONValue {
-            .array(list.map { .object(["code": .string($0.code), "sv": .string($0.sv), "en": .string($0.en)]) })
-        }
+        func reasons(_ list: [CodedReason]) -> [ReferralOptions.Reason] { list.map { .init(code: $0.code, sv: $0.sv, en: $0.en) } }
         let intake = try await Queue.intakeStates(context.database)
-        return .object([
-            "categories": .array(ClientCategory.allCases.map { .string($0.rawValue) }),
-            "help": .array(HelpKind.allCases.map { .string($0.rawValue) }),
-            "urgency": .array(Urgency.allCases.map { .string($0.rawValue) }),
-            "centres": .array(env.reference.centres.map { centre in
-                var o: [String: JSONValue] = ["id": .string(centre.id), "name": .string(centre.name),
-                                              "municipalities": .array(centre.municipalities.map { .string($0) })]
-                if let p = intake[centre.id] { o["intake"] = p.json }
-                return .object(o)
-            }),
-            "agencies": .array(env.reference.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
-            "riskQuestions": .array(env.risk.questions.map {
-                .object(["id": .string($0.id), "sv": .string($0.sv), "en": .string($0.en), "required": .bool($0.required)])
-            }),
-            "riskAnswers": .array(env.risk.answers.map { .string($0) }),
-            "declineReasons": reasons(env.settings.declineReasons), "redirectReasons": reasons(env.settings.redirectReasons),
-            "closureReasons": reasons(env.settings.closureReasons), "withdrawReasons": reasons(env.settings.withdrawReasons),
-            "maxFreeTextChars": .number(Double(env.settings.maxFreeTextChars)),
-        ])
+        return try ReferralsService.encodeReply(ReferralOptions.Reply(
+            categories: ClientCategory.allCases, help: HelpKind.allCases, urgency: Urgency.allCases,
+            centres: env.reference.centres.map { centre in
+                ReferralOptions.Centre(id: centre.id, name: centre.name, municipalities: centre.municipalities,
+                                       intake: intake[centre.id].map { .init(paused: $0.paused, categories: $0.categories, message: $0.message,
+                                                                             alternatives: $0.alternatives, since: $0.since) })
+            },
+            agencies: env.reference.agencies.map { .init(id: $0.id, name: $0.name) },
+            riskQuestions: env.risk.questions.map { .init(id: $0.id, sv: $0.sv, en: $0.en, required: $0.required) },
+            riskAnswers: env.risk.answers,
+            declineReasons: reasons(env.settings.declineReasons), redirectReasons: reasons(env.settings.redirectReasons),
+            closureReasons: reasons(env.settings.closureReasons), withdrawReasons: reasons(env.settings.withdrawReasons),
+            maxFreeTextChars: env.settings.maxFreeTextChars))
     }
 
     /// `referrals.get {id, purpose}`: the full referral with personal data for the centre's

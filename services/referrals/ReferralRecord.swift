@@ -5,6 +5,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// One referral as stored, without its sealed personal data.
