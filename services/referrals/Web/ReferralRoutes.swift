@@ -252,7 +252,7 @@ struct ReferralRoutes: ServiceRoutes {
     func renderForm(context: Context, session s: SessionInfo, values: [String: String], errors: [String: String],
                     status: HTTPResponse.Status, notice: String? = nil) async throws -> Response {
         let lang = context.language
-        let options = try await call(ReferralOptions.type, [:], user: s.user)
+        let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
         var v: [String: Any] = Dictionary(values.map { (Self.key($0.key), $0.value as Any) }, uniquingKeysWith: { a, _ in a })
         v["formKey"] = values["formKey"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         func checked(_ k: String) -> Bool { values[k] == "on" || values[k] == "true" }
@@ -261,32 +261,27 @@ struct ReferralRoutes: ServiceRoutes {
                                        "help": "help", "client_identityKind": "identity_kind", "consent": "fs_consent",
                                    ] .merging(errors.keys.filter { $0.hasPrefix("riskAnswers_") }.map { ($0, "fs_risk") }) { own, _ in own }, lang: lang)]
         data["notice"] = notice
-        data["categories"] = (options["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("category_" + id), "selected": values["category"] == id]
+        data["categories"] = options.categories.map { c -> [String: Any] in
+            ["id": c.rawValue, "label": lang.t(ClientCategory.stringKeyPrefix + "_" + c.rawValue), "selected": values["category"] == c.rawValue]
         }
-        data["helpKinds"] = (options["help"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("help_" + id), "checked": values["help." + id] == "on"]
+        data["helpKinds"] = options.help.map { h -> [String: Any] in
+            ["id": h.rawValue, "label": lang.t(HelpKind.stringKeyPrefix + "_" + h.rawValue), "checked": values["help." + h.rawValue] == "on"]
         }
-        data["urgencies"] = (options["urgency"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("urgency_" + id), "selected": (values["urgency"] ?? "normal") == id]
+        data["urgencies"] = options.urgency.map { u -> [String: Any] in
+            ["id": u.rawValue, "label": lang.t(Urgency.stringKeyPrefix + "_" + u.rawValue), "selected": (values["urgency"] ?? Urgency.normal.rawValue) == u.rawValue]
         }
-        data["centres"] = (options["centres"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let paused = c["intake"]?["paused"]?.boolValue == true
-            return ["name": c["name"]?.stringValue ?? "", "paused": paused,
-                    "municipalities": (c["municipalities"]?.arrayValue ?? []).map { m -> [String: Any] in
-                        let name = m.stringValue ?? ""; return ["name": name, "selected": values["municipality"] == name]
-                    }]
+        data["centres"] = options.centres.map { c -> [String: Any] in
+            ["name": c.name, "paused": c.intake?.paused == true,
+             "municipalities": c.municipalities.map { name -> [String: Any] in ["name": name, "selected": values["municipality"] == name] }]
         }
-        data["identityKinds"] = ["personnummer", "samordningsnummer", "none"].map { k -> [String: Any] in
-            ["id": k, "label": lang.t("identity_" + k), "checked": (values["client.identityKind"] ?? "personnummer") == k]
+        data["identityKinds"] = IdentityKind.allCases.map { k -> [String: Any] in
+            ["id": k.rawValue, "label": lang.t("identity_" + k.rawValue), "checked": (values["client.identityKind"] ?? IdentityKind.personnummer.rawValue) == k.rawValue]
         }
-        data["risk"] = (options["riskQuestions"]?.arrayValue ?? []).map { q -> [String: Any] in
-            let id = q["id"]?.stringValue ?? ""
-            return ["id": id, "text": q[lang == .sv ? "sv" : "en"]?.stringValue ?? id, "required": q["required"]?.boolValue == true,
-                    "error": errors["riskAnswers_" + id] ?? "",
-                    "answers": (options["riskAnswers"]?.arrayValue ?? []).map { a -> [String: Any] in
-                        let aid = a.stringValue ?? ""; return ["id": aid, "label": lang.t("answer_" + aid), "checked": values["risk." + id] == aid, "q": id]
-                    }]
+        data["risk"] = options.riskQuestions.map { q -> [String: Any] in
+            ["id": q.id, "text": lang == .sv ? q.sv : q.en, "required": q.required, "error": errors["riskAnswers_" + q.id] ?? "",
+             "answers": options.riskAnswers.map { answer -> [String: Any] in
+                 ["id": answer, "label": lang.t(RiskAnswer.stringKeyPrefix + "_" + answer), "checked": values["risk." + q.id] == answer, "q": q.id]
+             }]
         }
         for k in ["client.protectedIdentity", "safeContact.doNotContact", "safeContact.mayCall", "safeContact.mayLeaveMessage",
                   "consent.given", "consent.status", "consent.outcome", "self"] {
@@ -295,8 +290,8 @@ struct ReferralRoutes: ServiceRoutes {
         data["v"] = v
         data["isStaff"] = s.user.role == .staff || s.user.role == .admin
         let agencyID = s.user.agency ?? ""
-        data["agencyName"] = (options["agencies"]?.arrayValue ?? []).first { $0["id"]?.stringValue == agencyID }?["name"]?.stringValue ?? agencyID
-        data["maxText"] = Self.int(options["maxFreeTextChars"])
+        data["agencyName"] = options.agencies.first { $0.id == agencyID }?.name ?? agencyID
+        data["maxText"] = options.maxFreeTextChars
         return pages.render("referral_form", title: lang.t("form_title"), language: lang, session: s, data: data, status: status)
     }
 
@@ -355,7 +350,7 @@ struct ReferralRoutes: ServiceRoutes {
             let key = form["formKey"].flatMap { $0.isEmpty ? nil : "form-" + $0 }
             switch await attempt(SubmitReferral.type, body, user: s.user, key: key) {
             case .success(let result):
-                return Redirect.to("/hanvisningar/\(result["id"]?.stringValue ?? "")?skickad=1")
+                return Redirect.to("/hanvisningar/\(try Self.reply(SubmitReferral.self, result).id)?skickad=1")
             case .failure(let e) where e.code == .validation:
                 for d in e.details ?? [e.detail] {
                     errors[Self.key(d.field)] = ServiceMessages.translate(d, lang)
