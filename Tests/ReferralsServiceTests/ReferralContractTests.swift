@@ -43,6 +43,8 @@ struct ReferralContractTests {
         let view = try await h.ok(ReferralStatusQuery.type, try JSONValue.from(ReferralID(id: receipt.id)), as: Actors.police)
         let decoded = try view.decode(ReferralStatusView.self)
         #expect(decoded.status == .inTreatment && decoded.history.first?.status == .submitted)
+        #expect(try JSONValue.from(decoded) == view, "the status view type writes exactly what the service sent")
+        #expect(decoded.history.allSatisfy { $0.actor == nil && $0.note == nil }, "no staff names or notes for the referrer")
 
         let options = try await h.ok(ReferralOptions.type)
         let typed = try options.decode(ReferralOptions.Reply.self)

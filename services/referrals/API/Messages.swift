@@ -268,6 +268,9 @@ public struct ReferralHistoryEntry: Codable, Sendable, Equatable {
     public var priority: Int?
     public var actor: String?
     public var note: String?
+    public init(status: ReferralStatus, action: String, at: String, reason: String? = nil, priority: Int? = nil, actor: String? = nil, note: String? = nil) {
+        self.status = status; self.action = action; self.at = at; self.reason = reason; self.priority = priority; self.actor = actor; self.note = note
+    }
 }
 
 /// What the referring agency may see of its referral (no personal data ever): the reply
@@ -285,7 +288,27 @@ public struct ReferralStatusView: Codable, Sendable, Equatable {
     public var consentToStatus: Bool
     public var externalRef: String?
     public var reason: String?
+    /// `individual` or `group:<name>` (with consent to the outcome).
     public var treatment: String?
+
+    public init(id: String, reference: String, centre: String, centreName: String, status: ReferralStatus, submittedAt: String, category: String,
+                history: [ReferralHistoryEntry], consentToStatus: Bool, externalRef: String?, reason: String? = nil, treatment: String? = nil) {
+        self.id = id; self.reference = reference; self.centre = centre; self.centreName = centreName; self.status = status
+        self.submittedAt = submittedAt; self.category = category; self.history = history; self.consentToStatus = consentToStatus
+        self.externalRef = externalRef; self.reason = reason; self.treatment = treatment
+    }
+
+    enum CodingKeys: String, CodingKey { case id, reference, centre, centreName, status, submittedAt, category, history, consentToStatus, externalRef, reason, treatment }
+
+    /// As the service has always sent it: `externalRef` present (null when absent).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id); try c.encode(reference, forKey: .reference); try c.encode(centre, forKey: .centre)
+        try c.encode(centreName, forKey: .centreName); try c.encode(status, forKey: .status); try c.encode(submittedAt, forKey: .submittedAt)
+        try c.encode(category, forKey: .category); try c.encode(history, forKey: .history); try c.encode(consentToStatus, forKey: .consentToStatus)
+        try c.encode(externalRef, forKey: .externalRef)
+        try c.encodeIfPresent(reason, forKey: .reason); try c.encodeIfPresent(treatment, forKey: .treatment)
+    }
 }
 
 /// `referrals.get {id, purpose}`: the full referral for the centre's staff (audited; the
