@@ -34,6 +34,7 @@ struct ReferralContractTests {
 
         let accepted = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral.Request(id: receipt.id, decision: .accept, priority: 1)))
         #expect(try accepted.decode(ReferralSummary.self).status == .accepted)
+        #expect(try JSONValue.from(try accepted.decode(ReferralSummary.self)) == accepted, "a step's reply type writes exactly what the service sent")
         _ = try await h.ok(OfferAppointment.type, try JSONValue.from(OfferAppointment.Request(id: receipt.id, date: "2026-03-20", channel: .phone)))
         let (treated, treatEvents) = await h.call(StartTreatment.type, try JSONValue.from(StartTreatment.Request(id: receipt.id, mode: .individual)))
         #expect(try treated.body.decode(ReferralSummary.self).action == "treatment")

@@ -61,9 +61,9 @@ enum Lifecycle {
         if (record.status == .accepted) != (status == .accepted) {
             try await Queue.publishCapacityIfChanged(env, context, centre: record.centre)
         }
-        var out = updated.summary(env: env)
-        out["action"] = .string(action)
-        return .object(out)
+        var reply = updated.summaryReply(env: env)
+        reply.action = action
+        return try ReferralsService.encodeReply(reply)
     }
 
     /// Emits the internal status event and, with consent, the referring agency's.

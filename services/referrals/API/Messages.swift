@@ -165,6 +165,15 @@ public struct ReferralSummary: Codable, Sendable, Equatable {
     public var anonymised: Bool?
     /// The step's action (in a step's reply only).
     public var action: String?
+
+    public init(id: String, reference: String, centre: String, centreName: String, municipality: String, category: String, help: [String],
+                source: String, status: ReferralStatus, urgency: String, submittedAt: String, protectedIdentity: Bool, doNotContact: Bool,
+                riskScore: Int, highRisk: Bool, childrenAges: [Int], version: Int) {
+        self.id = id; self.reference = reference; self.centre = centre; self.centreName = centreName; self.municipality = municipality
+        self.category = category; self.help = help; self.source = source; self.status = status; self.urgency = urgency
+        self.submittedAt = submittedAt; self.protectedIdentity = protectedIdentity; self.doNotContact = doNotContact
+        self.riskScore = riskScore; self.highRisk = highRisk; self.childrenAges = childrenAges; self.version = version
+    }
 }
 
 /// `referrals.receive {id}`.
