@@ -489,10 +489,15 @@ public enum ReferralStatistics: ReferralsMessage {
     public typealias Reply = JSONValue
 }
 
-/// `referrals.statistics.import`: earlier years' figures.
+/// `referrals.statistics.import {csv, replace?}`: earlier years' figures (`centre;year;table;key;count`), administrators.
 public enum ImportStatistics: ReferralsMessage {
     public static let type = "referrals.statistics.import"
-    public typealias Request = JSONValue
+    public struct Request: Codable, Sendable, Equatable {
+        public var csv: String
+        /// Replace figures already imported for the same centre and year.
+        public var replace: Bool?
+        public init(csv: String, replace: Bool? = nil) { self.csv = csv; self.replace = replace }
+    }
     public typealias Reply = JSONValue
 }
 

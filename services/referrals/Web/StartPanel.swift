@@ -22,7 +22,7 @@ enum ReferralsStartPanel {
             centres = [own]
         } else {
             let reply = try? await routes.server.bus.request(ListCentres.type, body: [:], timeout: routes.server.busTimeout)
-            centres = reply.map(CentreList.from)?.compactMap { $0["id"] } ?? []
+            centres = reply.flatMap { try? ReferralRoutes.reply(ListCentres.self, $0) }?.centres.map(\.id) ?? []
         }
         var blocks: [[String: Any]] = []
         for centre in centres {
