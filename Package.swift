@@ -141,7 +141,7 @@ let package = Package(
             name: "hub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb", "HubBackup",
-                "ReferralsService", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
+                "ReferralsService", "ReferralsAPI", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

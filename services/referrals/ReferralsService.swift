@@ -175,7 +175,7 @@ public enum ReferralsService {
                 ListGroups.type: q(Groups.list),
                 AssignGroup.type: c(Groups.assign),
                 ReferralStatistics.type: q(Statistics.handle),
-                ImportStatistics.type: c(StatisticsImport.handle),
+                ImportReferralStatistics.type: c(StatisticsImport.handle),
                 ListAudit.type: q(Privacy.auditList),
                 RunRetention.type: c(Privacy.retention),
             ],

@@ -22,7 +22,7 @@ public enum ReferralsAPI {
         ListCentres.self, ReferralOptions.self, SubmitReferral.self, ReceiveReferral.self, AssessReferral.self,
         OfferAppointment.self, StartTreatment.self, CloseReferral.self, WithdrawReferral.self, ReprioritiseReferral.self,
         GetReferral.self, ReferralStatusQuery.self, ListReferrals.self, FindReferrals.self, SetIntake.self, ReferralCapacity.self,
-        DefineGroup.self, ListGroups.self, AssignGroup.self, ReferralStatistics.self, ImportStatistics.self,
+        DefineGroup.self, ListGroups.self, AssignGroup.self, ReferralStatistics.self, ImportReferralStatistics.self,
         ListAudit.self, RunRetention.self,
     ]
     public static var messageTypes: [String] { messages.map { $0.type } }
@@ -490,7 +490,7 @@ public enum ReferralStatistics: ReferralsMessage {
 }
 
 /// `referrals.statistics.import {csv, replace?}`: earlier years' figures (`centre;year;table;key;count`), administrators.
-public enum ImportStatistics: ReferralsMessage {
+public enum ImportReferralStatistics: ReferralsMessage {
     public static let type = "referrals.statistics.import"
     public struct Request: Codable, Sendable, Equatable {
         public var csv: String

@@ -170,7 +170,7 @@ struct ReferralRoutes: ServiceRoutes {
         let replace = request.uri.queryParameters.get("replace") ?? ""
         guard ["true", "false", ""].contains(replace) else { throw HubError(.validation, "Use true or false.", field: "replace", reason: .wrongType) }
         let body: JSONValue = ["csv": .string(text), "replace": .bool(replace == "true")]
-        return json(try await call(ImportStatistics.type, body, user: user), status: .created)
+        return json(try await call(ImportReferralStatistics.type, body, user: user), status: .created)
     }
 
     @Sendable func apiAudit(_ request: Request, context: Context) async throws -> Response {
