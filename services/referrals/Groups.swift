@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// Treatment groups ("grupper"): a definition with minimum and maximum participants
@@ -121,7 +122,7 @@ enum Groups {
                 throw HubError(.notFound, "No such referral at this centre.", field: "body.referralIds[\(i)]")
             }
             guard g.matches(rec) else { throw HubError(.validation, "This referral does not match the group's kind or ages.", field: "body.referralIds[\(i)]") }
-            try Lifecycle.require(rec, in: [.accepted, .appointmentOffered], to: "assign to a group")
+            try Lifecycle.require(rec, in: ReferralAction.group.allowedFrom, to: "assign to a group")
             records.append(rec)
         }
         let enrolled = try await c.database.query("SELECT \(ReferralRecord.columns) FROM referrals WHERE group_id = ? AND status = 'in-treatment'",

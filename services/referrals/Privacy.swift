@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// Personal data at rest and its traces: sealing and opening, the audit log of every
@@ -9,7 +10,7 @@ import HubStorage
 /// after the retention period, and re-sealing under a rotated key.
 enum Privacy {
     /// Why a staff member opens a referral's personal data.
-    static let purposes: Set<String> = ["case-handling", "assessment", "appointment", "follow-up", "print"]
+    static let purposes: Set<String> = Set(ReadPurpose.codes)
 
     static func audit(_ db: any DatabaseExecutor, _ env: ReferralsEnvironment, _ actor: Actor, action: String,
                       referral: String?, centre: String?, purpose: String) async throws(HubError) {

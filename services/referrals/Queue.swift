@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// The waiting list ("kö") per centre and category, intake pauses ("köstopp") and the

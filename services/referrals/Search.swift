@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// `referrals.find`: finding a case again, in any status. Filters (status, category,
@@ -12,15 +13,12 @@ import HubStorage
 /// (its users and adapter) finds its own, and sees their status only with consent.
 enum ReferralSearch {
     static let orders = ["newest", "oldest"]
-    static let allowed: Set<String> = ["actor", "centre", "status", "category", "municipality", "agency", "from", "to", "reference",
-                                       "externalRef", "identityNumber", "purpose", "order", "limit", "cursor"]
 
     @Sendable static func find(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(r, reference: env.reference, service: "referrals")
         let body = try BodyReader(r.body)
-        if let unknown = r.body.objectValue?.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw HubError(.validation, "Unknown field.", field: "body." + unknown)
-        }
+        // The contract's fields and the stamped caller; anything else is refused, named.
+        try r.body.refuseUnknownFields(of: FindReferrals.Request.self, also: ["actor"])
         var conditions: [String] = []
         var binds: [DatabaseValue] = []
 
