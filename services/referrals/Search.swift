@@ -14,11 +14,11 @@ import HubStorage
 enum ReferralSearch {
     static let orders = ["newest", "oldest"]
 
-    @Sendable static func find(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
-        let body = try BodyReader(r.body)
+    @Sendable static func find(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        let body = try BodyReader(request.body)
         // The contract's fields and the stamped caller; anything else is refused, named.
-        try r.body.refuseUnknownFields(of: FindReferrals.Request.self, also: ["actor"])
+        try request.body.refuseUnknownFields(of: FindReferrals.Request.self, also: ["actor"])
         var conditions: [String] = []
         var binds: [DatabaseValue] = []
 
@@ -84,7 +84,7 @@ enum ReferralSearch {
             let identity = try PersonalIdentityNumber(number, field: "body.identityNumber")
             conditions.append("person_index = ?"); binds.append(.text(env.protector.blindIndex(identity.normalized, purpose: "person")))
             // The search itself is a read of personal data: audited before any answer.
-            try await Privacy.audit(c.database, env, actor, action: "search", referral: nil, centre: actor.centre, purpose: purpose)
+            try await Privacy.audit(context.database, env, actor, action: "search", referral: nil, centre: actor.centre, purpose: purpose)
             searchedPerson = true
         }
 
@@ -100,7 +100,7 @@ enum ReferralSearch {
         let sql = "SELECT \(ReferralRecord.columns) FROM referrals"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND "))
             + " ORDER BY submitted_at \(direction), id \(direction) LIMIT \(limit + 1)"
-        let rows = try await c.database.query(sql, binds)
+        let rows = try await context.database.query(sql, binds)
         let records = try rows.prefix(limit).map { row throws(HubError) in try ReferralRecord(row: row) }
         let items: [JSONValue] = records.map { record in
             if handler { return .object(record.summary(env: env)) }
