@@ -466,3 +466,23 @@ def clean_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_") and not k.lower().endswith("_proxy")}
     env.update(extra)
     return env
+
+
+def remove_network(namespaces, mgmt_root, tmp, keep):
+    """Deletes the namespaces and the management link's root end, and the temporary folder
+    unless `keep`; returns the problems met."""
+    problems = []
+    for ns in namespaces:
+        r = ip("netns", "del", ns, check=False)
+        if r.returncode != 0:
+            problems.append(f"ip netns del {ns}: {r.stderr.strip()}")
+    # Deleting a namespace takes its veth ends (and so their peers) with it; make sure.
+    if ip("link", "show", mgmt_root, check=False).returncode == 0:
+        ip("link", "del", mgmt_root, check=False)
+    if ip("link", "show", mgmt_root, check=False).returncode == 0:
+        problems.append(f"{mgmt_root} left in the root namespace")
+    if keep:
+        print(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return problems

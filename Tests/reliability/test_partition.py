@@ -51,8 +51,8 @@ from pathlib import Path
 import pytest
 
 from netns import (Load, Wire, await_referral_ids, clean_env, cmdline, count_lines, error_code, free_subnet, http, hub_config, in_ns,
-                   ip, log_tails, management_link, new_tag, outcomes, processes_where, queue_check, run_cmd, running, stop_tree,
-                   tail)
+                   ip, log_tails, management_link, new_tag, outcomes, processes_where, queue_check, remove_network, run_cmd,
+                   running, stop_tree, tail)
 from referral_samples import referral
 
 REPO = Path(__file__).resolve().parents[2]
@@ -308,20 +308,7 @@ class Cluster:
             problem = stop_tree(p, grace)
             if problem:
                 problems.append(problem)
-        for ns in self.namespaces:
-            r = self.ip("netns", "del", ns, check=False)
-            if r.returncode != 0:
-                problems.append(f"ip netns del {ns}: {r.stderr.strip()}")
-        # Deleting a namespace takes its veth ends (and so their peers) with it; make sure.
-        if self.ip("link", "show", self.mgmt_root, check=False).returncode == 0:
-            self.ip("link", "del", self.mgmt_root, check=False)
-        if self.ip("link", "show", self.mgmt_root, check=False).returncode == 0:
-            problems.append(f"{self.mgmt_root} left in the root namespace")
-        if KEEP:
-            print(f"kept {self.tmp}")
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return problems
+        return problems + remove_network(self.namespaces, self.mgmt_root, self.tmp, KEEP)
 
     def logs(self):
         return log_tails((os.path.basename(p), p) for p in self.log_files + sorted(str(p) for p in Path(self.data, "logs").glob("*.log")))
