@@ -2,12 +2,16 @@
 # Starts a throwaway PostgreSQL cluster for tests and prints its URL as the last line.
 #   scripts/start-postgres.sh [DATA_DIR]     (default /tmp/utvag-hub-pg; PGPORT overrides 54329)
 # Idempotent: when the server is already up it only prints the URL.
-# Listens on 127.0.0.1 only; fsync stays on. Runs initdb/pg_ctl as the `postgres` OS user.
+# Listens on 127.0.0.1 only (unless PGLISTEN says otherwise); fsync stays on. Runs initdb/pg_ctl as the `postgres` OS user.
+# For tests with hosts in network namespaces (Tests/reliability/test_two_hosts.py):
+#   PGLISTEN  the addresses to listen on (default 127.0.0.1; the URL names the first)
+#   PGALLOW   a network (CIDR) whose clients may log in with a password, besides 127.0.0.1
 set -euo pipefail
 
 DATA_DIR="${1:-/tmp/utvag-hub-pg}"
 PORT="${PGPORT:-54329}"
-URL="postgres://hub:hub@127.0.0.1:${PORT}/hub_test"
+LISTEN="${PGLISTEN:-127.0.0.1}"
+URL="postgres://hub:hub@${LISTEN%%,*}:${PORT}/hub_test"
 
 find_bin() {
     local dir
@@ -56,9 +60,12 @@ if [[ ! -f "$DATA_DIR/PG_VERSION" ]]; then
 fi
 mkdir -p "$SOCK_DIR"
 chown postgres:postgres "$SOCK_DIR"
+if [[ -n "${PGALLOW:-}" ]] && ! grep -q "^host all all ${PGALLOW} " "$DATA_DIR/pg_hba.conf"; then
+    echo "host all all ${PGALLOW} scram-sha-256" >> "$DATA_DIR/pg_hba.conf"
+fi
 
 as_pg "$BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG" -w -t 60 \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$SOCK_DIR -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+    -o "-p $PORT -c listen_addresses=$LISTEN -c unix_socket_directories=$SOCK_DIR -c fsync=on -c synchronous_commit=on -c max_connections=200" \
     start >&2
 
 psql_pg() { as_pg "$BIN/psql" -h "$SOCK_DIR" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }

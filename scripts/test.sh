@@ -4,7 +4,10 @@
 #   2. scripts/start-postgres.sh      PostgreSQL for the storage tests (HUB_TEST_DATABASE_URL)
 #   3. swift build --build-tests; swift test   (swift-testing + XCTest)
 #   4. end-to-end: `hub up` on SQLite, then pytest Tests/protocol Tests/browser Tests/reliability,
-#      then SIGTERM and a check that the hub stops within 15 s.
+#      then SIGTERM and a check that the hub stops within 15 s. Some reliability tests start
+#      hubs of their own: test_partition.py and test_two_hosts.py in network namespaces (root
+#      and /dev/net/tun; they skip without), test_workers_postgres.py and test_two_hosts.py on a
+#      PostgreSQL cluster of their own (when HUB_TEST_DATABASE_URL says PostgreSQL is there).
 # Ends with a line `N passed, M failed`; exits non-zero if anything failed or no test ran.
 #
 # Switches:

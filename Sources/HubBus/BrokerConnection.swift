@@ -20,6 +20,12 @@ public struct BusEndpoint: Sendable {
     /// `maxReconnectDelay`. Short, so that a restarted broker is found within a moment.
     public var reconnectDelay: Duration
     public var maxReconnectDelay: Duration
+    /// How long one TCP connection attempt may go unanswered before libzmq gives it up and
+    /// starts a fresh one (`ZMQ_CONNECT_TIMEOUT`). Without it an attempt made while the
+    /// broker's host is cut off waits on the kernel's SYN back-off (1, 2, 4, 8, 16… s, up to
+    /// about two minutes), so a peer rejoins a host whose link has come back only at its next
+    /// retransmission, seconds to minutes later; with it, within this plus `maxReconnectDelay`.
+    public var connectTimeout: Duration
     /// Further brokers, when the hub runs several (`broker.endpoints`). A peer connects to
     /// every one: a worker serves each, a client sends a request to one and, when that
     /// connection is lost with the reply outstanding, sends the same message again (same id:
@@ -40,11 +46,13 @@ public struct BusEndpoint: Sendable {
     public init(endpoint: String, brokerPublicKey: String, keys: CurveKeyPair,
                 heartbeatInterval: Duration = .seconds(1), heartbeatLiveness: Int = 3,
                 highWaterMark: Int32 = 20_000, maxMessageBytes: Int = 256 * 1024,
-                reconnectDelay: Duration = .milliseconds(100), maxReconnectDelay: Duration = .milliseconds(500)) {
+                reconnectDelay: Duration = .milliseconds(100), maxReconnectDelay: Duration = .milliseconds(500),
+                connectTimeout: Duration = .seconds(2)) {
         self.endpoint = endpoint; self.brokerPublicKey = brokerPublicKey; self.keys = keys
         self.heartbeatInterval = heartbeatInterval; self.heartbeatLiveness = heartbeatLiveness
         self.highWaterMark = highWaterMark; self.maxMessageBytes = maxMessageBytes
         self.reconnectDelay = reconnectDelay; self.maxReconnectDelay = maxReconnectDelay
+        self.connectTimeout = connectTimeout
     }
 }
 
@@ -64,7 +72,9 @@ public struct BusEndpoint: Sendable {
 ///
 /// Recovery takes as long as the broker takes to come back, not a back-off: the socket
 /// stays open while the broker is away and libzmq reconnects by itself (first after
-/// `reconnectDelay`, then doubling up to `maxReconnectDelay`). A socket monitor reports
+/// `reconnectDelay`, then doubling up to `maxReconnectDelay`; an attempt that the network
+/// leaves unanswered — the broker's host cut off — is given up after `connectTimeout` and made
+/// afresh, so the broker is found within moments of its link's return). A socket monitor reports
 /// each completed handshake, and the opening frames (`onConnect`: READY, subscriptions)
 /// go out first on every new connection; a lost connection is reported to `onDisconnect`
 /// (a client fails its waiting requests as "outcome unknown" at once, so callers resend
@@ -158,6 +168,7 @@ final class BrokerConnection: Sendable {
             try s.setMaxMessageSize(Int64(settings.maxMessageBytes) * 2 + 4096)
             try s.set(ZMQ_IMMEDIATE, 1)
             try s.setReconnect(intervalMs: Int32(settings.reconnectDelay.milliseconds), maxMs: Int32(settings.maxReconnectDelay.milliseconds))
+            try s.set(ZMQ_CONNECT_TIMEOUT, Int32(settings.connectTimeout.milliseconds))
             let hb = Int32(settings.heartbeatInterval.milliseconds)
             try s.setZMTPHeartbeat(intervalMs: hb, timeoutMs: hb * Int32(settings.heartbeatLiveness))
             try s.makeCurveClient(serverKey: settings.brokerPublicKey, publicKey: settings.keys.publicKey, secretKey: settings.keys.secretKey)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import HubBus
 import HubCore
 import HubProtocol
@@ -13,10 +14,10 @@ import Testing
 /// CURVE sockets, in this process.
 @Suite("Bus: two brokers and failover")
 struct FailoverTests {
-    /// A second broker with the fixture's keys and policy, on its own port.
-    static func secondBroker(_ bus: BusFixture) throws -> (Broker, String) {
+    /// A second broker with the fixture's keys and policy, on its own port (or `endpoint`).
+    static func secondBroker(_ bus: BusFixture, endpoint: String = "tcp://127.0.0.1:*") throws -> (Broker, String) {
         var config = HubConfiguration.Broker()
-        config.endpoint = "tcp://127.0.0.1:*"
+        config.endpoint = endpoint
         config.heartbeatMs = bus.heartbeatMs
         let broker = Broker(settings: BrokerSettings(endpoint: config.endpoint, serverKeys: bus.brokerKey.keyPair!,
                                                      trustedKeys: try KeyStore.trustedKeys(in: [bus.keysDir]), policy: BusFixture.policy,
@@ -94,6 +95,50 @@ struct FailoverTests {
         await secondClient.close()
         await worker.stop(grace: .milliseconds(200))
         await second.stop()
+        await bus.tearDown()
+    }
+
+    /// A broker whose host was cut off is found again within moments of its return, not at the
+    /// kernel's next SYN retransmission (1, 3, 7, 15, 31… s into an attempt). Found by
+    /// Tests/reliability/test_two_hosts.py: after a 25 s cut, the peers took 13 s to rejoin the
+    /// host. The cut here is a listener whose accept queue is full, so the kernel drops the
+    /// client's SYNs without an answer, as a partition does; after 7.5 s it gives way to a
+    /// broker on the same port. Without a connect timeout the next SYN would leave at 15 s.
+    @Test func aPeerFindsABrokerBackFromSilenceWithinItsConnectTimeout() async throws {
+        let bus = try BusFixture()
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, size) == 0 && listen(listener, 0) == 0 && getsockname(listener, $0, &size) == 0 }
+        }
+        #expect(bound)
+        // One connection fills the queue of a backlog-0 listener; further SYNs are dropped.
+        let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let filled = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, size) } }
+        #expect(filled == 0)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+
+        var endpoint = try bus.busEndpoint("gateway")
+        endpoint.endpoint = "tcp://127.0.0.1:\(port)"
+        let client = BusClient(endpoint: endpoint, logger: bus.logger)
+        try await Task.sleep(for: .milliseconds(7_500))
+        #expect(!client.isConnected, "the silent listener took no connection")
+
+        Glibc.close(filler)
+        Glibc.close(listener)
+        let (broker, _) = try Self.secondBroker(bus, endpoint: endpoint.endpoint)
+        let back = ContinuousClock.now
+        while !client.isConnected, ContinuousClock.now - back < .seconds(12) { try await Task.sleep(for: .milliseconds(20)) }
+        let took = ContinuousClock.now - back
+        #expect(client.isConnected)
+        // Connect timeout (2 s) and the longest reconnect delay, with a margin; 7.5 s without.
+        #expect(took < .seconds(4), "the client found the broker \(took) after it came back")
+
+        await client.close()
+        await broker.stop()
         await bus.tearDown()
     }
 }

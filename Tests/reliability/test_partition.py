@@ -17,7 +17,7 @@ Topology (all of it the hub's real processes, on a data folder, keys and ports o
 The link is a veth pair with the kernel's `tc netem` on both ends when the kernel has
 sch_netem. Kernels without it (such as the VMs this test was written on: kernel 6.18,
 no sch_netem, no modules) get a point-to-point link made of two TUN devices joined by a small user-space
-"wire" process below, which does what netem does: per direction and per packet, loss 5 %,
+"wire" process (netns.py, shared with test_two_hosts.py), which does what netem does: per direction and per packet, loss 5 %,
 duplicate 1 %, 10 % sent at once (reordered ahead of) the others that wait 200 ms; and a
 cut that silently drops every packet. The TUN link is used whenever /dev/net/tun exists (it is
 the one the test was proven on); `HUB_PARTITION_LINK=veth|tun` forces one kind.
@@ -38,26 +38,21 @@ this run); HUB_PARTITION_RATE (referrals/s, default 10), HUB_PARTITION_CUT_SECON
 HUB_PARTITION_NETEM_SECONDS (20), HUB_PARTITION_KEEP=1 keeps the temporary folder and logs.
 """
 import collections
-import json
 import os
-import random
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from netns import (Load, Wire, await_referral_ids, clean_env, cmdline, count_lines, error_code, free_subnet, http, hub_config, in_ns,
+                   ip, log_tails, management_link, new_tag, outcomes, processes_where, queue_check, remove_network, run_cmd,
+                   running, stop_tree, tail)
 from referral_samples import referral
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,177 +76,12 @@ DRAIN_TIMEOUT = 120.0
 BLIP_SECONDS = 6.0
 BLIP_RECONNECT_LIMIT = 12.0
 
-# The user-space netem: two TUN devices (created here, in the root namespace, then moved
-# into the two namespaces); every packet read from one is written to the other, subject to
-# the current mode. Commands on stdin, one a line: pass | cut | impair DELAY_MS LOSS DUP REORDER
-# | stats; each is answered with "ok <stats json>".
-WIRE = r'''
-import fcntl, heapq, json, os, random, select, struct, sys, time
-TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454ca, 0x0001, 0x1000
-def tun(name):
-    fd = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
-    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
-    return fd
-a, b = tun(sys.argv[1]), tun(sys.argv[2])
-other = {a: b, b: a}
-rng = random.Random(int(sys.argv[3]))
-mode, delay, loss, dup, reorder = "pass", 0.0, 0.0, 0.0, 0.0
-stats = {"forwarded": 0, "dropped": 0, "duplicated": 0, "reordered": 0, "delayed": 0}
-queue, seq, buf = [], 0, b""
-stdin = sys.stdin.fileno()
-print("ready", flush=True)
-def write(fd, pkt):
-    try:
-        os.write(fd, pkt)
-        stats["forwarded"] += 1
-    except OSError:
-        stats["dropped"] += 1  # the other end is down
-while True:
-    now = time.monotonic()
-    while queue and queue[0][0] <= now:
-        _, _, fd, pkt = heapq.heappop(queue)
-        write(fd, pkt)
-    r, _, _ = select.select([a, b, stdin], [], [], max(0.0, queue[0][0] - now) if queue else 1.0)
-    for fd in r:
-        if fd == stdin:
-            chunk = os.read(stdin, 4096)
-            if not chunk:
-                sys.exit(0)
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                words = line.decode().split()
-                if words and words[0] in ("pass", "cut"):
-                    mode = words[0]
-                    if mode == "cut":
-                        stats["dropped"] += len(queue)
-                        queue = []
-                elif words and words[0] == "impair":
-                    mode = "impair"
-                    delay, loss, dup, reorder = float(words[1]) / 1000, float(words[2]), float(words[3]), float(words[4])
-                print("ok " + json.dumps(dict(stats, mode=mode)), flush=True)
-            continue
-        for _ in range(512):
-            try:
-                pkt = os.read(fd, 65535)
-            except OSError:
-                break
-            out = other[fd]
-            if mode == "cut":
-                stats["dropped"] += 1
-            elif mode == "impair":
-                if rng.random() < loss:
-                    stats["dropped"] += 1
-                    continue
-                copies = 1
-                if rng.random() < dup:
-                    copies = 2
-                    stats["duplicated"] += 1
-                for _ in range(copies):
-                    if rng.random() < reorder:
-                        d = 0.0
-                        stats["reordered"] += 1
-                    else:
-                        d = delay
-                        stats["delayed"] += 1
-                    seq += 1
-                    heapq.heappush(queue, (time.monotonic() + d, seq, out, pkt))
-            else:
-                write(out, pkt)
-'''
-
-
-# ---------------------------------------------------------------------------
-# HTTP
-# ---------------------------------------------------------------------------
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def http(method, url, body=None, headers=None, timeout=10):
-    """(status, json) — status None when no answer came (connection refused, timeout)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with _opener.open(req, timeout=timeout) as r:
-            raw = r.read()
-            status = r.status
-    except urllib.error.HTTPError as e:
-        raw, status = e.read(), e.code
-    except (OSError, urllib.error.URLError) as e:
-        return None, {"exception": type(e).__name__}
-    try:
-        return status, json.loads(raw or b"{}")
-    except ValueError:
-        return status, {}
-
-
-def error_code(body):
-    return (body.get("error") or {}).get("code") if isinstance(body, dict) else None
-
-
-
-
-# ---------------------------------------------------------------------------
-# Processes
-# ---------------------------------------------------------------------------
-def proc_stat(pid):
-    """(ppid, session) of a process, or None."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            stat = f.read()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2:].split()
-    return int(fields[1]), int(fields[3])
-
-
-def processes_where(pred):
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            st = proc_stat(int(d))
-            if st and pred(*st):
-                out.append(int(d))
-    return out
-
-
-def cmdline(pid):
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
-    except OSError:
-        return []
-
-
-def run_cmd(args, check=True, timeout=30):
-    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
-    if check and r.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({r.returncode}): {r.stderr.strip()}")
-    return r
-
-
-def tail(path, lines=30):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError:
-        return "(no log)\n"
-
-
-def count_lines(path, pattern):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return sum(1 for line in f if pattern in line)
-    except OSError:
-        return 0
-
-
 # ---------------------------------------------------------------------------
 # The cluster: namespaces, link, hub processes
 # ---------------------------------------------------------------------------
 class Cluster:
     def __init__(self):
-        self.tag = f"{os.getpid() % 10000:04d}{random.randint(0, 99):02d}"
+        self.tag = new_tag()
         self.ns_core = f"uh-core-{self.tag}"
         self.ns_svc = f"uh-svc-{self.tag}"
         self.namespaces = []
@@ -269,20 +99,8 @@ class Cluster:
         self.log_files = []
 
     # -- network --------------------------------------------------------
-    def ip(self, *args, ns=None, check=True):
-        return run_cmd(["ip"] + (["-n", ns] if ns else []) + list(args), check=check)
-
-    def in_ns(self, ns, *args, check=True):
-        return run_cmd(["ip", "netns", "exec", ns] + list(args), check=check)
-
-    def pick_subnet(self):
-        used = run_cmd(["ip", "-4", "-o", "addr"], check=False).stdout + run_cmd(["ip", "-4", "route"], check=False).stdout
-        start = int(self.tag) % 200
-        for k in range(200):
-            n = 20 + (start + k) % 200
-            if f"10.77.{n}." not in used:
-                return n
-        raise RuntimeError("no free 10.77.N.0/24 subnet")
+    ip = staticmethod(ip)
+    in_ns = staticmethod(in_ns)
 
     def kernel_has_netem(self):
         """Tries a netem qdisc on a throw-away veth pair in the core namespace."""
@@ -308,16 +126,11 @@ class Cluster:
                 pytest.skip(f"cannot make a network namespace: {r.stderr.strip()}")
             self.namespaces.append(ns)
             self.ip("link", "set", "lo", "up", ns=ns)
-        n = self.pick_subnet()
+        n = free_subnet(self.tag)
         self.broker_ip, self.svc_ip = f"10.77.{n}.1", f"10.77.{n}.2"
         self.root_ip, self.core_ip = f"10.77.{n}.5", f"10.77.{n}.6"
         # Management link: the test reaches the gateway and the police adapter over it.
-        self.ip("link", "add", self.mgmt_root, "type", "veth", "peer", "name", self.mgmt_core)
-        self.ip("link", "set", self.mgmt_core, "netns", self.ns_core)
-        self.ip("addr", "add", f"{self.root_ip}/30", "dev", self.mgmt_root)
-        self.ip("link", "set", self.mgmt_root, "up")
-        self.ip("addr", "add", f"{self.core_ip}/30", "dev", self.mgmt_core, ns=self.ns_core)
-        self.ip("link", "set", self.mgmt_core, "up", ns=self.ns_core)
+        management_link(self.mgmt_root, self.mgmt_core, self.ns_core, self.root_ip, self.core_ip)
         # The link between the broker and the referrals service.
         want = LINK
         if want == "auto":
@@ -334,25 +147,13 @@ class Cluster:
         else:
             if not os.path.exists("/dev/net/tun"):
                 pytest.skip("the kernel has no sch_netem and there is no /dev/net/tun for the user-space link")
-            self.wire = subprocess.Popen([sys.executable, "-c", WIRE, self.link_core, self.link_svc, str(random.randint(0, 2**31))],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                         text=True, start_new_session=True)
-            line = self.wire.stdout.readline().strip()
-            if line != "ready":
-                raise RuntimeError(f"the link process did not start: {line} {self.wire.stderr.read() if self.wire.poll() is not None else ''}")
+            self.wire = Wire({"link": (self.link_core, self.link_svc)})
             self.ip("link", "set", self.link_core, "netns", self.ns_core)
             self.ip("link", "set", self.link_svc, "netns", self.ns_svc)
             self.ip("addr", "add", self.broker_ip, "peer", self.svc_ip, "dev", self.link_core, ns=self.ns_core)
             self.ip("addr", "add", self.svc_ip, "peer", self.broker_ip, "dev", self.link_svc, ns=self.ns_svc)
         self.ip("link", "set", self.link_core, "up", ns=self.ns_core)
         self.ip("link", "set", self.link_svc, "up", ns=self.ns_svc)
-
-    def wire_command(self, command):
-        self.wire.stdin.write(command + "\n")
-        self.wire.stdin.flush()
-        line = self.wire.stdout.readline().strip()
-        assert line.startswith("ok "), f"the link process did not take '{command}': {line!r}"
-        return json.loads(line[3:])
 
     def _netem(self, spec):
         for ns, dev in ((self.ns_core, self.link_core), (self.ns_svc, self.link_svc)):
@@ -366,25 +167,25 @@ class Cluster:
         if self.link == "veth":
             self._netem("loss 100%")
         else:
-            self.wire_command("cut")
+            self.wire.cut()
 
     def impair(self):
         if self.link == "veth":
             self._netem(NETEM)
         else:
-            self.wire_command("impair 200 0.05 0.01 0.10")
+            self.wire.impair(200, 0.05, 0.01, 0.10)
 
     def heal(self):
         if self.link == "veth":
             self._netem(None)
         else:
-            self.wire_command("pass")
+            self.wire.heal()
 
     def link_stats(self):
         if self.link == "veth":
             return {ns: self.in_ns(ns, "tc", "-s", "qdisc", "show", "dev", dev, check=False).stdout.strip()
                     for ns, dev in ((self.ns_core, self.link_core), (self.ns_svc, self.link_svc))}
-        return self.wire_command("stats")
+        return self.wire.stats()
 
     # -- hub ------------------------------------------------------------
     @property
@@ -396,30 +197,17 @@ class Cluster:
         return f"http://{self.core_ip}:{POLICE_PORT}"
 
     def env(self):
-        # Nothing of the suite's own hub (HUB_BROKER_ENDPOINT, HUB_GATEWAY_PORT, …) and no proxies.
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_") and not k.lower().endswith("_proxy")}
-        env["HUB_ADAPTER_POLICE_API_KEY"] = self.police_key
-        return env
+        return clean_env(HUB_ADAPTER_POLICE_API_KEY=self.police_key)
 
     def write_config(self):
-        shutil.copytree(CONFIG_DIR, self.config)
-        hub_path = os.path.join(self.config, "hub.json")
-        with open(hub_path, encoding="utf-8") as f:
-            hub = json.load(f)
-        hub.setdefault("broker", {})["endpoint"] = f"tcp://{self.broker_ip}:{BROKER_PORT}"
-        hub.setdefault("gateway", {}).update(host=self.core_ip, port=GATEWAY_PORT)
-        # `hub up` runs everything but the referrals service, which runs in its own namespace.
-        hub["services"] = []
-        hub["adapters"] = ["police"]
-        hub.pop("databaseURL", None)
-        with open(hub_path, "w", encoding="utf-8") as f:
-            json.dump(hub, f, indent=2)
-        adapters_path = os.path.join(self.config, "adapters.json")
-        with open(adapters_path, encoding="utf-8") as f:
-            adapters = json.load(f)
-        adapters.setdefault("police", {}).update(host=self.core_ip, port=POLICE_PORT, callbackURL="")
-        with open(adapters_path, "w", encoding="utf-8") as f:
-            json.dump(adapters, f, indent=2)
+        def update(hub):
+            hub.setdefault("broker", {})["endpoint"] = f"tcp://{self.broker_ip}:{BROKER_PORT}"
+            hub.setdefault("gateway", {}).update(host=self.core_ip, port=GATEWAY_PORT)
+            # `hub up` runs everything but the referrals service, which runs in its own namespace.
+            hub["services"] = []
+            hub["adapters"] = ["police"]
+            hub.pop("databaseURL", None)
+        hub_config(CONFIG_DIR, self.config, update, dict(host=self.core_ip, port=POLICE_PORT, callbackURL=""))
 
     def spawn(self, ns, args, log_name):
         log_path = os.path.join(self.tmp, log_name)
@@ -512,135 +300,23 @@ class Cluster:
             con.close()
 
     # -- teardown -------------------------------------------------------
-    @staticmethod
-    def stop_process(p, grace):
-        if p is None or p.poll() is not None:
-            return
-        try:
-            os.kill(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            p.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
-
     def close(self):
         problems = []
-        # Gracefully: the service, then the hub (it stops its children), then the link.
-        self.stop_process(self.referrals, 10)
-        self.stop_process(self.hub, 25)
-        # Whatever is left of the sessions these processes lead (our own processes only).
-        for p in (self.referrals, self.hub, self.wire):
-            if p is None:
-                continue
-            for pid in processes_where(lambda _ppid, sid, s=p.pid: sid == s):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
-                p.kill()
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                problems.append(f"process {p.pid} did not end")
-        for p in (self.referrals, self.hub, self.wire):
-            if p is not None and processes_where(lambda _ppid, sid, s=p.pid: sid == s):
-                problems.append(f"processes of session {p.pid} left running")
-        if self.wire is not None:
-            for f in (self.wire.stdin, self.wire.stdout, self.wire.stderr):
-                try:
-                    f.close()
-                except OSError:
-                    pass
-        for ns in self.namespaces:
-            r = self.ip("netns", "del", ns, check=False)
-            if r.returncode != 0:
-                problems.append(f"ip netns del {ns}: {r.stderr.strip()}")
-        # Deleting a namespace takes its veth ends (and so their peers) with it; make sure.
-        if self.ip("link", "show", self.mgmt_root, check=False).returncode == 0:
-            self.ip("link", "del", self.mgmt_root, check=False)
-        if self.ip("link", "show", self.mgmt_root, check=False).returncode == 0:
-            problems.append(f"{self.mgmt_root} left in the root namespace")
-        if KEEP:
-            print(f"kept {self.tmp}")
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-        return problems
+        # Gracefully: the service, then the hub (it stops its children), then the link; then
+        # whatever is left of the sessions these processes lead (our own processes only).
+        for p, grace in ((self.referrals, 10), (self.hub, 25), (self.wire.proc if self.wire else None, 0)):
+            problem = stop_tree(p, grace)
+            if problem:
+                problems.append(problem)
+        return problems + remove_network(self.namespaces, self.mgmt_root, self.tmp, KEEP)
 
     def logs(self):
-        out = []
-        for path in self.log_files + sorted(str(p) for p in Path(self.data, "logs").glob("*.log")):
-            text = "".join(line for line in tail(path, 25).splitlines(True) if "password" not in line.lower())
-            out.append(f"--- {os.path.basename(path)}\n{text}")
-        return "\n".join(out)
+        return log_tails((os.path.basename(p), p) for p in self.log_files + sorted(str(p) for p in Path(self.data, "logs").glob("*.log")))
 
 
 @pytest.fixture
 def cluster():
-    if not os.access(HUB_BIN, os.X_OK):
-        pytest.skip(f"no hub binary at {HUB_BIN} (set HUB_BIN)")
-    if not os.path.isfile(os.path.join(CONFIG_DIR, "hub.json")):
-        pytest.skip(f"no config folder at {CONFIG_DIR} (set HUB_CONFIG_DIR)")
-    c = Cluster()
-    try:
-        c.start()
-    except Exception:
-        print(c.logs())
-        c.close()
-        raise
-    except BaseException:  # skipped or interrupted
-        c.close()
-        raise
-    try:
-        yield c
-    finally:
-        problems = c.close()
-    assert not problems, f"clean-up: {problems}"
-
-
-# ---------------------------------------------------------------------------
-# Load
-# ---------------------------------------------------------------------------
-class Load:
-    """Referrals to the police adapter at a steady rate, each tagged with the phase it was sent in."""
-
-    def __init__(self, cluster, run, rate):
-        self.c, self.run_id, self.rate = cluster, run, rate
-        self.phase = "baseline"
-        self.results = {}  # ref -> (phase, status, code, seconds)
-        self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self):
-        self.thread.start()
-
-    def stop(self):
-        self.stopping.set()
-        self.thread.join(timeout=120)
-
-    def _post(self, ref, phase):
-        t = time.monotonic()
-        status, body = http("POST", self.c.police + "/v1/referrals", referral(ref),
-                            headers={"X-API-Key": self.c.police_key}, timeout=30)
-        with self.lock:
-            self.results[ref] = (phase, status, error_code(body), time.monotonic() - t)
-
-    def _run(self):
-        with ThreadPoolExecutor(max_workers=48) as pool:
-            start = time.monotonic()
-            i = 0
-            while not self.stopping.is_set():
-                due = start + i / self.rate
-                delay = due - time.monotonic()
-                if delay > 0 and self.stopping.wait(delay):
-                    break
-                pool.submit(self._post, f"PART-{self.run_id}-{i:05d}", self.phase)
-                i += 1
+    yield from running(Cluster, HUB_BIN, CONFIG_DIR)
 
 
 # ---------------------------------------------------------------------------
@@ -653,7 +329,7 @@ def test_partition_cut_and_degraded_link_lose_and_duplicate_nothing(cluster):
     assert set(components_before) >= {"broker", "gateway", "adapter-police"}, components_before
     notes = [f"link: {c.link}", f"components: {sorted(components_before)} + referrals (own namespace)"]
 
-    load = Load(c, run, RATE)
+    load = Load(c.police, c.police_key, f"PART-{run}", RATE, referral)
     load.start()
     try:
         time.sleep(4)
@@ -707,53 +383,29 @@ def test_partition_cut_and_degraded_link_lose_and_duplicate_nothing(cluster):
     notes.append(f"link after netem: {netem_stats}")
 
     results = dict(load.results)
-    acknowledged = [r for r, (_, s, _, _) in results.items() if s in (201, 202)]
-    refused = {r: (s, code) for r, (_, s, code, _) in results.items() if s is not None and s not in (201, 202)}
-    unanswered = [r for r, (_, s, _, _) in results.items() if s is None]
+    acknowledged, refused, unanswered = outcomes(results)
     by_phase = collections.defaultdict(collections.Counter)
-    for _, (phase, s, _, _) in results.items():
-        by_phase[phase][str(s)] += 1
+    for x in results.values():
+        by_phase[x.phase][str(x.status)] += 1
     notes.append("sent by phase (status: count): " + "; ".join(f"{p} {dict(v)}" for p, v in by_phase.items()))
     notes.append(f"gateway API during the cut: {[(s, code, round(t, 1)) for _, s, code, _, t in api]}")
 
     # Every acknowledged referral gets a referral id from the hub (bounded wait).
-    ids, rejected = {}, {}
-    deadline = time.monotonic() + DRAIN_TIMEOUT
-    t_drain = time.monotonic()
-    while time.monotonic() < deadline:
-        for ref in acknowledged:
-            if ref in ids or ref in rejected:
-                continue
-            status, body = http("GET", f"{c.police}/v1/referrals/{ref}", headers={"X-API-Key": c.police_key})
-            if status == 200 and body.get("referralId"):
-                ids[ref] = body["referralId"]
-            elif status == 200 and body.get("status") == "rejected":
-                rejected[ref] = error_code(body)
-        if len(ids) + len(rejected) == len(acknowledged):
-            break
-        time.sleep(1.0)
-    notes.append(f"all acknowledged referrals answered {time.monotonic() - t_drain:.1f} s after the load stopped"
-                 if len(ids) + len(rejected) == len(acknowledged) else
-                 f"{len(acknowledged) - len(ids) - len(rejected)} acknowledged referrals still pending after {DRAIN_TIMEOUT:.0f} s")
+    ids, rejected, drained = await_referral_ids(c.police, c.police_key, acknowledged, DRAIN_TIMEOUT)
+    notes.append(drained)
     time.sleep(2)  # let the last replies' commits be visible to the reader
 
     # The queue checker, per message, from the service's own database.
     stored = c.stored_referrals()
-    per_ref = collections.Counter(ext for _, ext in stored)
-    db_id = {ext: rid for rid, ext in stored}
     api_refs = {ref: (s, code, msg) for ref, s, code, msg, _ in api if ref}
     sent = set(results) | set(api_refs)
-    lost = sorted(r for r in acknowledged if per_ref[r] == 0)
-    duplicated = sum(n - 1 for n in per_ref.values() if n > 1)
-    duplicated_refs = sorted(r for r, n in per_ref.items() if n > 1)
-    unexpected = sorted((r for r in per_ref if r not in sent), key=str)
-    # A definite refusal must mean "not stored": the adapter's non-2xx answers, and API errors
-    # that say the request was not processed.
-    unexpected += sorted(r for r in refused if per_ref[r])
-    unexpected += sorted(r for r, (s, code, msg) in api_refs.items()
-                         if per_ref[r] and (s not in (503, 504) or "not processed" in msg or code != "timeout"))
-    recovered = sorted(r for r in unanswered if per_ref[r]) + sorted(r for r in api_refs if per_ref[r] and r not in unexpected)
-    mismatched = sorted(r for r, rid in ids.items() if db_id.get(r) != rid)
+    check = queue_check(stored, sent, acknowledged, refused, unanswered, ids)
+    per_ref, lost, duplicated, duplicated_refs, mismatched = check.per_ref, check.lost, check.duplicated, check.duplicated_refs, check.mismatched
+    # A definite refusal must mean "not stored": the adapter's non-2xx answers (in the
+    # checker), and API errors that say the request was not processed.
+    unexpected = check.unexpected + sorted(r for r, (s, code, msg) in api_refs.items()
+                                           if per_ref[r] and (s not in (503, 504) or "not processed" in msg or code != "timeout"))
+    recovered = check.recovered + sorted(r for r in api_refs if per_ref[r] and r not in unexpected)
     notes.append(f"queue checker: sent {len(sent)}, acknowledged {len(acknowledged)}, stored {len(stored)}, "
                  f"lost {len(lost)}, recovered {len(recovered)}, unexpected {len(unexpected)}, duplicated {duplicated}; "
                  f"refused by the adapter {len(refused)}, unanswered {len(unanswered)}, rejected by the hub {len(rejected)}")
