@@ -3,6 +3,7 @@ import HubProtocol
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TrainingAPI
 @testable import HubGateway
 @testable import HubWeb
 @testable import MeetingsWeb
@@ -13,25 +14,27 @@ import Testing
 /// The training pages and API against a fake bus: what they send and how they answer.
 @Suite("Gateway: training registration, organiser pages, API")
 struct TrainingRoutesTests {
-    static let training: JSONValue = [
-        "id": "tr-1", "centreId": "sodra-alvsborg", "centreName": "Utväg Södra Älvsborg", "kind": "training", "title": "Barn som upplevt våld",
-        "focus": "Samtal med barn", "audience": "Socialsekreterare", "trainers": [["name": "Utbildare Ett", "external": false]],
-        "sessions": [["id": "s1", "number": 1, "date": "2031-05-12", "startTime": "09:00", "endTime": "16:00", "venue": "Borås"],
-                     ["id": "s2", "number": 2, "date": "2031-05-19", "startTime": "09:00", "endTime": "12:00", "venue": "Borås"]],
-        "capacity": 20, "feeSEK": 0, "deadline": "2031-05-01", "status": "open", "seatsLeft": 3, "waiting": 0, "taken": 17,
-        "registrationOpen": true, "ended": false, "agencies": [["id": "social-services", "name": "Socialtjänsten"]], "municipalities": ["Borås"],
-    ]
+    /// The training the fake service answers with (its contract type, as the service writes it).
+    static let training = EventPublic.Reply(
+        event: TrainingEvent(id: "tr-1", centreId: "sodra-alvsborg", kind: .training, title: "Barn som upplevt våld", focus: "Samtal med barn",
+                             audience: "Socialsekreterare", trainers: [Trainer(name: "Utbildare Ett", external: false)],
+                             sessions: [Session(id: "s1", number: 1, date: "2031-05-12", startTime: "09:00", endTime: "16:00", venue: "Borås",
+                                                startsAt: "2031-05-12T07:00:00Z", endsAt: "2031-05-12T14:00:00Z"),
+                                        Session(id: "s2", number: 2, date: "2031-05-19", startTime: "09:00", endTime: "12:00", venue: "Borås",
+                                                startsAt: "2031-05-19T07:00:00Z", endsAt: "2031-05-19T10:00:00Z")],
+                             firstDate: "2031-05-12", lastDate: "2031-05-19", capacity: 20, deadline: "2031-05-01", taken: 17, seatsLeft: 3),
+        centreName: "Utväg Södra Älvsborg", agencies: [AgencyChoice(id: "social-services", name: "Socialtjänsten")], municipalities: ["Borås"])
 
     func bus() -> FakeBus {
         let bus = FakeBus()
-        bus.setReply("training.events.public", .success(Self.training))
-        bus.setReply("training.registrations.create", .success(["eventId": "tr-1", "bookingId": "b1",
-                                                                 "participants": [["participantId": "p1", "status": "confirmed"]]]))
-        bus.setReply("training.reference.get", .success(["centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg", "municipalities": ["Borås", "Lerum"]]],
-                                                         "agencies": [["id": "police", "name": "Polisen"]], "kinds": ["training", "conference"]]))
-        bus.setReply("training.supervision.coverage", .success(["municipalities": [["municipality": "Borås", "status": "not_contacted"],
-                                                                                   ["municipality": "Lerum", "status": "completed"]]]))
-        bus.setReply("training.supervision.list", .success(["assignments": []]))
+        bus.answer(EventPublic.self, Self.training)
+        bus.answer(RegistrationCreate.self, .init(eventId: "tr-1", bookingId: "b1", participants: [.init(participantId: "p1", status: .confirmed)]))
+        bus.answer(ReferenceGet.self, .init(centres: [.init(id: "sodra-alvsborg", name: "Utväg Södra Älvsborg", municipalities: ["Borås", "Lerum"])],
+                                            agencies: [.init(id: "police", name: "Polisen")], kinds: [.training, .conference]))
+        bus.answer(SupervisionCoverage.self, .init(centreId: "sodra-alvsborg", centreName: "Utväg Södra Älvsborg",
+                                                   municipalities: [.init(municipality: "Borås", status: .notContacted), .init(municipality: "Lerum", status: .completed)],
+                                                   counts: ["not_contacted": 1, "completed": 1]))
+        bus.answer(SupervisionList.self, .init(assignments: []))
         return bus
     }
 
@@ -62,7 +65,7 @@ struct TrainingRoutesTests {
 
     @Test func aFullTrainingIsExplainedOnThePage() async throws {
         let fake = bus()
-        fake.setReply("training.registrations.create", .failure(HubError(.conflict, "The training is full.", field: "body.eventId")))
+        fake.setReply(RegistrationCreate.type, .failure(HubError(.conflict, "The training is full.", field: "body.eventId")))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)

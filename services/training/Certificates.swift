@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HubRegistration
 import HubStorage
+import TrainingAPI
 
 /// Certificates of attendance (print-ready HTML) for people who attended every session,
 /// and the short anonymous evaluation after a training.
@@ -13,10 +14,10 @@ import HubStorage
 /// its own, so no answer can be traced to a person or a link.
 enum Certificates {
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.certificates.issue": (Access.event, .command, issue),
-        "training.certificates.get": (Access.certificate, .query, get),
-        "training.evaluations.submit": (Access.everyone, .command, evaluate),
-        "training.evaluations.summary": (Access.event, .query, summary),
+        CertificateIssue.type: (Access.event, .command, issue),
+        CertificateGet.type: (Access.certificate, .query, get),
+        EvaluationSubmit.type: (Access.everyone, .command, evaluate),
+        EvaluationSummary.type: (Access.event, .query, summary),
     ]
 
     /// The evaluation's questions, each scored 1–5.

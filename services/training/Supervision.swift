@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import TrainingAPI
 
 /// Commissioned lectures ("föreläsningar på uppdrag") and targeted supervision ("Riktad
 /// handledning"): assignments per partner unit and municipality with three parts in a
@@ -10,14 +11,14 @@ import HubStorage
 /// a log of sessions, and the coverage of a centre's municipalities.
 enum Supervision {
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.lectures.create": (Access.centre, .command, createLecture),
-        "training.lectures.list": (Access.centre, .query, listLectures),
-        "training.supervision.create": (Access.centre, .command, create),
-        "training.supervision.part": (Access.assignment, .command, setPart),
-        "training.supervision.session": (Access.assignment, .command, logSession),
-        "training.supervision.get": (Access.assignment, .query, get),
-        "training.supervision.list": (Access.centre, .query, list),
-        "training.supervision.coverage": (Access.centre, .query, coverage),
+        LectureCreate.type: (Access.centre, .command, createLecture),
+        LectureList.type: (Access.centre, .query, listLectures),
+        SupervisionCreate.type: (Access.centre, .command, create),
+        SupervisionPart.type: (Access.assignment, .command, setPart),
+        SupervisionSession.type: (Access.assignment, .command, logSession),
+        SupervisionGet.type: (Access.assignment, .query, get),
+        SupervisionList.type: (Access.centre, .query, list),
+        SupervisionCoverage.type: (Access.centre, .query, coverage),
     ]
 
     /// The three parts in the order they must happen.

@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import NetworksAPI
 
 /// The public group booking page: one person books several colleagues for a network day
 /// on one invoice reference (an agency booking for its staff). Each participant gets
@@ -101,7 +102,7 @@ extension NetworkRoutes {
                                          "language": .string(context.language.rawValue)]
         if let ref = form["invoiceReference"], !ref.isEmpty { body["invoiceReference"] = .string(ref) }
         let result: JSONValue
-        switch await attempt("networks.registrations.create", .object(body)) {
+        switch await attempt(RegistrationCreate.type, .object(body)) {
         case .success(let value): result = value
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             // Back to the field it concerns: `body.participants[2].email` is row rows[2]'s e-mail.

@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import TrainingAPI
 
 /// The organiser pages of the training service (admin, staff): trainings with attendance per
 /// session and certificates, a form for a new training, lectures, targeted supervision with
@@ -16,22 +17,20 @@ extension TrainingRoutes {
         lang.fieldError(error.reason) ?? lang.t("reg_err_invalid")
     }
 
-    func reference() async throws -> JSONValue { try await ask("training.reference.get", [:]) }
+    func reference() async throws -> ReferenceGet.Reply { try await ask(ReferenceGet()) }
 
-    func centreOptions(_ reference: JSONValue, selected: String?) -> [[String: Any]] {
-        (reference["centres"]?.arrayValue ?? []).map { c in
-            ["id": c["id"]?.stringValue ?? "", "name": c["name"]?.stringValue ?? "", "selected": c["id"]?.stringValue == selected]
-        }
+    func centreOptions(_ reference: ReferenceGet.Reply, selected: String?) -> [[String: Any]] {
+        reference.centres.map { c in ["id": c.id, "name": c.name, "selected": c.id == selected] }
     }
 
     @Sendable func listPage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let events = try await ask("training.events.list", [:])["events"]?.arrayValue ?? []
+        let events = try await ask(EventList()).events
         let rows: [[String: Any]] = events.map { e in
-            var row = (e.mustache as? [String: Any]) ?? [:]
-            row["kindText"] = lang.t("tr_kind_" + (e["kind"]?.stringValue ?? ""))
-            row["dates"] = (e["sessions"]?.arrayValue ?? []).compactMap { $0["date"]?.stringValue }.joined(separator: ", ")
+            var row = (e.mustacheData as? [String: Any]) ?? [:]
+            row["kindText"] = e.kind.name(lang.vocabulary)
+            row["dates"] = e.sessions.map(\.date).joined(separator: ", ")
             return row
         }
         return pages.render("tr_list", title: lang.t("tr_title"), language: lang, session: session, data: [
@@ -43,8 +42,8 @@ extension TrainingRoutes {
                         formError: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let lang = context.language
         let ref = try await reference()
-        let kinds = (ref["kinds"]?.arrayValue ?? []).compactMap(\.stringValue).map { k -> [String: Any] in
-            ["id": k, "name": lang.t("tr_kind_" + k), "selected": k == (form["kind"] ?? "training")]
+        let kinds = ref.kinds.map { k -> [String: Any] in
+            ["id": k.rawValue, "name": k.name(lang.vocabulary), "selected": k.rawValue == (form["kind"] ?? EventKind.training.rawValue)]
         }
         let sessions = (1...Self.sessionRows).map { n -> [String: Any] in
             ["n": n, "fields": Self.sessionFields.map { f -> [String: Any] in
@@ -95,7 +94,7 @@ extension TrainingRoutes {
         }
         body["sessions"] = .array(sessions)
         if !errors.isEmpty { return try await renderNewEvent(session, context, form: form, errors: errors, status: .badRequest) }
-        switch await attempt("training.events.create", .object(body)) {
+        switch await attempt(EventCreate.type, .object(body)) {
         case .success(let e):
             return Redirect.to("/utbildning/tillfallen/\(e["id"]?.stringValue ?? "")?klart=training_created")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
@@ -123,9 +122,9 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let lang = context.language
         let id = param(context, "eventId")
-        let sheet = try await ask("training.attendance.get", ["eventId": .string(id)])
-        let list = try await ask("training.registrations.list", ["eventId": .string(id)])
-        let evaluation = try await ask("training.evaluations.summary", ["eventId": .string(id)])
+        let sheet = try await ask(AttendanceGet.type, ["eventId": .string(id)])
+        let list = try await ask(RegistrationList.type, ["eventId": .string(id)])
+        let evaluation = try await ask(EvaluationSummary.type, ["eventId": .string(id)])
         let e = sheet["event"] ?? .null
         let sessions = sheet["sessions"]?.arrayValue ?? []
         let attendees: [[String: Any]] = (sheet["participants"]?.arrayValue ?? []).map { p in
@@ -139,8 +138,7 @@ extension TrainingRoutes {
                     "all": p["allSessions"]?.boolValue ?? false, "certificateId": p["certificateId"]?.stringValue as Any]
         }
         let reference = try? await self.reference()
-        let agencyNames = Dictionary(((reference?["agencies"]?.arrayValue) ?? []).compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } },
-                                     uniquingKeysWith: { first, _ in first })
+        let agencyNames = Dictionary((reference?.agencies ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let participants = (list["participants"]?.arrayValue ?? []).map { p -> [String: Any] in
             let status = p["status"]?.stringValue ?? ""
             let agency = agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
@@ -160,7 +158,7 @@ extension TrainingRoutes {
             ["label": lang.t("tr_q_" + (q["question"]?.stringValue ?? "")), "average": q["average"]?.numberValue.map { String(format: "%.1f", $0) } ?? "–"]
         }
         return pages.render("tr_event", title: e["title"]?.stringValue ?? lang.t("tr_title"), language: lang, session: session, data: [
-            "event": e.mustache, "kindText": lang.t("tr_kind_" + (e["kind"]?.stringValue ?? "")), "sessions": sessions.map(\.mustache),
+            "event": e.mustache, "kindText": EventKind.name(of: e["kind"]?.stringValue ?? "", lang.rawValue), "sessions": sessions.map(\.mustache),
             "attendees": attendees, "hasAttendees": !attendees.isEmpty, "waiting": waiting, "hasWaiting": !waiting.isEmpty,
             "participants": shown, "hasParticipants": !participants.isEmpty, "hasShown": !shown.isEmpty,
             "filter": filter.view(lang, shown: shown.count, total: participants.count),
@@ -175,14 +173,14 @@ extension TrainingRoutes {
     /// The participant list as CSV (the hub's one format: semicolons, UTF-8 BOM, Stockholm times).
     @Sendable func participantsCSV(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        return csvDownload(try await ask("training.registrations.export", ["eventId": .string(param(context, "eventId"))]))
+        return csvDownload(try await ask(RegistrationExport.type, ["eventId": .string(param(context, "eventId"))]))
     }
 
     /// The invoice basis: people × fee per agency and invoice reference (the shared page).
     @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        return invoicePage(try await ask("training.registrations.invoice", ["eventId": .string(param(context, "eventId"))]), language: lang, session: session)
+        return invoicePage(try await ask(RegistrationInvoice.type, ["eventId": .string(param(context, "eventId"))]), language: lang, session: session)
     }
 
     @Sendable func attendanceForm(_ request: Request, context: Context) async throws -> Response {
@@ -190,7 +188,7 @@ extension TrainingRoutes {
         var request = request
         let form = try await Forms.read(&request, context: context)
         let id = param(context, "eventId")
-        _ = try await ask("training.attendance.mark", [
+        _ = try await ask(AttendanceMark.type, [
             "sessionId": .string(form["sessionId"] ?? ""),
             "marks": [["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")]],
         ])
@@ -200,38 +198,36 @@ extension TrainingRoutes {
     @Sendable func certificatesForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask("training.certificates.issue", ["eventId": .string(id)])
+        _ = try await ask(CertificateIssue.type, ["eventId": .string(id)])
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=certificates_issued")
     }
 
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask("training.events.invite", ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/utbildning/anmalan/" + id)])
+        _ = try await ask(EventInvite.type, ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/utbildning/anmalan/" + id)])
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=training_invited")
     }
 
     /// The certificate as the service made it (print-ready; the page's styles come from /static/training.css).
     @Sendable func certificatePage(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        let reply = try await ask("training.certificates.get", ["certificateId": .string(param(context, "certificateId"))])
+        let reply = try await ask(CertificateGet.type, ["certificateId": .string(param(context, "certificateId"))])
         return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
     }
 
     // MARK: Lectures, supervision, year in review
 
-    func centre(_ reference: JSONValue, _ id: String) throws(HubError) -> JSONValue {
-        guard let c = reference["centres"]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) else {
+    func centre(_ reference: ReferenceGet.Reply, _ id: String) throws(HubError) -> ReferenceGet.Reply.Centre {
+        guard let c = reference.centres.first(where: { $0.id == id }) else {
             throw HubError(.notFound, "No such centre.", field: "centreId")
         }
         return c
     }
 
-    func options(_ items: [JSONValue], selected: String?) -> [[String: Any]] {
-        items.map { a in
-            let id = a["id"]?.stringValue ?? a.stringValue ?? ""
-            return ["id": id, "name": a["name"]?.stringValue ?? id, "selected": id == selected]
-        }
+    /// Choices of a form: each an id and its name.
+    func options(_ items: [(id: String, name: String)], selected: String?) -> [[String: Any]] {
+        items.map { ["id": $0.id, "name": $0.name, "selected": $0.id == selected] }
     }
 
     func renderLectures(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
@@ -240,11 +236,11 @@ extension TrainingRoutes {
         let id = param(context, "centreId")
         let ref = try await reference()
         let c = try centre(ref, id)
-        let lectures = try await ask("training.lectures.list", ["centreId": .string(id)])["lectures"] ?? .array([])
+        let lectures = try await ask(LectureList.type, ["centreId": .string(id)])["lectures"] ?? .array([])
         return pages.render("tr_lectures", title: lang.t("tr_lectures"), language: lang, session: session, data: [
-            "centreId": id, "centreName": c["name"]?.stringValue ?? "", "lectures": lectures.mustache,
-            "agencies": options(ref["agencies"]?.arrayValue ?? [], selected: form["partner"]),
-            "municipalities": options(c["municipalities"]?.arrayValue ?? [], selected: form["municipality"]),
+            "centreId": id, "centreName": c.name, "lectures": lectures.mustache,
+            "agencies": options(ref.agencies.map { ($0.id, $0.name) }, selected: form["partner"]),
+            "municipalities": options(c.municipalities.map { ($0, $0) }, selected: form["municipality"]),
             "form": form, "err": errors, "csrf": session.csrfToken,
         ], status: status)
     }
@@ -289,28 +285,23 @@ extension TrainingRoutes {
         let id = param(context, "centreId")
         let ref = try await reference()
         let c = try centre(ref, id)
-        let coverage = try await ask("training.supervision.coverage", ["centreId": .string(id)])
-        let assignments = try await ask("training.supervision.list", ["centreId": .string(id)])["assignments"]?.arrayValue ?? []
-        let rows: [[String: Any]] = (coverage["municipalities"]?.arrayValue ?? []).map { m in
-            let status = m["status"]?.stringValue ?? ""
-            return ["municipality": m["municipality"]?.stringValue ?? "", "statusText": lang.t("tr_stage_" + status), "status": status,
-                    "gap": status == "not_contacted"]
+        let coverage = try await ask(SupervisionCoverage(centreId: id))
+        let assignments = try await ask(SupervisionList(centreId: id)).assignments
+        let rows: [[String: Any]] = coverage.municipalities.map { m in
+            ["municipality": m.municipality, "statusText": m.status.name(lang.vocabulary), "status": m.status.rawValue, "gap": m.status == .notContacted]
         }
         let list: [[String: Any]] = assignments.map { a in
-            let aid = a["id"]?.stringValue ?? ""
-            return ["id": aid, "municipality": a["municipality"]?.stringValue ?? "", "agencyName": a["agencyName"]?.stringValue ?? "",
-                    "unit": a["unit"]?.stringValue ?? "", "stageText": lang.t("tr_stage_" + (a["stage"]?.stringValue ?? "")),
-                    "sessions": a["sessions"]?.arrayValue?.count ?? 0, "centreId": id, "csrf": session.csrfToken,
-                    "parts": (a["parts"]?.arrayValue ?? []).map { p -> [String: Any] in
-                        let part = p["part"]?.stringValue ?? ""
-                        return ["label": lang.t("tr_part_" + part), "statusText": lang.t("tr_pstatus_" + (p["status"]?.stringValue ?? "")),
-                                "date": p["date"]?.stringValue ?? "", "part": part, "id": aid, "centreId": id, "csrf": session.csrfToken]
-                    }]
+            ["id": a.id, "municipality": a.municipality, "agencyName": a.agencyName, "unit": a.unit, "stageText": a.stage.name(lang.vocabulary),
+             "sessions": a.sessions.count, "centreId": id, "csrf": session.csrfToken,
+             "parts": a.parts.map { p -> [String: Any] in
+                 ["label": p.part.name(lang.vocabulary), "statusText": p.status.name(lang.vocabulary), "date": p.date ?? "", "part": p.part.rawValue,
+                  "id": a.id, "centreId": id, "csrf": session.csrfToken]
+             }]
         }
         return pages.render("tr_supervision", title: lang.t("tr_supervision"), language: lang, session: session, data: [
-            "centreId": id, "centreName": c["name"]?.stringValue ?? "", "coverage": rows, "assignments": list,
-            "agencies": options(ref["agencies"]?.arrayValue ?? [], selected: form["agency"]),
-            "municipalities": options(c["municipalities"]?.arrayValue ?? [], selected: form["municipality"]),
+            "centreId": id, "centreName": c.name, "coverage": rows, "assignments": list,
+            "agencies": options(ref.agencies.map { ($0.id, $0.name) }, selected: form["agency"]),
+            "municipalities": options(c.municipalities.map { ($0, $0) }, selected: form["municipality"]),
             "form": form, "err": errors, "formError": (errors["form"] ?? errors["part"] ?? errors["status"] ?? errors["assignmentId"]) as Any,
             "csrf": session.csrfToken,
         ], status: status)
@@ -360,13 +351,13 @@ extension TrainingRoutes {
         data["kinds"] = nil
         data["trainings"] = (reply["trainings"]?.arrayValue ?? []).map { t -> [String: Any] in
             var row = (t.mustache as? [String: Any]) ?? [:]
-            row["kindText"] = lang.t("tr_kind_" + (t["kind"]?.stringValue ?? ""))
+            row["kindText"] = EventKind.name(of: t["kind"]?.stringValue ?? "", lang.rawValue)
             row["datesText"] = (t["dates"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
             return row
         }
         data["supervision"] = (reply["supervision"]?.arrayValue ?? []).map { a -> [String: Any] in
             var row = (a.mustache as? [String: Any]) ?? [:]
-            row["stageText"] = lang.t("tr_stage_" + (a["stage"]?.stringValue ?? ""))
+            row["stageText"] = SupervisionStage.name(of: a["stage"]?.stringValue ?? "", lang.rawValue)
             return row
         }
         data["yearText"] = reply["year"]?.intText ?? ""
