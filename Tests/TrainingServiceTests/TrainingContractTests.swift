@@ -53,6 +53,22 @@ struct TrainingContractTests {
         let assignment = try SupervisionCreate.reply(try await f.ok(SupervisionCreate.type, ["centreId": "sodra-alvsborg", "municipality": "Mark",
                                                                                           "agency": "social-services", "unit": "Vuxenenheten"]))
         #expect(assignment.parts.map(\.status) == [.notStarted, .notStarted, .notStarted] && assignment.stage == .notContacted)
+        #expect(try JSONValue.encode(assignment) == (try await f.ok(SupervisionGet.type, try SupervisionGet(assignmentId: assignment.id).body())))
+        let partJSON = try await f.ok(SupervisionPart.type, ["assignmentId": .string(assignment.id), "part": "information", "status": "done",
+                                                                   "date": "2031-06-01"])
+        let informed = try SupervisionPart.reply(partJSON)
+        #expect(informed.parts[0].status == .done && informed.parts[0].date == "2031-06-01" && informed.parts[1].date == nil)
+        #expect(partJSON["parts"]?[index: 1]?.objectValue?["date"] == .null, "a part without a date says so with null")
+        let logged = try SupervisionSession.reply(try await f.ok(SupervisionSession.type, ["assignmentId": .string(assignment.id), "part": "information",
+                                                                                        "date": "2031-06-02", "participants": 12]))
+        #expect(logged.sessions.map(\.participants) == [12] && logged.sessions[0].notes == nil)
+        #expect(try SupervisionGet.reply(try await f.ok(SupervisionGet.type, try SupervisionGet(assignmentId: assignment.id).body())) == logged)
+        #expect(try SupervisionList.reply(try await f.ok(SupervisionList.type, try SupervisionList(centreId: "sodra-alvsborg", year: 2031).body()))
+            .assignments == [logged])
+        let lecture = try LectureCreate.reply(try await f.ok(LectureCreate.type, ["centreId": "sodra-alvsborg", "date": "2031-03-03", "partner": "police",
+                                                                               "topic": "Våld i nära relationer", "audienceSize": 30]))
+        #expect(lecture.partnerName.isEmpty == false && lecture.unit == nil && lecture.audienceSize == 30)
+        #expect(try LectureList.reply(try await f.ok(LectureList.type, try LectureList(centreId: "sodra-alvsborg", year: 2031).body())).lectures == [lecture])
         let coverage = try SupervisionCoverage.reply(try await f.ok(SupervisionCoverage.type, try SupervisionCoverage(centreId: "sodra-alvsborg").body()))
         #expect(coverage.municipalities.contains { $0.municipality == "Mark" && $0.units.count == 1 })
         let reference = try ReferenceGet.reply(try await f.ok(ReferenceGet.type, try ReferenceGet().body()))

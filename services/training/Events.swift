@@ -10,7 +10,7 @@ import TrainingAPI
 /// more sessions, trainers, seats and fee. Each event is also an engine event (same id)
 /// spanning from the first session's start to the last session's end.
 enum TrainingEvents {
-    static let kinds = ["training", "open-house", "conference", "manual-training"]
+    static let kinds = EventKind.codes
 
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
         EventCreate.type: (Access.centre, .command, create),

@@ -22,8 +22,8 @@ enum Supervision {
     ]
 
     /// The three parts in the order they must happen.
-    static let parts = ["information", "dialogue", "onsite"]
-    static let statuses = ["not_started", "planned", "done"]
+    static let parts = SupervisionPartName.codes
+    static let statuses = PartStatus.codes
 
     /// `training.lectures.create {centreId, date, partner (agency id), unit?, municipality?, topic, audienceSize, lecturer?}`.
     @Sendable static func createLecture(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
@@ -66,11 +66,10 @@ enum Supervision {
         try await db.query("""
             SELECT * FROM training_lectures WHERE centre_id = ? AND (? = '' OR lecture_date LIKE ?) AND (? = '' OR id = ?) ORDER BY lecture_date, topic
             """, centre, year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "", id ?? "", id ?? "").map { r in
-            JSONValue.object(["id": .string(try r.string("id")), "centreId": .string(centre), "date": .string(try r.string("lecture_date")),
-                     "partner": .string(try r.string("partner")), "partnerName": .string(reference.agencyName(try r.string("partner"))),
-                     "unit": .opt(try r.optionalString("unit")), "municipality": .opt(try r.optionalString("municipality")),
-                     "topic": .string(try r.string("topic")), "audienceSize": .n(try r.int("audience_size")),
-                     "lecturer": .opt(try r.optionalString("lecturer"))])
+            try JSONValue.encode(Lecture(id: try r.string("id"), centreId: centre, date: try r.string("lecture_date"), partner: try r.string("partner"),
+                                         partnerName: reference.agencyName(try r.string("partner")), unit: try r.optionalString("unit"),
+                                         municipality: try r.optionalString("municipality"), topic: try r.string("topic"),
+                                         audienceSize: try r.int("audience_size"), lecturer: try r.optionalString("lecturer")))
         }
     }
 
@@ -190,21 +189,22 @@ enum Supervision {
         guard let r = try await db.queryFirst("SELECT * FROM supervision_assignments WHERE id = ?", id) else {
             throw HubError(.notFound, "No such assignment.", field: "body.assignmentId")
         }
-        var partStates: [JSONValue] = []
-        for p in parts {
-            partStates.append(.object(["part": .string(p), "status": .string(try r.string("\(p)_status")), "date": .opt(try r.optionalString("\(p)_date"))]))
+        var partStates: [Assignment.Part] = []
+        for p in SupervisionPartName.allCases {
+            partStates.append(Assignment.Part(part: p, status: PartStatus(rawValue: try r.string("\(p.rawValue)_status")) ?? .notStarted,
+                                              date: try r.optionalString("\(p.rawValue)_date")))
         }
-        let sessions = try await db.query("SELECT * FROM supervision_sessions WHERE assignment_id = ? ORDER BY session_date, created_at", id).map { s in
-            JSONValue.object(["id": .string(try s.string("id")), "part": .string(try s.string("part")), "date": .string(try s.string("session_date")),
-                              "participants": try s.optionalInt("participants").map { .n($0) } ?? .null, "notes": .opt(try s.optionalString("notes"))])
+        let sessions = try await db.query("SELECT * FROM supervision_sessions WHERE assignment_id = ? ORDER BY session_date, created_at", id).map { s throws(HubError) in
+            Assignment.LoggedSession(id: try s.string("id"), part: SupervisionPartName(rawValue: try s.string("part")) ?? .information,
+                                     date: try s.string("session_date"), participants: try s.optionalInt("participants"), notes: try s.optionalString("notes"))
         }
         let agency = try r.string("agency")
-        return .object([
-            "id": .string(id), "centreId": .string(try r.string("centre_id")), "municipality": .string(try r.string("municipality")),
-            "agency": .string(agency), "agencyName": .string(reference.agencyName(agency)), "unit": .string(try r.string("unit")),
-            "notes": .opt(try r.optionalString("notes")), "parts": .array(partStates), "sessions": .array(sessions),
-            "stage": .string(stage(partStates, sessions: sessions.count)), "updatedAt": .string(try r.string("updated_at")),
-        ])
+        let partJSON = try partStates.map { p throws(HubError) in try JSONValue.encode(p) }
+        return try JSONValue.encode(Assignment(
+            id: id, centreId: try r.string("centre_id"), municipality: try r.string("municipality"), agency: agency,
+            agencyName: reference.agencyName(agency), unit: try r.string("unit"), notes: try r.optionalString("notes"), parts: partStates,
+            sessions: sessions, stage: SupervisionStage(rawValue: stage(partJSON, sessions: sessions.count)) ?? .notContacted,
+            updatedAt: try r.string("updated_at")))
     }
 
     /// `training.supervision.coverage {centreId}` → each of the centre's municipalities with the furthest stage any

@@ -96,6 +96,11 @@ public struct Lecture: Sendable, Codable, Equatable {
     public var topic: String
     public var audienceSize: Int
     @Nullable public var lecturer: String?
+    public init(id: String, centreId: String, date: String, partner: String, partnerName: String, unit: String? = nil, municipality: String? = nil,
+                topic: String, audienceSize: Int, lecturer: String? = nil) {
+        self.id = id; self.centreId = centreId; self.date = date; self.partner = partner; self.partnerName = partnerName; self.unit = unit
+        self.municipality = municipality; self.topic = topic; self.audienceSize = audienceSize; self.lecturer = lecturer
+    }
 }
 
 /// `training.lectures.create`: a lecture given to a partner.
@@ -131,6 +136,7 @@ public struct Assignment: Sendable, Codable, Equatable {
         public var part: SupervisionPartName
         public var status: PartStatus
         @Nullable public var date: String?
+        public init(part: SupervisionPartName, status: PartStatus, date: String? = nil) { self.part = part; self.status = status; self.date = date }
     }
     public struct LoggedSession: Sendable, Codable, Equatable {
         public var id: String
@@ -138,6 +144,9 @@ public struct Assignment: Sendable, Codable, Equatable {
         public var date: String
         @Nullable public var participants: Int?
         @Nullable public var notes: String?
+        public init(id: String, part: SupervisionPartName, date: String, participants: Int? = nil, notes: String? = nil) {
+            self.id = id; self.part = part; self.date = date; self.participants = participants; self.notes = notes
+        }
     }
     public var id: String
     public var centreId: String
@@ -150,6 +159,11 @@ public struct Assignment: Sendable, Codable, Equatable {
     public var sessions: [LoggedSession]
     public var stage: SupervisionStage
     public var updatedAt: String
+    public init(id: String, centreId: String, municipality: String, agency: String, agencyName: String, unit: String, notes: String? = nil,
+                parts: [Part], sessions: [LoggedSession], stage: SupervisionStage, updatedAt: String) {
+        self.id = id; self.centreId = centreId; self.municipality = municipality; self.agency = agency; self.agencyName = agencyName
+        self.unit = unit; self.notes = notes; self.parts = parts; self.sessions = sessions; self.stage = stage; self.updatedAt = updatedAt
+    }
 }
 
 /// `training.supervision.create`: an assignment with every part not started.
