@@ -90,6 +90,33 @@ struct TrainingRoutesTests {
         }
     }
 
+    @Test func theEventPageReadsAttendanceParticipantsAndEvaluationThroughTheContract() async throws {
+        let fake = bus()
+        var event = Self.training.event.viewed(as: .organiser)
+        event.taken = 17  // the public view the fake answers with has no seats taken
+        let anna = Participant(id: "p1", eventId: "tr-1", bookingId: "b1", name: "Anna Andersson", agency: "police", email: "anna@polisen.se",
+                               status: .confirmed, sequence: 1, registeredAt: "2031-04-01T08:00:00Z")
+        let bo = Participant(id: "p2", eventId: "tr-1", bookingId: "b2", name: "Bo Berg", agency: "police", email: "bo@polisen.se",
+                             status: .waiting, sequence: 2, waitingPosition: 1, registeredAt: "2031-04-02T08:00:00Z")
+        fake.answer(AttendanceGet.self, .init(event: event, sessions: event.sessions, participants: [
+            .init(participantId: "p1", name: "Anna Andersson", agency: "police", sessions: [true, false], allSessions: false)]))
+        fake.answer(RegistrationList.self, .init(event: event, participants: [anna, bo]))
+        fake.answer(EvaluationSummary.self, .init(eventId: "tr-1", responses: 2, questions: [.init(question: "overall", answers: 2, average: 4.5,
+                                                                                                      distribution: [0, 0, 0, 1, 1])],
+                                                  comments: ["Mycket givande"]))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            _ = try await b.login()
+            let page = try await b.get("/utbildning/tillfallen/tr-1")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<h1 id=\"event-heading\">Barn som upplevt våld</h1>") && page.text.contains("Utbildning · Socialsekreterare"))
+            #expect(page.text.contains("Väntelista (1)") && page.text.contains("Plats bekräftad"), "statuses named by the vocabulary")
+            #expect(page.text.contains("<dd>4.5</dd>") && page.text.contains("<li>Mycket givande</li>"))
+            #expect(page.text.contains("17"), "seats taken from the typed event")
+        }
+    }
+
     @Test func openAPINamesTheTrainingRoutes() async throws {
         let h = try await Harness.make()
         try await h.test { client in

@@ -44,6 +44,7 @@ public struct RegistrationList: ContractRequest, Equatable {
     public struct Reply: Sendable, Codable, Equatable {
         public var event: TrainingEvent
         public var participants: [Participant]
+        public init(event: TrainingEvent, participants: [Participant]) { self.event = event; self.participants = participants }
     }
     public var eventId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case eventId }
@@ -108,10 +109,16 @@ public struct AttendanceGet: ContractRequest, Equatable {
             public var sessions: [Bool]
             public var allSessions: Bool
             @Nullable public var certificateId: String?
+            public init(participantId: String, name: String, agency: String, municipality: String? = nil, sessions: [Bool], allSessions: Bool,
+                        certificateId: String? = nil) {
+                self.participantId = participantId; self.name = name; self.agency = agency; self.municipality = municipality
+                self.sessions = sessions; self.allSessions = allSessions; self.certificateId = certificateId
+            }
         }
         public var event: TrainingEvent
         public var sessions: [Session]
         public var participants: [Row]
+        public init(event: TrainingEvent, sessions: [Session], participants: [Row]) { self.event = event; self.sessions = sessions; self.participants = participants }
     }
     public var eventId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case eventId }

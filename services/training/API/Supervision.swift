@@ -70,11 +70,17 @@ public struct EvaluationSummary: ContractRequest, Equatable {
             @Nullable public var average: Double?
             /// Answers per score 1…5.
             public var distribution: [Int]
+            public init(question: String, answers: Int, average: Double?, distribution: [Int]) {
+                self.question = question; self.answers = answers; self.average = average; self.distribution = distribution
+            }
         }
         public var eventId: String
         public var responses: Int
         public var questions: [Question]
         public var comments: [String]
+        public init(eventId: String, responses: Int, questions: [Question], comments: [String]) {
+            self.eventId = eventId; self.responses = responses; self.questions = questions; self.comments = comments
+        }
     }
     public var eventId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case eventId }

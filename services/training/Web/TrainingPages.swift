@@ -122,51 +122,45 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let lang = context.language
         let id = param(context, "eventId")
-        let sheet = try await ask(AttendanceGet.type, ["eventId": .string(id)])
-        let list = try await ask(RegistrationList.type, ["eventId": .string(id)])
-        let evaluation = try await ask(EvaluationSummary.type, ["eventId": .string(id)])
-        let e = sheet["event"] ?? .null
-        let sessions = sheet["sessions"]?.arrayValue ?? []
-        let attendees: [[String: Any]] = (sheet["participants"]?.arrayValue ?? []).map { p in
-            let pid = p["participantId"]?.stringValue ?? ""
-            let marks = (p["sessions"]?.arrayValue ?? []).enumerated().map { i, m -> [String: Any] in
-                let present = m.boolValue == true
-                return ["present": present, "sessionId": sessions.indices.contains(i) ? sessions[i]["id"]?.stringValue ?? "" : "",
-                        "number": i + 1, "participantId": pid, "name": p["name"]?.stringValue ?? "", "eventId": id, "csrf": session.csrfToken]
+        let sheet = try await ask(AttendanceGet(eventId: id))
+        let list = try await ask(RegistrationList(eventId: id))
+        let evaluation = try await ask(EvaluationSummary(eventId: id))
+        let e = sheet.event
+        let sessions = sheet.sessions
+        let attendees: [[String: Any]] = sheet.participants.map { p in
+            let marks = p.sessions.enumerated().map { i, present -> [String: Any] in
+                ["present": present, "sessionId": sessions.indices.contains(i) ? sessions[i].id : "",
+                 "number": i + 1, "participantId": p.participantId, "name": p.name, "eventId": id, "csrf": session.csrfToken]
             }
-            return ["name": p["name"]?.stringValue ?? "", "agency": p["agency"]?.stringValue ?? "", "marks": marks,
-                    "all": p["allSessions"]?.boolValue ?? false, "certificateId": p["certificateId"]?.stringValue as Any]
+            return ["name": p.name, "agency": p.agency, "marks": marks, "all": p.allSessions, "certificateId": p.certificateId as Any]
         }
         let reference = try? await self.reference()
         let agencyNames = Dictionary((reference?.agencies ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let participants = (list["participants"]?.arrayValue ?? []).map { p -> [String: Any] in
-            let status = p["status"]?.stringValue ?? ""
-            let agency = agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
-            return ["name": p["name"]?.stringValue ?? "", "agency": agency, "agencyName": agency, "statusCode": status,
-                    "municipality": p["municipality"]?.stringValue ?? "",
-                    "status": lang.name("status_", status) + (status == "waiting" ? " (\(p["waitingPosition"]?.intText ?? ""))" : ""),
-                    "statusText": lang.name("status_", status),
-                    "registered": lang.dateTime(p["registeredAt"]?.stringValue ?? "")]
+        let participants = list.participants.map { p -> [String: Any] in
+            let agency = agencyNames[p.agency] ?? p.agency
+            let status = p.status.name(lang.vocabulary)
+            return ["name": p.name, "agency": agency, "agencyName": agency, "statusCode": p.status.rawValue, "municipality": p.municipality ?? "",
+                    "status": status + (p.status == .waiting ? " (\(p.waitingPosition.map(String.init) ?? ""))" : ""),
+                    "statusText": status, "registered": lang.dateTime(p.registeredAt)]
         }
         let filter = ParticipantFilter(query: request.uri.queryParameters.get("q"), status: request.uri.queryParameters.get("status"),
                                        sort: request.uri.queryParameters.get("sort"))
         let shown = filter.apply(participants)
-        let waiting = (list["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "waiting" }.map { p -> [String: Any] in
-            ["name": p["name"]?.stringValue ?? "", "position": p["waitingPosition"]?.intText ?? ""]
+        let waiting = list.participants.filter { $0.status == .waiting }.map { p -> [String: Any] in
+            ["name": p.name, "position": p.waitingPosition.map(String.init) ?? ""]
         }
-        let questions = (evaluation["questions"]?.arrayValue ?? []).map { q -> [String: Any] in
-            ["label": lang.t("tr_q_" + (q["question"]?.stringValue ?? "")), "average": q["average"]?.numberValue.map { String(format: "%.1f", $0) } ?? "–"]
+        let questions = evaluation.questions.map { q -> [String: Any] in
+            ["label": lang.t("tr_q_" + q.question), "average": q.average.map { String(format: "%.1f", $0) } ?? "–"]
         }
-        return pages.render("tr_event", title: e["title"]?.stringValue ?? lang.t("tr_title"), language: lang, session: session, data: [
-            "event": e.mustache, "kindText": EventKind.name(of: e["kind"]?.stringValue ?? "", lang.rawValue), "sessions": sessions.map(\.mustache),
+        return pages.render("tr_event", title: e.title, language: lang, session: session, data: [
+            "event": e.mustacheData, "kindText": e.kind.name(lang.vocabulary), "sessions": sessions.map(\.mustacheData),
             "attendees": attendees, "hasAttendees": !attendees.isEmpty, "waiting": waiting, "hasWaiting": !waiting.isEmpty,
             "participants": shown, "hasParticipants": !participants.isEmpty, "hasShown": !shown.isEmpty,
             "filter": filter.view(lang, shown: shown.count, total: participants.count),
-            "seatsSummary": lang.t("nw_seats_summary", ["taken": e["taken"]?.intText ?? "0", "capacity": e["capacity"]?.intText ?? "0",
-                                                         "waiting": e["waiting"]?.intText ?? "0"]),
-            "responsesText": lang.t("tr_eval_responses", ["n": evaluation["responses"]?.intText ?? "0"]), "questions": questions,
-            "comments": (evaluation["comments"] ?? .array([])).mustache, "csrf": session.csrfToken,
-            "cancelled": e["status"]?.stringValue == "cancelled", "ended": e["ended"]?.boolValue ?? false,
+            "seatsSummary": lang.t("nw_seats_summary", ["taken": String(e.taken ?? 0), "capacity": String(e.capacity), "waiting": String(e.waiting)]),
+            "responsesText": lang.t("tr_eval_responses", ["n": String(evaluation.responses)]), "questions": questions,
+            "comments": evaluation.comments, "csrf": session.csrfToken,
+            "cancelled": e.status == .cancelled, "ended": e.ended,
         ])
     }
 
@@ -188,32 +182,30 @@ extension TrainingRoutes {
         var request = request
         let form = try await Forms.read(&request, context: context)
         let id = param(context, "eventId")
-        _ = try await ask(AttendanceMark.type, [
-            "sessionId": .string(form["sessionId"] ?? ""),
-            "marks": [["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")]],
-        ])
+        _ = try await ask(AttendanceMark(sessionId: form["sessionId"] ?? "",
+                                         marks: [AttendanceMarkEntry(participantId: form["participantId"] ?? "", attended: form["attended"] != "0")]))
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=" + (form["attended"] != "0" ? "attendance_marked" : "attendance_undone"))
     }
 
     @Sendable func certificatesForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask(CertificateIssue.type, ["eventId": .string(id)])
+        _ = try await ask(CertificateIssue(eventId: id))
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=certificates_issued")
     }
 
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask(EventInvite.type, ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/utbildning/anmalan/" + id)])
+        _ = try await ask(EventInvite(eventId: id, registrationUrl: baseURL(request) + "/utbildning/anmalan/" + id))
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=training_invited")
     }
 
     /// The certificate as the service made it (print-ready; the page's styles come from /static/training.css).
     @Sendable func certificatePage(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        let reply = try await ask(CertificateGet.type, ["certificateId": .string(param(context, "certificateId"))])
-        return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
+        let reply = try await ask(CertificateGet(certificateId: param(context, "certificateId")))
+        return download(reply.html, type: "text/html; charset=utf-8")
     }
 
     // MARK: Lectures, supervision, year in review
