@@ -25,13 +25,9 @@ enum TrainingEvents {
     /// `training.reference.get {}` → `{centres: [{id, name, municipalities}], agencies: [{id, name}], kinds}` for forms.
     @Sendable static func referenceData(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return .object([
-            "centres": .array(reference.data.centres.map {
-                .object(["id": .string($0.id), "name": .string($0.name), "municipalities": .array($0.municipalities.map { .string($0) })])
-            }),
-            "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
-            "kinds": .array(kinds.map { .string($0) }),
-        ])
+        return try JSONValue.encode(ReferenceGet.Reply(
+            centres: reference.data.centres.map { .init(id: $0.id, name: $0.name, municipalities: $0.municipalities) },
+            agencies: reference.data.agencies.map { AgencyChoice(id: $0.id, name: $0.name) }, kinds: EventKind.allCases))
     }
 
     struct SessionSpec: Equatable {
@@ -154,9 +150,9 @@ enum TrainingEvents {
             SELECT id FROM training_events WHERE (? = '' OR centre_id = ?) AND (? = '' OR first_date LIKE ?) AND (? = '' OR kind = ?)
             ORDER BY first_date, title
             """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "", kind ?? "", kind ?? "")
-        var events: [JSONValue] = []
-        for row in rows { events.append(try await event(try row.string("id"), context.database, reference: reference, env: env)) }
-        return .object(["events": .array(events)])
+        var events: [TrainingEvent] = []
+        for row in rows { events.append(try await typedEvent(try row.string("id"), context.database, reference: reference, env: env)) }
+        return try JSONValue.encode(EventList.Reply(events: events))
     }
 
     /// `training.events.public {eventId}`: what the public registration page may show, with the

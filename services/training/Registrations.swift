@@ -161,7 +161,7 @@ enum TrainingRegistrations {
                 "SELECT COUNT(*) AS n FROM training_attendance WHERE participant_id = ? AND attended = 1", participantId)?.int("n") ?? 0
             _ = try await reference.engine.checkIn(participantId: participantId, attended: any > 0, now: env.now(), on: context.database)
         }
-        return .object(["sessionId": .string(sessionId), "marked": .n(parsed.count)])
+        return try JSONValue.encode(AttendanceMark.Reply(sessionId: sessionId, marked: parsed.count))
     }
 
     /// Attendance of everyone with a seat: per session, and whether they attended all of them.

@@ -89,6 +89,7 @@ public struct AttendanceMark: ContractRequest, Equatable {
     public struct Reply: Sendable, Codable, Equatable {
         public var sessionId: String
         public var marked: Int
+        public init(sessionId: String, marked: Int) { self.sessionId = sessionId; self.marked = marked }
     }
     public var sessionId: String
     public var marks: [AttendanceMarkEntry]

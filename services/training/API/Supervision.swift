@@ -12,6 +12,9 @@ public struct Certificate: Sendable, Codable, Equatable {
     public var issuedAt: String
     /// One A4 page, no scripts.
     public var html: String
+    public init(id: String, number: String, eventId: String, participantId: String, issuedAt: String, html: String) {
+        self.id = id; self.number = number; self.eventId = eventId; self.participantId = participantId; self.issuedAt = issuedAt; self.html = html
+    }
 }
 
 /// `training.certificates.issue`: for one person, or for everyone who attended every session.
@@ -22,6 +25,9 @@ public struct CertificateIssue: ContractRequest, Equatable {
         public var certificates: [Certificate]
         /// People with a seat who missed a session.
         public var notEligible: Int
+        public init(eventId: String, certificates: [Certificate], notEligible: Int) {
+            self.eventId = eventId; self.certificates = certificates; self.notEligible = notEligible
+        }
     }
     public var eventId: String
     public var participantId: String?
@@ -45,6 +51,7 @@ public struct EvaluationSubmit: ContractRequest, Equatable {
     public struct Reply: Sendable, Codable, Equatable {
         public var eventId: String
         public var received: Bool
+        public init(eventId: String, received: Bool) { self.eventId = eventId; self.received = received }
     }
     public var eventId: String
     public var token: String
