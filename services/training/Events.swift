@@ -236,9 +236,8 @@ enum TrainingEvents {
             context.events.emit("agency.\(adapter).invitation", .object(body.merging(["icalendar": .string(calendar(attendees[adapter] ?? []))]) { $1 }))
         }
         context.events.emit("event.invitation", .object(body.merging(["icalendar": .string(calendar([])), "recipients": .array(recipients)]) { $1 }))
-        return .object(["eventId": .string(id), "method": .string(method.rawValue), "sequence": .n(sequence),
-                        "adapters": .array(adapters.map { .string($0) }), "recipients": .n(recipients.count),
-                        "contactsAvailable": .bool(contacts != nil)])
+        return try JSONValue.encode(EventInvite.Reply(eventId: id, method: method.rawValue, sequence: sequence, adapters: adapters,
+                                                      recipients: recipients.count, contactsAvailable: contacts != nil))
     }
 
     /// The sessions of an event in time order.

@@ -213,19 +213,20 @@ enum Supervision {
         let reference = try TrainingReference.load(context.configDir)
         let centre = try reference.centre(try BodyReader(request.body).string("centreId", max: 64))
         let all = try await assignments(centre.id, year: nil, reference: reference, db: context.database)
-        let order = ["not_contacted", "dialogue_held", "supervision_ongoing", "completed"]
+        let order = SupervisionStage.codes
         var counts = [String: Int]()
-        let rows: [JSONValue] = centre.municipalities.map { m in
+        typealias Reply = SupervisionCoverage.Reply
+        let rows: [Reply.Row] = centre.municipalities.map { m in
             let mine = all.filter { $0["municipality"]?.text == m }
             let best = mine.map { $0["stage"]?.text ?? "" }.max { (order.firstIndex(of: $0) ?? 0) < (order.firstIndex(of: $1) ?? 0) } ?? "not_contacted"
             counts[best, default: 0] += 1
             let informed = mine.contains { $0["parts"]?[index: 0]?["status"]?.text == "done" }
-            return .object(["municipality": .string(m), "status": .string(best), "assignments": .n(mine.count), "informationGiven": .bool(informed),
-                            "units": .array(mine.map { .object(["assignmentId": $0["id"] ?? .null, "agency": $0["agency"] ?? .null,
-                                                                "unit": $0["unit"] ?? .null, "stage": $0["stage"] ?? .null]) })])
+            return Reply.Row(municipality: m, status: SupervisionStage(rawValue: best) ?? .notContacted, assignments: mine.count, informationGiven: informed,
+                             units: mine.map { Reply.Unit(assignmentId: $0["id"]?.text ?? "", agency: $0["agency"]?.text ?? "", unit: $0["unit"]?.text ?? "",
+                                                          stage: SupervisionStage(rawValue: $0["stage"]?.text ?? "") ?? .notContacted) })
         }
-        return .object(["centreId": .string(centre.id), "centreName": .string(centre.name), "municipalities": .array(rows),
-                        "counts": .object(Dictionary(uniqueKeysWithValues: order.map { ($0, JSONValue.n(counts[$0] ?? 0)) }))])
+        return try JSONValue.encode(Reply(centreId: centre.id, centreName: centre.name, municipalities: rows,
+                                          counts: Dictionary(uniqueKeysWithValues: order.map { ($0, counts[$0] ?? 0) })))
     }
 }
 

@@ -309,6 +309,10 @@ public struct EventInvite: ContractRequest, Equatable {
         public var recipients: Int
         /// Whether the networks service answered with the contact persons.
         public var contactsAvailable: Bool
+        public init(eventId: String, method: String, sequence: Int, adapters: [String], recipients: Int, contactsAvailable: Bool) {
+            self.eventId = eventId; self.method = method; self.sequence = sequence; self.adapters = adapters; self.recipients = recipients
+            self.contactsAvailable = contactsAvailable
+        }
     }
 }
 
