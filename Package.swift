@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "HubWeb",
             dependencies: [
-                "HubCore", "HubProtocol",
+                "HubCore", "HubProtocol", "RegistrationAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
