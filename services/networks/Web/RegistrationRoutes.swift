@@ -46,9 +46,10 @@ extension NetworkRoutes {
         // The mail about the place is written in the language of this page.
         var body: [String: JSONValue] = ["dayId": .string(dayId), "cancelToken": .string(token), "language": .string(lang.rawValue)]
         for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
-        let result: JSONValue
+        // The form's text goes as typed (the engine names each wrong field); the reply is read through the contract.
+        let result: RegistrationCreate.Reply
         switch await attempt(RegistrationCreate.type, .object(body)) {
-        case .success(let value): result = value
+        case .success(let value): result = try RegistrationCreate.reply(value)
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             if RegistrationForm.fields.contains(field) {
@@ -60,10 +61,10 @@ extension NetworkRoutes {
                               status: .conflict)
         case .failure(let error): throw error
         }
-        let placed = result["participants"]?[index: 0]
-        let statusText = placed?["status"]?.stringValue == "confirmed"
+        let placed = result.participants.first
+        let statusText = placed?.status == .confirmed
             ? lang.t("reg_done_confirmed")
-            : lang.t("reg_done_waiting", ["n": placed?["waitingPosition"]?.intText ?? "?"])
+            : lang.t("reg_done_waiting", ["n": placed?.waitingPosition.map(String.init) ?? "?"])
         var data = dayData(day, lang: lang)
         data["statusText"] = statusText
         data["cancelURL"] = baseURL(request) + "/r/" + token
