@@ -265,7 +265,7 @@ extension TrainingRoutes {
     @Sendable func addLectureForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.lectures.create", request, context, text: ["date", "partner", "unit", "municipality", "topic", "lecturer"],
+        return try await submit(LectureCreate.type, request, context, text: ["date", "partner", "unit", "municipality", "topic", "lecturer"],
                                 numbers: ["audienceSize"], fixed: ["centreId": .string(id)], redirect: "/utbildning/forelasningar/\(id)") { form, errors in
             try await renderLectures(session, context, form: form, errors: errors, status: .badRequest)
         }
@@ -306,7 +306,7 @@ extension TrainingRoutes {
     @Sendable func addAssignmentForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.supervision.create", request, context, text: ["municipality", "agency", "unit", "notes"], numbers: [],
+        return try await submit(SupervisionCreate.type, request, context, text: ["municipality", "agency", "unit", "notes"], numbers: [],
                                 fixed: ["centreId": .string(id)], redirect: "/utbildning/handledning/\(id)") { form, errors in
             try await renderSupervision(session, context, form: form, errors: errors, status: .badRequest)
         }
@@ -315,7 +315,7 @@ extension TrainingRoutes {
     @Sendable func partForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.supervision.part", request, context, text: ["part", "status", "date"], numbers: [],
+        return try await submit(SupervisionPart.type, request, context, text: ["part", "status", "date"], numbers: [],
                                 fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/utbildning/handledning/\(id)") { _, errors in
             try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
         }
@@ -324,7 +324,7 @@ extension TrainingRoutes {
     @Sendable func sessionForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.supervision.session", request, context, text: ["part", "date", "notes"], numbers: ["participants"],
+        return try await submit(SupervisionSession.type, request, context, text: ["part", "date", "notes"], numbers: ["participants"],
                                 fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/utbildning/handledning/\(id)") { _, errors in
             try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
         }
