@@ -150,14 +150,6 @@ public struct InvoiceRow: Sendable, Codable, Equatable {
     }
 }
 
-/// A personal or manage link's token (32–128 characters of base64url), the whole body of
-/// the messages that read or cancel by a link.
-public struct LinkBody: Sendable, Codable, Equatable {
-    public var token: String
-    public init(token: String) { self.token = token }
-    public enum CodingKeys: String, CodingKey, CaseIterable { case token }
-}
-
 /// The error reasons (`HubError.reason`) a registration may be refused with, beyond the
 /// shared field checks (`required`, `too_long`, `invalid_email`, …).
 public enum RegistrationErrorReason {

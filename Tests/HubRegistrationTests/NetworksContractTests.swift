@@ -123,5 +123,7 @@ struct NetworksContractTests {
         #expect(ParticipantStatus.name(of: "unknown-code", "sv") == "unknown-code")
         for code in DayStatus.allCases + [] { #expect(!code.sv.isEmpty && !code.en.isEmpty) }
         #expect(MoveDestination.codes == ["confirmed", "waiting", "day"])
+        // The reasons a client reads are the wire's codes.
+        #expect(RegistrationErrorReason.deadlinePassed.rawValue == "deadline_passed" && NetworksErrorReason.notADate.rawValue == "not_a_date")
     }
 }
