@@ -35,6 +35,12 @@ let package = Package(
         // libxml2 (Debian libxml2-dev): XML Schema validation of Kriminalvården documents.
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "HubProtocol", swiftSettings: strict),
+        // Typed contracts (issue 13): each service's request and reply types, error reasons and
+        // vocabulary, shared by the service, its web module and the test stubs.
+        // Registration's messages are the same for networks and training: once, here.
+        .target(name: "RegistrationAPI", dependencies: ["HubProtocol"], swiftSettings: strict),
+        .target(name: "NetworksAPI", dependencies: ["HubProtocol", "RegistrationAPI"], path: "services/networks/API", swiftSettings: strict),
+        .target(name: "TrainingAPI", dependencies: ["HubProtocol", "RegistrationAPI"], path: "services/training/API", swiftSettings: strict),
         .target(
             name: "HubStorage",
             dependencies: [
@@ -73,7 +79,7 @@ let package = Package(
         .target(
             name: "HubWeb",
             dependencies: [
-                "HubCore", "HubProtocol",
+                "HubCore", "HubProtocol", "RegistrationAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -89,9 +95,9 @@ let package = Package(
                 path: "services/referrals/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/meetings/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
-        .target(name: "NetworksWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+        .target(name: "NetworksWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "NetworksAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/networks/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
-        .target(name: "TrainingWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+        .target(name: "TrainingWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "TrainingAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/training/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(
             name: "HubGateway",
@@ -111,7 +117,7 @@ let package = Package(
         // The shared registration engine (seats, waiting list, links, exports) used by networks and training.
         .target(
             name: "HubRegistration",
-            dependencies: ["HubMail", "HubStorage", "HubProtocol", "HubCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["HubMail", "HubStorage", "HubProtocol", "HubCore", "RegistrationAPI", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Deployable services: each owns its handlers, migrations and README.
@@ -122,10 +128,10 @@ let package = Package(
         .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", .product(name: "Crypto", package: "swift-crypto"),
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                 path: "services/meetings", exclude: ["README.md", "Web"], swiftSettings: strict),
-        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
-                path: "services/networks", exclude: ["README.md", "Web"], swiftSettings: strict),
-        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
-                path: "services/training", exclude: ["README.md", "Web"], swiftSettings: strict),
+        .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "NetworksAPI"],
+                path: "services/networks", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
+        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "TrainingAPI", "NetworksAPI"],
+                path: "services/training", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "CLibXML2", "ReferralsAPI",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Crypto", package: "swift-crypto"),
@@ -167,7 +173,7 @@ let package = Package(
                                                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "HubRegistrationTests", dependencies: [
             "HubTestSupport",
-            "HubRegistration", "NetworksService", "HubBus", "HubStorage", "HubProtocol", "HubCore",
+            "HubRegistration", "NetworksService", "NetworksAPI", "RegistrationAPI", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "AgencyAdaptersTests", dependencies: [
             "HubTestSupport",
@@ -176,10 +182,11 @@ let package = Package(
         ]),
         .testTarget(name: "TrainingServiceTests", dependencies: [
             "HubTestSupport",
-            "TrainingService", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
+            "TrainingService", "TrainingAPI", "NetworksAPI", "RegistrationAPI", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
-            "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "HubBus", "HubProtocol", "HubStorage",
+            "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "NetworksAPI", "TrainingAPI", "RegistrationAPI",
+            "HubBus", "HubProtocol", "HubStorage",
             "HubCore", "HubTestSupport", "ReferralsService", "ReferralsAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

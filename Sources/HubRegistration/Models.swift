@@ -1,15 +1,6 @@
 import Foundation
 import HubProtocol
-
-/// Where a participant stands for an event.
-public enum ParticipantStatus: String, Sendable, Codable, CaseIterable {
-    /// Has a seat.
-    case confirmed
-    /// On the waiting list, promoted in order when a seat frees up.
-    case waiting
-    /// Cancelled (by the person, their booker or an organiser); the seat was given back.
-    case cancelled
-}
+@_exported import RegistrationAPI
 
 /// An event that takes registrations: a network day, a training, a conference.
 /// The owning service keeps its own description of the event; the engine keeps only
@@ -63,12 +54,6 @@ public struct ParticipantInput: Sendable, Equatable {
         self.name = name; self.agency = agency; self.municipality = municipality; self.email = email
         self.dietary = dietary; self.cancelToken = cancelToken; self.fieldPath = fieldPath
     }
-}
-
-/// The language a person registered in (the page's language); the mail they get about
-/// their place — the confirmation, and later "you have a seat" — is written in it.
-public enum MailLanguage: String, Sendable, Codable, CaseIterable {
-    case sv, en
 }
 
 /// A registration of one person, or a group booking of several colleagues on one
@@ -148,37 +133,10 @@ public struct RegistrationRequest: Sendable, Equatable {
     }
 }
 
-/// A registered person as organisers see them (and as the person sees themself by their link).
-public struct Participant: Sendable, Codable, Equatable {
-    public var id: String
-    public var eventId: String
-    public var bookingId: String
-    public var name: String
-    public var agency: String
-    public var municipality: String?
-    public var email: String
-    public var dietary: String?
-    public var invoiceReference: String?
-    public var status: ParticipantStatus
-    /// Arrival order within the event (1 = first); the waiting list is served in this order.
-    public var sequence: Int
-    /// 1-based place on the waiting list, when waiting.
-    public var waitingPosition: Int?
-    public var attended: Bool
-    public var checkedInAt: String?
-    public var registeredAt: String
-    public var cancelledAt: String?
-    /// The language they registered in (their mail is written in it).
-    public var language: MailLanguage
-}
-
 /// The answer to a registration: each participant's id, status and place in line.
 public struct RegistrationResult: Sendable, Codable, Equatable {
-    public struct Placed: Sendable, Codable, Equatable {
-        public var participantId: String
-        public var status: ParticipantStatus
-        public var waitingPosition: Int?
-    }
+    /// Each place as the registration's reply gives it.
+    public typealias Placed = PlacedParticipant
     public var eventId: String
     /// The event's title (read with the seat lock), for the confirmation mail.
     public var title: String

@@ -101,13 +101,13 @@ extension RegistrationEngine {
     }
 
     /// The moves of one participant with their reasons, oldest first.
-    public func moves(participantId: String, on db: any DatabaseExecutor) async throws(HubError) -> [JSONValue] {
+    public func moves(participantId: String, on db: any DatabaseExecutor) async throws(HubError) -> [ParticipantMove] {
         try await db.query("SELECT from_event, to_event, from_status, to_status, reason, actor, moved_at FROM registration_moves WHERE participant_id = ? ORDER BY moved_at",
                            participantId).map { row throws(HubError) in
-            .object(["fromEventId": .string(try row.string("from_event")), "toEventId": .string(try row.string("to_event")),
-                     "fromStatus": .string(try row.string("from_status")), "toStatus": .string(try row.string("to_status")),
-                     "reason": .string(try row.string("reason")), "actor": try row.optionalString("actor").map { .string($0) } ?? .null,
-                     "movedAt": .string(try row.string("moved_at"))])
+            ParticipantMove(fromEventId: try row.string("from_event"), toEventId: try row.string("to_event"),
+                            fromStatus: ParticipantStatus(rawValue: try row.string("from_status")) ?? .cancelled,
+                            toStatus: ParticipantStatus(rawValue: try row.string("to_status")) ?? .cancelled,
+                            reason: try row.string("reason"), actor: try row.optionalString("actor"), movedAt: try row.string("moved_at"))
         }
     }
 }

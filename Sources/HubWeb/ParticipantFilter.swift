@@ -1,4 +1,5 @@
 import Foundation
+import RegistrationAPI
 
 /// Searching and sorting the participants of a network day or a training on its organiser
 /// page (`?q=&status=&sort=`), one implementation for both. The service has already decided
@@ -16,7 +17,7 @@ package struct ParticipantFilter: Sendable {
         case registered, name, agency, status
     }
 
-    package static let statuses = ["confirmed", "waiting", "cancelled"]
+    package static let statuses = ParticipantStatus.codes
 
     /// Reads the filter from a page's query parameters; anything unknown falls back to showing all.
     package init(query: String?, status: String?, sort: String?) {
@@ -50,7 +51,7 @@ package struct ParticipantFilter: Sendable {
     package func view(_ lang: Language, shown: Int, total: Int) -> [String: Any] {
         [
             "query": query,
-            "statuses": Self.statuses.map { ["code": $0, "name": lang.t("status_" + $0), "selected": $0 == status] },
+            "statuses": ParticipantStatus.allCases.map { ["code": $0.rawValue, "name": $0.name(lang.vocabulary), "selected": $0.rawValue == status] },
             "sorts": Sort.allCases.map { ["code": $0.rawValue, "name": lang.t("pf_sort_" + $0.rawValue), "selected": $0 == sort] },
             "countText": lang.t("pf_count", ["shown": String(shown), "total": String(total)]),
             "filtered": shown != total,

@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import RegistrationAPI
 import HTTPTypes
 import Hummingbird
 
@@ -68,14 +69,14 @@ package extension PublicRegistrationRoutes {
         let lang = context.language
         let token = param(context, "token")
         guard let reply = try await registration(link, token: token) else { return linkInvalid(context) }
-        let p = reply["participant"] ?? .null
-        let status = p["status"]?.stringValue ?? ""
+        // The place is the shared registration contract's; the event is the service's own (read by `dayData`).
+        let p = try (reply["participant"] ?? .null).decode(Participant.self, fieldPrefix: "reply.participant")
         var data = dayData(reply[link.eventKey] ?? .null, lang: lang)
-        data["participant"] = ["name": p["name"]?.stringValue ?? ""]
-        data["statusText"] = status == "waiting"
-            ? lang.t("status_waiting") + " – " + lang.t("my_position", ["n": p["waitingPosition"]?.intText ?? "?"])
-            : lang.t("status_" + status)
-        data["canCancel"] = status != "cancelled"
+        data["participant"] = ["name": p.name]
+        data["statusText"] = p.status == .waiting
+            ? p.status.name(lang.vocabulary) + " – " + lang.t("my_position", ["n": p.waitingPosition.map(String.init) ?? "?"])
+            : p.status.name(lang.vocabulary)
+        data["canCancel"] = p.status != .cancelled
         data["token"] = token
         data["calendarURL"] = link.path + token + "/kalender.ics"
         let csrf = publicCSRF(request)

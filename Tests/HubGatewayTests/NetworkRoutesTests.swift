@@ -2,6 +2,7 @@ import Foundation
 import HubProtocol
 import Hummingbird
 import HummingbirdTesting
+import NetworksAPI
 import Testing
 @testable import HubGateway
 @testable import HubWeb
@@ -13,20 +14,26 @@ import Testing
 /// The network-day pages and API against a fake bus: what they send and how they answer.
 @Suite("Gateway: network days, public registration, organiser pages")
 struct NetworkRoutesTests {
-    static let day: JSONValue = [
-        "id": "day-1", "centreId": "sodra-alvsborg", "centreName": "Utväg Södra Älvsborg", "title": "Nätverksdag våren",
-        "theme": "Barn som upplever våld", "date": "2031-05-12", "startTime": "09:00", "endTime": "15:30", "venue": "Knistad Herrgård",
-        "organisers": ["Utväg"], "programme": [["start": "09:00", "end": "10:00", "title": "Välkomna", "speaker": nil]],
-        "capacity": 30, "feeSEK": 500, "deadline": "2031-05-01", "status": "open", "seatsLeft": 3, "waiting": 0,
-        "registrationOpen": true, "agencies": [["id": "police", "name": "Polisen"], ["id": "social-services", "name": "Socialtjänsten"]],
-        "municipalities": ["Borås", "Lerum"],
-    ]
+    /// The day the fake networks service answers with (its contract type, as the service writes it).
+    static let typedDay = Day(id: "day-1", centreId: "sodra-alvsborg", title: "Nätverksdag våren", theme: "Barn som upplever våld", date: "2031-05-12",
+                              startTime: "09:00", endTime: "15:30", venue: "Knistad Herrgård", organisers: ["Utväg"],
+                              programme: [ProgrammeItem(start: "09:00", end: "10:00", title: "Välkomna")], capacity: 30, feeSEK: 500,
+                              deadline: "2031-05-01", taken: 27, seatsLeft: 3)
+    static let publicDay = DayPublic.Reply(event: typedDay, centreName: "Utväg Södra Älvsborg",
+                                           agencies: [AgencyChoice(id: "police", name: "Polisen"), AgencyChoice(id: "social-services", name: "Socialtjänsten")],
+                                           municipalities: ["Borås", "Lerum"])
+    static let reference = AgenciesList.Reply(
+        agencies: [AgencyInfo(id: "police", name: "Polisen", kind: "state"), AgencyInfo(id: "prosecution", name: "Åklagarmyndigheten", kind: "state")],
+        centres: [CentreInfo(id: "sodra-alvsborg", name: "Utväg Södra Älvsborg", municipalities: ["Borås", "Lerum"])])
+    static func participant(_ id: String, _ name: String, _ status: ParticipantStatus, waitingPosition: Int? = nil) -> Participant {
+        Participant(id: id, eventId: "day-1", bookingId: "b-\(id)", name: name, agency: "police", municipality: "Borås", email: "\(id)@polisen.se",
+                    dietary: "Vegan", status: status, sequence: 1, waitingPosition: waitingPosition, registeredAt: "2031-04-01T08:00:00Z")
+    }
 
     func bus() -> FakeBus {
         let bus = FakeBus()
-        bus.setReply("networks.days.public", .success(Self.day))
-        bus.setReply("networks.registrations.create", .success(["dayId": "day-1", "bookingId": "b1",
-                                                                 "participants": [["participantId": "p1", "status": "waiting", "waitingPosition": 4]]]))
+        bus.answer(DayPublic.self, Self.publicDay)
+        bus.answer(RegistrationCreate.self, .init(eventId: "day-1", bookingId: "b1", participants: [.init(participantId: "p1", status: .waiting, waitingPosition: 4)]))
         return bus
     }
 
@@ -108,13 +115,13 @@ struct NetworkRoutesTests {
             #expect(missing.text.contains("value=\"anna@boras.se\""), "what was typed is kept")
             #expect(sent(fake, "networks.registrations.create").isEmpty)
 
-            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.", field: "body.email", reason: .taken)))
+            fake.setReply(RegistrationCreate.type, .failure(HubError(.conflict, "This e-mail address is already registered for the event.", field: "body.email", reason: .taken)))
             let taken = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(taken.status == .badRequest)
             #expect(taken.text.contains("id=\"email-error\">Den här e-postadressen är redan anmäld"))
             #expect(taken.text.contains("aria-invalid=\"true\""))
 
-            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "The registration deadline has passed.", field: "body.dayId", reason: .deadlinePassed)))
+            fake.setReply(RegistrationCreate.type, .failure(HubError(.conflict, "The registration deadline has passed.", field: "body.dayId", reason: .deadlinePassed)))
             let late = try await b.post("/anmalan/day-1", form: Self.filled.merging(["csrf": csrf]) { $1 })
             #expect(late.status == .conflict && late.text.contains("Sista anmälningsdag har passerat"))
         }
@@ -142,13 +149,13 @@ struct NetworkRoutesTests {
             let filled = ["csrf": csrf, "bookerName": "Cecilia Chef", "bookerEmail": "chef@boras.se", "agency": "social-services",
                           "municipality": "Borås", "invoiceReference": "IFO 4711",
                           "name_1": "Anna Andersson", "email_1": "anna@boras.se", "name_3": "Bo Berg", "email_3": "bo@boras.se", "dietary_3": "Vegan"]
-            fake.setReply("networks.registrations.create", .failure(HubError(.conflict, "This e-mail address is already registered for the event.",
+            fake.setReply(RegistrationCreate.type, .failure(HubError(.conflict, "This e-mail address is already registered for the event.",
                                                                              field: "body.participants[1].email", reason: .taken)))
             let taken = try await b.post("/anmalan/day-1/grupp", form: filled)
             #expect(taken.status == .badRequest && taken.text.contains("id=\"email_3-error\">Den här e-postadressen är redan anmäld"))
 
-            fake.setReply("networks.registrations.create", .success(["dayId": "day-1", "bookingId": "bk-1", "participants": [
-                ["participantId": "p1", "status": "confirmed"], ["participantId": "p2", "status": "waiting", "waitingPosition": 1]]]))
+            fake.answer(RegistrationCreate.self, .init(eventId: "day-1", bookingId: "bk-1", participants: [
+                .init(participantId: "p1", status: .confirmed), .init(participantId: "p2", status: .waiting, waitingPosition: 1)]))
             let done = try await b.post("/anmalan/day-1/grupp", form: filled)
             #expect(done.status == .created)
             let body = try #require(sent(fake, "networks.registrations.create").last)
@@ -178,8 +185,8 @@ struct NetworkRoutesTests {
 
     @Test func cancellationLinkPageAndWrongLink() async throws {
         let fake = bus()
-        fake.setReply("networks.registrations.get", .success(["participant": ["name": "Anna Andersson", "status": "confirmed"], "day": Self.day]))
-        fake.setReply("networks.registrations.cancel", .failure(HubError(.conflict, "used", field: "body.token")))
+        fake.answer(RegistrationGet.self, PlaceWithDay(participant: Self.participant("p1", "Anna Andersson", .confirmed), day: Self.typedDay))
+        fake.setReply(RegistrationCancel.type, .failure(HubError(.conflict, "used", field: "body.token")))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
@@ -192,19 +199,18 @@ struct NetworkRoutesTests {
             #expect(sent(fake, "networks.registrations.cancel").isEmpty)
             let used = try await b.post("/r/\(token)/avboka", form: ["csrf": csrf, "confirmed": "yes"])
             #expect(used.status == .notFound && used.text.contains("Länken är inte giltig"))
-            fake.setReply("networks.registrations.get", .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
+            fake.setReply(RegistrationGet.type, .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
             #expect(try await b.get("/r/\(token)").status == .notFound)
         }
     }
 
     @Test func apiRolesTokensAndOrganiserPages() async throws {
         let fake = bus()
-        fake.setReply("networks.days.create", .success(Self.day))
-        fake.setReply("networks.registrations.export", .success(["filename": "deltagare-2031-05-12.csv", "csv": "status,name\r\n"]))
-        fake.setReply("networks.coverage.get", .success([
-            "centreName": "Utväg Södra Älvsborg", "gaps": 1, "agencies": [["id": "police", "name": "Polisen"]],
-            "municipalities": [["municipality": "Lerum", "agencies": [["agency": "police", "contacts": [], "gap": true]]]],
-        ]))
+        fake.answer(DayCreate.self, Self.typedDay)
+        fake.answer(RegistrationExport.self, ExportReply(filename: "deltagare-2031-05-12.csv", csv: "status,name\r\n"))
+        fake.answer(CoverageGet.self, Coverage(centreId: "sodra-alvsborg", centreName: "Utväg Södra Älvsborg", date: "2031-05-01",
+                                               agencies: [AgencyInfo(id: "police", name: "Polisen", kind: "state")],
+                                               municipalities: [.init(municipality: "Lerum", agencies: [.init(agency: "police", contacts: [], gap: true)])], gaps: 1))
         let h = try await Harness.make(bus: fake)
         _ = try await h.users.create(username: "polis", password: "polisens lösenord 1", role: "agency", agency: "police")
         try await h.test { client in
@@ -236,15 +242,14 @@ struct NetworkRoutesTests {
 
     @Test func organiserPagesListCheckInPrintAndInvoice() async throws {
         let fake = bus()
-        let participant: JSONValue = ["id": "p1", "eventId": "day-1", "name": "Anna Andersson", "agency": "police", "municipality": "Borås",
-                                      "dietary": "Vegan", "status": "confirmed", "attended": false, "sequence": 1]
-        let waiting: JSONValue = ["id": "p2", "eventId": "day-1", "name": "Bo Berg", "agency": "police", "status": "waiting",
-                                  "waitingPosition": 1, "attended": false, "sequence": 2]
-        fake.setReply("networks.registrations.list", .success(["day": Self.day, "participants": [participant, waiting]]))
-        fake.setReply("networks.agencies.list", .success(["agencies": [["id": "police", "name": "Polisen"]]]))
-        fake.setReply("networks.registrations.checkin", .success(participant))
-        fake.setReply("networks.registrations.invoice", .success(["day": Self.day, "feeSEK": 500, "people": 1, "totalSEK": 500,
-                                                                  "lines": [["agencyName": "Polisen", "invoiceReference": "R1", "people": 1, "feeSEK": 500, "amountSEK": 500]]]))
+        let participant = Self.participant("p1", "Anna Andersson", .confirmed)
+        let waiting = Self.participant("p2", "Bo Berg", .waiting, waitingPosition: 1)
+        fake.answer(RegistrationList.self, .init(day: Self.typedDay, participants: [participant, waiting]))
+        fake.answer(AgenciesList.self, Self.reference)
+        fake.answer(RegistrationCheckIn.self, participant)
+        fake.answer(RegistrationInvoice.self, .init(day: Self.typedDay, feeSEK: 500,
+                                                    lines: [InvoiceRow(agency: "police", agencyName: "Polisen", invoiceReference: "R1", people: 1, feeSEK: 500, amountSEK: 500)],
+                                                    totalSEK: 500, people: 1))
         let h = try await Harness.make(bus: fake)
         _ = try await h.users.create(username: "styrelse", password: "styrelsens lösenord 1", role: "board", centre: "sodra-alvsborg")
         try await h.test { client in
@@ -275,11 +280,11 @@ struct NetworkRoutesTests {
             // Moving someone: a seat to the waiting list or the other way, always with a reason.
             #expect(page.text.contains("<label for=\"reason-p1\">Skäl</label>") && page.text.contains("Till väntelistan"))
             #expect(page.text.contains("<label for=\"reason-p2\">Skäl</label>") && page.text.contains("Ge plats"))
-            fake.setReply("networks.registrations.move", .failure(HubError(.validation, "Required.", field: "body.reason", reason: .required)))
+            fake.setReply(RegistrationMove.type, .failure(HubError(.validation, "Required.", field: "body.reason", reason: .required)))
             let refused = try await b.post("/natverk/dagar/day-1/flytta", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": ""])
             #expect(refused.status == .seeOther && refused.location == "/natverk/dagar/day-1?flytt=required")
             #expect(try await b.get("/natverk/dagar/day-1?flytt=required").text.contains("id=\"move-error\"><p>Fyll i fältet."))
-            fake.setReply("networks.registrations.move", .success(waiting))
+            fake.answer(RegistrationMove.self, .init(participant: waiting, promoted: [], moves: []))
             let moved = try await b.post("/natverk/dagar/day-1/flytta", form: ["csrf": csrf, "participantId": "p2", "to": "confirmed", "reason": "Talare"])
             #expect(moved.location == "/natverk/dagar/day-1?flytt=ok")
             let sentMove = sent(fake, "networks.registrations.move").last
@@ -291,9 +296,9 @@ struct NetworkRoutesTests {
 
     @Test func organiserCreatesADayAndSendsInvitationsFromThePages() async throws {
         let fake = bus()
-        fake.setReply("networks.agencies.list", .success(["agencies": [], "centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg"]]]))
-        fake.setReply("networks.days.create", .failure(HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date", reason: .notADate)))
-        fake.setReply("networks.days.invite", .success(["adapters": ["police"], "recipients": 1]))
+        fake.answer(AgenciesList.self, Self.reference)
+        fake.setReply(DayCreate.type, .failure(HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date", reason: .notADate)))
+        fake.answer(DayInvite.self, InvitationsSent(dayId: "day-1", method: .request, sequence: 0, adapters: ["police"], recipients: 1, mails: 1))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
@@ -312,7 +317,7 @@ struct NetworkRoutesTests {
             #expect(sentBody["capacity"]?.numberValue == 30)
             #expect(sentBody["organisers"]?.arrayValue == ["Utväg", "Borås stad"])
             #expect(sentBody["programme"]?[index: 1]?["title"]?.stringValue == "Föreläsning")
-            fake.setReply("networks.days.create", .success(Self.day))
+            fake.answer(DayCreate.self, Self.typedDay)
             let ok = try await b.post("/natverk/dagar/ny", form: fields)
             #expect(ok.status == .seeOther && ok.location == "/natverk/dagar/day-1?klart=day_created")
             let invited = try await b.post("/natverk/dagar/day-1/inbjud", form: ["csrf": csrf])
@@ -323,8 +328,10 @@ struct NetworkRoutesTests {
 
     @Test func contactPersonUpdatesOwnDetailsByLink() async throws {
         let fake = bus()
-        fake.setReply("networks.contacts.self.get", .success(["id": "c1", "name": "Kim Kontakt", "email": "kim@boras.se", "title": "Socialsekreterare"]))
-        fake.setReply("networks.contacts.self.update", .failure(HubError(.validation, "The e-mail address is not valid.", field: "body.email", reason: .invalidEmail)))
+        let kim = Contact(id: "c1", centreId: "sodra-alvsborg", name: "Kim Kontakt", title: "Socialsekreterare", agency: "police",
+                          email: "kim@boras.se", activeFrom: "2031-01-01")
+        fake.answer(ContactSelfGet.self, kim)
+        fake.setReply(ContactSelfUpdate.type, .failure(HubError(.validation, "The e-mail address is not valid.", field: "body.email", reason: .invalidEmail)))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
@@ -334,28 +341,28 @@ struct NetworkRoutesTests {
             let csrf = try #require(Browser.csrfField(page.text))
             let bad = try await b.post("/c/\(token)", form: ["csrf": csrf, "name": "Kim Kontakt", "email": "kim@"])
             #expect(bad.status == .badRequest && bad.text.contains("id=\"email-error\""))
-            fake.setReply("networks.contacts.self.update", .success(["id": "c1"]))
+            fake.answer(ContactSelfUpdate.self, kim)
             let ok = try await b.post("/c/\(token)", form: ["csrf": csrf, "name": "Kim Kontakt", "email": "kim@boras.se", "title": ""])
             #expect(ok.status == .ok && ok.text.contains("id=\"self-saved\""))
             let body = try #require(sent(fake, "networks.contacts.self.update").last)
             #expect(body["token"]?.stringValue == token && body["title"] == .null && body["agency"] == nil)
-            fake.setReply("networks.contacts.self.get", .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
+            fake.setReply(ContactSelfGet.type, .failure(HubError(.notFound, "The link is not valid.", field: "body.token")))
             #expect(try await b.get("/c/\(token)").status == .notFound)
         }
     }
 
     @Test func contactsAttendanceAndTourPages() async throws {
         let fake = bus()
-        fake.setReply("networks.agencies.list", .success([
-            "agencies": [["id": "police", "name": "Polisen"], ["id": "prosecution", "name": "Åklagarmyndigheten"]],
-            "centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg", "municipalities": ["Borås", "Lerum"]]]]))
-        fake.setReply("networks.contacts.list", .success(["contacts": [["id": "c1", "name": "Kim Kontakt", "agency": "police", "email": "kim@polisen.se"]]]))
-        fake.setReply("networks.contacts.create", .success(["id": "c2"]))
-        fake.setReply("networks.attendance.get", .success(["days": [["id": "d1"]], "agencies": [
-            ["agency": "police", "name": "Polisen", "registered": 3, "attended": 2, "daysRepresented": 1],
-            ["agency": "prosecution", "name": "Åklagarmyndigheten", "registered": 0, "attended": 0, "daysRepresented": 0]]]))
-        fake.setReply("networks.tour.list", .success(["year": 2031, "visits": [["id": "v1", "municipality": "Borås", "plannedDate": "2031-03-01", "status": "planned"]],
-                                                      "notVisited": [["municipality": "Borås", "planned": true], ["municipality": "Lerum", "planned": false]]]))
+        fake.answer(AgenciesList.self, Self.reference)
+        let kim = Contact(id: "c1", centreId: "sodra-alvsborg", name: "Kim Kontakt", agency: "police", email: "kim@polisen.se", activeFrom: "2031-01-01")
+        fake.answer(ContactList.self, .init(contacts: [kim]))
+        fake.answer(ContactCreate.self, kim)
+        fake.answer(AttendanceGet.self, .init(centreId: "sodra-alvsborg", days: [.init(id: "d1", title: "Vårträff", date: "2031-05-12")], agencies: [
+            .init(agency: "police", name: "Polisen", daysRepresented: 1, registered: 3, attended: 2, perDay: [.init(dayId: "d1", registered: 3, attended: 2)]),
+            .init(agency: "prosecution", name: "Åklagarmyndigheten", daysRepresented: 0, registered: 0, attended: 0, perDay: [])]))
+        fake.answer(TourList.self, .init(centreId: "sodra-alvsborg", year: 2031,
+                                         visits: [TourVisit(id: "v1", centreId: "sodra-alvsborg", municipality: "Borås", plannedDate: "2031-03-01", status: .planned)],
+                                         notVisited: [.init(municipality: "Borås", planned: true), .init(municipality: "Lerum", planned: false)]))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)

@@ -3,6 +3,7 @@ import HubProtocol
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TrainingAPI
 @testable import HubGateway
 @testable import HubWeb
 @testable import MeetingsWeb
@@ -13,25 +14,27 @@ import Testing
 /// The training pages and API against a fake bus: what they send and how they answer.
 @Suite("Gateway: training registration, organiser pages, API")
 struct TrainingRoutesTests {
-    static let training: JSONValue = [
-        "id": "tr-1", "centreId": "sodra-alvsborg", "centreName": "Utväg Södra Älvsborg", "kind": "training", "title": "Barn som upplevt våld",
-        "focus": "Samtal med barn", "audience": "Socialsekreterare", "trainers": [["name": "Utbildare Ett", "external": false]],
-        "sessions": [["id": "s1", "number": 1, "date": "2031-05-12", "startTime": "09:00", "endTime": "16:00", "venue": "Borås"],
-                     ["id": "s2", "number": 2, "date": "2031-05-19", "startTime": "09:00", "endTime": "12:00", "venue": "Borås"]],
-        "capacity": 20, "feeSEK": 0, "deadline": "2031-05-01", "status": "open", "seatsLeft": 3, "waiting": 0, "taken": 17,
-        "registrationOpen": true, "ended": false, "agencies": [["id": "social-services", "name": "Socialtjänsten"]], "municipalities": ["Borås"],
-    ]
+    /// The training the fake service answers with (its contract type, as the service writes it).
+    static let training = EventPublic.Reply(
+        event: TrainingEvent(id: "tr-1", centreId: "sodra-alvsborg", kind: .training, title: "Barn som upplevt våld", focus: "Samtal med barn",
+                             audience: "Socialsekreterare", trainers: [Trainer(name: "Utbildare Ett", external: false)],
+                             sessions: [Session(id: "s1", number: 1, date: "2031-05-12", startTime: "09:00", endTime: "16:00", venue: "Borås",
+                                                startsAt: "2031-05-12T07:00:00Z", endsAt: "2031-05-12T14:00:00Z"),
+                                        Session(id: "s2", number: 2, date: "2031-05-19", startTime: "09:00", endTime: "12:00", venue: "Borås",
+                                                startsAt: "2031-05-19T07:00:00Z", endsAt: "2031-05-19T10:00:00Z")],
+                             firstDate: "2031-05-12", lastDate: "2031-05-19", capacity: 20, deadline: "2031-05-01", taken: 17, seatsLeft: 3),
+        centreName: "Utväg Södra Älvsborg", agencies: [AgencyChoice(id: "social-services", name: "Socialtjänsten")], municipalities: ["Borås"])
 
     func bus() -> FakeBus {
         let bus = FakeBus()
-        bus.setReply("training.events.public", .success(Self.training))
-        bus.setReply("training.registrations.create", .success(["eventId": "tr-1", "bookingId": "b1",
-                                                                 "participants": [["participantId": "p1", "status": "confirmed"]]]))
-        bus.setReply("training.reference.get", .success(["centres": [["id": "sodra-alvsborg", "name": "Utväg Södra Älvsborg", "municipalities": ["Borås", "Lerum"]]],
-                                                         "agencies": [["id": "police", "name": "Polisen"]], "kinds": ["training", "conference"]]))
-        bus.setReply("training.supervision.coverage", .success(["municipalities": [["municipality": "Borås", "status": "not_contacted"],
-                                                                                   ["municipality": "Lerum", "status": "completed"]]]))
-        bus.setReply("training.supervision.list", .success(["assignments": []]))
+        bus.answer(EventPublic.self, Self.training)
+        bus.answer(RegistrationCreate.self, .init(eventId: "tr-1", bookingId: "b1", participants: [.init(participantId: "p1", status: .confirmed)]))
+        bus.answer(ReferenceGet.self, .init(centres: [.init(id: "sodra-alvsborg", name: "Utväg Södra Älvsborg", municipalities: ["Borås", "Lerum"])],
+                                            agencies: [.init(id: "police", name: "Polisen")], kinds: [.training, .conference]))
+        bus.answer(SupervisionCoverage.self, .init(centreId: "sodra-alvsborg", centreName: "Utväg Södra Älvsborg",
+                                                   municipalities: [.init(municipality: "Borås", status: .notContacted), .init(municipality: "Lerum", status: .completed)],
+                                                   counts: ["not_contacted": 1, "completed": 1]))
+        bus.answer(SupervisionList.self, .init(assignments: []))
         return bus
     }
 
@@ -62,7 +65,7 @@ struct TrainingRoutesTests {
 
     @Test func aFullTrainingIsExplainedOnThePage() async throws {
         let fake = bus()
-        fake.setReply("training.registrations.create", .failure(HubError(.conflict, "The training is full.", field: "body.eventId")))
+        fake.setReply(RegistrationCreate.type, .failure(HubError(.conflict, "The training is full.", field: "body.eventId")))
         let h = try await Harness.make(bus: fake)
         try await h.test { client in
             var b = Browser(client: client)
@@ -84,6 +87,33 @@ struct TrainingRoutesTests {
             #expect(page.text.contains("Ej kontaktad") && page.text.contains("Avslutad") && page.text.contains("<label for=\"unit\">"))
             let form = try await b.get("/utbildning/tillfallen/ny")
             #expect(form.status == .ok && form.text.contains("id=\"s2_date\"") && form.text.contains("<label for=\"s2_date\">"))
+        }
+    }
+
+    @Test func theEventPageReadsAttendanceParticipantsAndEvaluationThroughTheContract() async throws {
+        let fake = bus()
+        var event = Self.training.event.viewed(as: .organiser)
+        event.taken = 17  // the public view the fake answers with has no seats taken
+        let anna = Participant(id: "p1", eventId: "tr-1", bookingId: "b1", name: "Anna Andersson", agency: "police", email: "anna@polisen.se",
+                               status: .confirmed, sequence: 1, registeredAt: "2031-04-01T08:00:00Z")
+        let bo = Participant(id: "p2", eventId: "tr-1", bookingId: "b2", name: "Bo Berg", agency: "police", email: "bo@polisen.se",
+                             status: .waiting, sequence: 2, waitingPosition: 1, registeredAt: "2031-04-02T08:00:00Z")
+        fake.answer(AttendanceGet.self, .init(event: event, sessions: event.sessions, participants: [
+            .init(participantId: "p1", name: "Anna Andersson", agency: "police", sessions: [true, false], allSessions: false)]))
+        fake.answer(RegistrationList.self, .init(event: event, participants: [anna, bo]))
+        fake.answer(EvaluationSummary.self, .init(eventId: "tr-1", responses: 2, questions: [.init(question: "overall", answers: 2, average: 4.5,
+                                                                                                      distribution: [0, 0, 0, 1, 1])],
+                                                  comments: ["Mycket givande"]))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            _ = try await b.login()
+            let page = try await b.get("/utbildning/tillfallen/tr-1")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<h1 id=\"event-heading\">Barn som upplevt våld</h1>") && page.text.contains("Utbildning · Socialsekreterare"))
+            #expect(page.text.contains("Väntelista (1)") && page.text.contains("Plats bekräftad"), "statuses named by the vocabulary")
+            #expect(page.text.contains("<dd>4.5</dd>") && page.text.contains("<li>Mycket givande</li>"))
+            #expect(page.text.contains("17"), "seats taken from the typed event")
         }
     }
 

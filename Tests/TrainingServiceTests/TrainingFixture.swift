@@ -5,6 +5,7 @@ import HubRegistration
 import HubStorage
 @_exported import HubTestSupport
 import Logging
+import NetworksAPI
 import Synchronization
 import Testing
 import TrainingService
@@ -19,13 +20,23 @@ struct FakeNetworks: BusRequester {
             return ["markdown": "### Unika klienter per målgrupp\n\n| Målgrupp | 2031 | 2030 | Skillnad |\n",
                     "csv": "\u{FEFF}Tabell;Rad;2031;2030;Skillnad\r\nUnika klienter per målgrupp;Summa;12;10;2\r\n"]
         }
-        if type == "networks.contacts.list" {
-            return ["contacts": [["id": "c1", "name": "Kontakt Polis", "email": "kontakt@polisen.example", "agency": "police"],
-                                 ["id": "c2", "name": "Kontakt Soc", "email": "kontakt@boras.example", "agency": "social-services"]]]
+        // The networks service's answers, through its contract.
+        if type == ContactList.type {
+            let centre = try ContactList.decode(body).centreId
+            return try JSONValue.encode(ContactList.Reply(contacts: [
+                Contact(id: "c1", centreId: centre, name: "Kontakt Polis", agency: "police", email: "kontakt@polisen.example", activeFrom: "2030-01-01"),
+                Contact(id: "c2", centreId: centre, name: "Kontakt Soc", agency: "social-services", municipality: "Borås",
+                        email: "kontakt@boras.example", activeFrom: "2030-01-01"),
+            ]))
         }
-        guard type == "networks.days.list" else { throw HubError(.unknownType, "Not in this fake.") }
-        return ["days": [["id": "d1", "title": "KP-nätverksträff", "theme": "Barn som upplever våld", "date": "2031-05-12",
-                          "venue": "Knistad Herrgård", "taken": 41, "status": "open"]]]
+        guard type == DayList.type else { throw HubError(.unknownType, "Not in this fake.") }
+        let centre = try DayList.decode(body).centreId ?? "sodra-alvsborg"
+        return try JSONValue.encode(DayList.Reply(days: [
+            Day(id: "d1", centreId: centre, title: "KP-nätverksträff", theme: "Barn som upplever våld", date: "2031-05-12", startTime: "09:00",
+                endTime: "15:30", venue: "Knistad Herrgård", capacity: 60, deadline: "2031-05-01", taken: 41, seatsLeft: 19),
+            Day(id: "d2", centreId: centre, title: "Inställd träff", theme: "Tema", date: "2031-09-12", startTime: "09:00", endTime: "12:00",
+                venue: "Borås", capacity: 30, deadline: "2031-09-01", status: .cancelled, seatsLeft: 30),
+        ]))
     }
     func brokerStatus(timeout: Duration) async throws(HubError) -> BrokerStatus { throw HubError(.timeout, "No broker in tests.") }
 }

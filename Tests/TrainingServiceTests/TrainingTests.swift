@@ -2,6 +2,7 @@ import Foundation
 import HubProtocol
 import HubRegistration
 import Testing
+import TrainingAPI
 
 @Suite("Training events: sessions, registration, attendance, certificates, evaluation")
 struct TrainingEventTests {
@@ -95,7 +96,8 @@ struct TrainingEventTests {
                             code: .conflict, field: "body.marks[0].participantId")
         try await f.refused("training.attendance.mark", ["sessionId": .string(s1), "marks": [["participantId": "no-such-person"]]],
                             code: .conflict, field: "body.marks[0].participantId")
-        _ = try await f.ok("training.attendance.mark", ["sessionId": .string(s1), "marks": [["participantId": .string(anna)], ["participantId": .string(bo)]]])
+        let marked = try await f.ok("training.attendance.mark", ["sessionId": .string(s1), "marks": [["participantId": .string(anna)], ["participantId": .string(bo)]]])
+        #expect(try AttendanceMark.reply(marked) == .init(sessionId: s1, marked: 2))
         // Certificates wait for the last session.
         try await f.refused("training.certificates.issue", ["eventId": .string(id), "participantId": .string(anna)], code: .conflict, field: "body.eventId")
         f.clock.advance(days: 7)
@@ -119,6 +121,8 @@ struct TrainingEventTests {
         #expect(all["certificates"]?.arrayValue?.count == 1)
         #expect(all["certificates"]?[index: 0]?["number"] == cert["certificates"]?[index: 0]?["number"])
         #expect(all["notEligible"]?.numberValue == 1)
+        let typed = try CertificateIssue.reply(all)
+        #expect(typed.certificates.map(\.participantId) == [anna] && typed.certificates[0].number.hasPrefix("UTB-"))
         await f.close()
     }
 
@@ -142,6 +146,7 @@ struct TrainingEventTests {
         #expect(summary["questions"]?[index: 0]?["average"]?.numberValue == 4)
         #expect(summary["questions"]?[index: 0]?["distribution"] == [0, 0, 1, 0, 1])
         #expect(summary["comments"] == ["Bra", "Mycket bra"])
+        #expect(try EvaluationSummary.reply(summary).questions.map(\.question) == ["overall", "content", "useful"])
         // Nothing that stores an answer can point at a person or a token.
         let columns = try await f.database.query("SELECT * FROM training_evaluation_counts", [])
         #expect(columns.count == 4)

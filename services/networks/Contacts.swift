@@ -4,33 +4,35 @@ import HubCore
 import HubProtocol
 import HubRegistration
 import HubStorage
+import NetworksAPI
 
 /// Contact persons per centre, the coverage they give (municipalities × agencies),
 /// and the collaboration tour ("samverkansturné").
 enum Contacts {
     static let handlers: [String: (AccessRule, MessageHandler)] = [
-        "networks.contacts.create": (Access.centre, MessageHandler(.command, create)),
-        "networks.contacts.update": (Access.contact, MessageHandler(.command, update)),
-        "networks.contacts.list": (Access.centre, MessageHandler(.query, list)),
-        "networks.contacts.self.get": (Access.everyone, MessageHandler(.query, selfGet)),
-        "networks.contacts.self.update": (Access.everyone, MessageHandler(.command, selfUpdate)),
-        "networks.coverage.get": (Access.centre, MessageHandler(.query, coverage)),
-        "networks.tour.plan": (Access.centre, MessageHandler(.command, planVisit)),
-        "networks.tour.complete": (Access.visit, MessageHandler(.command, completeVisit)),
-        "networks.tour.list": (Access.centre, MessageHandler(.query, tour)),
-        "networks.agencies.list": (Access.everyone, MessageHandler(.query, agencies)),
+        ContactCreate.type: (Access.centre, MessageHandler(.command, create)),
+        ContactUpdate.type: (Access.contact, MessageHandler(.command, update)),
+        ContactList.type: (Access.centre, MessageHandler(.query, list)),
+        ContactSelfGet.type: (Access.everyone, MessageHandler(.query, selfGet)),
+        ContactSelfUpdate.type: (Access.everyone, MessageHandler(.command, selfUpdate)),
+        CoverageGet.type: (Access.centre, MessageHandler(.query, coverage)),
+        TourPlan.type: (Access.centre, MessageHandler(.command, planVisit)),
+        TourComplete.type: (Access.visit, MessageHandler(.command, completeVisit)),
+        TourList.type: (Access.centre, MessageHandler(.query, tour)),
+        AgenciesList.type: (Access.everyone, MessageHandler(.query, agencies)),
     ]
 
     /// `networks.agencies.list {}` → the partner agencies and the centres of the reference data
     /// (`{"agencies":[{"id","name","kind"}],"centres":[{"id","name"}]}`), for the organisers' forms.
     @Sendable static func agencies(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
-        return .object([
-            "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name), "kind": .string($0.kind)]) }),
-            "centres": .array(reference.data.centres.map {
-                .object(["id": .string($0.id), "name": .string($0.name), "municipalities": .array($0.municipalities.map { .string($0) })])
-            }),
-        ])
+        return try JSONValue.encode(AgenciesList.Reply(agencies: agencyInfo(reference),
+                                                       centres: reference.data.centres.map { CentreInfo(id: $0.id, name: $0.name, municipalities: $0.municipalities) }))
+    }
+
+    /// The partner agencies of the reference data, as the forms list them.
+    static func agencyInfo(_ reference: Reference) -> [AgencyInfo] {
+        reference.data.agencies.map { AgencyInfo(id: $0.id, name: $0.name, kind: $0.kind) }
     }
 
     struct Fields {
@@ -78,7 +80,7 @@ enum Contacts {
                 update_token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, id, centre.id, f.name, f.title, f.unit, f.agency, f.municipality, f.email, f.phone, f.activeFrom, f.activeTo,
             token.map(RegistrationEngine.hash), now, now)
-        return try await contact(id, context.database)
+        return try JSONValue.encode(try await contact(id, context.database))
     }
 
     /// `networks.contacts.update {contactId, …fields to change}` (organisers).
@@ -102,7 +104,7 @@ enum Contacts {
             UPDATE contact_persons SET name = ?, title = ?, unit = ?, agency = ?, municipality = ?, email = ?, phone = ?,
                 active_from = ?, active_to = ?, updated_at = ? WHERE id = ?
             """, f.name, f.title, f.unit, f.agency, f.municipality, f.email, f.phone, f.activeFrom, f.activeTo, Clock.now(), id)
-        return try await contact(id, context.database)
+        return try JSONValue.encode(try await contact(id, context.database))
     }
 
     /// `networks.contacts.list {centreId, includeInactive?}` → `{"contacts":[…]}`.
@@ -116,14 +118,14 @@ enum Contacts {
             SELECT * FROM contact_persons WHERE centre_id = ? AND (? = 1 OR (active_from <= ? AND (active_to IS NULL OR active_to >= ?)))
             ORDER BY municipality, agency, name
             """, centre.id, all, today, today)
-        return .object(["contacts": .array(try rows.map(json))])
+        return try JSONValue.encode(ContactList.Reply(contacts: try rows.map { row throws(HubError) in try contact(row) }))
     }
 
     /// `networks.contacts.self.get {token}`: the contact person's own details, by their link.
     @Sendable static func selfGet(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let b = try BodyReader(request.body)
         let id = try await byToken(try b.token("token", required: true)!, context.database)
-        return try await contact(id, context.database)
+        return try JSONValue.encode(try await contact(id, context.database))
     }
 
     /// `networks.contacts.self.update {token, name?, title?, unit?, email?, phone?}`: agency and municipality stay with the organiser.
@@ -144,21 +146,18 @@ enum Contacts {
         return try row.string("id")
     }
 
-    static func contact(_ id: String, _ db: any DatabaseExecutor) async throws -> JSONValue {
+    static func contact(_ id: String, _ db: any DatabaseExecutor) async throws -> Contact {
         guard let row = try await db.queryFirst("SELECT * FROM contact_persons WHERE id = ?", id) else {
             throw HubError(.notFound, "No such contact person.", field: "body.contactId")
         }
-        return try json(row)
+        return try contact(row)
     }
 
-    static func json(_ row: DatabaseRow) throws(HubError) -> JSONValue {
-        .object([
-            "id": .string(try row.string("id")), "centreId": .string(try row.string("centre_id")), "name": .string(try row.string("name")),
-            "title": .optional(try row.optionalString("title")), "unit": .optional(try row.optionalString("unit")),
-            "agency": .string(try row.string("agency")), "municipality": .optional(try row.optionalString("municipality")),
-            "email": .string(try row.string("email")), "phone": .optional(try row.optionalString("phone")),
-            "activeFrom": .string(try row.string("active_from")), "activeTo": .optional(try row.optionalString("active_to")),
-        ])
+    static func contact(_ row: DatabaseRow) throws(HubError) -> Contact {
+        Contact(id: try row.string("id"), centreId: try row.string("centre_id"), name: try row.string("name"),
+                title: try row.optionalString("title"), unit: try row.optionalString("unit"), agency: try row.string("agency"),
+                municipality: try row.optionalString("municipality"), email: try row.string("email"), phone: try row.optionalString("phone"),
+                activeFrom: try row.string("active_from"), activeTo: try row.optionalString("active_to"))
     }
 
     /// `networks.coverage.get {centreId, date?}` → municipalities × agencies: who is the
@@ -174,31 +173,28 @@ enum Contacts {
             SELECT id, name, agency, municipality FROM contact_persons
             WHERE centre_id = ? AND active_from <= ? AND (active_to IS NULL OR active_to >= ?) ORDER BY name
             """, centre.id, day, day)
-        var cells: [String: [JSONValue]] = [:]
-        var regionWide: [String: [JSONValue]] = [:]
+        var cells: [String: [Coverage.Person]] = [:]
+        var regionWide: [String: [Coverage.Person]] = [:]
         for row in rows {
-            let person: JSONValue = .object(["id": .string(try row.string("id")), "name": .string(try row.string("name"))])
+            let person = Coverage.Person(id: try row.string("id"), name: try row.string("name"))
             let agency = try row.string("agency")
             if let m = try row.optionalString("municipality") { cells["\(m)|\(agency)", default: []].append(person) }
             else { regionWide[agency, default: []].append(person) }
         }
         var gaps = 0
-        var out: [JSONValue] = []
+        var out: [Coverage.Row] = []
         for m in centre.municipalities {
-            var columns: [JSONValue] = []
+            var columns: [Coverage.Cell] = []
             for a in reference.data.agencies {
                 var people = cells["\(m)|\(a.id)"] ?? []
                 if a.perMunicipality != true { people += regionWide[a.id] ?? [] }
                 if people.isEmpty { gaps += 1 }
-                columns.append(.object(["agency": .string(a.id), "contacts": .array(people), "gap": .bool(people.isEmpty)]))
+                columns.append(Coverage.Cell(agency: a.id, contacts: people, gap: people.isEmpty))
             }
-            out.append(.object(["municipality": .string(m), "agencies": .array(columns)]))
+            out.append(Coverage.Row(municipality: m, agencies: columns))
         }
-        return .object([
-            "centreId": .string(centre.id), "centreName": .string(centre.name), "date": .string(day),
-            "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name), "kind": .string($0.kind)]) }),
-            "municipalities": .array(out), "gaps": .int(gaps),
-        ])
+        return try JSONValue.encode(Coverage(centreId: centre.id, centreName: centre.name, date: day, agencies: agencyInfo(reference),
+                                             municipalities: out, gaps: gaps))
     }
 
     /// `networks.tour.plan {centreId, municipality, date, notes?}` → the planned visit.
@@ -215,7 +211,7 @@ enum Contacts {
         try await context.database.execute("""
             INSERT INTO tour_visits (id, centre_id, municipality, planned_date, status, notes, created_at) VALUES (?, ?, ?, ?, 'planned', ?, ?)
             """, id, centre.id, municipality, date, try b.optionalString("notes", max: 2000, multiline: true), Clock.now())
-        return try await visit(id, context.database)
+        return try JSONValue.encode(try await visit(id, context.database))
     }
 
     /// `networks.tour.complete {visitId, date?, notes?}` → the visit, now completed.
@@ -229,7 +225,7 @@ enum Contacts {
         let date = try b.optionalDate("date") ?? (try row.string("planned_date"))
         let notes = try b.optionalString("notes", max: 2000, multiline: true) ?? (try row.optionalString("notes"))
         try await context.database.execute("UPDATE tour_visits SET status = 'completed', completed_date = ?, notes = ? WHERE id = ?", date, notes, id)
-        return try await visit(id, context.database)
+        return try JSONValue.encode(try await visit(id, context.database))
     }
 
     /// `networks.tour.list {centreId, year?}` → visits of the year, and the municipalities not yet visited.
@@ -241,30 +237,24 @@ enum Contacts {
         let rows = try await context.database.query("""
             SELECT id FROM tour_visits WHERE centre_id = ? AND (planned_date LIKE ? OR completed_date LIKE ?) ORDER BY planned_date
             """, centre.id, "\(year)-%", "\(year)-%")
-        var visits: [JSONValue] = []
+        var visits: [TourVisit] = []
         var visited = Set<String>(), planned = Set<String>()
         for row in rows {
             let v = try await visit(try row.string("id"), context.database)
             visits.append(v)
-            let m = v["municipality"]?.stringValue ?? ""
-            if v["status"]?.stringValue == "completed", v["completedDate"]?.stringValue?.hasPrefix("\(year)-") == true { visited.insert(m) } else { planned.insert(m) }
+            if v.status == .completed, v.completedDate?.hasPrefix("\(year)-") == true { visited.insert(v.municipality) } else { planned.insert(v.municipality) }
         }
         let notVisited = centre.municipalities.filter { !visited.contains($0) }
-        return .object([
-            "centreId": .string(centre.id), "year": .int(year), "visits": .array(visits),
-            "notVisited": .array(notVisited.map { .object(["municipality": .string($0), "planned": .bool(planned.contains($0))]) }),
-        ])
+        return try JSONValue.encode(TourList.Reply(centreId: centre.id, year: year, visits: visits,
+                                                   notVisited: notVisited.map { .init(municipality: $0, planned: planned.contains($0)) }))
     }
 
-    static func visit(_ id: String, _ db: any DatabaseExecutor) async throws -> JSONValue {
+    static func visit(_ id: String, _ db: any DatabaseExecutor) async throws -> TourVisit {
         guard let row = try await db.queryFirst("SELECT * FROM tour_visits WHERE id = ?", id) else {
             throw HubError(.notFound, "No such visit.", field: "body.visitId")
         }
-        return .object([
-            "id": .string(try row.string("id")), "centreId": .string(try row.string("centre_id")),
-            "municipality": .string(try row.string("municipality")), "plannedDate": .string(try row.string("planned_date")),
-            "completedDate": .optional(try row.optionalString("completed_date")), "status": .string(try row.string("status")),
-            "notes": .optional(try row.optionalString("notes")),
-        ])
+        return TourVisit(id: try row.string("id"), centreId: try row.string("centre_id"), municipality: try row.string("municipality"),
+                         plannedDate: try row.string("planned_date"), completedDate: try row.optionalString("completed_date"),
+                         status: VisitStatus(rawValue: try row.string("status")) ?? .planned, notes: try row.optionalString("notes"))
     }
 }

@@ -5,6 +5,7 @@ import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
+import NetworksAPI
 
 /// E-mail about network days: invitations to contact persons (with the day as an
 /// iCalendar event) here; the confirmation of a registration and the news of a seat from
@@ -14,8 +15,8 @@ enum NetworkMail {
     static let outbox = MailOutbox()
 
     static let handlers: [String: (AccessRule, MessageHandler)] = [
-        "networks.mail.flush": (Access.admin, MessageHandler(.command, flush)),
-        "networks.mail.outbox": (Access.day, MessageHandler(.query, list)),
+        MailFlush.type: (Access.admin, MessageHandler(.command, flush)),
+        MailOutboxList.type: (Access.day, MessageHandler(.query, list)),
     ]
 
     /// The invitation to one contact person.

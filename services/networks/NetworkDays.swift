@@ -5,19 +5,20 @@ import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
+import NetworksAPI
 
 /// Network days ("kontaktpersonsnätverksdagar"): what, when, where, who organises,
 /// seats and fee, and invitations to every contact person's agency with an
 /// iCalendar attachment.
 enum NetworkDays {
     static let handlers: [String: (AccessRule, MessageHandler)] = [
-        "networks.days.create": (Access.centre, MessageHandler(.command, create)),
-        "networks.days.update": (Access.day, MessageHandler(.command, update)),
-        "networks.days.cancel": (Access.day, MessageHandler(.command, cancel)),
-        "networks.days.get": (Access.day, MessageHandler(.query, get)),
-        "networks.days.list": (Access.staff, MessageHandler(.query, list)),
-        "networks.days.public": (Access.everyone, MessageHandler(.query, publicInfo)),
-        "networks.days.invite": (Access.day, MessageHandler(.command, invite)),
+        DayCreate.type: (Access.centre, MessageHandler(.command, create)),
+        DayUpdate.type: (Access.day, MessageHandler(.command, update)),
+        DayCancel.type: (Access.day, MessageHandler(.command, cancel)),
+        DayGet.type: (Access.day, MessageHandler(.query, get)),
+        DayList.type: (Access.staff, MessageHandler(.query, list)),
+        DayPublic.type: (Access.everyone, MessageHandler(.query, publicInfo)),
+        DayInvite.type: (Access.day, MessageHandler(.command, invite)),
     ]
 
     struct Spec {
@@ -140,7 +141,7 @@ enum NetworkDays {
             """, id, centre.id, s.title, s.theme, s.date, s.startTime, s.endTime, s.venue, s.organisersText, s.programmeText,
             s.capacity, s.feeSEK, s.deadline, s.contactEmail, Clock.now())
         try await reference.engine.openEvent(engineSpec(id: id, s), on: context.database)
-        return try await day(id, context.database, engine: reference.engine)
+        return try JSONValue.encode(try await day(id, context.database, engine: reference.engine))
     }
 
     /// `networks.days.update {dayId, …fields to change}`: raises SEQUENCE; when invitations went
@@ -150,21 +151,19 @@ enum NetworkDays {
         let b = try BodyReader(request.body)
         let id = try b.string("dayId", max: 64)
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
-        guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "A cancelled day cannot be changed.", field: "body.dayId") }
+        guard current.status == .open else { throw HubError(.conflict, "A cancelled day cannot be changed.", field: "body.dayId") }
         for key in ["centreId", "id", "status"] where b.object[key] != nil {
             throw HubError(.validation, "This field cannot be changed.", field: "body.\(key)")
         }
-        let s = try spec(b, existing: current.objectValue)
+        let s = try spec(b, existing: try JSONValue.encode(current).objectValue)
         try await context.database.execute("""
             UPDATE network_days SET title = ?, theme = ?, day_date = ?, start_time = ?, end_time = ?, venue = ?, organisers = ?, programme = ?,
                 capacity = ?, fee_sek = ?, deadline = ?, contact_email = ?, sequence = sequence + 1 WHERE id = ?
             """, s.title, s.theme, s.date, s.startTime, s.endTime, s.venue, s.organisersText, s.programmeText,
             s.capacity, s.feeSEK, s.deadline, s.contactEmail, id)
-        var engineSpec = engineSpec(id: id, s)
-        if engineSpec.purgeAfterDays == nil, let days = current["purgeAfterDays"]?.numberValue { engineSpec.purgeAfterDays = Int(days) }
-        let promoted = try await reference.engine.updateEvent(engineSpec, on: context.database)
+        let promoted = try await reference.engine.updateEvent(engineSpec(id: id, s), on: context.database)
         try await NetworkRegistrations.tellPromoted(promoted, title: s.title, context: context)
-        return try await reannounce(id, before: current, method: .request, reference: reference, context: context)
+        return try JSONValue.encode(try await reannounce(id, before: current, method: .request, reference: reference, context: context))
     }
 
     /// `networks.days.cancel {dayId}`: no more registrations; a cancellation (METHOD:CANCEL)
@@ -174,17 +173,17 @@ enum NetworkDays {
         let b = try BodyReader(request.body)
         let id = try b.string("dayId", max: 64)
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
-        guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "The day is already cancelled.", field: "body.dayId") }
+        guard current.status == .open else { throw HubError(.conflict, "The day is already cancelled.", field: "body.dayId") }
         try await context.database.execute("UPDATE network_days SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", id)
         try await reference.engine.cancelEvent(id, on: context.database)
-        return try await reannounce(id, before: current, method: .cancel, reference: reference, context: context)
+        return try JSONValue.encode(try await reannounce(id, before: current, method: .cancel, reference: reference, context: context))
     }
 
     /// `networks.days.get {dayId}` → the day with seats taken, left and waiting.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
         let b = try BodyReader(request.body)
-        return try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
+        return try JSONValue.encode(try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId"))
     }
 
     /// `networks.days.list {centreId?, year?}` → `{"days":[…]}` by date: staff get their own
@@ -200,9 +199,9 @@ enum NetworkDays {
         let rows = try await context.database.query("""
             SELECT id FROM network_days WHERE (? = '' OR centre_id = ?) AND (? = '' OR day_date LIKE ?) ORDER BY day_date, start_time
             """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "")
-        var days: [JSONValue] = []
+        var days: [Day] = []
         for row in rows { days.append(try await day(try row.string("id"), context.database, engine: reference.engine)) }
-        return .object(["days": .array(days)])
+        return try JSONValue.encode(DayList.Reply(days: days))
     }
 
     /// `networks.days.public {dayId}`: what the public registration page shows — never
@@ -211,14 +210,9 @@ enum NetworkDays {
         let reference = try Reference.load(context.configDir)
         let b = try BodyReader(request.body)
         let d = try await day(try b.string("dayId", max: 64), context.database, engine: reference.engine, field: "body.dayId")
-        var o = d.objectValue ?? [:]
-        o["contactEmail"] = nil
-        o["taken"] = nil
-        let centre = try reference.centre(d["centreId"]?.stringValue ?? "")
-        o["centreName"] = .string(centre.name)
-        o["agencies"] = .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) })
-        o["municipalities"] = .array(centre.municipalities.map { .string($0) })
-        return .object(o)
+        let centre = try reference.centre(d.centreId)
+        return try JSONValue.encode(DayPublic.Reply(event: d, centreName: centre.name, agencies: reference.data.agencies.map { AgencyChoice(id: $0.id, name: $0.name) },
+                                                    municipalities: centre.municipalities))
     }
 
     /// `networks.days.invite {dayId, registrationUrl}`: an `agency.<adapter>.invitation` event
@@ -233,29 +227,29 @@ enum NetworkDays {
             throw HubError(.validation, "The registration URL must start with http:// or https://.", field: "body.registrationUrl")
         }
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
-        guard current["status"]?.stringValue == "open" else { throw HubError(.conflict, "A cancelled day cannot be announced.", field: "body.dayId") }
+        guard current.status == .open else { throw HubError(.conflict, "A cancelled day cannot be announced.", field: "body.dayId") }
         try await context.database.execute("UPDATE network_days SET invitations_sent_at = ?, registration_url = ? WHERE id = ?", Clock.now(), url, id)
         let updated = try await day(id, context.database, engine: reference.engine)
-        return try await sendInvitations(day: updated, method: .request, registrationURL: url, reference: reference, context: context)
+        return try JSONValue.encode(try await sendInvitations(day: updated, method: .request, registrationURL: url, reference: reference, context: context))
     }
 
     /// The day as it is now; when invitations went out before the change, the changed
     /// (or cancelled) invitation goes out again with the raised SEQUENCE.
-    static func reannounce(_ id: String, before: JSONValue, method: ICalendar.Method, reference: Reference,
-                           context: ServiceContext) async throws -> JSONValue {
+    static func reannounce(_ id: String, before: Day, method: ICalendar.Method, reference: Reference,
+                           context: ServiceContext) async throws -> Day {
         let updated = try await day(id, context.database, engine: reference.engine)
-        if before["invitationsSentAt"]?.stringValue != nil {
+        if before.invitationsSentAt != nil {
             try await sendInvitations(day: updated, method: method, registrationURL: nil, reference: reference, context: context)
         }
         return updated
     }
 
     @discardableResult
-    static func sendInvitations(day: JSONValue, method: ICalendar.Method, registrationURL: String?, reference: Reference,
-                                context: ServiceContext) async throws -> JSONValue {
-        let id = day["id"]?.stringValue ?? ""
-        let centre = try reference.centre(day["centreId"]?.stringValue ?? "")
-        let url = registrationURL ?? day["registrationUrl"]?.stringValue ?? ""
+    static func sendInvitations(day: Day, method: ICalendar.Method, registrationURL: String?, reference: Reference,
+                                context: ServiceContext) async throws -> InvitationsSent {
+        let id = day.id
+        let centre = try reference.centre(day.centreId)
+        let url = registrationURL ?? day.registrationUrl ?? ""
         let today = Clock.today()
         let contacts = try await context.database.query("""
             SELECT id, name, email, agency FROM contact_persons
@@ -270,22 +264,22 @@ enum NetworkDays {
                                        "email": .string(person.email), "agency": .string(agency)]))
             if let adapter = reference.agency(agency)?.adapter { byAdapter[adapter, default: []].append(person) }
         }
-        let title = day["title"]?.stringValue ?? ""
-        let date = day["date"]?.stringValue ?? ""
-        let sequence = Int(day["sequence"]?.numberValue ?? 0)
-        let organizer = ICalendar.Person(email: day["contactEmail"]?.stringValue ?? "natverk@utvag-hub.invalid", name: centre.name)
-        let description = [day["theme"]?.stringValue, url.isEmpty ? nil : "Anmälan: \(url)"].compactMap { $0 }.joined(separator: "\n")
+        let title = day.title
+        let date = day.date
+        let sequence = day.sequence
+        let organizer = ICalendar.Person(email: day.contactEmail ?? "natverk@utvag-hub.invalid", name: centre.name)
+        let description = [day.theme, url.isEmpty ? nil : "Anmälan: \(url)"].compactMap { $0 }.joined(separator: "\n")
         func calendar(_ attendees: [ICalendar.Person]) -> String {
             ICalendar.render([ICalendar.Event(
                 uid: "\(id)@networks.utvag-hub", sequence: sequence,
-                start: .init(date: date, time: day["startTime"]?.stringValue ?? ""), end: .init(date: date, time: day["endTime"]?.stringValue ?? ""),
-                summary: title, description: description, location: day["venue"]?.stringValue, url: url.isEmpty ? nil : url,
+                start: .init(date: date, time: day.startTime), end: .init(date: date, time: day.endTime),
+                summary: title, description: description, location: day.venue, url: url.isEmpty ? nil : url,
                 organizer: organizer, attendees: attendees)], method: method)
         }
-        let starts = "\(date)T\(day["startTime"]?.stringValue ?? "")", ends = "\(date)T\(day["endTime"]?.stringValue ?? "")"
+        let starts = "\(date)T\(day.startTime)", ends = "\(date)T\(day.endTime)"
         func body(_ ical: String) -> [String: JSONValue] {
             ["kind": "network-day", "eventId": .string(id), "title": .string(title), "centre": .string(centre.id),
-             "starts": .string(starts), "ends": .string(ends), "venue": .optional(day["venue"]?.stringValue),
+             "starts": .string(starts), "ends": .string(ends), "venue": .string(day.venue),
              "registrationUrl": .string(url), "method": .string(method.rawValue), "sequence": .int(sequence), "icalendar": .string(ical)]
         }
         let now = Clock.now()
@@ -295,8 +289,8 @@ enum NetworkDays {
             guard let email = r["email"]?.stringValue else { continue }
             let person = ICalendar.Person(email: email, name: r["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: true)
             let mail = NetworkMail.invitation(to: email, title: title, date: date,
-                                              times: "\(day["startTime"]?.stringValue ?? "")–\(day["endTime"]?.stringValue ?? "")",
-                                              venue: day["venue"]?.stringValue, theme: day["theme"]?.stringValue, registrationURL: url,
+                                              times: "\(day.startTime)–\(day.endTime)",
+                                              venue: day.venue, theme: day.theme, registrationURL: url,
                                               calendar: calendar([person]), method: method)
             if try await NetworkMail.outbox.enqueue(mail, ref: id, at: now, on: context.database) { mailed += 1 }
         }
@@ -309,33 +303,29 @@ enum NetworkDays {
         var mail = body(calendar([]))
         mail["recipients"] = .array(recipients)
         context.events.emit("event.invitation", .object(mail))
-        return .object(["dayId": .string(id), "method": .string(method.rawValue), "sequence": .int(sequence),
-                        "adapters": .array(byAdapter.keys.sorted().map { .string($0) }), "recipients": .int(recipients.count),
-                        "mails": .int(mailed)])
+        return InvitationsSent(dayId: id, method: InvitationMethod(rawValue: method.rawValue) ?? .request, sequence: sequence,
+                               adapters: byAdapter.keys.sorted(), recipients: recipients.count, mails: mailed)
     }
 
-    /// A day as JSON, with the engine's seat counts.
-    static func day(_ id: String, _ db: any DatabaseExecutor, engine: RegistrationEngine, field: String = "body.dayId") async throws -> JSONValue {
+    /// A day, with the engine's seat counts.
+    static func day(_ id: String, _ db: any DatabaseExecutor, engine: RegistrationEngine, field: String = "body.dayId") async throws -> Day {
         guard let row = try await db.queryFirst("SELECT * FROM network_days WHERE id = ?", id) else {
             throw HubError(.notFound, "No such network day.", field: field)
         }
         let state = try await engine.eventState(id, field: field, on: db)
-        let organisers = (try? JSONValue.parse(Array(try row.string("organisers").utf8))) ?? .array([])
-        let programme = (try? JSONValue.parse(Array(try row.string("programme").utf8))) ?? .array([])
+        // Stored as JSON text by `Spec` (`organisersText`, `programmeText`).
+        let organisers = (try? JSONValue.parse(Array(try row.string("organisers").utf8)).decode([String].self)) ?? []
+        let programme = (try? JSONValue.parse(Array(try row.string("programme").utf8)).decode([ProgrammeItem].self)) ?? []
         let now = Clock.now()
-        return .object([
-            "id": .string(id), "centreId": .string(try row.string("centre_id")), "title": .string(try row.string("title")),
-            "theme": .string(try row.string("theme")), "date": .string(try row.string("day_date")),
-            "startTime": .string(try row.string("start_time")), "endTime": .string(try row.string("end_time")),
-            "venue": .string(try row.string("venue")), "organisers": organisers, "programme": programme,
-            "capacity": .int(try row.int("capacity")), "feeSEK": .int(try row.int("fee_sek")), "deadline": .string(try row.string("deadline")),
-            "contactEmail": .optional(try row.optionalString("contact_email")), "status": .string(try row.string("status")),
-            "sequence": .int(try row.int("sequence")), "invitationsSentAt": .optional(try row.optionalString("invitations_sent_at")),
-            "registrationUrl": .optional(try row.optionalString("registration_url")),
-            "taken": .int(state.taken), "seatsLeft": .int(state.seatsLeft), "waiting": .int(state.waiting),
-            "registrationOpen": .bool(state.status == "open" && now <= state.deadline && now < state.starts),
-            "deadlinePassed": .bool(now > state.deadline), "purged": .bool(state.purged),
-        ])
+        return Day(id: id, centreId: try row.string("centre_id"), title: try row.string("title"), theme: try row.string("theme"),
+                   date: try row.string("day_date"), startTime: try row.string("start_time"), endTime: try row.string("end_time"),
+                   venue: try row.string("venue"), organisers: organisers, programme: programme, capacity: try row.int("capacity"),
+                   feeSEK: try row.int("fee_sek"), deadline: try row.string("deadline"), contactEmail: try row.optionalString("contact_email"),
+                   status: DayStatus(rawValue: try row.string("status")) ?? .cancelled, sequence: try row.int("sequence"),
+                   invitationsSentAt: try row.optionalString("invitations_sent_at"), registrationUrl: try row.optionalString("registration_url"),
+                   taken: state.taken, seatsLeft: state.seatsLeft, waiting: state.waiting,
+                   registrationOpen: state.status == "open" && now <= state.deadline && now < state.starts,
+                   deadlinePassed: now > state.deadline, purged: state.purged)
     }
 }
 

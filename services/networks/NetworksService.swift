@@ -6,6 +6,7 @@ import HubProtocol
 import HubRegistration
 import HubStorage
 import Logging
+import NetworksAPI
 import Synchronization
 
 /// The networks service ("kontaktpersonsnätverk"): each centre's contact persons and
@@ -83,7 +84,7 @@ public enum NetworksService {
     public static func definition() -> ServiceDefinition {
         let handlers = Access.guarded([Contacts.handlers, NetworkDays.handlers, NetworkRegistrations.handlers, NetworkMail.handlers])
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
-                                 timed: [TimedRequest("networks.mail.flush", body: ["actor": ["user": "scheduler", "role": "admin"]])], prepare: { db, configDir, logger in
+                                 timed: [TimedRequest(MailFlush.type, body: ["actor": ["user": "scheduler", "role": "admin"]])], prepare: { db, configDir, logger in
             let reference = try Reference.load(configDir)
             // Purge on start; `networks.registrations.purge` does it on demand (e.g. from a nightly timer).
             let purged = try await db.transaction { tx in
@@ -153,10 +154,22 @@ enum Access {
     /// The centre of the tour visit named as `visitId`.
     static let visit = AccessRule.centreOfRow("visitId", sql: "SELECT centre_id FROM tour_visits WHERE id = ?", missing: "No such visit.")
 
-    /// The handlers of `tables`, each behind its rule.
+    /// The handlers of `tables`, each behind its rule and refusing a body member that its
+    /// contract (`NetworksAPI.messages`) does not name.
     static func guarded(_ tables: [[String: (AccessRule, MessageHandler)]]) -> [String: MessageHandler] {
         var g = GuardedHandlers(service: NetworksService.name, reference: { try Reference.load($0).data })
-        for table in tables { for (type, (rule, handler)) in table { g.add(type, rule, handler) } }
+        for table in tables { for (type, (rule, handler)) in table { g.add(type, rule, refusingUnknownFields(type, handler)) } }
         return g.handlers
+    }
+
+    /// `handler`, after refusing a member the contract of `type` does not name ("Unknown field.").
+    /// A type without a contract is a programming error, caught by `NetworksContractTests`.
+    static func refusingUnknownFields(_ type: String, _ handler: MessageHandler) -> MessageHandler {
+        guard let contract = NetworksAPI.messages[type] else { return handler }
+        let fields = contract.fields
+        return MessageHandler(handler.kind) { request, context in
+            try request.body.refuseUnknownFields(fields)
+            return try await handler.run(request, context)
+        }
     }
 }

@@ -5,23 +5,24 @@ import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
+import NetworksAPI
 
 /// Registration for network days: thin handlers over the shared `RegistrationEngine`,
 /// plus the events that tell people what happened.
 enum NetworkRegistrations {
     static let handlers: [String: (AccessRule, MessageHandler)] = [
-        "networks.registrations.create": (Access.everyone, MessageHandler(.command, create)),
-        "networks.registrations.get": (Access.everyone, MessageHandler(.query, getByToken)),
-        "networks.registrations.cancel": (Access.everyone, MessageHandler(.command, cancelByToken)),
-        "networks.bookings.get": (Access.everyone, MessageHandler(.query, booking)),
-        "networks.bookings.cancel": (Access.everyone, MessageHandler(.command, cancelInBooking)),
-        "networks.registrations.list": (Access.day, MessageHandler(.query, list)),
-        "networks.registrations.checkin": (Access.participant, MessageHandler(.command, checkIn)),
-        "networks.registrations.move": (Access.participant, MessageHandler(.command, move)),
-        "networks.registrations.export": (Access.day, MessageHandler(.query, export)),
-        "networks.registrations.invoice": (Access.day, MessageHandler(.query, invoice)),
-        "networks.registrations.purge": (Access.admin, MessageHandler(.command, purge)),
-        "networks.attendance.get": (Access.centre, MessageHandler(.query, attendance)),
+        RegistrationCreate.type: (Access.everyone, MessageHandler(.command, create)),
+        RegistrationGet.type: (Access.everyone, MessageHandler(.query, getByToken)),
+        RegistrationCancel.type: (Access.everyone, MessageHandler(.command, cancelByToken)),
+        BookingGet.type: (Access.everyone, MessageHandler(.query, booking)),
+        BookingCancel.type: (Access.everyone, MessageHandler(.command, cancelInBooking)),
+        RegistrationList.type: (Access.day, MessageHandler(.query, list)),
+        RegistrationCheckIn.type: (Access.participant, MessageHandler(.command, checkIn)),
+        RegistrationMove.type: (Access.participant, MessageHandler(.command, move)),
+        RegistrationExport.type: (Access.day, MessageHandler(.query, export)),
+        RegistrationInvoice.type: (Access.day, MessageHandler(.query, invoice)),
+        RegistrationPurge.type: (Access.admin, MessageHandler(.command, purge)),
+        AttendanceGet.type: (Access.centre, MessageHandler(.query, attendance)),
     ]
 
     /// `networks.registrations.create`: one person `{dayId, name, agency, municipality?, email, dietary?,
@@ -43,13 +44,7 @@ enum NetworkRegistrations {
             "kind": "network-day", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
             "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),
         ]))
-        return .object([
-            "dayId": .string(result.eventId), "bookingId": .string(result.bookingId),
-            "participants": .array(result.participants.map {
-                .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue),
-                         "waitingPosition": $0.waitingPosition.map { .int($0) } ?? .null])
-            }),
-        ])
+        return try JSONValue.encode(RegistrationCreate.Reply(eventId: result.eventId, bookingId: result.bookingId, participants: result.participants))
     }
 
     /// `networks.registrations.get {token}`: one's own place (by the personal link) and the day.
@@ -58,7 +53,7 @@ enum NetworkRegistrations {
         let b = try BodyReader(request.body)
         let p = try await reference.engine.participant(cancelToken: try b.token("token", required: true)!, on: context.database)
         let day = try await NetworkDays.day(p.eventId, context.database, engine: reference.engine)
-        return .object(["participant": try participantJSON(p), "day": publicDay(day)])
+        return try JSONValue.encode(PlaceWithDay(participant: p, day: day))
     }
 
     /// `networks.registrations.cancel {token}`: cancels by the personal link; a used link → `conflict`.
@@ -75,8 +70,8 @@ enum NetworkRegistrations {
         let b = try BodyReader(request.body)
         let booking = try await reference.engine.booking(manageToken: try b.token("token", required: true)!, on: context.database)
         let day = try await NetworkDays.day(booking.eventId, context.database, engine: reference.engine)
-        return .object(["bookingId": .string(booking.id), "invoiceReference": .optional(booking.invoiceReference),
-                        "participants": .array(try booking.participants.map(participantJSON)), "day": publicDay(day)])
+        return try JSONValue.encode(BookingWithDay(bookingId: booking.id, invoiceReference: booking.invoiceReference,
+                                                   participants: booking.participants, day: day))
     }
 
     /// `networks.bookings.cancel {token, participantId}`: cancels one place of a group booking.
@@ -94,8 +89,7 @@ enum NetworkRegistrations {
             "kind": "network-day", "eventId": .string(result.cancelled.eventId), "participantId": .string(result.cancelled.id),
         ]))
         try await tellPromoted(result.promoted, title: state.title, context: context)
-        return .object(["participant": try participantJSON(result.cancelled),
-                        "promoted": .array(result.promoted.map { .string($0.id) })])
+        return try JSONValue.encode(CancellationReply(participant: result.cancelled, promoted: result.promoted.map(\.id)))
     }
 
     /// Tells each promoted person that they now have a seat: by e-mail, and as the event
@@ -114,7 +108,7 @@ enum NetworkRegistrations {
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
         let list = try await reference.engine.participants(eventId: id, field: "body.dayId", on: context.database)
-        return .object(["day": day, "participants": .array(try list.map(participantJSON))])
+        return try JSONValue.encode(RegistrationList.Reply(day: day, participants: list))
     }
 
     /// `networks.registrations.checkin {participantId, attended}`.
@@ -123,7 +117,7 @@ enum NetworkRegistrations {
         let b = try BodyReader(request.body)
         let p = try await reference.engine.checkIn(participantId: try b.string("participantId", max: 64),
                                                    attended: try b.optionalBool("attended") ?? true, on: context.database)
-        return try participantJSON(p)
+        return try JSONValue.encode(p)
     }
 
     /// `networks.registrations.move {participantId, to: "confirmed"|"waiting"|"day", toDayId?, reason}`.
@@ -152,8 +146,8 @@ enum NetworkRegistrations {
         let result = try await moveRenamingField(reference.engine, participantId, target, reason, actor, context.database)
         let state = try await reference.engine.eventState(result.cancelled.eventId, on: context.database)
         try await tellPromoted(result.promoted, title: state.title, context: context)
-        return .object(["participant": try participantJSON(result.cancelled), "promoted": .array(result.promoted.map { .string($0.id) }),
-                        "moves": .array(try await reference.engine.moves(participantId: participantId, on: context.database))])
+        return try JSONValue.encode(RegistrationMove.Reply(participant: result.cancelled, promoted: result.promoted.map(\.id),
+                                                           moves: try await reference.engine.moves(participantId: participantId, on: context.database)))
     }
 
     /// The engine names the other event `body.toEventId`; this message calls it `body.toDayId`.
@@ -170,24 +164,21 @@ enum NetworkRegistrations {
     /// `networks.registrations.export {dayId}` → `{"filename","csv"}`.
     @Sendable static func export(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
-        return .object(["filename": .string("deltagare-\(day["date"]?.stringValue ?? id).csv"),
-                        "csv": .string(try await reference.engine.csv(eventId: id, field: "body.dayId",
-                                                                     agencyName: { reference.agency($0)?.name ?? $0 }, on: context.database))])
+        return try JSONValue.encode(ExportReply(filename: "deltagare-\(day.date).csv",
+                                                csv: try await reference.engine.csv(eventId: id, field: "body.dayId",
+                                                                                    agencyName: { reference.agency($0)?.name ?? $0 }, on: context.database)))
     }
 
     /// `networks.registrations.invoice {dayId}` → people × fee per agency and invoice reference, and the total.
     @Sendable static func invoice(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let (reference, id, day) = try await dayOf(request, context)
         let lines = try await reference.engine.invoiceBasis(eventId: id, field: "body.dayId", on: context.database)
-        return .object([
-            "day": day, "feeSEK": day["feeSEK"] ?? .int(0),
-            "lines": .array(lines.map {
-                .object(["agency": .string($0.agency), "agencyName": .string(reference.agency($0.agency)?.name ?? $0.agency),
-                         "invoiceReference": .string($0.invoiceReference), "people": .int($0.people), "feeSEK": .int($0.feeSEK),
-                         "amountSEK": .int($0.amountSEK)])
-            }),
-            "totalSEK": .int(lines.reduce(0) { $0 + $1.amountSEK }), "people": .int(lines.reduce(0) { $0 + $1.people }),
-        ])
+        let rows = lines.map {
+            InvoiceRow(agency: $0.agency, agencyName: reference.agency($0.agency)?.name ?? $0.agency, invoiceReference: $0.invoiceReference,
+                       people: $0.people, feeSEK: $0.feeSEK, amountSEK: $0.amountSEK)
+        }
+        return try JSONValue.encode(RegistrationInvoice.Reply(day: day, feeSEK: day.feeSEK, lines: rows,
+                                                              totalSEK: lines.reduce(0) { $0 + $1.amountSEK }, people: lines.reduce(0) { $0 + $1.people }))
     }
 
     /// `networks.attendance.get {centreId, year?}` → per agency: days with people registered, people
@@ -202,21 +193,19 @@ enum NetworkRegistrations {
             """, centre.id, year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "")
         let ids = try days.map { try $0.string("id") }
         let rows = try await reference.engine.attendance(eventIds: ids, on: context.database)
-        var agencies: [JSONValue] = []
+        typealias Reply = AttendanceGet.Reply
+        var agencies: [Reply.Agency] = []
         for a in reference.data.agencies {
             let mine = rows.filter { $0.agency == a.id }
-            agencies.append(.object([
-                "agency": .string(a.id), "name": .string(a.name),
-                "daysRepresented": .int(Set(mine.filter { $0.attended > 0 }.map(\.eventId)).count),
-                "registered": .int(mine.reduce(0) { $0 + $1.registered }), "attended": .int(mine.reduce(0) { $0 + $1.attended }),
-                "perDay": .array(mine.map { .object(["dayId": .string($0.eventId), "registered": .int($0.registered), "attended": .int($0.attended)]) }),
-            ]))
+            agencies.append(Reply.Agency(
+                agency: a.id, name: a.name, daysRepresented: Set(mine.filter { $0.attended > 0 }.map(\.eventId)).count,
+                registered: mine.reduce(0) { $0 + $1.registered }, attended: mine.reduce(0) { $0 + $1.attended },
+                perDay: mine.map { Reply.PerDay(dayId: $0.eventId, registered: $0.registered, attended: $0.attended) }))
         }
-        return .object([
-            "centreId": .string(centre.id),
-            "days": .array(try days.map { .object(["id": .string(try $0.string("id")), "title": .string(try $0.string("title")), "date": .string(try $0.string("day_date"))]) }),
-            "agencies": .array(agencies),
-        ])
+        let dayRefs = try days.map { row throws(HubError) in
+            Reply.DayRef(id: try row.string("id"), title: try row.string("title"), date: try row.string("day_date"))
+        }
+        return try JSONValue.encode(Reply(centreId: centre.id, days: dayRefs, agencies: agencies))
     }
 
     /// `networks.registrations.purge {}` → `{"purgedDays": n}`: purges participant data that is due.
@@ -224,22 +213,14 @@ enum NetworkRegistrations {
         let reference = try Reference.load(context.configDir)
         let days = try await reference.engine.purge(on: context.database)
         try await NetworkMail.purge(on: context.database)
-        return .object(["purgedDays": .int(days)])
+        return try JSONValue.encode(RegistrationPurge.Reply(purgedDays: days))
     }
 
     /// The reference data, the `dayId` of the body and that day, for the organiser's messages.
-    static func dayOf(_ request: ServiceRequest, _ context: ServiceContext) async throws -> (Reference, String, JSONValue) {
+    static func dayOf(_ request: ServiceRequest, _ context: ServiceContext) async throws -> (Reference, String, Day) {
         let reference = try Reference.load(context.configDir)
         let id = try BodyReader(request.body).string("dayId", max: 64)
         return (reference, id, try await NetworkDays.day(id, context.database, engine: reference.engine))
     }
 
-    static func participantJSON(_ p: Participant) throws -> JSONValue { try JSONValue.from(p) }
-
-    /// The fields of a day anyone with a link may see.
-    static func publicDay(_ day: JSONValue) -> JSONValue {
-        var o = day.objectValue ?? [:]
-        o["contactEmail"] = nil
-        return .object(o)
-    }
 }

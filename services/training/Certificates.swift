@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HubRegistration
 import HubStorage
+import TrainingAPI
 
 /// Certificates of attendance (print-ready HTML) for people who attended every session,
 /// and the short anonymous evaluation after a training.
@@ -13,10 +14,10 @@ import HubStorage
 /// its own, so no answer can be traced to a person or a link.
 enum Certificates {
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.certificates.issue": (Access.event, .command, issue),
-        "training.certificates.get": (Access.certificate, .query, get),
-        "training.evaluations.submit": (Access.everyone, .command, evaluate),
-        "training.evaluations.summary": (Access.event, .query, summary),
+        CertificateIssue.type: (Access.event, .command, issue),
+        CertificateGet.type: (Access.certificate, .query, get),
+        EvaluationSubmit.type: (Access.everyone, .command, evaluate),
+        EvaluationSummary.type: (Access.event, .query, summary),
     ]
 
     /// The evaluation's questions, each scored 1–5.
@@ -45,7 +46,7 @@ enum Certificates {
             }
             chosen = [row]
         }
-        var issued: [JSONValue] = []
+        var issued: [Certificate] = []
         for (p, marks) in chosen where marks.allSatisfy({ $0 }) {
             if let existing = try await context.database.queryFirst("SELECT id FROM training_certificates WHERE participant_id = ?", p.id) {
                 issued.append(try await certificate(try existing.string("id"), reference: reference, env: env, db: context.database))
@@ -60,17 +61,17 @@ enum Certificates {
                 id, eventId, p.id, "UTB-\(year)-" + String(format: "%04d", count + 1), env.nowText)
             issued.append(try await certificate(id, reference: reference, env: env, db: context.database))
         }
-        return .object(["eventId": .string(eventId), "certificates": .array(issued),
-                        "notEligible": .n(rows.filter { !$0.1.allSatisfy { $0 } }.count)])
+        return try JSONValue.encode(CertificateIssue.Reply(eventId: eventId, certificates: issued, notEligible: rows.filter { !$0.1.allSatisfy { $0 } }.count))
     }
 
     /// `training.certificates.get {certificateId}` → the certificate with its HTML.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return try await certificate(try BodyReader(request.body).string("certificateId", max: 64), reference: reference, env: env, db: context.database)
+        return try JSONValue.encode(try await certificate(try BodyReader(request.body).string("certificateId", max: 64), reference: reference, env: env,
+                                                          db: context.database))
     }
 
-    static func certificate(_ id: String, reference: TrainingReference, env: TrainingEnvironment, db: any DatabaseExecutor) async throws -> JSONValue {
+    static func certificate(_ id: String, reference: TrainingReference, env: TrainingEnvironment, db: any DatabaseExecutor) async throws -> Certificate {
         guard let row = try await db.queryFirst("SELECT * FROM training_certificates WHERE id = ?", id) else {
             throw HubError(.notFound, "No such certificate.", field: "body.certificateId")
         }
@@ -78,8 +79,8 @@ enum Certificates {
         let e = try await TrainingEvents.event(try row.string("event_id"), db, reference: reference, env: env)
         let centre = try reference.centre(e["centreId"]?.text ?? "")
         let number = try row.string("number"), issued = try row.string("issued_at")
-        return .object(["id": .string(id), "number": .string(number), "eventId": e["id"] ?? .null, "participantId": .string(p.id),
-                        "issuedAt": .string(issued), "html": .string(certificateHTML(e, name: p.name, centre: centre.name, number: number, issued: issued))])
+        return Certificate(id: id, number: number, eventId: e["id"]?.text ?? "", participantId: p.id, issuedAt: issued,
+                           html: certificateHTML(e, name: p.name, centre: centre.name, number: number, issued: issued))
     }
 
     /// A one-page, print-ready certificate (A4, no scripts, no external resources).
@@ -156,7 +157,7 @@ enum Certificates {
         if let comment {
             try await context.database.execute("INSERT INTO training_evaluation_comments (id, event_id, comment) VALUES (?, ?, ?)", Ids.make(), eventId, comment)
         }
-        return .object(["eventId": .string(eventId), "received": .bool(true)])
+        return try JSONValue.encode(EvaluationSubmit.Reply(eventId: eventId, received: true))
     }
 
     /// `training.evaluations.summary {eventId}` → responses, per question the average and the count per score,
@@ -166,7 +167,7 @@ enum Certificates {
         let eventId = try BodyReader(request.body).string("eventId", max: 64)
         _ = try await TrainingEvents.event(eventId, context.database, reference: reference, env: env)
         let rows = try await context.database.query("SELECT question, score, answers FROM training_evaluation_counts WHERE event_id = ?", eventId)
-        var result: [JSONValue] = []
+        var result: [EvaluationSummary.Reply.Question] = []
         var responses = 0
         for q in questions {
             var counts = [Int](repeating: 0, count: 5)
@@ -177,13 +178,11 @@ enum Certificates {
             let n = counts.reduce(0, +)
             responses = max(responses, n)
             let sum = counts.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
-            result.append(.object(["question": .string(q), "answers": .n(n),
-                                   "average": n == 0 ? .null : .number((Double(sum) / Double(n) * 10).rounded() / 10),
-                                   "distribution": .array(counts.map { .n($0) })]))
+            result.append(EvaluationSummary.Reply.Question(question: q, answers: n, average: n == 0 ? nil : (Double(sum) / Double(n) * 10).rounded() / 10,
+                                                           distribution: counts))
         }
         let comments = try await context.database.query("SELECT comment FROM training_evaluation_comments WHERE event_id = ?", eventId)
             .map { try $0.string("comment") }.sorted()
-        return .object(["eventId": .string(eventId), "responses": .n(responses), "questions": .array(result),
-                        "comments": .array(comments.map { .string($0) })])
+        return try JSONValue.encode(EvaluationSummary.Reply(eventId: eventId, responses: responses, questions: result, comments: comments))
     }
 }

@@ -4,46 +4,43 @@ import HubCore
 import HubProtocol
 import HubRegistration
 import HubStorage
+import TrainingAPI
 
 /// Training events: a training, open house, conference or manual training with one or
 /// more sessions, trainers, seats and fee. Each event is also an engine event (same id)
 /// spanning from the first session's start to the last session's end.
 enum TrainingEvents {
-    static let kinds = ["training", "open-house", "conference", "manual-training"]
+    static let kinds = EventKind.codes
 
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.events.create": (Access.centre, .command, create),
-        "training.events.cancel": (Access.event, .command, cancel),
-        "training.events.get": (Access.everyone, .query, get),
-        "training.events.list": (Access.everyone, .query, list),
-        "training.events.public": (Access.everyone, .query, publicInfo),
-        "training.events.invite": (Access.event, .command, invite),
-        "training.reference.get": (Access.everyone, .query, referenceData),
+        EventCreate.type: (Access.centre, .command, create),
+        EventCancel.type: (Access.event, .command, cancel),
+        EventGet.type: (Access.everyone, .query, get),
+        EventList.type: (Access.everyone, .query, list),
+        EventPublic.type: (Access.everyone, .query, publicInfo),
+        EventInvite.type: (Access.event, .command, invite),
+        ReferenceGet.type: (Access.everyone, .query, referenceData),
     ]
 
     /// `training.reference.get {}` → `{centres: [{id, name, municipalities}], agencies: [{id, name}], kinds}` for forms.
     @Sendable static func referenceData(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return .object([
-            "centres": .array(reference.data.centres.map {
-                .object(["id": .string($0.id), "name": .string($0.name), "municipalities": .array($0.municipalities.map { .string($0) })])
-            }),
-            "agencies": .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
-            "kinds": .array(kinds.map { .string($0) }),
-        ])
+        return try JSONValue.encode(ReferenceGet.Reply(
+            centres: reference.data.centres.map { .init(id: $0.id, name: $0.name, municipalities: $0.municipalities) },
+            agencies: reference.data.agencies.map { AgencyChoice(id: $0.id, name: $0.name) }, kinds: EventKind.allCases))
     }
 
-    struct Session: Equatable {
+    struct SessionSpec: Equatable {
         var date: String, startTime: String, endTime: String, venue: String
         var starts: Date, ends: Date
     }
 
     /// Sessions in the order given; each must end after it starts and none may overlap another.
-    static func sessions(_ input: BodyReader) throws(HubError) -> [Session] {
+    static func sessions(_ input: BodyReader) throws(HubError) -> [SessionSpec] {
         guard let items = try input.optionalList("sessions", max: 30), !items.isEmpty else {
             throw HubError(.validation, "At least one session is required.", field: "body.sessions", reason: .required)
         }
-        var out: [Session] = []
+        var out: [SessionSpec] = []
         for (i, item) in items.enumerated() {
             let s = try BodyReader(item, path: "body.sessions[\(i)]")
             let date = try s.date("date")
@@ -57,7 +54,7 @@ enum TrainingEvents {
             if let other = out.firstIndex(where: { $0.starts < ends && starts < $0.ends }) {
                 throw HubError(.validation, "The session overlaps session \(other + 1).", field: s.field("startTime"), reason: .overlap)
             }
-            out.append(Session(date: date, startTime: start, endTime: end, venue: venue, starts: starts, ends: ends))
+            out.append(SessionSpec(date: date, startTime: start, endTime: end, venue: venue, starts: starts, ends: ends))
         }
         return out.sorted { $0.starts < $1.starts }
     }
@@ -153,24 +150,20 @@ enum TrainingEvents {
             SELECT id FROM training_events WHERE (? = '' OR centre_id = ?) AND (? = '' OR first_date LIKE ?) AND (? = '' OR kind = ?)
             ORDER BY first_date, title
             """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "", kind ?? "", kind ?? "")
-        var events: [JSONValue] = []
-        for row in rows { events.append(try await event(try row.string("id"), context.database, reference: reference, env: env)) }
-        return .object(["events": .array(events)])
+        var events: [TrainingEvent] = []
+        for row in rows { events.append(try await typedEvent(try row.string("id"), context.database, reference: reference, env: env)) }
+        return try JSONValue.encode(EventList.Reply(events: events))
     }
 
     /// `training.events.public {eventId}`: what the public registration page may show, with the
     /// agencies and the centre's municipalities to choose from; never a participant.
     @Sendable static func publicInfo(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        let e = try await event(try BodyReader(request.body).string("eventId", max: 64), context.database, reference: reference, env: env)
-        var o = e.objectValue ?? [:]
-        o["contactEmail"] = nil
-        o["taken"] = nil
-        let centre = try reference.centre(e["centreId"]?.text ?? "")
-        o["centreName"] = .string(centre.name)
-        o["agencies"] = .array(reference.data.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) })
-        o["municipalities"] = .array(centre.municipalities.map { .string($0) })
-        return .object(o)
+        let e = try await typedEvent(try BodyReader(request.body).string("eventId", max: 64), context.database, reference: reference, env: env)
+        let centre = try reference.centre(e.centreId)
+        return try JSONValue.encode(EventPublic.Reply(event: e, centreName: centre.name,
+                                                      agencies: reference.data.agencies.map { AgencyChoice(id: $0.id, name: $0.name) },
+                                                      municipalities: centre.municipalities))
     }
 
     /// `training.events.invite {eventId, registrationUrl, agencies?: [id]}`: an `agency.<adapter>.invitation`
@@ -201,14 +194,6 @@ enum TrainingEvents {
         return try await sendInvitations(updated, method: .request, agencies: agencies, reference: reference, context: context, env: env)
     }
 
-    /// The centre's active contact persons, asked of the networks service (they are its data): the
-    /// ATTENDEEs of each agency's invitation and the e-mail recipients. Nil when it does not answer
-    /// within 2 s; the invitations then go to the adapters without attendees.
-    static func contactPersons(_ centreId: String, env: TrainingEnvironment) async -> [JSONValue]? {
-        guard let bus = env.bus else { return nil }
-        return try? await bus.request("networks.contacts.list", body: ["centreId": .string(centreId)], timeout: .seconds(2))["contacts"]?.arrayValue
-    }
-
     @discardableResult
     static func sendInvitations(_ e: JSONValue, method: ICalendar.Method, agencies: [String]?, reference: TrainingReference,
                                 context: ServiceContext, env: TrainingEnvironment) async throws -> JSONValue {
@@ -219,15 +204,15 @@ enum TrainingEvents {
         let organizer = ICalendar.Person(email: e["contactEmail"]?.stringValue ?? "utbildning@utvag-hub.invalid", name: centre.name)
         let sessions = e["sessions"]?.arrayValue ?? []
         let wanted = agencies.map(Set.init)
-        let contacts = await contactPersons(centre.id, env: env)
+        let contacts = await env.contactPersons(centreId: centre.id)
         var attendees: [String: [ICalendar.Person]] = [:]
         var recipients: [JSONValue] = []
         for c in contacts ?? [] {
-            let agency = c["agency"]?.text ?? ""
-            guard wanted?.contains(agency) ?? true, let email = c["email"]?.stringValue else { continue }
-            recipients.append(.object(["contactId": c["id"] ?? .null, "name": c["name"] ?? .null, "email": .string(email), "agency": .string(agency)]))
+            let agency = c.agency, email = c.email
+            guard wanted?.contains(agency) ?? true else { continue }
+            recipients.append(.object(["contactId": .string(c.id), "name": .string(c.name), "email": .string(email), "agency": .string(agency)]))
             if let adapter = reference.data.agencies.first(where: { $0.id == agency })?.adapter {
-                attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: true))
+                attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c.name, role: "REQ-PARTICIPANT", rsvp: true))
             }
         }
         let description = [e["focus"]?.stringValue, e["audience"].map { "Målgrupp: \($0.text)" },
@@ -251,44 +236,44 @@ enum TrainingEvents {
             context.events.emit("agency.\(adapter).invitation", .object(body.merging(["icalendar": .string(calendar(attendees[adapter] ?? []))]) { $1 }))
         }
         context.events.emit("event.invitation", .object(body.merging(["icalendar": .string(calendar([])), "recipients": .array(recipients)]) { $1 }))
-        return .object(["eventId": .string(id), "method": .string(method.rawValue), "sequence": .n(sequence),
-                        "adapters": .array(adapters.map { .string($0) }), "recipients": .n(recipients.count),
-                        "contactsAvailable": .bool(contacts != nil)])
+        return try JSONValue.encode(EventInvite.Reply(eventId: id, method: method.rawValue, sequence: sequence, adapters: adapters,
+                                                      recipients: recipients.count, contactsAvailable: contacts != nil))
     }
 
     /// The sessions of an event in time order.
-    static func sessionRows(_ id: String, _ db: any DatabaseExecutor) async throws -> [JSONValue] {
-        try await db.query("SELECT * FROM training_sessions WHERE event_id = ? ORDER BY number", id).map { r in
-            JSONValue.object(["id": .string(try r.string("id")), "number": .n(try r.int("number")), "date": .string(try r.string("session_date")),
-                     "startTime": .string(try r.string("start_time")), "endTime": .string(try r.string("end_time")),
-                     "venue": .string(try r.string("venue")), "startsAt": .string(try r.string("starts_at")), "endsAt": .string(try r.string("ends_at"))])
+    static func sessionRows(_ id: String, _ db: any DatabaseExecutor) async throws -> [Session] {
+        try await db.query("SELECT * FROM training_sessions WHERE event_id = ? ORDER BY number", id).map { r throws(HubError) in
+            Session(id: try r.string("id"), number: try r.int("number"), date: try r.string("session_date"), startTime: try r.string("start_time"),
+                    endTime: try r.string("end_time"), venue: try r.string("venue"), startsAt: try r.string("starts_at"), endsAt: try r.string("ends_at"))
         }
     }
 
-    /// An event as JSON with its sessions and the engine's seat counts.
+    /// An event as JSON with its sessions and the engine's seat counts, written through its contract type.
     static func event(_ id: String, _ db: any DatabaseExecutor, reference: TrainingReference, env: TrainingEnvironment,
                       field: String = "body.eventId") async throws -> JSONValue {
+        try JSONValue.encode(try await typedEvent(id, db, reference: reference, env: env, field: field))
+    }
+
+    /// An event with its sessions and the engine's seat counts.
+    static func typedEvent(_ id: String, _ db: any DatabaseExecutor, reference: TrainingReference, env: TrainingEnvironment,
+                           field: String = "body.eventId") async throws -> TrainingEvent {
         guard let row = try await db.queryFirst("SELECT * FROM training_events WHERE id = ?", id) else {
             throw HubError(.notFound, "No such training.", field: field)
         }
         let state = try await reference.engine.eventState(id, field: field, on: db)
-        let trainers = (try? JSONValue.parse(Array(try row.string("trainers").utf8))) ?? .array([])
+        // Stored as JSON text by `create`.
+        let trainers = (try? JSONValue.parse(Array(try row.string("trainers").utf8)).decode([Trainer].self)) ?? []
         let waitingList = try row.bool("waiting_list")
         let now = env.nowText
-        return .object([
-            "id": .string(id), "centreId": .string(try row.string("centre_id")), "kind": .string(try row.string("kind")),
-            "title": .string(try row.string("title")), "focus": .opt(try row.optionalString("focus")),
-            "audience": .string(try row.string("audience")), "description": .opt(try row.optionalString("description")),
-            "trainers": trainers, "sessions": .array(try await sessionRows(id, db)),
-            "firstDate": .string(try row.string("first_date")), "lastDate": .string(try row.string("last_date")),
-            "capacity": .n(try row.int("capacity")), "feeSEK": .n(try row.int("fee_sek")), "deadline": .string(try row.string("deadline")),
-            "waitingList": .bool(waitingList), "contactEmail": .opt(try row.optionalString("contact_email")),
-            "status": .string(try row.string("status")), "sequence": .n(try row.int("sequence")),
-            "invitationsSentAt": .opt(try row.optionalString("invitations_sent_at")), "registrationUrl": .opt(try row.optionalString("registration_url")),
-            "taken": .n(state.taken), "seatsLeft": .n(state.seatsLeft), "waiting": .n(state.waiting),
-            "registrationOpen": .bool(state.status == "open" && now <= state.deadline && now < state.starts
-                                        && (state.seatsLeft > 0 || waitingList)),
-            "ended": .bool(now >= state.ends), "purged": .bool(state.purged),
-        ])
+        return TrainingEvent(
+            id: id, centreId: try row.string("centre_id"), kind: EventKind(rawValue: try row.string("kind")) ?? .training, title: try row.string("title"),
+            focus: try row.optionalString("focus"), audience: try row.string("audience"), description: try row.optionalString("description"),
+            trainers: trainers, sessions: try await sessionRows(id, db), firstDate: try row.string("first_date"), lastDate: try row.string("last_date"),
+            capacity: try row.int("capacity"), feeSEK: try row.int("fee_sek"), deadline: try row.string("deadline"), waitingList: waitingList,
+            contactEmail: try row.optionalString("contact_email"), status: EventStatus(rawValue: try row.string("status")) ?? .cancelled,
+            sequence: try row.int("sequence"), invitationsSentAt: try row.optionalString("invitations_sent_at"),
+            registrationUrl: try row.optionalString("registration_url"), taken: state.taken, seatsLeft: state.seatsLeft, waiting: state.waiting,
+            registrationOpen: state.status == "open" && now <= state.deadline && now < state.starts && (state.seatsLeft > 0 || waitingList),
+            ended: now >= state.ends, purged: state.purged)
     }
 }

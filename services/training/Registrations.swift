@@ -5,20 +5,21 @@ import HubMail
 import HubProtocol
 import HubRegistration
 import HubStorage
+import TrainingAPI
 
 /// Registration for trainings through the shared `RegistrationEngine`, and attendance per session.
 enum TrainingRegistrations {
     /// Registration mail waiting for the relay (sent by `training.mail.flush`, on the service's timer).
     static let outbox = MailOutbox()
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.registrations.create": (Access.everyone, .command, create),
-        "training.registrations.get": (Access.everyone, .query, getByToken),
-        "training.registrations.cancel": (Access.everyone, .command, cancelByToken),
-        "training.registrations.list": (Access.event, .query, list),
-        "training.registrations.export": (Access.event, .query, export),
-        "training.registrations.invoice": (Access.event, .query, invoice),
-        "training.attendance.mark": (Access.session, .command, mark),
-        "training.attendance.get": (Access.event, .query, attendance),
+        RegistrationCreate.type: (Access.everyone, .command, create),
+        RegistrationGet.type: (Access.everyone, .query, getByToken),
+        RegistrationCancel.type: (Access.everyone, .command, cancelByToken),
+        RegistrationList.type: (Access.event, .query, list),
+        RegistrationExport.type: (Access.event, .query, export),
+        RegistrationInvoice.type: (Access.event, .query, invoice),
+        AttendanceMark.type: (Access.session, .command, mark),
+        AttendanceGet.type: (Access.event, .query, attendance),
     ]
 
     /// `training.registrations.create`: one person `{eventId, name, agency, municipality?, email, dietary?, invoiceReference?,
@@ -41,12 +42,7 @@ enum TrainingRegistrations {
             "kind": "training", "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
             "participants": .array(result.participants.map { .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue)]) }),
         ]))
-        return .object([
-            "eventId": .string(result.eventId), "bookingId": .string(result.bookingId),
-            "participants": .array(result.participants.map {
-                .object(["participantId": .string($0.participantId), "status": .string($0.status.rawValue), "waitingPosition": $0.waitingPosition.map { JSONValue.n($0) } ?? .null])
-            }),
-        ])
+        return try JSONValue.encode(RegistrationCreate.Reply(eventId: result.eventId, bookingId: result.bookingId, participants: result.participants))
     }
 
     static func token(_ request: ServiceRequest) throws(HubError) -> String {
@@ -59,9 +55,8 @@ enum TrainingRegistrations {
     @Sendable static func getByToken(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let p = try await reference.engine.participant(cancelToken: try token(request), on: context.database)
-        var e = try await TrainingEvents.event(p.eventId, context.database, reference: reference, env: env).objectValue ?? [:]
-        e["contactEmail"] = nil
-        return .object(["participant": try JSONValue.from(p), "event": .object(e)])
+        let e = try await TrainingEvents.typedEvent(p.eventId, context.database, reference: reference, env: env)
+        return try JSONValue.encode(RegistrationGet.Reply(participant: p, event: e.viewed(as: .link)))
     }
 
     /// `training.registrations.cancel {token}`: cancels by the personal link; the freed seat goes to the next in line.
@@ -79,7 +74,7 @@ enum TrainingRegistrations {
                 "name": .string(p.name), "email": .string(p.email),
             ]))
         }
-        return .object(["participant": try JSONValue.from(result.cancelled), "promoted": .array(result.promoted.map { .string($0.id) })])
+        return try JSONValue.encode(CancellationReply(participant: result.cancelled, promoted: result.promoted.map(\.id)))
     }
 
     /// `training.registrations.list {eventId}` (organisers) → seats, the waiting list in order, cancellations.
@@ -166,11 +161,11 @@ enum TrainingRegistrations {
                 "SELECT COUNT(*) AS n FROM training_attendance WHERE participant_id = ? AND attended = 1", participantId)?.int("n") ?? 0
             _ = try await reference.engine.checkIn(participantId: participantId, attended: any > 0, now: env.now(), on: context.database)
         }
-        return .object(["sessionId": .string(sessionId), "marked": .n(parsed.count)])
+        return try JSONValue.encode(AttendanceMark.Reply(sessionId: sessionId, marked: parsed.count))
     }
 
     /// Attendance of everyone with a seat: per session, and whether they attended all of them.
-    static func matrix(_ eventId: String, reference: TrainingReference, db: any DatabaseExecutor) async throws -> (sessions: [JSONValue], rows: [(Participant, [Bool])]) {
+    static func matrix(_ eventId: String, reference: TrainingReference, db: any DatabaseExecutor) async throws -> (sessions: [Session], rows: [(Participant, [Bool])]) {
         let sessions = try await TrainingEvents.sessionRows(eventId, db)
         let people = try await reference.engine.participants(eventId: eventId, on: db).filter { $0.status == .confirmed }
         let marks = try await db.query("""
@@ -179,7 +174,7 @@ enum TrainingRegistrations {
             """, eventId)
         var present = Set<String>()
         for m in marks { present.insert("\(try m.string("session_id"))/\(try m.string("participant_id"))") }
-        let rows = people.map { p in (p, sessions.map { present.contains("\($0["id"]?.text ?? "")/\(p.id)") }) }
+        let rows = people.map { p in (p, sessions.map { present.contains("\($0.id)/\(p.id)") }) }
         return (sessions, rows)
     }
 
@@ -195,7 +190,7 @@ enum TrainingRegistrations {
             certificates[try r.string("participant_id")] = try r.string("id")
         }
         return .object([
-            "event": e, "sessions": .array(sessions),
+            "event": e, "sessions": try JSONValue.encode(sessions),
             "participants": .array(rows.map { p, marks in
                 .object(["participantId": .string(p.id), "name": .string(p.name), "agency": .string(p.agency),
                          "municipality": .opt(p.municipality), "sessions": .array(marks.map { .bool($0) }),

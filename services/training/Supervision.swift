@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import TrainingAPI
 
 /// Commissioned lectures ("föreläsningar på uppdrag") and targeted supervision ("Riktad
 /// handledning"): assignments per partner unit and municipality with three parts in a
@@ -10,19 +11,19 @@ import HubStorage
 /// a log of sessions, and the coverage of a centre's municipalities.
 enum Supervision {
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.lectures.create": (Access.centre, .command, createLecture),
-        "training.lectures.list": (Access.centre, .query, listLectures),
-        "training.supervision.create": (Access.centre, .command, create),
-        "training.supervision.part": (Access.assignment, .command, setPart),
-        "training.supervision.session": (Access.assignment, .command, logSession),
-        "training.supervision.get": (Access.assignment, .query, get),
-        "training.supervision.list": (Access.centre, .query, list),
-        "training.supervision.coverage": (Access.centre, .query, coverage),
+        LectureCreate.type: (Access.centre, .command, createLecture),
+        LectureList.type: (Access.centre, .query, listLectures),
+        SupervisionCreate.type: (Access.centre, .command, create),
+        SupervisionPart.type: (Access.assignment, .command, setPart),
+        SupervisionSession.type: (Access.assignment, .command, logSession),
+        SupervisionGet.type: (Access.assignment, .query, get),
+        SupervisionList.type: (Access.centre, .query, list),
+        SupervisionCoverage.type: (Access.centre, .query, coverage),
     ]
 
     /// The three parts in the order they must happen.
-    static let parts = ["information", "dialogue", "onsite"]
-    static let statuses = ["not_started", "planned", "done"]
+    static let parts = SupervisionPartName.codes
+    static let statuses = PartStatus.codes
 
     /// `training.lectures.create {centreId, date, partner (agency id), unit?, municipality?, topic, audienceSize, lecturer?}`.
     @Sendable static func createLecture(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
@@ -65,11 +66,10 @@ enum Supervision {
         try await db.query("""
             SELECT * FROM training_lectures WHERE centre_id = ? AND (? = '' OR lecture_date LIKE ?) AND (? = '' OR id = ?) ORDER BY lecture_date, topic
             """, centre, year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "", id ?? "", id ?? "").map { r in
-            JSONValue.object(["id": .string(try r.string("id")), "centreId": .string(centre), "date": .string(try r.string("lecture_date")),
-                     "partner": .string(try r.string("partner")), "partnerName": .string(reference.agencyName(try r.string("partner"))),
-                     "unit": .opt(try r.optionalString("unit")), "municipality": .opt(try r.optionalString("municipality")),
-                     "topic": .string(try r.string("topic")), "audienceSize": .n(try r.int("audience_size")),
-                     "lecturer": .opt(try r.optionalString("lecturer"))])
+            try JSONValue.encode(Lecture(id: try r.string("id"), centreId: centre, date: try r.string("lecture_date"), partner: try r.string("partner"),
+                                         partnerName: reference.agencyName(try r.string("partner")), unit: try r.optionalString("unit"),
+                                         municipality: try r.optionalString("municipality"), topic: try r.string("topic"),
+                                         audienceSize: try r.int("audience_size"), lecturer: try r.optionalString("lecturer")))
         }
     }
 
@@ -189,21 +189,22 @@ enum Supervision {
         guard let r = try await db.queryFirst("SELECT * FROM supervision_assignments WHERE id = ?", id) else {
             throw HubError(.notFound, "No such assignment.", field: "body.assignmentId")
         }
-        var partStates: [JSONValue] = []
-        for p in parts {
-            partStates.append(.object(["part": .string(p), "status": .string(try r.string("\(p)_status")), "date": .opt(try r.optionalString("\(p)_date"))]))
+        var partStates: [Assignment.Part] = []
+        for p in SupervisionPartName.allCases {
+            partStates.append(Assignment.Part(part: p, status: PartStatus(rawValue: try r.string("\(p.rawValue)_status")) ?? .notStarted,
+                                              date: try r.optionalString("\(p.rawValue)_date")))
         }
-        let sessions = try await db.query("SELECT * FROM supervision_sessions WHERE assignment_id = ? ORDER BY session_date, created_at", id).map { s in
-            JSONValue.object(["id": .string(try s.string("id")), "part": .string(try s.string("part")), "date": .string(try s.string("session_date")),
-                              "participants": try s.optionalInt("participants").map { .n($0) } ?? .null, "notes": .opt(try s.optionalString("notes"))])
+        let sessions = try await db.query("SELECT * FROM supervision_sessions WHERE assignment_id = ? ORDER BY session_date, created_at", id).map { s throws(HubError) in
+            Assignment.LoggedSession(id: try s.string("id"), part: SupervisionPartName(rawValue: try s.string("part")) ?? .information,
+                                     date: try s.string("session_date"), participants: try s.optionalInt("participants"), notes: try s.optionalString("notes"))
         }
         let agency = try r.string("agency")
-        return .object([
-            "id": .string(id), "centreId": .string(try r.string("centre_id")), "municipality": .string(try r.string("municipality")),
-            "agency": .string(agency), "agencyName": .string(reference.agencyName(agency)), "unit": .string(try r.string("unit")),
-            "notes": .opt(try r.optionalString("notes")), "parts": .array(partStates), "sessions": .array(sessions),
-            "stage": .string(stage(partStates, sessions: sessions.count)), "updatedAt": .string(try r.string("updated_at")),
-        ])
+        let partJSON = try partStates.map { p throws(HubError) in try JSONValue.encode(p) }
+        return try JSONValue.encode(Assignment(
+            id: id, centreId: try r.string("centre_id"), municipality: try r.string("municipality"), agency: agency,
+            agencyName: reference.agencyName(agency), unit: try r.string("unit"), notes: try r.optionalString("notes"), parts: partStates,
+            sessions: sessions, stage: SupervisionStage(rawValue: stage(partJSON, sessions: sessions.count)) ?? .notContacted,
+            updatedAt: try r.string("updated_at")))
     }
 
     /// `training.supervision.coverage {centreId}` → each of the centre's municipalities with the furthest stage any
@@ -212,19 +213,20 @@ enum Supervision {
         let reference = try TrainingReference.load(context.configDir)
         let centre = try reference.centre(try BodyReader(request.body).string("centreId", max: 64))
         let all = try await assignments(centre.id, year: nil, reference: reference, db: context.database)
-        let order = ["not_contacted", "dialogue_held", "supervision_ongoing", "completed"]
+        let order = SupervisionStage.codes
         var counts = [String: Int]()
-        let rows: [JSONValue] = centre.municipalities.map { m in
+        typealias Reply = SupervisionCoverage.Reply
+        let rows: [Reply.Row] = centre.municipalities.map { m in
             let mine = all.filter { $0["municipality"]?.text == m }
             let best = mine.map { $0["stage"]?.text ?? "" }.max { (order.firstIndex(of: $0) ?? 0) < (order.firstIndex(of: $1) ?? 0) } ?? "not_contacted"
             counts[best, default: 0] += 1
             let informed = mine.contains { $0["parts"]?[index: 0]?["status"]?.text == "done" }
-            return .object(["municipality": .string(m), "status": .string(best), "assignments": .n(mine.count), "informationGiven": .bool(informed),
-                            "units": .array(mine.map { .object(["assignmentId": $0["id"] ?? .null, "agency": $0["agency"] ?? .null,
-                                                                "unit": $0["unit"] ?? .null, "stage": $0["stage"] ?? .null]) })])
+            return Reply.Row(municipality: m, status: SupervisionStage(rawValue: best) ?? .notContacted, assignments: mine.count, informationGiven: informed,
+                             units: mine.map { Reply.Unit(assignmentId: $0["id"]?.text ?? "", agency: $0["agency"]?.text ?? "", unit: $0["unit"]?.text ?? "",
+                                                          stage: SupervisionStage(rawValue: $0["stage"]?.text ?? "") ?? .notContacted) })
         }
-        return .object(["centreId": .string(centre.id), "centreName": .string(centre.name), "municipalities": .array(rows),
-                        "counts": .object(Dictionary(uniqueKeysWithValues: order.map { ($0, JSONValue.n(counts[$0] ?? 0)) }))])
+        return try JSONValue.encode(Reply(centreId: centre.id, centreName: centre.name, municipalities: rows,
+                                          counts: Dictionary(uniqueKeysWithValues: order.map { ($0, counts[$0] ?? 0) })))
     }
 }
 

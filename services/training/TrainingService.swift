@@ -6,6 +6,7 @@ import HubProtocol
 import HubRegistration
 import HubStorage
 import Synchronization
+import TrainingAPI
 
 /// The training service ("utbildningar"): training events with one or more sessions and
 /// registration through the shared `RegistrationEngine`, attendance per session,
@@ -125,6 +126,17 @@ public enum TrainingService {
         MailOutbox.migration(version: 2),
     ] + RegistrationEngine.migrations
 
+    /// `handler`, after refusing a body member the contract of `type` (`TrainingAPI.messages`) does
+    /// not name ("Unknown field."). A type without a contract is caught by `TrainingContractTests`.
+    static func refusingUnknownFields(_ type: String, _ handler: MessageHandler) -> MessageHandler {
+        guard let contract = TrainingAPI.messages[type] else { return handler }
+        let fields = contract.fields
+        return MessageHandler(handler.kind) { request, context in
+            try request.body.refuseUnknownFields(fields)
+            return try await handler.run(request, context)
+        }
+    }
+
     /// - Parameters:
     ///   - bus: asks the networks service for a year's network days (year in review); nil leaves them out.
     ///   - now: the clock (tests move it past an event to mark attendance and evaluate).
@@ -136,22 +148,22 @@ public enum TrainingService {
         ]
         for group in groups {
             for (type, (rule, kind, run)) in group {
-                guarded.add(type, rule, MessageHandler(kind) { request, context in try await run(request, context, env) })
+                guarded.add(type, rule, refusingUnknownFields(type, MessageHandler(kind) { request, context in try await run(request, context, env) }))
             }
         }
         // Registration mail: confirmations with the personal link, seats from the waiting list.
-        guarded.add("training.mail.flush", Access.admin, MessageHandler(.command) { request, context in
+        guarded.add(MailFlush.type, Access.admin, refusingUnknownFields(MailFlush.type, MessageHandler(.command) { request, context in
             let reference = try TrainingReference.load(context.configDir)
             let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
             return try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
-        })
-        guarded.add("training.mail.outbox", Access.event, MessageHandler(.query) { request, context in
+        }))
+        guarded.add(MailOutboxList.type, Access.event, refusingUnknownFields(MailOutboxList.type, MessageHandler(.query) { request, context in
             let id = try BodyReader(request.body).string("eventId", max: 64)
             return .object(["mail": .array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database))])
-        })
+        }))
         let handlers = guarded.handlers
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
-                                 timed: [TimedRequest("training.mail.flush", body: ["actor": ["user": "scheduler", "role": "admin"]])], prepare: { db, configDir, logger in
+                                 timed: [TimedRequest(MailFlush.type, body: ["actor": ["user": "scheduler", "role": "admin"]])], prepare: { db, configDir, logger in
             let reference = try TrainingReference.load(configDir)
             let purged = try await db.transaction { tx in
                 let events = try await reference.engine.purge(on: tx)

@@ -3,18 +3,16 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import TrainingAPI
 
 /// The year in review: every training, network day (asked of the networks service over
 /// the bus), commissioned lecture and supervision assignment of a centre's year, in the
 /// shape the annual report lists them, as JSON, Markdown and HTML.
 enum YearReview {
     static let handlers: [String: (AccessRule, MessageHandler.Kind, TrainingHandler)] = [
-        "training.year.review": (Access.centre, .query, review),
+        YearReviewGet.type: (Access.centre, .query, review),
     ]
 
-    static let kindNames = ["training": "Utbildning", "open-house": "Öppet hus", "conference": "Konferens", "manual-training": "Manualutbildning"]
-    static let stageNames = ["not_contacted": "Ej kontaktad", "dialogue_held": "Behovsdialog genomförd",
-                             "supervision_ongoing": "Handledning pågår", "completed": "Avslutad"]
 
     /// `training.year.review {centreId, year}` → `{centreId, centreName, year, trainings, networkDays, networkDaysAvailable,
     /// lectures, supervision, markdown, html}`. When the networks service does not answer, `networkDaysAvailable` is false.
@@ -40,13 +38,11 @@ enum YearReview {
         }
         var networkDays: [JSONValue] = []
         var available = false
-        if let bus = env.bus {
+        if env.bus != nil {
             do {
-                let reply = try await bus.request("networks.days.list", body: ["centreId": .string(centre.id), "year": .n(year),
-                                                                        "actor": request.body["actor"] ?? .null], timeout: .seconds(3))
-                networkDays = (reply["days"]?.arrayValue ?? []).filter { $0["status"]?.text != "cancelled" }.map {
-                    .object(["id": $0["id"] ?? .null, "title": $0["title"] ?? .null, "theme": $0["theme"] ?? .null, "date": $0["date"] ?? .null,
-                             "venue": $0["venue"] ?? .null, "registered": $0["taken"] ?? .null])
+                networkDays = try await env.networkDays(centreId: centre.id, year: year, actor: request.body["actor"] ?? .null).map {
+                    .object(["id": .string($0.id), "title": .string($0.title), "theme": .string($0.theme), "date": .string($0.date),
+                             "venue": .string($0.venue), "registered": $0.taken.map { .n($0) } ?? .null])
                 }
                 available = true
             } catch {
@@ -117,7 +113,7 @@ enum YearReview {
         let trainings = d["trainings"]?.arrayValue ?? []
         section("Utbildningar, konferenser och öppet hus (\(trainings.count))", trainings.map { t in
             let dates = (t["dates"]?.arrayValue ?? []).map(\.text).joined(separator: ", ")
-            let kind = kindNames[t["kind"]?.text ?? ""] ?? ""
+            let kind = (t["kind"]?.text).flatMap(EventKind.init(rawValue:))?.sv ?? ""
             let trainers = (t["trainers"]?.arrayValue ?? []).map(\.text).joined(separator: ", ")
             return "\(dates): \(kind) \"\(t["title"]?.text ?? "")\" för \(t["audience"]?.text ?? ""), \(t["registered"]?.int ?? 0) anmälda, "
                 + "\(t["attendedAll"]?.int ?? 0) deltog i alla tillfällen" + (trainers.isEmpty ? "" : "; utbildare: \(trainers)")
@@ -136,7 +132,7 @@ enum YearReview {
         section("Riktad handledning (\(assignments.count) uppdrag)", assignments.map { a in
             let sessions = a["sessions"]?.arrayValue?.count ?? 0
             return "\(a["municipality"]?.text ?? ""), \(a["agencyName"]?.text ?? "") \(a["unit"]?.text ?? ""): "
-                + "\(stageNames[a["stage"]?.text ?? ""] ?? ""), \(sessions) loggade tillfällen"
+                + "\((a["stage"]?.text).flatMap(SupervisionStage.init(rawValue:))?.sv ?? ""), \(sessions) loggade tillfällen"
         })
         let page = """
             <!DOCTYPE html>

@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import NetworksAPI
 
 /// The public group booking page: one person books several colleagues for a network day
 /// on one invoice reference (an agency booking for its staff). Each participant gets
@@ -100,9 +101,10 @@ extension NetworkRoutes {
                                          "booker": ["name": .string(form["bookerName"] ?? ""), "email": .string(form["bookerEmail"] ?? "")],
                                          "language": .string(context.language.rawValue)]
         if let ref = form["invoiceReference"], !ref.isEmpty { body["invoiceReference"] = .string(ref) }
-        let result: JSONValue
-        switch await attempt("networks.registrations.create", .object(body)) {
-        case .success(let value): result = value
+        // The form's text goes as typed (the engine names each wrong field); the reply is read through the contract.
+        let result: RegistrationCreate.Reply
+        switch await attempt(RegistrationCreate.type, .object(body)) {
+        case .success(let value): result = try RegistrationCreate.reply(value)
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             // Back to the field it concerns: `body.participants[2].email` is row rows[2]'s e-mail.
             let field = Self.groupField(error.field, rows: rows)
@@ -115,11 +117,8 @@ extension NetworkRoutes {
         case .failure(let error): throw error
         }
         var data = dayData(day, lang: lang)
-        let placed = result["participants"]?.arrayValue ?? []
-        data["places"] = zip(rows, placed).map { n, p -> [String: Any] in
-            let status = p["status"]?.stringValue ?? ""
-            return ["name": form["name_\(n)"] ?? "",
-                    "statusText": lang.t("status_" + status) + (p["waitingPosition"]?.intText.map { " (\($0))" } ?? "")]
+        data["places"] = zip(rows, result.participants).map { n, p -> [String: Any] in
+            ["name": form["name_\(n)"] ?? "", "statusText": p.status.name(lang.vocabulary) + (p.waitingPosition.map { " (\($0))" } ?? "")]
         }
         data["manageURL"] = baseURL(request) + "/b/" + manage
         return pages.render("nw_group_done", title: lang.t("reg_done_title"), language: lang, session: nil, data: data, status: .created)

@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import NetworksAPI
 import Synchronization
 
 /// Network days over HTTP: the JSON API (`/api/v1/network-days`, contact persons,
@@ -79,26 +80,26 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     // MARK: JSON API
 
     @Sendable func apiListDays(_ request: Request, context: Context) async throws -> Response {
-        json(try await ask("networks.days.list", .object(query(request, ["centre", "year"]))))
+        json(try await ask(DayList.type, .object(query(request, ["centre", "year"]))))
     }
 
     @Sendable func apiCreateDay(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.days.create", .object(try await body(request, context))), status: .created)
+        return json(try await ask(DayCreate.type, .object(try await body(request, context))), status: .created)
     }
 
     @Sendable func apiGetDay(_ request: Request, context: Context) async throws -> Response {
-        json(try await ask("networks.days.get", ["dayId": .string(param(context, "dayId"))]))
+        json(try await ask(DayGet.type, ["dayId": .string(param(context, "dayId"))]))
     }
 
     @Sendable func apiUpdateDay(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.days.update", .object(try await body(request, context, path: ["dayId": param(context, "dayId")]))))
+        return json(try await ask(DayUpdate.type, .object(try await body(request, context, path: ["dayId": param(context, "dayId")]))))
     }
 
     @Sendable func apiCancelDay(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.days.cancel", ["dayId": .string(param(context, "dayId"))]))
+        return json(try await ask(DayCancel.type, ["dayId": .string(param(context, "dayId"))]))
     }
 
     @Sendable func apiInvite(_ request: Request, context: Context) async throws -> Response {
@@ -106,7 +107,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         let day = param(context, "dayId")
         var b = try await body(request, context, path: ["dayId": day])
         if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/anmalan/" + day) }
-        return json(try await ask("networks.days.invite", .object(b)))
+        return json(try await ask(DayInvite.type, .object(b)))
     }
 
     /// Registers one person or a group; the gateway makes the link tokens and returns
@@ -127,7 +128,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
             })
             let manage = Secrets.randomToken(bytes: 32)
             b["manageToken"] = .string(manage)
-            var result = try await ask("networks.registrations.create", .object(b)).objectValue ?? [:]
+            var result = try await ask(RegistrationCreate.type, .object(b)).objectValue ?? [:]
             result["manageUrl"] = .string(baseURL(request) + "/b/" + manage)
             result["participants"] = .array(zip(result["participants"]?.arrayValue ?? [], tokens).map { placed, token in
                 var o = placed.objectValue ?? [:]
@@ -138,30 +139,30 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         }
         let token = Secrets.randomToken(bytes: 32)
         b["cancelToken"] = .string(token)
-        var result = try await ask("networks.registrations.create", .object(b)).objectValue ?? [:]
+        var result = try await ask(RegistrationCreate.type, .object(b)).objectValue ?? [:]
         result["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
         return json(.object(result), status: .created)
     }
 
     @Sendable func apiListRegistrations(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))]))
+        return json(try await ask(RegistrationList.type, ["dayId": .string(param(context, "dayId"))]))
     }
 
     @Sendable func apiInvoice(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))]))
+        return json(try await ask(RegistrationInvoice.type, ["dayId": .string(param(context, "dayId"))]))
     }
 
     @Sendable func apiCheckIn(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.registrations.checkin", .object(try await body(request, context, path: ["participantId": param(context, "participantId")]))))
+        return json(try await ask(RegistrationCheckIn.type, .object(try await body(request, context, path: ["participantId": param(context, "participantId")]))))
     }
 
     @Sendable func apiMove(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
         var b = try await body(request, context, path: ["participantId": param(context, "participantId")])
-        return json(try await ask("networks.registrations.move", .object(b)))
+        return json(try await ask(RegistrationMove.type, .object(b)))
     }
 
     @Sendable func apiListContacts(_ request: Request, context: Context) async throws -> Response {
@@ -172,7 +173,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         case "false", "": break
         default: throw HubError(.validation, "Use true or false.", field: "includeInactive", reason: .wrongType)
         }
-        return json(try await ask("networks.contacts.list", .object(q)))
+        return json(try await ask(ContactList.type, .object(q)))
     }
 
     @Sendable func apiCreateContact(_ request: Request, context: Context) async throws -> Response {
@@ -181,39 +182,39 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         guard b["updateToken"] == nil else { throw HubError(.validation, "Links are made by the hub.", field: "body.updateToken") }
         let token = Secrets.randomToken(bytes: 32)
         b["updateToken"] = .string(token)
-        var result = try await ask("networks.contacts.create", .object(b)).objectValue ?? [:]
+        var result = try await ask(ContactCreate.type, .object(b)).objectValue ?? [:]
         result["selfUpdateUrl"] = .string(baseURL(request) + "/c/" + token)
         return json(.object(result), status: .created)
     }
 
     @Sendable func apiUpdateContact(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.contacts.update", .object(try await body(request, context, path: ["contactId": param(context, "contactId")]))))
+        return json(try await ask(ContactUpdate.type, .object(try await body(request, context, path: ["contactId": param(context, "contactId")]))))
     }
 
     @Sendable func apiCoverage(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.coverage.get", ["centreId": .string(param(context, "centreId"))]))
+        return json(try await ask(CoverageGet.type, ["centreId": .string(param(context, "centreId"))]))
     }
 
     @Sendable func apiTour(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.tour.list", .object(query(request, ["centre", "year"]))))
+        return json(try await ask(TourList.type, .object(query(request, ["centre", "year"]))))
     }
 
     @Sendable func apiPlanVisit(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.tour.plan", .object(try await body(request, context))), status: .created)
+        return json(try await ask(TourPlan.type, .object(try await body(request, context))), status: .created)
     }
 
     @Sendable func apiCompleteVisit(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.tour.complete", .object(try await body(request, context, path: ["visitId": param(context, "visitId")]))))
+        return json(try await ask(TourComplete.type, .object(try await body(request, context, path: ["visitId": param(context, "visitId")]))))
     }
 
     @Sendable func apiAttendance(_ request: Request, context: Context) async throws -> Response {
         try requireOrganiser(context)
-        return json(try await ask("networks.attendance.get", .object(query(request, ["centre", "year"]))))
+        return json(try await ask(AttendanceGet.type, .object(query(request, ["centre", "year"]))))
     }
 
     // MARK: Organiser pages
@@ -221,32 +222,31 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     @Sendable func daysPage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let days = try await ask("networks.days.list", [:])["days"]?.arrayValue ?? []
-        let centres = ((try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []).map(\.mustache)
+        let days = try await ask(DayList()).days
+        let centres = ((try? await ask(AgenciesList()))?.centres ?? []).map(\.mustacheData)
         return pages.render("nw_days", title: lang.t("nw_title"), language: lang, session: session, data: [
             "days": days.map { day -> [String: Any] in
-                var row = (day.mustache as? [String: Any]) ?? [:]
-                row["status"] = lang.t("nw_day_status_" + (day["status"]?.stringValue ?? ""))
+                var row = (day.mustacheData as? [String: Any]) ?? [:]
+                row["status"] = day.status.name(lang.vocabulary)
                 return row
             }, "hasDays": !days.isEmpty, "centres": centres,
         ])
     }
 
-    func participantRows(_ list: [JSONValue], agencies: [String: String], lang: Language, csrf: String) -> [[String: Any]] {
+    func participantRows(_ list: [Participant], agencies: [String: String], lang: Language, csrf: String) -> [[String: Any]] {
         list.map { p in
-            var row = (p.mustache as? [String: Any]) ?? [:]
-            let status = p["status"]?.stringValue ?? ""
-            row["statusText"] = lang.t("status_" + status) + (p["waitingPosition"]?.numberValue.map { " (\(Int($0)))" } ?? "")
-            row["statusCode"] = status
-            row["confirmed"] = status == "confirmed"
+            var row = (p.mustacheData as? [String: Any]) ?? [:]
+            row["statusText"] = p.status.name(lang.vocabulary) + (p.waitingPosition.map { " (\($0))" } ?? "")
+            row["statusCode"] = p.status.rawValue
+            row["confirmed"] = p.status == .confirmed
             // An organiser moves a seat to the waiting list, or gives someone in line a seat, with a reason.
-            switch status {
-            case "confirmed": row["moveTo"] = "waiting"; row["moveButton"] = lang.t("nw_move_to_waiting")
-            case "waiting": row["moveTo"] = "confirmed"; row["moveButton"] = lang.t("nw_move_to_seat")
-            default: break
+            switch p.status {
+            case .confirmed: row["moveTo"] = MoveDestination.waiting.rawValue; row["moveButton"] = lang.t("nw_move_to_waiting")
+            case .waiting: row["moveTo"] = MoveDestination.confirmed.rawValue; row["moveButton"] = lang.t("nw_move_to_seat")
+            case .cancelled: break
             }
-            row["agencyName"] = agencies[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
-            row["dayId"] = p["eventId"]?.stringValue ?? ""
+            row["agencyName"] = agencies[p.agency] ?? p.agency
+            row["dayId"] = p.eventId
             row["csrf"] = csrf
             return row
         }
@@ -255,28 +255,25 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     func agencyNames() async -> [String: String] {
         // The networks service knows the agencies of the reference data; ask a public day-less list once.
         var out: [String: String] = [:]
-        if let status = try? await ask("networks.agencies.list", [:]) {
-            for a in status["agencies"]?.arrayValue ?? [] { out[a["id"]?.stringValue ?? ""] = a["name"]?.stringValue }
-        }
+        for a in (try? await ask(AgenciesList()))?.agencies ?? [] { out[a.id] = a.name }
         return out
     }
 
     @Sendable func dayPage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
-        let day = reply["day"] ?? .null
+        let reply = try await ask(RegistrationList(dayId: param(context, "dayId")))
+        let day = reply.day
         let agencies = await agencyNames()
-        let participants = participantRows(reply["participants"]?.arrayValue ?? [], agencies: agencies, lang: lang, csrf: session.csrfToken)
+        let participants = participantRows(reply.participants, agencies: agencies, lang: lang, csrf: session.csrfToken)
         let filter = ParticipantFilter(query: request.uri.queryParameters.get("q"), status: request.uri.queryParameters.get("status"),
                                        sort: request.uri.queryParameters.get("sort"))
         let shown = filter.apply(participants)
-        let summary = lang.t("nw_seats_summary", ["taken": day["taken"]?.intText ?? "0", "capacity": day["capacity"]?.intText ?? "0",
-                                                   "waiting": day["waiting"]?.intText ?? "0"])
-        return pages.render("nw_day", title: day["title"]?.stringValue ?? lang.t("nw_title"), language: lang, session: session, data: [
-            "day": day.mustache, "seatsSummary": summary, "csrf": session.csrfToken,
-            "cancelled": day["status"]?.stringValue == "cancelled",
-            "invitedText": day["invitationsSentAt"]?.stringValue.map { lang.t("nw_invited", ["when": lang.dateTime($0)]) } as Any,
+        let summary = lang.t("nw_seats_summary", ["taken": String(day.taken ?? 0), "capacity": String(day.capacity), "waiting": String(day.waiting)])
+        return pages.render("nw_day", title: day.title, language: lang, session: session, data: [
+            "day": day.mustacheData, "seatsSummary": summary, "csrf": session.csrfToken,
+            "cancelled": day.status == .cancelled,
+            "invitedText": day.invitationsSentAt.map { lang.t("nw_invited", ["when": lang.dateTime($0)]) } as Any,
             "participants": shown, "hasParticipants": !participants.isEmpty, "hasShown": !shown.isEmpty,
             "filter": filter.view(lang, shown: shown.count, total: participants.count),
             // After a move: `?flytt=ok`, or the refusal's reason code (codes only in the address, never text).
@@ -293,7 +290,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         let day = param(context, "dayId")
         let body: JSONValue = ["participantId": .string(form["participantId"] ?? ""), "to": .string(form["to"] ?? ""),
                                "reason": .string(form["reason"] ?? "")]
-        switch await attempt("networks.registrations.move", body) {
+        switch await attempt(RegistrationMove.type, body) {
         case .success: return Redirect.to("/natverk/dagar/\(day)?flytt=ok")
         case .failure(let error) where [.validation, .conflict, .notFound].contains(error.code):
             let code = error.reason?.rawValue.filter { $0.isLetter || $0 == "_" } ?? error.code.rawValue
@@ -308,11 +305,10 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     func renderNewDay(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
                       formError: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {
         let lang = context.language
-        let centres = (try? await ask("networks.agencies.list", [:]))?["centres"]?.arrayValue ?? []
+        let centres = (try? await ask(AgenciesList()))?.centres ?? []
         return pages.render("nw_new_day", title: lang.t("nw_new"), language: lang, session: session, data: [
             "centres": centres.map { c -> [String: Any] in
-                ["id": c["id"]?.stringValue ?? "", "name": c["name"]?.stringValue ?? "",
-                 "selected": c["id"]?.stringValue == (form["centreId"] ?? session.user.centre)]
+                ["id": c.id, "name": c.name, "selected": c.id == (form["centreId"] ?? session.user.centre)]
             },
             "form": form, "err": errors, "formError": formError as Any, "csrf": session.csrfToken,
             "errorList": FormErrorSummary.items(errors, template: NetworkTemplates.all["nw_new_day"] ?? "", lang: lang),
@@ -349,9 +345,11 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         }
         body["programme"] = .array(programme)
         if !errors.isEmpty { return await renderNewDay(session, context, form: form, errors: errors, status: .badRequest) }
-        switch await attempt("networks.days.create", .object(body)) {
-        case .success(let day):
-            return Redirect.to("/natverk/dagar/\(day["id"]?.stringValue ?? "")?klart=day_created")
+        // The form's text goes to the service as typed (its checks name each wrong field), so the body stays JSON here.
+        switch await attempt(DayCreate.type, .object(body)) {
+        case .success(let reply):
+            let day = try DayCreate.reply(reply)
+            return Redirect.to("/natverk/dagar/\(day.id)?klart=day_created")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
             // Every problem the service found, each by its field.
             for detail in error.details ?? [error.detail] {
@@ -371,7 +369,7 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let day = param(context, "dayId")
-        _ = try await ask("networks.days.invite", ["dayId": .string(day), "registrationUrl": .string(baseURL(request) + "/anmalan/" + day)])
+        _ = try await ask(DayInvite(dayId: day, registrationUrl: baseURL(request) + "/anmalan/" + day))
         return Redirect.to("/natverk/dagar/\(day)?klart=day_invited")
     }
 
@@ -383,12 +381,12 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         let form = try await Forms.read(&request, context: context)
         guard Confirmation.given(form) else {
             let lang = context.language
-            let title = (try? await ask("networks.days.get", ["dayId": .string(day)]))?["title"]?.stringValue ?? ""
+            let title = (try? await ask(DayGet(dayId: day)))?.title ?? ""
             return Confirmation.page(pages, language: lang, session: session, action: "/natverk/dagar/\(day)/stall-in", form: form,
                                      question: lang.t("nw_cancel_question"), details: [title, lang.t("nw_cancel_detail")],
                                      confirmLabel: lang.t("nw_cancel_yes"), cancelURL: "/natverk/dagar/\(day)")
         }
-        _ = try await ask("networks.days.cancel", ["dayId": .string(day)])
+        _ = try await ask(DayCancel(dayId: day))
         return Redirect.to("/natverk/dagar/\(day)?klart=day_cancelled")
     }
 
@@ -396,47 +394,44 @@ struct NetworkRoutes: PublicRegistrationRoutes {
         _ = try organiserSession(context)
         var request = request
         let form = try await Forms.read(&request, context: context)
-        _ = try await ask("networks.registrations.checkin", ["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")])
+        _ = try await ask(RegistrationCheckIn(participantId: form["participantId"] ?? "", attended: form["attended"] != "0"))
         return Redirect.to("/natverk/dagar/\(param(context, "dayId"))?klart=" + (form["attended"] != "0" ? "checked_in" : "check_in_undone"))
     }
 
     @Sendable func printPage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let reply = try await ask("networks.registrations.list", ["dayId": .string(param(context, "dayId"))])
-        let confirmed = (reply["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "confirmed" }
+        let reply = try await ask(RegistrationList(dayId: param(context, "dayId")))
+        let confirmed = reply.participants.filter { $0.status == .confirmed }
         var rows = participantRows(confirmed, agencies: await agencyNames(), lang: lang, csrf: session.csrfToken)
         for i in rows.indices { rows[i]["number"] = i + 1 }
         return pages.render("nw_print", title: lang.t("nw_print_heading"), language: lang, session: session,
-                            data: ["day": (reply["day"] ?? .null).mustache, "participants": rows])
+                            data: ["day": reply.day.mustacheData, "participants": rows])
     }
 
     /// The participant list as CSV (organisers; page session or API token).
     @Sendable func csvDownload(_ request: Request, context: Context) async throws -> Response {
         if context.apiUser == nil { _ = try organiserSession(context) } else { try requireOrganiser(context) }
-        return csvDownload(try await ask("networks.registrations.export", ["dayId": .string(param(context, "dayId"))]))
+        return csvDownload(try await ask(RegistrationExport.type, ["dayId": .string(param(context, "dayId"))]))
     }
 
     @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        return invoicePage(try await ask("networks.registrations.invoice", ["dayId": .string(param(context, "dayId"))]), language: lang, session: session)
+        return invoicePage(try await ask(RegistrationInvoice.type, ["dayId": .string(param(context, "dayId"))]), language: lang, session: session)
     }
 
     @Sendable func coveragePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let reply = try await ask("networks.coverage.get", ["centreId": .string(param(context, "centreId"))])
-        let rows: [[String: Any]] = (reply["municipalities"]?.arrayValue ?? []).map { m in
-            ["municipality": m["municipality"]?.stringValue ?? "",
-             "cells": (m["agencies"]?.arrayValue ?? []).map { c -> [String: Any] in
-                 ["gap": c["gap"]?.boolValue ?? true,
-                  "names": (c["contacts"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }.joined(separator: ", ")]
-             }]
+        let reply = try await ask(CoverageGet(centreId: param(context, "centreId")))
+        let rows: [[String: Any]] = reply.municipalities.map { m in
+            ["municipality": m.municipality,
+             "cells": m.agencies.map { c -> [String: Any] in ["gap": c.gap, "names": c.contacts.map(\.name).joined(separator: ", ")] }]
         }
         return pages.render("nw_coverage", title: lang.t("cov_title"), language: lang, session: session, data: [
-            "centreName": reply["centreName"]?.stringValue ?? "", "agencies": (reply["agencies"] ?? .array([])).mustache, "rows": rows,
-            "gapsText": lang.t("cov_gaps", ["n": reply["gaps"]?.intText ?? "0"]),
+            "centreName": reply.centreName, "agencies": reply.agencies.mustacheData, "rows": rows,
+            "gapsText": lang.t("cov_gaps", ["n": String(reply.gaps)]),
         ])
     }
 }
@@ -444,32 +439,30 @@ struct NetworkRoutes: PublicRegistrationRoutes {
 /// Contacts, attendance and tour pages of one centre.
 extension NetworkRoutes {
     /// The centre (name, municipalities) and the agencies, from the networks service's reference data.
-    func centreAndAgencies(_ centreId: String) async throws -> (centre: JSONValue, agencies: [JSONValue]) {
-        let reference = try await ask("networks.agencies.list", [:])
-        guard let centre = reference["centres"]?.arrayValue?.first(where: { $0["id"]?.stringValue == centreId }) else {
+    func centreAndAgencies(_ centreId: String) async throws -> (centre: CentreInfo, agencies: [AgencyInfo]) {
+        let reference = try await ask(AgenciesList())
+        guard let centre = reference.centres.first(where: { $0.id == centreId }) else {
             throw HubError(.notFound, "No such centre.", field: "centreId")
         }
-        return (centre, reference["agencies"]?.arrayValue ?? [])
+        return (centre, reference.agencies)
     }
 
     func renderContacts(_ session: SessionInfo, _ context: Context, centreId: String, form: [String: String] = [:],
                         errors: [String: String] = [:], addedURL: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let lang = context.language
         let (centre, agencies) = try await centreAndAgencies(centreId)
-        let names = Dictionary(agencies.map { ($0["id"]?.stringValue ?? "", $0["name"]?.stringValue ?? "") }, uniquingKeysWith: { a, _ in a })
-        let contacts = try await ask("networks.contacts.list", ["centreId": .string(centreId)])["contacts"]?.arrayValue ?? []
+        let names = Dictionary(agencies.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let contacts = try await ask(ContactList(centreId: centreId)).contacts
         return pages.render("nw_contacts", title: lang.t("ct_title"), language: lang, session: session, data: [
-            "centreId": centreId, "centreName": centre["name"]?.stringValue ?? "", "csrf": session.csrfToken,
+            "centreId": centreId, "centreName": centre.name, "csrf": session.csrfToken,
             "contacts": contacts.map { c -> Any in
-                var row = (c.mustache as? [String: Any]) ?? [:]
-                row["agencyName"] = names[c["agency"]?.stringValue ?? ""] ?? ""
+                var row = (c.mustacheData as? [String: Any]) ?? [:]
+                row["agencyName"] = names[c.agency] ?? ""
                 return row
             },
             "hasContacts": !contacts.isEmpty, "form": form, "err": errors, "addedURL": addedURL as Any,
-            "agencies": agencies.map { a -> [String: Any] in
-                ["id": a["id"]?.stringValue ?? "", "name": a["name"]?.stringValue ?? "", "selected": a["id"]?.stringValue == form["agency"]]
-            },
-            "municipalities": (centre["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { m -> [String: Any] in
+            "agencies": agencies.map { a -> [String: Any] in ["id": a.id, "name": a.name, "selected": a.id == form["agency"]] },
+            "municipalities": centre.municipalities.map { m -> [String: Any] in
                 ["name": m, "selected": m == form["municipality"]]
             },
         ], status: status)
@@ -493,7 +486,7 @@ extension NetworkRoutes {
         }
         let token = Secrets.randomToken(bytes: 32)
         body["updateToken"] = .string(token)
-        switch await attempt("networks.contacts.create", .object(body)) {
+        switch await attempt(ContactCreate.type, .object(body)) {
         case .success:
             return try await renderContacts(session, context, centreId: centreId, addedURL: baseURL(request) + "/c/" + token)
         case .failure(let error) where error.code == .validation:
@@ -510,13 +503,14 @@ extension NetworkRoutes {
         let lang = context.language
         let centreId = param(context, "centreId")
         let (centre, _) = try await centreAndAgencies(centreId)
-        let reply = try await ask("networks.attendance.get", .object(["centreId": .string(centreId)].merging(query(request, ["year"])) { a, _ in a }))
-        let dayCount = reply["days"]?.arrayValue?.count ?? 0
+        // The year as the address gives it (a wrong one is the service's to refuse), the reply through the contract.
+        let reply = try AttendanceGet.reply(try await ask(AttendanceGet.type, .object(["centreId": .string(centreId)].merging(query(request, ["year"])) { a, _ in a })))
+        let dayCount = reply.days.count
         return pages.render("nw_attendance", title: lang.t("att_title"), language: lang, session: session, data: [
-            "centreName": centre["name"]?.stringValue ?? "",
-            "agencies": (reply["agencies"]?.arrayValue ?? []).map { a -> Any in
-                var row = (a.mustache as? [String: Any]) ?? [:]
-                row["absent"] = (a["attended"]?.numberValue ?? 0) == 0
+            "centreName": centre.name,
+            "agencies": reply.agencies.map { a -> Any in
+                var row = (a.mustacheData as? [String: Any]) ?? [:]
+                row["absent"] = a.attended == 0
                 row["dayCount"] = dayCount
                 return row
             },
@@ -527,18 +521,18 @@ extension NetworkRoutes {
                     status: HTTPResponse.Status = .ok) async throws -> Response {
         let lang = context.language
         let (centre, _) = try await centreAndAgencies(centreId)
-        let reply = try await ask("networks.tour.list", ["centreId": .string(centreId)])
+        let reply = try await ask(TourList(centreId: centreId))
         return pages.render("nw_tour", title: lang.t("tour_title"), language: lang, session: session, data: [
-            "centreId": centreId, "centreName": centre["name"]?.stringValue ?? "", "year": reply["year"]?.intText ?? "",
+            "centreId": centreId, "centreName": centre.name, "year": String(reply.year),
             "csrf": session.csrfToken, "formError": formError as Any,
-            "notVisited": (reply["notVisited"] ?? .array([])).mustache,
-            "visits": (reply["visits"]?.arrayValue ?? []).map { v -> Any in
-                var row = (v.mustache as? [String: Any]) ?? [:]
-                row["done"] = v["status"]?.stringValue == "completed"
+            "notVisited": reply.notVisited.mustacheData,
+            "visits": reply.visits.map { v -> Any in
+                var row = (v.mustacheData as? [String: Any]) ?? [:]
+                row["done"] = v.status == .completed
                 row["csrf"] = session.csrfToken
                 return row
             },
-            "municipalities": (centre["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { ["name": $0] },
+            "municipalities": centre.municipalities.map { ["name": $0] },
             "form": [String: String](), "err": [String: String](),
         ], status: status)
     }
@@ -554,7 +548,7 @@ extension NetworkRoutes {
         let form = try await Forms.read(&request, context: context)
         let body: JSONValue = ["centreId": .string(centreId), "municipality": .string(form["municipality"] ?? ""),
                                "date": .string((form["date"] ?? "").trimmingCharacters(in: .whitespaces))]
-        if case .failure(let error) = await attempt("networks.tour.plan", body) {
+        if case .failure(let error) = await attempt(TourPlan.type, body) {
             guard error.code == .validation else { throw error }
             return try await renderTour(session, context, centreId: centreId, formError: context.language.t("reg_err_invalid"), status: .badRequest)
         }
@@ -563,7 +557,7 @@ extension NetworkRoutes {
 
     @Sendable func completeVisitForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        _ = try await ask("networks.tour.complete", ["visitId": .string(param(context, "visitId"))])
+        _ = try await ask(TourComplete(visitId: param(context, "visitId")))
         return Redirect.to("/natverk/besok/\(param(context, "centreId"))?klart=visit_completed")
     }
 }

@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import NetworksAPI
 
 /// The public registration pages: no login, Swedish with English through `?lang=en`,
 /// server-side validation with errors beside the fields, a honeypot field, a rate
@@ -9,7 +10,7 @@ import Hummingbird
 /// show anyone but the person (or the booker) holding the link.
 extension NetworkRoutes {
     func dayPublic(_ id: String) async throws(HubError) -> JSONValue {
-        try await ask("networks.days.public", ["dayId": .string(id)])
+        try await ask(DayPublic.type, ["dayId": .string(id)])
     }
 
     @Sendable func registrationForm(_ request: Request, context: Context) async throws -> Response {
@@ -45,9 +46,10 @@ extension NetworkRoutes {
         // The mail about the place is written in the language of this page.
         var body: [String: JSONValue] = ["dayId": .string(dayId), "cancelToken": .string(token), "language": .string(lang.rawValue)]
         for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
-        let result: JSONValue
-        switch await attempt("networks.registrations.create", .object(body)) {
-        case .success(let value): result = value
+        // The form's text goes as typed (the engine names each wrong field); the reply is read through the contract.
+        let result: RegistrationCreate.Reply
+        switch await attempt(RegistrationCreate.type, .object(body)) {
+        case .success(let value): result = try RegistrationCreate.reply(value)
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             if RegistrationForm.fields.contains(field) {
@@ -59,10 +61,10 @@ extension NetworkRoutes {
                               status: .conflict)
         case .failure(let error): throw error
         }
-        let placed = result["participants"]?[index: 0]
-        let statusText = placed?["status"]?.stringValue == "confirmed"
+        let placed = result.participants.first
+        let statusText = placed?.status == .confirmed
             ? lang.t("reg_done_confirmed")
-            : lang.t("reg_done_waiting", ["n": placed?["waitingPosition"]?.intText ?? "?"])
+            : lang.t("reg_done_waiting", ["n": placed?.waitingPosition.map(String.init) ?? "?"])
         var data = dayData(day, lang: lang)
         data["statusText"] = statusText
         data["cancelURL"] = baseURL(request) + "/r/" + token
@@ -88,20 +90,19 @@ extension NetworkRoutes {
     @Sendable func bookingPage(_ request: Request, context: Context) async throws -> Response {
         let lang = context.language
         let token = param(context, "token")
-        let reply: JSONValue
-        switch await attempt("networks.bookings.get", ["token": .string(token)]) {
+        let reply: BookingGet.Reply
+        switch await attempt(BookingGet(token: token)) {
         case .success(let value): reply = value
         case .failure(let error) where error.code == .notFound: return linkInvalid(context)
         case .failure(let error): throw error
         }
         let csrf = publicCSRF(request)
-        var data = dayData(reply["day"] ?? .null, lang: lang)
-        data["bookingIntro"] = lang.t("booking_intro", ["ref": reply["invoiceReference"]?.stringValue ?? "–"])
-        data["participants"] = (reply["participants"]?.arrayValue ?? []).map { p -> [String: Any] in
-            let status = p["status"]?.stringValue ?? ""
-            return ["id": p["id"]?.stringValue ?? "", "name": p["name"]?.stringValue ?? "", "active": status != "cancelled",
-                    "statusText": lang.t("status_" + status) + (p["waitingPosition"]?.intText.map { " (\($0))" } ?? ""),
-                    "token": token, "csrf": csrf]
+        var data = dayData(try JSONValue.encode(reply.day), lang: lang)
+        data["bookingIntro"] = lang.t("booking_intro", ["ref": reply.invoiceReference ?? "–"])
+        data["participants"] = reply.participants.map { p -> [String: Any] in
+            ["id": p.id, "name": p.name, "active": p.status != .cancelled,
+             "statusText": p.status.name(lang.vocabulary) + (p.waitingPosition.map { " (\($0))" } ?? ""),
+             "token": token, "csrf": csrf]
         }
         return withCSRFCookie(pages.render("nw_booking", title: lang.t("booking_title"), language: lang, session: nil, data: data), csrf)
     }
@@ -110,7 +111,7 @@ extension NetworkRoutes {
         var request = request
         let form = try await publicForm(&request, context: context)
         let token = param(context, "token")
-        if case .failure(let error) = await attempt("networks.bookings.cancel", ["token": .string(token), "participantId": .string(form["participantId"] ?? "")]) {
+        if case .failure(let error) = await attempt(BookingCancel(token: token, participantId: form["participantId"] ?? "")) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
             return linkInvalid(context)
         }
@@ -133,10 +134,9 @@ extension NetworkRoutes {
 
     @Sendable func selfUpdateForm(_ request: Request, context: Context) async throws -> Response {
         let token = param(context, "token")
-        switch await attempt("networks.contacts.self.get", ["token": .string(token)]) {
+        switch await attempt(ContactSelfGet(token: token)) {
         case .success(let contact):
-            var form: [String: String] = [:]
-            for f in Self.selfFields { form[f] = contact[f]?.stringValue ?? "" }
+            let form = ["name": contact.name, "title": contact.title ?? "", "unit": contact.unit ?? "", "email": contact.email, "phone": contact.phone ?? ""]
             return renderSelf(request, context, token: token, form: form)
         case .failure(let error) where error.code == .notFound: return linkInvalid(context)
         case .failure(let error): throw error
@@ -155,7 +155,7 @@ extension NetworkRoutes {
             form[f] = (raw[f] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             body[f] = form[f]!.isEmpty ? .null : .string(form[f]!)
         }
-        switch await attempt("networks.contacts.self.update", .object(body)) {
+        switch await attempt(ContactSelfUpdate.type, .object(body)) {
         case .success: return renderSelf(request, context, token: token, form: form, saved: true)
         case .failure(let error) where error.code == .notFound: return linkInvalid(context)
         case .failure(let error) where error.code == .validation:

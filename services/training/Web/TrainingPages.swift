@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import TrainingAPI
 
 /// The organiser pages of the training service (admin, staff): trainings with attendance per
 /// session and certificates, a form for a new training, lectures, targeted supervision with
@@ -16,22 +17,20 @@ extension TrainingRoutes {
         lang.fieldError(error.reason) ?? lang.t("reg_err_invalid")
     }
 
-    func reference() async throws -> JSONValue { try await ask("training.reference.get", [:]) }
+    func reference() async throws -> ReferenceGet.Reply { try await ask(ReferenceGet()) }
 
-    func centreOptions(_ reference: JSONValue, selected: String?) -> [[String: Any]] {
-        (reference["centres"]?.arrayValue ?? []).map { c in
-            ["id": c["id"]?.stringValue ?? "", "name": c["name"]?.stringValue ?? "", "selected": c["id"]?.stringValue == selected]
-        }
+    func centreOptions(_ reference: ReferenceGet.Reply, selected: String?) -> [[String: Any]] {
+        reference.centres.map { c in ["id": c.id, "name": c.name, "selected": c.id == selected] }
     }
 
     @Sendable func listPage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        let events = try await ask("training.events.list", [:])["events"]?.arrayValue ?? []
+        let events = try await ask(EventList()).events
         let rows: [[String: Any]] = events.map { e in
-            var row = (e.mustache as? [String: Any]) ?? [:]
-            row["kindText"] = lang.t("tr_kind_" + (e["kind"]?.stringValue ?? ""))
-            row["dates"] = (e["sessions"]?.arrayValue ?? []).compactMap { $0["date"]?.stringValue }.joined(separator: ", ")
+            var row = (e.mustacheData as? [String: Any]) ?? [:]
+            row["kindText"] = e.kind.name(lang.vocabulary)
+            row["dates"] = e.sessions.map(\.date).joined(separator: ", ")
             return row
         }
         return pages.render("tr_list", title: lang.t("tr_title"), language: lang, session: session, data: [
@@ -43,8 +42,8 @@ extension TrainingRoutes {
                         formError: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let lang = context.language
         let ref = try await reference()
-        let kinds = (ref["kinds"]?.arrayValue ?? []).compactMap(\.stringValue).map { k -> [String: Any] in
-            ["id": k, "name": lang.t("tr_kind_" + k), "selected": k == (form["kind"] ?? "training")]
+        let kinds = ref.kinds.map { k -> [String: Any] in
+            ["id": k.rawValue, "name": k.name(lang.vocabulary), "selected": k.rawValue == (form["kind"] ?? EventKind.training.rawValue)]
         }
         let sessions = (1...Self.sessionRows).map { n -> [String: Any] in
             ["n": n, "fields": Self.sessionFields.map { f -> [String: Any] in
@@ -95,7 +94,7 @@ extension TrainingRoutes {
         }
         body["sessions"] = .array(sessions)
         if !errors.isEmpty { return try await renderNewEvent(session, context, form: form, errors: errors, status: .badRequest) }
-        switch await attempt("training.events.create", .object(body)) {
+        switch await attempt(EventCreate.type, .object(body)) {
         case .success(let e):
             return Redirect.to("/utbildning/tillfallen/\(e["id"]?.stringValue ?? "")?klart=training_created")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
@@ -123,66 +122,59 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let lang = context.language
         let id = param(context, "eventId")
-        let sheet = try await ask("training.attendance.get", ["eventId": .string(id)])
-        let list = try await ask("training.registrations.list", ["eventId": .string(id)])
-        let evaluation = try await ask("training.evaluations.summary", ["eventId": .string(id)])
-        let e = sheet["event"] ?? .null
-        let sessions = sheet["sessions"]?.arrayValue ?? []
-        let attendees: [[String: Any]] = (sheet["participants"]?.arrayValue ?? []).map { p in
-            let pid = p["participantId"]?.stringValue ?? ""
-            let marks = (p["sessions"]?.arrayValue ?? []).enumerated().map { i, m -> [String: Any] in
-                let present = m.boolValue == true
-                return ["present": present, "sessionId": sessions.indices.contains(i) ? sessions[i]["id"]?.stringValue ?? "" : "",
-                        "number": i + 1, "participantId": pid, "name": p["name"]?.stringValue ?? "", "eventId": id, "csrf": session.csrfToken]
+        let sheet = try await ask(AttendanceGet(eventId: id))
+        let list = try await ask(RegistrationList(eventId: id))
+        let evaluation = try await ask(EvaluationSummary(eventId: id))
+        let e = sheet.event
+        let sessions = sheet.sessions
+        let attendees: [[String: Any]] = sheet.participants.map { p in
+            let marks = p.sessions.enumerated().map { i, present -> [String: Any] in
+                ["present": present, "sessionId": sessions.indices.contains(i) ? sessions[i].id : "",
+                 "number": i + 1, "participantId": p.participantId, "name": p.name, "eventId": id, "csrf": session.csrfToken]
             }
-            return ["name": p["name"]?.stringValue ?? "", "agency": p["agency"]?.stringValue ?? "", "marks": marks,
-                    "all": p["allSessions"]?.boolValue ?? false, "certificateId": p["certificateId"]?.stringValue as Any]
+            return ["name": p.name, "agency": p.agency, "marks": marks, "all": p.allSessions, "certificateId": p.certificateId as Any]
         }
         let reference = try? await self.reference()
-        let agencyNames = Dictionary(((reference?["agencies"]?.arrayValue) ?? []).compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } },
-                                     uniquingKeysWith: { first, _ in first })
-        let participants = (list["participants"]?.arrayValue ?? []).map { p -> [String: Any] in
-            let status = p["status"]?.stringValue ?? ""
-            let agency = agencyNames[p["agency"]?.stringValue ?? ""] ?? p["agency"]?.stringValue ?? ""
-            return ["name": p["name"]?.stringValue ?? "", "agency": agency, "agencyName": agency, "statusCode": status,
-                    "municipality": p["municipality"]?.stringValue ?? "",
-                    "status": lang.name("status_", status) + (status == "waiting" ? " (\(p["waitingPosition"]?.intText ?? ""))" : ""),
-                    "statusText": lang.name("status_", status),
-                    "registered": lang.dateTime(p["registeredAt"]?.stringValue ?? "")]
+        let agencyNames = Dictionary((reference?.agencies ?? []).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let participants = list.participants.map { p -> [String: Any] in
+            let agency = agencyNames[p.agency] ?? p.agency
+            let status = p.status.name(lang.vocabulary)
+            return ["name": p.name, "agency": agency, "agencyName": agency, "statusCode": p.status.rawValue, "municipality": p.municipality ?? "",
+                    "status": status + (p.status == .waiting ? " (\(p.waitingPosition.map(String.init) ?? ""))" : ""),
+                    "statusText": status, "registered": lang.dateTime(p.registeredAt)]
         }
         let filter = ParticipantFilter(query: request.uri.queryParameters.get("q"), status: request.uri.queryParameters.get("status"),
                                        sort: request.uri.queryParameters.get("sort"))
         let shown = filter.apply(participants)
-        let waiting = (list["participants"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "waiting" }.map { p -> [String: Any] in
-            ["name": p["name"]?.stringValue ?? "", "position": p["waitingPosition"]?.intText ?? ""]
+        let waiting = list.participants.filter { $0.status == .waiting }.map { p -> [String: Any] in
+            ["name": p.name, "position": p.waitingPosition.map(String.init) ?? ""]
         }
-        let questions = (evaluation["questions"]?.arrayValue ?? []).map { q -> [String: Any] in
-            ["label": lang.t("tr_q_" + (q["question"]?.stringValue ?? "")), "average": q["average"]?.numberValue.map { String(format: "%.1f", $0) } ?? "–"]
+        let questions = evaluation.questions.map { q -> [String: Any] in
+            ["label": lang.t("tr_q_" + q.question), "average": q.average.map { String(format: "%.1f", $0) } ?? "–"]
         }
-        return pages.render("tr_event", title: e["title"]?.stringValue ?? lang.t("tr_title"), language: lang, session: session, data: [
-            "event": e.mustache, "kindText": lang.t("tr_kind_" + (e["kind"]?.stringValue ?? "")), "sessions": sessions.map(\.mustache),
+        return pages.render("tr_event", title: e.title, language: lang, session: session, data: [
+            "event": e.mustacheData, "kindText": e.kind.name(lang.vocabulary), "sessions": sessions.map(\.mustacheData),
             "attendees": attendees, "hasAttendees": !attendees.isEmpty, "waiting": waiting, "hasWaiting": !waiting.isEmpty,
             "participants": shown, "hasParticipants": !participants.isEmpty, "hasShown": !shown.isEmpty,
             "filter": filter.view(lang, shown: shown.count, total: participants.count),
-            "seatsSummary": lang.t("nw_seats_summary", ["taken": e["taken"]?.intText ?? "0", "capacity": e["capacity"]?.intText ?? "0",
-                                                         "waiting": e["waiting"]?.intText ?? "0"]),
-            "responsesText": lang.t("tr_eval_responses", ["n": evaluation["responses"]?.intText ?? "0"]), "questions": questions,
-            "comments": (evaluation["comments"] ?? .array([])).mustache, "csrf": session.csrfToken,
-            "cancelled": e["status"]?.stringValue == "cancelled", "ended": e["ended"]?.boolValue ?? false,
+            "seatsSummary": lang.t("nw_seats_summary", ["taken": String(e.taken ?? 0), "capacity": String(e.capacity), "waiting": String(e.waiting)]),
+            "responsesText": lang.t("tr_eval_responses", ["n": String(evaluation.responses)]), "questions": questions,
+            "comments": evaluation.comments, "csrf": session.csrfToken,
+            "cancelled": e.status == .cancelled, "ended": e.ended,
         ])
     }
 
     /// The participant list as CSV (the hub's one format: semicolons, UTF-8 BOM, Stockholm times).
     @Sendable func participantsCSV(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        return csvDownload(try await ask("training.registrations.export", ["eventId": .string(param(context, "eventId"))]))
+        return csvDownload(try await ask(RegistrationExport.type, ["eventId": .string(param(context, "eventId"))]))
     }
 
     /// The invoice basis: people × fee per agency and invoice reference (the shared page).
     @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        return invoicePage(try await ask("training.registrations.invoice", ["eventId": .string(param(context, "eventId"))]), language: lang, session: session)
+        return invoicePage(try await ask(RegistrationInvoice.type, ["eventId": .string(param(context, "eventId"))]), language: lang, session: session)
     }
 
     @Sendable func attendanceForm(_ request: Request, context: Context) async throws -> Response {
@@ -190,48 +182,44 @@ extension TrainingRoutes {
         var request = request
         let form = try await Forms.read(&request, context: context)
         let id = param(context, "eventId")
-        _ = try await ask("training.attendance.mark", [
-            "sessionId": .string(form["sessionId"] ?? ""),
-            "marks": [["participantId": .string(form["participantId"] ?? ""), "attended": .bool(form["attended"] != "0")]],
-        ])
+        _ = try await ask(AttendanceMark(sessionId: form["sessionId"] ?? "",
+                                         marks: [AttendanceMarkEntry(participantId: form["participantId"] ?? "", attended: form["attended"] != "0")]))
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=" + (form["attended"] != "0" ? "attendance_marked" : "attendance_undone"))
     }
 
     @Sendable func certificatesForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask("training.certificates.issue", ["eventId": .string(id)])
+        _ = try await ask(CertificateIssue(eventId: id))
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=certificates_issued")
     }
 
     @Sendable func inviteForm(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
         let id = param(context, "eventId")
-        _ = try await ask("training.events.invite", ["eventId": .string(id), "registrationUrl": .string(baseURL(request) + "/utbildning/anmalan/" + id)])
+        _ = try await ask(EventInvite(eventId: id, registrationUrl: baseURL(request) + "/utbildning/anmalan/" + id))
         return Redirect.to("/utbildning/tillfallen/\(id)?klart=training_invited")
     }
 
     /// The certificate as the service made it (print-ready; the page's styles come from /static/training.css).
     @Sendable func certificatePage(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        let reply = try await ask("training.certificates.get", ["certificateId": .string(param(context, "certificateId"))])
-        return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
+        let reply = try await ask(CertificateGet(certificateId: param(context, "certificateId")))
+        return download(reply.html, type: "text/html; charset=utf-8")
     }
 
     // MARK: Lectures, supervision, year in review
 
-    func centre(_ reference: JSONValue, _ id: String) throws(HubError) -> JSONValue {
-        guard let c = reference["centres"]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) else {
+    func centre(_ reference: ReferenceGet.Reply, _ id: String) throws(HubError) -> ReferenceGet.Reply.Centre {
+        guard let c = reference.centres.first(where: { $0.id == id }) else {
             throw HubError(.notFound, "No such centre.", field: "centreId")
         }
         return c
     }
 
-    func options(_ items: [JSONValue], selected: String?) -> [[String: Any]] {
-        items.map { a in
-            let id = a["id"]?.stringValue ?? a.stringValue ?? ""
-            return ["id": id, "name": a["name"]?.stringValue ?? id, "selected": id == selected]
-        }
+    /// Choices of a form: each an id and its name.
+    func options(_ items: [(id: String, name: String)], selected: String?) -> [[String: Any]] {
+        items.map { ["id": $0.id, "name": $0.name, "selected": $0.id == selected] }
     }
 
     func renderLectures(_ session: SessionInfo, _ context: Context, form: [String: String] = [:], errors: [String: String] = [:],
@@ -240,11 +228,11 @@ extension TrainingRoutes {
         let id = param(context, "centreId")
         let ref = try await reference()
         let c = try centre(ref, id)
-        let lectures = try await ask("training.lectures.list", ["centreId": .string(id)])["lectures"] ?? .array([])
+        let lectures = try await ask(LectureList.type, ["centreId": .string(id)])["lectures"] ?? .array([])
         return pages.render("tr_lectures", title: lang.t("tr_lectures"), language: lang, session: session, data: [
-            "centreId": id, "centreName": c["name"]?.stringValue ?? "", "lectures": lectures.mustache,
-            "agencies": options(ref["agencies"]?.arrayValue ?? [], selected: form["partner"]),
-            "municipalities": options(c["municipalities"]?.arrayValue ?? [], selected: form["municipality"]),
+            "centreId": id, "centreName": c.name, "lectures": lectures.mustache,
+            "agencies": options(ref.agencies.map { ($0.id, $0.name) }, selected: form["partner"]),
+            "municipalities": options(c.municipalities.map { ($0, $0) }, selected: form["municipality"]),
             "form": form, "err": errors, "csrf": session.csrfToken,
         ], status: status)
     }
@@ -277,7 +265,7 @@ extension TrainingRoutes {
     @Sendable func addLectureForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.lectures.create", request, context, text: ["date", "partner", "unit", "municipality", "topic", "lecturer"],
+        return try await submit(LectureCreate.type, request, context, text: ["date", "partner", "unit", "municipality", "topic", "lecturer"],
                                 numbers: ["audienceSize"], fixed: ["centreId": .string(id)], redirect: "/utbildning/forelasningar/\(id)") { form, errors in
             try await renderLectures(session, context, form: form, errors: errors, status: .badRequest)
         }
@@ -289,28 +277,23 @@ extension TrainingRoutes {
         let id = param(context, "centreId")
         let ref = try await reference()
         let c = try centre(ref, id)
-        let coverage = try await ask("training.supervision.coverage", ["centreId": .string(id)])
-        let assignments = try await ask("training.supervision.list", ["centreId": .string(id)])["assignments"]?.arrayValue ?? []
-        let rows: [[String: Any]] = (coverage["municipalities"]?.arrayValue ?? []).map { m in
-            let status = m["status"]?.stringValue ?? ""
-            return ["municipality": m["municipality"]?.stringValue ?? "", "statusText": lang.t("tr_stage_" + status), "status": status,
-                    "gap": status == "not_contacted"]
+        let coverage = try await ask(SupervisionCoverage(centreId: id))
+        let assignments = try await ask(SupervisionList(centreId: id)).assignments
+        let rows: [[String: Any]] = coverage.municipalities.map { m in
+            ["municipality": m.municipality, "statusText": m.status.name(lang.vocabulary), "status": m.status.rawValue, "gap": m.status == .notContacted]
         }
         let list: [[String: Any]] = assignments.map { a in
-            let aid = a["id"]?.stringValue ?? ""
-            return ["id": aid, "municipality": a["municipality"]?.stringValue ?? "", "agencyName": a["agencyName"]?.stringValue ?? "",
-                    "unit": a["unit"]?.stringValue ?? "", "stageText": lang.t("tr_stage_" + (a["stage"]?.stringValue ?? "")),
-                    "sessions": a["sessions"]?.arrayValue?.count ?? 0, "centreId": id, "csrf": session.csrfToken,
-                    "parts": (a["parts"]?.arrayValue ?? []).map { p -> [String: Any] in
-                        let part = p["part"]?.stringValue ?? ""
-                        return ["label": lang.t("tr_part_" + part), "statusText": lang.t("tr_pstatus_" + (p["status"]?.stringValue ?? "")),
-                                "date": p["date"]?.stringValue ?? "", "part": part, "id": aid, "centreId": id, "csrf": session.csrfToken]
-                    }]
+            ["id": a.id, "municipality": a.municipality, "agencyName": a.agencyName, "unit": a.unit, "stageText": a.stage.name(lang.vocabulary),
+             "sessions": a.sessions.count, "centreId": id, "csrf": session.csrfToken,
+             "parts": a.parts.map { p -> [String: Any] in
+                 ["label": p.part.name(lang.vocabulary), "statusText": p.status.name(lang.vocabulary), "date": p.date ?? "", "part": p.part.rawValue,
+                  "id": a.id, "centreId": id, "csrf": session.csrfToken]
+             }]
         }
         return pages.render("tr_supervision", title: lang.t("tr_supervision"), language: lang, session: session, data: [
-            "centreId": id, "centreName": c["name"]?.stringValue ?? "", "coverage": rows, "assignments": list,
-            "agencies": options(ref["agencies"]?.arrayValue ?? [], selected: form["agency"]),
-            "municipalities": options(c["municipalities"]?.arrayValue ?? [], selected: form["municipality"]),
+            "centreId": id, "centreName": c.name, "coverage": rows, "assignments": list,
+            "agencies": options(ref.agencies.map { ($0.id, $0.name) }, selected: form["agency"]),
+            "municipalities": options(c.municipalities.map { ($0, $0) }, selected: form["municipality"]),
             "form": form, "err": errors, "formError": (errors["form"] ?? errors["part"] ?? errors["status"] ?? errors["assignmentId"]) as Any,
             "csrf": session.csrfToken,
         ], status: status)
@@ -323,7 +306,7 @@ extension TrainingRoutes {
     @Sendable func addAssignmentForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.supervision.create", request, context, text: ["municipality", "agency", "unit", "notes"], numbers: [],
+        return try await submit(SupervisionCreate.type, request, context, text: ["municipality", "agency", "unit", "notes"], numbers: [],
                                 fixed: ["centreId": .string(id)], redirect: "/utbildning/handledning/\(id)") { form, errors in
             try await renderSupervision(session, context, form: form, errors: errors, status: .badRequest)
         }
@@ -332,7 +315,7 @@ extension TrainingRoutes {
     @Sendable func partForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.supervision.part", request, context, text: ["part", "status", "date"], numbers: [],
+        return try await submit(SupervisionPart.type, request, context, text: ["part", "status", "date"], numbers: [],
                                 fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/utbildning/handledning/\(id)") { _, errors in
             try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
         }
@@ -341,7 +324,7 @@ extension TrainingRoutes {
     @Sendable func sessionForm(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let id = param(context, "centreId")
-        return try await submit("training.supervision.session", request, context, text: ["part", "date", "notes"], numbers: ["participants"],
+        return try await submit(SupervisionSession.type, request, context, text: ["part", "date", "notes"], numbers: ["participants"],
                                 fixed: ["assignmentId": .string(param(context, "assignmentId"))], redirect: "/utbildning/handledning/\(id)") { _, errors in
             try await renderSupervision(session, context, errors: ["form": errors.values.first ?? ""], status: .conflict)
         }
@@ -360,13 +343,13 @@ extension TrainingRoutes {
         data["kinds"] = nil
         data["trainings"] = (reply["trainings"]?.arrayValue ?? []).map { t -> [String: Any] in
             var row = (t.mustache as? [String: Any]) ?? [:]
-            row["kindText"] = lang.t("tr_kind_" + (t["kind"]?.stringValue ?? ""))
+            row["kindText"] = EventKind.name(of: t["kind"]?.stringValue ?? "", lang.rawValue)
             row["datesText"] = (t["dates"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
             return row
         }
         data["supervision"] = (reply["supervision"]?.arrayValue ?? []).map { a -> [String: Any] in
             var row = (a.mustache as? [String: Any]) ?? [:]
-            row["stageText"] = lang.t("tr_stage_" + (a["stage"]?.stringValue ?? ""))
+            row["stageText"] = SupervisionStage.name(of: a["stage"]?.stringValue ?? "", lang.rawValue)
             return row
         }
         data["yearText"] = reply["year"]?.intText ?? ""

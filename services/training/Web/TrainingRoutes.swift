@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubProtocol
 import Hummingbird
+import TrainingAPI
 
 /// Trainings over HTTP: the JSON API (`/api/v1/trainings`, lectures, supervision, coverage,
 /// year in review), the public registration and evaluation pages (the network-day
@@ -46,26 +47,26 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         group.post("/utbildning/handledning/:centreId/:assignmentId/traff", use: sessionForm)
         group.get("/utbildning/arsoversikt/:centreId", use: reviewPage)
 
-        api.get("/trainings", use: forward("training.events.list", query: ["centre", "year", "kind"], organiser: false))
-        api.post("/trainings", use: forward("training.events.create", status: .created))
-        api.get("/trainings/:eventId", use: forward("training.events.get", path: ["eventId"], organiser: false))
-        api.post("/trainings/:eventId/cancel", use: forward("training.events.cancel", path: ["eventId"]))
+        api.get("/trainings", use: forward(EventList.type, query: ["centre", "year", "kind"], organiser: false))
+        api.post("/trainings", use: forward(EventCreate.type, status: .created))
+        api.get("/trainings/:eventId", use: forward(EventGet.type, path: ["eventId"], organiser: false))
+        api.post("/trainings/:eventId/cancel", use: forward(EventCancel.type, path: ["eventId"]))
         api.post("/trainings/:eventId/invitations", use: apiInvite)
         api.post("/trainings/:eventId/registrations", use: apiRegister)
-        api.get("/trainings/:eventId/registrations", use: forward("training.registrations.list", path: ["eventId"]))
-        api.get("/trainings/:eventId/attendance", use: forward("training.attendance.get", path: ["eventId"]))
-        api.post("/training-sessions/:sessionId/attendance", use: forward("training.attendance.mark", path: ["sessionId"]))
-        api.post("/trainings/:eventId/certificates", use: forward("training.certificates.issue", path: ["eventId"], status: .created))
-        api.get("/certificates/:certificateId", use: forward("training.certificates.get", path: ["certificateId"]))
-        api.get("/trainings/:eventId/evaluation", use: forward("training.evaluations.summary", path: ["eventId"]))
-        api.get("/lectures", use: forward("training.lectures.list", query: ["centre", "year"]))
-        api.post("/lectures", use: forward("training.lectures.create", status: .created))
-        api.get("/supervision-assignments", use: forward("training.supervision.list", query: ["centre", "year"]))
-        api.post("/supervision-assignments", use: forward("training.supervision.create", status: .created))
-        api.get("/supervision-assignments/:assignmentId", use: forward("training.supervision.get", path: ["assignmentId"]))
-        api.post("/supervision-assignments/:assignmentId/parts", use: forward("training.supervision.part", path: ["assignmentId"]))
-        api.post("/supervision-assignments/:assignmentId/sessions", use: forward("training.supervision.session", path: ["assignmentId"], status: .created))
-        api.get("/supervision-coverage/:centreId", use: forward("training.supervision.coverage", path: ["centreId"]))
+        api.get("/trainings/:eventId/registrations", use: forward(RegistrationList.type, path: ["eventId"]))
+        api.get("/trainings/:eventId/attendance", use: forward(AttendanceGet.type, path: ["eventId"]))
+        api.post("/training-sessions/:sessionId/attendance", use: forward(AttendanceMark.type, path: ["sessionId"]))
+        api.post("/trainings/:eventId/certificates", use: forward(CertificateIssue.type, path: ["eventId"], status: .created))
+        api.get("/certificates/:certificateId", use: forward(CertificateGet.type, path: ["certificateId"]))
+        api.get("/trainings/:eventId/evaluation", use: forward(EvaluationSummary.type, path: ["eventId"]))
+        api.get("/lectures", use: forward(LectureList.type, query: ["centre", "year"]))
+        api.post("/lectures", use: forward(LectureCreate.type, status: .created))
+        api.get("/supervision-assignments", use: forward(SupervisionList.type, query: ["centre", "year"]))
+        api.post("/supervision-assignments", use: forward(SupervisionCreate.type, status: .created))
+        api.get("/supervision-assignments/:assignmentId", use: forward(SupervisionGet.type, path: ["assignmentId"]))
+        api.post("/supervision-assignments/:assignmentId/parts", use: forward(SupervisionPart.type, path: ["assignmentId"]))
+        api.post("/supervision-assignments/:assignmentId/sessions", use: forward(SupervisionSession.type, path: ["assignmentId"], status: .created))
+        api.get("/supervision-coverage/:centreId", use: forward(SupervisionCoverage.type, path: ["centreId"]))
         api.get("/year-in-review/:centreId", use: apiReview)
     }
 
@@ -91,7 +92,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         let id = param(context, "eventId")
         var b = try await body(request, context, path: ["eventId": id])
         if b["registrationUrl"] == nil { b["registrationUrl"] = .string(baseURL(request) + "/utbildning/anmalan/" + id) }
-        return json(try await ask("training.events.invite", .object(b)))
+        return json(try await ask(EventInvite.type, .object(b)))
     }
 
     /// Registers one person; the gateway makes the cancellation link and returns it once.
@@ -102,7 +103,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         }
         let token = Secrets.randomToken(bytes: 32)
         b["cancelToken"] = .string(token)
-        var result = try await ask("training.registrations.create", .object(b)).objectValue ?? [:]
+        var result = try await ask(RegistrationCreate.type, .object(b)).objectValue ?? [:]
         result["cancelUrl"] = .string(baseURL(request) + "/tr/" + token)
         return json(.object(result), status: .created)
     }
@@ -127,7 +128,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         }
         let year = given.flatMap { Int($0) } ?? Calendar(identifier: .gregorian).component(.year, from: Date())
         b["year"] = .number(Double(year))
-        return try await ask("training.year.review", .object(b))
+        return try await ask(YearReviewGet.type, .object(b))
     }
 
     func download(_ text: String, type: String) -> Response {
@@ -144,7 +145,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
 
     /// The training in the shape the shared registration form reads (trainers as organisers).
     func publicEvent(_ id: String) async throws(HubError) -> JSONValue {
-        var e = try await ask("training.events.public", ["eventId": .string(id)]).objectValue ?? [:]
+        var e = try await ask(EventPublic.type, ["eventId": .string(id)]).objectValue ?? [:]
         e["organisers"] = .array((e["trainers"]?.arrayValue ?? []).compactMap { $0["name"] })
         return .object(e)
     }
@@ -182,7 +183,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         var body: [String: JSONValue] = ["eventId": .string(id), "cancelToken": .string(token), "language": .string(lang.rawValue)]
         for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
         let result: JSONValue
-        switch await attempt("training.registrations.create", .object(body)) {
+        switch await attempt(RegistrationCreate.type, .object(body)) {
         case .success(let value): result = value
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
@@ -260,7 +261,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         }
         if let c = form["comment"], !c.isEmpty { body["comment"] = .string(c) }
         guard errors.isEmpty else { return try await renderEvaluation(request, context, errors: errors, status: .badRequest) }
-        if case .failure(let error) = await attempt("training.evaluations.submit", .object(body)) {
+        if case .failure(let error) = await attempt(EvaluationSubmit.type, .object(body)) {
             guard error.code == .validation || error.code == .conflict else { throw error }
             return try await renderEvaluation(request, context, formError: lang.t(error.field == "body.comment" ? "reg_err_too_long" : "tr_err_eval_closed"),
                                               status: .conflict)

@@ -1,0 +1,86 @@
+import Foundation
+import HubProtocol
+import HubRegistration
+import Testing
+import TrainingAPI
+import TrainingService
+
+/// The training contract (`TrainingAPI`) against the real handlers: every message type has its
+/// request and reply types, the replies decode into them, and a member the contract does not
+/// name is refused.
+@Suite("Training: the typed contract")
+struct TrainingContractTests {
+    @Test func everyMessageTypeOfTheServiceHasAContractAndNoContractLacksAHandler() {
+        let handled = Set(TrainingService.definition().handlers.keys)
+        let contracted = Set(TrainingAPI.messages.keys)
+        #expect(handled.subtracting(contracted).isEmpty, "handlers without a contract type: \(handled.subtracting(contracted).sorted())")
+        #expect(contracted.subtracting(handled).isEmpty, "contract types without a handler: \(contracted.subtracting(handled).sorted())")
+        for (type, request) in TrainingAPI.messages { #expect(request.type == type && type.hasPrefix(TrainingAPI.service + ".")) }
+    }
+
+    @Test func anUnknownFieldIsRefusedNamingItAndNothingIsStored() async throws {
+        let f = try await TrainingFixture.make()
+        try await f.refused(EventCreate.type, TrainingFixture.twoDateTraining(extra: ["room": "A1"]), code: .validation, field: "body.room")
+        let (reply, _) = await f.send(EventCreate.type, TrainingFixture.twoDateTraining(extra: ["room": "A1"]))
+        #expect(reply.error?.message == "Unknown field." && reply.error?.reason == nil)
+        await f.close()
+    }
+
+    @Test func eventsRegistrationsAndSupervisionReplyInTheirContractTypes() async throws {
+        let f = try await TrainingFixture.make()
+        let createdJSON = try await f.createTraining(capacity: 1, waitingList: true)
+        let event = try EventCreate.reply(createdJSON)
+        #expect(event.kind == .training && event.sessions.count == 2 && event.trainers.last?.organisation == "Högskolan i Borås")
+        #expect(createdJSON.objectValue?["description"] == .null, "optional members are on the wire as null")
+        #expect(try EventGet.reply(try await f.ok(EventGet.type, try EventGet(eventId: event.id).body())) == event)
+        #expect(try EventList.reply(try await f.ok(EventList.type, try EventList(kind: .training).body())).events.map(\.id) == [event.id])
+        let publicJSON = try await f.ok(EventPublic.type, try EventPublic(eventId: event.id).body())
+        let publicEvent = try EventPublic.reply(publicJSON)
+        #expect(publicEvent.event.taken == nil && publicEvent.event.contactEmail == nil && !publicEvent.municipalities.isEmpty)
+
+        let anna = Registrant(name: "Anna Andersson", agency: "social-services", email: "anna@example.se", cancelToken: RegistrationEngine.makeToken())
+        let placed = try RegistrationCreate.reply(try await f.ok(RegistrationCreate.type, try RegistrationCreate(eventId: event.id, person: anna).body()))
+        #expect(placed.eventId == event.id && placed.participants.first?.status == .confirmed)
+        let mine = try RegistrationGet.reply(try await f.ok(RegistrationGet.type, try RegistrationGet(token: anna.cancelToken).body()))
+        #expect(mine.participant.name == "Anna Andersson" && mine.event.id == event.id)
+        let list = try RegistrationList.reply(try await f.ok(RegistrationList.type, try RegistrationList(eventId: event.id).body()))
+        #expect(list.participants.count == 1 && list.event.taken == 1)
+        let invoice = try RegistrationInvoice.reply(try await f.ok(RegistrationInvoice.type, try RegistrationInvoice(eventId: event.id).body()))
+        #expect(invoice.people == 1 && invoice.day.id == event.id)
+        let sheet = try AttendanceGet.reply(try await f.ok(AttendanceGet.type, try AttendanceGet(eventId: event.id).body()))
+        #expect(sheet.sessions.count == 2 && sheet.participants.first?.sessions == [false, false] && sheet.participants.first?.certificateId == nil)
+
+        let assignment = try SupervisionCreate.reply(try await f.ok(SupervisionCreate.type, ["centreId": "sodra-alvsborg", "municipality": "Mark",
+                                                                                          "agency": "social-services", "unit": "Vuxenenheten"]))
+        #expect(assignment.parts.map(\.status) == [.notStarted, .notStarted, .notStarted] && assignment.stage == .notContacted)
+        #expect(try JSONValue.encode(assignment) == (try await f.ok(SupervisionGet.type, try SupervisionGet(assignmentId: assignment.id).body())))
+        let partJSON = try await f.ok(SupervisionPart.type, ["assignmentId": .string(assignment.id), "part": "information", "status": "done",
+                                                                   "date": "2031-06-01"])
+        let informed = try SupervisionPart.reply(partJSON)
+        #expect(informed.parts[0].status == .done && informed.parts[0].date == "2031-06-01" && informed.parts[1].date == nil)
+        #expect(partJSON["parts"]?[index: 1]?.objectValue?["date"] == .null, "a part without a date says so with null")
+        let logged = try SupervisionSession.reply(try await f.ok(SupervisionSession.type, ["assignmentId": .string(assignment.id), "part": "information",
+                                                                                        "date": "2031-06-02", "participants": 12]))
+        #expect(logged.sessions.map(\.participants) == [12] && logged.sessions[0].notes == nil)
+        #expect(try SupervisionGet.reply(try await f.ok(SupervisionGet.type, try SupervisionGet(assignmentId: assignment.id).body())) == logged)
+        #expect(try SupervisionList.reply(try await f.ok(SupervisionList.type, try SupervisionList(centreId: "sodra-alvsborg", year: 2031).body()))
+            .assignments == [logged])
+        let lecture = try LectureCreate.reply(try await f.ok(LectureCreate.type, ["centreId": "sodra-alvsborg", "date": "2031-03-03", "partner": "police",
+                                                                               "topic": "Våld i nära relationer", "audienceSize": 30]))
+        #expect(lecture.partnerName.isEmpty == false && lecture.unit == nil && lecture.audienceSize == 30)
+        #expect(try LectureList.reply(try await f.ok(LectureList.type, try LectureList(centreId: "sodra-alvsborg", year: 2031).body())).lectures == [lecture])
+        let coverage = try SupervisionCoverage.reply(try await f.ok(SupervisionCoverage.type, try SupervisionCoverage(centreId: "sodra-alvsborg").body()))
+        #expect(coverage.municipalities.contains { $0.municipality == "Mark" && $0.units.count == 1 && $0.informationGiven })
+        #expect(Set(coverage.counts.keys) == Set(SupervisionStage.codes), "every stage is counted")
+        let reference = try ReferenceGet.reply(try await f.ok(ReferenceGet.type, try ReferenceGet().body()))
+        #expect(reference.kinds == EventKind.allCases)
+        await f.close()
+    }
+
+    @Test func theVocabularyNamesEveryCodeInSwedishAndEnglish() {
+        #expect(EventKind.openHouse.rawValue == "open-house" && EventKind.openHouse.name(.sv) == "Öppet hus")
+        #expect(PartStatus.name(of: "not_started", "en") == "Not started")
+        #expect(SupervisionPartName.codes == ["information", "dialogue", "onsite"])
+        #expect(SupervisionStage.allCases.allSatisfy { !$0.sv.isEmpty && !$0.en.isEmpty })
+    }
+}
