@@ -35,6 +35,8 @@ let package = Package(
         // libxml2 (Debian libxml2-dev): XML Schema validation of Kriminalvården documents.
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "HubProtocol", swiftSettings: strict),
+        // The meetings service's contract (issue 13): request and reply types, error codes, vocabulary.
+        .target(name: "MeetingsAPI", dependencies: ["HubProtocol"], path: "services/meetings/API", swiftSettings: strict),
         .target(
             name: "HubStorage",
             dependencies: [
@@ -84,7 +86,7 @@ let package = Package(
         // Each service's web face (pages, JSON API, templates, strings, OpenAPI), in its own folder.
         .target(name: "ReferralsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/referrals/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
-        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "MeetingsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/meetings/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(name: "NetworksWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/networks/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
@@ -116,9 +118,9 @@ let package = Package(
                 path: "services/referrals", exclude: ["README.md", "Web"], swiftSettings: strict),
         // E-mail: the SMTP client, MIME messages and the outbox that meetings and networks share.
         .target(name: "HubMail", dependencies: ["HubProtocol", "HubStorage", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", "MeetingsAPI", .product(name: "Crypto", package: "swift-crypto"),
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-                path: "services/meetings", exclude: ["README.md", "Web"], swiftSettings: strict),
+                path: "services/meetings", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
                 path: "services/networks", exclude: ["README.md", "Web"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
@@ -138,7 +140,7 @@ let package = Package(
             name: "hub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb", "HubBackup",
-                "ReferralsService", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
+                "ReferralsService", "MeetingsService", "MeetingsAPI", "NetworksService", "TrainingService", "AgencyAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -158,7 +160,7 @@ let package = Package(
         .testTarget(name: "HubBackupTests", dependencies: ["HubBackup", "HubStorage", "HubProtocol", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
         .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
-        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],
+        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "MeetingsAPI", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],
                     exclude: ["minutes-corpus"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage",
                                                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
@@ -177,7 +179,7 @@ let package = Package(
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "HubBus", "HubProtocol", "HubStorage",
-            "HubCore", "HubTestSupport", "ReferralsService",
+            "HubCore", "HubTestSupport", "ReferralsService", "MeetingsAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -55,6 +55,12 @@ final class FakeBus: BusRequester {
     func brokerStatus(timeout: Duration) async throws(HubError) -> BrokerStatus {
         try state.withLock { $0.broker }.get()
     }
+
+    /// Answers `R`'s message type with `reply`, written through the service's contract type as
+    /// the service writes it (the networks and training services: `NetworksAPI`, `TrainingAPI`).
+    func answer<R: ContractRequest>(_ request: R.Type, _ reply: R.Reply) {
+        setReply(R.type, Result { () throws(HubError) -> JSONValue in try JSONValue.encode(reply) })
+    }
 }
 
 /// A gateway on a temp-file SQLite database with one admin ("admin" / adminPassword).
