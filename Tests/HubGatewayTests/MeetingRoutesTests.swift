@@ -89,6 +89,23 @@ struct MeetingRoutesTests {
         }
     }
 
+    @Test func statusesAreNamedByTheContractsVocabularyInBothLanguages() async throws {
+        let h = try await Harness.make(bus: bus())
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let sv = try await b.get("/moten/m1")
+            for code in [MeetingStatus.planned.sv, MinutesStatus.draft.sv, AttendanceStatus.invited.sv, AttendanceStatus.present.sv,
+                         AttendanceStatus.regrets.sv, AttendanceStatus.absent.sv] {
+                #expect(sv.text.contains(code), "\(code)")
+            }
+            let en = try await b.get("/moten/m1?lang=en")
+            #expect(en.text.contains(">\(AttendanceStatus.regrets.en)</option>") && en.text.contains("(\(AttendanceStatus.invited.en))"))
+            let list = try await b.get("/moten?lang=sv")
+            #expect(list.text.contains("<td>\(MeetingStatus.planned.sv)</td><td>\(MinutesStatus.draft.sv)</td>"))
+        }
+    }
+
     @Test func meetingPageEditsMinutesThroughTheBus() async throws {
         let fake = bus()
         let h = try await Harness.make(bus: fake)
