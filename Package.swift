@@ -35,8 +35,6 @@ let package = Package(
         // libxml2 (Debian libxml2-dev): XML Schema validation of Kriminalvården documents.
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "HubProtocol", swiftSettings: strict),
-        // The meetings service's contract (issue 13): request and reply types, error codes, vocabulary.
-        .target(name: "MeetingsAPI", dependencies: ["HubProtocol"], path: "services/meetings/API", swiftSettings: strict),
         .target(
             name: "HubStorage",
             dependencies: [
@@ -83,8 +81,12 @@ let package = Package(
             resources: [.embedInCode("templates")],
             swiftSettings: strict
         ),
+        // Each service's contract: Codable request and reply types of its messages, its error
+        // reasons and its vocabulary (codes with Swedish and English names).
+        .target(name: "ReferralsAPI", dependencies: ["HubProtocol"], path: "services/referrals/API", swiftSettings: strict),
+        .target(name: "MeetingsAPI", dependencies: ["HubProtocol"], path: "services/meetings/API", swiftSettings: strict),
         // Each service's web face (pages, JSON API, templates, strings, OpenAPI), in its own folder.
-        .target(name: "ReferralsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+        .target(name: "ReferralsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "ReferralsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/referrals/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "MeetingsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/meetings/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
@@ -114,8 +116,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // Deployable services: each owns its handlers, migrations and README.
-        .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore"],
-                path: "services/referrals", exclude: ["README.md", "Web"], swiftSettings: strict),
+        .target(name: "ReferralsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "ReferralsAPI"],
+                path: "services/referrals", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         // E-mail: the SMTP client, MIME messages and the outbox that meetings and networks share.
         .target(name: "HubMail", dependencies: ["HubProtocol", "HubStorage", .product(name: "Logging", package: "swift-log")]),
         .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", "MeetingsAPI", .product(name: "Crypto", package: "swift-crypto"),
@@ -125,7 +127,7 @@ let package = Package(
                 path: "services/networks", exclude: ["README.md", "Web"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail"],
                 path: "services/training", exclude: ["README.md", "Web"], swiftSettings: strict),
-        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "CLibXML2",
+        .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "CLibXML2", "ReferralsAPI",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
                                                        .product(name: "Crypto", package: "swift-crypto"),
                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
@@ -140,7 +142,7 @@ let package = Package(
             name: "hub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb", "HubBackup",
-                "ReferralsService", "MeetingsService", "MeetingsAPI", "NetworksService", "TrainingService", "AgencyAdapters",
+                "ReferralsService", "ReferralsAPI", "MeetingsService", "MeetingsAPI", "NetworksService", "TrainingService", "AgencyAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -159,7 +161,7 @@ let package = Package(
         .testTarget(name: "HubStorageTests", dependencies: ["HubTestSupport", "HubStorage", "HubProtocol"]),
         .testTarget(name: "HubBackupTests", dependencies: ["HubBackup", "HubStorage", "HubProtocol", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
-        .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
+        .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "ReferralsAPI", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
         .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "MeetingsAPI", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],
                     exclude: ["minutes-corpus"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage",
@@ -170,7 +172,7 @@ let package = Package(
         ]),
         .testTarget(name: "AgencyAdaptersTests", dependencies: [
             "HubTestSupport",
-            "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage", "ReferralsService",
+            "AgencyAdapters", "HubBus", "HubCore", "HubProtocol", "HubStorage", "ReferralsService", "ReferralsAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrainingServiceTests", dependencies: [
@@ -179,7 +181,7 @@ let package = Package(
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "HubBus", "HubProtocol", "HubStorage",
-            "HubCore", "HubTestSupport", "ReferralsService", "MeetingsAPI",
+            "HubCore", "HubTestSupport", "ReferralsService", "ReferralsAPI", "MeetingsAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

@@ -6,6 +6,7 @@ import HubGateway
 import HubProtocol
 import HubStorage
 import Logging
+import ReferralsAPI
 import ReferralsService
 import Synchronization
 #if canImport(FoundationNetworking)
@@ -123,7 +124,7 @@ struct ReferralsBench: AsyncParsableCommand {
             for _ in 0..<concurrency {
                 group.addTask {
                     var failed = 0
-                    for _ in 0..<perTask { do { _ = try await bus.request("referrals.submit", body: busBody, timeout: .seconds(30)) } catch { failed += 1 } }
+                    for _ in 0..<perTask { do { _ = try await bus.request(SubmitReferral.type, body: busBody, timeout: .seconds(30)) } catch { failed += 1 } }
                     return failed
                 }
             }
@@ -135,7 +136,7 @@ struct ReferralsBench: AsyncParsableCommand {
         var direct: [Double] = []
         for _ in 0..<500 {
             let s = ContinuousClock.now
-            let (reply, _) = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: "referrals.submit", body: busBody), principal: .gateway))
+            let (reply, _) = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: SubmitReferral.type, body: busBody), principal: .gateway))
             if reply.error == nil { direct.append(BusBench.micros(ContinuousClock.now - s)) }
         }
         let directLat = BusBench.Latencies(samples: direct)
@@ -146,7 +147,7 @@ struct ReferralsBench: AsyncParsableCommand {
                 group.addTask {
                     var ok = 0
                     for _ in 0..<(1000 / concurrency) {
-                        let (reply, _) = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: "referrals.submit", body: busBody), principal: .gateway))
+                        let (reply, _) = await dispatcher.handle(ServiceRequest(envelope: Envelope(type: SubmitReferral.type, body: busBody), principal: .gateway))
                         if reply.error == nil { ok += 1 }
                     }
                     return ok

@@ -7,6 +7,7 @@ import HubStorage
 import Logging
 import MeetingsAPI
 import MeetingsService
+import ReferralsAPI
 import ReferralsService
 
 /// `hub import …`: bring existing documents into the hub.
@@ -120,7 +121,7 @@ struct ImportStatistics: AsyncParsableCommand {
         try await withImportDispatcher(ReferralsService.name, options: options, {
             try ReferralsService.definition(configDir: options.config, keys: DataKeyRing.load(keysDirectory: options.layout.keys))
         }) { dispatcher in
-            let reply = await importCall(dispatcher, "referrals.statistics.import", ["csv": .string(text), "replace": .bool(replace)])
+            let reply = await importCall(dispatcher, ImportReferralStatistics.type, try JSONValue.from(ImportReferralStatistics.Request(csv: text, replace: replace)).objectValue ?? [:])
             if let error = reply.error {
                 print("\(file): \(error.description)")
                 for d in error.details ?? [] { print("  \(d.message)") }

@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Synchronization
+import ReferralsAPI
 import ReferralsService
 import ZeroMQ
 @testable import AgencyAdapters
@@ -93,65 +94,68 @@ final class AdapterFixture: TestBroker, @unchecked Sendable {
     }
 }
 
-/// A test-only `referrals` service implementing the referrals contract the adapters
-/// build against: `referrals.submit` (checks the stamped principal against
-/// config/agencies.json, `intake_paused` for Gullspång), `referrals.status`, and
-/// test hooks `referrals.test.advance` / `referrals.test.list`.
+/// A test-only `referrals` service answering through the referrals contract's types
+/// (services/referrals/API), so it cannot drift from the real service's shapes:
+/// `referrals.submit` decodes a `ReferralSubmission`, answers a `SubmissionReceipt` and
+/// publishes a `ReferralStatusEvent` (it checks the stamped principal against
+/// config/agencies.json and answers `intake_paused` for Gullspång), and test hooks
+/// `referrals.test.advance` / `referrals.test.list`.
 enum StubReferrals {
     static func definition(reference: ReferenceData) -> ServiceDefinition {
         ServiceDefinition(
-            name: "referrals",
+            name: ReferralsAPI.service,
             migrations: [Migration(version: 1, name: "referrals", sql: """
-                CREATE TABLE referrals (id TEXT PRIMARY KEY, adapter TEXT NOT NULL, agency TEXT NOT NULL, external_ref TEXT,
+                CREATE TABLE referrals (id TEXT PRIMARY KEY, reference TEXT NOT NULL, adapter TEXT NOT NULL, agency TEXT NOT NULL, external_ref TEXT,
                     centre TEXT NOT NULL, status TEXT NOT NULL, body BYTEA NOT NULL, history BYTEA NOT NULL)
                 """)],
             handlers: [
-                "referrals.submit": MessageHandler(.command) { req, ctx in
+                SubmitReferral.type: MessageHandler(.command) { req, ctx in
                     guard req.principal.kind == "adapter", let adapter = req.principal.qualifier.map(String.init) else {
                         throw HubError(.forbidden, "Only adapters submit here.")
                     }
-                    let body = req.body
-                    let agency = body["referrer"]?["agency"]?.stringValue ?? ""
+                    let submission = try req.body.decode(SubmitReferral.Request.self)
+                    let agency = submission.referrer?.agency ?? ""
                     guard reference.agencies.contains(where: { $0.id == agency && $0.adapter == adapter }) else {
                         throw HubError(.forbidden, "This adapter may not act for that agency.", field: "body.referrer.agency")
                     }
-                    guard let m = body["municipality"]?.stringValue, let centre = reference.centre(serving: m) else {
+                    guard let m = submission.municipality, let centre = reference.centre(serving: m) else {
                         throw HubError(.validation, "Unknown municipality.", field: "body.municipality")
                     }
-                    if m == "Gullspång" { throw HubError(HubError.Code("intake_paused"), "Intake is paused; turn to the social services on call.") }
-                    if let n = body["client"]?["identityNumber"]?.stringValue, (try? PersonalIdentityNumber(n)) == nil {
+                    if m == "Gullspång" { throw HubError(ReferralsAPI.intakePaused, "Intake is paused; turn to the social services on call.") }
+                    if let n = submission.client?.identityNumber, (try? PersonalIdentityNumber(n)) == nil {
                         throw HubError(.validation, "Invalid identity number.", field: "body.client.identityNumber")
                     }
                     let id = "R-" + UUID().uuidString.prefix(8).lowercased()
+                    let ref = "U26-" + UUID().uuidString.prefix(6).uppercased()
                     let now = Timestamp.now()
                     let history: JSONValue = [["status": "submitted", "at": .string(now)]]
-                    try await ctx.database.execute("INSERT INTO referrals VALUES (?, ?, ?, ?, ?, 'submitted', ?, ?)", [
-                        .text(id), .text(adapter), .text(agency), body["externalRef"].flatMap(\.stringValue).map { .text($0) } ?? .null,
-                        .text(centre.id), .blob(body.serialized()), .blob(history.serialized()),
+                    // What is stored (and listed) is the submission as the contract reads it.
+                    try await ctx.database.execute("INSERT INTO referrals VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, ?)", [
+                        .text(id), .text(ref), .text(adapter), .text(agency), submission.externalRef.map { .text($0) } ?? .null,
+                        .text(centre.id), .blob(try JSONValue.from(submission).serialized()), .blob(history.serialized()),
                     ])
-                    ctx.events.emit("agency.\(adapter).referral.status", [
-                        "referralId": .string(id), "externalRef": body["externalRef"] ?? .null, "agency": .string(agency),
-                        "centre": .string(centre.id), "status": "submitted", "at": .string(now),
-                    ])
-                    return ["id": .string(id), "status": "submitted", "centre": .string(centre.id), "submittedAt": .string(now)]
+                    ctx.events.emit(ReferralStatusEvent.topic(adapter: adapter), try JSONValue.from(ReferralStatusEvent(
+                        referralId: id, reference: ref, agency: agency, centre: centre.id, status: .submitted, at: now,
+                        externalRef: submission.externalRef)))
+                    return try JSONValue.from(SubmitReferral.Reply(id: id, reference: ref, centre: centre.id, centreName: centre.name,
+                                                                   submittedAt: now, externalRef: submission.externalRef))
                 },
                 "referrals.test.advance": MessageHandler(.command) { req, ctx in
                     let id = req.body["id"]?.stringValue ?? ""
-                    let status = req.body["status"]?.stringValue ?? ""
+                    guard let status = req.body["status"]?.stringValue.flatMap(ReferralStatus.init(rawValue:)) else {
+                        throw HubError(.validation, "Not a status of the contract.", field: "body.status")
+                    }
                     guard let row = try await ctx.database.query("SELECT * FROM referrals WHERE id = ?", [.text(id)]).first else {
                         throw HubError(.notFound, "No such referral.")
                     }
                     let now = Timestamp.now()
-                    try await ctx.database.execute("UPDATE referrals SET status = ? WHERE id = ?", [.text(status), .text(id)])
-                    var event: [String: JSONValue] = [
-                        "referralId": .string(id), "externalRef": .string(try row.optionalString("external_ref") ?? ""),
-                        "agency": .string(try row.string("agency")), "centre": .string(try row.string("centre")),
-                        "status": .string(status), "at": .string(now),
-                    ]
-                    if let r = req.body["reason"] { event["reason"] = r }
-                    if let r = req.body["reasonText"] { event["reasonText"] = r }
-                    ctx.events.emit("agency.\(try row.string("adapter")).referral.status", .object(event))
-                    return ["id": .string(id), "status": .string(status)]
+                    try await ctx.database.execute("UPDATE referrals SET status = ? WHERE id = ?", [.text(status.rawValue), .text(id)])
+                    let event = ReferralStatusEvent(
+                        referralId: id, reference: try row.string("reference"), agency: try row.string("agency"), centre: try row.string("centre"),
+                        status: status, at: now, externalRef: try row.optionalString("external_ref"),
+                        reason: req.body["reason"]?.stringValue, treatment: req.body["treatment"]?.stringValue.flatMap(TreatmentMode.init(rawValue:)))
+                    ctx.events.emit(ReferralStatusEvent.topic(adapter: try row.string("adapter")), try JSONValue.from(event))
+                    return ["id": .string(id), "status": .string(status.rawValue)]
                 },
                 "referrals.test.publish": MessageHandler(.command) { req, ctx in
                     ctx.events.emit(req.body["topic"]?.stringValue ?? "", req.body["body"] ?? [:])

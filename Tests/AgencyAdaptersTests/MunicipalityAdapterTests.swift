@@ -70,7 +70,7 @@ struct MunicipalityAdapterTests {
         #expect(try await f.eventually { files(skovde.outbox).filter { $0.hasPrefix("status-") }.count == 2 })
         #expect(files(skovde.outbox).filter { $0.hasPrefix("kvitto-") }.count == 2)
         let id = try #require(first["id"]?.stringValue)
-        _ = try await gateway.request("referrals.test.advance", body: ["id": .string(id), "status": "declined", "reason": "not-in-target-group", "reasonText": "Hänvisad till annan verksamhet"])
+        _ = try await gateway.request("referrals.test.advance", body: ["id": .string(id), "status": "declined", "reason": "not-in-target-group"])
         #expect(try await f.eventually {
             files(skovde.outbox).contains { $0.hasPrefix("status-") && text(skovde.outbox + "/" + $0).contains("avböjd") }
         })

@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -205,7 +206,8 @@ struct PoliceAdapterTests {
         let gateway = try f.client()
         // No police adapter is connected: the broker has no one to give the event to.
         _ = try await gateway.request("referrals.test.publish", body: [
-            "topic": "agency.police.referral.status", "body": ["referralId": "R-down", "status": "received"],
+            "topic": .string(ReferralStatusEvent.topic(adapter: "police")), "body": try JSONValue.from(ReferralStatusEvent(
+                referralId: "R-down", reference: "U26-AAAAAA", agency: "police", centre: "skaraborg", status: .received, at: Timestamp.now(), externalRef: nil)),
         ])
         _ = try await gateway.request("referrals.test.publish", body: ["topic": "capacity.skaraborg", "body": ["state": "open"]])
         let outbox = { try await serviceDB.query("SELECT topic FROM hub_outbox", []).map { try $0.string("topic") } }
@@ -221,7 +223,8 @@ struct PoliceAdapterTests {
         #expect(try await received().count == 1)
         // Another adapter cannot acknowledge the police's events.
         _ = try await gateway.request("referrals.test.publish", body: [
-            "topic": "agency.police.referral.status", "body": ["referralId": "R-two", "status": "received"],
+            "topic": .string(ReferralStatusEvent.topic(adapter: "police")), "body": try JSONValue.from(ReferralStatusEvent(
+                referralId: "R-two", reference: "U26-AAAAAA", agency: "police", centre: "skaraborg", status: .received, at: Timestamp.now(), externalRef: nil)),
         ])
         let municipality = BusClient(endpoint: try f.busEndpoint("adapter:municipality"), logger: f.logger)
         let ids = try await serviceDB.query("SELECT event_id FROM hub_outbox", []).map { try $0.string("event_id") }

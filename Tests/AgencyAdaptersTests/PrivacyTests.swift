@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 import HubTestSupport
 import Hummingbird
@@ -232,7 +233,8 @@ struct PrivacyTests {
         try await db.migrate(AdapterRuntime.migrations + [AdapterHost.migrations[0]])
         let body = policeReferral("LPO-L-1")
         let now = Timestamp.now()
-        for (id, state, reply) in [("police-done", "done", Envelope(type: "referrals.submit.reply", body: ["id": "R-1"])),
+        for (id, state, reply) in [("police-done", "done", Envelope(type: "referrals.submit.reply", body: try JSONValue.from(SubmissionReceipt(
+            id: "R-1", reference: "U26-AAAAAA", centre: "skaraborg", centreName: "Utväg Skaraborg", submittedAt: now)))),
                                    ("police-failed", "failed", Envelope(type: "referrals.submit.reply", body: .null, error: HubError(.validation, "No."))),
                                    ("police-pending", "pending", nil)] as [(String, String, Envelope?)] {
             try await db.execute("INSERT INTO outbox VALUES (?, 'referrals.submit', ?, ?, 1, ?, ?, ?)",

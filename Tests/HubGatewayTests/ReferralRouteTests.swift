@@ -6,6 +6,7 @@ import Foundation
 @testable import ReferralsWeb
 @testable import TrainingWeb
 import HubProtocol
+import ReferralsAPI
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -14,19 +15,19 @@ import Testing
 struct ReferralRouteTests {
     static let password = "a long enough password"
 
-    static let options: JSONValue = [
-        "categories": ["subjected-to-violence", "used-violence"], "help": ["individual-talks"], "urgency": ["normal", "high"],
-        "centres": [["id": "skaraborg", "name": "Utväg Skaraborg", "municipalities": ["Skövde"]]],
-        "riskQuestions": [["id": "escalation", "sv": "Har våldet ökat?", "en": "Has it escalated?", "required": true]],
-        "riskAnswers": ["yes", "no"], "maxFreeTextChars": 2000,
-        "declineReasons": [], "redirectReasons": [], "closureReasons": [], "withdrawReasons": [],
-    ]
+    static let options = ReferralOptions.Reply(
+        categories: [.subjectedToViolence, .usedViolence], help: [.individualTalks], urgency: [.normal, .high],
+        centres: [.init(id: "skaraborg", name: "Utväg Skaraborg", municipalities: ["Skövde"])], agencies: [],
+        riskQuestions: [.init(id: "escalation", sv: "Har våldet ökat?", en: "Has it escalated?", required: true)],
+        riskAnswers: ["yes", "no"], declineReasons: [], redirectReasons: [], closureReasons: [], withdrawReasons: [],
+        maxFreeTextChars: 2000)
 
     @Test func theAPINamesTheSignedInUserAsActorAndIgnoresASpoofedOne() async throws {
         let h = try await Harness.make()
         defer { Task { await h.close() } }
         _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
-        h.bus.setReply("referrals.submit", .success(["id": "r1", "status": "submitted"]))
+        h.bus.setReply(SubmitReferral.self, SubmissionReceipt(id: "r1", reference: "U26-ABCDEF", centre: "skaraborg", centreName: "Utväg Skaraborg",
+                                                               submittedAt: "2026-03-02T09:00:00Z"))
         try await h.test { client in
             let token = try await client.token(username: "polis", password: Self.password)
             let r = try await client.json("/api/v1/referrals", method: .post, token: token,
@@ -63,7 +64,7 @@ struct ReferralRouteTests {
         let h = try await Harness.make()
         defer { Task { await h.close() } }
         _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
-        h.bus.setReply("referrals.options", .success(Self.options))
+        h.bus.setReply(ReferralOptions.self, Self.options)
         h.bus.setReply("referrals.submit", .failure(.validation([
             // The page chooses its words by field and reason: the service's English is not read.
             .init(field: "body.client.identityNumber", message: "Worded any way at all.", reason: .checkDigit),
@@ -168,7 +169,7 @@ struct ReferralRouteTests {
     @Test func aCasePageShowsEachStepInStockholmTimeAtKnownUTCInstants() async throws {
         let h = try await Harness.make()
         defer { Task { await h.close() } }
-        h.bus.setReply("referrals.options", .success(Self.options))
+        h.bus.setReply(ReferralOptions.self, Self.options)
         h.bus.setReply("referrals.groups.list", .success(["centre": "skaraborg", "groups": []]))
         h.bus.setReply("referrals.get", .success([
             "id": "r1", "reference": "U26-TID", "status": "received", "centre": "skaraborg", "centreName": "Utväg Skaraborg",

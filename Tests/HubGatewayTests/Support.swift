@@ -6,6 +6,7 @@ import HubStorage
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ReferralsAPI
 import Synchronization
 import Testing
 @testable import HubGateway
@@ -26,11 +27,19 @@ final class FakeBus: BusRequester {
 
     init(broker: Result<BrokerStatus, HubError> = .success(FakeBus.allUp)) {
         state = Mutex(State(broker: broker, replies: [
-            "referrals.centres.list": .success(.object(["centres": .array([
-                .object(["id": .string("sodra-alvsborg"), "name": .string("Utväg Södra Älvsborg")]),
-                .object(["id": .string("skaraborg"), "name": .string("Utväg Skaraborg")]),
-            ])])),
+            ListCentres.type: .success(try! JSONValue.from(FakeBus.centres)),
         ]))
+    }
+
+    /// The centres every test gateway knows (the referrals contract's `ListCentres.Reply`).
+    static let centres = ListCentres.Reply(centres: [
+        .init(id: "sodra-alvsborg", name: "Utväg Södra Älvsborg", town: "Borås", municipalities: ["Borås"]),
+        .init(id: "skaraborg", name: "Utväg Skaraborg", town: "Skövde", municipalities: ["Skövde"]),
+    ])
+
+    /// A referrals reply of the contract's type: a test cannot make up a shape the service never sends.
+    func setReply<M: ReferralsMessage>(_ message: M.Type, _ reply: M.Reply) {
+        setReply(M.type, .success(try! JSONValue.from(reply)))
     }
 
     static let allUp = BrokerStatus(

@@ -1,6 +1,7 @@
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 
 /// The caller of a referrals message (see `Caller` in HubBus), and what it may see.
 typealias Actor = Caller

@@ -6,6 +6,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// The life cycle: submit → receive → assess (accept | redirect | decline) → appointment
@@ -13,7 +14,7 @@ import HubStorage
 /// audit entry, an internal `referral.status.<status>` event and — when the client
 /// consented — an `agency.<adapter>.referral.status` event to the referring agency.
 enum Lifecycle {
-    static let invalidTransition = HubError.Code("invalid_transition")
+    static let invalidTransition = ReferralsAPI.invalidTransition
 
     // MARK: Shared steps
 
@@ -60,29 +61,24 @@ enum Lifecycle {
         if (record.status == .accepted) != (status == .accepted) {
             try await Queue.publishCapacityIfChanged(env, context, centre: record.centre)
         }
-        var out = updated.summary(env: env)
-        out["action"] = .string(action)
-        return .object(out)
+        var reply = updated.summaryReply(env: env)
+        reply.action = action
+        return try ReferralsService.encodeReply(reply)
     }
 
     /// Emits the internal status event and, with consent, the referring agency's.
     static func announce(_ env: ReferralsEnvironment, _ context: ServiceContext, _ record: ReferralRecord, action: String, at: String) {
-        context.events.emit("referral.status.\(record.status.rawValue)", [
-            "referralId": .string(record.id), "centre": .string(record.centre), "status": .string(record.status.rawValue),
-            "category": .string(record.category), "at": .string(at),
-        ])
+        let changed = ReferralStatusChanged(referralId: record.id, centre: record.centre, status: record.status, category: record.category, at: at)
+        if let body = try? JSONValue.from(changed) { context.events.emit(ReferralStatusChanged.topic(record.status), body) }
         guard let agency = record.referrerAgency, let adapter = env.adapter(of: agency) else { return }
         // Without consent to status the agency hears only that the referral arrived.
         guard record.consentsToStatus || record.status == .submitted else { return }
-        var body: [String: JSONValue] = [
-            "referralId": .string(record.id), "reference": .string(record.reference), "agency": .string(agency),
-            "centre": .string(record.centre), "status": .string(record.status.rawValue), "at": .string(at),
-        ]
-        body["externalRef"] = record.externalRef.map { .string($0) } ?? .null
+        var event = ReferralStatusEvent(referralId: record.id, reference: record.reference, agency: agency, centre: record.centre,
+                                        status: record.status, at: at, externalRef: record.externalRef)
         if record.consentsToOutcome {
-            if let r = record.outcomeReason { body["reason"] = .string(r) }
-            if let t = record.treatment { body["treatment"] = .string(t.hasPrefix("group:") ? "group" : t) }
+            event.reason = record.outcomeReason
+            event.treatment = record.treatment.map { t -> TreatmentMode in t.hasPrefix("group:") ? .group : TreatmentMode(rawValue: t) ?? .individual }
         }
-        context.events.emit("agency.\(adapter).referral.status", .object(body))
+        if let body = try? JSONValue.from(event) { context.events.emit(ReferralStatusEvent.topic(adapter: adapter), body) }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 extension Lifecycle {
@@ -12,29 +13,21 @@ extension Lifecycle {
     /// `referrals.options`: what a referral form offers (categories, kinds of help,
     /// municipalities by centre, reasons, risk questions, each centre's intake).
     @Sendable static func options(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
-        func reasons(_ list: [CodedReason]) -> JSONValue {
-            .array(list.map { .object(["code": .string($0.code), "sv": .string($0.sv), "en": .string($0.en)]) })
-        }
+        func reasons(_ list: [CodedReason]) -> [ReferralOptions.Reason] { list.map { .init(code: $0.code, sv: $0.sv, en: $0.en) } }
         let intake = try await Queue.intakeStates(context.database)
-        return .object([
-            "categories": .array(ClientCategory.allCases.map { .string($0.rawValue) }),
-            "help": .array(HelpKind.allCases.map { .string($0.rawValue) }),
-            "urgency": .array(Urgency.allCases.map { .string($0.rawValue) }),
-            "centres": .array(env.reference.centres.map { centre in
-                var o: [String: JSONValue] = ["id": .string(centre.id), "name": .string(centre.name),
-                                              "municipalities": .array(centre.municipalities.map { .string($0) })]
-                if let p = intake[centre.id] { o["intake"] = p.json }
-                return .object(o)
-            }),
-            "agencies": .array(env.reference.agencies.map { .object(["id": .string($0.id), "name": .string($0.name)]) }),
-            "riskQuestions": .array(env.risk.questions.map {
-                .object(["id": .string($0.id), "sv": .string($0.sv), "en": .string($0.en), "required": .bool($0.required)])
-            }),
-            "riskAnswers": .array(env.risk.answers.map { .string($0) }),
-            "declineReasons": reasons(env.settings.declineReasons), "redirectReasons": reasons(env.settings.redirectReasons),
-            "closureReasons": reasons(env.settings.closureReasons), "withdrawReasons": reasons(env.settings.withdrawReasons),
-            "maxFreeTextChars": .number(Double(env.settings.maxFreeTextChars)),
-        ])
+        return try ReferralsService.encodeReply(ReferralOptions.Reply(
+            categories: ClientCategory.allCases, help: HelpKind.allCases, urgency: Urgency.allCases,
+            centres: env.reference.centres.map { centre in
+                ReferralOptions.Centre(id: centre.id, name: centre.name, municipalities: centre.municipalities,
+                                       intake: intake[centre.id].map { .init(paused: $0.paused, categories: $0.categories, message: $0.message,
+                                                                             alternatives: $0.alternatives, since: $0.since) })
+            },
+            agencies: env.reference.agencies.map { .init(id: $0.id, name: $0.name) },
+            riskQuestions: env.risk.questions.map { .init(id: $0.id, sv: $0.sv, en: $0.en, required: $0.required) },
+            riskAnswers: env.risk.answers,
+            declineReasons: reasons(env.settings.declineReasons), redirectReasons: reasons(env.settings.redirectReasons),
+            closureReasons: reasons(env.settings.closureReasons), withdrawReasons: reasons(env.settings.withdrawReasons),
+            maxFreeTextChars: env.settings.maxFreeTextChars))
     }
 
     /// `referrals.get {id, purpose}`: the full referral with personal data for the centre's
@@ -78,7 +71,7 @@ extension Lifecycle {
             p["riskAnswers"] = .object(personal.riskAnswers.mapValues { .string($0) })
             o["personal"] = .object(p)
         }
-        o["history"] = .array(try await history(env, context.database, record.id, withNotes: true))
+        o["history"] = try ReferralsService.encodeReply(try await history(env, context.database, record.id, withNotes: true))
         // Other referrals of the same person (linked by the blind index), without personal data.
         let linked = try await context.database.query(
             "SELECT id, reference, centre_id, status, submitted_at FROM referrals WHERE client_id = ? AND id <> ? ORDER BY submitted_at",
@@ -107,43 +100,35 @@ extension Lifecycle {
         var entries = try await history(env, db, record.id, withNotes: false)
         if !record.consentsToStatus { entries = Array(entries.prefix(1)) }
         if !record.consentsToOutcome {
-            entries = entries.map { e in
-                guard case .object(var o) = e else { return e }
-                o.removeValue(forKey: "reason"); o.removeValue(forKey: "priority"); o.removeValue(forKey: "group")
-                return .object(o)
+            entries = entries.map { entry in
+                var e = entry
+                e.reason = nil; e.priority = nil
+                return e
             }
         }
-        let visibleStatus = record.consentsToStatus ? record.status.rawValue : ReferralStatus.submitted.rawValue
-        var o: [String: JSONValue] = [
-            "id": .string(record.id), "reference": .string(record.reference), "centre": .string(record.centre),
-            "centreName": .string(env.centreName(record.centre)), "status": .string(visibleStatus),
-            "submittedAt": .string(record.submittedAt), "category": .string(record.category),
-            "history": .array(entries), "consentToStatus": .bool(record.consentsToStatus),
-        ]
-        o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
-        if record.consentsToOutcome {
-            if let r = record.outcomeReason { o["reason"] = .string(r) }
-            if let t = record.treatment { o["treatment"] = .string(t) }
-        }
-        return .object(o)
+        let outcome = record.consentsToOutcome
+        return try ReferralsService.encodeReply(ReferralStatusView(
+            id: record.id, reference: record.reference, centre: record.centre, centreName: env.centreName(record.centre),
+            status: record.consentsToStatus ? record.status : .submitted, submittedAt: record.submittedAt, category: record.category,
+            history: entries, consentToStatus: record.consentsToStatus, externalRef: record.externalRef,
+            reason: outcome ? record.outcomeReason : nil, treatment: outcome ? record.treatment : nil))
     }
 
-    static func history(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ id: String, withNotes: Bool) async throws(HubError) -> [JSONValue] {
+    static func history(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ id: String, withNotes: Bool) async throws(HubError) -> [ReferralHistoryEntry] {
         let rows = try await db.query("SELECT seq, status, action, at, actor, reason, priority, note FROM referral_history WHERE referral_id = ? ORDER BY seq", [.text(id)])
-        var out: [JSONValue] = []
+        var out: [ReferralHistoryEntry] = []
         for row in rows {
-            var o: [String: JSONValue] = ["status": .string(try row.string("status")), "action": .string(try row.string("action")),
-                                          "at": .string(try row.string("at"))]
-            if let r = try row.optionalString("reason") { o["reason"] = .string(r) }
-            if let p = try row.optionalInt("priority") { o["priority"] = .number(Double(p)) }
+            guard let status = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored history entry has an unknown status.") }
+            var entry = ReferralHistoryEntry(status: status, action: try row.string("action"), at: try row.string("at"),
+                                             reason: try row.optionalString("reason"), priority: try row.optionalInt("priority"))
             if withNotes {
-                o["actor"] = .string(try row.string("actor"))
+                entry.actor = try row.string("actor")
                 if let sealed = try row.optionalBlob("note") {
                     let text = try env.protector.open(sealed, context: "history:\(id):\(try row.int("seq"))")
-                    o["note"] = .string(String(decoding: text, as: UTF8.self))
+                    entry.note = String(decoding: text, as: UTF8.self)
                 }
             }
-            out.append(.object(o))
+            out.append(entry)
         }
         return out
     }

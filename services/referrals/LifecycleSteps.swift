@@ -5,6 +5,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 extension Lifecycle {
@@ -12,7 +13,7 @@ extension Lifecycle {
     @Sendable static func receive(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
-        try require(record, in: [.submitted], to: "receive")
+        try require(record, in: ReferralAction.receive.allowedFrom, to: "receive")
         return try await transition(env, context, actor, record, to: .received, action: "receive", set: ["received_at": .text(env.timestamp)])
     }
 
@@ -21,7 +22,7 @@ extension Lifecycle {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         var record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
         let decision = try Fields.string(request.body, "decision", max: 20)
-        try require(record, in: [.submitted, .received], to: "assess")
+        try require(record, in: ReferralAction.assess.allowedFrom, to: "assess")
         let now = env.timestamp
         if record.status == .submitted {
             _ = try await transition(env, context, actor, record, to: .received, action: "receive", set: ["received_at": .text(now)])
@@ -71,7 +72,7 @@ extension Lifecycle {
         default:
             throw HubError(.validation, "Must be phone, letter, in-person or via-referrer.", field: "body.channel")
         }
-        try require(record, in: [.accepted], to: "offer an appointment for")
+        try require(record, in: ReferralAction.appointment.allowedFrom, to: "offer an appointment for")
         let now = env.timestamp
         return try await transition(env, context, actor, record, to: .appointmentOffered, action: "appointment", reason: channel,
                                     set: ["appointment_date": .text(date), "appointment_offered_at": .text(now), "left_queue_at": .text(now)])
@@ -92,7 +93,7 @@ extension Lifecycle {
             set["treatment"] = .text("group:" + group.name); set["group_id"] = .text(group.id)
         default: throw HubError(.validation, "Must be individual or group.", field: "body.mode")
         }
-        try require(record, in: [.accepted, .appointmentOffered], to: "start treatment for")
+        try require(record, in: ReferralAction.treatment.allowedFrom, to: "start treatment for")
         let now = env.timestamp
         set["treatment_started_at"] = .text(now)
         if record.status == .accepted { set["left_queue_at"] = .text(now) }
@@ -104,7 +105,7 @@ extension Lifecycle {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
         let reason = try code(request.body, "reason", env.settings.closureReasons)
-        try require(record, in: [.accepted, .appointmentOffered, .inTreatment], to: "close")
+        try require(record, in: ReferralAction.close.allowedFrom, to: "close")
         let now = env.timestamp
         var set: [String: DatabaseValue] = ["outcome_reason": .text(reason), "ended_at": .text(now)]
         if record.status == .accepted { set["left_queue_at"] = .text(now) }
@@ -120,7 +121,7 @@ extension Lifecycle {
             throw HubError(.notFound, "No such referral.", field: "body.id")
         }
         let reason = try code(request.body, "reason", env.settings.withdrawReasons)
-        try require(record, in: [.submitted, .received, .accepted, .appointmentOffered], to: "withdraw")
+        try require(record, in: ReferralAction.withdraw.allowedFrom, to: "withdraw")
         let now = env.timestamp
         var set: [String: DatabaseValue] = ["outcome_reason": .text(reason), "ended_at": .text(now)]
         if record.status == .accepted { set["left_queue_at"] = .text(now) }
@@ -133,7 +134,7 @@ extension Lifecycle {
         let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
         let priority = try Fields.int(request.body, "priority", range: 1...3)!
         let reason = try Fields.string(request.body, "reason", max: 500)!
-        try require(record, in: [.accepted], to: "reprioritise")
+        try require(record, in: ReferralAction.reprioritise.allowedFrom, to: "reprioritise")
         return try await transition(env, context, actor, record, to: .accepted, action: "reprioritise", priority: priority, note: reason,
                                     set: ["priority": .integer(Int64(priority))])
     }

@@ -5,6 +5,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 extension Lifecycle {
@@ -83,16 +84,11 @@ extension Lifecycle {
         ])
         let record = ReferralRecord(submitted: v, id: id, reference: reference, reserveID: reserve, clientID: clientID, clientAge: clientAge, at: now)
         announce(env, context, record, action: "submit", at: now)
-        var reply: [String: JSONValue] = ["id": .string(id), "reference": .string(reference), "status": "submitted",
-                                          "centre": .string(v.centreID), "centreName": .string(env.centreName(v.centreID)),
-                                          "submittedAt": .string(now)]
-        if let reserve { reply["reserveId"] = .string(reserve) }
-        if let e = v.externalRef { reply["externalRef"] = .string(e) }
-        if !v.droppedFields.isEmpty {
-            reply["droppedFields"] = .array(v.droppedFields.map { .string($0) })
-            reply["notice"] = "The client has a protected identity: name and contact details were not stored."
-        }
-        return .object(reply)
+        let dropped = v.droppedFields.isEmpty ? nil : v.droppedFields
+        return try ReferralsService.encodeReply(SubmissionReceipt(
+            id: id, reference: reference, centre: v.centreID, centreName: env.centreName(v.centreID), submittedAt: now,
+            reserveId: reserve, externalRef: v.externalRef, droppedFields: dropped,
+            notice: dropped == nil ? nil : "The client has a protected identity: name and contact details were not stored."))
     }
 }
 

@@ -1,57 +1,10 @@
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 
-/// The client category used in the annual report ("målgrupp").
-public enum ClientCategory: String, CaseIterable, Sendable, Codable {
-    /// "utsatt för våld"
-    case subjectedToViolence = "subjected-to-violence"
-    /// "utövat våld"
-    case usedViolence = "used-violence"
-    /// "barn som upplevt våld"
-    case childWitness = "child-witness"
-    /// "unga vuxna 18–25"
-    case youngAdult = "young-adult"
-    /// "ej angiven"
-    case notStated = "not-stated"
-}
-
-/// The help a referrer asks for ("insats").
-public enum HelpKind: String, CaseIterable, Sendable, Codable {
-    case individualTalks = "individual-talks"
-    case womensGroup = "womens-group"
-    case nonViolenceGroup = "non-violence-group"
-    case youngAdultsGroup = "young-adults-group"
-    case childParentGroup = "child-parent-group"
-}
-
-/// A referral's place in its life cycle. Every change is an event and a history row.
-public enum ReferralStatus: String, CaseIterable, Sendable, Codable {
-    case submitted, received, accepted, redirected, declined
-    case appointmentOffered = "appointment-offered"
-    case inTreatment = "in-treatment"
-    case closed, withdrawn
-
-    /// Statuses after which nothing more happens.
-    public var isFinal: Bool { [.redirected, .declined, .closed, .withdrawn].contains(self) }
-    /// Statuses in which the person waits in the centre's queue.
-    public static let waiting: [ReferralStatus] = [.accepted]
-}
-
-/// How urgent the referrer thinks it is.
-public enum Urgency: String, CaseIterable, Sendable, Codable { case normal, high, acute }
-
-/// How the client is identified.
-public enum IdentityKind: String, CaseIterable, Sendable, Codable {
-    case personnummer, samordningsnummer
-    /// Anonymous: the referral gets a reserve id ("reservnummer") instead.
-    case none
-}
-
-/// What the client consented to: `referral` (the referral may be passed to Utväg) is
-/// required from an agency; `status` lets the referrer follow status changes;
-/// `outcome` lets it also see the reasons and the treatment form.
-public enum ConsentScope: String, CaseIterable, Sendable, Codable { case referral, status, outcome }
+// The vocabulary (ClientCategory, HelpKind, ReferralStatus, Urgency, IdentityKind,
+// ConsentScope, …) is the contract's: services/referrals/API/Vocabulary.swift.
 
 /// A coded reason with Swedish and English labels (from `config/referrals.json`).
 public struct CodedReason: Sendable, Codable, Equatable {
@@ -118,37 +71,6 @@ public struct RiskScreening: Sendable, Codable {
 
     /// The number of "yes" answers.
     public func score(_ answers: [String: String]) -> Int { answers.values.filter { $0 == "yes" }.count }
-}
-
-/// What `referrals.submit` takes, as sent (every field optional so that validation can
-/// name each missing one instead of stopping at the first).
-struct SubmissionInput: Decodable {
-    struct Referrer: Decodable {
-        var agency: String?; var unit: String?; var contactName: String?; var contactPhone: String?; var contactEmail: String?
-    }
-    struct Client: Decodable {
-        var identityKind: String?; var identityNumber: String?; var name: String?
-        var protectedIdentity: Bool?; var phone: String?; var email: String?; var address: String?
-        var childrenAges: [Int]?; var interpreterLanguage: String?
-    }
-    struct SafeContact: Decodable {
-        var doNotContact: Bool?; var mayCall: Bool?; var callTimes: String?; var mayLeaveMessage: Bool?
-    }
-    struct Consent: Decodable {
-        var given: Bool?; var scope: [String]?; var givenAt: String?; var recordedBy: String?
-    }
-    var externalRef: String?
-    var source: String?
-    var referrer: Referrer?
-    var municipality: String?
-    var category: String?
-    var help: [String]?
-    var client: Client?
-    var safeContact: SafeContact?
-    var consent: Consent?
-    var urgency: String?
-    var riskAnswers: [String: String]?
-    var notes: String?
 }
 
 /// Personal data of a referral: sealed with AES-GCM as one JSON document, never in a

@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// Personal data at rest and its traces: sealing and opening, the audit log of every
@@ -9,7 +10,7 @@ import HubStorage
 /// after the retention period, and re-sealing under a rotated key.
 enum Privacy {
     /// Why a staff member opens a referral's personal data.
-    static let purposes: Set<String> = ["case-handling", "assessment", "appointment", "follow-up", "print"]
+    static let purposes: Set<String> = Set(ReadPurpose.codes)
 
     static func audit(_ db: any DatabaseExecutor, _ env: ReferralsEnvironment, _ actor: Actor, action: String,
                       referral: String?, centre: String?, purpose: String) async throws(HubError) {
@@ -38,23 +39,23 @@ enum Privacy {
 
     /// `referrals.audit.list {centre, referralId, limit}`: administrators review the audit
     /// log; staff may review their own centre's.
-    @Sendable static func auditList(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
+    @Sendable static func auditList(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         guard actor.handlesReferrals else { throw HubError(.forbidden, "Only administrators and centre staff review the audit log.") }
-        let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre
+        let centre = try Fields.string(request.body, "centre", max: 64, required: false) ?? actor.centre
         if let centre, !env.reference.centres.contains(where: { $0.id == centre }) {
             throw HubError(.notFound, "No such centre.", field: "body.centre", reason: .notAChoice)
         }
         if let centre { try actor.requireHandler(centre: centre) } else if actor.role != .admin {
             throw HubError(.validation, "Name a centre.", field: "body.centre")
         }
-        let limit = try Fields.int(r.body, "limit", range: 1...5000, required: false) ?? 200
+        let limit = try Fields.int(request.body, "limit", range: 1...5000, required: false) ?? 200
         var sql = "SELECT at, actor, role, unit, action, referral_id, centre_id, purpose FROM audit_log WHERE 1 = 1"
         var binds: [DatabaseValue] = []
         if let centre { sql += " AND centre_id = ?"; binds.append(.text(centre)) }
-        if r.body["referralId"] != nil { sql += " AND referral_id = ?"; binds.append(.text(try Fields.id(r.body, "referralId"))) }
+        if request.body["referralId"] != nil { sql += " AND referral_id = ?"; binds.append(.text(try Fields.id(request.body, "referralId"))) }
         sql += " ORDER BY at DESC LIMIT \(limit)"
-        let rows = try await c.database.query(sql, binds)
+        let rows = try await context.database.query(sql, binds)
         return .object(["entries": .array(try rows.map { row throws(HubError) in
             .object(["at": .string(try row.string("at")), "actor": .string(try row.string("actor")), "role": .string(try row.string("role")),
                      "unit": .string(try row.string("unit")), "action": .string(try row.string("action")),
@@ -68,12 +69,12 @@ enum Privacy {
     /// period ago lose their personal data (sealed document, blind index, external
     /// reference, unit, history notes); the statistics columns stay. A dry run reports
     /// what would go and changes nothing.
-    @Sendable static func retention(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
+    @Sendable static func retention(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         guard actor.role == .admin else { throw HubError(.forbidden, "Only administrators run anonymisation.") }
-        guard let dryRun = r.body["dryRun"]?.boolValue else { throw HubError(.validation, "Required: true for a report, false to anonymise.", field: "body.dryRun") }
+        guard let dryRun = request.body["dryRun"]?.boolValue else { throw HubError(.validation, "Required: true for a report, false to anonymise.", field: "body.dryRun") }
         let cutoff = Timestamp.string(from: env.now().addingTimeInterval(-Double(env.settings.retentionDays) * 86400))
-        let rows = try await c.database.query("""
+        let rows = try await context.database.query("""
             SELECT id, reference, centre_id, status, ended_at FROM referrals
             WHERE anonymised_at IS NULL AND ended_at IS NOT NULL AND ended_at < ? AND status IN ('closed', 'declined', 'redirected', 'withdrawn')
             ORDER BY ended_at
@@ -85,12 +86,12 @@ enum Privacy {
                                   "status": .string(try row.string("status")), "endedAt": .string(try row.string("ended_at"))]))
             if !dryRun {
                 let now = env.timestamp
-                try await c.database.execute("""
+                try await context.database.execute("""
                     UPDATE referrals SET personal = NULL, person_index = NULL, external_ref = NULL, referrer_unit = NULL,
                     anonymised_at = ?, version = version + 1 WHERE id = ?
                     """, [.text(now), .text(id)])
-                try await c.database.execute("UPDATE referral_history SET note = NULL WHERE referral_id = ?", [.text(id)])
-                try await audit(c.database, env, actor, action: "anonymise", referral: id, centre: try row.string("centre_id"), purpose: "retention")
+                try await context.database.execute("UPDATE referral_history SET note = NULL WHERE referral_id = ?", [.text(id)])
+                try await audit(context.database, env, actor, action: "anonymise", referral: id, centre: try row.string("centre_id"), purpose: "retention")
             }
         }
         return .object(["dryRun": .bool(dryRun), "retentionDays": .number(Double(env.settings.retentionDays)),

@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// The waiting list ("kö") per centre and category, intake pauses ("köstopp") and the
@@ -38,20 +39,20 @@ enum Queue {
 
     /// `referrals.intake.set {centre, paused, message, alternatives, categories}`: staff pause
     /// or reopen intake, with a message and where to turn instead.
-    @Sendable static func setIntake(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
-        guard let centre = try Fields.string(r.body, "centre", max: 64), env.reference.centres.contains(where: { $0.id == centre }) else {
+    @Sendable static func setIntake(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        guard let centre = try Fields.string(request.body, "centre", max: 64), env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
         }
         try actor.requireHandler(centre: centre)
-        guard let paused = r.body["paused"]?.boolValue else { throw HubError(.validation, "Required: true or false.", field: "body.paused") }
-        let message = try Fields.string(r.body, "message", max: 500, required: paused)
-        let alternatives = try Fields.string(r.body, "alternatives", max: 500, required: paused)
+        guard let paused = request.body["paused"]?.boolValue else { throw HubError(.validation, "Required: true or false.", field: "body.paused") }
+        let message = try Fields.string(request.body, "message", max: 500, required: paused)
+        let alternatives = try Fields.string(request.body, "alternatives", max: 500, required: paused)
         var categories: [String] = []
-        if let given = r.body["categories"], given != .null, given.arrayValue == nil {
+        if let given = request.body["categories"], given != .null, given.arrayValue == nil {
             throw HubError(.validation, "Must be a list.", field: "body.categories", reason: .wrongType)
         }
-        if let list = r.body["categories"]?.arrayValue {
+        if let list = request.body["categories"]?.arrayValue {
             for (i, v) in list.enumerated() {
                 guard let s = v.stringValue, ClientCategory(rawValue: s) != nil else {
                     throw HubError(.validation, "Unknown category.", field: "body.categories[\(i)]")
@@ -60,14 +61,14 @@ enum Queue {
             }
         }
         let now = env.timestamp
-        try await c.database.lockForTransaction("capacity:" + centre) // see publishCapacityIfChanged
-        try await c.database.execute("DELETE FROM intake WHERE centre_id = ?", [.text(centre)])
-        try await c.database.execute("""
+        try await context.database.lockForTransaction("capacity:" + centre) // see publishCapacityIfChanged
+        try await context.database.execute("DELETE FROM intake WHERE centre_id = ?", [.text(centre)])
+        try await context.database.execute("""
             INSERT INTO intake (centre_id, paused, message, alternatives, categories, since, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, [.text(centre), paused.databaseValue, (paused ? message : nil).databaseValue, (paused ? alternatives : nil).databaseValue,
                   .text(categories.joined(separator: ",")), .text(now), .text(actor.who)])
-        try await publishCapacityIfChanged(env, c, centre: centre)
-        return try await capacityJSON(env, c.database, centre: centre)
+        try await publishCapacityIfChanged(env, context, centre: centre)
+        return try await capacityJSON(env, context.database, centre: centre)
     }
 
     /// The time of each referral's latest step, by id, in one query.
@@ -87,20 +88,20 @@ enum Queue {
     /// `referrals.list {view, centre, category}`: `queue` (the centre's waiting list in
     /// order, with positions and estimated waits), `centre` (everything open at the
     /// centre), `mine` (an agency's own referrals, status only). No personal data.
-    @Sendable static func list(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
-        let view = try Fields.string(r.body, "view", max: 20, required: false) ?? (actor.handlesReferrals ? "queue" : "mine")
-        let limit = try Fields.int(r.body, "limit", range: 1...1000, required: false) ?? 500
+    @Sendable static func list(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        let view = try Fields.string(request.body, "view", max: 20, required: false) ?? (actor.handlesReferrals ? "queue" : "mine")
+        let limit = try Fields.int(request.body, "limit", range: 1...1000, required: false) ?? 500
         switch view {
         case "mine":
             guard actor.role == .agency || actor.role == .adapter else { throw HubError(.forbidden, "Only agencies have their own referrals.", field: "body.view") }
             let agencies = actor.agencies.sorted()
             let marks = agencies.map { _ in "?" }.joined(separator: ", ")
-            let rows = try await c.database.query(
+            let rows = try await context.database.query(
                 "SELECT \(ReferralRecord.columns) FROM referrals WHERE referrer_agency IN (\(marks)) ORDER BY submitted_at DESC LIMIT \(limit)",
                 agencies.map { .text($0) })
             let records = try rows.map { row throws(HubError) in try ReferralRecord(row: row) }
-            let latest = try await latestStepTimes(c.database, ids: records.filter(\.consentsToStatus).map(\.id))
+            let latest = try await latestStepTimes(context.database, ids: records.filter(\.consentsToStatus).map(\.id))
             var items: [JSONValue] = []
             for rec in records {
                 var o: [String: JSONValue] = ["id": .string(rec.id), "reference": .string(rec.reference), "centre": .string(rec.centre),
@@ -116,7 +117,7 @@ enum Queue {
             return .object(["view": "mine", "referrals": .array(items)])
         case "queue", "centre":
             guard actor.handlesReferrals else { throw HubError(.forbidden, "Only centre staff see the queue.", field: "body.view") }
-            let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre
+            let centre = try Fields.string(request.body, "centre", max: 64, required: false) ?? actor.centre
             guard let centre, env.reference.centres.contains(where: { $0.id == centre }) else {
                 throw HubError(.validation, "Unknown centre.", field: "body.centre")
             }
@@ -124,11 +125,11 @@ enum Queue {
             if view == "queue" {
                 var categories: [JSONValue] = []
                 for category in ClientCategory.allCases {
-                    let rows = try await c.database.query("""
+                    let rows = try await context.database.query("""
                         SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status = 'accepted' AND category = ?
                         ORDER BY \(queueOrder) LIMIT \(limit)
                         """, [.text(centre), .text(category.rawValue)])
-                    let rate = try await ratePerDay(env, c.database, centre: centre, category: category.rawValue)
+                    let rate = try await ratePerDay(env, context.database, centre: centre, category: category.rawValue)
                     var items: [JSONValue] = []
                     for (i, row) in rows.enumerated() {
                         let rec = try ReferralRecord(row: row)
@@ -142,9 +143,9 @@ enum Queue {
                     categories.append(.object(["category": .string(category.rawValue), "count": .number(Double(items.count)), "referrals": .array(items)]))
                 }
                 return .object(["view": "queue", "centre": .string(centre), "categories": .array(categories),
-                                "capacity": try await capacityJSON(env, c.database, centre: centre)])
+                                "capacity": try await capacityJSON(env, context.database, centre: centre)])
             }
-            let rows = try await c.database.query("""
+            let rows = try await context.database.query("""
                 SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ?
                 AND (ended_at IS NULL OR ended_at >= ?) ORDER BY submitted_at DESC LIMIT \(limit)
                 """, [.text(centre), .text(Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)))])
@@ -230,12 +231,12 @@ enum Queue {
 
     /// `referrals.capacity {centre?}`: every centre's (or one centre's) intake state; open to
     /// every signed-in role and adapter, so a referrer knows before referring.
-    @Sendable static func capacity(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        _ = try Caller.from(r, reference: env.reference, service: "referrals")
-        let only = try Fields.string(r.body, "centre", max: 64, required: false)
+    @Sendable static func capacity(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        _ = try Caller.from(request, reference: env.reference, service: "referrals")
+        let only = try Fields.string(request.body, "centre", max: 64, required: false)
         var out: [JSONValue] = []
         for centre in env.reference.centres where only == nil || only == centre.id {
-            out.append(try await capacityJSON(env, c.database, centre: centre.id))
+            out.append(try await capacityJSON(env, context.database, centre: centre.id))
         }
         if let only, out.isEmpty { throw HubError(.validation, "Unknown centre.", field: "body.centre") }
         return .object(["centres": .array(out)])
@@ -243,25 +244,25 @@ enum Queue {
 
     /// Compares the centre's capacity with what was last published; stores and emits
     /// `capacity.<centre>` only when a category's state or band changed.
-    static func publishCapacityIfChanged(_ env: ReferralsEnvironment, _ c: ServiceContext, centre: String) async throws(HubError) {
+    static func publishCapacityIfChanged(_ env: ReferralsEnvironment, _ context: ServiceContext, centre: String) async throws(HubError) {
         // One request at a time per centre from here to its commit, across every worker of the
         // service: the next one counts the queue with this one's change in it, and replaces the
         // published rows this one wrote (without the lock two accepts at once each insert the
         // same rows, and one fails with a conflict).
-        try await c.database.lockForTransaction("capacity:" + centre)
-        let states = try await capacityStates(env, c.database, centre: centre)
+        try await context.database.lockForTransaction("capacity:" + centre)
+        let states = try await capacityStates(env, context.database, centre: centre)
         var published: [String: (String, String?)] = [:]
-        for row in try await c.database.query("SELECT category, state, band FROM capacity_published WHERE centre_id = ?", [.text(centre)]) {
+        for row in try await context.database.query("SELECT category, state, band FROM capacity_published WHERE centre_id = ?", [.text(centre)]) {
             published[try row.string("category")] = (try row.string("state"), try row.optionalString("band"))
         }
         let changed = states.contains { s in published[s.category].map { $0.0 != s.state || $0.1 != s.band } ?? true }
         guard changed else { return }
         let now = env.timestamp
-        try await c.database.execute("DELETE FROM capacity_published WHERE centre_id = ?", [.text(centre)])
+        try await context.database.execute("DELETE FROM capacity_published WHERE centre_id = ?", [.text(centre)])
         for s in states {
-            try await c.database.execute("INSERT INTO capacity_published (centre_id, category, state, band, at) VALUES (?, ?, ?, ?, ?)",
+            try await context.database.execute("INSERT INTO capacity_published (centre_id, category, state, band, at) VALUES (?, ?, ?, ?, ?)",
                                          [.text(centre), .text(s.category), .text(s.state), s.band.databaseValue, .text(now)])
         }
-        c.events.emit("capacity.\(centre)", try await capacityJSON(env, c.database, centre: centre))
+        context.events.emit("capacity.\(centre)", try await capacityJSON(env, context.database, centre: centre))
     }
 }

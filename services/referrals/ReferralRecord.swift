@@ -5,6 +5,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// One referral as stored, without its sealed personal data.
@@ -99,28 +100,21 @@ struct ReferralRecord: Sendable {
     var consentsToStatus: Bool { consentScope.contains("status") || consentScope.contains("outcome") }
     var consentsToOutcome: Bool { consentScope.contains("outcome") }
 
-    /// The non-personal summary every handler view shares.
-    func summary(env: ReferralsEnvironment) -> [String: JSONValue] {
-        var o: [String: JSONValue] = [
-            "id": .string(id), "reference": .string(reference), "centre": .string(centre), "centreName": .string(env.centreName(centre)),
-            "municipality": .string(municipality), "category": .string(category), "help": .array(help.map { .string($0) }),
-            "source": .string(source), "status": .string(status.rawValue), "urgency": .string(urgency),
-            "submittedAt": .string(submittedAt), "protectedIdentity": .bool(protectedIdentity), "doNotContact": .bool(doNotContact),
-            "riskScore": .number(Double(riskScore)), "highRisk": .bool(riskScore >= env.risk.highRiskAt),
-            "childrenAges": .array(childrenAges.map { .number(Double($0)) }), "version": .number(Double(version)),
-        ]
-        if let a = referrerAgency { o["referrerAgency"] = .string(a) }
-        if let p = priority { o["priority"] = .number(Double(p)) }
-        if let r = reserveID { o["reserveId"] = .string(r) }
-        if let r = receivedAt { o["receivedAt"] = .string(r) }
-        if let a = clientAge { o["clientAge"] = .number(Double(a)) }
-        if let t = treatment { o["treatment"] = .string(t) }
-        if let g = groupID { o["groupId"] = .string(g) }
-        if let r = outcomeReason { o["reason"] = .string(r) }
-        if let r = redirectTo { o["redirectTo"] = .string(r) }
-        if let d = appointmentDate { o["appointmentDate"] = .string(d) }
-        if let e = endedAt { o["endedAt"] = .string(e) }
-        if anonymisedAt != nil { o["anonymised"] = .bool(true) }
+    /// The non-personal summary every handler view shares (the contract's `ReferralSummary`).
+    func summaryReply(env: ReferralsEnvironment) -> ReferralSummary {
+        var o = ReferralSummary(
+            id: id, reference: reference, centre: centre, centreName: env.centreName(centre), municipality: municipality, category: category,
+            help: help, source: source, status: status, urgency: urgency, submittedAt: submittedAt, protectedIdentity: protectedIdentity,
+            doNotContact: doNotContact, riskScore: riskScore, highRisk: riskScore >= env.risk.highRiskAt, childrenAges: childrenAges, version: version)
+        o.referrerAgency = referrerAgency; o.priority = priority; o.reserveId = reserveID; o.receivedAt = receivedAt; o.clientAge = clientAge
+        o.treatment = treatment; o.groupId = groupID; o.reason = outcomeReason; o.redirectTo = redirectTo; o.appointmentDate = appointmentDate
+        o.endedAt = endedAt
+        if anonymisedAt != nil { o.anonymised = true }
         return o
+    }
+
+    /// The summary as JSON fields, for the views that add their own (the staff's full referral, the centre's list).
+    func summary(env: ReferralsEnvironment) -> [String: JSONValue] {
+        (try? JSONValue.from(summaryReply(env: env)))?.objectValue ?? [:]
     }
 }

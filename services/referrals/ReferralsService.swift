@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HubStorage
 import Logging
+@_exported import ReferralsAPI
 
 /// The referrals service ("hänvisningar"): closed-loop referrals from partner agencies,
 /// each centre's waiting list and intake state, treatment groups, statistics, and the
@@ -154,29 +155,29 @@ public enum ReferralsService {
             name: name,
             migrations: migrations,
             handlers: [
-                "referrals.centres.list": q { _, r, c in try await listCentres(r, c) },
-                "referrals.options": q(Lifecycle.options),
-                "referrals.submit": c(Lifecycle.submit),
-                "referrals.receive": c(Lifecycle.receive),
-                "referrals.assess": c(Lifecycle.assess),
-                "referrals.appointment": c(Lifecycle.offerAppointment),
-                "referrals.treatment.start": c(Lifecycle.startTreatment),
-                "referrals.close": c(Lifecycle.close),
-                "referrals.withdraw": c(Lifecycle.withdraw),
-                "referrals.reprioritise": c(Lifecycle.reprioritise),
-                "referrals.get": q(Lifecycle.get),
-                "referrals.status": q(Lifecycle.status),
-                "referrals.list": q(Queue.list),
-                "referrals.find": q(ReferralSearch.find),
-                "referrals.intake.set": c(Queue.setIntake),
-                "referrals.capacity": q(Queue.capacity),
-                "referrals.groups.define": c(Groups.define),
-                "referrals.groups.list": q(Groups.list),
-                "referrals.groups.assign": c(Groups.assign),
-                "referrals.statistics": q(Statistics.handle),
-                "referrals.statistics.import": c(StatisticsImport.handle),
-                "referrals.audit.list": q(Privacy.auditList),
-                "referrals.retention.run": c(Privacy.retention),
+                ListCentres.type: q { _, r, c in try await listCentres(r, c) },
+                ReferralOptions.type: q(Lifecycle.options),
+                SubmitReferral.type: c(Lifecycle.submit),
+                ReceiveReferral.type: c(Lifecycle.receive),
+                AssessReferral.type: c(Lifecycle.assess),
+                OfferAppointment.type: c(Lifecycle.offerAppointment),
+                StartTreatment.type: c(Lifecycle.startTreatment),
+                CloseReferral.type: c(Lifecycle.close),
+                WithdrawReferral.type: c(Lifecycle.withdraw),
+                ReprioritiseReferral.type: c(Lifecycle.reprioritise),
+                GetReferral.type: q(Lifecycle.get),
+                ReferralStatusQuery.type: q(Lifecycle.status),
+                ListReferrals.type: q(Queue.list),
+                FindReferrals.type: q(ReferralSearch.find),
+                SetIntake.type: c(Queue.setIntake),
+                ReferralCapacity.type: q(Queue.capacity),
+                DefineGroup.type: c(Groups.define),
+                ListGroups.type: q(Groups.list),
+                AssignGroup.type: c(Groups.assign),
+                ReferralStatistics.type: q(Statistics.handle),
+                ImportReferralStatistics.type: c(StatisticsImport.handle),
+                ListAudit.type: q(Privacy.auditList),
+                RunRetention.type: c(Privacy.retention),
             ],
             prepare: { db, _, logger in
                 try await loadReferenceData(env.reference, into: db)
@@ -213,15 +214,18 @@ public enum ReferralsService {
     static func listCentres(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let centres = try await context.database.query("SELECT id, name, town FROM centres ORDER BY name", [])
         let munis = try await context.database.query("SELECT name, centre_id FROM municipalities ORDER BY name", [])
-        var byCentre: [String: [JSONValue]] = [:]
-        for m in munis { byCentre[try m.string("centre_id"), default: []].append(.string(try m.string("name"))) }
-        var out: [JSONValue] = []
-        for c in centres {
+        var byCentre: [String: [String]] = [:]
+        for m in munis { byCentre[try m.string("centre_id"), default: []].append(try m.string("name")) }
+        let reply = ListCentres.Reply(centres: try centres.map { c throws(HubError) in
             let id = try c.string("id")
-            out.append(.object(["id": .string(id), "name": .string(try c.string("name")), "town": .string(try c.string("town")),
-                                "municipalities": .array(byCentre[id] ?? [])]))
-        }
-        return .object(["centres": .array(out)])
+            return ListCentres.Centre(id: id, name: try c.string("name"), town: try c.string("town"), municipalities: byCentre[id] ?? [])
+        })
+        return try encodeReply(reply)
+    }
+
+    /// A reply of a contract type, as the JSON the bus carries.
+    static func encodeReply(_ reply: some Encodable) throws(HubError) -> JSONValue {
+        do { return try JSONValue.from(reply) } catch { throw HubError(.internal, "The reply could not be written.") }
     }
 }
 

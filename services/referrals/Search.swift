@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// `referrals.find`: finding a case again, in any status. Filters (status, category,
@@ -12,15 +13,12 @@ import HubStorage
 /// (its users and adapter) finds its own, and sees their status only with consent.
 enum ReferralSearch {
     static let orders = ["newest", "oldest"]
-    static let allowed: Set<String> = ["actor", "centre", "status", "category", "municipality", "agency", "from", "to", "reference",
-                                       "externalRef", "identityNumber", "purpose", "order", "limit", "cursor"]
 
-    @Sendable static func find(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
-        let body = try BodyReader(r.body)
-        if let unknown = r.body.objectValue?.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw HubError(.validation, "Unknown field.", field: "body." + unknown)
-        }
+    @Sendable static func find(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        let body = try BodyReader(request.body)
+        // The contract's fields and the stamped caller; anything else is refused, named.
+        try request.body.refuseUnknownFields(of: FindReferrals.Request.self, also: ["actor"])
         var conditions: [String] = []
         var binds: [DatabaseValue] = []
 
@@ -86,7 +84,7 @@ enum ReferralSearch {
             let identity = try PersonalIdentityNumber(number, field: "body.identityNumber")
             conditions.append("person_index = ?"); binds.append(.text(env.protector.blindIndex(identity.normalized, purpose: "person")))
             // The search itself is a read of personal data: audited before any answer.
-            try await Privacy.audit(c.database, env, actor, action: "search", referral: nil, centre: actor.centre, purpose: purpose)
+            try await Privacy.audit(context.database, env, actor, action: "search", referral: nil, centre: actor.centre, purpose: purpose)
             searchedPerson = true
         }
 
@@ -102,7 +100,7 @@ enum ReferralSearch {
         let sql = "SELECT \(ReferralRecord.columns) FROM referrals"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND "))
             + " ORDER BY submitted_at \(direction), id \(direction) LIMIT \(limit + 1)"
-        let rows = try await c.database.query(sql, binds)
+        let rows = try await context.database.query(sql, binds)
         let records = try rows.prefix(limit).map { row throws(HubError) in try ReferralRecord(row: row) }
         let items: [JSONValue] = records.map { record in
             if handler { return .object(record.summary(env: env)) }

@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// Statistics per centre and year, in the annual report's shape: unique clients per
@@ -62,23 +63,23 @@ enum Statistics {
 
     /// `referrals.statistics {centre?, year?, view?, format?}`: JSON, or with `format` `csv` the
     /// statistics CSV and `report` the annual report's tables (Markdown and CSV).
-    @Sendable static func handle(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
-        guard let centre = try Fields.string(r.body, "centre", max: 64, required: false) ?? actor.centre ?? env.reference.centres.first?.id,
+    @Sendable static func handle(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
+        guard let centre = try Fields.string(request.body, "centre", max: 64, required: false) ?? actor.centre ?? env.reference.centres.first?.id,
               env.reference.centres.contains(where: { $0.id == centre }) else {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
         }
         let currentYear = LocalTime.year(of: env.now())
-        let year = try Fields.int(r.body, "year", range: 2000...2200, required: false) ?? currentYear
-        let view = try Fields.string(r.body, "view", max: 10, required: false) ?? (actor.mayHandle(centre: centre) ? "internal" : "shared")
+        let year = try Fields.int(request.body, "year", range: 2000...2200, required: false) ?? currentYear
+        let view = try Fields.string(request.body, "view", max: 10, required: false) ?? (actor.mayHandle(centre: centre) ? "internal" : "shared")
         guard view == "internal" || view == "shared" else { throw HubError(.validation, "Must be internal or shared.", field: "body.view") }
         if view == "internal" {
             guard actor.mayHandle(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff see unmasked statistics.", field: "body.view") }
         }
-        let format = try Fields.string(r.body, "format", max: 10, required: false) ?? "json"
+        let format = try Fields.string(request.body, "format", max: 10, required: false) ?? "json"
         guard ["json", "csv", "report"].contains(format) else { throw HubError(.validation, "Must be json, csv or report.", field: "body.format") }
         let masker = Masker(threshold: env.settings.smallNumberThreshold, active: view == "shared")
-        let db = c.database
+        let db = context.database
         let (from, to) = LocalTime.yearBounds(year)
 
         let now = try await Self.year(db, centre: centre, year: year), before = try await Self.year(db, centre: centre, year: year - 1)

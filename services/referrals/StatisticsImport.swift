@@ -2,6 +2,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubStorage
 
 /// Earlier years' statistics from the centre's own records, so that this year can be
@@ -62,19 +63,19 @@ enum StatisticsImport {
     }
 
     /// `referrals.statistics.import {csv, replace?}` (administrators).
-    @Sendable static func handle(_ env: ReferralsEnvironment, _ r: ServiceRequest, _ c: ServiceContext) async throws -> JSONValue {
-        let actor = try Caller.from(r, reference: env.reference, service: "referrals")
+    @Sendable static func handle(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+        let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         guard actor.role == .admin else { throw HubError(.forbidden, "Only an administrator imports statistics.") }
-        let b = try BodyReader(r.body)
-        let text = try b.string("csv", max: 2_000_000, multiline: true)
-        let replace = try b.optionalBool("replace") ?? false
+        let body = try BodyReader(request.body)
+        let text = try body.string("csv", max: 2_000_000, multiline: true)
+        let replace = try body.optionalBool("replace") ?? false
         let rows = try parse(text, reference: env.reference, currentYear: LocalTime.year(of: env.now()))
         var years: [String: (centre: String, year: Int, rows: Int)] = [:]
         for row in rows { years["\(row.centre)|\(row.year)", default: (row.centre, row.year, 0)].rows += 1 }
         let ordered = years.values.sorted { ($0.centre, $0.year) < ($1.centre, $1.year) }
         for y in ordered {
             let (from, to) = LocalTime.yearBounds(y.year)
-            let n = try await c.database.query("""
+            let n = try await context.database.query("""
                 SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(Statistics.counted)
                 """, [.text(y.centre), .text(from), .text(to)])[0].int("n")
             if n > 0, !replace {
@@ -84,10 +85,10 @@ enum StatisticsImport {
         }
         let now = env.timestamp
         for y in ordered {
-            try await c.database.execute("DELETE FROM imported_statistics WHERE centre_id = ? AND year = ?", [.text(y.centre), .integer(Int64(y.year))])
+            try await context.database.execute("DELETE FROM imported_statistics WHERE centre_id = ? AND year = ?", [.text(y.centre), .integer(Int64(y.year))])
         }
         for row in rows {
-            try await c.database.execute("""
+            try await context.database.execute("""
                 INSERT INTO imported_statistics (centre_id, year, tbl, item, count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [.text(row.centre), .integer(Int64(row.year)), .text(row.table), .text(row.key), .integer(Int64(row.count)), .text(now), .text(actor.who)])
         }

@@ -1,6 +1,7 @@
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 
 /// The statistics in the annual report's shape ("verksamhetsberättelse"): Swedish
 /// headings, the categories in the report's order, this year against last with totals,

@@ -6,6 +6,7 @@
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 
 /// The problems found in one submission so far, in the order they were found, and the
 /// check every text field goes through.
@@ -51,14 +52,14 @@ struct SubmissionValidator {
 
     func validate(_ body: JSONValue) throws(HubError) -> ValidSubmission {
         guard case .object = body else { throw HubError(.validation, "The body must be a JSON object.", field: "body") }
-        let input = try body.decode(SubmissionInput.self)
+        let input = try body.decode(ReferralSubmission.self)
         var problems = SubmissionProblems()
         let externalRef = problems.text(input.externalRef, "externalRef", max: 100, required: false)
         let referrer = checkReferrer(input, &problems)
         let (municipality, centreID) = checkMunicipality(input.municipality, &problems)
         let category = checkCategory(input.category, &problems)
         let help = checkHelp(input.help, &problems)
-        let client = checkClient(input.client ?? SubmissionInput.Client(), category: category, &problems)
+        let client = checkClient(input.client ?? ReferralSubmission.Client(), category: category, &problems)
         let contact = checkSafeContact(input.safeContact, &problems)
         let consent = checkConsent(input.consent, source: referrer.source, &problems)
         let urgency = checkUrgency(input.urgency, &problems)
@@ -100,7 +101,7 @@ extension SubmissionValidator {
     }
 
     /// Source and referrer.
-    func checkReferrer(_ input: SubmissionInput, _ problems: inout SubmissionProblems) -> CheckedReferrer {
+    func checkReferrer(_ input: ReferralSubmission, _ problems: inout SubmissionProblems) -> CheckedReferrer {
         var checked = CheckedReferrer(source: input.source ?? (input.referrer == nil ? nil : "agency"))
         switch checked.source {
         case "agency":
@@ -178,7 +179,7 @@ extension SubmissionValidator {
     }
 
     /// Client and identity.
-    func checkClient(_ client: SubmissionInput.Client, category: ClientCategory, _ problems: inout SubmissionProblems) -> CheckedClient {
+    func checkClient(_ client: ReferralSubmission.Client, category: ClientCategory, _ problems: inout SubmissionProblems) -> CheckedClient {
         let (identityKind, identity) = checkIdentity(client, &problems)
         let protectedIdentity = client.protectedIdentity ?? false
         let name = problems.text(client.name, "client.name", max: 200, required: identityKind != .none && !protectedIdentity)
@@ -194,7 +195,7 @@ extension SubmissionValidator {
     }
 
     /// The kind of identity and, unless anonymous, a personnummer or samordningsnummer of that kind.
-    func checkIdentity(_ client: SubmissionInput.Client, _ problems: inout SubmissionProblems) -> (IdentityKind, PersonalIdentityNumber?) {
+    func checkIdentity(_ client: ReferralSubmission.Client, _ problems: inout SubmissionProblems) -> (IdentityKind, PersonalIdentityNumber?) {
         var identityKind = IdentityKind.none
         var identity: PersonalIdentityNumber?
         switch client.identityKind {
@@ -245,7 +246,7 @@ extension SubmissionValidator {
     }
 
     /// Safe contact.
-    func checkSafeContact(_ safeContact: SubmissionInput.SafeContact?, _ problems: inout SubmissionProblems) -> CheckedContact {
+    func checkSafeContact(_ safeContact: ReferralSubmission.SafeContact?, _ problems: inout SubmissionProblems) -> CheckedContact {
         let doNotContact = safeContact?.doNotContact ?? false
         let checked = CheckedContact(
             doNotContact: doNotContact,
@@ -265,7 +266,7 @@ extension SubmissionValidator {
     }
 
     /// Consent: an agency refers only with consent to the referral; status or outcome consent needs it too.
-    func checkConsent(_ consent: SubmissionInput.Consent?, source: String?, _ problems: inout SubmissionProblems) -> CheckedConsent {
+    func checkConsent(_ consent: ReferralSubmission.Consent?, source: String?, _ problems: inout SubmissionProblems) -> CheckedConsent {
         var checked = CheckedConsent(given: consent?.given ?? false)
         if let c = consent {
             for (i, s) in (c.scope ?? []).enumerated() {

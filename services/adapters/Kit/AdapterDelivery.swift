@@ -6,6 +6,7 @@ import Crypto
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubBus
 import HubStorage
 import Logging
@@ -56,8 +57,13 @@ extension AdapterHost {
                 continue
             }
             let item: AgencyDelivery
-            if topic.hasSuffix(".referral.status") {
-                let update = StatusUpdate(eventID: eventID, body: env.body)
+            if ReferralStatusEvent.isTopic(topic) {
+                guard let event = try? env.body.decode(ReferralStatusEvent.self) else {
+                    logger.error("a status event does not fit the referrals contract; it is set aside", metadata: ["hub.topic": "\(topic)"])
+                    try await database.execute("UPDATE inbox SET delivered_at = ?, envelope = NULL WHERE event_id = ?", [.text(Timestamp.now()), .text(eventID)])
+                    continue
+                }
+                let update = StatusUpdate(eventID: eventID, event: event)
                 let intake = try await intakeFor(update)
                 if let intake, intake.reportedAtMissing {
                     // The receipt goes first; look again shortly.
@@ -77,7 +83,7 @@ extension AdapterHost {
             if await deliverer.deliver(item) {
                 // Delivered: the payload goes (the event id stays, for deduplication) — unless the
                 // agency reads documents later from here (FHIR Communication), until the retention ends.
-                let drop = !keep || topic.hasSuffix(".referral.status")
+                let drop = !keep || ReferralStatusEvent.isTopic(topic)
                 try await database.execute("UPDATE inbox SET delivered_at = ?\(drop ? ", envelope = NULL" : "") WHERE event_id = ?",
                                            [.text(Timestamp.now()), .text(eventID)])
             } else {

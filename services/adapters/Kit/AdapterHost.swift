@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HubBus
 import HubStorage
 import Logging
@@ -132,7 +133,7 @@ public final class AdapterHost: Sendable {
     /// Records the hub's reply on the intake row (if there is one); true when there was.
     static func recordAnswer(_ reply: Envelope, messageID: String, on executor: any DatabaseExecutor) async throws(HubError) -> Bool {
         let e = reply.error
-        let referral = e == nil ? reply.body["id"]?.stringValue : nil
+        let referral = e == nil ? Self.receipt(reply)?.id : nil
         return try await executor.execute("UPDATE intake SET answered = 1, referral_id = ?, error_code = ?, error_message = ?, error_field = ? WHERE message_id = ?", [
             referral.map { .text($0) } ?? .null, e.map { .text($0.code.rawValue) } ?? .null,
             e.map { .text($0.message) } ?? .null, e?.field.map { .text($0) } ?? .null, .text(messageID),
@@ -227,8 +228,10 @@ public final class AdapterHost: Sendable {
     /// Nothing is stored when it throws.
     @discardableResult
     public func submit(_ draft: ReferralDraft, scope: String = "", channel: String) async throws(HubError) -> IntakeRecord {
-        let body = try draft.validatedBody(adapter: adapter, reference: reference)
-        let ref = body["externalRef"]?.stringValue ?? ""
+        let submission = try draft.validatedSubmission(adapter: adapter, reference: reference)
+        let body: JSONValue
+        do { body = try JSONValue.from(submission) } catch { throw HubError(.internal, "The referral could not be written.") }
+        let ref = submission.externalRef ?? ""
         let id = Self.messageID(adapter: adapter, agency: draft.agency, scope: scope, externalRef: ref)
         let now = Timestamp.now()
         let agency = draft.agency
@@ -238,7 +241,7 @@ public final class AdapterHost: Sendable {
                     INSERT INTO intake (message_id, agency, external_ref, channel, received_at, answered, attempts, next_attempt_at)
                     VALUES (?, ?, ?, ?, ?, 0, 0, ?) ON CONFLICT (message_id) DO NOTHING
                     """, [.text(id), .text(agency), .text(ref), .text(channel), .text(now), .text(now)])
-                try await AdapterRuntime.insert(type: "referrals.submit", body: body, id: id, protector: runtime.protector, into: tx)
+                try await AdapterRuntime.insert(type: SubmitReferral.type, body: body, id: id, protector: runtime.protector, into: tx)
             }
         } catch let e as HubError {
             throw e
@@ -295,11 +298,14 @@ public final class AdapterHost: Sendable {
                             error: error, answered: try row.int("answered") != 0)
     }
 
+    /// The referrals service's receipt in a reply to `referrals.submit` (nil when it does not fit the contract).
+    static func receipt(_ reply: Envelope) -> SubmissionReceipt? { try? reply.body.decode(SubmissionReceipt.self) }
+
     /// Records the hub's reply on the intake row.
     func answer(_ record: IntakeRecord, reply: Envelope) async throws(HubError) -> IntakeRecord {
         var r = record
         r.answered = true
-        if let e = reply.error { r.error = e } else { r.referralID = reply.body["id"]?.stringValue }
+        if let e = reply.error { r.error = e } else { r.referralID = Self.receipt(reply)?.id }
         _ = try await Self.recordAnswer(reply, messageID: r.messageID, on: database)
         return r
     }

@@ -5,6 +5,7 @@
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 
 /// What the hub sends back towards an agency, in the hub's terms; each adapter turns
 /// it into its own form (callback, CSV/text files, FHIR Task, XML).
@@ -46,7 +47,7 @@ public struct IntakeRecord: Sendable, Equatable {
     public var answered: Bool
 }
 
-/// A referral status change as the referrals service publishes it.
+/// A referral status change as the referrals service publishes it (`ReferralStatusEvent`).
 public struct StatusUpdate: Sendable, Equatable {
     public var eventID: String
     public var referralID: String
@@ -56,20 +57,23 @@ public struct StatusUpdate: Sendable, Equatable {
     public var status: String
     public var at: String
     public var reason: String?
+    /// `individual` or `group` (with consent to the outcome).
+    public var treatment: String?
+    /// A free-text comment and a group's name: not in the referrals contract (the service
+    /// sends neither), so nil from the hub; the formats keep their columns for them.
     public var reasonText: String?
     public var group: String?
 
-    init(eventID: String, body: JSONValue) {
+    init(eventID: String, event: ReferralStatusEvent) {
         self.eventID = eventID
-        referralID = body["referralId"]?.stringValue ?? ""
-        externalRef = body["externalRef"]?.stringValue
-        agency = body["agency"]?.stringValue
-        centre = body["centre"]?.stringValue
-        status = body["status"]?.stringValue ?? "unknown"
-        at = body["at"]?.stringValue ?? Timestamp.now()
-        reason = body["reason"]?.stringValue
-        reasonText = body["reasonText"]?.stringValue
-        group = body["group"]?.stringValue
+        referralID = event.referralId
+        externalRef = event.externalRef
+        agency = event.agency
+        centre = event.centre
+        status = event.status.rawValue
+        at = event.at
+        reason = event.reason
+        treatment = event.treatment?.rawValue
     }
 }
 

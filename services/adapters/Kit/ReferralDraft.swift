@@ -1,6 +1,7 @@
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 
 /// A referral as an agency format delivers it, before validation: every intake
 /// (police JSON, municipal CSV, FHIR, Kriminalvården XML) fills one of these, and
@@ -41,13 +42,20 @@ public struct ReferralDraft: Sendable, Equatable {
 
     public init(agency: String) { self.agency = agency }
 
-    public static let categories: Set<String> = ["subjected-to-violence", "used-violence", "child-witness", "young-adult", "not-stated"]
-    public static let helpKinds: Set<String> = ["individual-talks", "womens-group", "non-violence-group", "young-adults-group", "child-parent-group"]
-    public static let urgencies: Set<String> = ["normal", "high", "acute"]
-    public static let riskValues: Set<String> = ["yes", "no", "unknown"]
-    public static let consentScopes: Set<String> = ["referral", "status", "outcome"]
+    // The codes the referrals contract knows (services/referrals/API/Vocabulary.swift).
+    public static let categories = Set(ClientCategory.codes)
+    public static let helpKinds = Set(HelpKind.codes)
+    public static let urgencies = Set(Urgency.codes)
+    public static let riskValues = Set(RiskAnswer.codes)
+    public static let consentScopes = Set(ConsentScope.codes)
 
-    /// Checks the draft and builds the `referrals.submit` body.
+    /// The `referrals.submit` body as JSON (`validatedSubmission`, encoded).
+    public func validatedBody(adapter: String, reference: ReferenceData, today: Date = Date()) throws(HubError) -> JSONValue {
+        let submission = try validatedSubmission(adapter: adapter, reference: reference, today: today)
+        do { return try JSONValue.from(submission) } catch { throw HubError(.internal, "The referral could not be written.") }
+    }
+
+    /// Checks the draft and builds the `referrals.submit` request (the contract's type).
     ///
     /// - `forbidden` when `agency` is not one `adapter` may act for (config/agencies.json);
     /// - `validation` otherwise, naming the first wrong field and listing every problem of the
@@ -55,7 +63,7 @@ public struct ReferralDraft: Sendable, Equatable {
     ///   Control characters are refused everywhere, new lines too except in `notes`
     ///   (reason `control_characters`). A protected person's phone, e-mail and address are
     ///   dropped here, at the edge, and never leave the adapter.
-    public func validatedBody(adapter: String, reference: ReferenceData, today: Date = Date()) throws(HubError) -> JSONValue {
+    public func validatedSubmission(adapter: String, reference: ReferenceData, today: Date = Date()) throws(HubError) -> ReferralSubmission {
         guard reference.agencies.contains(where: { $0.id == agency && $0.adapter == adapter }) else {
             throw HubError(.forbidden, "This adapter may not refer on behalf of that agency.", field: "body.referrer.agency")
         }
@@ -64,7 +72,7 @@ public struct ReferralDraft: Sendable, Equatable {
             problems.append(HubError.Detail(field: field, message: message, reason: reason))
         }
         /// Trimmed text or nil; a problem is recorded (and nil returned) when it is wrong.
-        func text(_ value: String?, _ field: String, max: Int = 200, required: Bool = false, multiline: Bool = false) -> JSONValue? {
+        func text(_ value: String?, _ field: String, max: Int = 200, required: Bool = false, multiline: Bool = false) -> String? {
             let v = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if v.isEmpty {
                 if required { problem(field, "This field is required.", .required) }
@@ -80,27 +88,24 @@ public struct ReferralDraft: Sendable, Equatable {
                         .controlCharacters)
                 return nil
             }
-            return .string(v)
+            return v
         }
-        var body: [String: JSONValue] = ["source": "agency"]
-        body["externalRef"] = text(externalRef, "body.externalRef", max: 100, required: true)
+        var body = ReferralSubmission(source: ReferralSource.agency.rawValue)
+        body.externalRef = text(externalRef, "body.externalRef", max: 100, required: true)
 
-        var referrer: [String: JSONValue] = ["agency": .string(agency)]
-        referrer["unit"] = text(unit, "body.referrer.unit")
-        referrer["contactName"] = text(contactName, "body.referrer.contactName")
-        referrer["contactPhone"] = text(contactPhone, "body.referrer.contactPhone", max: 40)
-        referrer["contactEmail"] = text(contactEmail, "body.referrer.contactEmail")
-        body["referrer"] = .object(referrer)
+        body.referrer = ReferralSubmission.Referrer(
+            agency: agency, unit: text(unit, "body.referrer.unit"), contactName: text(contactName, "body.referrer.contactName"),
+            contactPhone: text(contactPhone, "body.referrer.contactPhone", max: 40), contactEmail: text(contactEmail, "body.referrer.contactEmail"))
 
-        if let m = text(municipality, "body.municipality", max: 100, required: true)?.stringValue {
+        if let m = text(municipality, "body.municipality", max: 100, required: true) {
             if reference.centre(serving: m) != nil {
-                body["municipality"] = .string(m)
+                body.municipality = m
             } else {
                 problem("body.municipality", "No centre serves that municipality.", .notAChoice)
             }
         }
         if let c = category, Self.categories.contains(c) {
-            body["category"] = .string(c)
+            body.category = c
         } else {
             problem("body.category", "Category must be one of \(Self.categories.sorted().joined(separator: ", ")).", category == nil ? .required : .notAChoice)
         }
@@ -108,17 +113,17 @@ public struct ReferralDraft: Sendable, Equatable {
         for (i, h) in help.enumerated() where !Self.helpKinds.contains(h) {
             problem("body.help[\(i)]", "Help must be one of \(Self.helpKinds.sorted().joined(separator: ", ")).", .notAChoice)
         }
-        body["help"] = .array(help.map { .string($0) })
+        body.help = help
 
-        var client: [String: JSONValue] = [:]
+        var client = ReferralSubmission.Client()
         let number = identityNumber?.trimmingCharacters(in: .whitespaces) ?? ""
         if number.isEmpty {
-            if identityKind == nil || identityKind == "none" {
-                client["identityKind"] = "none"
+            if identityKind == nil || identityKind == IdentityKind.none.rawValue {
+                client.identityKind = IdentityKind.none.rawValue
             } else {
                 problem("body.client.identityNumber", "An identity number is required for this identity kind.", .required)
             }
-        } else if identityKind == "none" {
+        } else if identityKind == IdentityKind.none.rawValue {
             problem("body.client.identityNumber", "No identity number may be given when the identity kind is none.")
         } else {
             do {
@@ -126,67 +131,65 @@ public struct ReferralDraft: Sendable, Equatable {
                 if let k = identityKind, k != pin.kind.rawValue {
                     problem("body.client.identityKind", "The number is not a \(k).")
                 } else {
-                    client["identityKind"] = .string(pin.kind.rawValue)
-                    client["identityNumber"] = .string(pin.formatted)
+                    client.identityKind = pin.kind.rawValue
+                    client.identityNumber = pin.formatted
                 }
             } catch {
                 problem("body.client.identityNumber", error.message)
             }
         }
-        client["name"] = text(name, "body.client.name")
-        client["protectedIdentity"] = .bool(protectedIdentity)
+        client.name = text(name, "body.client.name")
+        client.protectedIdentity = protectedIdentity
         // Checked even when dropped (protected identity): a wrong document is wrong either way.
         let clientPhone = text(phone, "body.client.phone", max: 40)
         let clientEmail = text(email, "body.client.email")
         let clientAddress = text(address, "body.client.address", max: 300)
         if !protectedIdentity {
-            client["phone"] = clientPhone
-            client["email"] = clientEmail
-            client["address"] = clientAddress
+            client.phone = clientPhone
+            client.email = clientEmail
+            client.address = clientAddress
         }
         for (i, a) in childrenAges.enumerated() where !(0...17).contains(a) {
             problem("body.client.childrenAges[\(i)]", "A child's age is 0–17.", .outOfRange)
         }
-        if !childrenAges.isEmpty { client["childrenAges"] = .array(childrenAges.map { .number(Double($0)) }) }
-        client["interpreterLanguage"] = text(interpreterLanguage, "body.client.interpreterLanguage", max: 60)
-        body["client"] = .object(client)
+        if !childrenAges.isEmpty { client.childrenAges = childrenAges }
+        client.interpreterLanguage = text(interpreterLanguage, "body.client.interpreterLanguage", max: 60)
+        body.client = client
 
-        var safe: [String: JSONValue] = ["doNotContact": .bool(doNotContact)]
-        safe["mayCall"] = .bool(doNotContact ? false : (mayCall ?? false))
-        safe["mayLeaveMessage"] = .bool(doNotContact ? false : (mayLeaveMessage ?? false))
-        safe["callTimes"] = text(callTimes, "body.safeContact.callTimes")
-        body["safeContact"] = .object(safe)
+        body.safeContact = ReferralSubmission.SafeContact(
+            doNotContact: doNotContact, mayCall: doNotContact ? false : (mayCall ?? false),
+            callTimes: text(callTimes, "body.safeContact.callTimes"), mayLeaveMessage: doNotContact ? false : (mayLeaveMessage ?? false))
 
         if consentGiven != true {
             problem("body.consent.given", "The client's consent is required to pass a referral on.", .required)
         }
-        let scope = consentScope ?? ["referral", "status", "outcome"]
+        let scope = consentScope ?? ConsentScope.codes
         for (i, s) in scope.enumerated() where !Self.consentScopes.contains(s) {
             problem("body.consent.scope[\(i)]", "Consent scope is referral, status or outcome.", .notAChoice)
         }
-        if !scope.contains("referral") {
+        if !scope.contains(ConsentScope.referral.rawValue) {
             problem("body.consent.scope", "The consent must cover the referral.")
         }
-        var consent: [String: JSONValue] = ["given": true, "scope": .array(scope.map { .string($0) })]
+        var consent = ReferralSubmission.Consent(given: true, scope: scope)
         if let at = consentGivenAt, !at.isEmpty {
-            if ReferenceData.isDate(at) { consent["givenAt"] = .string(at) } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
+            if ReferenceData.isDate(at) { consent.givenAt = at } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
         }
-        consent["recordedBy"] = text(consentRecordedBy, "body.consent.recordedBy")
-        body["consent"] = .object(consent)
+        consent.recordedBy = text(consentRecordedBy, "body.consent.recordedBy")
+        body.consent = consent
 
-        let u = urgency ?? "normal"
-        if Self.urgencies.contains(u) { body["urgency"] = .string(u) } else { problem("body.urgency", "Urgency is normal, high or acute.", .notAChoice) }
-        var risk: [String: JSONValue] = [:]
+        let u = urgency ?? Urgency.normal.rawValue
+        if Self.urgencies.contains(u) { body.urgency = u } else { problem("body.urgency", "Urgency is normal, high or acute.", .notAChoice) }
+        var risk: [String: String] = [:]
         for (q, a) in riskAnswers.sorted(by: { $0.key < $1.key }) {
             guard q.count <= 60, Self.riskValues.contains(a) else {
                 problem("body.riskAnswers", "A risk answer is yes, no or unknown.", .notAChoice)
                 break
             }
-            risk[q] = .string(a)
+            risk[q] = a
         }
-        if !risk.isEmpty { body["riskAnswers"] = .object(risk) }
-        body["notes"] = text(notes, "body.notes", max: 2000, multiline: true)
+        if !risk.isEmpty { body.riskAnswers = risk }
+        body.notes = text(notes, "body.notes", max: 2000, multiline: true)
         guard problems.isEmpty else { throw HubError.validation(problems) }
-        return .object(body)
+        return body
     }
 }

@@ -5,6 +5,7 @@ import FoundationNetworking
 import HubBus
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -133,46 +134,42 @@ public struct PoliceAdapter: AgencyAdapter {
         return .object(out)
     }
 
-    /// The police JSON is the hub's `referrals.submit` body; `referrer.agency` defaults to `police`.
+    /// The police JSON is the hub's `referrals.submit` body (`ReferralSubmission`, the
+    /// referrals contract's type); `referrer.agency` defaults to `police`.
     static func draft(from json: JSONValue) throws(HubError) -> ReferralDraft {
-        let r = JSONReader(value: json, path: "body")
-        var d = ReferralDraft(agency: try r["referrer"]["agency"].string() ?? "police")
-        d.externalRef = try r["externalRef"].string()
-        d.unit = try r["referrer"]["unit"].string()
-        d.contactName = try r["referrer"]["contactName"].string()
-        d.contactPhone = try r["referrer"]["contactPhone"].string()
-        d.contactEmail = try r["referrer"]["contactEmail"].string()
-        d.municipality = try r["municipality"].string()
-        d.category = try r["category"].string()
-        d.help = try r["help"].strings() ?? []
-        let c = r["client"]
-        _ = try c.object()
-        d.identityKind = try c["identityKind"].string()
-        d.identityNumber = try c["identityNumber"].string()
-        d.name = try c["name"].string()
-        d.protectedIdentity = try c["protectedIdentity"].bool() ?? false
-        d.phone = try c["phone"].string()
-        d.email = try c["email"].string()
-        d.address = try c["address"].string()
-        d.childrenAges = try c["childrenAges"].ints() ?? []
-        d.interpreterLanguage = try c["interpreterLanguage"].string()
-        let s = r["safeContact"]
-        _ = try s.object()
-        d.doNotContact = try s["doNotContact"].bool() ?? false
-        d.mayCall = try s["mayCall"].bool()
-        d.callTimes = try s["callTimes"].string()
-        d.mayLeaveMessage = try s["mayLeaveMessage"].bool()
-        let k = r["consent"]
-        _ = try k.object()
-        d.consentGiven = try k["given"].bool()
-        d.consentScope = try k["scope"].strings()
-        d.consentGivenAt = try k["givenAt"].string()
-        d.consentRecordedBy = try k["recordedBy"].string()
-        d.urgency = try r["urgency"].string()
-        if let risk = try r["riskAnswers"].object() {
-            for (q, _) in risk { d.riskAnswers[q] = try r["riskAnswers"][q].string() }
-        }
-        d.notes = try r["notes"].string()
+        let r = try json.decode(ReferralSubmission.self, fieldPrefix: "body")
+        var d = ReferralDraft(agency: r.referrer?.agency ?? "police")
+        d.externalRef = r.externalRef
+        d.unit = r.referrer?.unit
+        d.contactName = r.referrer?.contactName
+        d.contactPhone = r.referrer?.contactPhone
+        d.contactEmail = r.referrer?.contactEmail
+        d.municipality = r.municipality
+        d.category = r.category
+        d.help = r.help ?? []
+        let c = r.client ?? .init()
+        d.identityKind = c.identityKind
+        d.identityNumber = c.identityNumber
+        d.name = c.name
+        d.protectedIdentity = c.protectedIdentity ?? false
+        d.phone = c.phone
+        d.email = c.email
+        d.address = c.address
+        d.childrenAges = c.childrenAges ?? []
+        d.interpreterLanguage = c.interpreterLanguage
+        let s = r.safeContact ?? .init()
+        d.doNotContact = s.doNotContact ?? false
+        d.mayCall = s.mayCall
+        d.callTimes = s.callTimes
+        d.mayLeaveMessage = s.mayLeaveMessage
+        let k = r.consent ?? .init()
+        d.consentGiven = k.given
+        d.consentScope = k.scope
+        d.consentGivenAt = k.givenAt
+        d.consentRecordedBy = k.recordedBy
+        d.urgency = r.urgency
+        d.riskAnswers = r.riskAnswers ?? [:]
+        d.notes = r.notes
         return d
     }
 }

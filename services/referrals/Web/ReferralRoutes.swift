@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import HTTPTypes
 import Hummingbird
 
@@ -74,13 +75,13 @@ struct ReferralRoutes: ServiceRoutes {
     // MARK: API
 
     @Sendable func apiOptions(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.options", [:], user: try apiUser(context)))
+        json(try await call(ReferralOptions.type, [:], user: try apiUser(context)))
     }
 
     @Sendable func apiSubmit(_ request: Request, context: Context) async throws -> Response {
         let user = try apiUser(context)
         let key = request.headers[HTTPField.Name("Idempotency-Key")!]
-        return json(try await call("referrals.submit", try await jsonBody(request, context), user: user, key: key), status: .created)
+        return json(try await call(SubmitReferral.type, try await jsonBody(request, context), user: user, key: key), status: .created)
     }
 
     /// The query items of a search (`referrals.find`); a personnummer is never one of them:
@@ -96,26 +97,26 @@ struct ReferralRoutes: ServiceRoutes {
             throw HubError(.validation, "Use one of: queue, centre, mine.", field: "view", reason: .notAChoice)
         }
         let searching = Self.searchKeys.contains { $0 != "centre" && $0 != "limit" && request.uri.queryParameters.get($0) != nil }
-        guard searching else { return json(try await call("referrals.list", Self.query(request, ["view", "centre", "limit"]), user: user)) }
-        return json(try await call("referrals.find", Self.query(request, Self.searchKeys), user: user))
+        guard searching else { return json(try await call(ListReferrals.type, Self.query(request, ["view", "centre", "limit"]), user: user)) }
+        return json(try await call(FindReferrals.type, Self.query(request, Self.searchKeys), user: user))
     }
 
     /// `POST /api/v1/referrals/search`: the same search with a JSON body, the only way to
     /// search by personnummer (with `purpose`; audited).
     @Sendable func apiSearch(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.find", try await jsonBody(request, context), user: try apiUser(context)))
+        json(try await call(FindReferrals.type, try await jsonBody(request, context), user: try apiUser(context)))
     }
 
     @Sendable func apiGet(_ request: Request, context: Context) async throws -> Response {
         var body = Self.query(request, ["purpose"]).objectValue ?? [:]
         body["id"] = .string(context.parameters.get("id") ?? "")
-        return json(try await call("referrals.get", .object(body), user: try apiUser(context)))
+        return json(try await call(GetReferral.type, .object(body), user: try apiUser(context)))
     }
 
 
-    static let actionTypes = ["receive": "referrals.receive", "assess": "referrals.assess", "appointment": "referrals.appointment",
-                              "treatment": "referrals.treatment.start", "close": "referrals.close", "withdraw": "referrals.withdraw",
-                              "reprioritise": "referrals.reprioritise"]
+    static let actionTypes = ["receive": ReceiveReferral.type, "assess": AssessReferral.type, "appointment": OfferAppointment.type,
+                              "treatment": StartTreatment.type, "close": CloseReferral.type, "withdraw": WithdrawReferral.type,
+                              "reprioritise": ReprioritiseReferral.type]
 
     @Sendable func apiAction(_ request: Request, context: Context) async throws -> Response {
         let user = try apiUser(context)
@@ -128,32 +129,32 @@ struct ReferralRoutes: ServiceRoutes {
     }
 
     @Sendable func apiCapacity(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.capacity", Self.query(request, ["centre"]), user: try apiUser(context)))
+        json(try await call(ReferralCapacity.type, Self.query(request, ["centre"]), user: try apiUser(context)))
     }
 
     @Sendable func apiIntake(_ request: Request, context: Context) async throws -> Response {
         var body = (try await jsonBody(request, context)).objectValue ?? [:]
         body["centre"] = .string(context.parameters.get("centre") ?? "")
-        return json(try await call("referrals.intake.set", .object(body), user: try apiUser(context)))
+        return json(try await call(SetIntake.type, .object(body), user: try apiUser(context)))
     }
 
     @Sendable func apiGroups(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.groups.list", Self.query(request, ["centre"]), user: try apiUser(context)))
+        json(try await call(ListGroups.type, Self.query(request, ["centre"]), user: try apiUser(context)))
     }
 
     @Sendable func apiDefineGroup(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.groups.define", try await jsonBody(request, context), user: try apiUser(context)), status: .created)
+        json(try await call(DefineGroup.type, try await jsonBody(request, context), user: try apiUser(context)), status: .created)
     }
 
     @Sendable func apiAssign(_ request: Request, context: Context) async throws -> Response {
         var body = (try await jsonBody(request, context)).objectValue ?? [:]
         body["groupId"] = .string(context.parameters.get("id") ?? "")
-        return json(try await call("referrals.groups.assign", .object(body), user: try apiUser(context)))
+        return json(try await call(AssignGroup.type, .object(body), user: try apiUser(context)))
     }
 
     @Sendable func apiStatistics(_ request: Request, context: Context) async throws -> Response {
         let q = Self.query(request, ["centre", "year", "view", "format"])
-        let stats = try await call("referrals.statistics", q, user: try apiUser(context))
+        let stats = try await call(ReferralStatistics.type, q, user: try apiUser(context))
         if q["format"]?.stringValue == "csv" { return csv(stats) }
         return json(stats)
     }
@@ -169,15 +170,15 @@ struct ReferralRoutes: ServiceRoutes {
         let replace = request.uri.queryParameters.get("replace") ?? ""
         guard ["true", "false", ""].contains(replace) else { throw HubError(.validation, "Use true or false.", field: "replace", reason: .wrongType) }
         let body: JSONValue = ["csv": .string(text), "replace": .bool(replace == "true")]
-        return json(try await call("referrals.statistics.import", body, user: user), status: .created)
+        return json(try await call(ImportReferralStatistics.type, body, user: user), status: .created)
     }
 
     @Sendable func apiAudit(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.audit.list", Self.query(request, ["centre", "referralId", "limit"]), user: try apiUser(context)))
+        json(try await call(ListAudit.type, Self.query(request, ["centre", "referralId", "limit"]), user: try apiUser(context)))
     }
 
     @Sendable func apiRetention(_ request: Request, context: Context) async throws -> Response {
-        json(try await call("referrals.retention.run", try await jsonBody(request, context), user: try apiUser(context)))
+        json(try await call(RunRetention.type, try await jsonBody(request, context), user: try apiUser(context)))
     }
 
     /// The statistics CSV as the referrals service wrote it (`format: csv`).
@@ -200,7 +201,7 @@ struct ReferralRoutes: ServiceRoutes {
         let user = s.user
         var data: [String: Any] = [:]
         if user.role == .agency {
-            let mine = try await call("referrals.list", ["view": "mine"], user: user)
+            let mine = try await call(ListReferrals.type, ["view": "mine"], user: user)
             data["mine"] = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
                 ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "", "centre": r["centreName"]?.stringValue ?? "",
                  "status": lang.t("status_" + (r["status"]?.stringValue ?? "")), "submitted": Self.day(r["submittedAt"]),
@@ -210,8 +211,8 @@ struct ReferralRoutes: ServiceRoutes {
             data["hasMine"] = !(mine["referrals"]?.arrayValue ?? []).isEmpty
         } else if user.role == .staff || user.role == .admin {
             let centre = request.uri.queryParameters.get("centre") ?? user.centre ?? "skaraborg"
-            let queue = try await call("referrals.list", ["view": "queue", "centre": .string(centre)], user: user)
-            let open = try await call("referrals.list", ["view": "centre", "centre": .string(centre)], user: user)
+            let queue = try await call(ListReferrals.type, ["view": "queue", "centre": .string(centre)], user: user)
+            let open = try await call(ListReferrals.type, ["view": "centre", "centre": .string(centre)], user: user)
             data["isStaff"] = true
             data["centre"] = centre
             data["queues"] = (queue["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
@@ -251,7 +252,7 @@ struct ReferralRoutes: ServiceRoutes {
     func renderForm(context: Context, session s: SessionInfo, values: [String: String], errors: [String: String],
                     status: HTTPResponse.Status, notice: String? = nil) async throws -> Response {
         let lang = context.language
-        let options = try await call("referrals.options", [:], user: s.user)
+        let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
         var v: [String: Any] = Dictionary(values.map { (Self.key($0.key), $0.value as Any) }, uniquingKeysWith: { a, _ in a })
         v["formKey"] = values["formKey"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         func checked(_ k: String) -> Bool { values[k] == "on" || values[k] == "true" }
@@ -260,32 +261,27 @@ struct ReferralRoutes: ServiceRoutes {
                                        "help": "help", "client_identityKind": "identity_kind", "consent": "fs_consent",
                                    ] .merging(errors.keys.filter { $0.hasPrefix("riskAnswers_") }.map { ($0, "fs_risk") }) { own, _ in own }, lang: lang)]
         data["notice"] = notice
-        data["categories"] = (options["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("category_" + id), "selected": values["category"] == id]
+        data["categories"] = options.categories.map { c -> [String: Any] in
+            ["id": c.rawValue, "label": lang.t(ClientCategory.stringKeyPrefix + "_" + c.rawValue), "selected": values["category"] == c.rawValue]
         }
-        data["helpKinds"] = (options["help"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("help_" + id), "checked": values["help." + id] == "on"]
+        data["helpKinds"] = options.help.map { h -> [String: Any] in
+            ["id": h.rawValue, "label": lang.t(HelpKind.stringKeyPrefix + "_" + h.rawValue), "checked": values["help." + h.rawValue] == "on"]
         }
-        data["urgencies"] = (options["urgency"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c.stringValue ?? ""; return ["id": id, "label": lang.t("urgency_" + id), "selected": (values["urgency"] ?? "normal") == id]
+        data["urgencies"] = options.urgency.map { u -> [String: Any] in
+            ["id": u.rawValue, "label": lang.t(Urgency.stringKeyPrefix + "_" + u.rawValue), "selected": (values["urgency"] ?? Urgency.normal.rawValue) == u.rawValue]
         }
-        data["centres"] = (options["centres"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let paused = c["intake"]?["paused"]?.boolValue == true
-            return ["name": c["name"]?.stringValue ?? "", "paused": paused,
-                    "municipalities": (c["municipalities"]?.arrayValue ?? []).map { m -> [String: Any] in
-                        let name = m.stringValue ?? ""; return ["name": name, "selected": values["municipality"] == name]
-                    }]
+        data["centres"] = options.centres.map { c -> [String: Any] in
+            ["name": c.name, "paused": c.intake?.paused == true,
+             "municipalities": c.municipalities.map { name -> [String: Any] in ["name": name, "selected": values["municipality"] == name] }]
         }
-        data["identityKinds"] = ["personnummer", "samordningsnummer", "none"].map { k -> [String: Any] in
-            ["id": k, "label": lang.t("identity_" + k), "checked": (values["client.identityKind"] ?? "personnummer") == k]
+        data["identityKinds"] = IdentityKind.allCases.map { k -> [String: Any] in
+            ["id": k.rawValue, "label": lang.t("identity_" + k.rawValue), "checked": (values["client.identityKind"] ?? IdentityKind.personnummer.rawValue) == k.rawValue]
         }
-        data["risk"] = (options["riskQuestions"]?.arrayValue ?? []).map { q -> [String: Any] in
-            let id = q["id"]?.stringValue ?? ""
-            return ["id": id, "text": q[lang == .sv ? "sv" : "en"]?.stringValue ?? id, "required": q["required"]?.boolValue == true,
-                    "error": errors["riskAnswers_" + id] ?? "",
-                    "answers": (options["riskAnswers"]?.arrayValue ?? []).map { a -> [String: Any] in
-                        let aid = a.stringValue ?? ""; return ["id": aid, "label": lang.t("answer_" + aid), "checked": values["risk." + id] == aid, "q": id]
-                    }]
+        data["risk"] = options.riskQuestions.map { q -> [String: Any] in
+            ["id": q.id, "text": lang == .sv ? q.sv : q.en, "required": q.required, "error": errors["riskAnswers_" + q.id] ?? "",
+             "answers": options.riskAnswers.map { answer -> [String: Any] in
+                 ["id": answer, "label": lang.t(RiskAnswer.stringKeyPrefix + "_" + answer), "checked": values["risk." + q.id] == answer, "q": q.id]
+             }]
         }
         for k in ["client.protectedIdentity", "safeContact.doNotContact", "safeContact.mayCall", "safeContact.mayLeaveMessage",
                   "consent.given", "consent.status", "consent.outcome", "self"] {
@@ -294,8 +290,8 @@ struct ReferralRoutes: ServiceRoutes {
         data["v"] = v
         data["isStaff"] = s.user.role == .staff || s.user.role == .admin
         let agencyID = s.user.agency ?? ""
-        data["agencyName"] = (options["agencies"]?.arrayValue ?? []).first { $0["id"]?.stringValue == agencyID }?["name"]?.stringValue ?? agencyID
-        data["maxText"] = Self.int(options["maxFreeTextChars"])
+        data["agencyName"] = options.agencies.first { $0.id == agencyID }?.name ?? agencyID
+        data["maxText"] = options.maxFreeTextChars
         return pages.render("referral_form", title: lang.t("form_title"), language: lang, session: s, data: data, status: status)
     }
 
@@ -352,9 +348,9 @@ struct ReferralRoutes: ServiceRoutes {
         if errors.isEmpty {
             // The form's hidden token makes a double click or a resent form one referral.
             let key = form["formKey"].flatMap { $0.isEmpty ? nil : "form-" + $0 }
-            switch await attempt("referrals.submit", body, user: s.user, key: key) {
+            switch await attempt(SubmitReferral.type, body, user: s.user, key: key) {
             case .success(let result):
-                return Redirect.to("/hanvisningar/\(result["id"]?.stringValue ?? "")?skickad=1")
+                return Redirect.to("/hanvisningar/\(try Self.reply(SubmitReferral.self, result).id)?skickad=1")
             case .failure(let e) where e.code == .validation:
                 for d in e.details ?? [e.detail] {
                     errors[Self.key(d.field)] = ServiceMessages.translate(d, lang)
@@ -376,8 +372,8 @@ struct ReferralRoutes: ServiceRoutes {
         let lang = context.language
         let id = context.parameters.get("id") ?? ""
         let print = request.uri.queryParameters.get("print") == "1"
-        let r = try await call("referrals.get", ["id": .string(id), "purpose": .string(print ? "print" : "case-handling")], user: s.user)
-        let options = try await call("referrals.options", [:], user: s.user)
+        let r = try await call(GetReferral.type, ["id": .string(id), "purpose": .string(print ? "print" : "case-handling")], user: s.user)
+        let options = try await call(ReferralOptions.type, [:], user: s.user)
         var data = ReferralView.page(r, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
@@ -388,12 +384,12 @@ struct ReferralRoutes: ServiceRoutes {
             data["redirectReasons"] = ReferralView.reasons(options["redirectReasons"], lang)
             data["closureReasons"] = ReferralView.reasons(options["closureReasons"], lang)
             if let centre = r["centre"]?.stringValue {
-                let groups = try? await call("referrals.groups.list", ["centre": .string(centre)], user: s.user)
+                let groups = try? await call(ListGroups.type, ["centre": .string(centre)], user: s.user)
                 data["groups"] = (groups?["groups"]?.arrayValue ?? []).map { ["id": $0["id"]?.stringValue ?? "", "name": $0["name"]?.stringValue ?? ""] }
             }
         }
         if s.user.role == .agency || s.user.role == .staff || s.user.role == .admin {
-            let options = try await call("referrals.options", [:], user: s.user)
+            let options = try await call(ReferralOptions.type, [:], user: s.user)
             data["withdrawReasons"] = ReferralView.reasons(options["withdrawReasons"], lang)
         }
         return pages.render("referral", title: lang.t("referral_title") + " " + (r["reference"]?.stringValue ?? ""), language: lang, session: s, data: data)
@@ -409,7 +405,7 @@ struct ReferralRoutes: ServiceRoutes {
         let step = action == "assess" ? (form["decision"] ?? "") : action
         if ["decline", "redirect", "close", "withdraw"].contains(step), !Confirmation.given(form) {
             let lang = context.language
-            let options = try await call("referrals.options", [:], user: s.user)
+            let options = try await call(ReferralOptions.type, [:], user: s.user)
             let reasonList = ["decline": "declineReasons", "redirect": "redirectReasons", "close": "closureReasons", "withdraw": "withdrawReasons"][step].map { options[$0] }
             let reason = ReferralView.reasons(reasonList ?? nil, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
             var details: [String] = []
@@ -439,7 +435,7 @@ struct ReferralRoutes: ServiceRoutes {
     @Sendable func capacityPage(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
         let lang = context.language
-        let cap = try await call("referrals.capacity", [:], user: s.user)
+        let cap = try await call(ReferralCapacity.type, [:], user: s.user)
         let staffCentre = (s.user.role == .staff) ? s.user.centre : nil
         let centres = (cap["centres"]?.arrayValue ?? []).map { c -> [String: Any] in
             let id = c["centre"]?.stringValue ?? ""
@@ -468,7 +464,7 @@ struct ReferralRoutes: ServiceRoutes {
             body["message"] = .string(form["message"] ?? "")
             body["alternatives"] = .string(form["alternatives"] ?? "")
         }
-        _ = try await call("referrals.intake.set", .object(body), user: s.user)
+        _ = try await call(SetIntake.type, .object(body), user: s.user)
         return Redirect.to("/kapacitet?klart=intake_saved")
     }
 
@@ -476,7 +472,7 @@ struct ReferralRoutes: ServiceRoutes {
         let s = try session(context)
         let lang = context.language
         let q = Self.query(request, ["centre", "year"])
-        let stats = try await call("referrals.statistics", q, user: s.user)
+        let stats = try await call(ReferralStatistics.type, q, user: s.user)
         let data = StatisticsView.page(stats, lang: lang)
         return pages.render("statistics", title: lang.t("stats_title"), language: lang, session: s, data: data)
     }
@@ -485,15 +481,15 @@ struct ReferralRoutes: ServiceRoutes {
         let s = try session(context)
         var q = Self.query(request, ["centre", "year", "view"]).objectValue ?? [:]
         q["format"] = "csv"
-        return csv(try await call("referrals.statistics", .object(q), user: s.user))
+        return csv(try await call(ReferralStatistics.type, .object(q), user: s.user))
     }
 
     @Sendable func auditPage(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
         let lang = context.language
-        let log = try await call("referrals.audit.list", Self.query(request, ["centre", "referralId"]), user: s.user)
-        let centres = (try? await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
-        let agencies = ((try? await call("referrals.options", [:], user: s.user))?["agencies"]?.arrayValue ?? [])
+        let log = try await call(ListAudit.type, Self.query(request, ["centre", "referralId"]), user: s.user)
+        let centres = (try? await server.bus.request(ListCentres.type, body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
+        let agencies = ((try? await call(ReferralOptions.type, [:], user: s.user))?["agencies"]?.arrayValue ?? [])
             .compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } }
         let units = CentreList.names(centres).merging(agencies, uniquingKeysWith: { first, _ in first })
         let entries = (log["entries"]?.arrayValue ?? []).map { e -> [String: Any] in
@@ -503,7 +499,7 @@ struct ReferralRoutes: ServiceRoutes {
             return ["at": lang.dateTime(e["at"]?.stringValue ?? ""),
                     "actor": actor.hasPrefix("user:") ? String(actor.dropFirst(5)) : lang.name("audit_actor_", actor.split(separator: ":").first.map(String.init) ?? actor),
                     "role": lang.name("role_", e["role"]?.stringValue ?? ""),
-                    "unit": unit.split(separator: ",").map { units[String($0)] ?? String($0) }.joined(separator: ", "), "action": lang.name("audit_action_", action, or: "action_\(action)_h"),
+                    "unit": unit.split(separator: ",").map { units[String($0)] ?? String($0) }.joined(separator: ", "), "action": lang.name("audit_action_", action, or: ReferralAction.stringKeyPrefix + "_" + action),
                     "referral": e["referralId"]?.stringValue ?? "", "purpose": lang.name("purpose_", e["purpose"]?.stringValue ?? "")]
         }
         return pages.render("audit", title: lang.t("audit_title"), language: lang, session: s, data: ["entries": entries])
@@ -515,12 +511,12 @@ struct ReferralRoutes: ServiceRoutes {
         let centre = request.uri.queryParameters.get("centre") ?? s.user.centre ?? ""
         if centre.isEmpty {
             // An administrator belongs to no centre: show the first one (the page links the others).
-            let centres = try await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)
+            let centres = try await server.bus.request(ListCentres.type, body: [:], timeout: server.busTimeout)
             let first = (centres.arrayValue ?? centres["centres"]?.arrayValue ?? []).first?["id"]?.stringValue ?? ""
             guard !first.isEmpty else { throw HubError(.notFound, "No centre is configured.") }
             return Redirect.to("/grupper?centre=" + (first.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? first))
         }
-        let list = try await call("referrals.groups.list", ["centre": .string(centre)], user: s.user)
+        let list = try await call(ListGroups.type, ["centre": .string(centre)], user: s.user)
         let groups = (list["groups"]?.arrayValue ?? []).map { g -> [String: Any] in
             ["id": g["id"]?.stringValue ?? "", "name": g["name"]?.stringValue ?? "",
              "help": lang.t("help_" + (g["help"]?.stringValue ?? "")), "min": Self.int(g["min"]), "max": Self.int(g["max"]),
@@ -546,7 +542,7 @@ struct ReferralRoutes: ServiceRoutes {
         for k in ["min", "max", "ageMin", "ageMax"] { body[k] = Int(f[k] ?? "").map { .number(Double($0)) } ?? .string(f[k] ?? "") }
         if let d = f["startsOn"], !d.isEmpty { body["startsOn"] = .string(d) }
         let centre = f["centre"] ?? ""
-        switch await attempt("referrals.groups.define", .object(body), user: s.user, key: nil) {
+        switch await attempt(DefineGroup.type, .object(body), user: s.user, key: nil) {
         case .success: return Redirect.to("/grupper?centre=\(centre)&klart=group_defined")
         case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
             return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")
@@ -566,7 +562,7 @@ struct ReferralRoutes: ServiceRoutes {
             if kv.count == 2, kv[0] == "centre" { centre = kv[1] }
         }
         let id = context.parameters.get("id") ?? ""
-        switch await attempt("referrals.groups.assign", ["groupId": .string(id), "referralIds": .array(ids)], user: s.user, key: nil) {
+        switch await attempt(AssignGroup.type, ["groupId": .string(id), "referralIds": .array(ids)], user: s.user, key: nil) {
         case .success: return Redirect.to("/grupper?centre=\(centre)&klart=group_assigned")
         case .failure(let e) where ![.internal, .storage, .timeout, .busy].contains(e.code):
             return Redirect.to("/grupper?centre=\(centre)&fel=\(ServiceMessages.code(for: e))")

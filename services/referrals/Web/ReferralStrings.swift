@@ -1,6 +1,13 @@
+import ReferralsAPI
+
 /// UI strings of the referral pages, Swedish and English (same keys; a test checks it).
+/// The names of the contract's codes (`status_accepted`, `category_…`, `help_…`, …) come
+/// from the referrals contract's vocabulary (services/referrals/API/Vocabulary.swift).
 enum ReferralStrings {
-    static let swedish: [String: String] = [
+    static let swedish = pagesSwedish.merging(ReferralVocabulary.strings("sv")) { page, _ in page }
+    static let english = pagesEnglish.merging(ReferralVocabulary.strings("en")) { page, _ in page }
+
+    private static let pagesSwedish: [String: String] = [
         "start_groups_ready": "Grupper som kan starta:", "start_groups_waiting": "väntande som passar:",
         "done_intake_saved": "Intaget är sparat.", "done_group_defined": "Gruppen är sparad.", "done_group_assigned": "De valda hänvisningarna är placerade i gruppen.",
         "nav_referrals": "Hänvisningar", "nav_capacity": "Kapacitet", "nav_statistics": "Statistik",
@@ -36,7 +43,7 @@ enum ReferralStrings {
         "consent_status": "… och till att vi får veta var ärendet står", "consent_outcome": "… och till att vi får veta utfall och skäl",
         "consent_date": "Datum för samtycket", "consent_recorded_by": "Samtycket antecknat av",
         "fs_risk": "Riskbedömning (kortfrågor)", "risk_hint": "Frågorna kommer från centrumets riskbedömningsrutin.",
-        "required": "obligatorisk", "answer_yes": "Ja", "answer_no": "Nej", "answer_unknown": "Vet ej",
+        "required": "obligatorisk",
         "notes": "Övrigt", "notes_hint": "Skriv inte mer än som behövs för bedömningen.", "submit_referral": "Skicka hänvisningen",
         "err_child_age": "Ange barnens åldrar som tal, till exempel 4, 7.",
         "referral_title": "Hänvisning", "referral_heading": "Hänvisning",
@@ -56,23 +63,7 @@ enum ReferralStrings {
         "action_treatment": "Starta individuell behandling", "group": "Grupp", "action_group": "Placera i grupp",
         "action_close": "Avsluta", "print_view": "Utskriftsvy", "withdraw_reason": "Skäl", "action_withdraw": "Återkalla hänvisningen",
         "history_heading": "Historik", "history_caption": "Varje steg i ärendet", "back_to_referrals": "Till hänvisningarna",
-        "action_submit_h": "Skickad", "action_receive_h": "Mottagen", "action_accept_h": "Antagen", "action_decline_h": "Avslagen",
-        "action_redirect_h": "Vidarehänvisad", "action_appointment_h": "Besök erbjudet", "action_treatment_h": "Behandling",
-        "action_group_h": "Gruppstart", "action_close_h": "Avslutad", "action_withdraw_h": "Återkallad", "action_reprioritise_h": "Omprioriterad",
-        "action_assess_h": "Bedömd",
-        "status_submitted": "Skickad", "status_received": "Mottagen", "status_accepted": "I kö", "status_redirected": "Vidarehänvisad",
-        "status_declined": "Avslagen", "status_appointment-offered": "Besök erbjudet", "status_in-treatment": "I behandling",
-        "status_closed": "Avslutad", "status_withdrawn": "Återkallad",
-        "category_subjected-to-violence": "Utsatt för våld", "category_used-violence": "Utövat våld",
-        "category_child-witness": "Barn som upplevt våld", "category_young-adult": "Unga vuxna 18–25", "category_not-stated": "Ej angiven",
-        "help_individual-talks": "Individuella samtal", "help_womens-group": "Kvinnogrupp", "help_non-violence-group": "Icke-våldsgrupp",
-        "help_young-adults-group": "Grupp för unga vuxna", "help_child-parent-group": "Barn- och föräldragrupp",
-        "urgency_normal": "Normal", "urgency_high": "Hög", "urgency_acute": "Akut",
-        "priority_0": "–", "priority_1": "1 – hög", "priority_2": "2 – normal", "priority_3": "3 – låg",
-        "band_under-1-month": "Under en månad", "band_1-3-months": "1–3 månader", "band_over-3-months": "Över tre månader", "band_": "–",
-        "state_open": "Öppet – ingen kö", "state_paused": "Köstopp",
-        "scope_referral": "hänvisningen", "scope_status": "status", "scope_outcome": "utfall",
-        "treatment_individual": "Individuella samtal",
+        "priority_0": "–", "priority_1": "1 – hög", "priority_2": "2 – normal", "priority_3": "3 – låg", "band_": "–",
         "capacity_title": "Kapacitet", "capacity_heading": "Intag och väntetider per centrum",
         "capacity_intro": "Se läget innan du hänvisar: öppet, kö med beräknad väntetid, eller köstopp.",
         "capacity_caption": "Intag per målgrupp", "turn_instead": "Vänd dig i stället till:",
@@ -141,13 +132,12 @@ enum ReferralStrings {
         "start_all_referrals": "Alla era hänvisningar",
         "audit_action_read": "Läst", "audit_action_search": "Sökning på personnummer", "audit_action_print": "Utskrift", "audit_action_create": "Registrerad",
         "audit_action_anonymise": "Avidentifierad", "audit_actor_adapter": "Myndighetens system (adapter)",
-        "audit_actor_service": "Hubben", "purpose_case-handling": "Handläggning", "purpose_assessment": "Bedömning",
-        "purpose_appointment": "Besök", "purpose_follow-up": "Uppföljning", "purpose_print": "Utskrift",
+        "audit_actor_service": "Hubben",
         "purpose_referral": "Hänvisning", "purpose_retention": "Gallring", "role_adapter": "adapter",
         "audit_title": "Åtkomstlogg", "audit_heading": "Åtkomstlogg", "audit_caption": "Varje läsning och ändring av ärenden",
     ]
 
-    static let english: [String: String] = [
+    private static let pagesEnglish: [String: String] = [
         "start_groups_ready": "Groups ready to start:", "start_groups_waiting": "matching clients waiting:",
         "done_intake_saved": "Intake saved.", "done_group_defined": "The group is saved.", "done_group_assigned": "The chosen referrals are placed in the group.",
         "nav_referrals": "Referrals", "nav_capacity": "Capacity", "nav_statistics": "Statistics",
@@ -183,7 +173,7 @@ enum ReferralStrings {
         "consent_status": "… and to us learning where it stands", "consent_outcome": "… and to us learning the outcome and reasons",
         "consent_date": "Date of consent", "consent_recorded_by": "Consent recorded by",
         "fs_risk": "Risk screening (brief questions)", "risk_hint": "The questions come from the centre's risk-screening routine.",
-        "required": "required", "answer_yes": "Yes", "answer_no": "No", "answer_unknown": "Don't know",
+        "required": "required",
         "notes": "Other", "notes_hint": "Write no more than the assessment needs.", "submit_referral": "Send the referral",
         "err_child_age": "Give the children's ages as numbers, for example 4, 7.",
         "referral_title": "Referral", "referral_heading": "Referral",
@@ -203,23 +193,7 @@ enum ReferralStrings {
         "action_treatment": "Start individual treatment", "group": "Group", "action_group": "Place in a group",
         "action_close": "Close", "print_view": "Print view", "withdraw_reason": "Reason", "action_withdraw": "Withdraw the referral",
         "history_heading": "History", "history_caption": "Every step of the case", "back_to_referrals": "To the referrals",
-        "action_submit_h": "Sent", "action_receive_h": "Received", "action_accept_h": "Accepted", "action_decline_h": "Declined",
-        "action_redirect_h": "Redirected", "action_appointment_h": "Appointment offered", "action_treatment_h": "Treatment",
-        "action_group_h": "Group start", "action_close_h": "Closed", "action_withdraw_h": "Withdrawn", "action_reprioritise_h": "Reprioritised",
-        "action_assess_h": "Assessed",
-        "status_submitted": "Sent", "status_received": "Received", "status_accepted": "In the queue", "status_redirected": "Redirected",
-        "status_declined": "Declined", "status_appointment-offered": "Appointment offered", "status_in-treatment": "In treatment",
-        "status_closed": "Closed", "status_withdrawn": "Withdrawn",
-        "category_subjected-to-violence": "Subjected to violence", "category_used-violence": "Has used violence",
-        "category_child-witness": "Child who experienced violence", "category_young-adult": "Young adults 18–25", "category_not-stated": "Not stated",
-        "help_individual-talks": "Individual talks", "help_womens-group": "Women's group", "help_non-violence-group": "Non-violence group",
-        "help_young-adults-group": "Young adults' group", "help_child-parent-group": "Child-and-parent group",
-        "urgency_normal": "Normal", "urgency_high": "High", "urgency_acute": "Acute",
-        "priority_0": "–", "priority_1": "1 – high", "priority_2": "2 – normal", "priority_3": "3 – low",
-        "band_under-1-month": "Under one month", "band_1-3-months": "1–3 months", "band_over-3-months": "Over three months", "band_": "–",
-        "state_open": "Open – no queue", "state_paused": "Intake paused",
-        "scope_referral": "the referral", "scope_status": "status", "scope_outcome": "outcome",
-        "treatment_individual": "Individual talks",
+        "priority_0": "–", "priority_1": "1 – high", "priority_2": "2 – normal", "priority_3": "3 – low", "band_": "–",
         "capacity_title": "Capacity", "capacity_heading": "Intake and waiting times per centre",
         "capacity_intro": "Check before you refer: open, a queue with an estimated wait, or intake paused.",
         "capacity_caption": "Intake per client group", "turn_instead": "Turn instead to:",
@@ -288,8 +262,7 @@ enum ReferralStrings {
         "start_all_referrals": "All your referrals",
         "audit_action_read": "Read", "audit_action_search": "Search by personnummer", "audit_action_print": "Printed", "audit_action_create": "Registered",
         "audit_action_anonymise": "Anonymised", "audit_actor_adapter": "The agency's system (adapter)",
-        "audit_actor_service": "The hub", "purpose_case-handling": "Case handling", "purpose_assessment": "Assessment",
-        "purpose_appointment": "Appointment", "purpose_follow-up": "Follow-up", "purpose_print": "Print",
+        "audit_actor_service": "The hub",
         "purpose_referral": "Referral", "purpose_retention": "Retention", "role_adapter": "adapter",
         "audit_title": "Access log", "audit_heading": "Access log", "audit_caption": "Every read and change of cases",
     ]

@@ -1,6 +1,7 @@
 import HubWeb
 import Foundation
 import HubProtocol
+import ReferralsAPI
 
 /// Turns `referrals.get` replies into template data.
 enum ReferralView {
@@ -55,7 +56,7 @@ enum ReferralView {
         ]
         d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
             ["at": lang.dateTime(h["at"]?.stringValue ?? ""),
-             "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.t("action_" + (h["action"]?.stringValue ?? "") + "_h"),
+             "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.name(ReferralAction.stringKeyPrefix + "_", h["action"]?.stringValue ?? ""),
              "reason": detail(h["reason"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: reasonNames) as Any,
              "actor": h["actor"]?.stringValue ?? "",
              "note": detail(h["note"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: [:]) as Any,
@@ -84,13 +85,13 @@ enum ReferralView {
         }
         d["hasLinked"] = !(r["linked"]?.arrayValue ?? []).isEmpty
         // Which actions the life cycle allows now.
-        d["canReceive"] = status == "submitted"
-        d["canAssess"] = status == "submitted" || status == "received"
-        d["canOffer"] = status == "accepted"
-        d["canTreat"] = status == "accepted" || status == "appointment-offered"
-        d["canClose"] = ["accepted", "appointment-offered", "in-treatment"].contains(status)
-        d["canWithdraw"] = ["submitted", "received", "accepted", "appointment-offered"].contains(status)
-        d["canReprioritise"] = status == "accepted"
+        d["canReceive"] = ReferralAction.receive.isAllowed(from: status)
+        d["canAssess"] = ReferralAction.assess.isAllowed(from: status)
+        d["canOffer"] = ReferralAction.appointment.isAllowed(from: status)
+        d["canTreat"] = ReferralAction.treatment.isAllowed(from: status)
+        d["canClose"] = ReferralAction.close.isAllowed(from: status)
+        d["canWithdraw"] = ReferralAction.withdraw.isAllowed(from: status)
+        d["canReprioritise"] = ReferralAction.reprioritise.isAllowed(from: status)
         return d
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import ReferralsAPI
 import HubWeb
 import Hummingbird
 
@@ -7,8 +8,9 @@ import Hummingbird
 /// referring agency. Filters travel in the address (GET), so a search can be bookmarked and
 /// paged; a personnummer never does: it is posted with a purpose, and the search is audited.
 extension ReferralRoutes {
-    static let searchStatuses = ["submitted", "received", "accepted", "appointment-offered", "in-treatment",
-                                 "redirected", "declined", "closed", "withdrawn"]
+    /// The contract's statuses in the order of the life cycle.
+    static let searchStatuses = [ReferralStatus.submitted, .received, .accepted, .appointmentOffered, .inTreatment,
+                                 .redirected, .declined, .closed, .withdrawn].map(\.rawValue)
 
     @Sendable func searchPage(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
@@ -34,7 +36,7 @@ extension ReferralRoutes {
         let user = s.user
         guard user.role != .board else { throw HubError(.forbidden, "Management-group members see statistics, not referrals.") }
         let handler = user.role == .staff || user.role == .admin
-        let options = try await call("referrals.options", [:], user: user)
+        let options = try await call(ReferralOptions.type, [:], user: user)
         var body: [String: JSONValue] = ["limit": 25]
         for (key, value) in filters { body[key] = .string(value) }
         var errors: [String: String] = [:]
@@ -48,7 +50,7 @@ extension ReferralRoutes {
         var next: String?
         var formError: String?
         if errors.isEmpty {
-            switch await attempt("referrals.find", .object(body), user: user, key: nil) {
+            switch await attempt(FindReferrals.type, .object(body), user: user, key: nil) {
             case .success(let reply):
                 results = (reply["referrals"]?.arrayValue ?? []).map { r in
                     ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",

@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import ReferralsAPI
 import HubWeb
 
 /// The referrals part of the start page: for a centre's staff (and admins) the new referrals
@@ -20,13 +21,13 @@ enum ReferralsStartPanel {
         if let own = session.user.centre {
             centres = [own]
         } else {
-            let reply = try? await routes.server.bus.request("referrals.centres.list", body: [:], timeout: routes.server.busTimeout)
-            centres = reply.map(CentreList.from)?.compactMap { $0["id"] } ?? []
+            let reply = try? await routes.server.bus.request(ListCentres.type, body: [:], timeout: routes.server.busTimeout)
+            centres = reply.flatMap { try? ReferralRoutes.reply(ListCentres.self, $0) }?.centres.map(\.id) ?? []
         }
         var blocks: [[String: Any]] = []
         for centre in centres {
-            guard let queue = try? await routes.call("referrals.list", ["view": "queue", "centre": .string(centre)], user: session.user),
-                  let recent = try? await routes.call("referrals.list", ["view": "centre", "centre": .string(centre)], user: session.user)
+            guard let queue = try? await routes.call(ListReferrals.type, ["view": "queue", "centre": .string(centre)], user: session.user),
+                  let recent = try? await routes.call(ListReferrals.type, ["view": "centre", "centre": .string(centre)], user: session.user)
             else { continue }
             let capacity = queue["capacity"]?["categories"]?.arrayValue ?? []
             let categories = (queue["categories"]?.arrayValue ?? []).map { entry -> [String: Any] in
@@ -39,7 +40,7 @@ enum ReferralsStartPanel {
             }
             let fresh = (recent["referrals"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "submitted" }
             // Treatment groups with enough matching clients waiting to start.
-            let ready = ((try? await routes.call("referrals.groups.list", ["centre": .string(centre)], user: session.user))?["groups"]?.arrayValue ?? [])
+            let ready = ((try? await routes.call(ListGroups.type, ["centre": .string(centre)], user: session.user))?["groups"]?.arrayValue ?? [])
                 .filter { $0["readyToStart"]?.boolValue == true }
                 .map { g -> [String: Any] in ["name": g["name"]?.stringValue ?? "", "waiting": g["matchingWaiting"]?.intText ?? "0"] }
             blocks.append([
@@ -55,7 +56,7 @@ enum ReferralsStartPanel {
     }
 
     static func agencyPanel(_ routes: ReferralRoutes, _ session: SessionInfo, _ lang: Language) async -> String? {
-        guard let mine = try? await routes.call("referrals.list", ["view": "mine", "limit": 8], user: session.user) else { return nil }
+        guard let mine = try? await routes.call(ListReferrals.type, ["view": "mine", "limit": 8], user: session.user) else { return nil }
         // "What changed since my last visit": a step the agency may see, taken after its previous login.
         let since = session.previousVisit.map(Timestamp.string(from:))
         let rows = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
