@@ -90,10 +90,11 @@ let package = Package(
         // Each service's contract: Codable request and reply types of its messages, its error
         // reasons and its vocabulary (codes with Swedish and English names).
         .target(name: "ReferralsAPI", dependencies: ["HubProtocol"], path: "services/referrals/API", swiftSettings: strict),
+        .target(name: "MeetingsAPI", dependencies: ["HubProtocol"], path: "services/meetings/API", swiftSettings: strict),
         // Each service's web face (pages, JSON API, templates, strings, OpenAPI), in its own folder.
         .target(name: "ReferralsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "ReferralsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/referrals/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
-        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", .product(name: "Hummingbird", package: "hummingbird")],
+        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "MeetingsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/meetings/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(name: "NetworksWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "NetworksAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/networks/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
@@ -125,9 +126,9 @@ let package = Package(
                 path: "services/referrals", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         // E-mail: the SMTP client, MIME messages and the outbox that meetings and networks share.
         .target(name: "HubMail", dependencies: ["HubProtocol", "HubStorage", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "MeetingsService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubMail", "MeetingsAPI", .product(name: "Crypto", package: "swift-crypto"),
                                                  .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-                path: "services/meetings", exclude: ["README.md", "Web"], swiftSettings: strict),
+                path: "services/meetings", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "NetworksAPI"],
                 path: "services/networks", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "TrainingAPI", "NetworksAPI"],
@@ -147,7 +148,7 @@ let package = Package(
             name: "hub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubStorage", "HubCore", "HubBus", "HubGateway", "HubWeb", "HubBackup",
-                "ReferralsService", "ReferralsAPI", "MeetingsService", "NetworksService", "TrainingService", "AgencyAdapters",
+                "ReferralsService", "ReferralsAPI", "MeetingsService", "MeetingsAPI", "NetworksService", "TrainingService", "AgencyAdapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -167,7 +168,7 @@ let package = Package(
         .testTarget(name: "HubBackupTests", dependencies: ["HubBackup", "HubStorage", "HubProtocol", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"]),
         .testTarget(name: "ReferralsServiceTests", dependencies: ["HubTestSupport", "ReferralsService", "ReferralsAPI", "HubBus", "HubCore", "HubProtocol", "HubStorage"]),
-        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],
+        .testTarget(name: "MeetingsServiceTests", dependencies: ["HubTestSupport", "MeetingsService", "MeetingsAPI", "HubMail", "HubBus", "HubCore", "HubProtocol", "HubStorage"],
                     exclude: ["minutes-corpus"]),
         .testTarget(name: "HubBusTests", dependencies: ["HubTestSupport", "HubBus", "ZeroMQ", "HubProtocol", "HubCore", "HubStorage",
                                                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
@@ -187,7 +188,7 @@ let package = Package(
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "NetworksAPI", "TrainingAPI", "RegistrationAPI",
             "HubBus", "HubProtocol", "HubStorage",
-            "HubCore", "HubTestSupport", "ReferralsService", "ReferralsAPI",
+            "HubCore", "HubTestSupport", "ReferralsService", "ReferralsAPI", "MeetingsAPI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ]

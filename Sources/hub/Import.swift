@@ -5,6 +5,7 @@ import HubCore
 import HubProtocol
 import HubStorage
 import Logging
+import MeetingsAPI
 import MeetingsService
 import ReferralsAPI
 import ReferralsService
@@ -45,23 +46,18 @@ struct ImportMinutes: AsyncParsableCommand {
                     guard let read = readText(file) else { failures += 1; continue }
                     text = read
                 }
-                var body: [String: JSONValue] = ["text": .string(text)]
-                if let centre { body["centre"] = .string(centre) }
-                if let date { body["date"] = .string(date) }
-                if let group { body["group"] = .string(group) }
-                if dryRun { body["dryRun"] = true }
-                let reply = await importCall(dispatcher, "meetings.import", body)
+                let request = MinutesImport(text: text, dryRun: dryRun ? true : nil, group: group, centre: centre, date: date)
+                let reply = await importCall(dispatcher, MinutesImport.type, try request.body().objectValue ?? [:])
                 if let error = reply.error { print("\(file): \(error.description)"); failures += 1; continue }
-                let r = reply.body
-                func n(_ key: String) -> Int { Int(r[key]?.numberValue ?? 0) }
-                print("\(file): \(dryRun ? "would import" : "imported") centre \(r["centre"]?.stringValue ?? "?"), date \(r["date"]?.stringValue ?? "?")")
-                print("  present: \(n("present"))")
-                print("  regrets: \(n("regrets"))")
-                print("  items: \(n("items"))")
-                print("  action items: \(n("actionItems"))")
-                print("  upcoming: \((r["upcoming"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " "))")
-                for u in r["unplaced"]?.arrayValue ?? [] {
-                    print("  line \(Int(u["line"]?.numberValue ?? 0)) not placed: \(u["text"]?.stringValue ?? "")")
+                let r = try MinutesImport.reply(reply.body)
+                print("\(file): \(dryRun ? "would import" : "imported") centre \(r.centre), date \(r.date)")
+                print("  present: \(r.present)")
+                print("  regrets: \(r.regrets)")
+                print("  items: \(r.items)")
+                print("  action items: \(r.actionItems)")
+                print("  upcoming: \(r.upcoming.joined(separator: " "))")
+                for u in r.unplaced {
+                    print("  line \(u.line) not placed: \(u.text)")
                 }
             }
             return failures == 0

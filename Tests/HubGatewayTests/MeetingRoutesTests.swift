@@ -2,6 +2,7 @@ import Foundation
 import HubProtocol
 import Hummingbird
 import HummingbirdTesting
+import MeetingsAPI
 import Testing
 @testable import HubGateway
 @testable import HubWeb
@@ -13,32 +14,42 @@ import Testing
 /// The meeting pages and API against a fake bus: what they send and how they answer.
 @Suite("Gateway: management-group meetings")
 struct MeetingRoutesTests {
-    static let meeting: JSONValue = [
-        "id": "m1", "centre": "skaraborg", "centreName": "Utväg Skaraborg", "date": "2031-03-20", "start": "14:00", "end": "16:00",
-        "place": "Utvägs lokaler Skövde", "link": nil, "chair": "Ingvar Exempel", "chairTemporary": false, "secretary": nil,
-        "status": "planned", "itemDeadline": "2031-03-13", "sequence": 0, "agendaCirculatedAt": nil, "imported": false,
-        "attendees": [["memberId": "m-abc", "name": "Helena Prov", "title": "Lokalpolisområdeschef", "agency": "police",
-                       "agencyName": "Polisen", "municipality": nil, "role": "member", "status": "invited", "repliedAt": nil]],
-        "agenda": [["id": "i1", "position": 10, "kind": "welcome", "title": "Välkomna", "text": nil, "decisions": nil, "confidential": false],
-                   ["id": "i2", "position": 20, "kind": "status-round", "title": "Samverkansfrågor/läget på respektive myndighet",
-                    "text": nil, "decisions": nil, "confidential": false]],
-        "statusReports": [["agency": "police", "agencyName": "Polisen", "text": "Tre nya utredare.", "submittedAt": "2031-03-01T10:00:00.000Z"]],
-        "carriedActions": [], "actions": [], "upcoming": [],
-        "minutes": ["status": "draft", "version": 0, "changedSinceCirculation": false],
-        "links": [], "attachments": [],
-    ]
+    static let summary = MeetingSummary(
+        id: "m1", centre: "skaraborg", date: "2031-03-20", start: "14:00", end: "16:00", place: "Utvägs lokaler Skövde", link: nil,
+        chair: "Ingvar Exempel", chairTemporary: false, secretary: nil, status: MeetingStatus.planned.rawValue, itemDeadline: "2031-03-13",
+        sequence: 0, agendaCirculatedAt: nil, imported: false)
+
+    static let meeting = MeetingDetail(
+        meeting: summary, centreName: "Utväg Skaraborg",
+        attendees: [Attendee(memberId: "m-abc", name: "Helena Prov", title: "Lokalpolisområdeschef", agency: "police", agencyName: "Polisen",
+                             municipality: nil, role: MemberRole.member.rawValue, status: AttendanceStatus.invited.rawValue, repliedAt: nil,
+                             email: .withheld)],
+        agenda: [AgendaItem(id: "i1", position: 10, kind: AgendaItemKind.welcome.rawValue, title: "Välkomna", text: nil, decisions: nil,
+                            confidential: false, addedBy: nil, agency: nil, reviewMeetingId: nil, reviewVersion: nil),
+                 AgendaItem(id: "i2", position: 20, kind: AgendaItemKind.statusRound.rawValue, title: "Samverkansfrågor/läget på respektive myndighet",
+                            text: nil, decisions: nil, confidential: false, addedBy: nil, agency: nil, reviewMeetingId: nil, reviewVersion: nil)],
+        statusReports: [StatusReport(agency: "police", municipality: nil, agencyName: "Polisen", text: "Tre nya utredare.",
+                                     submittedAt: "2031-03-01T10:00:00.000Z")],
+        carriedActions: [], actions: [], upcoming: [],
+        minutes: MinutesState(status: MinutesStatus.draft.rawValue, version: 0, changedSinceCirculation: false, approvedVersion: nil,
+                              approvedInMeeting: nil, filedAt: nil),
+        started: false, previousMinutes: nil, links: [], attachments: [])
 
     func bus() -> FakeBus {
         let bus = FakeBus()
-        bus.setReply("meetings.list", .success(["meetings": [["id": "m1", "centre": "skaraborg", "date": "2031-03-20", "start": "14:00", "end": "16:00",
-                                                              "place": "Digitalt", "status": "planned", "minutesStatus": "draft"]]]))
-        bus.setReply("meetings.get", .success(Self.meeting))
-        bus.setReply("meetings.attendance.agencies", .success(["agencies": [["agency": "kriminalvarden", "agencyName": "Kriminalvården",
-                                                                             "meetings": [[:], [:]], "absentInARow": 2, "flagged": true]]]))
-        bus.setReply("meetings.minutes.versions", .success(["versions": []]))
-        bus.setReply("meetings.minutes.item.set", .success(["id": "i1"]))
-        bus.setReply("meetings.create", .failure(HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.date")))
-        bus.setReply("meetings.export", .success(["format": "markdown", "text": "Utväg Skaraborg  \n2031-03-20\n"]))
+        var listed = Self.summary
+        listed.place = "Digitalt"
+        bus.answer(MeetingList.self, .init(meetings: [ListedMeeting(meeting: listed, minutesStatus: MinutesStatus.draft.rawValue, minutesVersion: 0)]))
+        bus.answer(MeetingGet.self, Self.meeting)
+        bus.answer(AttendanceAgencies.self, .init(centre: "skaraborg", flagAfter: 2, agencies: [
+            .init(agency: "kriminalvarden", municipality: nil, agencyName: "Kriminalvården",
+                  meetings: [.init(meetingId: "m0", date: "2031-01-20", status: "absent"), .init(meetingId: "m-1", date: "2030-11-20", status: "absent")],
+                  absentInARow: 2, flagged: true),
+        ]))
+        bus.answer(MinutesVersions.self, .init(meetingId: "m1", versions: []))
+        bus.answer(MinutesItemSet.self, Self.meeting.agenda[0])
+        bus.setReply(MeetingCreate.type, .failure(HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.date")))
+        bus.answer(MinutesExport.self, .init(format: ExportFormat.markdown.rawValue, text: "Utväg Skaraborg  \n2031-03-20\n"))
         return bus
     }
 
@@ -78,6 +89,23 @@ struct MeetingRoutesTests {
         }
     }
 
+    @Test func statusesAreNamedByTheContractsVocabularyInBothLanguages() async throws {
+        let h = try await Harness.make(bus: bus())
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let sv = try await b.get("/moten/m1")
+            for code in [MeetingStatus.planned.sv, MinutesStatus.draft.sv, AttendanceStatus.invited.sv, AttendanceStatus.present.sv,
+                         AttendanceStatus.regrets.sv, AttendanceStatus.absent.sv] {
+                #expect(sv.text.contains(code), "\(code)")
+            }
+            let en = try await b.get("/moten/m1?lang=en")
+            #expect(en.text.contains(">\(AttendanceStatus.regrets.en)</option>") && en.text.contains("(\(AttendanceStatus.invited.en))"))
+            let list = try await b.get("/moten?lang=sv")
+            #expect(list.text.contains("<td>\(MeetingStatus.planned.sv)</td><td>\(MinutesStatus.draft.sv)</td>"))
+        }
+    }
+
     @Test func meetingPageEditsMinutesThroughTheBus() async throws {
         let fake = bus()
         let h = try await Harness.make(bus: fake)
@@ -104,7 +132,7 @@ struct MeetingRoutesTests {
             let body = try #require(sent(fake, "meetings.minutes.item.set").last)
             #expect(body["meetingId"]?.stringValue == "m1" && body["itemId"]?.stringValue == "i1")
             #expect(body["text"]?.stringValue == "Alla hälsas välkomna." && body["confidential"] == .bool(false))
-            fake.setReply("meetings.minutes.item.set", .failure(HubError(HubError.Code("minutes_locked"), "The minutes are approved and never change.", field: "body.meetingId")))
+            fake.setReply("meetings.minutes.item.set", .failure(HubError(MeetingsError.minutesLocked, "The minutes are approved and never change.", field: "body.meetingId")))
             let locked = try await b.post("/moten/m1/punkt", form: ["csrf": csrf, "itemId": "i1", "text": "Ändrat"])
             #expect(locked.status == .badRequest && locked.text.contains("Godkända mötesanteckningar kan inte ändras."))
         }
@@ -133,7 +161,7 @@ struct MeetingRoutesTests {
 
     @Test func agencyUserSendsAStatusReportFromTheWeb() async throws {
         let fake = bus()
-        fake.setReply("meetings.status-report.submit", .success(["meetingId": "m1", "agency": "police"]))
+        fake.answer(StatusReportSubmit.self, .init(meetingId: "m1", agency: "police", municipality: nil, submittedAt: "2031-03-01T10:00:00.000Z"))
         let h = try await Harness.make(bus: fake)
         _ = try await h.users.create(username: "polis1", password: Harness.adminPassword, role: "agency", agency: "police")
         try await h.test { client in

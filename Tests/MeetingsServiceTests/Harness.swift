@@ -5,6 +5,7 @@ import HubProtocol
 import HubStorage
 @_exported import HubTestSupport
 import Logging
+import MeetingsAPI
 @testable import MeetingsService
 import Synchronization
 import Testing
@@ -34,6 +35,40 @@ struct Harness: DispatcherHarness {
         let d = Dispatcher(definition: MeetingsService.definition(env), database: db, configDir: configDir, logger: logger)
         try await d.prepare()
         return Harness(dispatcher: d, database: db, clock: clock, scratch: scratch)
+    }
+
+    /// Sends `type` like `DispatcherHarness.call`, and reads every successful reply as its
+    /// contract's reply type: a reply that does not decode, or that its type would write otherwise,
+    /// fails the test that called (so every flow test checks the contract too).
+    @discardableResult
+    func call(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Self.defaultActor, principal: Principal = .gateway,
+              id: String = MessageID.make(), sourceLocation: SourceLocation = #_sourceLocation) async -> (Envelope, [(String, JSONValue)]) {
+        var b = body
+        if let actor, case .object(var o) = b { o["actor"] = actor; b = .object(o) }
+        let (reply, events) = await dispatcher.handle(ServiceRequest(envelope: Envelope(id: id, type: type, body: b), principal: principal))
+        if reply.error == nil {
+            do { try Self.checkContract(type, reply.body) } catch { Issue.record("\(type): \(error)", sourceLocation: sourceLocation) }
+        }
+        return (reply, events)
+    }
+
+    /// The result of a call that must succeed, its reply checked against the contract.
+    @discardableResult
+    func ok(_ type: String, _ body: JSONValue = [:], as actor: JSONValue? = Self.defaultActor, principal: Principal = .gateway,
+            sourceLocation: SourceLocation = #_sourceLocation) async throws -> JSONValue {
+        let (reply, _) = await call(type, body, as: actor, principal: principal, sourceLocation: sourceLocation)
+        if let e = reply.error { Issue.record("\(type) failed: \(e)", sourceLocation: sourceLocation); throw e }
+        return reply.body
+    }
+
+    /// Decodes `reply` as the reply type of `type`'s contract and writes it again: the same JSON must come out.
+    static func checkContract(_ type: String, _ reply: JSONValue) throws {
+        guard let contract = MeetingsAPI.messages[type] else { throw HubError(.unknownType, "No contract type.") }
+        func check<C: ContractRequest>(_ c: C.Type) throws {
+            let decoded = try C.reply(reply)
+            guard try JSONValue.encode(decoded) == reply else { throw HubError(.internal, "The reply type writes another shape.") }
+        }
+        try check(contract)
     }
 
     func close() async {

@@ -2,15 +2,16 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// The agenda: items members add before the deadline, and the agencies' status reports
 /// that make up the status-round item.
 enum Agenda {
-    static let deadlinePassed = HubError.Code("deadline_passed")
+    static let deadlinePassed = MeetingsError.deadlinePassed
 
     /// `meetings.agenda.add {meetingId, title, agency?, confidential?}`: a member agency's
     /// (or the staff's) item of the day, placed before the status round; only until the deadline.
-    @Sendable static func add(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func add(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AgendaAdd.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
@@ -28,7 +29,7 @@ enum Agenda {
         try await store.insertDayItem(id: id, meeting: m.id, position: before, title: title, confidential: confidential,
                                       addedBy: actor.who, agency: agency?.agency, at: env.timestamp)
         try await store.markMinutesChanged(meeting: m.id)
-        return .object(["id": .string(id), "position": .int(before)])
+        return AgendaAdd.Reply(id: id, position: before)
     }
 
     /// The agency (and municipality) an actor speaks for at this meeting; it must be a member agency.
@@ -55,7 +56,7 @@ enum Agenda {
     /// `meetings.status-report.submit {meetingId, agency?, municipality?, text}`: a member
     /// agency's report for the status round, through its adapter or the web. A second
     /// report from the same agency replaces the first until the minutes are circulated.
-    @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func submitStatusReport(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> StatusReportSubmit.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
@@ -73,31 +74,29 @@ enum Agenda {
             try await Search.reindex(context.database, meeting: m.id, item: item)
         }
         context.events.emit("agenda.status-report", ["meetingId": .string(m.id), "centre": .string(m.centre), "agency": .string(agency)])
-        return .object(["meetingId": .string(m.id), "agency": .string(agency), "municipality": municipality.isEmpty ? .null : .string(municipality),
-                        "submittedAt": .string(env.timestamp)])
+        return StatusReportSubmit.Reply(meetingId: m.id, agency: agency, municipality: municipality.isEmpty ? nil : municipality,
+                                        submittedAt: env.timestamp)
     }
 
     /// `meetings.status-report.pending {}` → the planned meetings where the caller's agencies
     /// are members and have not yet reported (what an adapter asks before it sends).
-    @Sendable static func pendingStatusReports(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func pendingStatusReports(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> StatusReportPending.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         guard !actor.agencies.isEmpty else { throw HubError(.forbidden, "Only agencies report.") }
         let store = MeetingStore(context.database)
-        var out: [JSONValue] = []
+        var out: [StatusReportPending.Seat] = []
         for seat in try await store.seatsAtPlannedMeetings(from: env.today) where actor.agencies.contains(seat.agency) {
             guard try await !store.hasStatusReport(meeting: seat.meetingID, agency: seat.agency, municipality: seat.municipality) else { continue }
-            out.append(.object(["meetingId": .string(seat.meetingID), "centre": .string(seat.centre), "date": .string(seat.date),
-                                "start": .string(seat.start), "agency": .string(seat.agency),
-                                "municipality": seat.municipality.isEmpty ? .null : .string(seat.municipality)]))
+            out.append(StatusReportPending.Seat(meetingId: seat.meetingID, centre: seat.centre, date: seat.date, start: seat.start,
+                                                agency: seat.agency, municipality: seat.municipality.isEmpty ? nil : seat.municipality))
         }
-        return .object(["pending": .array(out)])
+        return StatusReportPending.Reply(pending: out)
     }
 
     struct Report: Sendable {
         var agency: String, municipality: String, name: String, text: String, submittedAt: String
-        var json: JSONValue {
-            .object(["agency": .string(agency), "municipality": municipality.isEmpty ? .null : .string(municipality),
-                     "agencyName": .string(name), "text": .string(text), "submittedAt": .string(submittedAt)])
+        var contract: StatusReport {
+            StatusReport(agency: agency, municipality: municipality.isEmpty ? nil : municipality, agencyName: name, text: text, submittedAt: submittedAt)
         }
     }
 

@@ -4,6 +4,7 @@ import HubCore
 import HubMail
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// Circulation: agendas and minutes to every member agency's adapter
 /// (`agency.<adapter>.meeting.agenda`, `agency.<adapter>.minutes`) and to every member by
@@ -67,7 +68,7 @@ enum Circulation {
 
     /// `meetings.agenda.circulate {meetingId}`: the agenda with an iCalendar REQUEST to every
     /// member by e-mail and to every member agency's adapter.
-    @Sendable static func circulateAgenda(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func circulateAgenda(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AgendaCirculate.Reply {
         let (_, _, m0) = try await Meetings.plannedMeeting(env, request, context, refusal: "Only a planned meeting's agenda goes out.")
         let store = MeetingStore(context.database)
         try await store.markAgendaCirculated(m0.id, at: env.timestamp)
@@ -81,13 +82,12 @@ enum Circulation {
         let adapters = adapters(env, attendees)
         for adapter in adapters { context.events.emit("agency.\(adapter).meeting.agenda", .object(agendaEvent(env, m, agenda: agenda, calendar: ics))) }
         context.events.emit("agenda.circulated", ["meetingId": .string(m.id), "centre": .string(m.centre), "sequence": .int(m.sequence)])
-        return .object(["meetingId": .string(m.id), "mails": .int(mails), "adapters": .array(adapters.map { .string($0) }),
-                        "sequence": .int(m.sequence), "calendar": .string(ics)])
+        return AgendaCirculate.Reply(meetingId: m.id, mails: mails, adapters: adapters, sequence: m.sequence, calendar: ics)
     }
 
     /// `meetings.minutes.circulate {meetingId}`: a new version of the minutes without the
     /// confidential items, with its diff against the version before, to every member.
-    @Sendable static func circulateMinutes(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func circulateMinutes(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesCirculate.Reply {
         let (actor, _, m) = try await Minutes.editable(env, request, context)
         // Minutes are of what was said: they go out once the meeting has begun.
         guard m.imported || m.hasStarted(at: env.now()) else {
@@ -118,18 +118,17 @@ enum Circulation {
                                                         "diff": .optional(diff)])
         }
         context.events.emit("minutes.circulated", ["meetingId": .string(m.id), "centre": .string(m.centre), "version": .int(version)])
-        return .object(["meetingId": .string(m.id), "version": .int(version), "sha256": .string(sha), "diff": .optional(diff),
-                        "mails": .int(mails), "adapters": .array(adapters.map { .string($0) })])
+        return MinutesCirculate.Reply(meetingId: m.id, version: version, sha256: sha, diff: diff, mails: mails, adapters: adapters)
     }
 
     /// `meetings.reminders.run {}`: for every planned meeting that starts within
     /// `reminderHours` and has had no reminder, the agenda again by e-mail and to the adapters.
-    @Sendable static func runReminders(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func runReminders(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> RemindersRun.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff run reminders.") }
         let store = MeetingStore(context.database)
         let now = env.now()
-        var sent: [JSONValue] = []
+        var sent: [String] = []
         for m in try await store.meetingsAwaitingReminder(from: env.today) {
             guard actor.mayManage(centre: m.centre), let start = SwedishDate.instant(date: m.date, time: m.start) else { continue }
             let until = start.timeIntervalSince(now)
@@ -144,30 +143,31 @@ enum Circulation {
                 context.events.emit("agency.\(adapter).meeting.reminder", .object(agendaEvent(env, m, agenda: agenda, calendar: ics)))
             }
             try await store.markReminderSent(m.id, at: env.timestamp)
-            sent.append(.string(m.id))
+            sent.append(m.id)
         }
-        return .object(["reminded": .array(sent)])
+        return RemindersRun.Reply(reminded: sent)
     }
 
     /// `meetings.mail.outbox {meetingId}` → the queued and sent mail of a meeting (staff).
-    @Sendable static func outbox(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func outbox(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MailOutboxList.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let m = try await MeetingStore(context.database).meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
-        return .object(["mail": .array(try await outbox.list(ref: m.id, on: context.database))])
+        // The shared outbox lists its rows as JSON; read here as the contract's `OutboxMail`.
+        return MailOutboxList.Reply(mail: try JSONValue.array(try await outbox.list(ref: m.id, on: context.database)).decode([OutboxMail].self, fieldPrefix: "mail"))
     }
 
     /// `meetings.mail.flush {limit?}`: sends queued mail through the configured SMTP relay;
     /// each message is marked sent only after the relay accepted it (at-least-once).
-    @Sendable static func flushMail(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func flushMail(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MailFlush.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         guard actor.role == .admin || actor.role == .staff else { throw HubError(.forbidden, "Only staff send mail.") }
         let body = try BodyReader(request.body)
         let limit = try body.optionalInt("limit", range: 1...500) ?? 100
         // Who was sent what is kept a year (the texts are gone once sent), then purged.
         try await outbox.purgeDelivered(before: env.now().addingTimeInterval(-365 * 86_400), on: context.database)
-        return try await outbox.flush(smtp: env.settings.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
+        return try MailFlush.reply(try await outbox.flush(smtp: env.settings.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger))
     }
 }
 

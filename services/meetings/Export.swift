@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// Minutes and agendas as documents: Markdown and print-ready HTML in the shape the
 /// centres write them (see ../shared/samples/minutes), in Swedish.
@@ -176,11 +177,11 @@ enum Export {
 
     /// `meetings.export {meetingId, format: markdown|html, confidential?}` → the document.
     /// Confidential items are included only for the centre's staff who ask for them.
-    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesExport.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let m = try await MeetingStore(context.database).visibleMeeting(try body.id("meetingId")!, actor: actor)
-        let format = try body.optionalChoice("format", ["markdown", "html"]) ?? "markdown"
+        let format = try body.optionalChoice("format", ExportFormat.codes) ?? "markdown"
         let confidential = try body.optionalBool("confidential") ?? false
         if confidential, !actor.seesConfidential(centre: m.centre) { throw HubError(.forbidden, "Only the centre's staff see confidential items.", field: "body.confidential") }
         if !actor.seesConfidential(centre: m.centre) {
@@ -188,9 +189,9 @@ enum Export {
             guard let latest = try await MeetingStore(context.database).latestCirculatedMarkdown(meeting: m.id) else {
                 throw HubError(.notFound, "The minutes have not been circulated yet.", field: "body.meetingId")
             }
-            return .object(["format": .string("markdown"), "text": .string(latest)])
+            return MinutesExport.Reply(format: ExportFormat.markdown.rawValue, text: latest)
         }
         let doc = try await document(env, context.database, m, includeConfidential: confidential)
-        return .object(["format": .string(format), "text": .string(format == "html" ? html(doc) : markdown(doc))])
+        return MinutesExport.Reply(format: format, text: format == "html" ? html(doc) : markdown(doc))
     }
 }

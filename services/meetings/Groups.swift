@@ -3,6 +3,7 @@ import HubCore
 import HubMail
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// Management-group membership over time. `config/management-groups.json` seeds it at
 /// every start (upsert by centre, name, agency and start date, so an end date set in
@@ -32,9 +33,8 @@ enum Groups {
     struct Member: Sendable {
         var id: String, name: String, title: String, agency: String, municipality: String?, email: String?, role: String
         var from: String, to: String?
-        var json: JSONValue {
-            .object(["memberId": .string(id), "name": .string(name), "title": .string(title), "agency": .string(agency),
-                     "municipality": .optional(municipality), "role": .string(role), "from": .string(from), "to": .optional(to)])
+        var contract: GroupMember {
+            GroupMember(memberId: id, name: name, title: title, agency: agency, municipality: municipality, role: role, from: from, to: to)
         }
     }
 
@@ -47,28 +47,28 @@ enum Groups {
     }
 
     /// `meetings.groups.list {centre, date?}` → the members on that date (default today).
-    @Sendable static func list(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func list(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> GroupList.Reply {
         let body = try BodyReader(request.body)
         let centre = try body.string("centre", max: 64)
         let date = try body.optionalDate("date") ?? env.today
         let members = try await MeetingStore(context.database).members(centre: centre, on: date)
         guard !members.isEmpty else { throw HubError(.notFound, "No management group for that centre.", field: "body.centre") }
-        return .object(["centre": .string(centre), "date": .string(date), "members": .array(members.map(\.json))])
+        return GroupList.Reply(centre: centre, date: date, members: members.map(\.contract))
     }
 
     /// `meetings.groups.history {centre}` → every term, ended ones too (staff only).
-    @Sendable static func history(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func history(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> GroupHistory.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let centre = try env.centre(try body.string("centre", max: 64)).id
         guard actor.seesConfidential(centre: centre) else { throw HubError(.forbidden, "Only the centre's staff may see the group's history.") }
         let terms = try await MeetingStore(context.database).terms(centre: centre)
-        return .object(["centre": .string(centre), "members": .array(terms.map(\.json))])
+        return GroupHistory.Reply(centre: centre, members: terms.map(\.contract))
     }
 
     /// `meetings.groups.replace {centre, memberId, from, name, title, email?}`: the agency
     /// changes its representative. The old term ends the day before `from`; the new one starts on `from`.
-    @Sendable static func replace(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func replace(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> GroupReplace.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let centre = try env.centre(try body.string("centre", max: 64)).id
@@ -89,6 +89,6 @@ enum Groups {
         let id = Ids.member(centre: centre, agency: old.agency, municipality: old.municipality, name: name, from: from)
         try await store.insertTerm(centre: centre, member: Member(id: id, name: name, title: title, agency: old.agency, municipality: old.municipality,
                                                                   email: email, role: old.role, from: from, to: nil))
-        return .object(["ended": .string(memberID), "endedOn": .string(end), "memberId": .string(id)])
+        return GroupReplace.Reply(ended: memberID, endedOn: end, memberId: id)
     }
 }

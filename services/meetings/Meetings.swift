@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// Meetings: creation from the centre's template (with a series of later dates),
 /// changes (which raise the iCalendar SEQUENCE), cancellation, attendance and replies.
@@ -54,7 +55,7 @@ enum Meetings {
 
     /// `meetings.create {centre, date, start?, end?, place?, link?, chairMemberId? | temporaryChair?,
     /// secretaryMemberId?, series?: [date]}` → the meeting (and one per series date) with its agenda.
-    @Sendable static func create(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func create(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MeetingCreate.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let centre = try env.centre(try body.string("centre", max: 64))
@@ -78,7 +79,7 @@ enum Meetings {
                                         field: d == date ? "body.date" : "body.series"))
         }
         var result = try await view(env, context.database, try await MeetingStore(context.database).meeting(ids[0]), actor: actor)
-        if case .object(var o) = result { o["series"] = .array(ids.dropFirst().map { .string($0) }); result = .object(o) }
+        result.series = Array(ids.dropFirst())
         return result
     }
 
@@ -123,7 +124,7 @@ enum Meetings {
 
     /// `meetings.update {meetingId, date?, start?, end?, place?, link?, chairMemberId?, temporaryChair?, secretaryMemberId?}`.
     /// A change of date, time or place raises SEQUENCE and, once the agenda went out, sends the updated invitation.
-    @Sendable static func update(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func update(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MeetingUpdate.Reply {
         let (actor, body, m) = try await plannedMeeting(env, request, context, refusal: "Only a planned meeting can be changed.")
         let date = try body.optionalDate("date") ?? m.date
         let (start, end) = try times(body, start: m.start, end: m.end)
@@ -162,88 +163,76 @@ enum Meetings {
     }
 
     /// `meetings.cancel {meetingId}`: METHOD:CANCEL with a raised SEQUENCE to everyone invited.
-    @Sendable static func cancel(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func cancel(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MeetingCancel.Reply {
         let (_, _, m) = try await plannedMeeting(env, request, context, refusal: "Only a planned meeting can be cancelled.")
         let store = MeetingStore(context.database)
         try await store.cancelMeeting(m.id)
         let cancelled = try await store.meeting(m.id)
         try await Circulation.sendInvitations(env, context, cancelled, method: .cancel, kind: "cancel")
-        return .object(cancelled.summary)
+        return cancelled.summary
     }
 
     /// `meetings.list {centre?, from?, to?}` → meetings the actor may see, by date.
-    @Sendable static func list(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func list(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MeetingList.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let centre = try body.optionalString("centre", max: 64)
         if let centre { _ = try env.centre(centre) }
         let from = try body.optionalDate("from") ?? "0000-01-01", to = try body.optionalDate("to") ?? "9999-12-31"
         let store = MeetingStore(context.database)
-        var out: [JSONValue] = []
+        var out: [ListedMeeting] = []
         for listed in try await store.meetings(from: from, to: to, centre: centre) {
             let m = listed.meeting
             if !actor.seesConfidential(centre: m.centre) {
                 guard actor.role == .agency || actor.role == .adapter,
                       try await !store.invitedAgencies(meeting: m.id).isDisjoint(with: actor.agencies) else { continue }
             }
-            var o = m.summary
-            o["minutesStatus"] = .string(listed.minutesStatus)
-            o["minutesVersion"] = .int(listed.minutesVersion)
-            out.append(.object(o))
+            out.append(ListedMeeting(meeting: m.summary, minutesStatus: listed.minutesStatus, minutesVersion: listed.minutesVersion))
         }
-        return .object(["meetings": .array(out)])
+        return MeetingList.Reply(meetings: out)
     }
 
     /// `meetings.get {meetingId}` → the meeting, attendees, agenda (and minutes text for the
     /// centre's staff), status reports, action items carried over and the minutes' state.
-    @Sendable static func get(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func get(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MeetingGet.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let m = try await MeetingStore(context.database).visibleMeeting(try body.id("meetingId")!, actor: actor)
         return try await view(env, context.database, m, actor: actor)
     }
 
-    static func view(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, actor: MeetingActor) async throws(HubError) -> JSONValue {
+    static func view(_ env: MeetingsEnvironment, _ db: any DatabaseExecutor, _ m: MeetingRecord, actor: MeetingActor) async throws(HubError) -> MeetingDetail {
         let staff = actor.seesConfidential(centre: m.centre)
-        var o = m.summary
-        o["centreName"] = .string((try? env.centre(m.centre).name) ?? m.centre)
         let store = MeetingStore(db)
-        o["attendees"] = .array(try await store.attendees(meeting: m.id).map { $0.json(env, withEmail: staff) })
-        let items = try await store.agenda(meeting: m.id)
-        o["agenda"] = .array(items.filter { staff || !$0.confidential }.map { item in
-            guard !staff, case .object(var v) = item.json else { return item.json }
-            v["text"] = nil; v["decisions"] = nil
-            return .object(v)
-        })
-        o["statusReports"] = .array(try await Agenda.reports(env, db, meeting: m.id).map(\.json))
-        o["carriedActions"] = .array(try await Minutes.carriedActions(db, meeting: m).map(\.json))
-        o["actions"] = .array(try await store.actions(decidedAt: m.id).map(\.json))
-        o["upcoming"] = .array(try await Export.upcoming(db, m).map { .object(["date": .string($0.date), "start": .string($0.start), "end": .string($0.end)]) })
-        if let minutes = try await store.minutesState(meeting: m.id) {
-            o["minutes"] = .object(["status": .string(minutes.status), "version": .int(minutes.version),
-                                    "changedSinceCirculation": .bool(minutes.changedSinceCirculation),
-                                    "approvedVersion": minutes.approvedVersion.map { .int($0) } ?? .null,
-                                    "approvedInMeeting": .optional(minutes.approvedInMeeting), "filedAt": .optional(minutes.filedAt)])
+        let minutes = try await store.minutesState(meeting: m.id).map { minutes in
+            MinutesState(status: minutes.status, version: minutes.version, changedSinceCirculation: minutes.changedSinceCirculation,
+                         approvedVersion: minutes.approvedVersion, approvedInMeeting: minutes.approvedInMeeting, filedAt: minutes.filedAt)
         }
-        // Whether the minutes may go out (the meeting has begun), and the previous minutes this
-        // meeting reviews: approvable only when circulated and unchanged since.
-        o["started"] = .bool(m.imported || m.hasStarted(at: env.now()))
-        if let previous = try await store.reviewedMinutes(of: m.id) {
-            o["previousMinutes"] = .object(["meetingId": .string(previous.meetingID), "date": .string(previous.date), "status": .string(previous.status),
-                                            "approvable": .bool(previous.status == "circulated" && !previous.changed)])
+        // The previous minutes this meeting reviews: approvable only when circulated and unchanged since.
+        let previous = try await store.reviewedMinutes(of: m.id).map { previous in
+            PreviousMinutes(meetingId: previous.meetingID, date: previous.date, status: previous.status,
+                            approvable: previous.status == "circulated" && !previous.changed)
         }
-        o["links"] = .array(try await store.links(meeting: m.id).map { link in
-            .object(["id": .string(link.id), "itemId": .optional(link.itemID), "title": .string(link.title), "url": .string(link.url)])
-        })
-        o["attachments"] = .array(try await store.attachments(meeting: m.id).map { file in
-            .object(["id": .string(file.id), "itemId": .optional(file.itemID), "filename": .string(file.filename),
-                     "contentType": .string(file.contentType), "size": .int(file.size), "sha256": .string(file.sha256)])
-        })
-        return .object(o)
+        return MeetingDetail(
+            meeting: m.summary, centreName: (try? env.centre(m.centre).name) ?? m.centre,
+            attendees: try await store.attendees(meeting: m.id).map { $0.contract(env, withEmail: staff) },
+            agenda: try await store.agenda(meeting: m.id).filter { staff || !$0.confidential }.map { staff ? $0.contract : $0.contract.withoutMinutes() },
+            statusReports: try await Agenda.reports(env, db, meeting: m.id).map(\.contract),
+            carriedActions: try await Minutes.carriedActions(db, meeting: m).map(\.contract),
+            actions: try await store.actions(decidedAt: m.id).map(\.contract),
+            upcoming: try await Export.upcoming(db, m).map { MeetingTime(date: $0.date, start: $0.start, end: $0.end) },
+            minutes: minutes,
+            // Whether the minutes may go out (the meeting has begun).
+            started: m.imported || m.hasStarted(at: env.now()),
+            previousMinutes: previous,
+            links: try await store.links(meeting: m.id).map { MeetingLink(id: $0.id, itemId: $0.itemID, title: $0.title, url: $0.url) },
+            attachments: try await store.attachments(meeting: m.id).map { file in
+                AttachmentInfo(id: file.id, itemId: file.itemID, filename: file.filename, contentType: file.contentType, size: file.size, sha256: file.sha256)
+            })
     }
 
     /// `meetings.attendance.set {meetingId, entries: [{memberId, status}]}`: present / regrets / absent, by the centre's staff.
-    @Sendable static func setAttendance(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func setAttendance(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AttendanceSet.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
@@ -262,12 +251,12 @@ enum Meetings {
         if m.status == "planned", m.date <= env.today {
             try await store.markHeld(m.id)
         }
-        return .object(["attendees": .array(try await store.attendees(meeting: m.id).map { $0.json(env, withEmail: true) })])
+        return AttendanceSet.Reply(attendees: try await store.attendees(meeting: m.id).map { $0.contract(env, withEmail: true) })
     }
 
     /// `meetings.attendance.reply {meetingId, memberId, reply: attending|regrets}` or
     /// `{calendar: <iCalendar METHOD:REPLY>}`: the answer to an invitation, recorded in advance.
-    @Sendable static func reply(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func reply(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AttendanceReply.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         var meetingID: String, memberID: String?, email: String?, answer: String
@@ -290,13 +279,13 @@ enum Meetings {
             throw HubError(.forbidden, "You may answer only for your own agency's representative.")
         }
         try await store.setAttendance(meeting: m.id, member: who.memberID, status: answer, repliedAt: env.timestamp)
-        return .object(["meetingId": .string(m.id), "memberId": .string(who.memberID), "status": .string(answer)])
+        return AttendanceReply.Reply(meetingId: m.id, memberId: who.memberID, status: answer)
     }
 
     /// `meetings.attendance.agencies {centre}` → each member agency's attendance over the
     /// held meetings, newest first, with the absences in a row and a flag from
     /// `absenceFlagAfter` on.
-    @Sendable static func agencyAttendance(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func agencyAttendance(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AttendanceAgencies.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let centre = try env.centre(try body.string("centre", max: 64)).id
@@ -313,19 +302,18 @@ enum Meetings {
             let prior = state[key, default: [:]][id]
             if prior == nil || rank(s) > rank(prior!) { state[key, default: [:]][id] = s }
         }
-        var out: [JSONValue] = []
+        var out: [AttendanceAgencies.Agency] = []
         for key in state.keys.sorted() {
             let history = meetings.compactMap { id -> (String, String)? in state[key]?[id].map { (id, $0 == "present" ? "present" : ($0 == "regrets" ? "regrets" : "absent")) } }
             let inARow = history.prefix { $0.1 != "present" }.count
             let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
-            out.append(.object([
-                "agency": .string(parts[0]), "municipality": parts.count > 1 ? .string(parts[1]) : .null,
-                "agencyName": .string(parts.count > 1 ? "\(parts[1]) kommun" : env.agencyName(parts[0])),
-                "meetings": .array(history.map { .object(["meetingId": .string($0.0), "date": .string(dates[$0.0] ?? ""), "status": .string($0.1)]) }),
-                "absentInARow": .int(inARow), "flagged": .bool(inARow >= env.settings.absenceFlagAfter),
-            ]))
+            out.append(AttendanceAgencies.Agency(
+                agency: parts[0], municipality: parts.count > 1 ? parts[1] : nil,
+                agencyName: parts.count > 1 ? "\(parts[1]) kommun" : env.agencyName(parts[0]),
+                meetings: history.map { AttendanceAgencies.Held(meetingId: $0.0, date: dates[$0.0] ?? "", status: $0.1) },
+                absentInARow: inARow, flagged: inARow >= env.settings.absenceFlagAfter))
         }
-        return .object(["centre": .string(centre), "flagAfter": .int(env.settings.absenceFlagAfter), "agencies": .array(out)])
+        return AttendanceAgencies.Reply(centre: centre, flagAfter: env.settings.absenceFlagAfter, agencies: out)
     }
 }
 

@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HubStorage
 import Logging
+import MeetingsAPI
 
 /// The meetings service: management groups ("ledningsgrupper") with members over time,
 /// their meetings, agendas from a per-centre template, agencies' status reports,
@@ -174,56 +175,68 @@ public enum MeetingsService {
     }
 
     static func definition(_ env: MeetingsEnvironment) -> ServiceDefinition {
-        func q(_ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> JSONValue) -> MessageHandler {
-            MessageHandler(.query) { r, c in try await f(env, r, c) }
-        }
-        func c(_ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> JSONValue) -> MessageHandler {
-            MessageHandler(.command) { r, c in try await f(env, r, c) }
-        }
-        return ServiceDefinition(
+        ServiceDefinition(
             name: name,
             migrations: migrations,
-            handlers: [
-                "meetings.groups.list": q(Groups.list),
-                "meetings.groups.history": q(Groups.history),
-                "meetings.groups.replace": c(Groups.replace),
-                "meetings.create": c(Meetings.create),
-                "meetings.update": c(Meetings.update),
-                "meetings.cancel": c(Meetings.cancel),
-                "meetings.list": q(Meetings.list),
-                "meetings.get": q(Meetings.get),
-                "meetings.attendance.set": c(Meetings.setAttendance),
-                "meetings.attendance.reply": c(Meetings.reply),
-                "meetings.attendance.agencies": q(Meetings.agencyAttendance),
-                "meetings.agenda.add": c(Agenda.add),
-                "meetings.agenda.circulate": c(Circulation.circulateAgenda),
-                "meetings.status-report.submit": c(Agenda.submitStatusReport),
-                "meetings.status-report.pending": q(Agenda.pendingStatusReports),
-                "meetings.minutes.item.set": c(Minutes.setItem),
-                "meetings.minutes.actions.add": c(Minutes.addAction),
-                "meetings.minutes.actions.update": c(Minutes.updateAction),
-                "meetings.actions.open": q(Minutes.openActions),
-                "meetings.minutes.links.add": c(Minutes.addLink),
-                "meetings.minutes.attachments.add": c(Minutes.addAttachment),
-                "meetings.minutes.attachments.get": q(Minutes.getAttachment),
-                "meetings.minutes.circulate": c(Circulation.circulateMinutes),
-                "meetings.minutes.approve": c(Minutes.approve),
-                "meetings.minutes.file": c(Minutes.file),
-                "meetings.minutes.versions": q(Minutes.versions),
-                "meetings.export": q(Export.handle),
-                "meetings.import": c(ImportHandler.handle),
-                "meetings.search": q(Search.handle),
-                "meetings.reminders.run": c(Circulation.runReminders),
-                "meetings.mail.flush": q(Circulation.flushMail),
-                "meetings.mail.outbox": q(Circulation.outbox),
-            ],
+            handlers: Dictionary(uniqueKeysWithValues: handlers(env)),
             // Due reminders, then queued mail to the SMTP relay; as the scheduler, an administrator.
-            timed: ["meetings.reminders.run", "meetings.mail.flush"].map {
-                TimedRequest($0, body: ["actor": ["user": "scheduler", "role": "admin"]])
+            timed: [RemindersRun.type, MailFlush.type].map {
+                TimedRequest($0, body: [JSONValue.actorField: ["user": "scheduler", "role": "admin"]])
             },
             prepare: { db, _, logger in
                 let loaded = try await Groups.load(env.reference, into: db)
                 logger.info("management groups loaded", metadata: ["hub.groups": "\(env.reference.groups.count)", "hub.members": "\(loaded)"])
             })
+    }
+
+    /// The handler table, by contract type: each handler takes its request (a body with a member
+    /// the type does not name is refused, `validation` "Unknown field.") and returns its reply type.
+    static func handlers(_ env: MeetingsEnvironment) -> [(String, MessageHandler)] {
+        func handler<C: ContractRequest>(_ kind: MessageHandler.Kind, _ contract: C.Type,
+                                         _ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> C.Reply)
+            -> (String, MessageHandler) {
+            (C.type, MessageHandler(kind) { request, context in
+                try request.body.refuseUnknownFields(C.fields)
+                return try JSONValue.encode(try await f(env, request, context))
+            })
+        }
+        func q<C: ContractRequest>(_ contract: C.Type, _ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> C.Reply)
+            -> (String, MessageHandler) { handler(.query, contract, f) }
+        func c<C: ContractRequest>(_ contract: C.Type, _ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> C.Reply)
+            -> (String, MessageHandler) { handler(.command, contract, f) }
+        return [
+            q(GroupList.self, Groups.list),
+            q(GroupHistory.self, Groups.history),
+            c(GroupReplace.self, Groups.replace),
+            c(MeetingCreate.self, Meetings.create),
+            c(MeetingUpdate.self, Meetings.update),
+            c(MeetingCancel.self, Meetings.cancel),
+            q(MeetingList.self, Meetings.list),
+            q(MeetingGet.self, Meetings.get),
+            c(AttendanceSet.self, Meetings.setAttendance),
+            c(AttendanceReply.self, Meetings.reply),
+            q(AttendanceAgencies.self, Meetings.agencyAttendance),
+            c(AgendaAdd.self, Agenda.add),
+            c(AgendaCirculate.self, Circulation.circulateAgenda),
+            c(StatusReportSubmit.self, Agenda.submitStatusReport),
+            q(StatusReportPending.self, Agenda.pendingStatusReports),
+            c(MinutesItemSet.self, Minutes.setItem),
+            c(ActionAdd.self, Minutes.addAction),
+            c(ActionUpdate.self, Minutes.updateAction),
+            q(ActionsOpen.self, Minutes.openActions),
+            c(LinkAdd.self, Minutes.addLink),
+            c(AttachmentAdd.self, Minutes.addAttachment),
+            q(AttachmentGet.self, Minutes.getAttachment),
+            c(MinutesCirculate.self, Circulation.circulateMinutes),
+            c(MinutesApprove.self, Minutes.approve),
+            c(MinutesFile.self, Minutes.file),
+            q(MinutesVersions.self, Minutes.versions),
+            q(MinutesExport.self, Export.handle),
+            c(MinutesImport.self, ImportHandler.handle),
+            q(MinutesSearch.self, Search.handle),
+            c(RemindersRun.self, Circulation.runReminders),
+            q(MailFlush.self, Circulation.flushMail),
+            q(MailOutboxList.self, Circulation.outbox),
+        ]
     }
 }

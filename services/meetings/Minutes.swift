@@ -3,15 +3,16 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// Minutes: text and decisions per agenda item, action items, links and attachments,
 /// and the life cycle draft → circulated → approved (at the next meeting) → filed.
 /// Approved and filed minutes never change.
 enum Minutes {
-    static let locked = HubError.Code("minutes_locked")
-    static let invalidTransition = HubError.Code("invalid_transition")
+    static let locked = MeetingsError.minutesLocked
+    static let invalidTransition = MeetingsError.invalidTransition
     /// The meeting has not begun yet (its minutes cannot go out).
-    static let notStarted = HubError.Reason("not_started")
+    static let notStarted = MeetingsError.notStarted
 
     /// Refuses any change to minutes that were approved or filed.
     static func requireEditable(_ db: any DatabaseExecutor, meeting: String) async throws(HubError) {
@@ -41,7 +42,7 @@ enum Minutes {
     }
 
     /// `meetings.minutes.item.set {meetingId, itemId, text?, decisions?, title?, confidential?}`.
-    @Sendable static func setItem(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func setItem(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesItemSet.Reply {
         let (_, body, m) = try await editable(env, request, context)
         guard let item = try await agendaItem(context.database, meeting: m.id, id: try body.string("itemId", max: 40), field: "body.itemId") else {
             throw HubError(.validation, "Required.", field: "body.itemId")
@@ -54,11 +55,14 @@ enum Minutes {
         try await MeetingStore(context.database).updateItem(item.id, text: text, decisions: decisions, title: title, confidential: confidential)
         try await MeetingStore(context.database).markMinutesChanged(meeting: m.id)
         try await Search.reindex(context.database, meeting: m.id, item: item.id)
-        return try await agendaItem(context.database, meeting: m.id, id: item.id, field: "body.itemId")?.json ?? .null
+        guard let stored = try await agendaItem(context.database, meeting: m.id, id: item.id, field: "body.itemId") else {
+            throw HubError(.validation, "Not an item of this meeting's agenda.", field: "body.itemId")
+        }
+        return stored.contract
     }
 
     /// `meetings.minutes.actions.add {meetingId, itemId?, text, owner, agency?, due?}`.
-    @Sendable static func addAction(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func addAction(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> ActionAdd.Reply {
         let (_, body, m) = try await editable(env, request, context)
         let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
         let text = try body.string("text", max: 1000, multiline: true)
@@ -72,12 +76,12 @@ enum Minutes {
         let store = MeetingStore(context.database)
         try await store.insertAction(id: id, meeting: m.id, item: item?.id, text: text, owner: owner, agency: agency, due: due, at: env.timestamp)
         try await store.markMinutesChanged(meeting: m.id)
-        return try await store.action(id)?.json ?? .null
+        return try await storedAction(store, id)
     }
 
     /// `meetings.minutes.actions.update {meetingId, actionId, status: open|done}`: marked at
     /// any later meeting of the centre (whose minutes are still editable).
-    @Sendable static func updateAction(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func updateAction(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> ActionUpdate.Reply {
         let (_, body, m) = try await editable(env, request, context)
         let actionID = try body.string("actionId", max: 40)
         let status = try body.choice("status", ["open", "done"])
@@ -88,7 +92,13 @@ enum Minutes {
         if action.meetingID != m.id { try await requireEditable(context.database, meeting: m.id) }
         try await store.setActionStatus(action.id, status: status, doneAt: status == "done" ? env.timestamp : nil)
         try await store.markMinutesChanged(meeting: m.id)
-        return try await store.action(action.id)?.json ?? .null
+        return try await storedAction(store, action.id)
+    }
+
+    /// An action item just written, as the reply gives it.
+    static func storedAction(_ store: MeetingStore, _ id: String) async throws(HubError) -> ActionItem {
+        guard let action = try await store.action(id) else { throw HubError(.storage, "The action item was not stored.") }
+        return action.contract
     }
 
     /// Open action items from earlier meetings of the centre: carried to this agenda until done.
@@ -100,7 +110,7 @@ enum Minutes {
     /// the start page. Staff and board of a centre (and admins, for one centre or all) get the
     /// centre's open items; an agency gets those assigned to its own agency. Ordered by due
     /// date (items without one last), then by the meeting they came from; at most 50.
-    @Sendable static func openActions(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func openActions(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> ActionsOpen.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let asked = try body.optionalString("centre", max: 64)
@@ -120,17 +130,14 @@ enum Minutes {
             }
         }
         let open = try await MeetingStore(context.database).openActions(assignedTo: agencies, centre: centre, limit: 50)
-        return .object(["actions": .array(open.map { action, centre in
-            guard case .object(var o) = action.json else { return .null }
-            o["centre"] = .string(centre)
-            o["centreName"] = .string((try? env.centre(centre).name) ?? centre)
-            o["agencyName"] = .optional(action.agency.map(env.agencyName))
-            return .object(o)
-        })])
+        return ActionsOpen.Reply(actions: open.map { action, centre in
+            OpenAction(action: action.contract, centre: centre, centreName: (try? env.centre(centre).name) ?? centre,
+                       agencyName: action.agency.map(env.agencyName))
+        })
     }
 
     /// `meetings.minutes.links.add {meetingId, itemId?, title, url}`.
-    @Sendable static func addLink(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func addLink(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> LinkAdd.Reply {
         let (_, body, m) = try await editable(env, request, context)
         let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
         let title = try body.string("title", max: 200)
@@ -141,12 +148,12 @@ enum Minutes {
         let id = Ids.make()
         try await MeetingStore(context.database).insertLink(id: id, meeting: m.id, item: item?.id, title: title, url: url)
         try await MeetingStore(context.database).markMinutesChanged(meeting: m.id)
-        return .object(["id": .string(id), "title": .string(title), "url": .string(url)])
+        return LinkAdd.Reply(id: id, title: title, url: url)
     }
 
     /// `meetings.minutes.attachments.add {meetingId, itemId?, filename, contentType, data (base64)}`:
     /// stored with its SHA-256 and size; over `attachments.maxBytes` or of a type not listed is refused.
-    @Sendable static func addAttachment(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func addAttachment(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AttachmentAdd.Reply {
         let (actor, body, m) = try await editable(env, request, context)
         let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
         let filename = try body.string("filename", max: 160)
@@ -171,11 +178,11 @@ enum Minutes {
         try await MeetingStore(context.database).insertAttachment(id: id, meeting: m.id, item: item?.id, filename: filename, contentType: type,
                                                             bytes: bytes, sha256: sha, by: actor.who, at: env.timestamp)
         try await MeetingStore(context.database).markMinutesChanged(meeting: m.id)
-        return .object(["id": .string(id), "filename": .string(filename), "contentType": .string(type), "size": .int(bytes.count), "sha256": .string(sha)])
+        return AttachmentAdd.Reply(id: id, filename: filename, contentType: type, size: bytes.count, sha256: sha)
     }
 
     /// `meetings.minutes.attachments.get {meetingId, attachmentId}` → the file (base64) with its checksum, verified.
-    @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func getAttachment(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> AttachmentGet.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
@@ -184,13 +191,13 @@ enum Minutes {
             throw HubError(.notFound, "No such attachment.", field: "body.attachmentId")
         }
         guard Ids.sha256(file.data) == file.sha256 else { throw HubError(.storage, "The stored file does not match its checksum.") }
-        return .object(["filename": .string(file.filename), "contentType": .string(file.contentType), "size": .int(file.size),
-                        "sha256": .string(file.sha256), "data": .string(Data(file.data).base64EncodedString())])
+        return AttachmentGet.Reply(filename: file.filename, contentType: file.contentType, size: file.size, sha256: file.sha256,
+                                   data: Data(file.data).base64EncodedString())
     }
 
     /// `meetings.minutes.approve {meetingId}`: at this meeting, the previous meeting's
     /// circulated minutes are approved. The review item records the exact version.
-    @Sendable static func approve(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func approve(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesApprove.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
@@ -226,11 +233,11 @@ enum Minutes {
         try await store.markMinutesChanged(meeting: m.id)
         context.events.emit("minutes.approved", ["meetingId": .string(previous.id), "centre": .string(m.centre), "version": .int(version),
                                            "approvedInMeeting": .string(m.id)])
-        return .object(["meetingId": .string(previous.id), "status": .string("approved"), "version": .int(version), "approvedInMeeting": .string(m.id)])
+        return MinutesApprove.Reply(meetingId: previous.id, status: MinutesStatus.approved.rawValue, version: version, approvedInMeeting: m.id)
     }
 
     /// `meetings.minutes.file {meetingId}`: approved minutes are placed on file ("läggs till handlingarna").
-    @Sendable static func file(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func file(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesFile.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
@@ -241,19 +248,18 @@ enum Minutes {
         }
         try await store.fileMinutes(meeting: m.id, at: env.timestamp)
         context.events.emit("minutes.filed", ["meetingId": .string(m.id), "centre": .string(m.centre)])
-        return .object(["meetingId": .string(m.id), "status": .string("filed")])
+        return MinutesFile.Reply(meetingId: m.id, status: MinutesStatus.filed.rawValue)
     }
 
     /// `meetings.minutes.versions {meetingId}` → every circulated version with its diff against the one before.
-    @Sendable static func versions(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func versions(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesVersions.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let store = MeetingStore(context.database)
         let m = try await store.visibleMeeting(try body.id("meetingId")!, actor: actor)
-        return .object(["meetingId": .string(m.id), "versions": .array(try await store.versions(meeting: m.id).map { v in
-            .object(["version": .int(v.version), "markdown": .string(v.markdown), "sha256": .string(v.sha256),
-                     "diff": .optional(v.diff), "circulatedAt": .string(v.circulatedAt)])
-        })])
+        return MinutesVersions.Reply(meetingId: m.id, versions: try await store.versions(meeting: m.id).map { v in
+            MinutesVersions.Version(version: v.version, markdown: v.markdown, sha256: v.sha256, diff: v.diff, circulatedAt: v.circulatedAt)
+        })
     }
 }
 

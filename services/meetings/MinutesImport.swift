@@ -6,6 +6,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// `meetings.import {text, centre?, date?, group?, dryRun?}`: minutes become a held meeting
 /// with its attendance, items, decisions, action items and filed minutes (version 1 is the
@@ -22,7 +23,7 @@ enum ImportHandler {
         return "day"
     }
 
-    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesImport.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let fields = try BodyReader(request.body)
         let text = try fields.string("text", max: 200_000, multiline: true)
@@ -53,18 +54,13 @@ enum ImportHandler {
         try actor.requireManager(centre: centre.id)
         guard let date = try fields.optionalDate("date") ?? parsed.date else { throw MinutesParser.missingDate }
         let actions = parsed.items.flatMap(\.actions)
-        var summary: [String: JSONValue] = [
-            "centre": .string(centre.id), "date": .string(date), "dryRun": .bool(dryRun),
-            "present": .int(parsed.present.count), "regrets": .int(parsed.regrets.count), "items": .int(parsed.items.count),
-            "decisions": .int(parsed.items.filter { $0.decisions != nil }.count), "actionItems": .int(actions.count),
-            "itemTitles": .array(parsed.items.map { .string("\($0.number). \($0.title)") }),
-            "upcoming": .array(parsed.upcoming.map { .string($0.date) }),
-            "place": .optional(parsed.place), "start": .optional(parsed.start), "end": .optional(parsed.end),
-            "chair": .optional(parsed.chair), "secretary": .optional(parsed.secretary),
-            "previousMinutesDate": .optional(parsed.previousMinutesDate),
-            "unplaced": .array(parsed.unplaced.map { .object(["line": .int($0.line), "text": .string($0.text)]) }),
-        ]
-        if dryRun { return .object(summary) }
+        var summary = MinutesImport.Reply(
+            centre: centre.id, date: date, dryRun: dryRun, present: parsed.present.count, regrets: parsed.regrets.count, items: parsed.items.count,
+            decisions: parsed.items.filter { $0.decisions != nil }.count, actionItems: actions.count,
+            itemTitles: parsed.items.map { "\($0.number). \($0.title)" }, upcoming: parsed.upcoming.map(\.date),
+            place: parsed.place, start: parsed.start, end: parsed.end, chair: parsed.chair, secretary: parsed.secretary,
+            previousMinutesDate: parsed.previousMinutesDate, unplaced: parsed.unplaced.map { MinutesImport.Unplaced(line: $0.line, text: $0.text) })
+        if dryRun { return summary }
         let plan = Meetings.Plan(date: date, start: parsed.start ?? centre.managementGroup.defaultStart, end: parsed.end ?? centre.managementGroup.defaultEnd,
                                  place: parsed.place ?? "", link: nil, chair: parsed.chair, chairTemporary: parsed.chair != nil && parsed.chairTemporary,
                                  secretary: parsed.secretary)
@@ -88,7 +84,7 @@ enum ImportHandler {
                                            title: "Kommande mötestider",
                                            text: parsed.upcomingText.isEmpty ? nil : parsed.upcomingText.joined(separator: "\n"), decisions: nil, at: now)
         try await store.fileImportedMinutes(meeting: id, markdown: text, by: actor.who, at: now)
-        summary["meetingId"] = .string(id)
-        return .object(summary)
+        summary.meetingId = id
+        return summary
     }
 }

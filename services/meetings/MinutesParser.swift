@@ -6,6 +6,7 @@ import Foundation
 import HubBus
 import HubCore
 import HubProtocol
+import MeetingsAPI
 import HubStorage
 
 /// Reads minutes line by line with a small classifier in plain string handling (no
@@ -15,7 +16,7 @@ import HubStorage
 /// item (numbered, a heading, or a bold title ending in a colon) or content of the
 /// current section. The date, centre, place, time and chair are found wherever they stand.
 public enum MinutesParser {
-    public static let notMinutes = HubError.Code("not_minutes")
+    public static let notMinutes = MeetingsError.notMinutes
 
     /// Parses `text` and requires a meeting date (see `read` for the lenient reading).
     public static func parse(_ text: String) throws(HubError) -> ImportedMinutes {

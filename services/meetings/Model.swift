@@ -5,6 +5,7 @@ import HubCore
 import HubMail
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// The meetings service's settings, from `config/meetings.json`.
 public struct MeetingSettings: Sendable, Codable {
@@ -150,11 +151,10 @@ struct MeetingRecord: Sendable {
         reminderSentAt = try row.optionalString("reminder_sent_at"); imported = try row.bool("imported")
     }
 
-    var summary: [String: JSONValue] {
-        ["id": .string(id), "centre": .string(centre), "date": .string(date), "start": .string(start), "end": .string(end),
-         "place": .string(place), "link": .optional(link), "chair": .optional(chair), "chairTemporary": .bool(chairTemporary),
-         "secretary": .optional(secretary), "status": .string(status), "itemDeadline": .string(itemDeadline),
-         "sequence": .int(sequence), "agendaCirculatedAt": .optional(agendaCirculatedAt), "imported": .bool(imported)]
+    var summary: MeetingSummary {
+        MeetingSummary(id: id, centre: centre, date: date, start: start, end: end, place: place, link: link, chair: chair,
+                       chairTemporary: chairTemporary, secretary: secretary, status: status, itemDeadline: itemDeadline, sequence: sequence,
+                       agendaCirculatedAt: agendaCirculatedAt, imported: imported)
     }
 }
 
@@ -187,14 +187,10 @@ struct AttendeeRecord: Sendable {
         return env.agencyName(agency)
     }
 
-    func json(_ env: MeetingsEnvironment, withEmail: Bool) -> JSONValue {
-        var o: [String: JSONValue] = [
-            "memberId": .string(memberID), "name": .string(name), "title": .string(title), "agency": .string(agency),
-            "agencyName": .string(agencyText(env)), "municipality": .optional(municipality), "role": .string(role),
-            "status": .string(status), "repliedAt": .optional(repliedAt),
-        ]
-        if withEmail { o["email"] = .optional(email) }
-        return .object(o)
+    /// The attendee as a reply gives it: the e-mail address for the centre's staff only.
+    func contract(_ env: MeetingsEnvironment, withEmail: Bool) -> Attendee {
+        Attendee(memberId: memberID, name: name, title: title, agency: agency, agencyName: agencyText(env), municipality: municipality,
+                 role: role, status: status, repliedAt: repliedAt, email: withEmail ? Withholdable(wrappedValue: email) : .withheld)
     }
 }
 
@@ -221,11 +217,9 @@ struct AgendaItemRecord: Sendable {
         reviewMeetingID = try row.optionalString("review_meeting_id"); reviewVersion = try row.optionalInt("review_version")
     }
 
-    var json: JSONValue {
-        .object(["id": .string(id), "position": .int(position), "kind": .string(kind), "title": .string(title),
-                 "text": .optional(text), "decisions": .optional(decisions), "confidential": .bool(confidential),
-                 "addedBy": .optional(addedBy), "agency": .optional(agency),
-                 "reviewMeetingId": .optional(reviewMeetingID), "reviewVersion": reviewVersion.map { .int($0) } ?? .null])
+    var contract: AgendaItem {
+        AgendaItem(id: id, position: position, kind: kind, title: title, text: text, decisions: decisions, confidential: confidential,
+                   addedBy: addedBy, agency: agency, reviewMeetingId: reviewMeetingID, reviewVersion: reviewVersion)
     }
 }
 
@@ -252,10 +246,9 @@ struct ActionRecord: Sendable {
         FROM action_items a JOIN meetings m ON m.id = a.meeting_id
         """
 
-    var json: JSONValue {
-        .object(["id": .string(id), "meetingId": .string(meetingID), "itemId": .optional(itemID), "text": .string(text),
-                 "owner": .string(owner), "agency": .optional(agency), "due": .optional(due), "status": .string(status),
-                 "meetingDate": .optional(meetingDate)])
+    var contract: ActionItem {
+        ActionItem(id: id, meetingId: meetingID, itemId: itemID, text: text, owner: owner, agency: agency, due: due, status: status,
+                   meetingDate: meetingDate)
     }
 }
 

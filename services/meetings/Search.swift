@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import MeetingsAPI
 
 /// Full-text search over a centre's minutes with a portable token index
 /// (`search_terms`: meeting, item, term). One code path on SQLite and PostgreSQL, the
@@ -68,7 +69,7 @@ enum Search {
     /// `meetings.search {centre, q}` → matching items (every word of `q`, by its stem, as a word prefix),
     /// each with its meeting ("Ledningsgruppsmöte Utväg Skaraborg 2024-03-12") and item ("3. Aktuellt läge på Utväg"),
     /// newest meeting first, with a short excerpt. Confidential items only for the centre's staff and board.
-    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
+    @Sendable static func handle(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesSearch.Reply {
         let actor = try Caller.from(request, reference: env.reference, service: "meetings")
         let body = try BodyReader(request.body)
         let centreRecord = try env.centre(try body.string("centre", max: 64))
@@ -85,7 +86,7 @@ enum Search {
             matches = matches.map { $0.intersection(found) } ?? found
             if matches?.isEmpty == true { break }
         }
-        var hits: [(String, JSONValue)] = []
+        var hits: [(String, MinutesSearch.Hit)] = []
         for key in matches ?? [] {
             guard let found = try await store.foundItem(key) else { continue }
             let date = found.date, number = found.number
@@ -97,11 +98,11 @@ enum Search {
                 let offset = lower.distance(from: lower.startIndex, to: start)
                 excerpt = String(text.dropFirst(offset).prefix(200))
             }
-            hits.append((date + String(format: "%06d", found.position), .object([
-                "meetingId": .string(key.meeting), "itemId": .string(key.item), "date": .string(date), "title": .string(found.title),
-                "meeting": .string("Ledningsgruppsmöte \(centreRecord.name) \(date)"), "item": .string("\(number). \(found.title)"),
-                "confidential": .bool(found.confidential), "excerpt": .string(excerpt)])))
+            hits.append((date + String(format: "%06d", found.position), MinutesSearch.Hit(
+                meetingId: key.meeting, itemId: key.item, date: date, title: found.title,
+                meeting: "Ledningsgruppsmöte \(centreRecord.name) \(date)", item: "\(number). \(found.title)",
+                confidential: found.confidential, excerpt: excerpt)))
         }
-        return .object(["centre": .string(centre), "hits": .array(hits.sorted { $0.0 > $1.0 }.map(\.1))])
+        return MinutesSearch.Reply(centre: centre, hits: hits.sorted { $0.0 > $1.0 }.map(\.1))
     }
 }

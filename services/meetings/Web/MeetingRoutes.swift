@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HTTPTypes
 import Hummingbird
+import MeetingsAPI
 
 /// Management-group meetings over HTTP: the JSON API (`/api/v1/meetings`, minutes,
 /// management groups) and the pages (`/moten`, a meeting with its agenda, attendance
@@ -16,35 +17,35 @@ struct MeetingRoutes: ServiceRoutes {
 
 
     func register(api: RouterGroup<Context>, pages group: RouterGroup<Context>) {
-        api.get("/meetings", use: forward("meetings.list", query: ["centre", "from", "to"]))
-        api.post("/meetings", use: forward("meetings.create", body: true, status: .created))
-        api.get("/meetings/:meetingId", use: forward("meetings.get"))
-        api.patch("/meetings/:meetingId", use: forward("meetings.update", body: true))
-        api.post("/meetings/:meetingId/cancel", use: forward("meetings.cancel"))
-        api.post("/meetings/:meetingId/attendance", use: forward("meetings.attendance.set", body: true))
-        api.post("/meetings/:meetingId/replies", use: forward("meetings.attendance.reply", body: true))
-        api.post("/meetings/:meetingId/agenda-items", use: forward("meetings.agenda.add", body: true, status: .created))
-        api.post("/meetings/:meetingId/agenda/circulate", use: forward("meetings.agenda.circulate"))
-        api.post("/meetings/:meetingId/status-reports", use: forward("meetings.status-report.submit", body: true))
-        api.put("/meetings/:meetingId/items/:itemId", use: forward("meetings.minutes.item.set", body: true))
-        api.post("/meetings/:meetingId/actions", use: forward("meetings.minutes.actions.add", body: true, status: .created))
-        api.patch("/meetings/:meetingId/actions/:actionId", use: forward("meetings.minutes.actions.update", body: true))
-        api.post("/meetings/:meetingId/links", use: forward("meetings.minutes.links.add", body: true, status: .created))
-        api.post("/meetings/:meetingId/attachments", use: forward("meetings.minutes.attachments.add", body: true, status: .created))
-        api.get("/meetings/:meetingId/attachments/:attachmentId", use: forward("meetings.minutes.attachments.get"))
-        api.post("/meetings/:meetingId/minutes/circulate", use: forward("meetings.minutes.circulate"))
-        api.post("/meetings/:meetingId/minutes/approve", use: forward("meetings.minutes.approve", body: true))
-        api.post("/meetings/:meetingId/minutes/file", use: forward("meetings.minutes.file"))
-        api.get("/meetings/:meetingId/minutes/versions", use: forward("meetings.minutes.versions"))
+        api.get("/meetings", use: forward(MeetingList.self, query: ["centre", "from", "to"]))
+        api.post("/meetings", use: forward(MeetingCreate.self, body: true, status: .created))
+        api.get("/meetings/:meetingId", use: forward(MeetingGet.self))
+        api.patch("/meetings/:meetingId", use: forward(MeetingUpdate.self, body: true))
+        api.post("/meetings/:meetingId/cancel", use: forward(MeetingCancel.self))
+        api.post("/meetings/:meetingId/attendance", use: forward(AttendanceSet.self, body: true))
+        api.post("/meetings/:meetingId/replies", use: forward(AttendanceReply.self, body: true))
+        api.post("/meetings/:meetingId/agenda-items", use: forward(AgendaAdd.self, body: true, status: .created))
+        api.post("/meetings/:meetingId/agenda/circulate", use: forward(AgendaCirculate.self))
+        api.post("/meetings/:meetingId/status-reports", use: forward(StatusReportSubmit.self, body: true))
+        api.put("/meetings/:meetingId/items/:itemId", use: forward(MinutesItemSet.self, body: true))
+        api.post("/meetings/:meetingId/actions", use: forward(ActionAdd.self, body: true, status: .created))
+        api.patch("/meetings/:meetingId/actions/:actionId", use: forward(ActionUpdate.self, body: true))
+        api.post("/meetings/:meetingId/links", use: forward(LinkAdd.self, body: true, status: .created))
+        api.post("/meetings/:meetingId/attachments", use: forward(AttachmentAdd.self, body: true, status: .created))
+        api.get("/meetings/:meetingId/attachments/:attachmentId", use: forward(AttachmentGet.self))
+        api.post("/meetings/:meetingId/minutes/circulate", use: forward(MinutesCirculate.self))
+        api.post("/meetings/:meetingId/minutes/approve", use: forward(MinutesApprove.self, body: true))
+        api.post("/meetings/:meetingId/minutes/file", use: forward(MinutesFile.self))
+        api.get("/meetings/:meetingId/minutes/versions", use: forward(MinutesVersions.self))
         api.get("/meetings/:meetingId/export", use: apiExport)
-        api.post("/minutes/import", use: forward("meetings.import", body: true, status: .created))
-        api.get("/minutes/search", use: forward("meetings.search", query: ["centre", "q"]))
-        api.get("/management-groups/:centre", use: forward("meetings.groups.list", query: ["date"]))
-        api.get("/management-groups/:centre/history", use: forward("meetings.groups.history"))
-        api.post("/management-groups/:centre/replace", use: forward("meetings.groups.replace", body: true))
-        api.get("/management-groups/:centre/attendance", use: forward("meetings.attendance.agencies"))
-        api.post("/meetings-mail/flush", use: forward("meetings.mail.flush"))
-        api.post("/meetings-reminders/run", use: forward("meetings.reminders.run"))
+        api.post("/minutes/import", use: forward(MinutesImport.self, body: true, status: .created))
+        api.get("/minutes/search", use: forward(MinutesSearch.self, query: ["centre", "q"]))
+        api.get("/management-groups/:centre", use: forward(GroupList.self, query: ["date"]))
+        api.get("/management-groups/:centre/history", use: forward(GroupHistory.self))
+        api.post("/management-groups/:centre/replace", use: forward(GroupReplace.self, body: true))
+        api.get("/management-groups/:centre/attendance", use: forward(AttendanceAgencies.self))
+        api.post("/meetings-mail/flush", use: forward(MailFlush.self))
+        api.post("/meetings-reminders/run", use: forward(RemindersRun.self))
 
         group.get("/moten", use: listPage)
         group.post("/moten", use: createForm)
@@ -57,10 +58,12 @@ struct MeetingRoutes: ServiceRoutes {
 
     // MARK: JSON API
 
-    /// A route that sends `type` with the path parameters (`meetingId`, `itemId`, …, `centre`),
-    /// the listed query items and, with `body`, the JSON body.
-    func forward(_ type: String, query: [String] = [], body: Bool = false, status: HTTPResponse.Status = .ok)
+    /// A route that sends the message of `contract` with the path parameters (`meetingId`, `itemId`,
+    /// …, `centre`), the listed query items and, with `body`, the client's JSON body as it came (the
+    /// service refuses a member the contract does not name); the reply goes back as it came.
+    func forward<C: ContractRequest>(_ contract: C.Type, query: [String] = [], body: Bool = false, status: HTTPResponse.Status = .ok)
         -> @Sendable (Request, Context) async throws -> Response {
+        let type = C.type
         let routes = self
         return { request, context in
             let user = try routes.apiUser(context)
@@ -78,14 +81,14 @@ struct MeetingRoutes: ServiceRoutes {
     @Sendable func apiExport(_ request: Request, context: Context) async throws -> Response {
         let user = try apiUser(context)
         let format = request.uri.queryParameters.get("format") ?? "markdown"
-        let reply = try await call("meetings.export", ["meetingId": .string(context.parameters.get("meetingId") ?? ""), "format": .string(format)], user: user)
-        return document(reply)
+        let request = MinutesExport(meetingId: context.parameters.get("meetingId") ?? "", format: format)
+        return document(try MinutesExport.reply(try await call(MinutesExport.type, try request.body(), user: user)))
     }
 
-    func document(_ reply: JSONValue) -> Response {
-        let html = reply["format"]?.stringValue == "html"
+    func document(_ reply: MinutesExport.Reply) -> Response {
+        let html = reply.format == ExportFormat.html.rawValue
         return Response(status: .ok, headers: [.contentType: html ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: reply["text"]?.stringValue ?? "")))
+                        body: .init(byteBuffer: ByteBuffer(string: reply.text)))
     }
 
     // MARK: Pages
@@ -95,25 +98,28 @@ struct MeetingRoutes: ServiceRoutes {
         return session
     }
 
-    func ask(_ type: String, _ body: [String: JSONValue], _ session: SessionInfo) async throws(HubError) -> JSONValue {
-        try await call(type, .object(body), user: session.user)
+    /// Sends a request for the signed-in user and reads its reply type.
+    func ask<C: ContractRequest>(_ request: C, _ session: SessionInfo) async throws(HubError) -> C.Reply {
+        try C.reply(try await call(C.type, try request.body(), user: session.user))
     }
 
-    func attempt(_ type: String, _ body: [String: JSONValue], _ session: SessionInfo) async -> Result<JSONValue, HubError> {
-        do { return .success(try await ask(type, body, session)) } catch { return .failure(error) }
+    /// A reply as the templates read it: its members by their wire names.
+    func view(_ value: some Encodable) -> Any {
+        ((try? JSONValue.encode(value)) ?? .object([:])).mustache
     }
+
+    func viewRow(_ value: some Encodable) -> [String: Any] { view(value) as? [String: Any] ?? [:] }
 
     /// `GET /moten/{id}/kalender.ics`: the meeting for one's calendar, with the invitations' UID
     /// so that a calendar that has the invitation merges the two.
     @Sendable func calendarDownload(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
         let id = context.parameters.get("meetingId") ?? ""
-        let m = try await ask("meetings.get", ["meetingId": .string(id)], s)
-        let date = m["date"]?.stringValue ?? ""
-        let event = ICalendar.Event(uid: "meeting-\(id)@utvag-hub", sequence: Int(m["sequence"]?.numberValue ?? 0),
-                                    start: .init(date: date, time: m["start"]?.stringValue ?? ""), end: .init(date: date, time: m["end"]?.stringValue ?? ""),
-                                    summary: "Ledningsgruppsmöte \(m["centreName"]?.stringValue ?? "")", location: m["place"]?.stringValue,
-                                    url: m["link"]?.stringValue)
+        let detail = try await ask(MeetingGet(meetingId: id), s), m = detail.meeting
+        let date = m.date
+        let event = ICalendar.Event(uid: "meeting-\(id)@utvag-hub", sequence: m.sequence,
+                                    start: .init(date: date, time: m.start), end: .init(date: date, time: m.end),
+                                    summary: "Ledningsgruppsmöte \(detail.centreName)", location: m.place, url: m.link)
         return CalendarFile.response([event], filename: "ledningsgrupp-\(date).ics")
     }
 
@@ -123,18 +129,18 @@ struct MeetingRoutes: ServiceRoutes {
     }
 
     func renderList(_ s: SessionInfo, _ lang: Language, form: [String: String], error: HubError?) async throws -> Response {
-        let meetings = try await ask("meetings.list", [:], s)["meetings"]?.arrayValue ?? []
+        let meetings = try await ask(MeetingList(), s).meetings
         let centres = (try? await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
         let mayCreate = s.user.role == .admin || s.user.role == .staff
         // The chair's view: each member agency's attendance, absences in a row flagged.
         var attendance: [[String: Any]] = []
         let own = s.user.role == .admin ? centres.compactMap { $0["id"] } : (s.user.role == .staff || s.user.role == .board ? [s.user.centre].compactMap { $0 } : [])
         for centre in own {
-            guard let reply = try? await ask("meetings.attendance.agencies", ["centre": .string(centre)], s) else { continue }
-            for a in reply["agencies"]?.arrayValue ?? [] {
-                let n = Int(a["absentInARow"]?.numberValue ?? 0)
-                attendance.append(["centre": centre, "agencyName": a["agencyName"]?.stringValue ?? "", "meetings": a["meetings"]?.arrayValue?.count ?? 0,
-                                   "absentInARow": n, "flagged": a["flagged"]?.boolValue ?? false,
+            guard let reply = try? await ask(AttendanceAgencies(centre: centre), s) else { continue }
+            for a in reply.agencies {
+                let n = a.absentInARow
+                attendance.append(["centre": centre, "agencyName": a.agencyName, "meetings": a.meetings.count,
+                                   "absentInARow": n, "flagged": a.flagged,
                                    "flagText": lang.t("mt_absent_flag", ["n": String(n)])])
             }
         }
@@ -142,10 +148,10 @@ struct MeetingRoutes: ServiceRoutes {
         for index in attendance.indices { attendance[index]["centre"] = centreNames[attendance[index]["centre"] as? String ?? ""] ?? "" }
         return pages.render("mt_list", title: lang.t("mt_title"), language: lang, session: s, data: [
             "meetings": meetings.map { m -> [String: Any] in
-                var row = (m.mustache as? [String: Any]) ?? [:]
-                row["centre"] = centreNames[m["centre"]?.stringValue ?? ""] ?? ""
-                row["statusText"] = lang.t("mt_status_" + (m["status"]?.stringValue ?? ""))
-                row["minutesText"] = lang.t("mt_minutes_" + (m["minutesStatus"]?.stringValue ?? ""))
+                var row = viewRow(m)
+                row["centre"] = centreNames[m.meeting.centre] ?? ""
+                row["statusText"] = MeetingStatus.name(of: m.meeting.status, lang.rawValue)
+                row["minutesText"] = MinutesStatus.name(of: m.minutesStatus, lang.rawValue)
                 return row
             },
             "hasMeetings": !meetings.isEmpty, "mayCreate": mayCreate, "attendance": attendance, "hasAttendance": !attendance.isEmpty,
@@ -173,10 +179,11 @@ struct MeetingRoutes: ServiceRoutes {
         let s = try session(context)
         var request = request
         let form = try await Forms.read(&request, context: context)
-        var body: [String: JSONValue] = [:]
-        for k in ["centre", "date", "start", "end", "place", "link"] { if let v = form[k], !v.isEmpty { body[k] = .string(v) } }
-        switch await attempt("meetings.create", body, s) {
-        case .success(let m): return Redirect.to("/moten/\(m["id"]?.stringValue ?? "")?klart=meeting_created")
+        func given(_ k: String) -> String? { form[k].flatMap { $0.isEmpty ? nil : $0 } }
+        let create = MeetingCreate(centre: given("centre") ?? "", date: given("date") ?? "", start: given("start"), end: given("end"),
+                                   place: given("place"), link: given("link"))
+        switch await attempt(create, s) {
+        case .success(let m): return Redirect.to("/moten/\(m.meeting.id)?klart=meeting_created")
         case .failure(let e) where [.validation, .conflict, .notFound].contains(e.code):
             return try await renderList(s, context.language, form: form, error: e)
         case .failure(let e): throw e
@@ -191,59 +198,56 @@ struct MeetingRoutes: ServiceRoutes {
 
     func renderMeeting(_ s: SessionInfo, _ lang: Language, id: String, error: HubError?, form: [String: String],
                        done: String? = nil) async throws -> Response {
-        let m = try await ask("meetings.get", ["meetingId": .string(id)], s)
+        let detail = try await ask(MeetingGet(meetingId: id), s), m = detail.meeting
         let staff = s.user.role == .admin || s.user.role == .staff
-        let minutesStatus = m["minutes"]?["status"]?.stringValue ?? "draft"
-        let editable = staff && (minutesStatus == "draft" || minutesStatus == "circulated") && m["status"]?.stringValue != "cancelled"
-        var versions: [JSONValue] = []
-        if staff { versions = (try? await ask("meetings.minutes.versions", ["meetingId": .string(id)], s))?["versions"]?.arrayValue ?? [] }
+        let minutesStatus = detail.minutes?.status ?? MinutesStatus.draft.rawValue
+        let editable = staff && (MinutesStatus(rawValue: minutesStatus)?.isEditable ?? false) && m.status != MeetingStatus.cancelled.rawValue
+        var versions: [MinutesVersions.Version] = []
+        if staff { versions = (try? await ask(MinutesVersions(meetingId: id), s))?.versions ?? [] }
         // Circulated at … in Stockholm time, not the stored UTC.
-        versions = versions.map { v in
-            guard var o = v.objectValue, let at = o["circulatedAt"]?.stringValue else { return v }
-            o["circulatedAt"] = .string(lang.dateTime(at))
-            return .object(o)
-        }
+        for index in versions.indices { versions[index].circulatedAt = lang.dateTime(versions[index].circulatedAt) }
         let errItem = form["itemId"]
-        return pages.render("mt_meeting", title: lang.t("mt_meeting_title", ["date": m["date"]?.stringValue ?? ""]), language: lang, session: s, data: [
-            "m": m.mustache, "staff": staff, "editable": editable, "agencyUser": s.user.role == .agency,
-            "statusText": lang.t("mt_status_" + (m["status"]?.stringValue ?? "")), "minutesText": lang.t("mt_minutes_" + minutesStatus),
-            "planned": m["status"]?.stringValue == "planned",
-            "approved": minutesStatus == "approved",
+        return pages.render("mt_meeting", title: lang.t("mt_meeting_title", ["date": m.date]), language: lang, session: s, data: [
+            "m": view(detail), "staff": staff, "editable": editable, "agencyUser": s.user.role == .agency,
+            "statusText": MeetingStatus.name(of: m.status, lang.rawValue), "minutesText": MinutesStatus.name(of: minutesStatus, lang.rawValue),
+            "planned": m.status == MeetingStatus.planned.rawValue,
+            "approved": minutesStatus == MinutesStatus.approved.rawValue,
             // The message after a step ("Dagordningen är utskickad."), by the step's code only.
             "done": done.map { lang.t("mt_done_" + $0) } as Any,
             // Offered only when it can be done: minutes once the meeting has begun, approval of
             // circulated, unchanged previous minutes that are not yet approved.
-            "mayCirculateMinutes": editable && m["started"]?.boolValue == true,
-            "mayApprovePrevious": m["previousMinutes"]?["approvable"]?.boolValue == true,
-            "previousDate": m["previousMinutes"]?["date"]?.stringValue ?? "",
-            "attendees": (m["attendees"]?.arrayValue ?? []).map { a -> [String: Any] in
-                var row = (a.mustache as? [String: Any]) ?? [:]
-                let st = a["status"]?.stringValue ?? ""
-                row["statusText"] = lang.t("mt_att_" + st)
-                for option in ["present", "regrets", "absent"] { row["is_" + option] = st == option }
+            "mayCirculateMinutes": editable && detail.started,
+            "mayApprovePrevious": detail.previousMinutes?.approvable == true,
+            "previousDate": detail.previousMinutes?.date ?? "",
+            // The attendance choices, named by the contract's vocabulary.
+            "attNames": Dictionary(uniqueKeysWithValues: AttendanceStatus.recorded.map { ($0.rawValue, AttendanceStatus.name(of: $0.rawValue, lang.rawValue)) }),
+            "attendees": detail.attendees.map { a -> [String: Any] in
+                var row = viewRow(a)
+                row["statusText"] = AttendanceStatus.name(of: a.status, lang.rawValue)
+                for option in AttendanceStatus.recorded { row["is_" + option.rawValue] = a.status == option.rawValue }
                 return row
             },
-            "items": (m["agenda"]?.arrayValue ?? []).enumerated().map { (i, item) -> [String: Any] in
-                var row = (item.mustache as? [String: Any]) ?? [:]
+            "items": detail.agenda.enumerated().map { (i, item) -> [String: Any] in
+                var row = viewRow(item)
                 row["number"] = i + 1
-                row["isStatusRound"] = item["kind"]?.stringValue == "status-round"
-                if errItem == item["id"]?.stringValue { row["error"] = error.map { message($0, lang) } ?? "" }
+                row["isStatusRound"] = item.kind == AgendaItemKind.statusRound.rawValue
+                if errItem == item.id { row["error"] = error.map { message($0, lang) } ?? "" }
                 return row
             },
-            "reports": (m["statusReports"]?.arrayValue ?? []).map(\.mustache),
-            "actions": (m["actions"]?.arrayValue ?? []).map(\.mustache), "carried": (m["carriedActions"]?.arrayValue ?? []).map(\.mustache),
-            "hasCarried": !(m["carriedActions"]?.arrayValue ?? []).isEmpty,
-            "versions": versions.map(\.mustache), "hasVersions": !versions.isEmpty,
+            "reports": detail.statusReports.map { view($0) },
+            "actions": detail.actions.map { view($0) }, "carried": detail.carriedActions.map { view($0) },
+            "hasCarried": !detail.carriedActions.isEmpty,
+            "versions": versions.map { view($0) }, "hasVersions": !versions.isEmpty,
             "hasError": error != nil && errItem == nil, "errorText": error.map { message($0, lang) } ?? "", "err": errorMap(error, lang),
         ], status: error == nil ? .ok : .badRequest)
     }
 
     static let actions: [String: String] = [
-        "punkt": "meetings.minutes.item.set", "ny-punkt": "meetings.agenda.add", "narvaro": "meetings.attendance.set",
-        "atgard": "meetings.minutes.actions.add", "atgard-klar": "meetings.minutes.actions.update",
-        "skicka-dagordning": "meetings.agenda.circulate", "skicka-anteckningar": "meetings.minutes.circulate",
-        "godkann-foregaende": "meetings.minutes.approve", "arkivera": "meetings.minutes.file", "stall-in": "meetings.cancel",
-        "lagesrapport": "meetings.status-report.submit",
+        "punkt": MinutesItemSet.type, "ny-punkt": AgendaAdd.type, "narvaro": AttendanceSet.type,
+        "atgard": ActionAdd.type, "atgard-klar": ActionUpdate.type,
+        "skicka-dagordning": AgendaCirculate.type, "skicka-anteckningar": MinutesCirculate.type,
+        "godkann-foregaende": MinutesApprove.type, "arkivera": MinutesFile.type, "stall-in": MeetingCancel.type,
+        "lagesrapport": StatusReportSubmit.type,
     ]
 
     /// Every form on the meeting page posts here; a refused change shows the page again with the error by its field.
@@ -261,17 +265,7 @@ struct MeetingRoutes: ServiceRoutes {
                                      question: lang.t("mt_cancel_question"), details: [lang.t("mt_cancel_detail")],
                                      confirmLabel: lang.t("mt_cancel_yes"), cancelURL: "/moten/\(id)")
         }
-        var body: [String: JSONValue] = ["meetingId": .string(id)]
-        for k in ["itemId", "text", "decisions", "title", "owner", "agency", "due", "actionId", "status"] where form[k] != nil {
-            body[k] = .string(form[k]!)
-        }
-        if type == "meetings.minutes.item.set" { body["confidential"] = .bool(form["confidential"] == "on") }
-        if type == "meetings.attendance.set" {
-            body["entries"] = .array(form.keys.filter { $0.hasPrefix("att_") }.sorted().map {
-                .object(["memberId": .string(String($0.dropFirst(4))), "status": .string(form[$0] ?? "")])
-            })
-        }
-        switch await attempt(type, body, s) {
+        switch await send(type, meeting: id, form: form, s) {
         case .success: return Redirect.to("/moten/\(id)?klart=\(action)" + (form["itemId"].map { "#item-\($0)" } ?? ""))
         case .failure(let e) where ![.unauthenticated, .internal, .storage, .timeout, .busy].contains(e.code):
             return try await renderMeeting(s, context.language, id: id, error: e, form: form)
@@ -279,16 +273,44 @@ struct MeetingRoutes: ServiceRoutes {
         }
     }
 
+    /// The request a form of the meeting page makes, sent; a form field the message does not take is not sent.
+    func send(_ type: String, meeting id: String, form: [String: String], _ s: SessionInfo) async -> Result<Void, HubError> {
+        func sent<C: ContractRequest>(_ request: C) async -> Result<Void, HubError> { await attempt(request, s).map { _ in () } }
+        let itemId = form["itemId"] ?? "", text = form["text"] ?? ""
+        switch type {
+        case MinutesItemSet.type:
+            return await sent(MinutesItemSet(meetingId: id, itemId: itemId, text: form["text"], decisions: form["decisions"], title: form["title"],
+                                             confidential: form["confidential"] == "on"))
+        case AgendaAdd.type: return await sent(AgendaAdd(meetingId: id, title: form["title"] ?? "", agency: form["agency"]))
+        case AttendanceSet.type:
+            return await sent(AttendanceSet(meetingId: id, entries: form.keys.filter { $0.hasPrefix("att_") }.sorted().map {
+                AttendanceSet.Entry(memberId: String($0.dropFirst(4)), status: form[$0] ?? "")
+            }))
+        case ActionAdd.type:
+            return await sent(ActionAdd(meetingId: id, itemId: form["itemId"], text: text, owner: form["owner"] ?? "", agency: form["agency"], due: form["due"]))
+        case ActionUpdate.type: return await sent(ActionUpdate(meetingId: id, actionId: form["actionId"] ?? "", status: form["status"] ?? ""))
+        case AgendaCirculate.type: return await sent(AgendaCirculate(meetingId: id))
+        case MinutesCirculate.type: return await sent(MinutesCirculate(meetingId: id))
+        case MinutesApprove.type: return await sent(MinutesApprove(meetingId: id))
+        case MinutesFile.type: return await sent(MinutesFile(meetingId: id))
+        case MeetingCancel.type: return await sent(MeetingCancel(meetingId: id))
+        default: return await sent(StatusReportSubmit(meetingId: id, agency: form["agency"], text: text))
+        }
+    }
+
+    func attempt<C: ContractRequest>(_ request: C, _ session: SessionInfo) async -> Result<C.Reply, HubError> {
+        do { return .success(try await ask(request, session)) } catch { return .failure(error) }
+    }
+
     @Sendable func markdownDownload(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
-        let reply = try await ask("meetings.export", ["meetingId": .string(context.parameters.get("meetingId") ?? ""), "format": "markdown"], s)
-        var r = document(reply)
+        var r = document(try await ask(MinutesExport(meetingId: context.parameters.get("meetingId") ?? "", format: ExportFormat.markdown.rawValue), s))
         r.headers[.contentDisposition] = "attachment; filename=\"motesanteckningar.md\""
         return r
     }
 
     @Sendable func printPage(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
-        return document(try await ask("meetings.export", ["meetingId": .string(context.parameters.get("meetingId") ?? ""), "format": "html"], s))
+        return document(try await ask(MinutesExport(meetingId: context.parameters.get("meetingId") ?? "", format: ExportFormat.html.rawValue), s))
     }
 }
