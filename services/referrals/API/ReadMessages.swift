@@ -96,7 +96,7 @@ public enum ListReferrals: ReferralsMessage {
 /// are refused (`validation`, "Unknown field.", naming the first in sorted order).
 public enum FindReferrals: ReferralsMessage {
     public static let type = "referrals.find"
-    public struct Request: Codable, Sendable, Equatable, StrictlyDecodable {
+    public struct Request: Codable, Sendable, Equatable {
         public var centre: String?
         public var status: ReferralStatus?
         public var category: ClientCategory?
@@ -114,6 +114,7 @@ public enum FindReferrals: ReferralsMessage {
         public var limit: Int?
         public var cursor: String?
         public init() {}
+        /// The fields a search may give (`JSONValue.refuseUnknownFields`).
         public static let fieldNames: Set<String> = ["centre", "status", "category", "municipality", "agency", "from", "to", "reference",
                                                      "externalRef", "identityNumber", "purpose", "order", "limit", "cursor"]
     }
