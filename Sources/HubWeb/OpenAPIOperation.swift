@@ -115,6 +115,18 @@ package struct APIOperation: Sendable {
         return out.joined(separator: "\n")
     }
 
+    /// `operations` with the JSON body of each success response that `replies` names (by
+    /// operation id) in place of the table's: a module keeps its reply schemas apart from its
+    /// table of operations. Other media types (CSV, Markdown) stay as the table has them.
+    package static func replying(_ operations: [APIOperation], _ replies: [String: String]) -> [APIOperation] {
+        operations.map { operation in
+            guard let schema = replies[operation.id] else { return operation }
+            var out = operation
+            out.response = operation.response.map { $0.media == "application/json" ? (media: $0.media, schema: schema) : $0 }
+            return out
+        }
+    }
+
     /// Operations as YAML under `paths:`, grouped by path in first-seen order.
     package static func paths(_ operations: [APIOperation]) -> String {
         var order: [String] = []

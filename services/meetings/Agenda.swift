@@ -51,7 +51,7 @@ enum Agenda {
         let attendees = try await AttendeeRecord.all(db, meeting: m.id)
         let members = attendees.filter { $0.agency == agency && (municipality == nil || $0.municipality == municipality) }
         guard let first = members.first else {
-            throw HubError(.validation, "That agency is not a member of this centre's management group.", field: "body.agency")
+            throw HubError(.notFound, "That agency is not a member of this centre's management group.", field: "body.agency")
         }
         return (agency, municipality ?? first.municipality ?? "")
     }

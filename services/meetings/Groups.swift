@@ -92,7 +92,7 @@ enum Groups {
         }
         let old = try member(row)
         guard old.to == nil || old.to! >= from else { throw HubError(.conflict, "That term has already ended.", field: "body.memberId") }
-        guard from > old.from else { throw HubError(.validation, "The new term must start after the current one started.", field: "body.from") }
+        guard from > old.from else { throw HubError(.conflict, "The new term must start after the current one started.", field: "body.from") }
         let end = SwedishDate.minus(days: 1, from: from)
         try await c.database.execute("UPDATE group_members SET valid_to = ? WHERE centre_id = ? AND member_id = ?",
                                      [.text(end), .text(centre), .text(memberID)])

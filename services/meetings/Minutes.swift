@@ -42,7 +42,7 @@ enum Minutes {
         guard let id else { return nil }
         guard let row = try await db.queryFirst("SELECT \(AgendaItemRecord.columns) FROM agenda_items WHERE meeting_id = ? AND id = ?",
                                                 [.text(meeting), .text(id)]) else {
-            throw HubError(.validation, "Not an item of this meeting's agenda.", field: field)
+            throw HubError(.notFound, "Not an item of this meeting's agenda.", field: field)
         }
         return try AgendaItemRecord(row: row)
     }
