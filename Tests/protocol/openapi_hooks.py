@@ -207,6 +207,21 @@ def _contact(body):
     _served(body)
 
 
+with open(os.path.join(_CONFIG, "management-groups.json"), encoding="utf-8") as f:
+    _groups = json.load(f).get("groups", [])
+# Agencies with a member in every centre's management group (and so invited to every meeting).
+_MEMBER_AGENCIES = sorted(set(AGENCIES).intersection(*[{m.get("agency") for m in g.get("members", [])} for g in _groups])) if _groups else []
+
+
+def _status_report(body):
+    """A status report speaks for an agency invited to the meeting (a member of its centre's
+    management group), for the municipality that member has: an agency every group has, and
+    the member's own municipality (none named)."""
+    if _MEMBER_AGENCIES and body.get("agency") not in _MEMBER_AGENCIES:
+        body["agency"] = _MEMBER_AGENCIES[0]
+    body["municipality"] = None
+
+
 # An attachment said to be a PDF must start as one ("%PDF"); other types are taken as sent.
 _FILES = {"application/pdf": base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode()}
 
@@ -223,6 +238,7 @@ RULES = {
     ("POST", "/api/v1/tour-visits"): _served,
     ("POST", "/api/v1/lectures"): _served,
     ("POST", "/api/v1/supervision-assignments"): _served,
+    ("POST", "/api/v1/meetings/{meetingId}/status-reports"): _status_report,
 }
 
 
@@ -270,6 +286,13 @@ def map_case(context, case):
         return case
     if key == ("POST", "/api/v1/meetings/{meetingId}/attachments") and not _negative(case) and isinstance(case.body, dict):
         case.body = dict(case.body, data=_FILES.get(case.body.get("contentType"), case.body.get("data")))
+        return case
+    if key == ("GET", "/api/v1/referrals") and not _negative(case):
+        # An administrator's lists (without a search item: the working lists) are a centre's.
+        query = dict(case.query or {})
+        if not _text(query.get("centre")):
+            query["centre"] = sorted(SERVED)[0]
+            case.query = query
         return case
     rule = RULES.get(key)
     if rule is None or _negative(case) or not isinstance(case.body, dict):

@@ -93,7 +93,7 @@ enum Minutes {
         let actionID = try b.string("actionId", max: 40)
         let status = try b.choice("status", ["open", "done"])
         guard let row = try await c.database.queryFirst(ActionRecord.select + " WHERE a.id = ? AND m.centre_id = ?", [.text(actionID), .text(m.centre)]) else {
-            throw HubError(.validation, "Not an action item of this centre.", field: "body.actionId")
+            throw HubError(.notFound, "Not an action item of this centre.", field: "body.actionId")
         }
         let action = try ActionRecord(row: row)
         if action.meetingID != m.id { try await requireEditable(c.database, meeting: m.id) }
