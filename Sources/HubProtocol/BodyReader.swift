@@ -35,8 +35,11 @@ public struct BodyReader: Sendable {
         case nil, .null?: return nil
         case .string(let s)?:
             let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
-            // Counted in Unicode scalars, as JSON Schema's maxLength counts (the API's document).
-            guard trimmed.unicodeScalars.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: field(key), reason: .tooLong) }
+            // Blank text is text not given, however long. Other text is counted in Unicode
+            // scalars before trimming, as JSON Schema's maxLength counts the text as sent (the
+            // API's document): white space around it counts too.
+            if trimmed.isEmpty { return nil }
+            guard s.unicodeScalars.count <= max else { throw HubError(.validation, "Too long: at most \(max) characters.", field: field(key), reason: .tooLong) }
             // C0, DEL, C1 and the Unicode line separators; multi-line text may hold new lines and tabs.
             let bad = trimmed.unicodeScalars.contains {
                 ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}")

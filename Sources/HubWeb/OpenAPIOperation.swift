@@ -115,6 +115,18 @@ package struct APIOperation: Sendable {
         return out.joined(separator: "\n")
     }
 
+    /// `operations` with the JSON body of each success response that `replies` names (by
+    /// operation id) in place of the table's: a module keeps its reply schemas apart from its
+    /// table of operations. Other media types (CSV, Markdown) stay as the table has them.
+    package static func replying(_ operations: [APIOperation], _ replies: [String: String]) -> [APIOperation] {
+        operations.map { operation in
+            guard let schema = replies[operation.id] else { return operation }
+            var out = operation
+            out.response = operation.response.map { $0.media == "application/json" ? (media: $0.media, schema: schema) : $0 }
+            return out
+        }
+    }
+
     /// Operations as YAML under `paths:`, grouped by path in first-seen order.
     package static func paths(_ operations: [APIOperation]) -> String {
         var order: [String] = []
@@ -208,11 +220,14 @@ package enum APISchema {
     /// An object with `properties` (name → schema), those in `required` required. The
     /// services read a null or blank member as one not given, so an optional member may be either.
     /// `blankIsAbsent` false: a reader that takes blank text as given (the registration engine's).
+    /// `blankTextIsAbsent`: with `blankIsAbsent` false, free text (not a code, date or id) is
+    /// still read as not given when blank (the referral submission's validator).
     package static func object(_ properties: [(String, String)], required: [String] = [], closed: Bool = false,
-                               blankIsAbsent: Bool = true) -> String {
+                               blankIsAbsent: Bool = true, blankTextIsAbsent: Bool = false) -> String {
         let props = properties.map { name, schema in
             if required.contains(name) { return "\(name): \(schema)" }
-            return "\(name): { anyOf: [\(schema), { type: \"null\" }\(blankIsAbsent && isText(schema) ? ", " + blank : "")] }"
+            let blankTaken = blankIsAbsent ? isText(schema) : blankTextIsAbsent && schema.hasPrefix("{ type: string, maxLength:")
+            return "\(name): { anyOf: [\(schema), { type: \"null\" }\(blankTaken ? ", " + blank : "")] }"
         }.joined(separator: ", ")
         let req = required.isEmpty ? "" : ", required: [\(required.joined(separator: ", "))]"
         return "{ type: object\(req), properties: { \(props) }\(closed ? ", additionalProperties: false" : "") }"
@@ -239,7 +254,7 @@ package enum APISchema {
             Date: { type: string, pattern: '^\(day)$', description: "A real date YYYY-MM-DD, 1900–2200" }
             Time: { type: string, pattern: '^\(clock)$', description: "HH:MM, Europe/Stockholm" }
             CentreMunicipality: \(reference.served.isEmpty ? "{ type: object }"
-                : "{ anyOf: [" + reference.served.map { "{ properties: { centreId: { const: \(quoted($0.centre)) }, municipality: { anyOf: [\(choice($0.municipalities)), { type: \"null\" }] } } }" }.joined(separator: ", ") + "] }")
+                : "{ anyOf: [" + reference.served.map { "{ properties: { centreId: { const: \(quoted($0.centre)) }, municipality: { anyOf: [\(choice($0.municipalities)), { type: \"null\" }, \(blank)] } } }" }.joined(separator: ", ") + "] }")
             RiskAnswers: { type: object, additionalProperties: \(reference.riskQuestions.isEmpty ? "{ type: string }"
                 : "false, properties: { " + reference.riskQuestions.map { "\($0.id): \(choice(reference.riskAnswers))" }.joined(separator: ", ") + " }") }
             RequiredRiskAnswers: { type: object, required: [\(reference.riskQuestions.filter(\.required).map(\.id).joined(separator: ", "))] }

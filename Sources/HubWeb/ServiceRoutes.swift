@@ -95,7 +95,10 @@ package extension ServiceRoutes {
 
 
     /// Sends `type` for `user`; `key` (the API's `Idempotency-Key`) makes a retry return the
-    /// first result. It is namespaced by user so that two users' keys never collide.
+    /// first result. The message id is a hash of the user, the message type, the body (path
+    /// ids included) and the key: two users' keys never collide, and the same key sent with
+    /// another request (another step, another referral, other fields) is another command,
+    /// not a replay of the first one's reply.
     package func call(_ type: String, _ body: JSONValue, user: User, key: String? = nil) async throws(HubError) -> JSONValue {
         var o = body.objectValue ?? [:]
         o["actor"] = BusActor.of(user)
@@ -104,7 +107,9 @@ package extension ServiceRoutes {
             guard !key.isEmpty, key.utf8.count <= 80, MessageID.isValid(key) else {
                 throw HubError(.validation, "The Idempotency-Key must be 1–80 printable characters.", field: "Idempotency-Key")
             }
-            id = "api:\(user.id):\(key)"
+            var request = Array("\(user.id)\u{0}\(type)\u{0}\(key)\u{0}".utf8)
+            request += JSONValue.object(o).serialized()
+            id = "api:" + Secrets.sha256Hex(String(decoding: request, as: UTF8.self))
         } else {
             id = MessageID.make()
         }

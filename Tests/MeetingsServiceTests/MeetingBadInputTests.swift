@@ -45,10 +45,10 @@ import Testing
     func agendaAndReports(_ backend: Backend) async throws {
         let h = try await Harness.make(backend)
         let id = try await h.meeting("2026-03-20")
-        // A status report from an agency that is not a member of Skaraborg's group (psychiatry).
+        // A status report from an agency that is not a member of Skaraborg's group (psychiatry): no such member, 404.
         try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "agency": "psychiatry", "text": "Läget"],
-                          as: nil, principal: .adapter("psychiatry"), code: "validation", field: "body.agency")
-        try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "text": "Läget"], as: Actors.psychiatry, code: "validation", field: "body.agency")
+                          as: nil, principal: .adapter("psychiatry"), code: "not_found", field: "body.agency")
+        try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "text": "Läget"], as: Actors.psychiatry, code: "not_found", field: "body.agency")
         // The police may not report for another agency.
         try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "agency": "kriminalvarden", "text": "Läget"],
                           as: nil, principal: .adapter("police"), code: "forbidden", field: "body.agency")
@@ -61,7 +61,7 @@ import Testing
                           code: "deadline_passed", field: "body.meetingId")
         try await refused(h, "meetings.agenda.add", ["meetingId": .string(id), "title": "Sent inkommen punkt"], code: "deadline_passed", field: "body.meetingId")
         try await refused(h, "meetings.attendance.set", ["meetingId": .string(id), "entries": [["memberId": "nobody", "status": "present"]]],
-                          code: "validation", field: "body.entries[0].memberId")
+                          code: "not_found", field: "body.entries[0].memberId")
         let police = try await h.member(agency: "police"), kv = try await h.member(agency: "kriminalvarden")
         try await refused(h, "meetings.attendance.set", ["meetingId": .string(id), "entries": [["memberId": .string(police), "status": "maybe"]]],
                           code: "validation", field: "body.entries[0].status")
@@ -98,7 +98,7 @@ import Testing
                           code: "validation", field: "body.due")
         try await refused(h, "meetings.minutes.actions.add", ["meetingId": .string(id), "text": "Gör något", "owner": "Anna", "agency": "nasa"],
                           code: "validation", field: "body.agency")
-        try await refused(h, "meetings.minutes.item.set", ["meetingId": .string(id), "itemId": "not-an-item", "text": "x"], code: "validation", field: "body.itemId")
+        try await refused(h, "meetings.minutes.item.set", ["meetingId": .string(id), "itemId": "not-an-item", "text": "x"], code: "not_found", field: "body.itemId")
         try await refused(h, "meetings.minutes.item.set", ["meetingId": .string(id), "itemId": .string(item), "text": .string(String(repeating: "x", count: 20_001))],
                           code: "validation", field: "body.text")
         try await refused(h, "meetings.minutes.item.set", ["meetingId": .string(id), "itemId": .string(item), "text": "x"], as: Actors.police, code: "forbidden")

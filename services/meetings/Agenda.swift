@@ -48,7 +48,7 @@ enum Agenda {
         let attendees = try await MeetingStore(db).attendees(meeting: m.id)
         let members = attendees.filter { $0.agency == agency && (municipality == nil || $0.municipality == municipality) }
         guard let first = members.first else {
-            throw HubError(.validation, "That agency is not a member of this centre's management group.", field: "body.agency")
+            throw HubError(.notFound, "That agency is not a member of this centre's management group.", field: "body.agency")
         }
         return (agency, municipality ?? first.municipality ?? "")
     }

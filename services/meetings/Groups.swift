@@ -83,7 +83,7 @@ enum Groups {
             throw HubError(.notFound, "Not a member of this centre's group.", field: "body.memberId")
         }
         guard old.to == nil || old.to! >= from else { throw HubError(.conflict, "That term has already ended.", field: "body.memberId") }
-        guard from > old.from else { throw HubError(.validation, "The new term must start after the current one started.", field: "body.from") }
+        guard from > old.from else { throw HubError(.conflict, "The new term must start after the current one started.", field: "body.from") }
         let end = SwedishDate.minus(days: 1, from: from)
         try await store.endTerm(centre: centre, member: memberID, on: end)
         let id = Ids.member(centre: centre, agency: old.agency, municipality: old.municipality, name: name, from: from)

@@ -36,7 +36,7 @@ enum Minutes {
     static func agendaItem(_ db: any DatabaseExecutor, meeting: String, id: String?, field: String) async throws(HubError) -> AgendaItemRecord? {
         guard let id else { return nil }
         guard let item = try await MeetingStore(db).agendaItem(meeting: meeting, id: id) else {
-            throw HubError(.validation, "Not an item of this meeting's agenda.", field: field)
+            throw HubError(.notFound, "Not an item of this meeting's agenda.", field: field)
         }
         return item
     }
@@ -87,7 +87,7 @@ enum Minutes {
         let status = try body.choice("status", ["open", "done"])
         let store = MeetingStore(context.database)
         guard let action = try await store.action(actionID, centre: m.centre) else {
-            throw HubError(.validation, "Not an action item of this centre.", field: "body.actionId")
+            throw HubError(.notFound, "Not an action item of this centre.", field: "body.actionId")
         }
         if action.meetingID != m.id { try await requireEditable(context.database, meeting: m.id) }
         try await store.setActionStatus(action.id, status: status, doneAt: status == "done" ? env.timestamp : nil)

@@ -57,16 +57,18 @@ extension Lifecycle {
             throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date")
         }
         let channel = try Fields.string(request.body, "channel", max: 20)
+        // A channel this referral's safe-contact instructions (or its lack of a referrer) rule
+        // out is refused by the referral's state, not by the body: 409 conflict.
         switch channel {
         case "via-referrer":
-            guard record.referrerAgency != nil else { throw HubError(.validation, "A self-referral has no referrer to go through.", field: "body.channel") }
+            guard record.referrerAgency != nil else { throw HubError(.conflict, "A self-referral has no referrer to go through.", field: "body.channel") }
         case "phone":
             guard !record.doNotContact, record.mayCall else {
-                throw HubError(.validation, "The safe-contact instructions forbid calling the client.", field: "body.channel")
+                throw HubError(.conflict, "The safe-contact instructions forbid calling the client.", field: "body.channel")
             }
         case "letter", "in-person":
             guard !record.doNotContact, !record.protectedIdentity else {
-                throw HubError(.validation, record.doNotContact ? "The client must not be contacted: go through the referrer."
+                throw HubError(.conflict, record.doNotContact ? "The client must not be contacted: go through the referrer."
                                                               : "No address is kept for a protected identity: go through the referrer.", field: "body.channel")
             }
         default:

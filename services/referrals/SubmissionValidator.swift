@@ -27,7 +27,8 @@ struct SubmissionProblems {
     mutating func text(_ value: String?, _ field: String, max: Int, required: Bool, multiline: Bool = false) -> String? {
         let t = value?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let t, !t.isEmpty {
-            if t.unicodeScalars.count > max { add(field, "Too long: at most \(max) characters.", .tooLong) ; return nil }
+            // Counted as sent, white space around it too, as JSON Schema's maxLength counts.
+            if let value, value.unicodeScalars.count > max { add(field, "Too long: at most \(max) characters.", .tooLong) ; return nil }
             let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
             if t.unicodeScalars.contains(where: { ($0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}") && !allowed.contains($0) }) {
                 add(field, multiline ? "Contains control characters." : "Control characters and new lines are not allowed in a one-line field.",

@@ -6,8 +6,21 @@ enum MeetingsOpenAPI {
     typealias Op = APIOperation
     static let centre = ["centre": APISchema.centre]
     static let object = "{ type: object }"
+    /// An http(s) address as `meetings.minutes.links.add` takes it: no spaces, a host.
+    static let link = #"{ type: string, maxLength: 1000, pattern: '^[\t-\r ]*https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,60}[A-Za-z0-9])?(?:/[A-Za-z0-9._~/%-]*)?[\t-\r ]*$' }"#
+    /// A file: a name without folders (not starting with '.'), one of the accepted types
+    /// (config/meetings.json `attachments.types`, as shipped), the content as base64.
+    static let attachment = APISchema.object([
+        ("filename", #"{ type: string, maxLength: 160, pattern: '^[\t-\r ]*[^\s./\\\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$' }"#),
+        ("contentType", APISchema.choice(["application/pdf", "image/png", "image/jpeg", "text/plain", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"])),
+        ("data", "{ type: string, minLength: 4, maxLength: 60000, pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$', description: \"The file, base64\" }"),
+        ("itemId", APISchema.text(40)),
+    ], required: ["filename", "contentType", "data"])
 
-    static let operations: [APIOperation] = [
+    /// Every operation, with its reply schema from `replies`.
+    static let operations = APIOperation.replying(table, replies)
+
+    static let table: [APIOperation] = [
         Op("get", "/api/v1/meetings", id: "listMeetings", tag: "meetings", summary: "Meetings the user may see, by date (meetings.list)",
            query: [APIParameter("centre", APISchema.centre), APIParameter("from", APISchema.date), APIParameter("to", APISchema.date)]),
         Op("post", "/api/v1/meetings", id: "createMeeting", tag: "meetings",
@@ -17,10 +30,10 @@ enum MeetingsOpenAPI {
            summary: "A meeting with attendees, agenda, status reports, action items and minutes state (meetings.get)"),
         Op("patch", "/api/v1/meetings/{meetingId}", id: "updateMeeting", tag: "meetings",
            summary: "Change date, time, place, chair or secretary; raises the iCalendar SEQUENCE (meetings.update)",
-           body: "{ $ref: \"#/components/schemas/MeetingChange\" }", conflict: true),
+           body: "{ $ref: \"#/components/schemas/MeetingChange\" }", bodyRequired: false, conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/cancel", id: "cancelMeeting", tag: "meetings", summary: "Cancel; METHOD:CANCEL to everyone invited (meetings.cancel)", conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/attendance", id: "setAttendance", tag: "meetings", summary: "Record present / regrets / absent (meetings.attendance.set)",
-           body: APISchema.object([("entries", "{ type: array, maxItems: 100, items: \(APISchema.object([("memberId", APISchema.text(40, required: true)), ("status", APISchema.choice(["present", "regrets", "absent"]))], required: ["memberId", "status"])) }")],
+           body: APISchema.object([("entries", "{ type: array, minItems: 1, maxItems: 100, items: \(APISchema.object([("memberId", APISchema.text(40, required: true)), ("status", APISchema.choice(["present", "regrets", "absent"]))], required: ["memberId", "status"])) }")],
                                   required: ["entries"]), conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/replies", id: "replyToInvitation", tag: "meetings",
            summary: "Attending or regrets (meetings.attendance.reply); a calendar program may send its iCalendar METHOD:REPLY as the text of calendar instead",
@@ -31,7 +44,7 @@ enum MeetingsOpenAPI {
         Op("post", "/api/v1/meetings/{meetingId}/agenda/circulate", id: "circulateAgenda", tag: "meetings", summary: "Send the agenda and the invitation (meetings.agenda.circulate)", conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/status-reports", id: "submitStatusReport", tag: "meetings",
            summary: "An agency's report for the status round (meetings.status-report.submit)",
-           body: APISchema.object([("text", APISchema.text(20000, required: true, multiline: true)), ("agency", APISchema.agency), ("municipality", APISchema.text(64))], required: ["text"]),
+           body: APISchema.object([("text", APISchema.text(20000, required: true, multiline: true)), ("agency", APISchema.agency), ("municipality", APISchema.text(64))], required: ["text", "agency"]),
            conflict: true),
         Op("put", "/api/v1/meetings/{meetingId}/items/{itemId}", id: "setMinutesItem", tag: "meetings",
            summary: "Minutes text, decisions, confidential flag of an item (meetings.minutes.item.set)",
@@ -44,9 +57,10 @@ enum MeetingsOpenAPI {
         Op("patch", "/api/v1/meetings/{meetingId}/actions/{actionId}", id: "updateActionItem", tag: "meetings", summary: "Mark an action item open or done (meetings.minutes.actions.update)",
            body: APISchema.object([("status", APISchema.choice(["open", "done"]))], required: ["status"]), conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/links", id: "addLink", tag: "meetings", summary: "Add a link (meetings.minutes.links.add)",
-           body: object, status: 201, conflict: true),
+           body: APISchema.object([("title", APISchema.text(200, required: true)), ("url", link), ("itemId", APISchema.text(40))], required: ["title", "url"]),
+           status: 201, conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/attachments", id: "addAttachment", tag: "meetings",
-           summary: "Attach a file as base64; SHA-256, size and type checked (meetings.minutes.attachments.add)", body: object, status: 201, conflict: true),
+           summary: "Attach a file as base64; SHA-256, size and type checked (meetings.minutes.attachments.add)", body: attachment, status: 201, conflict: true),
         Op("get", "/api/v1/meetings/{meetingId}/attachments/{attachmentId}", id: "getAttachment", tag: "meetings", summary: "An attachment with its checksum (meetings.minutes.attachments.get)"),
         Op("post", "/api/v1/meetings/{meetingId}/minutes/circulate", id: "circulateMinutes", tag: "meetings", summary: "Circulate a new version of the minutes (meetings.minutes.circulate)", conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/minutes/approve", id: "approvePreviousMinutes", tag: "meetings",

@@ -6,7 +6,10 @@ enum NetworksOpenAPI {
     typealias Op = APIOperation
     static let centreYear = [APIParameter("centre", APISchema.centre, required: true), APIParameter("year", APISchema.year)]
 
-    static let operations: [APIOperation] = [
+    /// Every operation, with its reply schema from `replies`.
+    static let operations = APIOperation.replying(table, replies)
+
+    static let table: [APIOperation] = [
         Op("get", "/api/v1/network-days", id: "listNetworkDays", tag: "networks", summary: "Network days, by date (networks.days.list)",
            query: [APIParameter("centre", APISchema.centre), APIParameter("year", APISchema.year)],
            response: [("application/json", "{ type: object, required: [days], properties: { days: { type: array, items: { $ref: \"#/components/schemas/NetworkDay\" } } } }")]),
@@ -70,7 +73,7 @@ enum NetworksOpenAPI {
         ("date", APISchema.date), ("startTime", APISchema.time), ("endTime", APISchema.time),
         ("venue", APISchema.text(300, required: true)),
         ("organisers", "{ type: array, maxItems: 20, items: \(APISchema.text(200, required: true)) }"),
-        ("programme", "{ type: array, maxItems: 50, items: \(APISchema.object([("start", APISchema.time), ("end", APISchema.time), ("title", APISchema.text(300, required: true)), ("speaker", APISchema.text(200))], required: ["start", "title"])) }"),
+        ("programme", "{ type: array, maxItems: 50, items: \(APISchema.object([("start", APISchema.time), ("end", APISchema.time), ("title", APISchema.text(300, required: true)), ("speaker", APISchema.text(200))], required: ["start", "title"], blankIsAbsent: false)) }"),
         ("capacity", "{ type: integer, minimum: 1, maximum: 10000 }"), ("feeSEK", "{ type: integer, minimum: 0, maximum: 100000 }"),
         ("deadline", APISchema.deadline), ("contactEmail", APISchema.email),
         ("purgeAfterDays", "{ type: integer, minimum: 0, maximum: 3650, description: \"Participant data is purged this many days after the day (default 90)\" }"),

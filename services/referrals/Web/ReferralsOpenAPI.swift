@@ -29,7 +29,10 @@ enum ReferralsOpenAPI {
         return "{ allOf: [\(fields), { if: { properties: { paused: { const: true } } }, then: \(paused) }] }"
     }()
 
-    static let operations: [APIOperation] = [
+    /// Every operation, with its reply schema from `replies`.
+    static let operations = APIOperation.replying(table, replies)
+
+    static let table: [APIOperation] = [
         Op("get", "/api/v1/referral-options", id: "referralOptions", tag: "referrals",
            summary: "What a referral may contain (categories, kinds of help, municipalities per centre with intake, reasons, risk questions)"),
         Op("post", "/api/v1/referrals", id: "submitReferral", tag: "referrals",
@@ -39,13 +42,13 @@ enum ReferralsOpenAPI {
         Op("get", "/api/v1/referrals", id: "listReferrals", tag: "referrals",
            summary: "Referrals without personal data. With any search item: every status, filtered, in pages (referrals.find). Without: view=queue (staff: the waiting list in order), centre (staff: the last 30 days), mine (agency); an administrator names the centre",
            query: [APIParameter("view", APISchema.choice(["queue", "centre", "mine"]))]
-               + searchFilters.map { APIParameter($0.0, $0.1, required: $0.0 == "centre") }),
+               + searchFilters.map { APIParameter($0.0, $0.1) }),
         Op("post", "/api/v1/referrals/search", id: "searchReferrals", tag: "referrals",
            summary: "Search referrals with a JSON body: the filters of GET /api/v1/referrals, and identityNumber with purpose (centre staff only; audited). A personnummer is never sent in a URL",
            body: search, bodyRequired: false),
         Op("get", "/api/v1/referrals/{id}", id: "getReferral", tag: "referrals",
            summary: "One referral. Staff of its centre get personal data (the read is audit-logged with its purpose); the referring agency gets the status view; another agency's referral is not found",
-           query: [APIParameter("purpose", APISchema.choice(purposes))], pathSchemas: ["id": referralId]),
+           query: [APIParameter("purpose", APISchema.choice(purposes), required: true, description: "Why it is opened (audited); the referring agency's status view does not read it")], pathSchemas: ["id": referralId]),
         Op("post", "/api/v1/referrals/{id}/{action}", id: "referralAction", tag: "referrals",
            summary: "A life-cycle step: receive; assess {decision: accept|redirect|decline, priority 1-3, reason, redirectTo}; appointment {date, channel}; treatment {mode: individual|group, groupId}; close {reason}; withdraw {reason}; reprioritise {priority, reason}. A step the status does not allow is 409 (invalid_transition)",
            pathSchemas: ["id": referralId, "action": APISchema.choice(["receive", "assess", "appointment", "treatment", "close", "withdraw", "reprioritise"])],
@@ -92,14 +95,17 @@ enum ReferralsOpenAPI {
     static var paths: String { APIOperation.paths(operations) }
 
     static let phone = "{ type: string, maxLength: 40, pattern: '^[ +()-]*(?:[0-9][ +()-]*){6,15}$' }"
-    static let identityNumber = "{ type: string, anyOf: [{ format: personnummer }, { format: samordningsnummer }], description: \"YYYYMMDD-NNNC or YYMMDD-NNNC: a real date of birth and the right check digit (day + 60 for a samordningsnummer)\" }"
+    /// Its shape is a pattern (digits, one '-' or '+'); its date and check digit are the format.
+    static let identityNumber = "{ type: string, pattern: '^[\\t ]*(?:[0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})[\\t ]*$', anyOf: [{ format: personnummer }, { format: samordningsnummer }], description: \"YYYYMMDD-NNNC or YYMMDD-NNNC: a real date of birth and the right check digit (day + 60 for a samordningsnummer)\" }"
 
     /// The submission: its fields, then the rules between them (JSON Schema `if`/`then`), as
     /// `SubmissionValidator` checks them. A personnummer's date and check digit are its `format`.
+    /// The validator reads blank text as not given (however long) but a blank code, date or id
+    /// as wrong (`blankIsAbsent: false, blankTextIsAbsent: true`).
     static let submission: String = {
         let referrer = APISchema.object([("agency", APISchema.agency), ("unit", APISchema.text(200, required: true)),
                                          ("contactName", APISchema.text(200, required: true)), ("contactPhone", phone), ("contactEmail", APISchema.email)],
-                                        required: ["agency", "unit", "contactName"])
+                                        required: ["agency", "unit", "contactName"], blankIsAbsent: false, blankTextIsAbsent: true)
         // One shape per kind of identity, so that the number's format goes with its kind: an
         // anonymous client has no number; a named one has a name unless the identity is protected.
         let contact: [(String, String)] = [
@@ -107,17 +113,17 @@ enum ReferralsOpenAPI {
             ("childrenAges", "{ type: array, maxItems: 20, items: { type: integer, minimum: 0, maximum: 17 } }"), ("interpreterLanguage", APISchema.text(60)),
         ]
         var shapes = [APISchema.object([("identityKind", "{ const: none }"), ("identityNumber", "{ const: \"\" }"), ("name", APISchema.text(200)), ("protectedIdentity", APISchema.boolean)] + contact,
-                                       required: ["identityKind"])]
+                                       required: ["identityKind"], blankIsAbsent: false, blankTextIsAbsent: true)]
         for kind in ["personnummer", "samordningsnummer"] {
-            let number = "{ type: string, format: \(kind) }"
+            let number = "{ type: string, pattern: '^[\\t ]*(?:[0-9]{8}-?[0-9]{4}|[0-9]{6}[-+]?[0-9]{4})[\\t ]*$', format: \(kind) }"
             shapes.append(APISchema.object([("identityKind", "{ const: \(kind) }"), ("identityNumber", number), ("name", APISchema.text(200, required: true)),
-                                            ("protectedIdentity", "{ const: false }")] + contact, required: ["identityKind", "identityNumber", "name"]))
+                                            ("protectedIdentity", "{ const: false }")] + contact, required: ["identityKind", "identityNumber", "name"], blankIsAbsent: false, blankTextIsAbsent: true))
             shapes.append(APISchema.object([("identityKind", "{ const: \(kind) }"), ("identityNumber", number), ("name", APISchema.text(200)),
-                                            ("protectedIdentity", "{ const: true }")] + contact, required: ["identityKind", "identityNumber", "protectedIdentity"]))
+                                            ("protectedIdentity", "{ const: true }")] + contact, required: ["identityKind", "identityNumber", "protectedIdentity"], blankIsAbsent: false, blankTextIsAbsent: true))
         }
         let client = "{ type: object, oneOf: [\(shapes.joined(separator: ", "))] }"
         let consent = APISchema.object([("given", APISchema.boolean), ("scope", "{ type: array, maxItems: 3, items: \(APISchema.choice(["referral", "status", "outcome"])) }"),
-                                        ("givenAt", APISchema.date), ("recordedBy", APISchema.text(200))])
+                                        ("givenAt", APISchema.date), ("recordedBy", APISchema.text(200))], blankIsAbsent: false, blankTextIsAbsent: true)
         let fields = APISchema.object([
             ("externalRef", APISchema.text(100)), ("source", APISchema.choice(["agency", "self"])), ("referrer", referrer),
             ("municipality", APISchema.municipality), ("category", APISchema.choice(categories)),
@@ -126,14 +132,14 @@ enum ReferralsOpenAPI {
             ("safeContact", APISchema.object([("doNotContact", APISchema.boolean), ("mayCall", APISchema.boolean), ("callTimes", APISchema.text(200)), ("mayLeaveMessage", APISchema.boolean)])),
             ("consent", consent), ("urgency", APISchema.choice(["normal", "high", "acute"])),
             ("riskAnswers", "{ $ref: \"#/components/schemas/RiskAnswers\" }"), ("notes", APISchema.text(2000, multiline: true)),
-        ], required: ["source", "municipality", "category", "help", "client", "safeContact"])
+        ], required: ["source", "municipality", "category", "help", "client", "safeContact"], blankIsAbsent: false, blankTextIsAbsent: true)
         let rules = [
             // An agency names itself and has the client's consent to the referral; a self-referral names no agency.
-            "{ if: { properties: { source: { const: agency } } }, then: { required: [referrer, consent], properties: { consent: { required: [given, scope, givenAt, recordedBy], properties: { given: { const: true }, scope: { contains: { const: referral } }, recordedBy: \(APISchema.text(200, required: true)) } } } }, else: { not: { required: [referrer] } } }",
+            "{ if: { properties: { source: { const: agency } } }, then: { required: [referrer, consent], properties: { referrer: { type: object }, consent: { type: object, required: [given, scope, givenAt, recordedBy], properties: { given: { const: true }, scope: { type: array, contains: { const: referral } }, givenAt: \(APISchema.date), recordedBy: \(APISchema.text(200, required: true)) } } } }, else: { not: { required: [referrer] } } }",
             // Status or outcome consent needs consent to the referral itself.
             "{ if: { properties: { consent: { properties: { scope: { contains: { enum: [status, outcome] } } } } } }, then: { properties: { consent: { properties: { scope: { contains: { const: referral } } } } } } }",
             // A child witness's age is given.
-            "{ if: { properties: { category: { const: child-witness } } }, then: { properties: { client: { required: [childrenAges], properties: { childrenAges: { minItems: 1 } } } } } }",
+            "{ if: { properties: { category: { const: child-witness } } }, then: { properties: { client: { required: [childrenAges], properties: { childrenAges: { type: array, minItems: 1 } } } } } }",
             // The required risk-screening questions are answered, except for someone who used violence.
             "{ if: { properties: { category: { const: used-violence } } }, else: { required: [riskAnswers], properties: { riskAnswers: { $ref: \"#/components/schemas/RequiredRiskAnswers\" } } } }",
         ]

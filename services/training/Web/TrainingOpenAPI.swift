@@ -21,7 +21,10 @@ enum TrainingOpenAPI {
         ("unit", APISchema.text(200, required: true)), ("notes", APISchema.text(2000, multiline: true)),
     ], required: ["centreId", "municipality", "agency", "unit"]) + ", \(APISchema.servedMunicipality)] }"
 
-    static let operations: [APIOperation] = [
+    /// Every operation, with its reply schema from `replies`.
+    static let operations = APIOperation.replying(table, replies)
+
+    static let table: [APIOperation] = [
         Op("get", "/api/v1/trainings", id: "listTrainings", tag: "training", summary: "Trainings by first date (training.events.list)",
            query: [APIParameter("centre", APISchema.centre), APIParameter("year", APISchema.year), APIParameter("kind", APISchema.choice(kinds))]),
         Op("post", "/api/v1/trainings", id: "createTraining", tag: "training",
