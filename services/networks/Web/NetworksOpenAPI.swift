@@ -39,11 +39,11 @@ enum NetworksOpenAPI {
            summary: "People × fee per agency and invoice reference (admin, staff)"),
         Op("post", "/api/v1/registrations/{participantId}/check-in", id: "checkIn", tag: "networks",
            summary: "Mark attendance on the day (admin, staff)",
-           body: APISchema.object([("attended", APISchema.boolean)]), bodyRequired: false, conflict: true),
+           body: APISchema.object([("attended", APISchema.boolean)], closed: true), bodyRequired: false, conflict: true),
         Op("post", "/api/v1/registrations/{participantId}/move", id: "moveParticipant", tag: "networks",
            summary: "Move someone with a reason: to confirmed, waiting, or another day (toDayId) — never beyond capacity (admin, staff)",
            body: APISchema.object([("to", APISchema.choice(["confirmed", "waiting", "day"])), ("toDayId", APISchema.id),
-                                   ("reason", APISchema.text(500, required: true, multiline: true))], required: ["to", "reason"]),
+                                   ("reason", APISchema.text(500, required: true, multiline: true))], required: ["to", "reason"], closed: true),
            conflict: true),
         Op("get", "/api/v1/contact-persons", id: "listContactPersons", tag: "networks", summary: "Active contact persons of a centre (admin, staff)",
            query: [APIParameter("centre", APISchema.centre, required: true), APIParameter("includeInactive", APISchema.choice(["true", "false"]))]),
@@ -57,10 +57,10 @@ enum NetworksOpenAPI {
         Op("get", "/api/v1/tour-visits", id: "listTourVisits", tag: "networks",
            summary: "Collaboration tour: visits of a year and municipalities not visited (admin, staff)", query: centreYear),
         Op("post", "/api/v1/tour-visits", id: "planTourVisit", tag: "networks", summary: "Plan a visit to a municipality the centre serves (admin, staff)",
-           body: "{ allOf: [\(APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))], required: ["centreId", "municipality", "date"])), \(APISchema.servedMunicipality)] }",
+           body: "{ allOf: [\(APISchema.object([("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))], required: ["centreId", "municipality", "date"], closed: true)), \(APISchema.servedMunicipality)] }",
            status: 201),
         Op("post", "/api/v1/tour-visits/{visitId}/complete", id: "completeTourVisit", tag: "networks", summary: "Mark a visit completed (admin, staff)",
-           body: APISchema.object([("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))]), bodyRequired: false, conflict: true),
+           body: APISchema.object([("date", APISchema.date), ("notes", APISchema.text(2000, multiline: true))], closed: true), bodyRequired: false, conflict: true),
         Op("get", "/api/v1/network-attendance", id: "networkAttendance", tag: "networks",
            summary: "Registrations and attendance per agency across the network days of a centre (admin, staff)", query: centreYear),
     ]
@@ -91,20 +91,20 @@ enum NetworksOpenAPI {
     /// Schemas referenced by `paths`, placed under `components.schemas`.
     static let schemas = """
         NetworkDayInput: \(APISchema.object([("centreId", APISchema.centre)] + dayFields,
-                                            required: ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "capacity", "deadline"]))
-        NetworkDayChange: \(APISchema.object(dayFields))
-        ContactInput: { allOf: [\(APISchema.object([("centreId", APISchema.centre)] + contactFields, required: ["centreId", "name", "agency", "email"])), \(APISchema.servedMunicipality)] }
-        ContactChange: \(APISchema.object(contactFields))
-        Invitation: \(APISchema.object([("registrationUrl", "{ type: string, format: uri, maxLength: 500, description: \"Defaults to this gateway's /anmalan/{dayId}\" }")]))
+                                            required: ["centreId", "title", "theme", "date", "startTime", "endTime", "venue", "capacity", "deadline"], closed: true))
+        NetworkDayChange: \(APISchema.object(dayFields, closed: true))
+        ContactInput: { allOf: [\(APISchema.object([("centreId", APISchema.centre)] + contactFields, required: ["centreId", "name", "agency", "email"], closed: true)), \(APISchema.servedMunicipality)] }
+        ContactChange: \(APISchema.object(contactFields, closed: true))
+        Invitation: \(APISchema.object([("registrationUrl", "{ type: string, format: uri, maxLength: 500, description: \"Defaults to this gateway's /anmalan/{dayId}\" }")], closed: true))
         RegistrationInput:
           description: One person, or a group (participants, booker) on one invoice reference. The hub makes the links; never send cancelToken or manageToken. invoiceReference is required when the day has a fee.
           oneOf:
             - \(APISchema.object(person + [("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
-                                 required: ["name", "agency", "email"], blankIsAbsent: false))
+                                 required: ["name", "agency", "email"], closed: true, blankIsAbsent: false))
             - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"], blankIsAbsent: false)) }"),
                                   ("booker", APISchema.object([("name", APISchema.text(200, required: true)), ("email", APISchema.email)], required: ["name", "email"])),
                                   ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
-                                 required: ["participants"]))
+                                 required: ["participants"], closed: true))
         NetworkDay:
           type: object
           required: [id, centreId, title, date, startTime, endTime, status, capacity]

@@ -14,12 +14,12 @@ enum TrainingOpenAPI {
         ("centreId", APISchema.centre), ("date", APISchema.date), ("partner", APISchema.agency), ("unit", APISchema.text(200)),
         ("municipality", APISchema.municipality), ("topic", APISchema.text(300, required: true)),
         ("audienceSize", "{ type: integer, minimum: 1, maximum: 10000 }"), ("lecturer", APISchema.text(200)),
-    ], required: ["centreId", "date", "partner", "topic", "audienceSize"]) + ", \(APISchema.servedMunicipality)] }"
+    ], required: ["centreId", "date", "partner", "topic", "audienceSize"], closed: true) + ", \(APISchema.servedMunicipality)] }"
     /// A supervision assignment, in a municipality the centre serves.
     static let supervision = "{ allOf: [" + APISchema.object([
         ("centreId", APISchema.centre), ("municipality", APISchema.municipality), ("agency", APISchema.agency),
         ("unit", APISchema.text(200, required: true)), ("notes", APISchema.text(2000, multiline: true)),
-    ], required: ["centreId", "municipality", "agency", "unit"]) + ", \(APISchema.servedMunicipality)] }"
+    ], required: ["centreId", "municipality", "agency", "unit"], closed: true) + ", \(APISchema.servedMunicipality)] }"
 
     /// Every operation, with its reply schema from `replies`.
     static let operations = APIOperation.replying(table, replies)
@@ -34,7 +34,7 @@ enum TrainingOpenAPI {
         Op("post", "/api/v1/trainings/{eventId}/cancel", id: "cancelTraining", tag: "training", summary: "Cancel a training (training.events.cancel)", conflict: true),
         Op("post", "/api/v1/trainings/{eventId}/invitations", id: "inviteTraining", tag: "training",
            summary: "Send invitations with iCalendar to the agencies' adapters (training.events.invite)",
-           body: APISchema.object([("registrationUrl", "{ type: string, format: uri, maxLength: 500 }"), ("agencies", "{ type: array, maxItems: 20, items: \(APISchema.agency) }")]),
+           body: APISchema.object([("registrationUrl", "{ type: string, format: uri, maxLength: 500 }"), ("agencies", "{ type: array, maxItems: 20, items: \(APISchema.agency) }")], closed: true),
            bodyRequired: false, conflict: true),
         Op("post", "/api/v1/trainings/{eventId}/registrations", id: "registerForTraining", tag: "training",
            summary: "Register one person; the reply carries the cancellation link once (training.registrations.create)",
@@ -47,7 +47,7 @@ enum TrainingOpenAPI {
            summary: "Mark attendance for a session that has begun (training.attendance.mark)", body: "{ $ref: \"#/components/schemas/AttendanceInput\" }", conflict: true),
         Op("post", "/api/v1/trainings/{eventId}/certificates", id: "issueCertificates", tag: "training",
            summary: "Issue certificates; refused for someone who missed a session (training.certificates.issue)",
-           body: APISchema.object([("participantId", APISchema.id)]), bodyRequired: false, status: 201, conflict: true),
+           body: APISchema.object([("participantId", APISchema.id)], closed: true), bodyRequired: false, status: 201, conflict: true),
         Op("get", "/api/v1/certificates/{certificateId}", id: "getCertificate", tag: "training", summary: "A certificate with its print-ready HTML (training.certificates.get)"),
         Op("get", "/api/v1/trainings/{eventId}/evaluation", id: "getEvaluationSummary", tag: "training", summary: "Aggregated anonymous evaluation (training.evaluations.summary)"),
         Op("get", "/api/v1/lectures", id: "listLectures", tag: "training", summary: "Commissioned lectures (training.lectures.list)", query: centreYear),
@@ -64,12 +64,12 @@ enum TrainingOpenAPI {
         Op("post", "/api/v1/supervision-assignments/{assignmentId}/parts", id: "setSupervisionPart", tag: "training",
            summary: "Set a part; a date is needed unless not_started; out of order is 409 (training.supervision.part)",
            body: APISchema.object([("part", APISchema.choice(parts)), ("status", APISchema.choice(["not_started", "planned", "done"])), ("date", APISchema.date)],
-                                  required: ["part", "status"]),
+                                  required: ["part", "status"], closed: true),
            conflict: true),
         Op("post", "/api/v1/supervision-assignments/{assignmentId}/sessions", id: "logSupervisionSession", tag: "training",
            summary: "Log a session of a planned part (training.supervision.session)",
            body: APISchema.object([("part", APISchema.choice(parts)), ("date", APISchema.date), ("participants", "{ type: integer, minimum: 0, maximum: 10000 }"),
-                                   ("notes", APISchema.text(2000, multiline: true))], required: ["part", "date"]),
+                                   ("notes", APISchema.text(2000, multiline: true))], required: ["part", "date"], closed: true),
            status: 201, conflict: true),
         Op("get", "/api/v1/supervision-coverage/{centreId}", id: "getSupervisionCoverage", tag: "training",
            summary: "Each municipality: not_contacted, dialogue_held, supervision_ongoing or completed (training.supervision.coverage)",
@@ -92,11 +92,11 @@ enum TrainingOpenAPI {
             ("capacity", "{ type: integer, minimum: 1, maximum: 100000 }"), ("feeSEK", "{ type: integer, minimum: 0, maximum: 1000000 }"),
             ("deadline", APISchema.deadline), ("waitingList", "{ type: boolean, default: true, description: \"false: a full training refuses registrations\" }"),
             ("contactEmail", APISchema.email), ("purgeAfterDays", "{ type: integer, minimum: 0, maximum: 3650 }"),
-        ], required: ["centreId", "kind", "title", "audience", "sessions", "capacity", "deadline"]))
-        AttendanceInput: \(APISchema.object([("marks", "{ type: array, minItems: 1, maxItems: 500, items: \(APISchema.object([("participantId", APISchema.id), ("attended", "{ type: boolean, default: true }")], required: ["participantId"])) }")], required: ["marks"]))
+        ], required: ["centreId", "kind", "title", "audience", "sessions", "capacity", "deadline"], closed: true))
+        AttendanceInput: \(APISchema.object([("marks", "{ type: array, minItems: 1, maxItems: 500, items: \(APISchema.object([("participantId", APISchema.id), ("attended", "{ type: boolean, default: true }")], required: ["participantId"])) }")], required: ["marks"], closed: true))
         TrainingRegistrationInput: \(APISchema.object([
             ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
             ("email", APISchema.email), ("dietary", APISchema.text(500)), ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }"),
-        ], required: ["name", "agency", "email"], blankIsAbsent: false))
+        ], required: ["name", "agency", "email"], closed: true, blankIsAbsent: false))
     """
 }
