@@ -32,7 +32,7 @@ struct AdapterContractTests {
         #expect(try body.decode(SubmitReferral.Request.self) == submission)
         #expect(body == (try Self.draft().validatedBody(adapter: "police", reference: reference)))
 
-        let scratch = ScratchDatabase(backend, name: "adapter-contract")
+        let scratch = ScratchDatabase(backend, name: "adapter_contract")
         let logger = TestLogging.quiet("adapter.contract")
         let db = try await scratch.open(logger: logger)
         defer { Task { await db.close(); await scratch.remove() } }
