@@ -31,8 +31,8 @@ enum Certificates {
         let b = try BodyReader(request.body)
         let eventId = try b.string("eventId", max: 64)
         let one = try b.optionalString("participantId", max: 64)
-        let e = try await TrainingEvents.event(eventId, context.database, reference: reference, env: env)
-        guard e["ended"]?.boolValue == true else {
+        let e = try await TrainingEvents.typedEvent(eventId, context.database, reference: reference, env: env)
+        guard e.ended else {
             throw HubError(.conflict, "Certificates are issued after the last session.", field: "body.eventId")
         }
         let (_, rows) = try await TrainingRegistrations.matrix(eventId, reference: reference, db: context.database)
@@ -46,19 +46,18 @@ enum Certificates {
             }
             chosen = [row]
         }
+        let store = TrainingStore(context.database)
         var issued: [Certificate] = []
         for (p, marks) in chosen where marks.allSatisfy({ $0 }) {
-            if let existing = try await context.database.queryFirst("SELECT id FROM training_certificates WHERE participant_id = ?", p.id) {
-                issued.append(try await certificate(try existing.string("id"), reference: reference, env: env, db: context.database))
+            if let existing = try await store.certificateID(participant: p.id) {
+                issued.append(try await certificate(existing, reference: reference, env: env, db: context.database))
                 continue
             }
-            let year = String(e["lastDate"]?.text.prefix(4) ?? "")
-            let count = try await context.database.queryFirst(
-                "SELECT COUNT(*) AS n FROM training_certificates WHERE number LIKE ?", "UTB-\(year)-%")?.int("n") ?? 0
+            // Numbered per year of the last session: UTB-<year>-<nnnn>.
+            let prefix = "UTB-\(e.lastDate.prefix(4))-"
+            let count = try await store.certificateCount(numberPrefix: prefix)
             let id = Ids.make()
-            try await context.database.execute(
-                "INSERT INTO training_certificates (id, event_id, participant_id, number, issued_at) VALUES (?, ?, ?, ?, ?)",
-                id, eventId, p.id, "UTB-\(year)-" + String(format: "%04d", count + 1), env.nowText)
+            try await store.insertCertificate(id: id, event: eventId, participant: p.id, number: prefix + String(format: "%04d", count + 1), at: env.nowText)
             issued.append(try await certificate(id, reference: reference, env: env, db: context.database))
         }
         return try JSONValue.encode(CertificateIssue.Reply(eventId: eventId, certificates: issued, notEligible: rows.filter { !$0.1.allSatisfy { $0 } }.count))
@@ -72,30 +71,26 @@ enum Certificates {
     }
 
     static func certificate(_ id: String, reference: TrainingReference, env: TrainingEnvironment, db: any DatabaseExecutor) async throws -> Certificate {
-        guard let row = try await db.queryFirst("SELECT * FROM training_certificates WHERE id = ?", id) else {
+        guard let stored = try await TrainingStore(db).certificate(id) else {
             throw HubError(.notFound, "No such certificate.", field: "body.certificateId")
         }
-        let p = try await reference.engine.participant(id: try row.string("participant_id"), on: db)
-        let e = try await TrainingEvents.event(try row.string("event_id"), db, reference: reference, env: env)
-        let centre = try reference.centre(e["centreId"]?.text ?? "")
-        let number = try row.string("number"), issued = try row.string("issued_at")
-        return Certificate(id: id, number: number, eventId: e["id"]?.text ?? "", participantId: p.id, issuedAt: issued,
-                           html: certificateHTML(e, name: p.name, centre: centre.name, number: number, issued: issued))
+        let p = try await reference.engine.participant(id: stored.participantId, on: db)
+        let e = try await TrainingEvents.typedEvent(stored.eventId, db, reference: reference, env: env)
+        let centre = try reference.centre(e.centreId)
+        return Certificate(id: id, number: stored.number, eventId: e.id, participantId: p.id, issuedAt: stored.issuedAt,
+                           html: certificateHTML(e, name: p.name, centre: centre.name, number: stored.number, issued: stored.issuedAt))
     }
 
     /// A one-page, print-ready certificate (A4, no scripts, no external resources).
-    static func certificateHTML(_ e: JSONValue, name: String, centre: String, number: String, issued: String) -> String {
-        let sessions = e["sessions"]?.arrayValue ?? []
+    static func certificateHTML(_ e: TrainingEvent, name: String, centre: String, number: String, issued: String) -> String {
+        let sessions = e.sessions
         var minutes = 0
         for s in sessions {
             let parser = ISO8601DateFormatter()
-            let a = s["startsAt"]?.stringValue.flatMap { parser.date(from: $0) }, b = s["endsAt"]?.stringValue.flatMap { parser.date(from: $0) }
-            if let a, let b { minutes += Int(b.timeIntervalSince(a) / 60) }
+            if let starts = parser.date(from: s.startsAt), let ends = parser.date(from: s.endsAt) { minutes += Int(ends.timeIntervalSince(starts) / 60) }
         }
-        let dates = sessions.map { "<li>\(html($0["date"]?.text ?? "")) \(html($0["startTime"]?.text ?? ""))–\(html($0["endTime"]?.text ?? "")), \(html($0["venue"]?.text ?? ""))</li>" }
-        let trainers = (e["trainers"]?.arrayValue ?? []).map { t in
-            html(t["name"]?.text ?? "") + (t["organisation"]?.stringValue.map { " (\(html($0)))" } ?? "")
-        }.joined(separator: ", ")
+        let dates = sessions.map { "<li>\(html($0.date)) \(html($0.startTime))–\(html($0.endTime)), \(html($0.venue))</li>" }
+        let trainers = e.trainers.map { t in html(t.name) + (t.organisation.map { " (\(html($0)))" } ?? "") }.joined(separator: ", ")
         return """
             <!DOCTYPE html>
             <html lang="sv"><head><meta charset="utf-8"><title>Intyg \(html(number))</title>
@@ -108,8 +103,8 @@ enum Certificates {
             <p>Härmed intygas att</p>
             <p class="name">\(html(name))</p>
             <p>har deltagit i samtliga \(sessions.count) tillfällen av</p>
-            <h2>\(html(e["title"]?.text ?? ""))</h2>
-            \(e["focus"]?.stringValue.map { "<p>\(html($0))</p>" } ?? "")
+            <h2>\(html(e.title))</h2>
+            \(e.focus.map { "<p>\(html($0))</p>" } ?? "")
             <ul>\(dates.joined())</ul>
             <p>Omfattning: \(minutes / 60) timmar\(minutes % 60 > 0 ? " \(minutes % 60) minuter" : "")</p>
             \(trainers.isEmpty ? "" : "<p>Utbildare: \(trainers)</p>")
@@ -142,21 +137,13 @@ enum Certificates {
             throw HubError(.conflict, "The evaluation closed 60 days after the training.", field: "body.eventId")
         }
         let hash = RegistrationEngine.hash(token)
-        guard try await context.database.queryFirst("SELECT token_hash FROM training_evaluation_tokens WHERE token_hash = ?", hash) == nil else {
+        let store = TrainingStore(context.database)
+        guard try await !store.evaluationTokenUsed(hash) else {
             throw HubError(.conflict, "This evaluation has already been answered.", field: "body.token")
         }
-        try await context.database.execute("INSERT INTO training_evaluation_tokens (token_hash, event_id) VALUES (?, ?)", hash, eventId)
-        for (q, s) in scores {
-            let changed = try await context.database.execute(
-                "UPDATE training_evaluation_counts SET answers = answers + 1 WHERE event_id = ? AND question = ? AND score = ?", eventId, q, s)
-            if changed == 0 {
-                try await context.database.execute(
-                    "INSERT INTO training_evaluation_counts (event_id, question, score, answers) VALUES (?, ?, ?, 1)", eventId, q, s)
-            }
-        }
-        if let comment {
-            try await context.database.execute("INSERT INTO training_evaluation_comments (id, event_id, comment) VALUES (?, ?, ?)", Ids.make(), eventId, comment)
-        }
+        try await store.useEvaluationToken(hash, event: eventId)
+        for (question, score) in scores { try await store.countAnswer(event: eventId, question: question, score: score) }
+        if let comment { try await store.insertComment(event: eventId, comment: comment) }
         return try JSONValue.encode(EvaluationSubmit.Reply(eventId: eventId, received: true))
     }
 
@@ -165,24 +152,21 @@ enum Certificates {
     @Sendable static func summary(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let eventId = try BodyReader(request.body).string("eventId", max: 64)
-        _ = try await TrainingEvents.event(eventId, context.database, reference: reference, env: env)
-        let rows = try await context.database.query("SELECT question, score, answers FROM training_evaluation_counts WHERE event_id = ?", eventId)
+        _ = try await TrainingEvents.typedEvent(eventId, context.database, reference: reference, env: env)
+        let store = TrainingStore(context.database)
+        let rows = try await store.answerCounts(event: eventId)
         var result: [EvaluationSummary.Reply.Question] = []
         var responses = 0
         for q in questions {
             var counts = [Int](repeating: 0, count: 5)
-            for r in rows {
-                let score = try r.int("score")
-                if try r.string("question") == q, (1...5).contains(score) { counts[score - 1] = try r.int("answers") }
-            }
+            for r in rows where r.question == q && (1...5).contains(r.score) { counts[r.score - 1] = r.answers }
             let n = counts.reduce(0, +)
             responses = max(responses, n)
             let sum = counts.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
             result.append(EvaluationSummary.Reply.Question(question: q, answers: n, average: n == 0 ? nil : (Double(sum) / Double(n) * 10).rounded() / 10,
                                                            distribution: counts))
         }
-        let comments = try await context.database.query("SELECT comment FROM training_evaluation_comments WHERE event_id = ?", eventId)
-            .map { try $0.string("comment") }.sorted()
+        let comments = try await store.comments(event: eventId).sorted()
         return try JSONValue.encode(EvaluationSummary.Reply(eventId: eventId, responses: responses, questions: result, comments: comments))
     }
 }

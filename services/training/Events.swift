@@ -70,11 +70,11 @@ enum TrainingEvents {
         let focus = try b.optionalString("focus", max: 500)
         let audience = try b.string("audience", max: 300)
         let description = try b.optionalString("description", max: 5000, multiline: true)
-        var trainers: [JSONValue] = []
+        var trainers: [Trainer] = []
         for (i, item) in (try b.optionalList("trainers", max: 20) ?? []).enumerated() {
             let t = try BodyReader(item, path: "body.trainers[\(i)]")
-            trainers.append(.object(["name": .string(try t.string("name")), "external": .bool(try t.optionalBool("external") ?? false),
-                                     "organisation": .opt(try t.optionalString("organisation"))]))
+            trainers.append(Trainer(name: try t.string("name"), external: try t.optionalBool("external") ?? false,
+                                    organisation: try t.optionalString("organisation")))
         }
         let list = try sessions(b)
         let capacity = try b.optionalInt("capacity", range: 1...100_000) ?? 0
@@ -98,43 +98,35 @@ enum TrainingEvents {
         }
         let purge = try b.optionalInt("purgeAfterDays", range: 0...3650)
         let id = Ids.make()
-        try await context.database.execute("""
-            INSERT INTO training_events (id, centre_id, kind, title, focus, audience, description, trainers, capacity, fee_sek, deadline,
-                waiting_list, contact_email, first_date, last_date, status, sequence, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?)
-            """, id, centre.id, kind, title, focus, audience, description, String(decoding: JSONValue.array(trainers).serialized(), as: UTF8.self),
-            capacity, fee, deadline, waitingList, contact, list.first!.date, list.last!.date, env.nowText)
-        for (n, s) in list.enumerated() {
-            try await context.database.execute("""
-                INSERT INTO training_sessions (id, event_id, number, session_date, start_time, end_time, venue, starts_at, ends_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, Ids.make(), id, n + 1, s.date, s.startTime, s.endTime, s.venue, RegistrationEngine.iso(s.starts), RegistrationEngine.iso(s.ends))
-        }
+        try await TrainingStore(context.database).insertEvent(.init(
+            id: id, centre: centre.id, kind: kind, title: title, focus: focus, audience: audience, description: description, trainers: trainers,
+            capacity: capacity, feeSEK: fee, deadline: deadline, waitingList: waitingList, contactEmail: contact, sessions: list), at: env.nowText)
         try await reference.engine.openEvent(RegistrationEventSpec(
             id: id, title: title, starts: list.first!.starts, ends: list.last!.ends, capacity: capacity, feeSEK: fee,
             deadline: deadlineAt, purgeAfterDays: purge), now: env.now(), on: context.database)
-        return try await event(id, context.database, reference: reference, env: env)
+        return try JSONValue.encode(try await typedEvent(id, context.database, reference: reference, env: env))
     }
 
     /// `training.events.cancel {eventId}`: no more registrations; a cancellation goes to agencies that were invited.
     @Sendable static func cancel(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let id = try BodyReader(request.body).string("eventId", max: 64)
-        let current = try await event(id, context.database, reference: reference, env: env)
-        guard current["status"]?.text == "open" else { throw HubError(.conflict, "The training is already cancelled.", field: "body.eventId") }
-        try await context.database.execute("UPDATE training_events SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", id)
+        let current = try await typedEvent(id, context.database, reference: reference, env: env)
+        guard current.status == .open else { throw HubError(.conflict, "The training is already cancelled.", field: "body.eventId") }
+        try await TrainingStore(context.database).cancelEvent(id)
         try await reference.engine.cancelEvent(id, on: context.database)
-        let updated = try await event(id, context.database, reference: reference, env: env)
-        if current["invitationsSentAt"]?.stringValue != nil {
+        let updated = try await typedEvent(id, context.database, reference: reference, env: env)
+        if current.invitationsSentAt != nil {
             try await sendInvitations(updated, method: .cancel, agencies: nil, reference: reference, context: context, env: env)
         }
-        return updated
+        return try JSONValue.encode(updated)
     }
 
     /// `training.events.get {eventId}` → the event with its sessions and seats.
     @Sendable static func get(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
-        return try await event(try BodyReader(request.body).string("eventId", max: 64), context.database, reference: reference, env: env)
+        return try JSONValue.encode(try await typedEvent(try BodyReader(request.body).string("eventId", max: 64), context.database,
+                                                         reference: reference, env: env))
     }
 
     /// `training.events.list {centreId?, year?, kind?}` → `{events: [...]}` by first date.
@@ -146,12 +138,10 @@ enum TrainingEvents {
         let year = try b.optionalInt("year", range: 1900...2200)
         let kind = try b.optionalString("kind", max: 40)
         if let kind, !kinds.contains(kind) { throw HubError(.validation, "Use one of: \(kinds.joined(separator: ", ")).", field: "body.kind") }
-        let rows = try await context.database.query("""
-            SELECT id FROM training_events WHERE (? = '' OR centre_id = ?) AND (? = '' OR first_date LIKE ?) AND (? = '' OR kind = ?)
-            ORDER BY first_date, title
-            """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "", kind ?? "", kind ?? "")
         var events: [TrainingEvent] = []
-        for row in rows { events.append(try await typedEvent(try row.string("id"), context.database, reference: reference, env: env)) }
+        for id in try await TrainingStore(context.database).eventIDs(centre: centre, year: year, kind: kind) {
+            events.append(try await typedEvent(id, context.database, reference: reference, env: env))
+        }
         return try JSONValue.encode(EventList.Reply(events: events))
     }
 
@@ -187,22 +177,22 @@ enum TrainingEvents {
                 agencies?.append(a)
             }
         }
-        let current = try await event(id, context.database, reference: reference, env: env)
-        guard current["status"]?.text == "open" else { throw HubError(.conflict, "A cancelled training cannot be announced.", field: "body.eventId") }
-        try await context.database.execute("UPDATE training_events SET invitations_sent_at = ?, registration_url = ? WHERE id = ?", env.nowText, url, id)
-        let updated = try await event(id, context.database, reference: reference, env: env)
+        let current = try await typedEvent(id, context.database, reference: reference, env: env)
+        guard current.status == .open else { throw HubError(.conflict, "A cancelled training cannot be announced.", field: "body.eventId") }
+        try await TrainingStore(context.database).markInvited(id, registrationUrl: url, at: env.nowText)
+        let updated = try await typedEvent(id, context.database, reference: reference, env: env)
         return try await sendInvitations(updated, method: .request, agencies: agencies, reference: reference, context: context, env: env)
     }
 
     @discardableResult
-    static func sendInvitations(_ e: JSONValue, method: ICalendar.Method, agencies: [String]?, reference: TrainingReference,
+    static func sendInvitations(_ e: TrainingEvent, method: ICalendar.Method, agencies: [String]?, reference: TrainingReference,
                                 context: ServiceContext, env: TrainingEnvironment) async throws -> JSONValue {
-        let id = e["id"]?.text ?? ""
-        let centre = try reference.centre(e["centreId"]?.text ?? "")
-        let url = e["registrationUrl"]?.text ?? ""
-        let sequence = e["sequence"]?.int ?? 0
-        let organizer = ICalendar.Person(email: e["contactEmail"]?.stringValue ?? "utbildning@utvag-hub.invalid", name: centre.name)
-        let sessions = e["sessions"]?.arrayValue ?? []
+        let id = e.id
+        let centre = try reference.centre(e.centreId)
+        let url = e.registrationUrl ?? ""
+        let sequence = e.sequence
+        let organizer = ICalendar.Person(email: e.contactEmail ?? "utbildning@utvag-hub.invalid", name: centre.name)
+        let sessions = e.sessions
         let wanted = agencies.map(Set.init)
         let contacts = await env.contactPersons(centreId: centre.id)
         var attendees: [String: [ICalendar.Person]] = [:]
@@ -215,21 +205,20 @@ enum TrainingEvents {
                 attendees[adapter, default: []].append(ICalendar.Person(email: email, name: c.name, role: "REQ-PARTICIPANT", rsvp: true))
             }
         }
-        let description = [e["focus"]?.stringValue, e["audience"].map { "Målgrupp: \($0.text)" },
+        let description = [e.focus, "Målgrupp: \(e.audience)",
                            url.isEmpty ? nil : "Anmälan: \(url)"].compactMap { $0 }.joined(separator: "\n")
         func calendar(_ people: [ICalendar.Person]) -> String { ICalendar.render(sessions.map { s in
-            ICalendar.Event(uid: "\(id)-\(s["number"]?.int ?? 0)@training.utvag-hub", sequence: sequence,
-                            start: .init(date: s["date"]?.text ?? "", time: s["startTime"]?.text ?? ""),
-                            end: .init(date: s["date"]?.text ?? "", time: s["endTime"]?.text ?? ""),
-                            summary: e["title"]?.text ?? "", description: description, location: s["venue"]?.stringValue,
+            ICalendar.Event(uid: "\(id)-\(s.number)@training.utvag-hub", sequence: sequence,
+                            start: .init(date: s.date, time: s.startTime), end: .init(date: s.date, time: s.endTime),
+                            summary: e.title, description: description, location: s.venue,
                             url: url.isEmpty ? nil : url, organizer: organizer, attendees: people)
         }, method: method) }
         let adapters = Set(reference.data.agencies.filter { wanted?.contains($0.id) ?? true }.compactMap(\.adapter)).sorted()
         let body: [String: JSONValue] = [
-            "kind": .string(e["kind"]?.text ?? "training"), "eventId": .string(id), "title": e["title"] ?? .null, "centre": .string(centre.id),
-            "sessions": .array(sessions), "starts": .string("\(e["firstDate"]?.text ?? "")T\(sessions.first?["startTime"]?.text ?? "")"),
-            "ends": .string("\(e["lastDate"]?.text ?? "")T\(sessions.last?["endTime"]?.text ?? "")"),
-            "venue": sessions.first?["venue"] ?? .null, "registrationUrl": .string(url), "method": .string(method.rawValue),
+            "kind": .string(e.kind.rawValue), "eventId": .string(id), "title": .string(e.title), "centre": .string(centre.id),
+            "sessions": try JSONValue.encode(sessions), "starts": .string("\(e.firstDate)T\(sessions.first?.startTime ?? "")"),
+            "ends": .string("\(e.lastDate)T\(sessions.last?.endTime ?? "")"),
+            "venue": sessions.first.map { .string($0.venue) } ?? .null, "registrationUrl": .string(url), "method": .string(method.rawValue),
             "sequence": .n(sequence),
         ]
         for adapter in adapters {
@@ -240,39 +229,22 @@ enum TrainingEvents {
                                                       recipients: recipients.count, contactsAvailable: contacts != nil))
     }
 
-    /// The sessions of an event in time order.
-    static func sessionRows(_ id: String, _ db: any DatabaseExecutor) async throws -> [Session] {
-        try await db.query("SELECT * FROM training_sessions WHERE event_id = ? ORDER BY number", id).map { r throws(HubError) in
-            Session(id: try r.string("id"), number: try r.int("number"), date: try r.string("session_date"), startTime: try r.string("start_time"),
-                    endTime: try r.string("end_time"), venue: try r.string("venue"), startsAt: try r.string("starts_at"), endsAt: try r.string("ends_at"))
-        }
-    }
-
-    /// An event as JSON with its sessions and the engine's seat counts, written through its contract type.
-    static func event(_ id: String, _ db: any DatabaseExecutor, reference: TrainingReference, env: TrainingEnvironment,
-                      field: String = "body.eventId") async throws -> JSONValue {
-        try JSONValue.encode(try await typedEvent(id, db, reference: reference, env: env, field: field))
-    }
-
     /// An event with its sessions and the engine's seat counts.
     static func typedEvent(_ id: String, _ db: any DatabaseExecutor, reference: TrainingReference, env: TrainingEnvironment,
                            field: String = "body.eventId") async throws -> TrainingEvent {
-        guard let row = try await db.queryFirst("SELECT * FROM training_events WHERE id = ?", id) else {
+        let store = TrainingStore(db)
+        guard let row = try await store.event(id) else {
             throw HubError(.notFound, "No such training.", field: field)
         }
         let state = try await reference.engine.eventState(id, field: field, on: db)
-        // Stored as JSON text by `create`.
-        let trainers = (try? JSONValue.parse(Array(try row.string("trainers").utf8)).decode([Trainer].self)) ?? []
-        let waitingList = try row.bool("waiting_list")
+        let waitingList = row.waitingList
         let now = env.nowText
         return TrainingEvent(
-            id: id, centreId: try row.string("centre_id"), kind: EventKind(rawValue: try row.string("kind")) ?? .training, title: try row.string("title"),
-            focus: try row.optionalString("focus"), audience: try row.string("audience"), description: try row.optionalString("description"),
-            trainers: trainers, sessions: try await sessionRows(id, db), firstDate: try row.string("first_date"), lastDate: try row.string("last_date"),
-            capacity: try row.int("capacity"), feeSEK: try row.int("fee_sek"), deadline: try row.string("deadline"), waitingList: waitingList,
-            contactEmail: try row.optionalString("contact_email"), status: EventStatus(rawValue: try row.string("status")) ?? .cancelled,
-            sequence: try row.int("sequence"), invitationsSentAt: try row.optionalString("invitations_sent_at"),
-            registrationUrl: try row.optionalString("registration_url"), taken: state.taken, seatsLeft: state.seatsLeft, waiting: state.waiting,
+            id: id, centreId: row.centreId, kind: row.kind, title: row.title, focus: row.focus, audience: row.audience, description: row.description,
+            trainers: row.trainers, sessions: try await store.sessions(event: id), firstDate: row.firstDate, lastDate: row.lastDate,
+            capacity: row.capacity, feeSEK: row.feeSEK, deadline: row.deadline, waitingList: waitingList, contactEmail: row.contactEmail,
+            status: row.status, sequence: row.sequence, invitationsSentAt: row.invitationsSentAt,
+            registrationUrl: row.registrationUrl, taken: state.taken, seatsLeft: state.seatsLeft, waiting: state.waiting,
             registrationOpen: state.status == "open" && now <= state.deadline && now < state.starts && (state.seatsLeft > 0 || waitingList),
             ended: now >= state.ends, purged: state.purged)
     }

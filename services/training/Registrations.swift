@@ -30,7 +30,7 @@ enum TrainingRegistrations {
         let registration = try RegistrationRequest.decode(request.body, eventIdField: "eventId")
         let result = try await reference.engine.register(registration, now: env.now(), on: context.database)
         // Within the command's transaction: a refusal here rolls the registration back.
-        let waitingList = try await context.database.queryFirst("SELECT waiting_list FROM training_events WHERE id = ?", result.eventId)?.bool("waiting_list")
+        let waitingList = try await TrainingStore(context.database).waitingList(event: result.eventId)
         guard let waitingList else { throw HubError(.notFound, "No such training.", field: "body.eventId") }
         if !waitingList, result.participants.contains(where: { $0.status == .waiting }) {
             throw HubError(.conflict, "The training is full.", field: "body.eventId")
@@ -81,9 +81,9 @@ enum TrainingRegistrations {
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let id = try BodyReader(request.body).string("eventId", max: 64)
-        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let e = try await TrainingEvents.typedEvent(id, context.database, reference: reference, env: env)
         let people = try await reference.engine.participants(eventId: id, on: context.database)
-        return .object(["event": e, "participants": .array(try people.map { try JSONValue.from($0) })])
+        return try JSONValue.encode(RegistrationList.Reply(event: e, participants: people))
     }
 
     /// `training.registrations.export {eventId}` → `{"filename","csv"}`: the participant list in the
@@ -91,32 +91,25 @@ enum TrainingRegistrations {
     @Sendable static func export(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let id = try BodyReader(request.body).string("eventId", max: 64)
-        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
-        let first = (e["sessions"]?.arrayValue ?? []).compactMap { $0["date"]?.stringValue }.min() ?? id
-        return .object(["filename": .string("deltagare-utbildning-\(first).csv"),
-                        "csv": .string(try await reference.engine.csv(eventId: id, field: "body.eventId",
-                                                                     agencyName: { reference.agencyName($0) }, on: context.database))])
+        let e = try await TrainingEvents.typedEvent(id, context.database, reference: reference, env: env)
+        let first = e.sessions.map(\.date).min() ?? id
+        return try JSONValue.encode(RegistrationExport.Reply(
+            filename: "deltagare-utbildning-\(first).csv",
+            csv: try await reference.engine.csv(eventId: id, field: "body.eventId", agencyName: { reference.agencyName($0) }, on: context.database)))
     }
 
     /// `training.registrations.invoice {eventId}` → people × fee per agency and invoice reference, and the total.
     @Sendable static func invoice(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let id = try BodyReader(request.body).string("eventId", max: 64)
-        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let e = try await TrainingEvents.typedEvent(id, context.database, reference: reference, env: env)
         let lines = try await reference.engine.invoiceBasis(eventId: id, field: "body.eventId", on: context.database)
-        var rows: [JSONValue] = []
-        for line in lines {
-            let row: [String: JSONValue] = [
-                "agency": .string(line.agency), "agencyName": .string(reference.agencyName(line.agency)),
-                "invoiceReference": .string(line.invoiceReference), "people": .n(line.people), "feeSEK": .n(line.feeSEK),
-                "amountSEK": .n(line.amountSEK),
-            ]
-            rows.append(.object(row))
+        let rows = lines.map { line in
+            InvoiceRow(agency: line.agency, agencyName: reference.agencyName(line.agency), invoiceReference: line.invoiceReference,
+                       people: line.people, feeSEK: line.feeSEK, amountSEK: line.amountSEK)
         }
-        let total = lines.reduce(0) { $0 + $1.amountSEK }, people = lines.reduce(0) { $0 + $1.people }
-        let reply: [String: JSONValue] = ["day": e, "feeSEK": e["feeSEK"] ?? .n(0), "lines": .array(rows),
-                                          "totalSEK": .n(total), "people": .n(people)]
-        return .object(reply)
+        return try JSONValue.encode(RegistrationInvoice.Reply(day: e, feeSEK: e.feeSEK, lines: rows, totalSEK: lines.reduce(0) { $0 + $1.amountSEK },
+                                                              people: lines.reduce(0) { $0 + $1.people }))
     }
 
     /// `training.attendance.mark {sessionId, marks: [{participantId, attended}]}`: attendance for one session.
@@ -134,11 +127,12 @@ enum TrainingRegistrations {
             let m = try BodyReader(item, path: "body.marks[\(i)]")
             parsed.append((try m.string("participantId", max: 64), try m.optionalBool("attended") ?? true, m.field("participantId")))
         }
-        guard let session = try await context.database.queryFirst("SELECT event_id, starts_at FROM training_sessions WHERE id = ?", sessionId) else {
+        let store = TrainingStore(context.database)
+        guard let session = try await store.session(sessionId) else {
             throw HubError(.notFound, "No such session.", field: "body.sessionId")
         }
-        let eventId = try session.string("event_id")
-        guard try session.string("starts_at") <= env.nowText else {
+        let eventId = session.eventId
+        guard session.startsAt <= env.nowText else {
             throw HubError(.conflict, "The session has not started yet.", field: "body.sessionId")
         }
         for (participantId, attended, field) in parsed {
@@ -149,16 +143,8 @@ enum TrainingRegistrations {
             guard p.eventId == eventId, p.status == .confirmed else {
                 throw HubError(.conflict, "This person is not registered with a seat for the training.", field: field)
             }
-            let changed = try await context.database.execute(
-                "UPDATE training_attendance SET attended = ?, marked_at = ? WHERE session_id = ? AND participant_id = ?",
-                attended, env.nowText, sessionId, participantId)
-            if changed == 0 {
-                try await context.database.execute(
-                    "INSERT INTO training_attendance (session_id, participant_id, attended, marked_at) VALUES (?, ?, ?, ?)",
-                    sessionId, participantId, attended, env.nowText)
-            }
-            let any = try await context.database.queryFirst(
-                "SELECT COUNT(*) AS n FROM training_attendance WHERE participant_id = ? AND attended = 1", participantId)?.int("n") ?? 0
+            try await store.setAttendance(session: sessionId, participant: participantId, attended: attended, at: env.nowText)
+            let any = try await store.sessionsAttended(participant: participantId)
             _ = try await reference.engine.checkIn(participantId: participantId, attended: any > 0, now: env.now(), on: context.database)
         }
         return try JSONValue.encode(AttendanceMark.Reply(sessionId: sessionId, marked: parsed.count))
@@ -166,14 +152,10 @@ enum TrainingRegistrations {
 
     /// Attendance of everyone with a seat: per session, and whether they attended all of them.
     static func matrix(_ eventId: String, reference: TrainingReference, db: any DatabaseExecutor) async throws -> (sessions: [Session], rows: [(Participant, [Bool])]) {
-        let sessions = try await TrainingEvents.sessionRows(eventId, db)
+        let store = TrainingStore(db)
+        let sessions = try await store.sessions(event: eventId)
         let people = try await reference.engine.participants(eventId: eventId, on: db).filter { $0.status == .confirmed }
-        let marks = try await db.query("""
-            SELECT a.session_id, a.participant_id FROM training_attendance a JOIN training_sessions s ON s.id = a.session_id
-            WHERE s.event_id = ? AND a.attended = 1
-            """, eventId)
-        var present = Set<String>()
-        for m in marks { present.insert("\(try m.string("session_id"))/\(try m.string("participant_id"))") }
+        let present = Set(try await store.attendance(event: eventId).map { "\($0.session)/\($0.participant)" })
         let rows = people.map { p in (p, sessions.map { present.contains("\($0.id)/\(p.id)") }) }
         return (sessions, rows)
     }
@@ -183,19 +165,12 @@ enum TrainingRegistrations {
     @Sendable static func attendance(_ request: ServiceRequest, _ context: ServiceContext, _ env: TrainingEnvironment) async throws -> JSONValue {
         let reference = try TrainingReference.load(context.configDir)
         let id = try BodyReader(request.body).string("eventId", max: 64)
-        let e = try await TrainingEvents.event(id, context.database, reference: reference, env: env)
+        let e = try await TrainingEvents.typedEvent(id, context.database, reference: reference, env: env)
         let (sessions, rows) = try await matrix(id, reference: reference, db: context.database)
-        var certificates: [String: String] = [:]
-        for r in try await context.database.query("SELECT id, participant_id FROM training_certificates WHERE event_id = ?", id) {
-            certificates[try r.string("participant_id")] = try r.string("id")
-        }
-        return .object([
-            "event": e, "sessions": try JSONValue.encode(sessions),
-            "participants": .array(rows.map { p, marks in
-                .object(["participantId": .string(p.id), "name": .string(p.name), "agency": .string(p.agency),
-                         "municipality": .opt(p.municipality), "sessions": .array(marks.map { .bool($0) }),
-                         "allSessions": .bool(!marks.isEmpty && marks.allSatisfy { $0 }), "certificateId": .opt(certificates[p.id])])
-            }),
-        ])
+        let certificates = try await TrainingStore(context.database).certificateIDs(event: id)
+        return try JSONValue.encode(AttendanceGet.Reply(event: e, sessions: sessions, participants: rows.map { p, marks in
+            AttendanceGet.Reply.Row(participantId: p.id, name: p.name, agency: p.agency, municipality: p.municipality, sessions: marks,
+                                    allSessions: !marks.isEmpty && marks.allSatisfy { $0 }, certificateId: certificates[p.id])
+        }))
     }
 }

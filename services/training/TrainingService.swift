@@ -155,11 +155,15 @@ public enum TrainingService {
         guarded.add(MailFlush.type, Access.admin, refusingUnknownFields(MailFlush.type, MessageHandler(.command) { request, context in
             let reference = try TrainingReference.load(context.configDir)
             let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
-            return try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
+            let flushed = try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database,
+                                                                       logger: context.logger)
+            // The shared outbox answers in JSON; read here as the contract's reply.
+            return try JSONValue.encode(try flushed.decode(MailFlush.Reply.self, fieldPrefix: "reply"))
         }))
         guarded.add(MailOutboxList.type, Access.event, refusingUnknownFields(MailOutboxList.type, MessageHandler(.query) { request, context in
             let id = try BodyReader(request.body).string("eventId", max: 64)
-            return .object(["mail": .array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database))])
+            let mail = try JSONValue.array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database)).decode([OutboxMail].self, fieldPrefix: "mail")
+            return try JSONValue.encode(MailOutboxList.Reply(mail: mail))
         }))
         let handlers = guarded.handlers
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
@@ -196,15 +200,14 @@ extension RegistrationReference {
     func agencyName(_ id: String) -> String { data.agencies.first { $0.id == id }?.name ?? id }
 }
 
+/// New record ids: random UUIDs in lower case.
 enum Ids {
     static func make() -> String { UUID().uuidString.lowercased() }
 }
 
 extension JSONValue {
-    static func opt(_ s: String?) -> JSONValue { s.map { .string($0) } ?? .null }
+    /// A whole number as JSON (the bodies of events and of requests to other services).
     static func n(_ i: Int) -> JSONValue { .number(Double(i)) }
-    var int: Int { Int(numberValue ?? 0) }
-    var text: String { stringValue ?? "" }
 }
 
 /// Escapes text for HTML (certificates, year in review).
@@ -231,16 +234,22 @@ enum Access {
     /// The centre named as `centreId`.
     static let centre = AccessRule.centreNamed()
     /// The centre of the training named as `eventId`.
-    static let event = AccessRule.centreOfRow("eventId", sql: "SELECT centre_id FROM training_events WHERE id = ?", missing: "No such training.")
+    static let event = owner("eventId", missing: "No such training.") { store, id in try await store.centreOfEvent(id) }
     /// The centre of the training a session (`sessionId`) belongs to.
-    static let session = AccessRule.centreOfRow("sessionId", sql: """
-        SELECT e.centre_id FROM training_sessions s JOIN training_events e ON e.id = s.event_id WHERE s.id = ?
-        """, missing: "No such session.")
+    static let session = owner("sessionId", missing: "No such session.") { store, id in try await store.centreOfSession(id) }
     /// The centre of the training a certificate (`certificateId`) was issued for.
-    static let certificate = AccessRule.centreOfRow("certificateId", sql: """
-        SELECT e.centre_id FROM training_certificates c JOIN training_events e ON e.id = c.event_id WHERE c.id = ?
-        """, missing: "No such certificate.")
+    static let certificate = owner("certificateId", missing: "No such certificate.") { store, id in try await store.centreOfCertificate(id) }
     /// The centre of the supervision assignment named as `assignmentId`.
-    static let assignment = AccessRule.centreOfRow("assignmentId", sql: "SELECT centre_id FROM supervision_assignments WHERE id = ?",
-                                                   missing: "No such assignment.")
+    static let assignment = owner("assignmentId", missing: "No such assignment.") { store, id in try await store.centreOfAssignment(id) }
+
+    /// The centre that owns the record the body names as `key`, found in the store; a record
+    /// that does not exist is not_found (`missing`) naming the field, the same for everyone.
+    static func owner(_ key: String, missing: String,
+                      _ lookup: @escaping @Sendable (TrainingStore, String) async throws -> String?) -> AccessRule {
+        .centreStaff { body, db in
+            let id = try body.string(key, max: 64)
+            guard let centre = try await lookup(TrainingStore(db), id) else { throw HubError(.notFound, missing, field: body.field(key)) }
+            return centre
+        }
+    }
 }

@@ -70,6 +70,9 @@ public struct RegistrationInvoice: ContractRequest, Equatable {
         public var lines: [InvoiceRow]
         public var totalSEK: Int
         public var people: Int
+        public init(day: TrainingEvent, feeSEK: Int, lines: [InvoiceRow], totalSEK: Int, people: Int) {
+            self.day = day; self.feeSEK = feeSEK; self.lines = lines; self.totalSEK = totalSEK; self.people = people
+        }
     }
     public var eventId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case eventId }
@@ -140,6 +143,7 @@ public struct MailOutboxList: ContractRequest, Equatable {
     public static let type = "training.mail.outbox"
     public struct Reply: Sendable, Codable, Equatable {
         public var mail: [OutboxMail]
+        public init(mail: [OutboxMail]) { self.mail = mail }
     }
     public var eventId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case eventId }

@@ -136,6 +136,7 @@ public struct LectureList: ContractRequest, Equatable {
     public static let type = "training.lectures.list"
     public struct Reply: Sendable, Codable, Equatable {
         public var lectures: [Lecture]
+        public init(lectures: [Lecture]) { self.lectures = lectures }
     }
     public var centreId: String
     public var year: Int?
@@ -273,17 +274,4 @@ public struct SupervisionCoverage: ContractRequest, Equatable {
     public var centreId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case centreId }
     public init(centreId: String) { self.centreId = centreId }
-}
-
-/// `training.year.review`: the centre's year in review — trainings, network days (from the networks
-/// service), lectures, supervision, and the annual report's statistics (from the referrals service) —
-/// as data, Markdown, HTML and CSV. The reply is not typed member by member yet: it gathers other
-/// services' replies (`networkDays`, `statistics`), whose contracts are theirs.
-public struct YearReviewGet: ContractRequest, Equatable {
-    public static let type = "training.year.review"
-    public typealias Reply = JSONValue
-    public var centreId: String
-    public var year: Int
-    public enum CodingKeys: String, CodingKey, CaseIterable { case centreId, year }
-    public init(centreId: String, year: Int) { self.centreId = centreId; self.year = year }
 }

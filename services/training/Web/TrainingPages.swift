@@ -335,24 +335,24 @@ extension TrainingRoutes {
         let lang = context.language
         let reply = try await review(request, context)
         switch request.uri.queryParameters.get("format") {
-        case "markdown", "md": return download(reply["markdown"]?.stringValue ?? "", type: "text/markdown; charset=utf-8")
-        case "html": return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
+        case "markdown", "md": return download(reply.markdown, type: "text/markdown; charset=utf-8")
+        case "html": return download(reply.html, type: "text/html; charset=utf-8")
         default: break
         }
-        var data = (reply.mustache as? [String: Any]) ?? [:]
+        var data = (try JSONValue.encode(reply).mustache as? [String: Any]) ?? [:]
         data["kinds"] = nil
-        data["trainings"] = (reply["trainings"]?.arrayValue ?? []).map { t -> [String: Any] in
-            var row = (t.mustache as? [String: Any]) ?? [:]
-            row["kindText"] = EventKind.name(of: t["kind"]?.stringValue ?? "", lang.rawValue)
-            row["datesText"] = (t["dates"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+        data["trainings"] = try reply.trainings.map { t -> [String: Any] in
+            var row = (try JSONValue.encode(t).mustache as? [String: Any]) ?? [:]
+            row["kindText"] = EventKind.name(of: t.kind.rawValue, lang.rawValue)
+            row["datesText"] = t.dates.joined(separator: ", ")
             return row
         }
-        data["supervision"] = (reply["supervision"]?.arrayValue ?? []).map { a -> [String: Any] in
-            var row = (a.mustache as? [String: Any]) ?? [:]
-            row["stageText"] = SupervisionStage.name(of: a["stage"]?.stringValue ?? "", lang.rawValue)
+        data["supervision"] = try reply.supervision.map { a -> [String: Any] in
+            var row = (try JSONValue.encode(a).mustache as? [String: Any]) ?? [:]
+            row["stageText"] = SupervisionStage.name(of: a.stage.rawValue, lang.rawValue)
             return row
         }
-        data["yearText"] = reply["year"]?.intText ?? ""
+        data["yearText"] = String(reply.year)
         return pages.render("tr_review", title: lang.t("tr_review"), language: lang, session: session, data: data)
     }
 }

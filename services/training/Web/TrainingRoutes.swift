@@ -113,22 +113,21 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         try requireOrganiser(context)
         let reply = try await review(request, context)
         switch request.uri.queryParameters.get("format") ?? "" {
-        case "markdown", "md": return download(reply["markdown"]?.stringValue ?? "", type: "text/markdown; charset=utf-8")
-        case "html": return download(reply["html"]?.stringValue ?? "", type: "text/html; charset=utf-8")
-        case "", "json": return json(reply)
+        case "markdown", "md": return download(reply.markdown, type: "text/markdown; charset=utf-8")
+        case "html": return download(reply.html, type: "text/html; charset=utf-8")
+        case "", "json": return json(try JSONValue.encode(reply))
         default: throw HubError(.validation, "Use one of: json, markdown, html.", field: "format", reason: .notAChoice)
         }
     }
 
-    func review(_ request: Request, _ context: Context) async throws -> JSONValue {
-        var b: [String: JSONValue] = ["centreId": .string(param(context, "centreId"))]
+    /// The year in review of the centre in the path, for `?year=` (this year when not given).
+    func review(_ request: Request, _ context: Context) async throws -> YearReviewGet.Reply {
         let given = request.uri.queryParameters.get("year").flatMap { $0.isEmpty ? nil : $0 }
         guard given.map({ Int($0) != nil }) ?? true else {
             throw HubError(.validation, "The year must be a whole number.", field: "year", reason: .wrongType)
         }
         let year = given.flatMap { Int($0) } ?? Calendar(identifier: .gregorian).component(.year, from: Date())
-        b["year"] = .number(Double(year))
-        return try await ask(YearReviewGet.type, .object(b))
+        return try await ask(YearReviewGet(centreId: param(context, "centreId"), year: year))
     }
 
     func download(_ text: String, type: String) -> Response {
