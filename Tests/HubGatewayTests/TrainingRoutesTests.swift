@@ -117,6 +117,36 @@ struct TrainingRoutesTests {
         }
     }
 
+    @Test func theYearInReviewPageAndAPIReadTheContractType() async throws {
+        let fake = bus()
+        let review = YearReviewGet.Reply(
+            centreId: "sodra-alvsborg", centreName: "Utväg Södra Älvsborg", year: 2031,
+            trainings: [.init(id: "tr-1", kind: .conference, title: "Barn som upplevt våld", audience: "Socialsekreterare",
+                              dates: ["2031-05-12", "2031-05-19"], registered: 17, attendedAll: 12, attendedAny: 15, trainers: ["Utbildare Ett"])],
+            networkDays: [.init(id: "d1", title: "KP-nätverksträff", theme: "Barn som upplever våld", date: "2031-05-12", venue: "Knistad", registered: nil)],
+            networkDaysAvailable: true, lectures: [], supervision: [], markdown: "# Året 2031\n", html: "<!DOCTYPE html><p>Året</p>",
+            statisticsAvailable: false, reportMarkdown: "", reportCSV: "")
+        fake.answer(YearReviewGet.self, review)
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            _ = try await b.login()
+            let page = try await b.get("/utbildning/arsoversikt/sodra-alvsborg?year=2031")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("<li>2031-05-12, 2031-05-19: Konferens ”Barn som upplevt våld”, Socialsekreterare – 17 / 12</li>"))
+            #expect(page.text.contains("<li>2031-05-12: KP-nätverksträff – Barn som upplever våld, Knistad</li>"))
+            #expect(page.text.contains("href=\"?year=2031&amp;format=markdown\""))
+            let markdown = try await b.get("/utbildning/arsoversikt/sodra-alvsborg?year=2031&format=markdown")
+            #expect(markdown.text == "# Året 2031\n")
+            let token = try await client.token()
+            let api = try await client.json("/api/v1/year-in-review/sodra-alvsborg?year=2031", token: token)
+            let expected = try JSONValue.encode(review)
+            #expect(api.status == .ok && api.json == expected)
+            #expect(try await client.json("/api/v1/year-in-review/sodra-alvsborg?year=2031&format=html", token: token).text == "<!DOCTYPE html><p>Året</p>")
+            #expect(sent(fake, YearReviewGet.type).allSatisfy { $0["centreId"] == "sodra-alvsborg" && $0["year"] == 2031 })
+        }
+    }
+
     @Test func openAPINamesTheTrainingRoutes() async throws {
         let h = try await Harness.make()
         try await h.test { client in

@@ -77,6 +77,37 @@ struct TrainingContractTests {
         await f.close()
     }
 
+    /// The year in review is typed member by member (`YearReviewGet.Reply`): the reply re-encodes to
+    /// the same JSON, with the members the OpenAPI reply schema requires and no other.
+    @Test(arguments: Backend.available)
+    func theYearInReviewRepliesInItsContractType(_ backend: Backend) async throws {
+        let f = try await TrainingFixture.make(backend, bus: FakeNetworks())
+        let year = Int(TrainingFixture.date(daysFromNow: 10).prefix(4))!
+        let event = try EventCreate.reply(try await f.createTraining())
+        _ = try await f.register(1, event.id)
+        let lecture = try LectureCreate.reply(try await f.ok(LectureCreate.type, ["centreId": "sodra-alvsborg", "date": .string("\(year)-03-03"),
+                                                                               "partner": "police", "topic": "Våld i nära relationer", "audienceSize": 30]))
+        let assignment = try SupervisionCreate.reply(try await f.ok(SupervisionCreate.type, ["centreId": "sodra-alvsborg", "municipality": "Mark",
+                                                                                          "agency": "social-services", "unit": "Vuxenenheten"]))
+        let json = try await f.ok(YearReviewGet.type, try YearReviewGet(centreId: "sodra-alvsborg", year: year).body())
+        let review = try YearReviewGet.reply(json)
+        #expect(try JSONValue.encode(review) == json, "the contract type holds every member of the reply")
+        #expect(json.objectValue.map { Set($0.keys) } == ["centreId", "centreName", "html", "lectures", "markdown", "networkDays", "networkDaysAvailable",
+                                                          "reportCSV", "reportMarkdown", "statisticsAvailable", "supervision", "trainings", "year"])
+        #expect(review.centreId == "sodra-alvsborg" && review.year == year && review.networkDaysAvailable && review.statisticsAvailable)
+        #expect(review.trainings == [.init(id: event.id, kind: .training, title: "Barn som upplevt våld", audience: "Socialsekreterare",
+                                           dates: event.sessions.map(\.date), registered: 1, attendedAll: 0, attendedAny: 0,
+                                           trainers: ["Utbildare Ett", "Extern Föreläsare"])])
+        #expect(review.networkDays == [.init(id: "d1", title: "KP-nätverksträff", theme: "Barn som upplever våld", date: "2031-05-12",
+                                             venue: "Knistad Herrgård", registered: 41)], "the cancelled day is left out")
+        #expect(review.lectures == [lecture] && review.supervision.map(\.id) == [assignment.id])
+        #expect(review.markdown.contains("## Föreläsningar på uppdrag (1, 30 åhörare)") && review.html.contains("<h2>Riktad handledning (1 uppdrag)</h2>"))
+        #expect(review.reportMarkdown.contains("| Utbildningar | 1 | 0 |") && review.reportCSV.hasPrefix("\u{FEFF}Tabell;Rad;"))
+        let unknown = YearReviewGet.Reply.NetworkDay(id: "d3", title: "T", theme: "", date: "2031-01-01", venue: "V", registered: nil)
+        #expect(try JSONValue.encode(unknown).objectValue?["registered"] == .null, "a day without a count says so with null")
+        await f.close()
+    }
+
     @Test func theVocabularyNamesEveryCodeInSwedishAndEnglish() {
         #expect(EventKind.openHouse.rawValue == "open-house" && EventKind.openHouse.name(.sv) == "Öppet hus")
         #expect(PartStatus.name(of: "not_started", "en") == "Not started")
