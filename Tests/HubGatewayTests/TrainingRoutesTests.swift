@@ -123,7 +123,8 @@ struct TrainingRoutesTests {
             centreId: "sodra-alvsborg", centreName: "Utväg Södra Älvsborg", year: 2031,
             trainings: [.init(id: "tr-1", kind: .conference, title: "Barn som upplevt våld", audience: "Socialsekreterare",
                               dates: ["2031-05-12", "2031-05-19"], registered: 17, attendedAll: 12, attendedAny: 15, trainers: ["Utbildare Ett"])],
-            networkDays: [.init(id: "d1", title: "KP-nätverksträff", theme: "Barn som upplever våld", date: "2031-05-12", venue: "Knistad", registered: nil)],
+            networkDays: [.init(id: "d1", title: "KP-nätverksträff", theme: "Barn som upplever våld", date: "2031-05-12", venue: "Knistad",
+                                registered: nil)],
             networkDaysAvailable: true, lectures: [], supervision: [], markdown: "# Året 2031\n", html: "<!DOCTYPE html><p>Året</p>",
             statisticsAvailable: false, reportMarkdown: "", reportCSV: "")
         fake.answer(YearReviewGet.self, review)

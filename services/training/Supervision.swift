@@ -107,8 +107,9 @@ enum Supervision {
         if status != "done", index + 1 < parts.count, states[index + 1].status != .notStarted {
             throw HubError(.conflict, "A later part has already started.", field: "body.status", reason: .laterStarted)
         }
-        let changed = try await TrainingStore(context.database).setPart(assignment: id, part: SupervisionPartName(rawValue: part) ?? .information,
-                                                                        status: status, date: status == "not_started" ? nil : date, at: env.nowText)
+        let changed = try await TrainingStore(context.database).setPart(
+            assignment: id, part: SupervisionPartName(rawValue: part) ?? .information, status: PartStatus(rawValue: status) ?? .notStarted,
+            date: status == "not_started" ? nil : date, at: env.nowText)
         guard changed else { throw HubError(.notFound, "No such assignment.", field: "body.assignmentId") }
         return try JSONValue.encode(try await assignment(id, reference: reference, db: context.database))
     }
@@ -128,7 +129,8 @@ enum Supervision {
         guard state?.status != .notStarted else {
             throw HubError(.conflict, "Plan this part before logging its sessions.", field: "body.part", reason: .notPlanned)
         }
-        try await TrainingStore(context.database).logSession(assignment: id, part: part, date: date, participants: participants, notes: notes, at: env.nowText)
+        try await TrainingStore(context.database).logSession(assignment: id, part: SupervisionPartName(rawValue: part) ?? .information, date: date,
+                                                             participants: participants, notes: notes, at: env.nowText)
         return try JSONValue.encode(try await assignment(id, reference: reference, db: context.database))
     }
 

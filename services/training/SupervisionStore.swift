@@ -74,17 +74,17 @@ extension TrainingStore {
     }
 
     /// Sets a part's status and date; false when there is no such assignment.
-    func setPart(assignment id: String, part: SupervisionPartName, status: String, date: String?, at now: String) async throws(HubError) -> Bool {
+    func setPart(assignment id: String, part: SupervisionPartName, status: PartStatus, date: String?, at now: String) async throws(HubError) -> Bool {
         try await db.execute(
             "UPDATE supervision_assignments SET \(part.rawValue)_status = ?, \(part.rawValue)_date = ?, updated_at = ? WHERE id = ?",
-            status, date, now, id) == 1
+            status.rawValue, date, now, id) == 1
     }
 
     /// Logs a session of a part and marks the assignment as updated.
-    func logSession(assignment id: String, part: String, date: String, participants: Int?, notes: String?, at now: String) async throws(HubError) {
+    func logSession(assignment id: String, part: SupervisionPartName, date: String, participants: Int?, notes: String?, at now: String) async throws(HubError) {
         try await db.execute("""
             INSERT INTO supervision_sessions (id, assignment_id, part, session_date, participants, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, Ids.make(), id, part, date, participants, notes, now)
+            """, Ids.make(), id, part.rawValue, date, participants, notes, now)
         try await db.execute("UPDATE supervision_assignments SET updated_at = ? WHERE id = ?", now, id)
     }
 

@@ -162,7 +162,9 @@ public enum TrainingService {
         }))
         guarded.add(MailOutboxList.type, Access.event, refusingUnknownFields(MailOutboxList.type, MessageHandler(.query) { request, context in
             let id = try BodyReader(request.body).string("eventId", max: 64)
-            let mail = try JSONValue.array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database)).decode([OutboxMail].self, fieldPrefix: "mail")
+            // The shared outbox lists its rows as JSON; read here as the contract's `OutboxMail`.
+            let rows = try await TrainingRegistrations.outbox.list(ref: id, on: context.database)
+            let mail = try JSONValue.array(rows).decode([OutboxMail].self, fieldPrefix: "mail")
             return try JSONValue.encode(MailOutboxList.Reply(mail: mail))
         }))
         let handlers = guarded.handlers

@@ -70,7 +70,9 @@ enum YearReview {
         var md = ["## \(review.centreName) – statistik för verksamhetsåret \(year)", ""]
         md.append(statistics?["markdown"]?.stringValue ?? "Statistiken saknas (hänvisningstjänsten svarade inte).\n")
         var held: [(String, Int, Int)] = []
-        for (kind, label) in [(EventKind.training, "Utbildningar"), (.manualTraining, "Manualutbildningar"), (.conference, "Konferenser"), (.openHouse, "Öppet hus")] {
+        let kinds: [(EventKind, String)] = [(.training, "Utbildningar"), (.manualTraining, "Manualutbildningar"), (.conference, "Konferenser"),
+                                            (.openHouse, "Öppet hus")]
+        for (kind, label) in kinds {
             let of = review.trainings.filter { $0.kind == kind }
             if !of.isEmpty { held.append((label, of.count, of.reduce(0) { $0 + $1.attendedAny })) }
         }
