@@ -148,6 +148,30 @@ struct TrainingRoutesTests {
         }
     }
 
+    @Test func lecturesParticipantFileAndInvoiceAreReadThroughTheContract() async throws {
+        let fake = bus()
+        fake.answer(LectureList.self, .init(lectures: [Lecture(id: "l1", centreId: "sodra-alvsborg", date: "2031-03-03", partner: "police",
+                                                               partnerName: "Polisen", topic: "Våld i nära relationer", audienceSize: 30)]))
+        fake.answer(RegistrationExport.self, .init(filename: "deltagare-utbildning-2031-05-12.csv", csv: "\u{FEFF}Status;Namn\r\n"))
+        var day = Self.training.event.viewed(as: .organiser)
+        day.feeSEK = 500
+        fake.answer(RegistrationInvoice.self, .init(day: day, feeSEK: 500, lines: [InvoiceRow(agency: "police", agencyName: "Polisen",
+                                                                                              invoiceReference: "REF-1", people: 2, feeSEK: 500,
+                                                                                              amountSEK: 1000)], totalSEK: 1000, people: 2))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            _ = try await b.login()
+            let lectures = try await b.get("/utbildning/forelasningar/sodra-alvsborg")
+            #expect(lectures.status == .ok && lectures.text.contains("<th scope=\"row\">Våld i nära relationer</th><td>Polisen</td><td></td><td></td><td>30</td>"))
+            let file = try await b.get("/utbildning/tillfallen/tr-1/deltagare.csv")
+            #expect(file.text == "\u{FEFF}Status;Namn\r\n" && file.headers[.contentDisposition]?.contains("deltagare-utbildning-2031-05-12.csv") == true)
+            let invoice = try await b.get("/utbildning/tillfallen/tr-1/fakturaunderlag")
+            #expect(invoice.status == .ok && invoice.text.contains("Barn som upplevt våld") && invoice.text.contains("<td id=\"invoice-total\">1000</td>"))
+            #expect(sent(fake, RegistrationInvoice.type).first?["eventId"] == "tr-1" && sent(fake, LectureList.type).first?["centreId"] == "sodra-alvsborg")
+        }
+    }
+
     @Test func openAPINamesTheTrainingRoutes() async throws {
         let h = try await Harness.make()
         try await h.test { client in

@@ -167,14 +167,16 @@ extension TrainingRoutes {
     /// The participant list as CSV (the hub's one format: semicolons, UTF-8 BOM, Stockholm times).
     @Sendable func participantsCSV(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        return csvDownload(try await ask(RegistrationExport.type, ["eventId": .string(param(context, "eventId"))]))
+        // Read through the contract; the shared download takes the reply as JSON.
+        return csvDownload(try JSONValue.encode(try await ask(RegistrationExport(eventId: param(context, "eventId")))))
     }
 
     /// The invoice basis: people × fee per agency and invoice reference (the shared page).
     @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        return invoicePage(try await ask(RegistrationInvoice.type, ["eventId": .string(param(context, "eventId"))]), language: lang, session: session)
+        let invoice = try await ask(RegistrationInvoice(eventId: param(context, "eventId")))
+        return invoicePage(try JSONValue.encode(invoice), language: lang, session: session)
     }
 
     @Sendable func attendanceForm(_ request: Request, context: Context) async throws -> Response {
@@ -228,7 +230,7 @@ extension TrainingRoutes {
         let id = param(context, "centreId")
         let ref = try await reference()
         let c = try centre(ref, id)
-        let lectures = try await ask(LectureList.type, ["centreId": .string(id)])["lectures"] ?? .array([])
+        let lectures = try JSONValue.encode(try await ask(LectureList(centreId: id)).lectures)
         return pages.render("tr_lectures", title: lang.t("tr_lectures"), language: lang, session: session, data: [
             "centreId": id, "centreName": c.name, "lectures": lectures.mustache,
             "agencies": options(ref.agencies.map { ($0.id, $0.name) }, selected: form["partner"]),
