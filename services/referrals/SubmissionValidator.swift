@@ -276,7 +276,7 @@ extension SubmissionValidator {
                 }
             }
             if let g = c.givenAt {
-                if ReferenceData.isDate(g) { checked.givenAt = g } else { problems.add("consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
+                if LocalTime.isDate(g) { checked.givenAt = g } else { problems.add("consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
             }
             checked.recordedBy = problems.text(c.recordedBy, "consent.recordedBy", max: 200, required: source == "agency" && checked.given)
         }

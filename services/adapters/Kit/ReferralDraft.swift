@@ -171,7 +171,7 @@ public struct ReferralDraft: Sendable, Equatable {
         }
         var consent = ReferralSubmission.Consent(given: true, scope: scope)
         if let at = consentGivenAt, !at.isEmpty {
-            if ReferenceData.isDate(at) { consent.givenAt = at } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
+            if LocalTime.isDate(at) { consent.givenAt = at } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
         }
         // Who recorded the consent is required of an agency, as the referrals service requires it.
         consent.recordedBy = text(consentRecordedBy, "body.consent.recordedBy", required: consentGiven == true)
