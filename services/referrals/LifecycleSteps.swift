@@ -12,7 +12,7 @@ extension Lifecycle {
     /// `referrals.receive {id}`: the centre has received the referral.
     @Sendable static func receive(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
+        let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         try require(record, in: ReferralAction.receive.allowedFrom, to: "receive")
         return try await transition(env, context, actor, record, to: .received, action: "receive", set: ["received_at": .text(env.timestamp)])
     }
@@ -20,13 +20,13 @@ extension Lifecycle {
     /// `referrals.assess {id, decision: accept|redirect|decline, priority, reason, redirectTo}`.
     @Sendable static func assess(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        var record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
+        var record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         let decision = try Fields.string(request.body, "decision", max: 20)
         try require(record, in: ReferralAction.assess.allowedFrom, to: "assess")
         let now = env.timestamp
         if record.status == .submitted {
             _ = try await transition(env, context, actor, record, to: .received, action: "receive", set: ["received_at": .text(now)])
-            guard let reloaded = try await ReferralRecord.load(context.database, id: record.id) else { throw HubError(.internal, "The referral vanished.") }
+            guard let reloaded = try await ReferralStore(context.database).referral(record.id) else { throw HubError(.internal, "The referral vanished.") }
             record = reloaded
         }
         switch decision {
@@ -52,7 +52,7 @@ extension Lifecycle {
     /// channel must respect the safe-contact instructions.
     @Sendable static func offerAppointment(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
+        let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         guard let date = try Fields.string(request.body, "date", max: 10), ReferenceData.isDate(date) else {
             throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date")
         }
@@ -83,14 +83,14 @@ extension Lifecycle {
     /// `referrals.treatment.start {id, mode: individual|group, groupId}`.
     @Sendable static func startTreatment(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
+        let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         let mode = try Fields.string(request.body, "mode", max: 20)
         var set: [String: DatabaseValue] = [:]
         switch mode {
         case "individual": set["treatment"] = .text("individual")
         case "group":
             let groupID = try Fields.id(request.body, "groupId")
-            let group = try await Groups.load(context.database, id: groupID)
+            let group = try await ReferralStore(context.database).group(groupID)
             guard group.centre == record.centre else { throw HubError(.notFound, "No such group at this centre.", field: "body.groupId") }
             set["treatment"] = .text("group:" + group.name); set["group_id"] = .text(group.id)
         default: throw HubError(.validation, "Must be individual or group.", field: "body.mode")
@@ -105,7 +105,7 @@ extension Lifecycle {
     /// `referrals.close {id, reason}` with a coded closure reason.
     @Sendable static func close(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
+        let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         let reason = try code(request.body, "reason", env.settings.closureReasons)
         try require(record, in: ReferralAction.close.allowedFrom, to: "close")
         let now = env.timestamp
@@ -118,7 +118,7 @@ extension Lifecycle {
     @Sendable static func withdraw(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let id = try Fields.id(request.body)
-        guard let record = try await ReferralRecord.load(context.database, id: id),
+        guard let record = try await ReferralStore(context.database).referral(id),
               actor.mayHandle(centre: record.centre) || actor.mayFollow(referrerAgency: record.referrerAgency) else {
             throw HubError(.notFound, "No such referral.", field: "body.id")
         }
@@ -133,7 +133,7 @@ extension Lifecycle {
     /// `referrals.reprioritise {id, priority, reason}`: the reason is kept (sealed) in the history.
     @Sendable static func reprioritise(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        let record = try await ReferralRecord.loadForHandling(context.database, id: try Fields.id(request.body), actor: actor)
+        let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         let priority = try Fields.int(request.body, "priority", range: 1...3)!
         let reason = try Fields.string(request.body, "reason", max: 500)!
         try require(record, in: ReferralAction.reprioritise.allowedFrom, to: "reprioritise")

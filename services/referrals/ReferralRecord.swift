@@ -83,19 +83,6 @@ struct ReferralRecord: Sendable {
         appointmentDate = nil; submittedAt = at; receivedAt = nil; endedAt = nil; anonymisedAt = nil; version = 1
     }
 
-    static func load(_ db: any DatabaseExecutor, id: String) async throws(HubError) -> ReferralRecord? {
-        guard let row = try await db.queryFirst("SELECT \(columns) FROM referrals WHERE id = ?", [.text(id)]) else { return nil }
-        return try ReferralRecord(row: row)
-    }
-
-    /// The record the actor may handle, or not_found (never revealing that it exists elsewhere).
-    static func loadForHandling(_ db: any DatabaseExecutor, id: String, actor: Actor) async throws(HubError) -> ReferralRecord {
-        guard let r = try await load(db, id: id), actor.mayHandle(centre: r.centre) else {
-            throw HubError(.notFound, "No such referral.", field: "body.id")
-        }
-        return r
-    }
-
     /// What the referrer may learn: status always (with consent to status), reasons only with consent to outcome.
     var consentsToStatus: Bool { consentScope.contains("status") || consentScope.contains("outcome") }
     var consentsToOutcome: Bool { consentScope.contains("outcome") }
