@@ -116,8 +116,8 @@ enum Groups {
         var assigned: [JSONValue] = []
         for rec in records {
             let now = env.timestamp
-            var set: [String: DatabaseValue] = ["treatment": .text("group:" + g.name), "group_id": .text(g.id), "treatment_started_at": .text(now)]
-            if rec.status == .accepted { set["left_queue_at"] = .text(now) }
+            var set = ReferralStore.StepChanges(treatment: "group:" + g.name, groupID: g.id, treatmentStartedAt: now)
+            if rec.status == .accepted { set.leftQueueAt = now }
             assigned.append(try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set))
         }
         return .object(["groupId": .string(g.id), "assigned": .array(assigned)])

@@ -38,12 +38,10 @@ enum Lifecycle {
     /// and, when the referral entered or left the waiting list, the centre's capacity.
     static func transition(_ env: ReferralsEnvironment, _ context: ServiceContext, _ actor: Actor, _ record: ReferralRecord,
                            to status: ReferralStatus, action: String, reason: String? = nil, priority: Int? = nil,
-                           note: String? = nil, set: [String: DatabaseValue]) async throws(HubError) -> JSONValue {
+                           note: String? = nil, set: ReferralStore.StepChanges) async throws(HubError) -> JSONValue {
         let now = env.timestamp
         let store = ReferralStore(context.database)
-        var columns = set
-        columns["status"] = .text(status.rawValue)
-        guard try await store.applyStep(referral: record.id, version: record.version, columns: columns) else {
+        guard try await store.applyStep(referral: record.id, version: record.version, status: status, changes: set) else {
             throw HubError(.conflict, "The referral was changed by someone else; reload and try again.", field: "body.id")
         }
         let seq = try await store.nextHistorySeq(referral: record.id)

@@ -122,9 +122,40 @@ struct ReferralStore {
 
     // MARK: Steps and history
 
-    /// Applies a step's columns and the new status, guarded by the version read: false when
+    /// What a step writes besides the new status; what is nil stays as it is.
+    struct StepChanges: Sendable {
+        var receivedAt: String?
+        var priority: Int?
+        var assessedAt: String?
+        var outcomeReason: String?
+        var redirectTo: String?
+        var appointmentDate: String?
+        var appointmentOfferedAt: String?
+        var treatment: String?
+        var groupID: String?
+        var treatmentStartedAt: String?
+        var leftQueueAt: String?
+        var endedAt: String?
+
+        /// The columns written, by name.
+        var columns: [String: DatabaseValue] {
+            let texts: [(String, String?)] = [
+                ("received_at", receivedAt), ("assessed_at", assessedAt), ("outcome_reason", outcomeReason), ("redirect_to", redirectTo),
+                ("appointment_date", appointmentDate), ("appointment_offered_at", appointmentOfferedAt), ("treatment", treatment),
+                ("group_id", groupID), ("treatment_started_at", treatmentStartedAt), ("left_queue_at", leftQueueAt), ("ended_at", endedAt),
+            ]
+            var out: [String: DatabaseValue] = [:]
+            for (column, value) in texts { if let value { out[column] = .text(value) } }
+            if let priority { out["priority"] = .integer(Int64(priority)) }
+            return out
+        }
+    }
+
+    /// Writes a step's new status and changes, guarded by the version read: false when
     /// someone else changed the referral meanwhile (then nothing was written).
-    func applyStep(referral id: String, version: Int, columns: [String: DatabaseValue]) async throws(HubError) -> Bool {
+    func applyStep(referral id: String, version: Int, status: ReferralStatus, changes: StepChanges) async throws(HubError) -> Bool {
+        var columns = changes.columns
+        columns["status"] = .text(status.rawValue)
         let keys = columns.keys.sorted()
         let assignments = keys.map { "\($0) = ?" }.joined(separator: ", ")
         let changed = try await db.execute(
@@ -198,5 +229,35 @@ struct ReferralStore {
             byCentre[try row.string("centre_id"), default: []].append(try row.string("name"))
         }
         return byCentre
+    }
+}
+
+/// How a referral is read from its row: the columns every referral query selects.
+extension ReferralRecord {
+    static let columns = """
+        id, reference, reserve_id, client_id, centre_id, municipality, category, help, source, referrer_agency, referrer_unit,
+        external_ref, identity_kind, protected_identity, do_not_contact, may_call, may_leave_message, consent_scope, urgency,
+        client_age, children_ages, risk_score, status, priority, group_id, treatment, outcome_reason, redirect_to,
+        appointment_date, submitted_at, received_at, ended_at, anonymised_at, version
+        """
+
+    init(row: DatabaseRow) throws(HubError) {
+        id = try row.string("id"); reference = try row.string("reference"); reserveID = try row.optionalString("reserve_id")
+        clientID = try row.string("client_id"); centre = try row.string("centre_id"); municipality = try row.string("municipality")
+        category = try row.string("category"); help = Fields.list(try row.string("help")); source = try row.string("source")
+        referrerAgency = try row.optionalString("referrer_agency"); referrerUnit = try row.optionalString("referrer_unit")
+        externalRef = try row.optionalString("external_ref"); identityKind = try row.string("identity_kind")
+        protectedIdentity = try row.bool("protected_identity"); doNotContact = try row.bool("do_not_contact")
+        mayCall = try row.bool("may_call"); mayLeaveMessage = try row.bool("may_leave_message")
+        consentScope = Fields.list(try row.string("consent_scope")); urgency = try row.string("urgency")
+        clientAge = try row.optionalInt("client_age"); childrenAges = Fields.list(try row.string("children_ages")).compactMap { Int($0) }
+        riskScore = try row.int("risk_score")
+        guard let s = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored referral has an unknown status.") }
+        status = s
+        priority = try row.optionalInt("priority"); groupID = try row.optionalString("group_id"); treatment = try row.optionalString("treatment")
+        outcomeReason = try row.optionalString("outcome_reason"); redirectTo = try row.optionalString("redirect_to")
+        appointmentDate = try row.optionalString("appointment_date"); submittedAt = try row.string("submitted_at")
+        receivedAt = try row.optionalString("received_at"); endedAt = try row.optionalString("ended_at")
+        anonymisedAt = try row.optionalString("anonymised_at"); version = try row.int("version")
     }
 }
