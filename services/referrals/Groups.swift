@@ -45,7 +45,7 @@ enum Groups {
         let ageMax = try Fields.int(request.body, "ageMax", range: 0...120)!
         guard ageMax >= ageMin else { throw HubError(.validation, "The upper age must be at least the lower.", field: "body.ageMax") }
         let startsOn = try Fields.string(request.body, "startsOn", max: 10, required: false)
-        if let s = startsOn, !ReferenceData.isDate(s) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.startsOn") }
+        if let s = startsOn, !LocalTime.isDate(s) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.startsOn") }
         let id = UUID().uuidString.lowercased()
         try await ReferralStore(context.database).insertGroup(
             Groups.Group(id: id, centre: centre, name: name, help: help, min: min, max: max, ageMin: ageMin, ageMax: ageMax, startsOn: startsOn),

@@ -53,7 +53,7 @@ extension Lifecycle {
     @Sendable static func offerAppointment(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
-        guard let date = try Fields.string(request.body, "date", max: 10), ReferenceData.isDate(date) else {
+        guard let date = try Fields.string(request.body, "date", max: 10), LocalTime.isDate(date) else {
             throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.date")
         }
         let channel = try Fields.string(request.body, "channel", max: 20)
