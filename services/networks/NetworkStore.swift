@@ -55,7 +55,7 @@ struct NetworkStore {
 
     /// The centre's days of one year (or all) that were not cancelled, by date: the days whose
     /// attendance counts.
-    func heldOrPlannedDays(centre: String, year: Int?) async throws(HubError) -> [(id: String, title: String, date: String)] {
+    func daysNotCancelled(centre: String, year: Int?) async throws(HubError) -> [(id: String, title: String, date: String)] {
         try await db.query("""
             SELECT id, title, day_date FROM network_days WHERE centre_id = ? AND status <> 'cancelled' AND (? = '' OR day_date LIKE ?) ORDER BY day_date
             """, centre, year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "").map { row throws(HubError) in

@@ -187,7 +187,7 @@ enum NetworkRegistrations {
         let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let year = try b.optionalInt("year", range: 1900...2200)
-        let days = try await NetworkStore(context.database).heldOrPlannedDays(centre: centre.id, year: year)
+        let days = try await NetworkStore(context.database).daysNotCancelled(centre: centre.id, year: year)
         let rows = try await reference.engine.attendance(eventIds: days.map(\.id), on: context.database)
         typealias Reply = AttendanceGet.Reply
         var agencies: [Reply.Agency] = []
