@@ -50,7 +50,7 @@ enum NetworkDays {
         guard ends > starts else { throw HubError(.validation, "The day must end after it starts.", field: "body.endTime") }
         let deadline = try m.string("deadline", max: 16)
         let deadlineAt: Date?
-        if deadline.count == 10, ReferenceData.isDate(deadline) {
+        if deadline.count == 10, LocalTime.isDate(deadline) {
             deadlineAt = RegistrationEngine.stockholm(date: deadline, time: "23:59").map { $0.addingTimeInterval(59) }
         } else if deadline.count == 16, deadline.dropFirst(10).first == "T" {
             deadlineAt = RegistrationEngine.stockholm(date: String(deadline.prefix(10)), time: String(deadline.suffix(5)))
