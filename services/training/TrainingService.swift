@@ -155,17 +155,12 @@ public enum TrainingService {
         guarded.add(MailFlush.type, Access.admin, refusingUnknownFields(MailFlush.type, MessageHandler(.command) { request, context in
             let reference = try TrainingReference.load(context.configDir)
             let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
-            let flushed = try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database,
-                                                                       logger: context.logger)
-            // The shared outbox answers in JSON; read here as the contract's reply.
-            return try JSONValue.encode(try flushed.decode(MailFlush.Reply.self, fieldPrefix: "reply"))
+            return try JSONValue.encode(try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(),
+                                                                                     on: context.database, logger: context.logger))
         }))
         guarded.add(MailOutboxList.type, Access.event, refusingUnknownFields(MailOutboxList.type, MessageHandler(.query) { request, context in
             let id = try BodyReader(request.body).string("eventId", max: 64)
-            // The shared outbox lists its rows as JSON; read here as the contract's `OutboxMail`.
-            let rows = try await TrainingRegistrations.outbox.list(ref: id, on: context.database)
-            let mail = try JSONValue.array(rows).decode([OutboxMail].self, fieldPrefix: "mail")
-            return try JSONValue.encode(MailOutboxList.Reply(mail: mail))
+            return try JSONValue.encode(MailOutboxList.Reply(mail: try await TrainingRegistrations.outbox.list(ref: id, on: context.database)))
         }))
         let handlers = guarded.handlers
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,
