@@ -25,16 +25,22 @@ public enum AccessRule: Sendable {
         .centreStaff { b, _ in try b.string(key, max: 64) }
     }
 
+    /// The owner is the centre of the record whose id the body names as `key`, as `owner` finds
+    /// it (a service's store, inside the request's transaction); a record that does not exist
+    /// (nil) is `not_found` (`missing`) naming the field, the same for everyone.
+    public static func centreOf(_ key: String, missing: String,
+                                _ owner: @escaping @Sendable (any DatabaseExecutor, String) async throws -> String?) -> AccessRule {
+        .centreStaff { b, db in
+            let id = try b.string(key, max: 64)
+            guard let centre = try await owner(db, id) else { throw HubError(.notFound, missing, field: b.field(key)) }
+            return centre
+        }
+    }
+
     /// The owner is the centre of the row whose id the body names as `key`.
     /// `sql` selects a `centre_id` column with one `?` for the id.
     public static func centreOfRow(_ key: String, sql: String, missing: String) -> AccessRule {
-        .centreStaff { b, db in
-            let id = try b.string(key, max: 64)
-            guard let row = try await db.query(sql, [.text(id)]).first else {
-                throw HubError(.notFound, missing, field: b.field(key))
-            }
-            return try row.string("centre_id")
-        }
+        centreOf(key, missing: missing) { db, id in try await db.query(sql, [.text(id)]).first?.string("centre_id") }
     }
 
     /// Refuses `caller` unless this rule lets them send `request`.

@@ -157,11 +157,7 @@ enum Access {
     /// (`missing`), the same for everyone.
     static func centreOf(_ key: String, missing: String,
                          _ owner: @escaping @Sendable (NetworkStore, String) async throws -> String?) -> AccessRule {
-        .centreStaff { b, db in
-            let id = try b.string(key, max: 64)
-            guard let centre = try await owner(NetworkStore(db), id) else { throw HubError(.notFound, missing, field: b.field(key)) }
-            return centre
-        }
+        .centreOf(key, missing: missing) { db, id in try await owner(NetworkStore(db), id) }
     }
 
     /// The handlers of `tables`, each behind its rule and refusing a body member that its

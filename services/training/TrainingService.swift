@@ -239,14 +239,9 @@ enum Access {
     /// The centre of the supervision assignment named as `assignmentId`.
     static let assignment = owner("assignmentId", missing: "No such assignment.") { store, id in try await store.centreOfAssignment(id) }
 
-    /// The centre that owns the record the body names as `key`, found in the store; a record
-    /// that does not exist is not_found (`missing`) naming the field, the same for everyone.
+    /// The centre that owns the record the body names as `key`, as `owner` finds it in the store.
     static func owner(_ key: String, missing: String,
-                      _ lookup: @escaping @Sendable (TrainingStore, String) async throws -> String?) -> AccessRule {
-        .centreStaff { body, db in
-            let id = try body.string(key, max: 64)
-            guard let centre = try await lookup(TrainingStore(db), id) else { throw HubError(.notFound, missing, field: body.field(key)) }
-            return centre
-        }
+                      _ owner: @escaping @Sendable (TrainingStore, String) async throws -> String?) -> AccessRule {
+        .centreOf(key, missing: missing) { db, id in try await owner(TrainingStore(db), id) }
     }
 }
