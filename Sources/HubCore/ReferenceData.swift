@@ -109,6 +109,4 @@ public struct ReferenceData: Sendable, Codable, Equatable {
     static func isSlug(_ s: String) -> Bool {
         !s.isEmpty && s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
     }
-    /// A real calendar date in YYYY-MM-DD (`LocalTime.isDate`).
-    public static func isDate(_ s: String) -> Bool { LocalTime.isDate(s) }
 }

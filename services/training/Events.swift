@@ -82,9 +82,9 @@ enum TrainingEvents {
         let fee = try b.optionalInt("feeSEK", range: 0...1_000_000) ?? 0
         let deadline = try b.string("deadline", max: 16)
         let deadlineAt: Date?
-        if ReferenceData.isDate(deadline) {
+        if LocalTime.isDate(deadline) {
             deadlineAt = RegistrationEngine.stockholm(date: deadline, time: "23:59").map { $0.addingTimeInterval(59) }
-        } else if deadline.count == 16, ReferenceData.isDate(String(deadline.prefix(10))), deadline.dropFirst(10).first == "T" {
+        } else if deadline.count == 16, LocalTime.isDate(String(deadline.prefix(10))), deadline.dropFirst(10).first == "T" {
             deadlineAt = RegistrationEngine.stockholm(date: String(deadline.prefix(10)), time: String(deadline.suffix(5)))
         } else { deadlineAt = nil }
         guard let deadlineAt else { throw HubError(.validation, "Not a deadline (YYYY-MM-DD or YYYY-MM-DDTHH:MM).", field: "body.deadline", reason: .notADate) }
