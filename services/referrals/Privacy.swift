@@ -56,13 +56,11 @@ enum Privacy {
         if request.body["referralId"] != nil { sql += " AND referral_id = ?"; binds.append(.text(try Fields.id(request.body, "referralId"))) }
         sql += " ORDER BY at DESC LIMIT \(limit)"
         let rows = try await context.database.query(sql, binds)
-        return .object(["entries": .array(try rows.map { row throws(HubError) in
-            .object(["at": .string(try row.string("at")), "actor": .string(try row.string("actor")), "role": .string(try row.string("role")),
-                     "unit": .string(try row.string("unit")), "action": .string(try row.string("action")),
-                     "referralId": (try row.optionalString("referral_id")).map { .string($0) } ?? .null,
-                     "centre": (try row.optionalString("centre_id")).map { .string($0) } ?? .null,
-                     "purpose": .string(try row.string("purpose"))])
-        })])
+        return try ReferralsService.encodeReply(ListAudit.Reply(entries: try rows.map { row throws(HubError) in
+            ListAudit.Entry(at: try row.string("at"), actor: try row.string("actor"), role: try row.string("role"), unit: try row.string("unit"),
+                            action: try row.string("action"), referralId: try row.optionalString("referral_id"),
+                            centre: try row.optionalString("centre_id"), purpose: try row.string("purpose"))
+        }))
     }
 
     /// `referrals.retention.run {dryRun}`: referrals that ended more than the retention
@@ -79,11 +77,12 @@ enum Privacy {
             WHERE anonymised_at IS NULL AND ended_at IS NOT NULL AND ended_at < ? AND status IN ('closed', 'declined', 'redirected', 'withdrawn')
             ORDER BY ended_at
             """, [.text(cutoff)])
-        var items: [JSONValue] = []
+        var items: [RunRetention.Item] = []
         for row in rows {
             let id = try row.string("id")
-            items.append(.object(["id": .string(id), "reference": .string(try row.string("reference")), "centre": .string(try row.string("centre_id")),
-                                  "status": .string(try row.string("status")), "endedAt": .string(try row.string("ended_at"))]))
+            guard let status = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored referral has an unknown status.") }
+            items.append(RunRetention.Item(id: id, reference: try row.string("reference"), centre: try row.string("centre_id"),
+                                           status: status, endedAt: try row.string("ended_at")))
             if !dryRun {
                 let now = env.timestamp
                 try await context.database.execute("""
@@ -94,8 +93,8 @@ enum Privacy {
                 try await audit(context.database, env, actor, action: "anonymise", referral: id, centre: try row.string("centre_id"), purpose: "retention")
             }
         }
-        return .object(["dryRun": .bool(dryRun), "retentionDays": .number(Double(env.settings.retentionDays)),
-                        "cutoff": .string(cutoff), "count": .number(Double(items.count)), "referrals": .array(items)])
+        return try ReferralsService.encodeReply(RunRetention.Reply(dryRun: dryRun, retentionDays: env.settings.retentionDays, cutoff: cutoff,
+                                                                   count: items.count, referrals: items))
     }
 
     /// Re-seals personal data made with an older key under the current one (after

@@ -17,13 +17,6 @@ enum Queue {
         /// Empty: the whole centre is paused.
         var categories: [String]
         var since: String?
-        var json: JSONValue {
-            var o: [String: JSONValue] = ["paused": .bool(paused), "categories": .array(categories.map { .string($0) })]
-            if let m = message { o["message"] = .string(m) }
-            if let a = alternatives { o["alternatives"] = .string(a) }
-            if let s = since { o["since"] = .string(s) }
-            return .object(o)
-        }
     }
 
     static func intakeStates(_ db: any DatabaseExecutor) async throws(HubError) -> [String: IntakeState] {
@@ -68,7 +61,7 @@ enum Queue {
             """, [.text(centre), paused.databaseValue, (paused ? message : nil).databaseValue, (paused ? alternatives : nil).databaseValue,
                   .text(categories.joined(separator: ",")), .text(now), .text(actor.who)])
         try await publishCapacityIfChanged(env, context, centre: centre)
-        return try await capacityJSON(env, context.database, centre: centre)
+        return try ReferralsService.encodeReply(try await capacityReply(env, context.database, centre: centre))
     }
 
     /// The time of each referral's latest step, by id, in one query.
@@ -216,17 +209,20 @@ enum Queue {
         return out
     }
 
-    static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
+    /// The centre's capacity as the contract gives it (`referrals.capacity`, `referrals.intake.set`).
+    static func capacityReply(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> ReferralCapacity.Centre {
         let states = try await capacityStates(env, db, centre: centre)
-        return .object([
-            "centre": .string(centre), "centreName": .string(env.centreName(centre)), "at": .string(env.timestamp),
-            "categories": .array(states.map { s in
-                var o: [String: JSONValue] = ["category": .string(s.category), "state": .string(s.state), "waitBand": s.band.map { .string($0) } ?? .null]
-                if let m = s.message { o["message"] = .string(m) }
-                if let a = s.alternatives { o["alternatives"] = .string(a) }
-                return .object(o)
-            }),
-        ])
+        return ReferralCapacity.Centre(centre: centre, centreName: env.centreName(centre), at: env.timestamp, categories: try states.map { s throws(HubError) in
+            guard let category = ClientCategory(rawValue: s.category), let state = IntakeStateCode(rawValue: s.state) else {
+                throw HubError(.internal, "A capacity state has an unknown code.")
+            }
+            return .init(category: category, state: state, waitBand: s.band.flatMap(WaitBand.init(rawValue:)), message: s.message, alternatives: s.alternatives)
+        })
+    }
+
+    /// The same as the JSON of the `capacity.<centre>` event.
+    static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
+        try ReferralsService.encodeReply(try await capacityReply(env, db, centre: centre))
     }
 
     /// `referrals.capacity {centre?}`: every centre's (or one centre's) intake state; open to
@@ -234,12 +230,12 @@ enum Queue {
     @Sendable static func capacity(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         _ = try Caller.from(request, reference: env.reference, service: "referrals")
         let only = try Fields.string(request.body, "centre", max: 64, required: false)
-        var out: [JSONValue] = []
+        var out: [ReferralCapacity.Centre] = []
         for centre in env.reference.centres where only == nil || only == centre.id {
-            out.append(try await capacityJSON(env, context.database, centre: centre.id))
+            out.append(try await capacityReply(env, context.database, centre: centre.id))
         }
         if let only, out.isEmpty { throw HubError(.validation, "Unknown centre.", field: "body.centre") }
-        return .object(["centres": .array(out)])
+        return try ReferralsService.encodeReply(ReferralCapacity.Reply(centres: out))
     }
 
     /// Compares the centre's capacity with what was last published; stores and emits

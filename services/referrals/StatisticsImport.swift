@@ -92,9 +92,7 @@ enum StatisticsImport {
                 INSERT INTO imported_statistics (centre_id, year, tbl, item, count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [.text(row.centre), .integer(Int64(row.year)), .text(row.table), .text(row.key), .integer(Int64(row.count)), .text(now), .text(actor.who)])
         }
-        return .object([
-            "rows": .number(Double(rows.count)), "replace": .bool(replace),
-            "years": .array(ordered.map { .object(["centre": .string($0.centre), "year": .number(Double($0.year)), "rows": .number(Double($0.rows))]) }),
-        ])
+        return try ReferralsService.encodeReply(ImportReferralStatistics.Reply(
+            rows: rows.count, replace: replace, years: ordered.map { .init(centre: $0.centre, year: $0.year, rows: $0.rows) }))
     }
 }

@@ -40,9 +40,9 @@ enum ReferralsStartPanel {
             }
             let fresh = (recent["referrals"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "submitted" }
             // Treatment groups with enough matching clients waiting to start.
-            let ready = ((try? await routes.call(ListGroups.type, ["centre": .string(centre)], user: session.user))?["groups"]?.arrayValue ?? [])
-                .filter { $0["readyToStart"]?.boolValue == true }
-                .map { g -> [String: Any] in ["name": g["name"]?.stringValue ?? "", "waiting": g["matchingWaiting"]?.intText ?? "0"] }
+            let ready = ((try? await routes.call(ListGroups.self, .init(centre: centre), user: session.user))?.groups ?? [])
+                .filter(\.readyToStart)
+                .map { group -> [String: Any] in ["name": group.name, "waiting": String(group.matchingWaiting)] }
             blocks.append([
                 "centreName": queue["capacity"]?["centreName"]?.stringValue ?? centre, "centre": centre,
                 "newCount": fresh.count, "hasNew": !fresh.isEmpty,

@@ -1,0 +1,70 @@
+import Foundation
+import HubBus
+import HubCore
+import HubProtocol
+import ReferralsAPI
+@testable import ReferralsService
+import Testing
+
+/// Every reply type of the referrals contract against the real handlers: a reply decodes into
+/// its type, and the type writes it back to the very same JSON (members left out stay left
+/// out, nulls stay null), so that the handlers can build their replies from these types
+/// without a change on the wire.
+@Suite("Referrals reply types")
+struct ReferralReplyTypeTests {
+    /// Decodes a real reply as `M.Reply` and expects its encoding to be the reply, byte for byte.
+    @discardableResult
+    static func roundTrip<M: ReferralsMessage>(_ message: M.Type, _ reply: JSONValue,
+                                               sourceLocation: SourceLocation = #_sourceLocation) throws -> M.Reply {
+        let typed = try reply.decode(M.Reply.self, fieldPrefix: "reply")
+        let again = try JSONValue.from(typed)
+        #expect(again.serialized() == reply.serialized(), "\(M.type) writes what the service sent", sourceLocation: sourceLocation)
+        return typed
+    }
+
+    @Test("Capacity, intake, groups, audit, retention and import replies", arguments: Backend.available)
+    func centreReplies(_ backend: Backend) async throws {
+        let h = try await Harness.make(backend)
+        defer { Task { await h.close() } }
+        let id = try #require(try await h.ok(SubmitReferral.type, referral(), as: Actors.police)["id"]?.stringValue)
+        _ = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral.Request(id: id, decision: .accept, priority: 1)))
+
+        let one = try Self.roundTrip(ReferralCapacity.self, try await h.ok(ReferralCapacity.type, ["centre": "skaraborg"]))
+        let waiting = try #require(one.centres.first?.categories.first { $0.category == .subjectedToViolence })
+        #expect(waiting.state == .waitingList && waiting.waitBand != nil)
+        let paused = try Self.roundTrip(SetIntake.self, try await h.ok(SetIntake.type, try JSONValue.from(
+            SetIntake.Request(centre: "skaraborg", paused: true, message: "Fullt.", alternatives: "Ring kommunen.", categories: [.usedViolence]))))
+        #expect(paused.categories.first { $0.category == .usedViolence }?.message == "Fullt.")
+        #expect(paused.categories.first { $0.category == .childWitness }.map { $0.state == .open && $0.message == nil && $0.waitBand == nil } == true)
+        let all = try Self.roundTrip(ReferralCapacity.self, try await h.ok(ReferralCapacity.type, [:], as: Actors.police))
+        #expect(all.centres.count > 1)
+
+        let group = try Self.roundTrip(DefineGroup.self, try await h.ok(DefineGroup.type, try JSONValue.from(
+            DefineGroup.Request(centre: "skaraborg", name: "Kvinnogrupp vår", help: "womens-group", min: 1, max: 8, ageMin: 18, ageMax: 99))))
+        try Self.roundTrip(DefineGroup.self, try await h.ok(DefineGroup.type, try JSONValue.from(
+            DefineGroup.Request(centre: "skaraborg", name: "Barn höst", help: "child-parent-group", min: 2, max: 6, ageMin: 3, ageMax: 9, startsOn: "2026-09-01"))))
+        let groups = try Self.roundTrip(ListGroups.self, try await h.ok(ListGroups.type, ["centre": "skaraborg"]))
+        #expect(groups.groups.map(\.startsOn) == ["2026-09-01", nil], "by name; null when not set")
+        #expect(groups.groups.first { $0.id == group.id }?.candidates.map(\.id) == [id])
+        #expect(groups.groups.first { $0.counts == .children }?.candidates == [], "no referral asks for a child-and-parent group")
+        let assigned = try Self.roundTrip(AssignGroup.self, try await h.ok(AssignGroup.type, try JSONValue.from(
+            AssignGroup.Request(groupId: group.id, referralIds: [id]))))
+        #expect(assigned.assigned.map(\.status) == [.inTreatment] && assigned.assigned.first?.action == "group")
+
+        // A search by personnummer is an audit entry without a referral.
+        _ = try await h.ok(FindReferrals.type, ["identityNumber": .string(Canary.personnummer), "purpose": "case-handling"])
+        let audit = try Self.roundTrip(ListAudit.self, try await h.ok(ListAudit.type, ["centre": "skaraborg"], as: Actors.admin))
+        #expect(audit.entries.contains { $0.referralId == nil && $0.action == "search" })
+        #expect(audit.entries.contains { $0.referralId == id })
+
+        let declined = try #require(try await h.ok(SubmitReferral.type, referral(client: ["identityNumber": "19701010-1231"]), as: Actors.police)["id"])
+        _ = try await h.ok(AssessReferral.type, ["id": declined, "decision": "decline", "reason": "client-declined"])
+        h.clock.advance(days: 1096)
+        let dry = try Self.roundTrip(RunRetention.self, try await h.ok(RunRetention.type, ["dryRun": true], as: Actors.admin))
+        #expect(dry.count == 1 && dry.referrals.first?.status == .declined)
+
+        let imported = try Self.roundTrip(ImportReferralStatistics.self, try await h.ok(ImportReferralStatistics.type,
+            ["csv": "centre;year;table;key;count\nskaraborg;2021;category;used-violence;12\nskaraborg;2022;agency;police;4\n"], as: Actors.admin))
+        #expect(imported.rows == 2 && imported.years.map(\.year) == [2021, 2022] && !imported.replace)
+    }
+}
