@@ -171,9 +171,13 @@ struct ReferralRouteTests {
         defer { Task { await h.close() } }
         h.bus.setReply(ReferralOptions.self, Self.options)
         h.bus.setReply("referrals.groups.list", .success(["centre": "skaraborg", "groups": []]))
+        // The staff's full referral, as the service writes it (GetReferral.Reply), without personal data.
         h.bus.setReply("referrals.get", .success([
             "id": "r1", "reference": "U26-TID", "status": "received", "centre": "skaraborg", "centreName": "Utväg Skaraborg",
             "category": "subjected-to-violence", "submittedAt": "2026-12-31T23:30:00.000Z", "municipality": "Skövde",
+            "help": ["individual-talks"], "source": "agency", "urgency": "normal", "protectedIdentity": false, "doNotContact": false,
+            "riskScore": 0, "highRisk": false, "childrenAges": [], "version": 2, "externalRef": nil, "referrerUnit": nil,
+            "identityKind": "personnummer", "consentScope": ["referral"], "mayCall": true, "mayLeaveMessage": false, "linked": [],
             "history": [["at": "2026-12-31T23:30:00.000Z", "status": "submitted", "action": "submit"],
                         ["at": "2026-07-01T10:05:00.000Z", "status": "received", "action": "receive"]],
         ]))

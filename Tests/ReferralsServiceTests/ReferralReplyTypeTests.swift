@@ -67,4 +67,56 @@ struct ReferralReplyTypeTests {
             ["csv": "centre;year;table;key;count\nskaraborg;2021;category;used-violence;12\nskaraborg;2022;agency;police;4\n"], as: Actors.admin))
         #expect(imported.rows == 2 && imported.years.map(\.year) == [2021, 2022] && !imported.replace)
     }
+
+    @Test("The lists, the search and the full referral, for staff and for the referring agency", arguments: Backend.available)
+    func readingReplies(_ backend: Backend) async throws {
+        let h = try await Harness.make(backend)
+        defer { Task { await h.close() } }
+        let first = try #require(try await h.ok(SubmitReferral.type, referral(), as: Actors.police)["id"]?.stringValue)
+        // The same person again, without consent to status and without the agency's reference.
+        let again = try #require(try await h.ok(SubmitReferral.type, referral([
+            "externalRef": .null, "consent": ["given": true, "scope": ["referral"], "givenAt": "2026-03-01", "recordedBy": "Per Polis"],
+        ]), as: Actors.police)["id"]?.stringValue)
+        let anonymous = try #require(try await h.ok(SubmitReferral.type, referral(client: ["identityKind": "none", "identityNumber": .null, "name": .null]),
+                                                    as: Actors.police)["id"]?.stringValue)
+        _ = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral.Request(id: first, decision: .accept, priority: 1)))
+        _ = try await h.ok(ReceiveReferral.type, try JSONValue.from(ReferralID(id: again)))
+
+        let queue = try #require(try Self.roundTrip(ListReferrals.self, try await h.ok(ListReferrals.type, ["view": "queue", "centre": "skaraborg"])).queue)
+        let waiting = try #require(queue.categories.first { $0.category == .subjectedToViolence })
+        #expect(waiting.count == 1 && waiting.referrals.first?.summary.id == first && waiting.referrals.first?.place.position == 1)
+        #expect(queue.capacity.centre == "skaraborg")
+        let open = try #require(try Self.roundTrip(ListReferrals.self, try await h.ok(ListReferrals.type, ["view": "centre"])).open)
+        #expect(Set(open.referrals.map(\.id)) == [first, again, anonymous])
+        let mine = try #require(try Self.roundTrip(ListReferrals.self, try await h.ok(ListReferrals.type, ["view": "mine"], as: Actors.police)).mine)
+        let hidden = try #require(mine.referrals.first { $0.id == again })
+        #expect(hidden.status == .submitted && hidden.externalRef == nil && hidden.changedAt == hidden.submittedAt, "no consent to status")
+
+        let staffFound = try Self.roundTrip(FindReferrals.self, try await h.ok(FindReferrals.type, ["limit": 1]))
+        #expect(staffFound.nextCursor != nil && staffFound.audited == nil)
+        #expect(staffFound.referrals.allSatisfy { if case .handled = $0 { true } else { false } })
+        let agencyFound = try Self.roundTrip(FindReferrals.self, try await h.ok(FindReferrals.type, [:], as: Actors.police))
+        #expect(agencyFound.nextCursor == nil && agencyFound.referrals.count == 3)
+        #expect(agencyFound.referrals.allSatisfy { if case .referred(let r) = $0 { r.changedAt == nil } else { false } })
+        let byPerson = try Self.roundTrip(FindReferrals.self, try await h.ok(FindReferrals.type, [
+            "identityNumber": .string(Canary.personnummer), "purpose": "case-handling"]))
+        #expect(byPerson.audited == true && byPerson.referrals.count == 2)
+
+        let full = try #require(try Self.roundTrip(GetReferral.self, try await h.ok(GetReferral.type, ["id": .string(first), "purpose": "case-handling"])).full)
+        #expect(full.details.personal?.name == Canary.name && full.details.linked.map(\.id) == [again])
+        #expect(full.details.queue?.position == 1 && full.details.queue?.of == 1 && full.details.history.first?.actor != nil)
+        let status = try #require(try Self.roundTrip(GetReferral.self, try await h.ok(GetReferral.type, ["id": .string(again)], as: Actors.police)).statusView)
+        #expect(status.status == .submitted && !status.consentToStatus && status.externalRef == nil)
+        let noName = try #require(try Self.roundTrip(GetReferral.self, try await h.ok(GetReferral.type, ["id": .string(anonymous), "purpose": "assessment"])).full)
+        #expect(noName.details.personal?.name == nil && noName.details.queue == nil && noName.summary.reserveId != nil)
+
+        // Anonymised: the personal data is left out, not null.
+        _ = try await h.ok(AssessReferral.type, ["id": .string(anonymous), "decision": "decline", "reason": "client-declined"])
+        h.clock.advance(days: 1096)
+        _ = try await h.ok(RunRetention.type, ["dryRun": false], as: Actors.admin)
+        let anonymised = try await h.ok(GetReferral.type, ["id": .string(anonymous), "purpose": "follow-up"])
+        #expect(anonymised["personal"] == nil && anonymised["externalRef"] == .null)
+        let typed = try #require(try Self.roundTrip(GetReferral.self, anonymised).full)
+        #expect(typed.summary.anonymised == true && typed.details.personal == nil)
+    }
 }

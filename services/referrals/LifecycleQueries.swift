@@ -45,44 +45,38 @@ extension Lifecycle {
         }
         // Audit first: no personal data leaves without its audit row.
         try await Privacy.audit(context.database, env, actor, action: purpose == "print" ? "print" : "read", referral: record.id, centre: record.centre, purpose: purpose)
-        var o = record.summary(env: env)
-        o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
-        o["referrerUnit"] = record.referrerUnit.map { .string($0) } ?? .null
-        o["identityKind"] = .string(record.identityKind)
-        o["consentScope"] = .array(record.consentScope.map { .string($0) })
-        o["mayCall"] = .bool(record.mayCall)
-        o["mayLeaveMessage"] = .bool(record.mayLeaveMessage)
-        if let personal = try await Privacy.personal(env, context.database, record) {
-            var p: [String: JSONValue] = [:]
-            if let v = personal.name { p["name"] = .string(v) }
-            if let v = personal.identityNumber { p["identityNumber"] = .string(String(v.prefix(8)) + "-" + String(v.suffix(4))) }
-            if !record.protectedIdentity {
-                if let v = personal.phone { p["phone"] = .string(v) }
-                if let v = personal.email { p["email"] = .string(v) }
-                if let v = personal.address { p["address"] = .string(v) }
-                if let v = personal.callTimes { p["callTimes"] = .string(v) }
-            }
-            if let v = personal.referrerContactName { p["referrerContactName"] = .string(v) }
-            if let v = personal.referrerContactPhone { p["referrerContactPhone"] = .string(v) }
-            if let v = personal.referrerContactEmail { p["referrerContactEmail"] = .string(v) }
-            if let v = personal.interpreterLanguage { p["interpreterLanguage"] = .string(v) }
-            if let v = personal.consentRecordedBy { p["consentRecordedBy"] = .string(v) }
-            if let v = personal.notes { p["notes"] = .string(v) }
-            p["riskAnswers"] = .object(personal.riskAnswers.mapValues { .string($0) })
-            o["personal"] = .object(p)
+        guard let identityKind = IdentityKind(rawValue: record.identityKind) else { throw HubError(.storage, "A stored referral has an unknown identity kind.") }
+        let consentScope = try record.consentScope.map { code throws(HubError) in
+            guard let scope = ConsentScope(rawValue: code) else { throw HubError(.storage, "A stored referral has an unknown consent scope.") }
+            return scope
         }
-        o["history"] = try ReferralsService.encodeReply(try await history(env, context.database, record.id, withNotes: true))
+        var details = ReferralCase.Details(externalRef: record.externalRef, referrerUnit: record.referrerUnit, identityKind: identityKind,
+                                           consentScope: consentScope, mayCall: record.mayCall, mayLeaveMessage: record.mayLeaveMessage,
+                                           personal: nil, history: [], linked: [], queue: nil)
+        if let personal = try await Privacy.personal(env, context.database, record) {
+            var p = ReferralCase.Personal(riskAnswers: personal.riskAnswers)
+            p.name = personal.name
+            p.identityNumber = personal.identityNumber.map { String($0.prefix(8)) + "-" + String($0.suffix(4)) }
+            if !record.protectedIdentity {
+                p.phone = personal.phone; p.email = personal.email; p.address = personal.address; p.callTimes = personal.callTimes
+            }
+            p.referrerContactName = personal.referrerContactName; p.referrerContactPhone = personal.referrerContactPhone
+            p.referrerContactEmail = personal.referrerContactEmail; p.interpreterLanguage = personal.interpreterLanguage
+            p.consentRecordedBy = personal.consentRecordedBy; p.notes = personal.notes
+            details.personal = p
+        }
+        details.history = try await history(env, context.database, record.id, withNotes: true)
         // Other referrals of the same person (linked by the blind index), without personal data.
         let linked = try await context.database.query(
             "SELECT id, reference, centre_id, status, submitted_at FROM referrals WHERE client_id = ? AND id <> ? ORDER BY submitted_at",
             [.text(record.clientID), .text(record.id)])
-        o["linked"] = .array(try linked.map { row throws(HubError) in
-            .object(["id": .string(try row.string("id")), "reference": .string(try row.string("reference")),
-                     "centre": .string(try row.string("centre_id")), "status": .string(try row.string("status")),
-                     "submittedAt": .string(try row.string("submitted_at"))])
-        })
-        if let position = try await Queue.position(env, context.database, record) { o["queue"] = position }
-        return .object(o)
+        details.linked = try linked.map { row throws(HubError) in
+            guard let status = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored referral has an unknown status.") }
+            return ReferralCase.Linked(id: try row.string("id"), reference: try row.string("reference"), centre: try row.string("centre_id"),
+                                       status: status, submittedAt: try row.string("submitted_at"))
+        }
+        details.queue = try await Queue.position(env, context.database, record)
+        return try ReferralsService.encodeReply(GetReferral.Reply.full(ReferralCase(summary: record.summaryReply(env: env), details: details)))
     }
 
     /// `referrals.status {id}`: what the referring agency may see (no personal data ever).

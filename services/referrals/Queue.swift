@@ -95,19 +95,12 @@ enum Queue {
                 agencies.map { .text($0) })
             let records = try rows.map { row throws(HubError) in try ReferralRecord(row: row) }
             let latest = try await latestStepTimes(context.database, ids: records.filter(\.consentsToStatus).map(\.id))
-            var items: [JSONValue] = []
-            for rec in records {
-                var o: [String: JSONValue] = ["id": .string(rec.id), "reference": .string(rec.reference), "centre": .string(rec.centre),
-                                              "centreName": .string(env.centreName(rec.centre)), "category": .string(rec.category),
-                                              "status": .string(rec.consentsToStatus ? rec.status.rawValue : "submitted"),
-                                              "submittedAt": .string(rec.submittedAt)]
+            let items = try records.map { rec throws(HubError) in
                 // When the agency last had something new to see: the latest step, or only the
                 // submission when the client has not agreed that the agency follows the case.
-                o["changedAt"] = .string(rec.consentsToStatus ? latest[rec.id] ?? rec.submittedAt : rec.submittedAt)
-                o["externalRef"] = rec.externalRef.map { .string($0) } ?? .null
-                items.append(.object(o))
+                try rec.agencyReply(env: env, changedAt: rec.consentsToStatus ? latest[rec.id] ?? rec.submittedAt : rec.submittedAt)
             }
-            return .object(["view": "mine", "referrals": .array(items)])
+            return try ReferralsService.encodeReply(ListReferrals.Reply.mine(.init(referrals: items)))
         case "queue", "centre":
             guard actor.handlesReferrals else { throw HubError(.forbidden, "Only centre staff see the queue.", field: "body.view") }
             let centre = try Fields.string(request.body, "centre", max: 64, required: false) ?? actor.centre
@@ -116,34 +109,31 @@ enum Queue {
             }
             try actor.requireHandler(centre: centre)
             if view == "queue" {
-                var categories: [JSONValue] = []
+                var categories: [ListReferrals.QueueCategory] = []
                 for category in ClientCategory.allCases {
                     let rows = try await context.database.query("""
                         SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status = 'accepted' AND category = ?
                         ORDER BY \(queueOrder) LIMIT \(limit)
                         """, [.text(centre), .text(category.rawValue)])
                     let rate = try await ratePerDay(env, context.database, centre: centre, category: category.rawValue)
-                    var items: [JSONValue] = []
+                    var items: [QueuedReferral] = []
                     for (i, row) in rows.enumerated() {
                         let rec = try ReferralRecord(row: row)
-                        var o = rec.summary(env: env)
                         let days = estimatedDays(position: i + 1, rate: rate, env: env)
-                        o["position"] = .number(Double(i + 1))
-                        o["estimatedWaitDays"] = .number(Double(days))
-                        o["waitBand"] = .string(band(days))
-                        items.append(.object(o))
+                        items.append(QueuedReferral(summary: rec.summaryReply(env: env),
+                                                    place: QueuePosition(position: i + 1, estimatedWaitDays: days, waitBand: waitBand(days))))
                     }
-                    categories.append(.object(["category": .string(category.rawValue), "count": .number(Double(items.count)), "referrals": .array(items)]))
+                    categories.append(.init(category: category, count: items.count, referrals: items))
                 }
-                return .object(["view": "queue", "centre": .string(centre), "categories": .array(categories),
-                                "capacity": try await capacityJSON(env, context.database, centre: centre)])
+                return try ReferralsService.encodeReply(ListReferrals.Reply.queue(.init(
+                    centre: centre, categories: categories, capacity: try await capacityReply(env, context.database, centre: centre))))
             }
             let rows = try await context.database.query("""
                 SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ?
                 AND (ended_at IS NULL OR ended_at >= ?) ORDER BY submitted_at DESC LIMIT \(limit)
                 """, [.text(centre), .text(Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)))])
-            return .object(["view": "centre", "centre": .string(centre),
-                            "referrals": .array(try rows.map { row throws(HubError) in .object(try ReferralRecord(row: row).summary(env: env)) })])
+            return try ReferralsService.encodeReply(ListReferrals.Reply.centre(.init(
+                centre: centre, referrals: try rows.map { row throws(HubError) in try ReferralRecord(row: row).summaryReply(env: env) })))
         default:
             throw HubError(.validation, "Must be queue, centre or mine.", field: "body.view")
         }
@@ -157,7 +147,7 @@ enum Queue {
 
     /// A waiting referral's place in its centre's and category's queue: one more than the
     /// referrals before it in `queueOrder`.
-    static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> JSONValue? {
+    static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> QueuePosition? {
         guard record.status == .accepted, let priority = record.priority else { return nil }
         let received = record.receivedAt ?? record.submittedAt
         let p = DatabaseValue.integer(Int64(priority)), r = DatabaseValue.text(received), s = DatabaseValue.text(record.submittedAt)
@@ -169,8 +159,7 @@ enum Queue {
                                             [.text(record.centre), .text(record.category)])!.int("n")
         let rate = try await ratePerDay(env, db, centre: record.centre, category: record.category)
         let days = estimatedDays(position: ahead + 1, rate: rate, env: env)
-        return .object(["position": .number(Double(ahead + 1)), "of": .number(Double(total)),
-                        "estimatedWaitDays": .number(Double(days)), "waitBand": .string(band(days))])
+        return QueuePosition(position: ahead + 1, of: total, estimatedWaitDays: days, waitBand: waitBand(days))
     }
 
     /// People leaving the queue for an appointment or treatment per day, over the look-back window.
@@ -190,7 +179,8 @@ enum Queue {
     }
 
     /// The wait band a referrer sees: under a month, one to three months, over three.
-    static func band(_ days: Int) -> String { days < 30 ? "under-1-month" : days <= 90 ? "1-3-months" : "over-3-months" }
+    static func waitBand(_ days: Int) -> WaitBand { days < 30 ? .underOneMonth : days <= 90 ? .oneToThreeMonths : .overThreeMonths }
+    static func band(_ days: Int) -> String { waitBand(days).rawValue }
 
     /// The centre's intake per category: paused, open (nobody waiting) or waiting list with a band.
     static func capacityStates(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> [(category: String, state: String, band: String?, message: String?, alternatives: String?)] {

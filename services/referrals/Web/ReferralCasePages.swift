@@ -14,27 +14,24 @@ extension ReferralRoutes {
         let lang = context.language
         let id = context.parameters.get("id") ?? ""
         let print = request.uri.queryParameters.get("print") == "1"
-        let r = try await call(GetReferral.type, ["id": .string(id), "purpose": .string(print ? "print" : "case-handling")], user: s.user)
-        let options = try await call(ReferralOptions.type, [:], user: s.user)
-        var data = ReferralView.page(r, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
+        let reply = try await call(GetReferral.self, .init(id: id, purpose: print ? "print" : "case-handling"), user: s.user)
+        let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+        var data = ReferralView.page(reply, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
-        data["isStaff"] = r["personal"] != nil || r["linked"] != nil
+        data["isStaff"] = reply.full != nil
         data["print"] = print
         if s.user.role == .staff || s.user.role == .admin {
-            data["declineReasons"] = ReferralView.reasons(options["declineReasons"], lang)
-            data["redirectReasons"] = ReferralView.reasons(options["redirectReasons"], lang)
-            data["closureReasons"] = ReferralView.reasons(options["closureReasons"], lang)
-            if let centre = r["centre"]?.stringValue {
-                let groups = try? await call(ListGroups.self, .init(centre: centre), user: s.user)
-                data["groups"] = (groups?.groups ?? []).map { ["id": $0.id, "name": $0.name] }
-            }
+            data["declineReasons"] = ReferralView.reasons(options.declineReasons, lang)
+            data["redirectReasons"] = ReferralView.reasons(options.redirectReasons, lang)
+            data["closureReasons"] = ReferralView.reasons(options.closureReasons, lang)
+            let groups = try? await call(ListGroups.self, .init(centre: reply.centre), user: s.user)
+            data["groups"] = (groups?.groups ?? []).map { ["id": $0.id, "name": $0.name] }
         }
         if s.user.role == .agency || s.user.role == .staff || s.user.role == .admin {
-            let options = try await call(ReferralOptions.type, [:], user: s.user)
-            data["withdrawReasons"] = ReferralView.reasons(options["withdrawReasons"], lang)
+            data["withdrawReasons"] = ReferralView.reasons(options.withdrawReasons, lang)
         }
-        return pages.render("referral", title: lang.t("referral_title") + " " + (r["reference"]?.stringValue ?? ""), language: lang, session: s, data: data)
+        return pages.render("referral", title: lang.t("referral_title") + " " + reply.reference, language: lang, session: s, data: data)
     }
 
     @Sendable func actionForm(_ request: Request, context: Context) async throws -> Response {
@@ -47,9 +44,10 @@ extension ReferralRoutes {
         let step = action == "assess" ? (form["decision"] ?? "") : action
         if ["decline", "redirect", "close", "withdraw"].contains(step), !Confirmation.given(form) {
             let lang = context.language
-            let options = try await call(ReferralOptions.type, [:], user: s.user)
-            let reasonList = ["decline": "declineReasons", "redirect": "redirectReasons", "close": "closureReasons", "withdraw": "withdrawReasons"][step].map { options[$0] }
-            let reason = ReferralView.reasons(reasonList ?? nil, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
+            let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+            let reasonList = ["decline": options.declineReasons, "redirect": options.redirectReasons, "close": options.closureReasons,
+                              "withdraw": options.withdrawReasons][step] ?? []
+            let reason = ReferralView.reasons(reasonList, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
             var details: [String] = []
             if let reference = form["reference"], !reference.isEmpty { details.append(lang.t("col_reference") + ": " + reference) }
             if let reason, !reason.isEmpty { details.append(lang.t("withdraw_reason") + ": " + reason) }
@@ -209,8 +207,4 @@ extension ReferralRoutes {
         case .failure(let e): throw e
         }
     }
-
-    /// The Stockholm date of a UTC timestamp.
-    static func day(_ v: JSONValue?) -> String { LocalTime.date(v?.stringValue ?? "") }
-    static func int(_ v: JSONValue?) -> Int { Int(v?.numberValue ?? 0) }
 }

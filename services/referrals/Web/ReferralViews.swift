@@ -5,16 +5,17 @@ import ReferralsAPI
 
 /// Turns `referrals.get` replies into template data.
 enum ReferralView {
-    static func reasons(_ list: JSONValue?, _ lang: Language) -> [[String: Any]] {
-        (list?.arrayValue ?? []).map { ["code": $0["code"]?.stringValue ?? "", "label": $0[lang == .sv ? "sv" : "en"]?.stringValue ?? ""] }
+    static func reasons(_ list: [ReferralOptions.Reason], _ lang: Language) -> [[String: Any]] {
+        list.map { ["code": $0.code, "label": lang == .sv ? $0.sv : $0.en] }
     }
 
     /// Every coded reason's name in the page's language (decline, redirect, closure, withdrawal).
-    static func reasonNames(_ options: JSONValue, _ lang: Language) -> [String: String] {
+    static func reasonNames(_ options: ReferralOptions.Reply, _ lang: Language) -> [String: String] {
         var names: [String: String] = [:]
-        for list in ["declineReasons", "redirectReasons", "closureReasons", "withdrawReasons"] {
-            for reason in reasons(options[list], lang) {
-                if let code = reason["code"] as? String, let label = reason["label"] as? String, !label.isEmpty { names[code] = label }
+        for list in [options.declineReasons, options.redirectReasons, options.closureReasons, options.withdrawReasons] {
+            for reason in list {
+                let label = lang == .sv ? reason.sv : reason.en
+                if !label.isEmpty { names[reason.code] = label }
             }
         }
         return names
@@ -31,59 +32,62 @@ enum ReferralView {
         }
     }
 
-    static func page(_ r: JSONValue, lang: Language, reasonNames: [String: String] = [:]) -> [String: Any] {
-        let status = r["status"]?.stringValue ?? ""
+    static func page(_ reply: GetReferral.Reply, lang: Language, reasonNames: [String: String] = [:]) -> [String: Any] {
+        // The staff's view has the summary and the details; the referrer's only what both share.
+        let summary = reply.full?.summary, details = reply.full?.details
+        let status = reply.status.rawValue
         var d: [String: Any] = [
-            "id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-            "centre": r["centreName"]?.stringValue ?? "", "status": lang.t("status_" + status), "statusCode": status,
-            "category": lang.t("category_" + (r["category"]?.stringValue ?? "")),
-            "submitted": LocalTime.date(r["submittedAt"]?.stringValue ?? ""),
-            "externalRef": r["externalRef"]?.stringValue ?? "",
-            "municipality": r["municipality"]?.stringValue ?? "",
-            "help": (r["help"]?.arrayValue ?? []).map { lang.t("help_" + ($0.stringValue ?? "")) }.joined(separator: ", "),
-            "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? "")),
-            "protected": r["protectedIdentity"]?.boolValue == true,
-            "doNotContact": r["doNotContact"]?.boolValue == true,
-            "highRisk": r["highRisk"]?.boolValue == true,
-            "riskScore": Int(r["riskScore"]?.numberValue ?? 0),
-            "reserveId": r["reserveId"]?.stringValue ?? "",
-            "children": (r["childrenAges"]?.arrayValue ?? []).compactMap { $0.numberValue.map { String(Int($0)) } }.joined(separator: ", "),
-            "appointmentDate": r["appointmentDate"]?.stringValue ?? "",
-            "treatment": r["treatment"]?.stringValue.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : lang.t("treatment_" + $0) } ?? "",
-            "reason": r["reason"]?.stringValue.map { reasonNames[$0] ?? $0 } ?? "",
-            "noStatusConsent": r["consentToStatus"]?.boolValue == false,
-            "version": Int(r["version"]?.numberValue ?? 0),
+            "id": reply.id, "reference": reply.reference,
+            "centre": reply.centreName, "status": lang.t("status_" + status), "statusCode": status,
+            "category": lang.t("category_" + reply.category),
+            "submitted": LocalTime.date(reply.submittedAt),
+            "externalRef": reply.externalRef ?? "",
+            "municipality": summary?.municipality ?? "",
+            "help": (summary?.help ?? []).map { lang.t("help_" + $0) }.joined(separator: ", "),
+            "urgency": lang.t("urgency_" + (summary?.urgency ?? "")),
+            "protected": summary?.protectedIdentity == true,
+            "doNotContact": summary?.doNotContact == true,
+            "highRisk": summary?.highRisk == true,
+            "riskScore": summary?.riskScore ?? 0,
+            "reserveId": summary?.reserveId ?? "",
+            "children": (summary?.childrenAges ?? []).map(String.init).joined(separator: ", "),
+            "appointmentDate": summary?.appointmentDate ?? "",
+            "treatment": reply.treatment.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : lang.t("treatment_" + $0) } ?? "",
+            "reason": reply.reason.map { reasonNames[$0] ?? $0 } ?? "",
+            "noStatusConsent": reply.statusView?.consentToStatus == false,
+            "version": summary?.version ?? 0,
         ]
-        d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
-            ["at": lang.dateTime(h["at"]?.stringValue ?? ""),
-             "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.name(ReferralAction.stringKeyPrefix + "_", h["action"]?.stringValue ?? ""),
-             "reason": detail(h["reason"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: reasonNames) as Any,
-             "actor": h["actor"]?.stringValue ?? "",
-             "note": detail(h["note"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: [:]) as Any,
+        d["history"] = reply.history.map { entry -> [String: Any] in
+            ["at": lang.dateTime(entry.at),
+             "status": lang.t("status_" + entry.status.rawValue), "action": lang.name(ReferralAction.stringKeyPrefix + "_", entry.action),
+             "reason": detail(entry.reason, action: entry.action, lang, reasonNames: reasonNames) as Any,
+             "actor": entry.actor ?? "",
+             "note": detail(entry.note, action: entry.action, lang, reasonNames: [:]) as Any,
              // Absent, not empty: a template's section must not draw "()" for a step without priority.
-             "priority": h["priority"]?.numberValue.map { lang.t("priority_\(Int($0))") } as Any]
+             "priority": entry.priority.map { lang.t("priority_\($0)") } as Any]
         }
-        if let p = r["personal"] {
+        if let details, let p = details.personal {
             var personal: [String: Any] = [:]
-            for k in ["name", "identityNumber", "phone", "email", "address", "callTimes", "referrerContactName", "referrerContactPhone",
-                      "referrerContactEmail", "interpreterLanguage", "consentRecordedBy", "notes"] {
-                if let v = p[k]?.stringValue { personal[k] = v }
-            }
-            personal["risk"] = (p["riskAnswers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { ["question": $0.key, "answer": lang.t("answer_" + ($0.value.stringValue ?? ""))] }
+            let fields: [(String, String?)] = [
+                ("name", p.name), ("identityNumber", p.identityNumber), ("phone", p.phone), ("email", p.email), ("address", p.address),
+                ("callTimes", p.callTimes), ("referrerContactName", p.referrerContactName), ("referrerContactPhone", p.referrerContactPhone),
+                ("referrerContactEmail", p.referrerContactEmail), ("interpreterLanguage", p.interpreterLanguage),
+                ("consentRecordedBy", p.consentRecordedBy), ("notes", p.notes),
+            ]
+            for (key, value) in fields { if let value { personal[key] = value } }
+            personal["risk"] = p.riskAnswers.sorted { $0.key < $1.key }.map { ["question": $0.key, "answer": lang.t("answer_" + $0.value)] }
             d["personal"] = personal
-            d["mayCall"] = r["mayCall"]?.boolValue == true
-            d["mayLeaveMessage"] = r["mayLeaveMessage"]?.boolValue == true
-            d["referrerUnit"] = r["referrerUnit"]?.stringValue ?? ""
-            d["consentScope"] = (r["consentScope"]?.arrayValue ?? []).compactMap(\.stringValue).map { lang.t("scope_" + $0) }.joined(separator: ", ")
+            d["mayCall"] = details.mayCall
+            d["mayLeaveMessage"] = details.mayLeaveMessage
+            d["referrerUnit"] = details.referrerUnit ?? ""
+            d["consentScope"] = details.consentScope.map { lang.t("scope_" + $0.rawValue) }.joined(separator: ", ")
         }
-        if let q = r["queue"] {
-            d["queue"] = ["position": Int(q["position"]?.numberValue ?? 0), "of": Int(q["of"]?.numberValue ?? 0),
-                          "days": Int(q["estimatedWaitDays"]?.numberValue ?? 0), "band": lang.t("band_" + (q["waitBand"]?.stringValue ?? ""))]
+        if let q = details?.queue {
+            d["queue"] = ["position": q.position, "of": q.of ?? 0, "days": q.estimatedWaitDays, "band": lang.t("band_" + q.waitBand.rawValue)]
         }
-        d["linked"] = (r["linked"]?.arrayValue ?? []).map { l -> [String: Any] in
-            ["id": l["id"]?.stringValue ?? "", "reference": l["reference"]?.stringValue ?? "", "status": lang.t("status_" + (l["status"]?.stringValue ?? ""))]
-        }
-        d["hasLinked"] = !(r["linked"]?.arrayValue ?? []).isEmpty
+        let linked = details?.linked ?? []
+        d["linked"] = linked.map { l -> [String: Any] in ["id": l.id, "reference": l.reference, "status": lang.t("status_" + l.status.rawValue)] }
+        d["hasLinked"] = !linked.isEmpty
         // Which actions the life cycle allows now.
         d["canReceive"] = ReferralAction.receive.isAllowed(from: status)
         d["canAssess"] = ReferralAction.assess.isAllowed(from: status)
