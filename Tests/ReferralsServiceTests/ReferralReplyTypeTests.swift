@@ -119,4 +119,42 @@ struct ReferralReplyTypeTests {
         let typed = try #require(try Self.roundTrip(GetReferral.self, anonymised).full)
         #expect(typed.summary.anonymised == true && typed.details.personal == nil)
     }
+
+    @Test("Statistics in every format and view, masked cells included", arguments: Backend.available)
+    func statisticsReplies(_ backend: Backend) async throws {
+        let h = try await Harness.make(backend)
+        defer { Task { await h.close() } }
+        h.clock.set("2026-02-01T09:00:00.000Z")
+        _ = try await h.ok(ImportReferralStatistics.type, ["csv": "centre;year;table;key;count\nskaraborg;2025;category;used-violence;12\nskaraborg;2025;agency;police;9\n"],
+                           as: Actors.admin)
+        var ids: [JSONValue] = []
+        for number in ["19701010-1231", Canary.personnummer] {
+            ids.append(try #require(try await h.ok(SubmitReferral.type, referral(client: ["identityNumber": .string(number)]), as: Actors.police)["id"]))
+        }
+        ids.append(try #require(try await h.ok(SubmitReferral.type, referral(["referrer": ["agency": "social-services", "unit": "IFO", "contactName": "S"]],
+                                                                             client: ["identityNumber": .string(QueueGroupsStatisticsTests.numbers[1])]), as: Actors.social)["id"]))
+        for id in ids { _ = try await h.ok(AssessReferral.type, ["id": id, "decision": "accept", "priority": 2]) }
+        h.clock.set("2026-03-01T09:00:00.000Z")
+        _ = try await h.ok(OfferAppointment.type, ["id": ids[0], "date": "2026-03-11", "channel": "phone"])
+
+        let body: JSONValue = ["centre": "skaraborg", "year": 2026]
+        guard case .tables(let inside) = try Self.roundTrip(ReferralStatistics.self, try await h.ok(ReferralStatistics.type, body)) else {
+            Issue.record("the tables"); return
+        }
+        #expect(inside.view == "internal" && inside.imported == .init(year: false, previous: true))
+        #expect(inside.waitToFirstAppointment.medianDays == 38 && inside.byAgency.rows.first { $0.agency == "police" }?.previous == 9)
+        guard case .tables(let shared) = try Self.roundTrip(ReferralStatistics.self, try await h.ok(ReferralStatistics.type, body, as: Actors.board)) else {
+            Issue.record("the shared tables"); return
+        }
+        #expect(shared.view == "shared" && shared.byAgency.rows.contains { $0.count == "<5" })
+        #expect(shared.waitToFirstAppointment.medianDays == nil && shared.waitToFirstAppointment.n == "<5")
+        guard case .csv(let file) = try Self.roundTrip(ReferralStatistics.self, try await h.ok(ReferralStatistics.type, ["year": 2026, "format": "csv"])) else {
+            Issue.record("the CSV"); return
+        }
+        #expect(file.filename == "statistik-skaraborg-2026.csv" && file.csv.contains("Unika klienter per målgrupp"))
+        guard case .report(let report) = try Self.roundTrip(ReferralStatistics.self, try await h.ok(ReferralStatistics.type, ["year": 2026, "format": "report"])) else {
+            Issue.record("the report"); return
+        }
+        #expect(report.markdown.contains("importerade") && report.csv == file.csv)
+    }
 }

@@ -178,7 +178,7 @@ public enum ReferralStatistics: ReferralsMessage {
             self.centre = centre; self.year = year; self.view = view; self.format = format
         }
     }
-    public typealias Reply = JSONValue
+    // The reply, by format: `ReferralStatistics.Reply` (StatisticsReplies.swift).
 }
 
 /// `referrals.statistics.import {csv, replace?}`: earlier years' figures (`centre;year;table;key;count`), administrators.

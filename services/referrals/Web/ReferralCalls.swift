@@ -23,8 +23,11 @@ extension ReferralRoutes {
 
     /// A reply of `message` as its contract type.
     static func reply<M: ReferralsMessage>(_ message: M.Type, _ value: JSONValue) throws(HubError) -> M.Reply {
-        do { return try value.decode(M.Reply.self, fieldPrefix: "reply") } catch {
-            throw HubError(.internal, "The referrals service's reply to \(M.type) does not fit its contract.")
-        }
+        do { return try value.decode(M.Reply.self, fieldPrefix: "reply") } catch { throw misfit(message) }
+    }
+
+    /// A reply of `message` that does not fit what the page asked for: the hub's fault (`internal`).
+    static func misfit<M: ReferralsMessage>(_ message: M.Type) -> HubError {
+        HubError(.internal, "The referrals service's reply to \(M.type) does not fit its contract.")
     }
 }

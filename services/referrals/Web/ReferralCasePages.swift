@@ -112,7 +112,9 @@ extension ReferralRoutes {
         let s = try session(context)
         let lang = context.language
         let q = Self.query(request, ["centre", "year"])
-        let stats = try await call(ReferralStatistics.type, q, user: s.user)
+        guard case .tables(let stats) = try await call(ReferralStatistics.self, body: q, user: s.user) else {
+            throw Self.misfit(ReferralStatistics.self)
+        }
         let data = StatisticsView.page(stats, lang: lang)
         return pages.render("statistics", title: lang.t("stats_title"), language: lang, session: s, data: data)
     }
@@ -121,7 +123,7 @@ extension ReferralRoutes {
         let s = try session(context)
         var q = Self.query(request, ["centre", "year", "view"]).objectValue ?? [:]
         q["format"] = "csv"
-        return csv(try await call(ReferralStatistics.type, .object(q), user: s.user))
+        return try csv(try await call(ReferralStatistics.self, body: .object(q), user: s.user))
     }
 
     @Sendable func auditPage(_ request: Request, context: Context) async throws -> Response {

@@ -104,50 +104,36 @@ enum ReferralView {
 /// this year and last, bars per referring agency, the queue over the year as a line).
 /// Masked counts ("<5", "x") are drawn as an empty outlined bar with the mark as label.
 enum StatisticsView {
-    static func page(_ s: JSONValue, lang: Language) -> [String: Any] {
-        func text(_ v: JSONValue?) -> String {
-            switch v {
-            case .number(let n)?: return String(Int(n))
-            case .string(let t)?: return t
-            default: return "–"
-            }
+    static func page(_ s: ReferralStatistics.Tables, lang: Language) -> [String: Any] {
+        func text(_ v: StatisticsCell?) -> String { v?.text ?? "–" }
+        let catRows = s.uniqueClients.rows
+        let categories = catRows.map { r -> [String: Any] in
+            ["label": lang.t("category_" + r.category.rawValue), "year": text(r.year), "previous": text(r.previous), "difference": text(r.difference)]
         }
-        let categories = (s["uniqueClients"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
-            ["label": lang.t("category_" + (r["category"]?.stringValue ?? "")), "year": text(r["year"]), "previous": text(r["previous"]),
-             "difference": text(r["difference"])]
-        }
-        let agencies = (s["byAgency"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
-            let id = r["agency"]?.stringValue ?? ""
-            return ["label": id == "self" ? lang.t("self_referral") : (r["name"]?.stringValue ?? id), "count": text(r["count"])]
-        }
-        let municipalities = (s["byMunicipality"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
-            ["label": r["municipality"]?.stringValue ?? "", "count": text(r["count"])]
-        }
-        let year = Int(s["year"]?.numberValue ?? 0)
-        let catRows = s["uniqueClients"]?["rows"]?.arrayValue ?? []
+        func agencyLabel(_ row: ReferralStatistics.AgencyRow) -> String { row.agency == "self" ? lang.t("self_referral") : row.name }
+        let agencies = s.byAgency.rows.map { r -> [String: Any] in ["label": agencyLabel(r), "count": text(r.count)] }
+        let municipalities = s.byMunicipality.rows.map { r -> [String: Any] in ["label": r.municipality, "count": text(r.count)] }
+        let year = s.year
         let categoryChart = barChart(
             title: lang.t("stats_clients_chart", ["year": String(year), "previous": String(year - 1)]),
-            labels: catRows.map { lang.t("category_" + ($0["category"]?.stringValue ?? "")) },
-            series: [(String(year), catRows.map { $0["year"] }, "#1d3557"), (String(year - 1), catRows.map { $0["previous"] }, "#6c8ebf")])
-        let agencyRows = s["byAgency"]?["rows"]?.arrayValue ?? []
-        let agencyChart = barChart(title: lang.t("stats_agency_chart"),
-                                   labels: agencyRows.map { ($0["agency"]?.stringValue == "self") ? lang.t("self_referral") : ($0["name"]?.stringValue ?? "") },
-                                   series: [(String(year), agencyRows.map { $0["count"] }, "#1d3557")])
-        let queue = s["queueOverTime"]?.arrayValue ?? []
-        let queueChart = lineChart(title: lang.t("stats_queue_chart"), points: queue.map { ($0["date"]?.stringValue ?? "", $0["length"]) })
-        let wait = s["waitToFirstAppointment"]
-        let imported = [(year, s["imported"]?["year"]), (year - 1, s["imported"]?["previous"])].filter { $0.1?.boolValue == true }.map { String($0.0) }
+            labels: catRows.map { lang.t("category_" + $0.category.rawValue) },
+            series: [(String(year), catRows.map(\.year), "#1d3557"), (String(year - 1), catRows.map(\.previous), "#6c8ebf")])
+        let agencyChart = barChart(title: lang.t("stats_agency_chart"), labels: s.byAgency.rows.map(agencyLabel),
+                                   series: [(String(year), s.byAgency.rows.map(\.count), "#1d3557")])
+        let queueChart = lineChart(title: lang.t("stats_queue_chart"), points: s.queueOverTime.map { ($0.date, $0.length) })
+        let wait = s.waitToFirstAppointment
+        let imported = [(year, s.imported.year), (year - 1, s.imported.previous)].filter(\.1).map { String($0.0) }
         return [
             "importedNote": imported.isEmpty ? nil as String? as Any : lang.t("stats_imported", ["years": imported.joined(separator: ", ")]),
-            "centre": s["centreName"]?.stringValue ?? "", "centreId": s["centre"]?.stringValue ?? "", "year": year,
-            "previousYear": year - 1, "nextYear": year + 1, "shared": s["view"]?.stringValue == "shared",
-            "threshold": Int(s["threshold"]?.numberValue ?? 5),
-            "categories": categories, "categoryTotal": ["year": text(s["uniqueClients"]?["total"]?["year"]),
-                                                        "previous": text(s["uniqueClients"]?["total"]?["previous"]),
-                                                        "difference": text(s["uniqueClients"]?["total"]?["difference"])],
-            "agencies": agencies, "agencyTotal": text(s["byAgency"]?["total"]),
-            "municipalities": municipalities, "municipalityTotal": text(s["byMunicipality"]?["total"]),
-            "waitN": text(wait?["n"]), "waitMedian": text(wait?["medianDays"]), "waitP90": text(wait?["p90Days"]),
+            "centre": s.centreName, "centreId": s.centre, "year": year,
+            "previousYear": year - 1, "nextYear": year + 1, "shared": s.view == "shared",
+            "threshold": s.threshold,
+            "categories": categories, "categoryTotal": ["year": text(s.uniqueClients.total.year),
+                                                        "previous": text(s.uniqueClients.total.previous),
+                                                        "difference": text(s.uniqueClients.total.difference)],
+            "agencies": agencies, "agencyTotal": text(s.byAgency.total),
+            "municipalities": municipalities, "municipalityTotal": text(s.byMunicipality.total),
+            "waitN": text(wait.n), "waitMedian": text(wait.medianDays.map(StatisticsCell.number)), "waitP90": text(wait.p90Days.map(StatisticsCell.number)),
             "categoryChart": categoryChart, "agencyChart": agencyChart, "queueChart": queueChart,
         ]
     }
@@ -158,8 +144,8 @@ enum StatisticsView {
     }
 
     /// Grouped horizontal bars; every label and value is escaped.
-    static func barChart(title: String, labels: [String], series: [(String, [JSONValue?], String)]) -> String {
-        let values = series.flatMap { $0.1.compactMap { $0?.numberValue } }
+    static func barChart(title: String, labels: [String], series: [(String, [StatisticsCell?], String)]) -> String {
+        let values = series.flatMap { $0.1.compactMap { $0?.count.map(Double.init) } }
         let maxValue = max(values.max() ?? 1, 1)
         let rowHeight = 14 * series.count + 10
         let height = labels.count * rowHeight + 40
@@ -170,13 +156,13 @@ enum StatisticsView {
             out += "<text x=\"0\" y=\"\(y + 12)\" font-size=\"12\" fill=\"#1a1a1a\">\(esc(label))</text>"
             for (k, s) in series.enumerated() {
                 let by = y + k * 14
-                let v: JSONValue? = i < s.1.count ? s.1[i] : nil
-                if let n = v?.numberValue {
+                let v: StatisticsCell? = i < s.1.count ? s.1[i] : nil
+                if let n = v?.count.map(Double.init) {
                     let w = Int(360 * n / maxValue)
                     out += "<rect x=\"220\" y=\"\(by)\" width=\"\(max(w, 1))\" height=\"12\" fill=\"\(s.2)\"><title>\(esc(s.0)): \(Int(n))</title></rect>"
                     out += "<text x=\"\(224 + w)\" y=\"\(by + 10)\" font-size=\"11\" fill=\"#1a1a1a\">\(Int(n))</text>"
                 } else {
-                    let mark = v?.stringValue ?? "–"
+                    let mark = v?.text ?? "–"
                     out += "<rect x=\"220\" y=\"\(by)\" width=\"24\" height=\"12\" fill=\"none\" stroke=\"\(s.2)\" stroke-dasharray=\"3 2\"/>"
                     out += "<text x=\"248\" y=\"\(by + 10)\" font-size=\"11\" fill=\"#1a1a1a\">\(esc(mark))</text>"
                 }
@@ -190,8 +176,8 @@ enum StatisticsView {
     }
 
     /// Queue length over the year as a line, masked weeks as gaps marked on the axis.
-    static func lineChart(title: String, points: [(String, JSONValue?)]) -> String {
-        let values = points.compactMap { $0.1?.numberValue }
+    static func lineChart(title: String, points: [(String, StatisticsCell?)]) -> String {
+        let values = points.compactMap { $0.1?.count.map(Double.init) }
         let maxValue = max(values.max() ?? 1, 1)
         let w = 600.0, h = 200.0
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 240\" role=\"img\" aria-labelledby=\"q\(abs(title.hashValue))\" class=\"chart\">"
@@ -203,13 +189,13 @@ enum StatisticsView {
         var path = ""
         for (i, p) in points.enumerated() {
             let x = 30 + Double(i) * step
-            if let n = p.1?.numberValue {
+            if let n = p.1?.count.map(Double.init) {
                 let y = 10 + h - h * n / maxValue
                 path += (path.isEmpty ? "M" : "L") + String(format: "%.1f %.1f ", x, y)
                 out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1d3557\"><title>%@: %d</title></circle>", x, y, esc(p.0), Int(n))
             } else {
                 if !path.isEmpty { out += "<path d=\"\(path)\" fill=\"none\" stroke=\"#1d3557\" stroke-width=\"2\"/>"; path = "" }
-                out += String(format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#1a1a1a\">%@</text>", x - 6, Int(h) + 24, esc(p.1?.stringValue ?? "–"))
+                out += String(format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#1a1a1a\">%@</text>", x - 6, Int(h) + 24, esc(p.1?.text ?? "–"))
             }
         }
         if !path.isEmpty { out += "<path d=\"\(path)\" fill=\"none\" stroke=\"#1d3557\" stroke-width=\"2\"/>" }
