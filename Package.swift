@@ -160,7 +160,7 @@ let package = Package(
                 path: "Tests/HubTestSupport"),
         // Fuzz targets (scripts/fuzz.sh builds them with libFuzzer; built normally they replay
         // their seeds and every crash found, see Tests/Fuzz/README.md).
-        .executableTarget(name: "HubFuzz", dependencies: ["HubProtocol", "HubCore", "AgencyAdapters", "MeetingsService", "HubWeb"],
+        .executableTarget(name: "HubFuzz", dependencies: ["HubProtocol", "HubCore", "AgencyAdapters", "MeetingsService", "HubWeb", "ReferralsAPI"],
                           path: "Tests/Fuzz/HubFuzz"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"]),

@@ -55,7 +55,7 @@ public struct PersonalIdentityNumber: Sendable, Hashable {
         var kind = Kind.personnummer
         if day > 60 { day -= 60; kind = .samordningsnummer }
         guard (1...12).contains(month), day >= 1,
-              ReferenceData.isDate(UTCFields.pad(year, 4) + "-" + UTCFields.pad(month, 2) + "-" + UTCFields.pad(day, 2)) else {
+              LocalTime.isDate(UTCFields.pad(year, 4) + "-" + UTCFields.pad(month, 2) + "-" + UTCFields.pad(day, 2)) else {
             throw HubError(.validation, "The identity number's date does not exist.", field: field, reason: .notADate)
         }
         guard year <= currentYear, year >= currentYear - 130 else {

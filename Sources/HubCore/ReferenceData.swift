@@ -95,8 +95,8 @@ public struct ReferenceData: Sendable, Codable, Equatable {
                 let f = "management-groups.json:groups[\(i)].members[\(k)]"
                 guard m.agency == "utvag" || agencyIDs.contains(m.agency) else { throw HubError(.validation, "Unknown agency.", field: f + ".agency") }
                 guard Self.memberRoles.contains(m.role) else { throw HubError(.validation, "Unknown role; use one of \(Self.memberRoles.sorted().joined(separator: ", ")).", field: f + ".role") }
-                guard Self.isDate(m.from) else { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: f + ".from") }
-                if let to = m.to { guard Self.isDate(to), to >= m.from else { throw HubError(.validation, "Not a date on or after 'from'.", field: f + ".to") } }
+                guard LocalTime.isDate(m.from) else { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: f + ".from") }
+                if let to = m.to { guard LocalTime.isDate(to), to >= m.from else { throw HubError(.validation, "Not a date on or after 'from'.", field: f + ".to") } }
             }
         }
     }

@@ -105,21 +105,16 @@ public struct MailOutbox: Sendable {
     }
 
     /// The queued and sent mail about `ref`, oldest first (without the texts).
-    public func list(ref: String, on db: any DatabaseExecutor) async throws(HubError) -> [JSONValue] {
-        let rows = try await db.query("""
+    public func list(ref: String, on db: any DatabaseExecutor) async throws(HubError) -> [OutboxMail] {
+        try await db.query("""
             SELECT id, kind, recipient, subject, calendar, calendar_method, sent_at, attempts FROM \(table)
             WHERE \(refColumn) = ? ORDER BY created_at, recipient
-            """, [.text(ref)])
-        var out: [JSONValue] = []
-        for r in rows {
-            out.append(.object([
-                "id": .string(try r.string("id")), "kind": .string(try r.string("kind")), "recipient": .string(try r.string("recipient")),
-                "subject": .string(try r.string("subject")), "calendar": try r.optionalString("calendar").map { .string($0) } ?? .null,
-                "method": try r.optionalString("calendar_method").map { .string($0) } ?? .null,
-                "sentAt": try r.optionalString("sent_at").map { .string($0) } ?? .null, "attempts": .number(Double(try r.int("attempts"))),
-            ]))
+            """, [.text(ref)]).map { row throws(HubError) in
+            OutboxMail(id: try row.string("id"), kind: try row.string("kind"), recipient: try row.string("recipient"),
+                       subject: try row.string("subject"), calendar: try row.optionalString("calendar"),
+                       method: try row.optionalString("calendar_method"), sentAt: try row.optionalString("sent_at"),
+                       attempts: try row.int("attempts"))
         }
-        return out
     }
 
     /// Deletes the delivery records (recipient, subject, when) of mail sent — or given up
@@ -135,12 +130,12 @@ public struct MailOutbox: Sendable {
 
     /// Sends up to `limit` queued mails through `smtp`. With no relay configured nothing is
     /// sent and the reply says how many wait.
-    public func flush(smtp: SMTPSettings, limit: Int, now: Date, on db: any DatabaseExecutor, logger: Logger) async throws(HubError) -> JSONValue {
+    public func flush(smtp: SMTPSettings, limit: Int, now: Date, on db: any DatabaseExecutor, logger: Logger) async throws(HubError) -> MailFlushReply {
         let rows = try await db.query("""
             SELECT id, recipient, subject, body, calendar, calendar_method FROM \(table) WHERE sent_at IS NULL AND attempts < 5
             ORDER BY created_at LIMIT \(max(1, min(limit, 500)))
             """, [])
-        guard !smtp.host.isEmpty else { return .object(["configured": .bool(false), "sent": .number(0), "pending": .number(Double(rows.count))]) }
+        guard !smtp.host.isEmpty else { return MailFlushReply(configured: false, sent: 0, pending: rows.count) }
         let client = SMTPClient(host: smtp.host, port: smtp.port, helo: smtp.helo, timeoutSeconds: smtp.timeoutSeconds)
         var sent = 0, failed = 0
         for row in rows {
@@ -159,6 +154,6 @@ public struct MailOutbox: Sendable {
                 logger.warning("mail not accepted by the relay", metadata: ["hub.mail.id": "\(id)", "hub.error": "\((error as? HubError)?.code.rawValue ?? "io")"])
             }
         }
-        return .object(["configured": .bool(true), "sent": .number(Double(sent)), "failed": .number(Double(failed))])
+        return MailFlushReply(configured: true, sent: sent, failed: failed)
     }
 }

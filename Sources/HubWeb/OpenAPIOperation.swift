@@ -157,7 +157,7 @@ package struct APIParameter: Sendable {
 }
 
 /// Schemas shared by every module, as flow YAML, matching the services' checks
-/// (`HubCore/BodyReader`: ids, text, dates, times; `ReferenceData.isDate`: 1900–2200).
+/// (`HubCore/BodyReader`: ids, text, dates, times; `LocalTime.isDate`: 1900–2200).
 package enum APISchema {
     /// An id of lower-case letters, digits and '-' (`BodyReader.id`; the services take at most 64).
     package static let id = "{ $ref: \"#/components/schemas/Id\" }"

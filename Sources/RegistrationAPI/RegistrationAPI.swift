@@ -275,22 +275,6 @@ public struct RegistrationCreateRequest<Service: RegistrationMessages>: Contract
     }
 }
 
-/// Who an event's JSON (a network day, a training) is for: what it leaves out.
-public enum EventView: String, Sendable, Codable {
-    /// The organisers: every member.
-    case organiser
-    /// Someone with a personal or booking link: no contact e-mail.
-    case link
-    /// The public registration page: neither contact e-mail nor seats taken.
-    case `public`
-}
-
-/// An event that shows itself to organisers, to link holders and on the public page (`EventView`).
-public protocol ViewedEvent: Codable, Sendable, Equatable {
-    /// The same event as `view` shows it.
-    func viewed(as view: EventView) -> Self
-}
-
 /// An agency's id and name, for a form's choice.
 public struct AgencyChoice: Sendable, Codable, Equatable {
     public var id: String

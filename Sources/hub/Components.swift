@@ -9,6 +9,7 @@ import HubStorage
 import Logging
 import MeetingsService
 import NetworksService
+import ReferralsAPI
 import ReferralsService
 import ServiceLifecycle
 import TrainingService
@@ -221,6 +222,7 @@ struct Run: AsyncParsableCommand {
             let runtime = AdapterRuntime(agency: agency, bus: bus, database: database, keys: keys, logger: logger)
             let adapter = try AgencyAdapters.make(AdapterEnvironment(
                 name: agency, runtime: runtime, database: database, reference: try ReferenceData.load(configDir: options.config),
+                risk: try ConfigFile.decode(RiskScreening.self, path: options.config + "/" + RiskScreening.file).validated(),
                 settings: try AdapterSettings.load(adapter: agency, configDir: options.config), dataDir: options.dataDir, logger: logger))
             var parts: [any Service] = [LifecycleComponent(name: component, start: { try await adapter.start() }, stop: {
                 await adapter.stop()

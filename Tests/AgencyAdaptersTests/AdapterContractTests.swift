@@ -27,10 +27,10 @@ struct AdapterContractTests {
     func anAdaptersSubmissionDecodesInTheRealService(_ backend: Backend) async throws {
         let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/config"
         let reference = try ReferenceData.load(configDir: config)
-        let submission = try Self.draft().validatedSubmission(adapter: "police", reference: reference)
+        let submission = try Self.draft().validatedSubmission(adapter: "police", reference: reference, risk: try repoRiskScreening())
         let body = try JSONValue.from(submission)
         #expect(try body.decode(SubmitReferral.Request.self) == submission)
-        #expect(body == (try Self.draft().validatedBody(adapter: "police", reference: reference)))
+        #expect(body == (try Self.draft().validatedBody(adapter: "police", reference: reference, risk: try repoRiskScreening())))
 
         let scratch = ScratchDatabase(backend, name: "adapter_contract")
         let logger = TestLogging.quiet("adapter.contract")
@@ -54,6 +54,9 @@ struct AdapterContractTests {
         #expect(ReferralDraft.helpKinds == Set(HelpKind.codes))
         #expect(ReferralDraft.urgencies == Set(Urgency.codes))
         #expect(ReferralDraft.consentScopes == Set(ConsentScope.codes))
-        #expect(ReferralDraft.riskValues == Set(RiskAnswer.codes))
+    }
+
+    @Test func theConfiguredRiskAnswersAreTheContractsVocabulary() throws {
+        #expect(Set(try repoRiskScreening().answers) == Set(RiskAnswer.codes))
     }
 }

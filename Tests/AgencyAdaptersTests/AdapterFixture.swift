@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HubStorage
 import HubTestSupport
+import ReferralsAPI
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -15,6 +16,10 @@ import ZeroMQ
 
 /// The repository's config/ folder (real policy, centres and agencies).
 let repoConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path + "/config"
+/// The repository's risk-screening questions.
+func repoRiskScreening() throws -> RiskScreening {
+    try ConfigFile.decode(RiskScreening.self, path: repoConfig + "/" + RiskScreening.file).validated()
+}
 
 /// A real broker (see `TestBroker`) with the real config/policy.json on an ephemeral tcp
 /// port, a test `referrals` service implementing the referrals contract, and adapters
@@ -22,11 +27,13 @@ let repoConfig = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 /// started again on the same port.
 final class AdapterFixture: TestBroker, @unchecked Sendable {
     let reference: ReferenceData
+    let risk: RiskScreening
     /// The adapters' data key ring, made for the test.
     let dataKeys = try! DataKeyRing(file: DataKeyRing.generateFile())
 
     init() throws {
         reference = try ReferenceData.load(configDir: repoConfig)
+        risk = try repoRiskScreening()
         try super.init(folder: "adapters", principals: ["gateway", "service:referrals"] + AgencyAdapters.names.map { "adapter:\($0)" },
                        policy: try AuthorizationPolicy.load(path: repoConfig + "/policy.json"), maxReconnectDelay: .milliseconds(300))
     }
@@ -66,7 +73,7 @@ final class AdapterFixture: TestBroker, @unchecked Sendable {
         settings.retryMaxMs = 200
         settings.answerWaitMs = 3000
         configure(&settings)
-        let adapter = try AgencyAdapters.make(AdapterEnvironment(name: name, runtime: runtime, database: db, reference: reference,
+        let adapter = try AgencyAdapters.make(AdapterEnvironment(name: name, runtime: runtime, database: db, reference: reference, risk: risk,
                                                                  settings: settings, dataDir: dir, logger: logger, environment: environment))
         try await adapter.start()
         onTearDown {

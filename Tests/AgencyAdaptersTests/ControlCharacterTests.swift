@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -13,12 +14,13 @@ struct ControlCharacterTests {
     // MARK: control characters and every problem at once (all adapters)
 
     @Test func aDraftReportsEveryProblemAtOnceAndRefusesNewLinesInOneLineFields() throws {
-        let reference = try ReferenceData.load(configDir: repoConfig)
+        let reference = try ReferenceData.load(configDir: repoConfig), risk = try repoRiskScreening()
+        let answered = ["escalation": "no", "threat-to-kill": "no", "strangulation": "unknown"]
         var d = ReferralDraft(agency: "police")
         d.externalRef = "LPO\n1"; d.municipality = "Skövde"; d.category = "nope"; d.help = ["individual-talks"]
         d.identityNumber = "19640823-3235"; d.name = "Testa\tTestsson"; d.phone = "070\r0000000"; d.address = "Gatan 1\u{2028}Skövde"
-        d.consentGiven = true; d.notes = "Rad ett.\nRad två."
-        let error = try #require(throws: HubError.self) { try d.validatedBody(adapter: "police", reference: reference) }
+        d.consentGiven = true; d.consentRecordedBy = "Handläggare"; d.riskAnswers = answered; d.notes = "Rad ett.\nRad två."
+        let error = try #require(throws: HubError.self) { try d.validatedBody(adapter: "police", reference: reference, risk: risk) }
         #expect(error.code == .validation)
         let fields = (error.details ?? []).map(\.field)
         #expect(fields == ["body.externalRef", "body.category", "body.client.identityNumber", "body.client.name", "body.client.phone", "body.client.address"])
@@ -27,10 +29,29 @@ struct ControlCharacterTests {
         // Notes may hold new lines, not other control characters.
         d = ReferralDraft(agency: "police")
         d.externalRef = "LPO-1"; d.municipality = "Skövde"; d.category = "not-stated"; d.help = ["individual-talks"]; d.consentGiven = true
+        d.consentRecordedBy = "Handläggare"; d.riskAnswers = answered
         d.notes = "Rad ett.\r\nRad två."
-        #expect(try d.validatedBody(adapter: "police", reference: reference)["notes"] == "Rad ett.\r\nRad två.")
+        #expect(try d.validatedBody(adapter: "police", reference: reference, risk: risk)["notes"] == "Rad ett.\r\nRad två.")
         d.notes = "Rad\u{7}ett."
-        #expect(throws: HubError.self) { try d.validatedBody(adapter: "police", reference: reference) }
+        #expect(throws: HubError.self) { try d.validatedBody(adapter: "police", reference: reference, risk: risk) }
+    }
+
+    @Test func aDraftIsRefusedAtTheEdgeWithoutWhoRecordedTheConsentOrTheRequiredRiskAnswers() throws {
+        let reference = try ReferenceData.load(configDir: repoConfig), risk = try repoRiskScreening()
+        var d = ReferralDraft(agency: "police")
+        d.externalRef = "LPO-R-1"; d.municipality = "Skövde"; d.category = ClientCategory.subjectedToViolence.rawValue
+        d.help = ["individual-talks"]; d.consentGiven = true
+        d.riskAnswers = ["escalation": "yes", "weapon": "perhaps", "shoe-size": "no"]
+        let error = try #require(throws: HubError.self) { try d.validatedBody(adapter: "police", reference: reference, risk: risk) }
+        let problems = (error.details ?? []).map { "\($0.field) \($0.reason?.rawValue ?? "-")" }
+        #expect(problems == ["body.consent.recordedBy required", "body.riskAnswers.shoe-size not_a_choice", "body.riskAnswers.weapon not_a_choice",
+                             "body.riskAnswers.threat-to-kill required", "body.riskAnswers.strangulation required"], "\(problems)")
+        // Answered, and recorded by someone: accepted, with only the known answers passed on.
+        d.consentRecordedBy = "Handläggare"; d.riskAnswers = ["escalation": "yes", "threat-to-kill": "no", "strangulation": "unknown"]
+        #expect(try d.validatedSubmission(adapter: "police", reference: reference, risk: risk).riskAnswers?.count == 3)
+        // A client referred for having used violence is not asked the screening questions.
+        d.category = ClientCategory.usedViolence.rawValue; d.riskAnswers = [:]
+        #expect(try d.validatedSubmission(adapter: "police", reference: reference, risk: risk).riskAnswers == nil)
     }
 
     @Test func policeRefusesControlCharactersAndListsEveryProblem() async throws {

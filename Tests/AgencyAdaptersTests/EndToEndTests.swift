@@ -31,7 +31,7 @@ struct EndToEndTests {
         }
         // Municipality: CSV in.
         let skovde = municipality.folder("Skövde")
-        try dropFile(Data((csvHeader + ";Samtycke registrerat av;risk:escalation;risk:threat-to-kill;risk:strangulation"
+        try dropFile(Data((csvHeader
                   + "\nE2E-M1;IFO;A;Skövde;Utsatt för våld;Enskilda samtal;640823-3234;Test Person;Nej;Gatan 1;;Ja;Ja;2026-11-20;Normal;;A;Nej;Nej;Vet ej\n").utf8),
                      skovde.inbox + "/e2e.csv")
         await municipality.scanOnce()

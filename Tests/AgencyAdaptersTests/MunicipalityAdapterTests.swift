@@ -5,6 +5,9 @@ import Testing
 @testable import AgencyAdapters
 
 let csvHeader = "Ärendenummer;Enhet;Handläggare;Kommun;Kategori;Insatser;Personnummer;Namn;Skyddad identitet;Adress;Barnens åldrar;Får ringas;Samtycke;Samtycke datum;Brådska;Anteckningar"
+    + ";Samtycke registrerat av;risk:escalation;risk:threat-to-kill;risk:strangulation"
+/// The last columns of a row under `csvHeader`: who recorded the consent and the required risk answers.
+let screened = ";Anna Handläggare;Nej;Nej;Vet ej"
 
 /// Encodes as Windows-1252 (the test text is Latin-1 only).
 func windows1252(_ s: String) -> Data { Data(s.unicodeScalars.map { UInt8($0.value) }) }
@@ -31,11 +34,11 @@ struct MunicipalityAdapterTests {
         let gateway = try f.client()
         let skovde = adapter.folder("Skövde")
         let csv = [csvHeader,
-                   "2026-101;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal, Kvinnogrupp;640823-3234;Test Person;Ja;Hemlig väg 1;4, 7;Ja;Ja;2026-11-20;Hög;\"Ring efter 9; inte före\"",
-                   "2026-102;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal;640823-3235;Test Person;Nej;;;Ja;Ja;;Normal;",
-                   "2026-103;IFO Vuxen;Anna Handläggare;;Utövat våld;Icke-våldsgrupp;701063-2391;Test Person;Nej;Gatan 2;;Nej;Ja;;;",
-                   "2026-104;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal;;;Nej;;;;Nej;;;",
-                   "2026-105;IFO Vuxen;Anna Handläggare;Skövde;Okänd;Enskilda samtal;;;Nej;;;;Ja;;;",
+                   "2026-101;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal, Kvinnogrupp;640823-3234;Test Person;Ja;Hemlig väg 1;4, 7;Ja;Ja;2026-11-20;Hög;\"Ring efter 9; inte före\"" + screened,
+                   "2026-102;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal;640823-3235;Test Person;Nej;;;Ja;Ja;;Normal;" + screened,
+                   "2026-103;IFO Vuxen;Anna Handläggare;;Utövat våld;Icke-våldsgrupp;701063-2391;Test Person;Nej;Gatan 2;;Nej;Ja;;;" + screened,
+                   "2026-104;IFO Vuxen;Anna Handläggare;Skövde;Utsatt för våld;Enskilda samtal;;;Nej;;;;Nej;;;" + screened,
+                   "2026-105;IFO Vuxen;Anna Handläggare;Skövde;Okänd;Enskilda samtal;;;Nej;;;;Ja;;;" + screened,
         ].joined(separator: "\r\n") + "\r\n"
         try dropFile(windows1252(csv), skovde.inbox + "/export.csv")
         await adapter.scanOnce()
@@ -83,7 +86,7 @@ struct MunicipalityAdapterTests {
 
         // The hub refusing a row (intake paused) comes back as a receipt file.
         let gullspang = adapter.folder("Gullspång")
-        try dropFile(Data((csvHeader + "\n2026-201;IFO;A;Gullspång;Utsatt för våld;Enskilda samtal;;;Nej;;;;Ja;;;\n").utf8), gullspang.inbox + "/paus.csv")
+        try dropFile(Data((csvHeader + "\n2026-201;IFO;A;Gullspång;Utsatt för våld;Enskilda samtal;;;Nej;;;;Ja;;;" + screened + "\n").utf8), gullspang.inbox + "/paus.csv")
         await adapter.scanOnce()
         #expect(try await f.eventually { files(gullspang.outbox).contains { text(gullspang.outbox + "/" + $0).contains("intake_paused") } })
         await f.tearDown()
@@ -95,7 +98,7 @@ struct MunicipalityAdapterTests {
         try await f.startReferrals()
         let adapter = try await f.adapter("municipality") { $0.municipalities = ["Borås"]; $0.maxBytes = 2048 } as! MunicipalityAdapter
         let boras = adapter.folder("Borås")
-        let good = "2026-1;IFO;A;Borås;Utsatt för våld;Enskilda samtal;;;Nej;;;;Ja;;;"
+        let good = "2026-1;IFO;A;Borås;Utsatt för våld;Enskilda samtal;;;Nej;;;;Ja;;;" + screened
         let cases: [(String, Data)] = [
             ("unclosed.csv", Data((csvHeader + "\n" + good + "\n2026-2;\"IFO;A\n").utf8)),
             ("utf16.csv", (csvHeader + "\n" + good).data(using: .utf16)!),

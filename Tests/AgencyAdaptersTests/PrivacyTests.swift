@@ -131,8 +131,8 @@ struct PrivacyTests {
         let adapter = try await f.adapter("municipality") { $0.municipalities = ["Skövde"] } as! MunicipalityAdapter
         let gateway = try f.client()
         let skovde = adapter.folder("Skövde")
-        let csv = "Ärendenummer;Kategori;Insatser;Personnummer;Namn;Telefon;Adress;Samtycke;Samtycke registrerat av\r\n"
-            + "2026-P1;Utsatt för våld;Enskilda samtal;640823-3234;Testa Testsson;070-0000000;Hemlig väg 1;Ja;Anna Handläggare\r\n"
+        let csv = "Ärendenummer;Kategori;Insatser;Personnummer;Namn;Telefon;Adress;Samtycke;Samtycke registrerat av;risk:escalation;risk:threat-to-kill;risk:strangulation\r\n"
+            + "2026-P1;Utsatt för våld;Enskilda samtal;640823-3234;Testa Testsson;070-0000000;Hemlig väg 1;Ja;Anna Handläggare;Nej;Nej;Vet ej\r\n"
         try dropFile(Data(csv.utf8), skovde.inbox + "/export.csv")
         await adapter.scanOnce()
         #expect(allFiles(skovde.root) == ["processed/export.kvitto.csv"], "\(text(skovde.rejected + "/export.avvisade.csv"))")
@@ -258,7 +258,7 @@ struct PrivacyTests {
 
         let bus = BusClient(endpoint: try f.busEndpoint("adapter:police"), logger: f.logger)
         let runtime = AdapterRuntime(agency: "police", bus: bus, database: db, keys: f.dataKeys, logger: f.logger)
-        let host = AdapterHost(adapter: "police", runtime: runtime, database: db, reference: f.reference, logger: f.logger)
+        let host = AdapterHost(adapter: "police", runtime: runtime, database: db, reference: f.reference, risk: f.risk, logger: f.logger)
         try await host.prepare()
         #expect(clearCopies() == [])
         if backend == .sqlite {

@@ -54,7 +54,7 @@ struct ReferralPrivacyTests {
         for canary in [Canary.name, Canary.phone, Canary.address, "hemlig@example.se", "vardagar"] { #expect(!shown.contains(canary)) }
         #expect(full["protectedIdentity"] == true)
         // Nothing to decrypt either: the sealed document has no such fields.
-        let record = try #require(try await ReferralRecord.load(h.database, id: id.stringValue!))
+        let record = try #require(try await ReferralStore(h.database).referral(id.stringValue!))
         let env = try ReferralsEnvironment(configDir: Harness.configDir, keys: DataKeyRing(file: h.keys), now: { Date() })
         let personal = try #require(try await Privacy.personal(env, h.database, record))
         #expect(personal.name == nil && personal.phone == nil && personal.address == nil && personal.email == nil)

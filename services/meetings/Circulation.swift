@@ -154,8 +154,7 @@ enum Circulation {
         let body = try BodyReader(request.body)
         let m = try await MeetingStore(context.database).meeting(try body.id("meetingId")!)
         try actor.requireManager(centre: m.centre)
-        // The shared outbox lists its rows as JSON; read here as the contract's `OutboxMail`.
-        return MailOutboxList.Reply(mail: try JSONValue.array(try await outbox.list(ref: m.id, on: context.database)).decode([OutboxMail].self, fieldPrefix: "mail"))
+        return MailOutboxList.Reply(mail: try await outbox.list(ref: m.id, on: context.database))
     }
 
     /// `meetings.mail.flush {limit?}`: sends queued mail through the configured SMTP relay;
@@ -167,7 +166,7 @@ enum Circulation {
         let limit = try body.optionalInt("limit", range: 1...500) ?? 100
         // Who was sent what is kept a year (the texts are gone once sent), then purged.
         try await outbox.purgeDelivered(before: env.now().addingTimeInterval(-365 * 86_400), on: context.database)
-        return try MailFlush.reply(try await outbox.flush(smtp: env.settings.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger))
+        return try await outbox.flush(smtp: env.settings.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
     }
 }
 

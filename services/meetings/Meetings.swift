@@ -65,7 +65,7 @@ enum Meetings {
         let (place, link) = try readPlace(body, default: centre.managementGroup.defaultPlace, link: nil)
         let series = try body.strings("series", max: 12, maxLength: 10)
         for (i, d) in series.enumerated() {
-            guard ReferenceData.isDate(d) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.series[\(i)]") }
+            guard LocalTime.isDate(d) else { throw HubError(.validation, "Not a date that exists (YYYY-MM-DD).", field: "body.series[\(i)]") }
             guard d > date else { throw HubError(.validation, "A later date in the series must come after the meeting's date.", field: "body.series[\(i)]") }
         }
         guard Set(series).count == series.count else { throw HubError(.validation, "A date is listed twice.", field: "body.series") }

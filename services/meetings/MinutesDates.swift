@@ -60,7 +60,7 @@ extension MinutesParser {
                     found = "\(c)-\(pad(b))-\(pad(a))"
                 }
             }
-            if let found, ReferenceData.isDate(found) {
+            if let found, LocalTime.isDate(found) {
                 let others = t.enumerated().filter { $0.offset < i || $0.offset > i + 2 }.map(\.element.word)
                 return (found, others.allSatisfy { dayWords.contains($0) })
             }
@@ -76,7 +76,7 @@ extension MinutesParser {
         var out: [String] = []
         for i in 0..<max(0, t.count - 1) where isDigits(t[i].word, 1...2) && t[i].sep == "/" && isDigits(t[i + 1].word, 1...2) {
             let d = "\(year)-\(pad(t[i + 1].word))-\(pad(t[i].word))"
-            if ReferenceData.isDate(d) { out.append(d) }
+            if LocalTime.isDate(d) { out.append(d) }
         }
         return out
     }

@@ -35,6 +35,7 @@ enum Contacts {
         reference.data.agencies.map { AgencyInfo(id: $0.id, name: $0.name, kind: $0.kind) }
     }
 
+    /// A contact person's own fields, checked: what is stored and what an update merges into.
     struct Fields {
         var name: String, title: String?, unit: String?, agency: String, municipality: String?
         var email: String, phone: String?, activeFrom: String, activeTo: String?
@@ -75,12 +76,9 @@ enum Contacts {
         let f = try fields(b, reference: reference, centre: centre)
         let token = try b.token("updateToken", required: false)
         let id = Clock.id(), now = Clock.now()
-        try await context.database.execute("""
-            INSERT INTO contact_persons (id, centre_id, name, title, unit, agency, municipality, email, phone, active_from, active_to,
-                update_token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, id, centre.id, f.name, f.title, f.unit, f.agency, f.municipality, f.email, f.phone, f.activeFrom, f.activeTo,
-            token.map(RegistrationEngine.hash), now, now)
-        return try JSONValue.encode(try await contact(id, context.database))
+        let store = NetworkStore(context.database)
+        try await store.insertContact(id: id, centre: centre.id, f, updateToken: token, at: now)
+        return try JSONValue.encode(try await store.contact(id))
     }
 
     /// `networks.contacts.update {contactId, …fields to change}` (organisers).
@@ -92,19 +90,14 @@ enum Contacts {
     }
 
     static func save(id: String, b: BodyReader, reference: Reference, context: ServiceContext, field: String) async throws -> JSONValue {
-        guard let row = try await context.database.queryFirst("SELECT * FROM contact_persons WHERE id = ?", id) else {
-            throw HubError(.notFound, "No such contact person.", field: field)
-        }
-        let centre = try reference.centre(try row.string("centre_id"))
-        let old = Fields(name: try row.string("name"), title: try row.optionalString("title"), unit: try row.optionalString("unit"),
-                         agency: try row.string("agency"), municipality: try row.optionalString("municipality"), email: try row.string("email"),
-                         phone: try row.optionalString("phone"), activeFrom: try row.string("active_from"), activeTo: try row.optionalString("active_to"))
+        let store = NetworkStore(context.database)
+        let stored = try await store.contact(id, field: field)
+        let centre = try reference.centre(stored.centreId)
+        let old = Fields(name: stored.name, title: stored.title, unit: stored.unit, agency: stored.agency, municipality: stored.municipality,
+                         email: stored.email, phone: stored.phone, activeFrom: stored.activeFrom, activeTo: stored.activeTo)
         let f = try fields(b, reference: reference, centre: centre, existing: old)
-        try await context.database.execute("""
-            UPDATE contact_persons SET name = ?, title = ?, unit = ?, agency = ?, municipality = ?, email = ?, phone = ?,
-                active_from = ?, active_to = ?, updated_at = ? WHERE id = ?
-            """, f.name, f.title, f.unit, f.agency, f.municipality, f.email, f.phone, f.activeFrom, f.activeTo, Clock.now(), id)
-        return try JSONValue.encode(try await contact(id, context.database))
+        try await store.updateContact(id, f, at: Clock.now())
+        return try JSONValue.encode(try await store.contact(id))
     }
 
     /// `networks.contacts.list {centreId, includeInactive?}` → `{"contacts":[…]}`.
@@ -113,19 +106,16 @@ enum Contacts {
         let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let all = try b.optionalBool("includeInactive") ?? false
-        let today = Clock.today()
-        let rows = try await context.database.query("""
-            SELECT * FROM contact_persons WHERE centre_id = ? AND (? = 1 OR (active_from <= ? AND (active_to IS NULL OR active_to >= ?)))
-            ORDER BY municipality, agency, name
-            """, centre.id, all, today, today)
-        return try JSONValue.encode(ContactList.Reply(contacts: try rows.map { row throws(HubError) in try contact(row) }))
+        let contacts = try await NetworkStore(context.database).contacts(centre: centre.id, activeOn: Clock.today(), includeInactive: all,
+                                                                         order: .municipality)
+        return try JSONValue.encode(ContactList.Reply(contacts: contacts))
     }
 
     /// `networks.contacts.self.get {token}`: the contact person's own details, by their link.
     @Sendable static func selfGet(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let b = try BodyReader(request.body)
         let id = try await byToken(try b.token("token", required: true)!, context.database)
-        return try JSONValue.encode(try await contact(id, context.database))
+        return try JSONValue.encode(try await NetworkStore(context.database).contact(id))
     }
 
     /// `networks.contacts.self.update {token, name?, title?, unit?, email?, phone?}`: agency and municipality stay with the organiser.
@@ -139,25 +129,12 @@ enum Contacts {
         return try await save(id: id, b: b, reference: reference, context: context, field: "body.token")
     }
 
+    /// The contact person whose self-update link this is; an unknown link is `not_found`.
     static func byToken(_ token: String, _ db: any DatabaseExecutor) async throws(HubError) -> String {
-        guard let row = try await db.queryFirst("SELECT id FROM contact_persons WHERE update_token_hash = ?", RegistrationEngine.hash(token)) else {
+        guard let id = try await NetworkStore(db).contactID(updateToken: token) else {
             throw HubError(.notFound, "The link is not valid.", field: "body.token")
         }
-        return try row.string("id")
-    }
-
-    static func contact(_ id: String, _ db: any DatabaseExecutor) async throws -> Contact {
-        guard let row = try await db.queryFirst("SELECT * FROM contact_persons WHERE id = ?", id) else {
-            throw HubError(.notFound, "No such contact person.", field: "body.contactId")
-        }
-        return try contact(row)
-    }
-
-    static func contact(_ row: DatabaseRow) throws(HubError) -> Contact {
-        Contact(id: try row.string("id"), centreId: try row.string("centre_id"), name: try row.string("name"),
-                title: try row.optionalString("title"), unit: try row.optionalString("unit"), agency: try row.string("agency"),
-                municipality: try row.optionalString("municipality"), email: try row.string("email"), phone: try row.optionalString("phone"),
-                activeFrom: try row.string("active_from"), activeTo: try row.optionalString("active_to"))
+        return id
     }
 
     /// `networks.coverage.get {centreId, date?}` → municipalities × agencies: who is the
@@ -169,17 +146,12 @@ enum Contacts {
         let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let day = try b.optionalDate("date") ?? Clock.today()
-        let rows = try await context.database.query("""
-            SELECT id, name, agency, municipality FROM contact_persons
-            WHERE centre_id = ? AND active_from <= ? AND (active_to IS NULL OR active_to >= ?) ORDER BY name
-            """, centre.id, day, day)
         var cells: [String: [Coverage.Person]] = [:]
         var regionWide: [String: [Coverage.Person]] = [:]
-        for row in rows {
-            let person = Coverage.Person(id: try row.string("id"), name: try row.string("name"))
-            let agency = try row.string("agency")
-            if let m = try row.optionalString("municipality") { cells["\(m)|\(agency)", default: []].append(person) }
-            else { regionWide[agency, default: []].append(person) }
+        for contact in try await NetworkStore(context.database).contacts(centre: centre.id, activeOn: day, order: .name) {
+            let person = Coverage.Person(id: contact.id, name: contact.name)
+            if let m = contact.municipality { cells["\(m)|\(contact.agency)", default: []].append(person) }
+            else { regionWide[contact.agency, default: []].append(person) }
         }
         var gaps = 0
         var out: [Coverage.Row] = []
@@ -208,24 +180,23 @@ enum Contacts {
         }
         let date = try b.date("date")
         let id = Clock.id()
-        try await context.database.execute("""
-            INSERT INTO tour_visits (id, centre_id, municipality, planned_date, status, notes, created_at) VALUES (?, ?, ?, ?, 'planned', ?, ?)
-            """, id, centre.id, municipality, date, try b.optionalString("notes", max: 2000, multiline: true), Clock.now())
-        return try JSONValue.encode(try await visit(id, context.database))
+        let store = NetworkStore(context.database)
+        try await store.insertVisit(id: id, centre: centre.id, municipality: municipality, date: date,
+                                    notes: try b.optionalString("notes", max: 2000, multiline: true), at: Clock.now())
+        return try JSONValue.encode(try await store.visit(id))
     }
 
     /// `networks.tour.complete {visitId, date?, notes?}` → the visit, now completed.
     @Sendable static func completeVisit(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let b = try BodyReader(request.body)
         let id = try b.string("visitId", max: 64)
-        guard let row = try await context.database.queryFirst("SELECT status, planned_date, notes FROM tour_visits WHERE id = ?", id) else {
-            throw HubError(.notFound, "No such visit.", field: "body.visitId")
-        }
-        guard try row.string("status") == "planned" else { throw HubError(.conflict, "The visit is already completed.", field: "body.visitId") }
-        let date = try b.optionalDate("date") ?? (try row.string("planned_date"))
-        let notes = try b.optionalString("notes", max: 2000, multiline: true) ?? (try row.optionalString("notes"))
-        try await context.database.execute("UPDATE tour_visits SET status = 'completed', completed_date = ?, notes = ? WHERE id = ?", date, notes, id)
-        return try JSONValue.encode(try await visit(id, context.database))
+        let store = NetworkStore(context.database)
+        let planned = try await store.visit(id)
+        guard planned.status == .planned else { throw HubError(.conflict, "The visit is already completed.", field: "body.visitId") }
+        let date = try b.optionalDate("date") ?? planned.plannedDate
+        let notes = try b.optionalString("notes", max: 2000, multiline: true) ?? planned.notes
+        try await store.completeVisit(id, on: date, notes: notes)
+        return try JSONValue.encode(try await store.visit(id))
     }
 
     /// `networks.tour.list {centreId, year?}` → visits of the year, and the municipalities not yet visited.
@@ -234,27 +205,13 @@ enum Contacts {
         let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let year = try b.optionalInt("year", range: 1900...2200) ?? Int(Clock.today().prefix(4))!
-        let rows = try await context.database.query("""
-            SELECT id FROM tour_visits WHERE centre_id = ? AND (planned_date LIKE ? OR completed_date LIKE ?) ORDER BY planned_date
-            """, centre.id, "\(year)-%", "\(year)-%")
-        var visits: [TourVisit] = []
+        let visits = try await NetworkStore(context.database).visits(centre: centre.id, year: year)
         var visited = Set<String>(), planned = Set<String>()
-        for row in rows {
-            let v = try await visit(try row.string("id"), context.database)
-            visits.append(v)
+        for v in visits {
             if v.status == .completed, v.completedDate?.hasPrefix("\(year)-") == true { visited.insert(v.municipality) } else { planned.insert(v.municipality) }
         }
         let notVisited = centre.municipalities.filter { !visited.contains($0) }
         return try JSONValue.encode(TourList.Reply(centreId: centre.id, year: year, visits: visits,
                                                    notVisited: notVisited.map { .init(municipality: $0, planned: planned.contains($0)) }))
-    }
-
-    static func visit(_ id: String, _ db: any DatabaseExecutor) async throws -> TourVisit {
-        guard let row = try await db.queryFirst("SELECT * FROM tour_visits WHERE id = ?", id) else {
-            throw HubError(.notFound, "No such visit.", field: "body.visitId")
-        }
-        return TourVisit(id: try row.string("id"), centreId: try row.string("centre_id"), municipality: try row.string("municipality"),
-                         plannedDate: try row.string("planned_date"), completedDate: try row.optionalString("completed_date"),
-                         status: VisitStatus(rawValue: try row.string("status")) ?? .planned, notes: try row.optionalString("notes"))
     }
 }

@@ -48,12 +48,12 @@ enum NetworkMail {
     @Sendable static func flush(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let reference = try Reference.load(context.configDir)
         let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
-        return try await outbox.flush(smtp: reference.mail.smtp, limit: limit, now: Date(), on: context.database, logger: context.logger)
+        return try JSONValue.encode(try await outbox.flush(smtp: reference.mail.smtp, limit: limit, now: Date(), on: context.database, logger: context.logger))
     }
 
     /// `networks.mail.outbox {dayId}` → the queued and sent mail about a day (who and what, not the text).
     @Sendable static func list(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let id = try BodyReader(request.body).string("dayId", max: 64)
-        return .object(["mail": .array(try await outbox.list(ref: id, on: context.database))])
+        return try JSONValue.encode(MailOutboxList.Reply(mail: try await outbox.list(ref: id, on: context.database)))
     }
 }

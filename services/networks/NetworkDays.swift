@@ -21,6 +21,7 @@ enum NetworkDays {
         DayInvite.type: (Access.day, MessageHandler(.command, invite)),
     ]
 
+    /// A day's fields, checked, with its times as instants for the registration engine.
     struct Spec {
         var title: String, theme: String, date: String, startTime: String, endTime: String, venue: String
         var organisers: [String], programme: [JSONValue], capacity: Int, feeSEK: Int, deadline: String
@@ -49,7 +50,7 @@ enum NetworkDays {
         guard ends > starts else { throw HubError(.validation, "The day must end after it starts.", field: "body.endTime") }
         let deadline = try m.string("deadline", max: 16)
         let deadlineAt: Date?
-        if deadline.count == 10, ReferenceData.isDate(deadline) {
+        if deadline.count == 10, LocalTime.isDate(deadline) {
             deadlineAt = RegistrationEngine.stockholm(date: deadline, time: "23:59").map { $0.addingTimeInterval(59) }
         } else if deadline.count == 16, deadline.dropFirst(10).first == "T" {
             deadlineAt = RegistrationEngine.stockholm(date: String(deadline.prefix(10)), time: String(deadline.suffix(5)))
@@ -135,11 +136,7 @@ enum NetworkDays {
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let s = try spec(b)
         let id = Clock.id()
-        try await context.database.execute("""
-            INSERT INTO network_days (id, centre_id, title, theme, day_date, start_time, end_time, venue, organisers, programme, capacity, fee_sek,
-                deadline, contact_email, status, sequence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', 0, ?)
-            """, id, centre.id, s.title, s.theme, s.date, s.startTime, s.endTime, s.venue, s.organisersText, s.programmeText,
-            s.capacity, s.feeSEK, s.deadline, s.contactEmail, Clock.now())
+        try await NetworkStore(context.database).insertDay(id: id, centre: centre.id, s, at: Clock.now())
         try await reference.engine.openEvent(engineSpec(id: id, s), on: context.database)
         return try JSONValue.encode(try await day(id, context.database, engine: reference.engine))
     }
@@ -156,11 +153,7 @@ enum NetworkDays {
             throw HubError(.validation, "This field cannot be changed.", field: "body.\(key)")
         }
         let s = try spec(b, existing: try JSONValue.encode(current).objectValue)
-        try await context.database.execute("""
-            UPDATE network_days SET title = ?, theme = ?, day_date = ?, start_time = ?, end_time = ?, venue = ?, organisers = ?, programme = ?,
-                capacity = ?, fee_sek = ?, deadline = ?, contact_email = ?, sequence = sequence + 1 WHERE id = ?
-            """, s.title, s.theme, s.date, s.startTime, s.endTime, s.venue, s.organisersText, s.programmeText,
-            s.capacity, s.feeSEK, s.deadline, s.contactEmail, id)
+        try await NetworkStore(context.database).updateDay(id, s)
         let promoted = try await reference.engine.updateEvent(engineSpec(id: id, s), on: context.database)
         try await NetworkRegistrations.tellPromoted(promoted, title: s.title, context: context)
         return try JSONValue.encode(try await reannounce(id, before: current, method: .request, reference: reference, context: context))
@@ -174,7 +167,7 @@ enum NetworkDays {
         let id = try b.string("dayId", max: 64)
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
         guard current.status == .open else { throw HubError(.conflict, "The day is already cancelled.", field: "body.dayId") }
-        try await context.database.execute("UPDATE network_days SET status = 'cancelled', sequence = sequence + 1 WHERE id = ?", id)
+        try await NetworkStore(context.database).cancelDay(id)
         try await reference.engine.cancelEvent(id, on: context.database)
         return try JSONValue.encode(try await reannounce(id, before: current, method: .cancel, reference: reference, context: context))
     }
@@ -196,11 +189,10 @@ enum NetworkDays {
         let centre = try caller.scopedCentre(try b.optionalString("centreId", max: 64))
         if let centre { _ = try reference.centre(centre) }
         let year = try b.optionalInt("year", range: 1900...2200)
-        let rows = try await context.database.query("""
-            SELECT id FROM network_days WHERE (? = '' OR centre_id = ?) AND (? = '' OR day_date LIKE ?) ORDER BY day_date, start_time
-            """, centre ?? "", centre ?? "", year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "")
         var days: [Day] = []
-        for row in rows { days.append(try await day(try row.string("id"), context.database, engine: reference.engine)) }
+        for stored in try await NetworkStore(context.database).days(centre: centre, year: year) {
+            days.append(try await day(stored, context.database, engine: reference.engine))
+        }
         return try JSONValue.encode(DayList.Reply(days: days))
     }
 
@@ -228,7 +220,7 @@ enum NetworkDays {
         }
         let current = try await day(id, context.database, engine: reference.engine, field: "body.dayId")
         guard current.status == .open else { throw HubError(.conflict, "A cancelled day cannot be announced.", field: "body.dayId") }
-        try await context.database.execute("UPDATE network_days SET invitations_sent_at = ?, registration_url = ? WHERE id = ?", Clock.now(), url, id)
+        try await NetworkStore(context.database).markInvited(id, registrationURL: url, at: Clock.now())
         let updated = try await day(id, context.database, engine: reference.engine)
         return try JSONValue.encode(try await sendInvitations(day: updated, method: .request, registrationURL: url, reference: reference, context: context))
     }
@@ -251,18 +243,14 @@ enum NetworkDays {
         let centre = try reference.centre(day.centreId)
         let url = registrationURL ?? day.registrationUrl ?? ""
         let today = Clock.today()
-        let contacts = try await context.database.query("""
-            SELECT id, name, email, agency FROM contact_persons
-            WHERE centre_id = ? AND active_from <= ? AND (active_to IS NULL OR active_to >= ?) ORDER BY agency, name
-            """, centre.id, today, today)
+        let contacts = try await NetworkStore(context.database).contacts(centre: centre.id, activeOn: today, order: .agency)
         var byAdapter: [String: [ICalendar.Person]] = [:]
         var recipients: [JSONValue] = []
-        for c in contacts {
-            let person = ICalendar.Person(email: try c.string("email"), name: try c.string("name"), role: "REQ-PARTICIPANT", rsvp: true)
-            let agency = try c.string("agency")
-            recipients.append(.object(["contactId": .string(try c.string("id")), "name": .string(person.name ?? ""),
-                                       "email": .string(person.email), "agency": .string(agency)]))
-            if let adapter = reference.agency(agency)?.adapter { byAdapter[adapter, default: []].append(person) }
+        for contact in contacts {
+            let person = ICalendar.Person(email: contact.email, name: contact.name, role: "REQ-PARTICIPANT", rsvp: true)
+            recipients.append(.object(["contactId": .string(contact.id), "name": .string(contact.name),
+                                       "email": .string(contact.email), "agency": .string(contact.agency)]))
+            if let adapter = reference.agency(contact.agency)?.adapter { byAdapter[adapter, default: []].append(person) }
         }
         let title = day.title
         let date = day.date
@@ -296,9 +284,8 @@ enum NetworkDays {
         }
         for (adapter, people) in byAdapter.sorted(by: { $0.key < $1.key }) {
             context.events.emit("agency.\(adapter).invitation", .object(body(calendar(people))))
-            try await context.database.execute("""
-                INSERT INTO network_invitations (id, day_id, adapter, method, sequence, recipients, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, Clock.id(), id, adapter, method.rawValue, sequence, people.count, now)
+            try await NetworkStore(context.database).recordInvitation(day: id, adapter: adapter, method: method.rawValue, sequence: sequence,
+                                                                     recipients: people.count, at: now)
         }
         var mail = body(calendar([]))
         mail["recipients"] = .array(recipients)
@@ -309,23 +296,22 @@ enum NetworkDays {
 
     /// A day, with the engine's seat counts.
     static func day(_ id: String, _ db: any DatabaseExecutor, engine: RegistrationEngine, field: String = "body.dayId") async throws -> Day {
-        guard let row = try await db.queryFirst("SELECT * FROM network_days WHERE id = ?", id) else {
-            throw HubError(.notFound, "No such network day.", field: field)
-        }
-        let state = try await engine.eventState(id, field: field, on: db)
-        // Stored as JSON text by `Spec` (`organisersText`, `programmeText`).
-        let organisers = (try? JSONValue.parse(Array(try row.string("organisers").utf8)).decode([String].self)) ?? []
-        let programme = (try? JSONValue.parse(Array(try row.string("programme").utf8)).decode([ProgrammeItem].self)) ?? []
+        try await day(try await NetworkStore(db).day(id, field: field), db, engine: engine, field: field)
+    }
+
+    /// The stored day with the engine's seat counts: registration is open until the deadline
+    /// and the start, and while the engine has the event open.
+    static func day(_ stored: NetworkStore.DayRecord, _ db: any DatabaseExecutor, engine: RegistrationEngine,
+                    field: String = "body.dayId") async throws -> Day {
+        let state = try await engine.eventState(stored.id, field: field, on: db)
         let now = Clock.now()
-        return Day(id: id, centreId: try row.string("centre_id"), title: try row.string("title"), theme: try row.string("theme"),
-                   date: try row.string("day_date"), startTime: try row.string("start_time"), endTime: try row.string("end_time"),
-                   venue: try row.string("venue"), organisers: organisers, programme: programme, capacity: try row.int("capacity"),
-                   feeSEK: try row.int("fee_sek"), deadline: try row.string("deadline"), contactEmail: try row.optionalString("contact_email"),
-                   status: DayStatus(rawValue: try row.string("status")) ?? .cancelled, sequence: try row.int("sequence"),
-                   invitationsSentAt: try row.optionalString("invitations_sent_at"), registrationUrl: try row.optionalString("registration_url"),
+        return Day(id: stored.id, centreId: stored.centreId, title: stored.title, theme: stored.theme, date: stored.date,
+                   startTime: stored.startTime, endTime: stored.endTime, venue: stored.venue, organisers: stored.organisers,
+                   programme: stored.programme, capacity: stored.capacity, feeSEK: stored.feeSEK, deadline: stored.deadline,
+                   contactEmail: stored.contactEmail, status: stored.status, sequence: stored.sequence,
+                   invitationsSentAt: stored.invitationsSentAt, registrationUrl: stored.registrationUrl,
                    taken: state.taken, seatsLeft: state.seatsLeft, waiting: state.waiting,
                    registrationOpen: state.status == "open" && now <= state.deadline && now < state.starts,
                    deadlinePassed: now > state.deadline, purged: state.purged)
     }
 }
-

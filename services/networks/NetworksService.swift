@@ -144,15 +144,25 @@ enum Access {
     /// The centre named as `centreId`.
     static let centre = AccessRule.centreNamed()
     /// The centre of the network day named as `dayId`.
-    static let day = AccessRule.centreOfRow("dayId", sql: "SELECT centre_id FROM network_days WHERE id = ?", missing: "No such network day.")
+    static let day = centreOf("dayId", missing: "No such network day.") { store, id in try await store.centre(ofDay: id) }
     /// The centre of the day a participant (`participantId`) is registered for.
-    static let participant = AccessRule.centreOfRow("participantId", sql: """
-        SELECT d.centre_id FROM registration_participants p JOIN network_days d ON d.id = p.event_id WHERE p.id = ?
-        """, missing: "No such registration.")
+    static let participant = centreOf("participantId", missing: "No such registration.") { store, id in try await store.centre(ofParticipant: id) }
     /// The centre of the contact person named as `contactId`.
-    static let contact = AccessRule.centreOfRow("contactId", sql: "SELECT centre_id FROM contact_persons WHERE id = ?", missing: "No such contact person.")
+    static let contact = centreOf("contactId", missing: "No such contact person.") { store, id in try await store.centre(ofContact: id) }
     /// The centre of the tour visit named as `visitId`.
-    static let visit = AccessRule.centreOfRow("visitId", sql: "SELECT centre_id FROM tour_visits WHERE id = ?", missing: "No such visit.")
+    static let visit = centreOf("visitId", missing: "No such visit.") { store, id in try await store.centre(ofVisit: id) }
+
+    /// The centre that owns the record the body names as `key`, as `owner` finds it in the
+    /// store (inside the request's transaction); a record that does not exist is `not_found`
+    /// (`missing`), the same for everyone.
+    static func centreOf(_ key: String, missing: String,
+                         _ owner: @escaping @Sendable (NetworkStore, String) async throws -> String?) -> AccessRule {
+        .centreStaff { b, db in
+            let id = try b.string(key, max: 64)
+            guard let centre = try await owner(NetworkStore(db), id) else { throw HubError(.notFound, missing, field: b.field(key)) }
+            return centre
+        }
+    }
 
     /// The handlers of `tables`, each behind its rule and refusing a body member that its
     /// contract (`NetworksAPI.messages`) does not name.

@@ -131,12 +131,11 @@ enum NetworkRegistrations {
         case "waiting": target = .waiting
         case "day":
             let other = try b.string("toDayId", max: 64)
-            guard let row = try await context.database.queryFirst("SELECT centre_id FROM network_days WHERE id = ?", other) else {
+            guard let owner = try await NetworkStore(context.database).centre(ofDay: other) else {
                 throw HubError(.notFound, "No such network day.", field: "body.toDayId")
             }
             // Only into a day the caller may organise too.
-            try Caller.fromAllowingVisitors(request, reference: reference.data, service: NetworksService.name)
-                .requireCentreStaff(try row.string("centre_id"))
+            try Caller.fromAllowingVisitors(request, reference: reference.data, service: NetworksService.name).requireCentreStaff(owner)
             target = .event(other)
         default: throw HubError(.validation, "Use confirmed, waiting or day.", field: "body.to")
         }
@@ -188,11 +187,8 @@ enum NetworkRegistrations {
         let b = try BodyReader(request.body)
         let centre = try reference.centre(try b.string("centreId", max: 64))
         let year = try b.optionalInt("year", range: 1900...2200)
-        let days = try await context.database.query("""
-            SELECT id, title, day_date FROM network_days WHERE centre_id = ? AND status <> 'cancelled' AND (? = '' OR day_date LIKE ?) ORDER BY day_date
-            """, centre.id, year.map(String.init) ?? "", year.map { "\($0)-%" } ?? "")
-        let ids = try days.map { try $0.string("id") }
-        let rows = try await reference.engine.attendance(eventIds: ids, on: context.database)
+        let days = try await NetworkStore(context.database).daysNotCancelled(centre: centre.id, year: year)
+        let rows = try await reference.engine.attendance(eventIds: days.map(\.id), on: context.database)
         typealias Reply = AttendanceGet.Reply
         var agencies: [Reply.Agency] = []
         for a in reference.data.agencies {
@@ -202,9 +198,7 @@ enum NetworkRegistrations {
                 registered: mine.reduce(0) { $0 + $1.registered }, attended: mine.reduce(0) { $0 + $1.attended },
                 perDay: mine.map { Reply.PerDay(dayId: $0.eventId, registered: $0.registered, attended: $0.attended) }))
         }
-        let dayRefs = try days.map { row throws(HubError) in
-            Reply.DayRef(id: try row.string("id"), title: try row.string("title"), date: try row.string("day_date"))
-        }
+        let dayRefs = days.map { Reply.DayRef(id: $0.id, title: $0.title, date: $0.date) }
         return try JSONValue.encode(Reply(centreId: centre.id, days: dayRefs, agencies: agencies))
     }
 

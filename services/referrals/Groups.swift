@@ -27,20 +27,6 @@ enum Groups {
         }
     }
 
-    static func load(_ db: any DatabaseExecutor, id: String) async throws(HubError) -> Group {
-        guard let row = try await db.queryFirst("SELECT * FROM treatment_groups WHERE id = ?", [.text(id)]) else {
-            throw HubError(.notFound, "No such group.", field: "body.groupId")
-        }
-        return try group(row)
-    }
-
-    static func group(_ row: DatabaseRow) throws(HubError) -> Group {
-        guard let help = HelpKind(rawValue: try row.string("help")) else { throw HubError(.storage, "A stored group has an unknown kind.") }
-        return Group(id: try row.string("id"), centre: try row.string("centre_id"), name: try row.string("name"), help: help,
-                     min: try row.int("min_participants"), max: try row.int("max_participants"),
-                     ageMin: try row.int("age_min"), ageMax: try row.int("age_max"), startsOn: try row.optionalString("starts_on"))
-    }
-
     /// `referrals.groups.define {centre, name, help, min, max, ageMin, ageMax, startsOn}`.
     @Sendable static func define(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
@@ -59,13 +45,11 @@ enum Groups {
         let ageMax = try Fields.int(request.body, "ageMax", range: 0...120)!
         guard ageMax >= ageMin else { throw HubError(.validation, "The upper age must be at least the lower.", field: "body.ageMax") }
         let startsOn = try Fields.string(request.body, "startsOn", max: 10, required: false)
-        if let s = startsOn, !ReferenceData.isDate(s) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.startsOn") }
+        if let s = startsOn, !LocalTime.isDate(s) { throw HubError(.validation, "Not a date (YYYY-MM-DD).", field: "body.startsOn") }
         let id = UUID().uuidString.lowercased()
-        try await context.database.execute("""
-            INSERT INTO treatment_groups (id, centre_id, name, help, min_participants, max_participants, age_min, age_max, starts_on, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(id), .text(centre), .text(name), .text(help.rawValue), .integer(Int64(min)), .integer(Int64(max)),
-                  .integer(Int64(ageMin)), .integer(Int64(ageMax)), startsOn.databaseValue, .text(env.timestamp)])
+        try await ReferralStore(context.database).insertGroup(
+            Groups.Group(id: id, centre: centre, name: name, help: help, min: min, max: max, ageMin: ageMin, ageMax: ageMax, startsOn: startsOn),
+            at: env.timestamp)
         return try ReferralsService.encodeReply(DefineGroup.Reply(id: id, name: name))
     }
 
@@ -78,15 +62,12 @@ enum Groups {
             throw HubError(.validation, "Unknown centre.", field: "body.centre")
         }
         try actor.requireHandler(centre: centre)
-        let groups = try await context.database.query("SELECT * FROM treatment_groups WHERE centre_id = ? ORDER BY name", [.text(centre)]).map(group)
-        let waiting = try await context.database.query("""
-            SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status IN ('accepted', 'appointment-offered')
-            ORDER BY \(Queue.queueOrder)
-            """, [.text(centre)]).map(ReferralRecord.init)
+        let store = ReferralStore(context.database)
+        let groups = try await store.groups(centre: centre)
+        let waiting = try await store.groupCandidates(centre: centre)
         var out: [ListGroups.Group] = []
         for g in groups {
-            let members = try await context.database.query("SELECT \(ReferralRecord.columns) FROM referrals WHERE group_id = ? AND status = 'in-treatment'",
-                                                     [.text(g.id)]).map(ReferralRecord.init)
+            let members = try await store.members(ofGroup: g.id)
             let enrolled = members.reduce(0) { $0 + g.participants(in: $1) }
             let candidates = waiting.filter(g.matches)
             let available = candidates.reduce(0) { $0 + g.participants(in: $1) }
@@ -106,22 +87,22 @@ enum Groups {
     /// queue into the group (in treatment), never beyond its maximum.
     @Sendable static func assign(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
-        let g = try await load(context.database, id: try Fields.id(request.body, "groupId"))
+        let store = ReferralStore(context.database)
+        let g = try await store.group(try Fields.id(request.body, "groupId"))
         try actor.requireHandler(centre: g.centre)
         guard let ids = request.body["referralIds"]?.arrayValue, !ids.isEmpty, ids.count <= 30 else {
             throw HubError(.validation, "Name 1–30 referrals to assign.", field: "body.referralIds")
         }
         var records: [ReferralRecord] = []
         for (i, v) in ids.enumerated() {
-            guard let id = v.stringValue, let rec = try await ReferralRecord.load(context.database, id: id), rec.centre == g.centre else {
+            guard let id = v.stringValue, let rec = try await store.referral(id), rec.centre == g.centre else {
                 throw HubError(.notFound, "No such referral at this centre.", field: "body.referralIds[\(i)]")
             }
             guard g.matches(rec) else { throw HubError(.validation, "This referral does not match the group's kind or ages.", field: "body.referralIds[\(i)]") }
             try Lifecycle.require(rec, in: ReferralAction.group.allowedFrom, to: "assign to a group")
             records.append(rec)
         }
-        let enrolled = try await context.database.query("SELECT \(ReferralRecord.columns) FROM referrals WHERE group_id = ? AND status = 'in-treatment'",
-                                                  [.text(g.id)]).map(ReferralRecord.init).reduce(0) { $0 + g.participants(in: $1) }
+        let enrolled = try await store.members(ofGroup: g.id).reduce(0) { $0 + g.participants(in: $1) }
         let adding = records.reduce(0) { $0 + g.participants(in: $1) }
         guard enrolled + adding <= g.max else {
             throw HubError(.validation, "The group has room for \(g.max - enrolled) more; this would add \(adding).", field: "body.referralIds")
@@ -129,8 +110,9 @@ enum Groups {
         var assigned: [ReferralSummary] = []
         for rec in records {
             let now = env.timestamp
-            var set: [String: DatabaseValue] = ["treatment": .text("group:" + g.name), "group_id": .text(g.id), "treatment_started_at": .text(now)]
-            if rec.status == .accepted { set["left_queue_at"] = .text(now) }
+            var set = ReferralStore.StepChanges(treatment: "group:" + g.name, groupID: g.id, treatmentStartedAt: now)
+            if rec.status == .accepted { set.leftQueueAt = now }
+            // The step answers on the bus as JSON; here it is one summary of the group's reply.
             let step = try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set)
             assigned.append(try step.decode(ReferralSummary.self, fieldPrefix: "reply"))
         }

@@ -38,24 +38,18 @@ enum Lifecycle {
     /// and, when the referral entered or left the waiting list, the centre's capacity.
     static func transition(_ env: ReferralsEnvironment, _ context: ServiceContext, _ actor: Actor, _ record: ReferralRecord,
                            to status: ReferralStatus, action: String, reason: String? = nil, priority: Int? = nil,
-                           note: String? = nil, set: [String: DatabaseValue]) async throws(HubError) -> JSONValue {
+                           note: String? = nil, set: ReferralStore.StepChanges) async throws(HubError) -> JSONValue {
         let now = env.timestamp
-        var columns = set
-        columns["status"] = .text(status.rawValue)
-        let keys = columns.keys.sorted()
-        let assignments = keys.map { "\($0) = ?" }.joined(separator: ", ")
-        let changed = try await context.database.execute(
-            "UPDATE referrals SET \(assignments), version = version + 1 WHERE id = ? AND version = ?",
-            keys.map { columns[$0]! } + [.text(record.id), .integer(Int64(record.version))])
-        guard changed == 1 else { throw HubError(.conflict, "The referral was changed by someone else; reload and try again.", field: "body.id") }
-        let seq = try await context.database.queryFirst("SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM referral_history WHERE referral_id = ?", [.text(record.id)])!.int("n")
+        let store = ReferralStore(context.database)
+        guard try await store.applyStep(referral: record.id, version: record.version, status: status, changes: set) else {
+            throw HubError(.conflict, "The referral was changed by someone else; reload and try again.", field: "body.id")
+        }
+        let seq = try await store.nextHistorySeq(referral: record.id)
         let sealedNote = try note.map { n throws(HubError) in try env.protector.seal(Array(n.utf8), context: "history:\(record.id):\(seq)") }
-        try await context.database.execute("""
-            INSERT INTO referral_history (referral_id, seq, status, action, at, actor, reason, priority, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(record.id), .integer(Int64(seq)), .text(status.rawValue), .text(action), .text(now), .text(actor.who),
-                  reason.databaseValue, priority.databaseValue, sealedNote.databaseValue])
+        try await store.appendHistory(referral: record.id, .init(seq: seq, status: status.rawValue, action: action, at: now, actor: actor.who,
+                                                                 reason: reason, priority: priority, sealedNote: sealedNote))
         try await Privacy.audit(context.database, env, actor, action: action, referral: record.id, centre: record.centre, purpose: "case-handling")
-        guard let updated = try await ReferralRecord.load(context.database, id: record.id) else { throw HubError(.internal, "The referral vanished.") }
+        guard let updated = try await store.referral(record.id) else { throw HubError(.internal, "The referral vanished.") }
         if status != record.status { announce(env, context, updated, action: action, at: now) }
         // Only a referral entering or leaving the waiting list can change the centre's capacity.
         if (record.status == .accepted) != (status == .accepted) {

@@ -14,7 +14,7 @@ extension Lifecycle {
     /// municipalities by centre, reasons, risk questions, each centre's intake).
     @Sendable static func options(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         func reasons(_ list: [CodedReason]) -> [ReferralOptions.Reason] { list.map { .init(code: $0.code, sv: $0.sv, en: $0.en) } }
-        let intake = try await Queue.intakeStates(context.database)
+        let intake = try await ReferralStore(context.database).intakeStates()
         return try ReferralsService.encodeReply(ReferralOptions.Reply(
             categories: ClientCategory.allCases, help: HelpKind.allCases, urgency: Urgency.allCases,
             centres: env.reference.centres.map { centre in
@@ -35,7 +35,7 @@ extension Lifecycle {
     @Sendable static func get(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let id = try Fields.id(request.body)
-        guard let record = try await ReferralRecord.load(context.database, id: id) else { throw HubError(.notFound, "No such referral.", field: "body.id") }
+        guard let record = try await ReferralStore(context.database).referral(id) else { throw HubError(.notFound, "No such referral.", field: "body.id") }
         if actor.mayFollow(referrerAgency: record.referrerAgency), !actor.mayHandle(centre: record.centre) {
             return try await statusView(env, context.database, record)
         }
@@ -67,13 +67,10 @@ extension Lifecycle {
         }
         details.history = try await history(env, context.database, record.id, withNotes: true)
         // Other referrals of the same person (linked by the blind index), without personal data.
-        let linked = try await context.database.query(
-            "SELECT id, reference, centre_id, status, submitted_at FROM referrals WHERE client_id = ? AND id <> ? ORDER BY submitted_at",
-            [.text(record.clientID), .text(record.id)])
-        details.linked = try linked.map { row throws(HubError) in
-            guard let status = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored referral has an unknown status.") }
-            return ReferralCase.Linked(id: try row.string("id"), reference: try row.string("reference"), centre: try row.string("centre_id"),
-                                       status: status, submittedAt: try row.string("submitted_at"))
+        let linked = try await ReferralStore(context.database).linkedReferrals(client: record.clientID, excluding: record.id)
+        details.linked = try linked.map { other throws(HubError) in
+            guard let status = ReferralStatus(rawValue: other.status) else { throw HubError(.storage, "A stored referral has an unknown status.") }
+            return ReferralCase.Linked(id: other.id, reference: other.reference, centre: other.centre, status: status, submittedAt: other.submittedAt)
         }
         details.queue = try await Queue.position(env, context.database, record)
         return try ReferralsService.encodeReply(GetReferral.Reply.full(ReferralCase(summary: record.summaryReply(env: env), details: details)))
@@ -83,7 +80,7 @@ extension Lifecycle {
     @Sendable static func status(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let id = try Fields.id(request.body)
-        guard let record = try await ReferralRecord.load(context.database, id: id),
+        guard let record = try await ReferralStore(context.database).referral(id),
               actor.mayFollow(referrerAgency: record.referrerAgency) || actor.mayHandle(centre: record.centre) else {
             throw HubError(.notFound, "No such referral.", field: "body.id")
         }
@@ -109,16 +106,14 @@ extension Lifecycle {
     }
 
     static func history(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ id: String, withNotes: Bool) async throws(HubError) -> [ReferralHistoryEntry] {
-        let rows = try await db.query("SELECT seq, status, action, at, actor, reason, priority, note FROM referral_history WHERE referral_id = ? ORDER BY seq", [.text(id)])
         var out: [ReferralHistoryEntry] = []
-        for row in rows {
-            guard let status = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored history entry has an unknown status.") }
-            var entry = ReferralHistoryEntry(status: status, action: try row.string("action"), at: try row.string("at"),
-                                             reason: try row.optionalString("reason"), priority: try row.optionalInt("priority"))
+        for row in try await ReferralStore(db).history(referral: id) {
+            guard let status = ReferralStatus(rawValue: row.status) else { throw HubError(.storage, "A stored history entry has an unknown status.") }
+            var entry = ReferralHistoryEntry(status: status, action: row.action, at: row.at, reason: row.reason, priority: row.priority)
             if withNotes {
-                entry.actor = try row.string("actor")
-                if let sealed = try row.optionalBlob("note") {
-                    let text = try env.protector.open(sealed, context: "history:\(id):\(try row.int("seq"))")
+                entry.actor = row.actor
+                if let sealed = row.sealedNote {
+                    let text = try env.protector.open(sealed, context: "history:\(id):\(row.seq)")
                     entry.note = String(decoding: text, as: UTF8.self)
                 }
             }

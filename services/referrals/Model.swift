@@ -47,30 +47,11 @@ public struct ReferralSettings: Sendable, Codable {
     }
 }
 
-/// The risk-screening questions asked at referral, from `config/risk-screening.json`.
-public struct RiskScreening: Sendable, Codable {
-    public struct Question: Sendable, Codable {
-        public var id: String
-        public var sv: String
-        public var en: String
-        public var required: Bool
+extension RiskScreening {
+    /// The questions from `config/risk-screening.json`, checked.
+    static func load(configDir: String) throws(HubError) -> RiskScreening {
+        try ConfigFile.decode(RiskScreening.self, path: configDir + "/" + file).validated()
     }
-    public var answers: [String]
-    /// The number of "yes" answers at which a referral is flagged as high risk.
-    public var highRiskAt: Int
-    public var questions: [Question]
-
-    public static func load(configDir: String) throws(HubError) -> RiskScreening {
-        let r = try ConfigFile.decode(RiskScreening.self, path: configDir + "/risk-screening.json")
-        guard !r.questions.isEmpty, Set(r.questions.map(\.id)).count == r.questions.count else {
-            throw HubError(.validation, "Needs at least one question and unique ids.", field: "risk-screening.json:questions")
-        }
-        guard r.answers.contains("yes") else { throw HubError(.validation, "The answers must include 'yes'.", field: "risk-screening.json:answers") }
-        return r
-    }
-
-    /// The number of "yes" answers.
-    public func score(_ answers: [String: String]) -> Int { answers.values.filter { $0 == "yes" }.count }
 }
 
 /// Personal data of a referral: sealed with AES-GCM as one JSON document, never in a

@@ -19,17 +19,6 @@ enum Queue {
         var since: String?
     }
 
-    static func intakeStates(_ db: any DatabaseExecutor) async throws(HubError) -> [String: IntakeState] {
-        var out: [String: IntakeState] = [:]
-        for row in try await db.query("SELECT centre_id, paused, message, alternatives, categories, since FROM intake", []) {
-            out[try row.string("centre_id")] = IntakeState(paused: try row.bool("paused"), message: try row.optionalString("message"),
-                                                           alternatives: try row.optionalString("alternatives"),
-                                                           categories: Fields.list(try row.string("categories")),
-                                                           since: try row.optionalString("since"))
-        }
-        return out
-    }
-
     /// `referrals.intake.set {centre, paused, message, alternatives, categories}`: staff pause
     /// or reopen intake, with a message and where to turn instead.
     @Sendable static func setIntake(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
@@ -55,27 +44,11 @@ enum Queue {
         }
         let now = env.timestamp
         try await context.database.lockForTransaction("capacity:" + centre) // see publishCapacityIfChanged
-        try await context.database.execute("DELETE FROM intake WHERE centre_id = ?", [.text(centre)])
-        try await context.database.execute("""
-            INSERT INTO intake (centre_id, paused, message, alternatives, categories, since, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, [.text(centre), paused.databaseValue, (paused ? message : nil).databaseValue, (paused ? alternatives : nil).databaseValue,
-                  .text(categories.joined(separator: ",")), .text(now), .text(actor.who)])
+        try await ReferralStore(context.database).replaceIntake(
+            centre: centre, IntakeState(paused: paused, message: paused ? message : nil, alternatives: paused ? alternatives : nil,
+                                        categories: categories, since: now), changedBy: actor.who)
         try await publishCapacityIfChanged(env, context, centre: centre)
         return try ReferralsService.encodeReply(try await capacityReply(env, context.database, centre: centre))
-    }
-
-    /// The time of each referral's latest step, by id, in one query.
-    static func latestStepTimes(_ database: any DatabaseExecutor, ids: [String]) async throws(HubError) -> [String: String] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await database.query("""
-            SELECT referral_id, MAX(at) AS latest FROM referral_history WHERE referral_id IN (\(ids.map { _ in "?" }.joined(separator: ", ")))
-            GROUP BY referral_id
-            """, ids.map { .text($0) })
-        var out: [String: String] = [:]
-        for row in rows {
-            if let id = try? row.string("referral_id"), let at = try? row.string("latest") { out[id] = at }
-        }
-        return out
     }
 
     /// `referrals.list {view, centre, category}`: `queue` (the centre's waiting list in
@@ -89,12 +62,9 @@ enum Queue {
         case "mine":
             guard actor.role == .agency || actor.role == .adapter else { throw HubError(.forbidden, "Only agencies have their own referrals.", field: "body.view") }
             let agencies = actor.agencies.sorted()
-            let marks = agencies.map { _ in "?" }.joined(separator: ", ")
-            let rows = try await context.database.query(
-                "SELECT \(ReferralRecord.columns) FROM referrals WHERE referrer_agency IN (\(marks)) ORDER BY submitted_at DESC LIMIT \(limit)",
-                agencies.map { .text($0) })
-            let records = try rows.map { row throws(HubError) in try ReferralRecord(row: row) }
-            let latest = try await latestStepTimes(context.database, ids: records.filter(\.consentsToStatus).map(\.id))
+            let store = ReferralStore(context.database)
+            let records = try await store.referrals(ofAgencies: agencies, limit: limit)
+            let latest = try await store.latestStepTimes(ids: records.filter(\.consentsToStatus).map(\.id))
             let items = try records.map { rec throws(HubError) in
                 // When the agency last had something new to see: the latest step, or only the
                 // submission when the client has not agreed that the agency follows the case.
@@ -111,14 +81,10 @@ enum Queue {
             if view == "queue" {
                 var categories: [ListReferrals.QueueCategory] = []
                 for category in ClientCategory.allCases {
-                    let rows = try await context.database.query("""
-                        SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ? AND status = 'accepted' AND category = ?
-                        ORDER BY \(queueOrder) LIMIT \(limit)
-                        """, [.text(centre), .text(category.rawValue)])
+                    let records = try await ReferralStore(context.database).waitingList(centre: centre, category: category.rawValue, limit: limit)
                     let rate = try await ratePerDay(env, context.database, centre: centre, category: category.rawValue)
                     var items: [QueuedReferral] = []
-                    for (i, row) in rows.enumerated() {
-                        let rec = try ReferralRecord(row: row)
+                    for (i, rec) in records.enumerated() {
                         let days = estimatedDays(position: i + 1, rate: rate, env: env)
                         items.append(QueuedReferral(summary: rec.summaryReply(env: env),
                                                     place: QueuePosition(position: i + 1, estimatedWaitDays: days, waitBand: waitBand(days))))
@@ -128,35 +94,21 @@ enum Queue {
                 return try ReferralsService.encodeReply(ListReferrals.Reply.queue(.init(
                     centre: centre, categories: categories, capacity: try await capacityReply(env, context.database, centre: centre))))
             }
-            let rows = try await context.database.query("""
-                SELECT \(ReferralRecord.columns) FROM referrals WHERE centre_id = ?
-                AND (ended_at IS NULL OR ended_at >= ?) ORDER BY submitted_at DESC LIMIT \(limit)
-                """, [.text(centre), .text(Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)))])
-            return try ReferralsService.encodeReply(ListReferrals.Reply.centre(.init(
-                centre: centre, referrals: try rows.map { row throws(HubError) in try ReferralRecord(row: row).summaryReply(env: env) })))
+            let records = try await ReferralStore(context.database).recentReferrals(
+                centre: centre, endedSince: Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)), limit: limit)
+            return try ReferralsService.encodeReply(ListReferrals.Reply.centre(.init(centre: centre, referrals: records.map { $0.summaryReply(env: env) })))
         default:
             throw HubError(.validation, "Must be queue, centre or mine.", field: "body.view")
         }
     }
 
-    /// The queue's order: priority, then when the centre received the referral. Two referrals
-    /// received in the same millisecond (two staff accepting at once, on two workers) are
-    /// told apart by submission time and then id, so every place in line is held by exactly
-    /// one referral and the list and each referral's own position agree.
-    static let queueOrder = "priority, received_at, submitted_at, id"
-
     /// A waiting referral's place in its centre's and category's queue: one more than the
-    /// referrals before it in `queueOrder`.
+    /// referrals before it in `ReferralStore.queueOrder`.
     static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> QueuePosition? {
         guard record.status == .accepted, let priority = record.priority else { return nil }
-        let received = record.receivedAt ?? record.submittedAt
-        let p = DatabaseValue.integer(Int64(priority)), r = DatabaseValue.text(received), s = DatabaseValue.text(record.submittedAt)
-        let ahead = try await db.queryFirst("""
-            SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'
-            AND (priority < ? OR (priority = ? AND (received_at < ? OR (received_at = ? AND (submitted_at < ? OR (submitted_at = ? AND id < ?))))))
-            """, [.text(record.centre), .text(record.category), p, p, r, r, s, s, .text(record.id)])!.int("n")
-        let total = try await db.queryFirst("SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'",
-                                            [.text(record.centre), .text(record.category)])!.int("n")
+        let store = ReferralStore(db)
+        let ahead = try await store.waitingAhead(of: record, priority: priority)
+        let total = try await store.waitingCount(centre: record.centre, category: record.category)
         let rate = try await ratePerDay(env, db, centre: record.centre, category: record.category)
         let days = estimatedDays(position: ahead + 1, rate: rate, env: env)
         return QueuePosition(position: ahead + 1, of: total, estimatedWaitDays: days, waitBand: waitBand(days))
@@ -166,10 +118,7 @@ enum Queue {
     static func ratePerDay(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String, category: String) async throws(HubError) -> Double {
         let days = env.settings.waitEstimate.lookbackDays
         let since = Timestamp.string(from: env.now().addingTimeInterval(-Double(days) * 86400))
-        let n = try await db.queryFirst("""
-            SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND left_queue_at >= ?
-            AND (appointment_offered_at IS NOT NULL OR treatment_started_at IS NOT NULL)
-            """, [.text(centre), .text(category), .text(since)])!.int("n")
+        let n = try await ReferralStore(db).leftQueueCount(centre: centre, category: category, since: since)
         return Double(n) / Double(max(days, 1))
     }
 
@@ -184,14 +133,14 @@ enum Queue {
 
     /// The centre's intake per category: paused, open (nobody waiting) or waiting list with a band.
     static func capacityStates(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> [(category: String, state: String, band: String?, message: String?, alternatives: String?)] {
-        let intake = try await intakeStates(db)[centre]
+        let store = ReferralStore(db)
+        let intake = try await store.intakeStates()[centre]
         var out: [(String, String, String?, String?, String?)] = []
         for category in ClientCategory.allCases.map(\.rawValue) {
             if let p = intake, p.paused, p.categories.isEmpty || p.categories.contains(category) {
                 out.append((category, "paused", nil, p.message, p.alternatives)); continue
             }
-            let waiting = try await db.queryFirst("SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND category = ? AND status = 'accepted'",
-                                                  [.text(centre), .text(category)])!.int("n")
+            let waiting = try await store.waitingCount(centre: centre, category: category)
             if waiting == 0 { out.append((category, "open", nil, nil, nil)); continue }
             let rate = try await ratePerDay(env, db, centre: centre, category: category)
             out.append((category, "waiting-list", band(estimatedDays(position: waiting + 1, rate: rate, env: env)), nil, nil))
@@ -237,18 +186,12 @@ enum Queue {
         // same rows, and one fails with a conflict).
         try await context.database.lockForTransaction("capacity:" + centre)
         let states = try await capacityStates(env, context.database, centre: centre)
-        var published: [String: (String, String?)] = [:]
-        for row in try await context.database.query("SELECT category, state, band FROM capacity_published WHERE centre_id = ?", [.text(centre)]) {
-            published[try row.string("category")] = (try row.string("state"), try row.optionalString("band"))
-        }
+        let store = ReferralStore(context.database)
+        let published = try await store.publishedCapacity(centre: centre)
         let changed = states.contains { s in published[s.category].map { $0.0 != s.state || $0.1 != s.band } ?? true }
         guard changed else { return }
         let now = env.timestamp
-        try await context.database.execute("DELETE FROM capacity_published WHERE centre_id = ?", [.text(centre)])
-        for s in states {
-            try await context.database.execute("INSERT INTO capacity_published (centre_id, category, state, band, at) VALUES (?, ?, ?, ?, ?)",
-                                         [.text(centre), .text(s.category), .text(s.state), s.band.databaseValue, .text(now)])
-        }
+        try await store.replacePublishedCapacity(centre: centre, states.map { ($0.category, $0.state, $0.band) }, at: now)
         context.events.emit("capacity.\(centre)", try await capacityJSON(env, context.database, centre: centre))
     }
 }

@@ -1,5 +1,6 @@
-// The stored referral row (`ReferralRecord`): its columns, how it is read and the summary
-// every view of it shares. Apart from the life-cycle handlers so they read as steps, not as SQL mapping.
+// The stored referral (`ReferralRecord`) and the summary every view of it shares; its columns
+// and how a row is read are in ReferralStore.swift. Apart from the life-cycle handlers so they
+// read as steps, not as mapping.
 
 import Foundation
 import HubBus
@@ -45,33 +46,6 @@ struct ReferralRecord: Sendable {
     var anonymisedAt: String?
     var version: Int
 
-    static let columns = """
-        id, reference, reserve_id, client_id, centre_id, municipality, category, help, source, referrer_agency, referrer_unit,
-        external_ref, identity_kind, protected_identity, do_not_contact, may_call, may_leave_message, consent_scope, urgency,
-        client_age, children_ages, risk_score, status, priority, group_id, treatment, outcome_reason, redirect_to,
-        appointment_date, submitted_at, received_at, ended_at, anonymised_at, version
-        """
-
-    init(row: DatabaseRow) throws(HubError) {
-        id = try row.string("id"); reference = try row.string("reference"); reserveID = try row.optionalString("reserve_id")
-        clientID = try row.string("client_id"); centre = try row.string("centre_id"); municipality = try row.string("municipality")
-        category = try row.string("category"); help = Fields.list(try row.string("help")); source = try row.string("source")
-        referrerAgency = try row.optionalString("referrer_agency"); referrerUnit = try row.optionalString("referrer_unit")
-        externalRef = try row.optionalString("external_ref"); identityKind = try row.string("identity_kind")
-        protectedIdentity = try row.bool("protected_identity"); doNotContact = try row.bool("do_not_contact")
-        mayCall = try row.bool("may_call"); mayLeaveMessage = try row.bool("may_leave_message")
-        consentScope = Fields.list(try row.string("consent_scope")); urgency = try row.string("urgency")
-        clientAge = try row.optionalInt("client_age"); childrenAges = Fields.list(try row.string("children_ages")).compactMap { Int($0) }
-        riskScore = try row.int("risk_score")
-        guard let s = ReferralStatus(rawValue: try row.string("status")) else { throw HubError(.storage, "A stored referral has an unknown status.") }
-        status = s
-        priority = try row.optionalInt("priority"); groupID = try row.optionalString("group_id"); treatment = try row.optionalString("treatment")
-        outcomeReason = try row.optionalString("outcome_reason"); redirectTo = try row.optionalString("redirect_to")
-        appointmentDate = try row.optionalString("appointment_date"); submittedAt = try row.string("submitted_at")
-        receivedAt = try row.optionalString("received_at"); endedAt = try row.optionalString("ended_at")
-        anonymisedAt = try row.optionalString("anonymised_at"); version = try row.int("version")
-    }
-
     /// The record of a submission just stored (status `submitted`, version 1), as a read-back would give it.
     init(submitted submission: ValidSubmission, id: String, reference: String, reserveID: String?, clientID: String, clientAge: Int?, at: String) {
         self.id = id; self.reference = reference; self.reserveID = reserveID; self.clientID = clientID; centre = submission.centreID
@@ -81,19 +55,6 @@ struct ReferralRecord: Sendable {
         consentScope = submission.consentScope.map(\.rawValue); urgency = submission.urgency.rawValue; self.clientAge = clientAge; childrenAges = submission.childrenAges
         riskScore = submission.riskScore; status = .submitted; priority = nil; groupID = nil; treatment = nil; outcomeReason = nil; redirectTo = nil
         appointmentDate = nil; submittedAt = at; receivedAt = nil; endedAt = nil; anonymisedAt = nil; version = 1
-    }
-
-    static func load(_ db: any DatabaseExecutor, id: String) async throws(HubError) -> ReferralRecord? {
-        guard let row = try await db.queryFirst("SELECT \(columns) FROM referrals WHERE id = ?", [.text(id)]) else { return nil }
-        return try ReferralRecord(row: row)
-    }
-
-    /// The record the actor may handle, or not_found (never revealing that it exists elsewhere).
-    static func loadForHandling(_ db: any DatabaseExecutor, id: String, actor: Actor) async throws(HubError) -> ReferralRecord {
-        guard let r = try await load(db, id: id), actor.mayHandle(centre: r.centre) else {
-            throw HubError(.notFound, "No such referral.", field: "body.id")
-        }
-        return r
     }
 
     /// What the referrer may learn: status always (with consent to status), reasons only with consent to outcome.

@@ -193,32 +193,18 @@ public enum ReferralsService {
     public static func loadReferenceData(_ data: ReferenceData, into db: any HubDatabase) async throws {
         try await db.transaction { tx in
             try await tx.lockForTransaction("reference-data")
-            try await tx.execute("DELETE FROM municipalities", [])
-            try await tx.execute("DELETE FROM centres", [])
-            try await tx.execute("DELETE FROM agencies", [])
-            for c in data.centres {
-                try await tx.execute("INSERT INTO centres (id, name, town) VALUES (?, ?, ?)", [.text(c.id), .text(c.name), .text(c.town)])
-                for m in c.municipalities {
-                    try await tx.execute("INSERT INTO municipalities (name, centre_id) VALUES (?, ?)", [.text(m), .text(c.id)])
-                }
-            }
-            for a in data.agencies {
-                try await tx.execute("INSERT INTO agencies (id, name, kind, adapter) VALUES (?, ?, ?, ?)",
-                                     [.text(a.id), .text(a.name), .text(a.kind), a.adapter.map { .text($0) } ?? .null])
-            }
+            try await ReferralStore(tx).replaceReferenceData(data)
         }
     }
 
     /// `referrals.centres.list` → `{"centres": [{"id","name","town","municipalities":[…]}]}`.
     @Sendable
     static func listCentres(_ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
-        let centres = try await context.database.query("SELECT id, name, town FROM centres ORDER BY name", [])
-        let munis = try await context.database.query("SELECT name, centre_id FROM municipalities ORDER BY name", [])
-        var byCentre: [String: [String]] = [:]
-        for m in munis { byCentre[try m.string("centre_id"), default: []].append(try m.string("name")) }
-        let reply = ListCentres.Reply(centres: try centres.map { c throws(HubError) in
-            let id = try c.string("id")
-            return ListCentres.Centre(id: id, name: try c.string("name"), town: try c.string("town"), municipalities: byCentre[id] ?? [])
+        let store = ReferralStore(context.database)
+        let centres = try await store.centres()
+        let byCentre = try await store.municipalitiesByCentre()
+        let reply = ListCentres.Reply(centres: centres.map { centre in
+            ListCentres.Centre(id: centre.id, name: centre.name, town: centre.town, municipalities: byCentre[centre.id] ?? [])
         })
         return try encodeReply(reply)
     }

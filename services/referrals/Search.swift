@@ -19,8 +19,7 @@ enum ReferralSearch {
         let body = try BodyReader(request.body)
         // The contract's fields and the stamped caller; anything else is refused, named.
         try request.body.refuseUnknownFields(FindReferrals.Request.fieldNames)
-        var conditions: [String] = []
-        var binds: [DatabaseValue] = []
+        var filter = ReferralStore.SearchFilter()
 
         // Who may find what.
         let handler = actor.handlesReferrals
@@ -28,50 +27,49 @@ enum ReferralSearch {
             if let centre = try body.optionalString("centre", max: 64) {
                 guard env.reference.centres.contains(where: { $0.id == centre }) else { throw HubError(.validation, "Unknown centre.", field: "body.centre", reason: .notAChoice) }
                 try actor.requireHandler(centre: centre)
-                conditions.append("centre_id = ?"); binds.append(.text(centre))
+                filter.centre = centre
             } else if actor.role == .staff, let own = actor.centre {
-                conditions.append("centre_id = ?"); binds.append(.text(own))
+                filter.centre = own
             }
         } else if actor.role == .agency || actor.role == .adapter {
             let agencies = actor.agencies.sorted()
             guard !agencies.isEmpty else { throw HubError(.forbidden, "This caller belongs to no agency.") }
-            conditions.append("referrer_agency IN (\(agencies.map { _ in "?" }.joined(separator: ", ")))")
-            binds += agencies.map { .text($0) }
+            filter.referrerAgencies = agencies
         } else {
             throw HubError(.forbidden, "Only centre staff and referring agencies find referrals.")
         }
 
         if let status = try body.optionalChoice("status", ReferralStatus.allCases.map(\.rawValue)) {
             // An agency without consent to status sees "submitted"; it cannot search by the real status.
-            if !handler { conditions.append("consent_scope LIKE '%status%' OR consent_scope LIKE '%outcome%'") }
-            conditions.append("status = ?"); binds.append(.text(status))
+            filter.consentedToStatus = !handler
+            filter.status = status
         }
         if let category = try body.optionalChoice("category", ClientCategory.allCases.map(\.rawValue)) {
-            conditions.append("category = ?"); binds.append(.text(category))
+            filter.category = category
         }
         if let municipality = try body.optionalString("municipality", max: 100) {
-            conditions.append("municipality = ?"); binds.append(.text(municipality))
+            filter.municipality = municipality
         }
         if let agency = try body.optionalString("agency", max: 64) {
             guard env.reference.agencies.contains(where: { $0.id == agency }) else { throw HubError(.validation, "Unknown agency.", field: "body.agency", reason: .notAChoice) }
-            conditions.append("referrer_agency = ?"); binds.append(.text(agency))
+            filter.agency = agency
         }
         if let from = try body.optionalDate("from") {
             guard let start = LocalTime.startOfDay(from) else { throw HubError(.validation, "Not a date.", field: "body.from", reason: .notADate) }
-            conditions.append("submitted_at >= ?"); binds.append(.text(start))
+            filter.submittedFrom = start
         }
         if let to = try body.optionalDate("to") {
             guard let day = LocalTime.startOfDay(to), let date = Timestamp.date(from: day),
                   let end = LocalTime.startOfDay(LocalTime.today(date.addingTimeInterval(36 * 3600))) else {
                 throw HubError(.validation, "Not a date.", field: "body.to", reason: .notADate)
             }
-            conditions.append("submitted_at < ?"); binds.append(.text(end))
+            filter.submittedBefore = end
         }
         if let reference = try body.optionalString("reference", max: 40) {
-            conditions.append("(reference = ? OR reserve_id = ?)"); binds += [.text(reference.uppercased()), .text(reference.uppercased())]
+            filter.reference = reference.uppercased()
         }
         if let externalRef = try body.optionalString("externalRef", max: 100) {
-            conditions.append("external_ref = ?"); binds.append(.text(externalRef))
+            filter.externalRef = externalRef
         }
         var searchedPerson = false
         // A purpose is read whenever it is given: an unknown one is refused even without a number.
@@ -82,7 +80,7 @@ enum ReferralSearch {
                 throw HubError(.validation, "Say why you search by personnummer.", field: "body.purpose", reason: .required)
             }
             let identity = try PersonalIdentityNumber(number, field: "body.identityNumber")
-            conditions.append("person_index = ?"); binds.append(.text(env.protector.blindIndex(identity.normalized, purpose: "person")))
+            filter.personIndex = env.protector.blindIndex(identity.normalized, purpose: "person")
             // The search itself is a read of personal data: audited before any answer.
             try await Privacy.audit(context.database, env, actor, action: "search", referral: nil, centre: actor.centre, purpose: purpose)
             searchedPerson = true
@@ -91,21 +89,18 @@ enum ReferralSearch {
         let order = try body.optionalChoice("order", orders) ?? "newest"
         let limit = try body.optionalInt("limit", range: 1...200) ?? 50
         let newest = order == "newest"
+        filter.newest = newest
+        filter.limit = limit
         if let cursor = try body.optionalString("cursor", max: 200) {
             guard let (at, id) = decodeCursor(cursor) else { throw HubError(.validation, "Not a cursor from a previous page.", field: "body.cursor") }
-            conditions.append(newest ? "(submitted_at < ? OR (submitted_at = ? AND id < ?))" : "(submitted_at > ? OR (submitted_at = ? AND id > ?))")
-            binds += [.text(at), .text(at), .text(id)]
+            filter.after = (at, id)
         }
-        let direction = newest ? "DESC" : "ASC"
-        let sql = "SELECT \(ReferralRecord.columns) FROM referrals"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.map { "(\($0))" }.joined(separator: " AND "))
-            + " ORDER BY submitted_at \(direction), id \(direction) LIMIT \(limit + 1)"
-        let rows = try await context.database.query(sql, binds)
-        let records = try rows.prefix(limit).map { row throws(HubError) in try ReferralRecord(row: row) }
+        let found = try await ReferralStore(context.database).find(filter)
+        let records = Array(found.prefix(limit))
         let items = try records.map { record throws(HubError) -> FindReferrals.Found in
             handler ? .handled(record.summaryReply(env: env)) : .referred(try record.agencyReply(env: env))
         }
-        let next = rows.count > limit ? records.last.map { encodeCursor(at: $0.submittedAt, id: $0.id) } : nil
+        let next = found.count > limit ? records.last.map { encodeCursor(at: $0.submittedAt, id: $0.id) } : nil
         return try ReferralsService.encodeReply(FindReferrals.Reply(referrals: items, order: order, nextCursor: next, audited: searchedPerson ? true : nil))
     }
 

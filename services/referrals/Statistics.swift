@@ -14,10 +14,6 @@ import HubStorage
 /// as `"<5"`, and when a table would then have exactly one hidden cell, the next
 /// smallest cell is hidden too (`"x"`), so no total reveals it by subtraction.
 enum Statistics {
-    /// What is counted: every referral submitted in the Stockholm year, except one the
-    /// referrer withdrew as sent by mistake (it never concerned a client of the centre).
-    static let counted = "NOT (status = 'withdrawn' AND COALESCE(outcome_reason, '') = 'sent-by-mistake')"
-
     /// One year's counts: unique clients per category, referrals per agency and per municipality.
     struct Year: Sendable {
         var categories: [String: Int] = [:]
@@ -29,36 +25,10 @@ enum Statistics {
 
     /// The year's figures: the imported ones when there are any, else counted from referrals.
     static func year(_ db: any DatabaseExecutor, centre: String, year: Int) async throws(HubError) -> Year {
-        let imported = try await db.query("SELECT tbl, item, count FROM imported_statistics WHERE centre_id = ? AND year = ?",
-                                          [.text(centre), .integer(Int64(year))])
-        var out = Year()
-        if !imported.isEmpty {
-            out.imported = true
-            for row in imported {
-                let key = try row.string("item"), n = try row.int("count")
-                switch try row.string("tbl") {
-                case "category": out.categories[key] = n
-                case "agency": out.agencies[key] = n
-                default: out.municipalities[key] = n
-                }
-            }
-            return out
-        }
+        let store = ReferralStore(db)
+        if let imported = try await store.importedYear(centre: centre, year: year) { return imported }
         let (from, to) = LocalTime.yearBounds(year)
-        let range: [DatabaseValue] = [.text(centre), .text(from), .text(to)]
-        for row in try await db.query("""
-            SELECT category, COUNT(DISTINCT client_id) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(counted)
-            GROUP BY category
-            """, range) { out.categories[try row.string("category")] = try row.int("n") }
-        for row in try await db.query("""
-            SELECT COALESCE(referrer_agency, 'self') AS agency, COUNT(*) AS n FROM referrals
-            WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(counted) GROUP BY COALESCE(referrer_agency, 'self')
-            """, range) { out.agencies[try row.string("agency")] = try row.int("n") }
-        for row in try await db.query("""
-            SELECT municipality, COUNT(*) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(counted)
-            GROUP BY municipality
-            """, range) { out.municipalities[try row.string("municipality")] = try row.int("n") }
-        return out
+        return try await store.countedYear(centre: centre, from: from, to: to)
     }
 
     /// `referrals.statistics {centre?, year?, view?, format?}`: JSON, or with `format` `csv` the
@@ -95,12 +65,8 @@ enum Statistics {
 
         // Wait from referral to first appointment, for appointments offered this year.
         var waits: [Int] = []
-        for row in try await db.query("""
-            SELECT submitted_at, appointment_date FROM referrals WHERE centre_id = ? AND appointment_offered_at >= ? AND appointment_offered_at < ?
-            AND \(counted)
-            """, [.text(centre), .text(from), .text(to)]) {
-            guard let s = Self.day(LocalTime.date(try row.string("submitted_at"))), let d = try row.optionalString("appointment_date"),
-                  let a = Self.day(d) else { continue }
+        for row in try await ReferralStore(db).appointmentWaits(centre: centre, from: from, to: to) {
+            guard let s = Self.day(LocalTime.date(row.submittedAt)), let d = row.appointmentDate, let a = Self.day(d) else { continue }
             waits.append(max(0, Int((a.timeIntervalSince(s) / 86400).rounded(.down))))
         }
         waits.sort()
@@ -109,13 +75,9 @@ enum Statistics {
                                            p90Days: hideWaits ? nil : Self.percentile(waits, 90))
 
         // Queue length at the end of each week of the year (until today).
-        let accepted = try await db.query("""
-            SELECT assessed_at, left_queue_at FROM referrals WHERE centre_id = ? AND priority IS NOT NULL AND assessed_at IS NOT NULL
-            AND assessed_at < ? AND (left_queue_at IS NULL OR left_queue_at >= ?)
-            """, [.text(centre), .text(to), .text(from)])
-        let spans: [(Date, Date?)] = try accepted.compactMap { row throws(HubError) in
-            guard let a = Timestamp.date(from: try row.string("assessed_at")) else { return nil }
-            return (a, try row.optionalString("left_queue_at").flatMap(Timestamp.date(from:)))
+        let spans: [(Date, Date?)] = try await ReferralStore(db).queueSpans(centre: centre, from: from, to: to).compactMap { span in
+            guard let a = Timestamp.date(from: span.assessedAt) else { return nil }
+            return (a, span.leftQueueAt.flatMap(Timestamp.date(from:)))
         }
         var points: [ReferralStatistics.QueuePoint] = []
         if var t = Self.day(from) {

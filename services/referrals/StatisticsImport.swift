@@ -75,23 +75,15 @@ enum StatisticsImport {
         let ordered = years.values.sorted { ($0.centre, $0.year) < ($1.centre, $1.year) }
         for y in ordered {
             let (from, to) = LocalTime.yearBounds(y.year)
-            let n = try await context.database.query("""
-                SELECT COUNT(*) AS n FROM referrals WHERE centre_id = ? AND submitted_at >= ? AND submitted_at < ? AND \(Statistics.counted)
-                """, [.text(y.centre), .text(from), .text(to)])[0].int("n")
+            let n = try await ReferralStore(context.database).countedReferrals(centre: y.centre, from: from, to: to)
             if n > 0, !replace {
                 throw HubError(.conflict, "The hub already has referrals for \(env.centreName(y.centre)) in \(y.year); to use the imported figures "
                                + "for that year instead, give replace (hub import statistics --replace, or ?replace=true).", field: "body.replace")
             }
         }
         let now = env.timestamp
-        for y in ordered {
-            try await context.database.execute("DELETE FROM imported_statistics WHERE centre_id = ? AND year = ?", [.text(y.centre), .integer(Int64(y.year))])
-        }
-        for row in rows {
-            try await context.database.execute("""
-                INSERT INTO imported_statistics (centre_id, year, tbl, item, count, imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [.text(row.centre), .integer(Int64(row.year)), .text(row.table), .text(row.key), .integer(Int64(row.count)), .text(now), .text(actor.who)])
-        }
+        try await ReferralStore(context.database).replaceImportedStatistics(years: ordered.map { ($0.centre, $0.year) }, rows: rows,
+                                                                          at: now, by: actor.who)
         return try ReferralsService.encodeReply(ImportReferralStatistics.Reply(
             rows: rows.count, replace: replace, years: ordered.map { .init(centre: $0.centre, year: $0.year, rows: $0.rows) }))
     }

@@ -276,7 +276,7 @@ extension SubmissionValidator {
                 }
             }
             if let g = c.givenAt {
-                if ReferenceData.isDate(g) { checked.givenAt = g } else { problems.add("consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
+                if LocalTime.isDate(g) { checked.givenAt = g } else { problems.add("consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
             }
             checked.recordedBy = problems.text(c.recordedBy, "consent.recordedBy", max: 200, required: source == "agency" && checked.given)
         }
@@ -302,19 +302,9 @@ extension SubmissionValidator {
     /// Risk screening answers: questions from configuration (the required ones unless the
     /// client is referred for having used violence).
     func checkRiskAnswers(_ given: [String: String]?, category: ClientCategory, _ problems: inout SubmissionProblems) -> [String: String] {
-        var answers: [String: String] = [:]
-        let known = Dictionary(uniqueKeysWithValues: risk.questions.map { ($0.id, $0) })
-        for (k, v) in (given ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if known[k] == nil { problems.add("riskAnswers.\(k)", "Unknown risk-screening question.", .notAChoice); continue }
-            if !risk.answers.contains(v) { problems.add("riskAnswers.\(k)", "Answer with \(risk.answers.joined(separator: ", ")).", .notAChoice) ; continue }
-            answers[k] = v
-        }
-        if category != .usedViolence {
-            for q in risk.questions where q.required && answers[q.id] == nil {
-                problems.add("riskAnswers.\(q.id)", "Required risk-screening question.", .required)
-            }
-        }
-        return answers
+        let checked = risk.check(given ?? [:], category: category)
+        for detail in checked.problems { problems.add(detail.field, detail.message, detail.reason) }
+        return checked.answers
     }
 
     /// Whether the caller may refer this way: only staff register self-referrals, and an

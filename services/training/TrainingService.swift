@@ -155,11 +155,11 @@ public enum TrainingService {
         guarded.add(MailFlush.type, Access.admin, refusingUnknownFields(MailFlush.type, MessageHandler(.command) { request, context in
             let reference = try TrainingReference.load(context.configDir)
             let limit = try BodyReader(request.body).optionalInt("limit", range: 1...500) ?? 100
-            return try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger)
+            return try JSONValue.encode(try await TrainingRegistrations.outbox.flush(smtp: reference.mail.smtp, limit: limit, now: env.now(), on: context.database, logger: context.logger))
         }))
         guarded.add(MailOutboxList.type, Access.event, refusingUnknownFields(MailOutboxList.type, MessageHandler(.query) { request, context in
             let id = try BodyReader(request.body).string("eventId", max: 64)
-            return .object(["mail": .array(try await TrainingRegistrations.outbox.list(ref: id, on: context.database))])
+            return try JSONValue.encode(MailOutboxList.Reply(mail: try await TrainingRegistrations.outbox.list(ref: id, on: context.database)))
         }))
         let handlers = guarded.handlers
         return ServiceDefinition(name: name, migrations: migrations, handlers: handlers,

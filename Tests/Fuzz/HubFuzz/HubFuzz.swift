@@ -4,6 +4,7 @@ import HubCore
 import HubWeb
 import HubProtocol
 import MeetingsService
+import ReferralsAPI
 
 /// The fuzz targets: one per decoder of outside input. Each takes any bytes and must end
 /// in a value or a `HubError` — never a crash, a hang or a leak of what it read. Chosen by
@@ -37,6 +38,7 @@ func invariant(_ ok: Bool, _ what: StaticString) {
 
 /// Reference data for the adapters' checks (`config/`, or `HUB_FUZZ_CONFIG`).
 let reference: ReferenceData? = try? ReferenceData.load(configDir: ProcessInfo.processInfo.environment["HUB_FUZZ_CONFIG"] ?? "config")
+let risk: RiskScreening? = try? ConfigFile.decode(RiskScreening.self, path: (ProcessInfo.processInfo.environment["HUB_FUZZ_CONFIG"] ?? "config") + "/" + RiskScreening.file)
 
 /// JSON text: a value read back from its own serialisation is the same value.
 func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -72,8 +74,8 @@ func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for row in file.rows.prefix(50) {
         var values: [String: String] = [:]
         for (i, h) in header.enumerated() where i < row.fields.count { values[h] = row.fields[i] }
-        if let draft = try? MunicipalityAdapter.draft(values, municipality: "Skövde"), let reference {
-            _ = try? draft.validatedBody(adapter: "municipality", reference: reference)
+        if let draft = try? MunicipalityAdapter.draft(values, municipality: "Skövde"), let reference, let risk {
+            _ = try? draft.validatedBody(adapter: "municipality", reference: reference, risk: risk)
         }
     }
     return 0
@@ -83,8 +85,8 @@ func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let document = Data(bytes(data, size))
     guard (try? SchemaValidator.remiss.validate(document)) != nil, let root = try? XMLElement.parse(document) else { return 0 }
-    if let draft = try? KriminalvardenAdapter.draft(root), let reference {
-        _ = try? draft.validatedBody(adapter: "kriminalvarden", reference: reference)
+    if let draft = try? KriminalvardenAdapter.draft(root), let reference, let risk {
+        _ = try? draft.validatedBody(adapter: "kriminalvarden", reference: reference, risk: risk)
     }
     return 0
 }
@@ -92,8 +94,8 @@ func fuzzXML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// A FHIR R4 ServiceRequest (JSON): a draft or an error naming the FHIR path.
 func fuzzFHIR(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let resource = try? JSONValue.parse(bytes(data, size)) else { return 0 }
-    if let draft = try? PsychiatryAdapter.draft(from: resource), let reference {
-        _ = try? draft.validatedBody(adapter: "psychiatry", reference: reference)
+    if let draft = try? PsychiatryAdapter.draft(from: resource), let reference, let risk {
+        _ = try? draft.validatedBody(adapter: "psychiatry", reference: reference, risk: risk)
     }
     return 0
 }

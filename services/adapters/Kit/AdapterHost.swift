@@ -20,6 +20,8 @@ public final class AdapterHost: Sendable {
     public let database: any HubDatabase
     private let storage = StorageHealth()
     public let reference: ReferenceData
+    /// The risk-screening questions the drafts' answers are checked against.
+    public let risk: RiskScreening
     public let settings: DeliverySettings
     let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
@@ -104,10 +106,10 @@ public final class AdapterHost: Sendable {
             """),
     ]
 
-    public init(adapter: String, runtime: AdapterRuntime, database: any HubDatabase, reference: ReferenceData,
+    public init(adapter: String, runtime: AdapterRuntime, database: any HubDatabase, reference: ReferenceData, risk: RiskScreening,
                 settings: DeliverySettings = DeliverySettings(), logger: Logger) {
         self.adapter = adapter; self.runtime = runtime; self.database = database
-        self.reference = reference; self.settings = settings; self.logger = logger
+        self.reference = reference; self.risk = risk; self.settings = settings; self.logger = logger
         // A definitive reply is recorded on the intake row in the commit that settles the
         // outbox entry, so the outbox need not keep it.
         runtime.recordOutcomes { tx, id, reply in try await Self.recordAnswer(reply, messageID: id, on: tx) }
@@ -228,7 +230,7 @@ public final class AdapterHost: Sendable {
     /// Nothing is stored when it throws.
     @discardableResult
     public func submit(_ draft: ReferralDraft, scope: String = "", channel: String) async throws(HubError) -> IntakeRecord {
-        let submission = try draft.validatedSubmission(adapter: adapter, reference: reference)
+        let submission = try draft.validatedSubmission(adapter: adapter, reference: reference, risk: risk)
         let body: JSONValue
         do { body = try JSONValue.from(submission) } catch { throw HubError(.internal, "The referral could not be written.") }
         let ref = submission.externalRef ?? ""

@@ -3,6 +3,7 @@ import HubBus
 import HubCore
 import HubProtocol
 import HubStorage
+import ReferralsAPI
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -26,15 +27,18 @@ public struct AdapterEnvironment: Sendable {
     public var runtime: AdapterRuntime
     public var database: any HubDatabase
     public var reference: ReferenceData
+    /// The risk-screening questions (`config/risk-screening.json`): the adapter checks the
+    /// answers at its edge, so a document is refused before it is queued.
+    public var risk: RiskScreening
     public var settings: AdapterSettings
     public var dataDir: String
     public var logger: Logger
     public var environment: [String: String]
 
-    public init(name: String, runtime: AdapterRuntime, database: any HubDatabase, reference: ReferenceData,
+    public init(name: String, runtime: AdapterRuntime, database: any HubDatabase, reference: ReferenceData, risk: RiskScreening,
                 settings: AdapterSettings, dataDir: String, logger: Logger,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
-        self.name = name; self.runtime = runtime; self.database = database; self.reference = reference
+        self.name = name; self.runtime = runtime; self.database = database; self.reference = reference; self.risk = risk
         self.settings = settings; self.dataDir = dataDir; self.logger = logger; self.environment = environment
     }
 
@@ -42,7 +46,7 @@ public struct AdapterEnvironment: Sendable {
     public var protector: DataProtector { runtime.protector }
 
     public var host: AdapterHost {
-        AdapterHost(adapter: name, runtime: runtime, database: database, reference: reference, settings: settings.delivery, logger: logger)
+        AdapterHost(adapter: name, runtime: runtime, database: database, reference: reference, risk: risk, settings: settings.delivery, logger: logger)
     }
 }
 

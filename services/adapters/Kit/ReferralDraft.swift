@@ -46,12 +46,11 @@ public struct ReferralDraft: Sendable, Equatable {
     public static let categories = Set(ClientCategory.codes)
     public static let helpKinds = Set(HelpKind.codes)
     public static let urgencies = Set(Urgency.codes)
-    public static let riskValues = Set(RiskAnswer.codes)
     public static let consentScopes = Set(ConsentScope.codes)
 
     /// The `referrals.submit` body as JSON (`validatedSubmission`, encoded).
-    public func validatedBody(adapter: String, reference: ReferenceData, today: Date = Date()) throws(HubError) -> JSONValue {
-        let submission = try validatedSubmission(adapter: adapter, reference: reference, today: today)
+    public func validatedBody(adapter: String, reference: ReferenceData, risk: RiskScreening, today: Date = Date()) throws(HubError) -> JSONValue {
+        let submission = try validatedSubmission(adapter: adapter, reference: reference, risk: risk, today: today)
         do { return try JSONValue.from(submission) } catch { throw HubError(.internal, "The referral could not be written.") }
     }
 
@@ -63,7 +62,7 @@ public struct ReferralDraft: Sendable, Equatable {
     ///   Control characters are refused everywhere, new lines too except in `notes`
     ///   (reason `control_characters`). A protected person's phone, e-mail and address are
     ///   dropped here, at the edge, and never leave the adapter.
-    public func validatedSubmission(adapter: String, reference: ReferenceData, today: Date = Date()) throws(HubError) -> ReferralSubmission {
+    public func validatedSubmission(adapter: String, reference: ReferenceData, risk: RiskScreening, today: Date = Date()) throws(HubError) -> ReferralSubmission {
         guard reference.agencies.contains(where: { $0.id == agency && $0.adapter == adapter }) else {
             throw HubError(.forbidden, "This adapter may not refer on behalf of that agency.", field: "body.referrer.agency")
         }
@@ -172,22 +171,17 @@ public struct ReferralDraft: Sendable, Equatable {
         }
         var consent = ReferralSubmission.Consent(given: true, scope: scope)
         if let at = consentGivenAt, !at.isEmpty {
-            if ReferenceData.isDate(at) { consent.givenAt = at } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
+            if LocalTime.isDate(at) { consent.givenAt = at } else { problem("body.consent.givenAt", "Not a date (YYYY-MM-DD).", .notADate) }
         }
-        consent.recordedBy = text(consentRecordedBy, "body.consent.recordedBy")
+        // Who recorded the consent is required of an agency, as the referrals service requires it.
+        consent.recordedBy = text(consentRecordedBy, "body.consent.recordedBy", required: consentGiven == true)
         body.consent = consent
 
         let u = urgency ?? Urgency.normal.rawValue
         if Self.urgencies.contains(u) { body.urgency = u } else { problem("body.urgency", "Urgency is normal, high or acute.", .notAChoice) }
-        var risk: [String: String] = [:]
-        for (q, a) in riskAnswers.sorted(by: { $0.key < $1.key }) {
-            guard q.count <= 60, Self.riskValues.contains(a) else {
-                problem("body.riskAnswers", "A risk answer is yes, no or unknown.", .notAChoice)
-                break
-            }
-            risk[q] = a
-        }
-        if !risk.isEmpty { body.riskAnswers = risk }
+        let checked = risk.check(riskAnswers, category: body.category.flatMap(ClientCategory.init(rawValue:)))
+        for detail in checked.problems { problem("body." + detail.field, detail.message, detail.reason) }
+        if !checked.answers.isEmpty { body.riskAnswers = checked.answers }
         body.notes = text(notes, "body.notes", max: 2000, multiline: true)
         guard problems.isEmpty else { throw HubError.validation(problems) }
         return body

@@ -56,7 +56,7 @@ extension PsychiatryAdapter {
             }
             do {
                 let d = try Self.draft(from: r)
-                _ = try d.validatedSubmission(adapter: host.adapter, reference: host.reference)
+                _ = try d.validatedSubmission(adapter: host.adapter, reference: host.reference, risk: host.risk)
                 drafts.append((d, r))
             } catch {
                 var e2 = error

@@ -13,7 +13,8 @@ public struct ProgrammeItem: Sendable, Codable, Equatable {
 
 /// A network day ("nätverksträff") with its seats as the registration engine counts them.
 /// Organisers get every member; a personal or booking link's reply leaves out `contactEmail`
-/// (`EventView.link`), the public page's also `taken` (`EventView.public`).
+/// (`EventView.link`), the public page's also `taken` (`EventView.public`). The registration's
+/// members (`EventRegistration`) stand in the day's own JSON object and read as the day's own.
 public struct Day: ViewedEvent {
     public var id: String
     public var centreId: String
@@ -30,27 +31,15 @@ public struct Day: ViewedEvent {
     public var feeSEK: Int
     /// `YYYY-MM-DD` (end of that day) or `YYYY-MM-DDTHH:MM`.
     public var deadline: String
-    /// Absent in the link and public views.
-    public var contactEmail: String?
     public var status: DayStatus
-    /// The iCalendar SEQUENCE: raised by each change.
-    public var sequence: Int
-    public var invitationsSentAt: String?
-    public var registrationUrl: String?
-    /// Seats taken; absent in the public view.
-    public var taken: Int?
-    public var seatsLeft: Int
-    public var waiting: Int
-    public var registrationOpen: Bool
     public var deadlinePassed: Bool
-    /// The participants' personal data has been purged.
-    public var purged: Bool
-    /// Which members the JSON holds (not itself a member).
-    public var view: EventView = .organiser
+    /// Contact, invitation and seats, as for a training.
+    public var registration: EventRegistration
 
+    /// The day's own members; the registration's are `EventRegistration.CodingKeys`.
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, centreId, title, theme, date, startTime, endTime, venue, organisers, programme, capacity, feeSEK, deadline, contactEmail
-        case status, sequence, invitationsSentAt, registrationUrl, taken, seatsLeft, waiting, registrationOpen, deadlinePassed, purged
+        case id, centreId, title, theme, date, startTime, endTime, venue, organisers, programme, capacity, feeSEK, deadline
+        case status, deadlinePassed
     }
 
     public init(id: String, centreId: String, title: String, theme: String, date: String, startTime: String, endTime: String, venue: String,
@@ -60,19 +49,23 @@ public struct Day: ViewedEvent {
                 deadlinePassed: Bool = false, purged: Bool = false, view: EventView = .organiser) {
         self.id = id; self.centreId = centreId; self.title = title; self.theme = theme; self.date = date; self.startTime = startTime
         self.endTime = endTime; self.venue = venue; self.organisers = organisers; self.programme = programme; self.capacity = capacity
-        self.feeSEK = feeSEK; self.deadline = deadline; self.contactEmail = contactEmail; self.status = status; self.sequence = sequence
-        self.invitationsSentAt = invitationsSentAt; self.registrationUrl = registrationUrl; self.taken = taken; self.seatsLeft = seatsLeft
-        self.waiting = waiting; self.registrationOpen = registrationOpen; self.deadlinePassed = deadlinePassed; self.purged = purged
-        self.view = view
+        self.feeSEK = feeSEK; self.deadline = deadline; self.status = status; self.deadlinePassed = deadlinePassed
+        registration = EventRegistration(contactEmail: contactEmail, sequence: sequence, invitationsSentAt: invitationsSentAt,
+                                         registrationUrl: registrationUrl, taken: taken, seatsLeft: seatsLeft, waiting: waiting,
+                                         registrationOpen: registrationOpen, purged: purged, view: view)
     }
 
-    /// The same day as another view shows it.
-    public func viewed(as view: EventView) -> Day {
-        var d = self
-        d.view = view
-        if view != .organiser { d.contactEmail = nil }
-        if view == .public { d.taken = nil }
-        return d
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id); centreId = try c.decode(String.self, forKey: .centreId)
+        title = try c.decode(String.self, forKey: .title); theme = try c.decode(String.self, forKey: .theme)
+        date = try c.decode(String.self, forKey: .date); startTime = try c.decode(String.self, forKey: .startTime)
+        endTime = try c.decode(String.self, forKey: .endTime); venue = try c.decode(String.self, forKey: .venue)
+        organisers = try c.decode([String].self, forKey: .organisers); programme = try c.decode([ProgrammeItem].self, forKey: .programme)
+        capacity = try c.decode(Int.self, forKey: .capacity); feeSEK = try c.decode(Int.self, forKey: .feeSEK)
+        deadline = try c.decode(String.self, forKey: .deadline); status = try c.decode(DayStatus.self, forKey: .status)
+        deadlinePassed = try c.decode(Bool.self, forKey: .deadlinePassed)
+        registration = try EventRegistration(from: decoder)
     }
 
     /// Every member, null where there is no value, except what the view leaves out.
@@ -83,13 +76,8 @@ public struct Day: ViewedEvent {
         try c.encode(endTime, forKey: .endTime); try c.encode(venue, forKey: .venue); try c.encode(organisers, forKey: .organisers)
         try c.encode(programme, forKey: .programme); try c.encode(capacity, forKey: .capacity); try c.encode(feeSEK, forKey: .feeSEK)
         try c.encode(deadline, forKey: .deadline)
-        if view == .organiser { try c.encode(contactEmail, forKey: .contactEmail) }
-        try c.encode(status, forKey: .status); try c.encode(sequence, forKey: .sequence)
-        try c.encode(invitationsSentAt, forKey: .invitationsSentAt); try c.encode(registrationUrl, forKey: .registrationUrl)
-        if view != .public { try c.encode(taken ?? 0, forKey: .taken) }
-        try c.encode(seatsLeft, forKey: .seatsLeft); try c.encode(waiting, forKey: .waiting)
-        try c.encode(registrationOpen, forKey: .registrationOpen); try c.encode(deadlinePassed, forKey: .deadlinePassed)
-        try c.encode(purged, forKey: .purged)
+        try registration.encode(to: encoder)
+        try c.encode(status, forKey: .status); try c.encode(deadlinePassed, forKey: .deadlinePassed)
     }
 }
 

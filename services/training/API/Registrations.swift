@@ -140,6 +140,7 @@ public struct MailOutboxList: ContractRequest, Equatable {
     public static let type = "training.mail.outbox"
     public struct Reply: Sendable, Codable, Equatable {
         public var mail: [OutboxMail]
+        public init(mail: [OutboxMail]) { self.mail = mail }
     }
     public var eventId: String
     public enum CodingKeys: String, CodingKey, CaseIterable { case eventId }

@@ -142,6 +142,7 @@ public struct Session: Sendable, Codable, Equatable {
 
 /// A training, open house, conference or manual training with its sessions and seats.
 /// Organisers see every member; the public page's reply leaves out `contactEmail` and `taken`.
+/// The registration's members (`EventRegistration`) stand in the training's own JSON object.
 public struct TrainingEvent: ViewedEvent {
     public var id: String
     public var centreId: String
@@ -159,26 +160,16 @@ public struct TrainingEvent: ViewedEvent {
     public var deadline: String
     /// Whether a full training takes people on a waiting list.
     public var waitingList: Bool
-    /// Absent in the link and public views.
-    public var contactEmail: String?
     public var status: EventStatus
-    public var sequence: Int
-    public var invitationsSentAt: String?
-    public var registrationUrl: String?
-    /// Absent in the public view.
-    public var taken: Int?
-    public var seatsLeft: Int
-    public var waiting: Int
-    public var registrationOpen: Bool
     /// The last session has ended.
     public var ended: Bool
-    public var purged: Bool
-    /// Which members the JSON holds (not itself a member).
-    public var view: EventView = .organiser
+    /// Contact, invitation and seats, as for a network day.
+    public var registration: EventRegistration
 
+    /// The training's own members; the registration's are `EventRegistration.CodingKeys`.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id, centreId, kind, title, focus, audience, description, trainers, sessions, firstDate, lastDate, capacity, feeSEK, deadline
-        case waitingList, contactEmail, status, sequence, invitationsSentAt, registrationUrl, taken, seatsLeft, waiting, registrationOpen, ended, purged
+        case waitingList, status, ended
     }
 
     public init(id: String, centreId: String, kind: EventKind, title: String, focus: String? = nil, audience: String, description: String? = nil,
@@ -188,19 +179,25 @@ public struct TrainingEvent: ViewedEvent {
                 purged: Bool = false, view: EventView = .organiser) {
         self.id = id; self.centreId = centreId; self.kind = kind; self.title = title; self.focus = focus; self.audience = audience
         self.description = description; self.trainers = trainers; self.sessions = sessions; self.firstDate = firstDate; self.lastDate = lastDate
-        self.capacity = capacity; self.feeSEK = feeSEK; self.deadline = deadline; self.waitingList = waitingList; self.contactEmail = contactEmail
-        self.status = status; self.sequence = sequence; self.invitationsSentAt = invitationsSentAt; self.registrationUrl = registrationUrl
-        self.taken = taken; self.seatsLeft = seatsLeft; self.waiting = waiting; self.registrationOpen = registrationOpen; self.ended = ended
-        self.purged = purged; self.view = view
+        self.capacity = capacity; self.feeSEK = feeSEK; self.deadline = deadline; self.waitingList = waitingList; self.status = status
+        self.ended = ended
+        registration = EventRegistration(contactEmail: contactEmail, sequence: sequence, invitationsSentAt: invitationsSentAt,
+                                         registrationUrl: registrationUrl, taken: taken, seatsLeft: seatsLeft, waiting: waiting,
+                                         registrationOpen: registrationOpen, purged: purged, view: view)
     }
 
-    /// The same training as another view shows it.
-    public func viewed(as view: EventView) -> TrainingEvent {
-        var e = self
-        e.view = view
-        if view != .organiser { e.contactEmail = nil }
-        if view == .public { e.taken = nil }
-        return e
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id); centreId = try c.decode(String.self, forKey: .centreId)
+        kind = try c.decode(EventKind.self, forKey: .kind); title = try c.decode(String.self, forKey: .title)
+        focus = try c.decodeIfPresent(String.self, forKey: .focus); audience = try c.decode(String.self, forKey: .audience)
+        description = try c.decodeIfPresent(String.self, forKey: .description); trainers = try c.decode([Trainer].self, forKey: .trainers)
+        sessions = try c.decode([Session].self, forKey: .sessions); firstDate = try c.decode(String.self, forKey: .firstDate)
+        lastDate = try c.decode(String.self, forKey: .lastDate); capacity = try c.decode(Int.self, forKey: .capacity)
+        feeSEK = try c.decode(Int.self, forKey: .feeSEK); deadline = try c.decode(String.self, forKey: .deadline)
+        waitingList = try c.decode(Bool.self, forKey: .waitingList); status = try c.decode(EventStatus.self, forKey: .status)
+        ended = try c.decode(Bool.self, forKey: .ended)
+        registration = try EventRegistration(from: decoder)
     }
 
     /// Every member, null where there is no value, except what the view leaves out.
@@ -211,12 +208,8 @@ public struct TrainingEvent: ViewedEvent {
         try c.encode(trainers, forKey: .trainers); try c.encode(sessions, forKey: .sessions); try c.encode(firstDate, forKey: .firstDate)
         try c.encode(lastDate, forKey: .lastDate); try c.encode(capacity, forKey: .capacity); try c.encode(feeSEK, forKey: .feeSEK)
         try c.encode(deadline, forKey: .deadline); try c.encode(waitingList, forKey: .waitingList)
-        if view == .organiser { try c.encode(contactEmail, forKey: .contactEmail) }
-        try c.encode(status, forKey: .status); try c.encode(sequence, forKey: .sequence); try c.encode(invitationsSentAt, forKey: .invitationsSentAt)
-        try c.encode(registrationUrl, forKey: .registrationUrl)
-        if view != .public { try c.encode(taken ?? 0, forKey: .taken) }
-        try c.encode(seatsLeft, forKey: .seatsLeft); try c.encode(waiting, forKey: .waiting); try c.encode(registrationOpen, forKey: .registrationOpen)
-        try c.encode(ended, forKey: .ended); try c.encode(purged, forKey: .purged)
+        try registration.encode(to: encoder)
+        try c.encode(status, forKey: .status); try c.encode(ended, forKey: .ended)
     }
 }
 
