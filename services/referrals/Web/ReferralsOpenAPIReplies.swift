@@ -1,17 +1,20 @@
 import HubWeb
 import ReferralsAPI
 
-/// The JSON bodies of the referrals operations' success responses, as the handlers give them
-/// (checked by schemathesis's response_schema_conformance). Those of the messages with a reply
-/// type in ReferralsAPI are written from the type: a member the type always sends is
-/// `required`, one it leaves out when it has nothing is optional and never null, one it sends
-/// as null is `[type, "null"]`, and a code is its vocabulary's `enum`. A reply whose shape
-/// depends on who asks (or on the view or format) is `anyOf` its shapes. Rendered by
-/// `APIOperation.replying`.
+/// The JSON bodies of the referrals operations' success responses (checked by schemathesis's
+/// response_schema_conformance), each written from its reply type in ReferralsAPI: a member
+/// the type always sends is `required`, one it leaves out when it has nothing is optional and
+/// never null, one it sends as null is `[type, "null"]`, and a code is its vocabulary's `enum`.
+/// A reply whose shape depends on who asks (or on the view or format) is `anyOf` its shapes.
+/// Rendered by `APIOperation.replying`.
 extension ReferralsOpenAPI {
     static let replies: [String: String] = [
-        "referralOptions": #"{ type: object, required: [agencies, categories, centres, closureReasons, declineReasons, help, maxFreeTextChars, redirectReasons, riskAnswers, riskQuestions, urgency, withdrawReasons], properties: { agencies: { type: array, items: { type: object, required: [id], properties: { id: { type: [string, "null"] }, name: { type: [string, "null"] } } } }, categories: { type: array, items: { type: [string, "null"] } }, centres: { type: array, items: { type: object, required: [id], properties: { id: { type: [string, "null"] }, intake: { type: object }, municipalities: { type: array }, name: { type: [string, "null"] } } } }, closureReasons: { type: array, items: { type: object, properties: { code: { type: [string, "null"] }, en: { type: [string, "null"] }, sv: { type: [string, "null"] } } } }, declineReasons: { type: array, items: { type: object, properties: { code: { type: [string, "null"] }, en: { type: [string, "null"] }, sv: { type: [string, "null"] } } } }, help: { type: array, items: { type: [string, "null"] } }, maxFreeTextChars: { type: integer }, redirectReasons: { type: array, items: { type: object, properties: { code: { type: [string, "null"] }, en: { type: [string, "null"] }, sv: { type: [string, "null"] } } } }, riskAnswers: { type: array, items: { type: [string, "null"] } }, riskQuestions: { type: array, items: { type: object, required: [id], properties: { en: { type: [string, "null"] }, id: { type: [string, "null"] }, required: { type: boolean }, sv: { type: [string, "null"] } } } }, urgency: { type: array, items: { type: [string, "null"] } }, withdrawReasons: { type: array, items: { type: object, properties: { code: { type: [string, "null"] }, en: { type: [string, "null"] }, sv: { type: [string, "null"] } } } } } }"#,
-        "submitReferral": #"{ type: object, required: [centre, centreName, id, reference, status, submittedAt], properties: { centre: { type: [string, "null"] }, centreName: { type: [string, "null"] }, id: { type: string }, reference: { type: string }, reserveId: { type: [string, "null"] }, status: { type: [string, "null"] }, submittedAt: { type: [string, "null"] } } }"#,
+        "referralOptions": ReplySchema.options,
+        "submitReferral": ReplySchema.object([
+            ("id", ReplySchema.string), ("reference", ReplySchema.string), ("status", ReplySchema.code(ReferralStatus.self)),
+            ("centre", ReplySchema.string), ("centreName", ReplySchema.string), ("submittedAt", ReplySchema.string), ("reserveId", ReplySchema.string),
+            ("externalRef", ReplySchema.string), ("droppedFields", ReplySchema.array(ReplySchema.string)), ("notice", ReplySchema.string),
+        ], required: ["centre", "centreName", "id", "reference", "status", "submittedAt"]),
         "listReferrals": "{ anyOf: [\(ReplySchema.queueView), \(ReplySchema.centreView), \(ReplySchema.mineView), \(ReplySchema.found)] }",
         "searchReferrals": ReplySchema.found,
         "getReferral": "{ anyOf: [\(ReplySchema.fullReferral), \(ReplySchema.statusView)] }",
@@ -53,6 +56,24 @@ enum ReplySchema {
         let names = (required ?? members.map(\.0)).sorted()
         return "{ type: object, required: [\(names.joined(separator: ", "))], properties: { \(members.map { "\($0.0): \($0.1)" }.joined(separator: ", ")) } }"
     }
+
+    // MARK: The form's options (ReferralOptions.Reply)
+
+    static let options: String = {
+        let reason = object([("code", string), ("sv", string), ("en", string)])
+        return object([
+            ("categories", array(code(ClientCategory.self))), ("help", array(code(HelpKind.self))), ("urgency", array(code(Urgency.self))),
+            ("centres", array(object([
+                ("id", string), ("name", string), ("municipalities", array(string)),
+                ("intake", object([("paused", boolean), ("categories", array(string)), ("message", string), ("alternatives", string), ("since", string)],
+                                  required: ["categories", "paused"])),
+            ], required: ["id", "municipalities", "name"]))),
+            ("agencies", array(object([("id", string), ("name", string)]))),
+            ("riskQuestions", array(object([("id", string), ("sv", string), ("en", string), ("required", boolean)]))),
+            ("riskAnswers", array(string)), ("declineReasons", array(reason)), ("redirectReasons", array(reason)),
+            ("closureReasons", array(reason)), ("withdrawReasons", array(reason)), ("maxFreeTextChars", integer),
+        ])
+    }()
 
     // MARK: Referrals (ReferralSummary, AgencyReferral, QueuePosition, ReferralCase, ReferralStatusView)
 
