@@ -151,15 +151,16 @@ enum Queue {
     /// The centre's capacity as the contract gives it (`referrals.capacity`, `referrals.intake.set`).
     static func capacityReply(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> ReferralCapacity.Centre {
         let states = try await capacityStates(env, db, centre: centre)
-        return ReferralCapacity.Centre(centre: centre, centreName: env.centreName(centre), at: env.timestamp, categories: try states.map { s throws(HubError) in
-            guard let category = ClientCategory(rawValue: s.category), let state = IntakeStateCode(rawValue: s.state) else {
+        return ReferralCapacity.Centre(centre: centre, centreName: env.centreName(centre), at: env.timestamp, categories: try states.map { entry throws(HubError) in
+            guard let category = ClientCategory(rawValue: entry.category), let state = IntakeStateCode(rawValue: entry.state) else {
                 throw HubError(.internal, "A capacity state has an unknown code.")
             }
-            return .init(category: category, state: state, waitBand: s.band.flatMap(WaitBand.init(rawValue:)), message: s.message, alternatives: s.alternatives)
+            return .init(category: category, state: state, waitBand: entry.band.flatMap(WaitBand.init(rawValue:)), message: entry.message,
+                         alternatives: entry.alternatives)
         })
     }
 
-    /// The same as the JSON of the `capacity.<centre>` event.
+    /// The centre's capacity as JSON: the body of the `capacity.<centre>` event.
     static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
         try ReferralsService.encodeReply(try await capacityReply(env, db, centre: centre))
     }
