@@ -48,9 +48,9 @@ struct GatewayPageTests {
         let h = try await Harness.make()
         try await h.users.create(username: "polis", password: Harness.adminPassword, role: "agency", agency: "police")
         h.bus.setReply("referrals.list", .success(["view": "mine", "referrals": [
-            ["id": "a", "reference": "U26-NEW", "centreName": "Utväg Skaraborg", "category": "subjected-to-violence", "status": "accepted",
+            ["id": "a", "reference": "U26-NEW", "centre": "skaraborg", "centreName": "Utväg Skaraborg", "category": "subjected-to-violence", "status": "accepted",
              "submittedAt": "2026-01-01T10:00:00.000Z", "changedAt": "2099-01-01T10:00:00.000Z"],
-            ["id": "b", "reference": "U26-OLD", "centreName": "Utväg Skaraborg", "category": "subjected-to-violence", "status": "closed",
+            ["id": "b", "reference": "U26-OLD", "centre": "skaraborg", "centreName": "Utväg Skaraborg", "category": "subjected-to-violence", "status": "closed",
              "submittedAt": "2020-01-01T10:00:00.000Z", "changedAt": "2020-02-01T10:00:00.000Z"],
         ]]))
         try await h.test { client in

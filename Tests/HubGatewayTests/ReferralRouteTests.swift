@@ -111,10 +111,12 @@ struct ReferralRouteTests {
         defer { Task { await h.close() } }
         h.bus.setReply("referrals.statistics", .success([
             "centre": "skaraborg", "centreName": "Utväg Skaraborg", "year": 2026, "view": "shared", "threshold": 5,
+            "imported": ["year": false, "previous": false],
             "uniqueClients": ["rows": [["category": "subjected-to-violence", "year": 12, "previous": "<5", "difference": "x"]],
                               "total": ["year": 12, "previous": "<5", "difference": "x"]],
-            "byAgency": ["rows": [["agency": "police", "name": "Polisen", "count": "<5"], ["agency": "self", "name": "self", "count": "x"]], "total": 9],
-            "byMunicipality": ["rows": [["municipality": "Skövde", "count": 9]], "total": 9],
+            "byAgency": ["rows": [["agency": "police", "name": "Polisen", "count": "<5", "previous": 0, "difference": "x"],
+                                  ["agency": "self", "name": "self", "count": "x", "previous": 0, "difference": "x"]], "total": 9, "previousTotal": 0],
+            "byMunicipality": ["rows": [["municipality": "Skövde", "count": 9, "previous": 0, "difference": 9]], "total": 9, "previousTotal": 0],
             "waitToFirstAppointment": ["n": 9, "medianDays": 30, "p90Days": 70],
             "queueOverTime": [["date": "2026-01-08", "length": 6], ["date": "2026-01-15", "length": "<5"]],
         ]))
@@ -171,9 +173,13 @@ struct ReferralRouteTests {
         defer { Task { await h.close() } }
         h.bus.setReply(ReferralOptions.self, Self.options)
         h.bus.setReply("referrals.groups.list", .success(["centre": "skaraborg", "groups": []]))
+        // The staff's full referral, as the service writes it (GetReferral.Reply), without personal data.
         h.bus.setReply("referrals.get", .success([
             "id": "r1", "reference": "U26-TID", "status": "received", "centre": "skaraborg", "centreName": "Utväg Skaraborg",
             "category": "subjected-to-violence", "submittedAt": "2026-12-31T23:30:00.000Z", "municipality": "Skövde",
+            "help": ["individual-talks"], "source": "agency", "urgency": "normal", "protectedIdentity": false, "doNotContact": false,
+            "riskScore": 0, "highRisk": false, "childrenAges": [], "version": 2, "externalRef": nil, "referrerUnit": nil,
+            "identityKind": "personnummer", "consentScope": ["referral"], "mayCall": true, "mayLeaveMessage": false, "linked": [],
             "history": [["at": "2026-12-31T23:30:00.000Z", "status": "submitted", "action": "submit"],
                         ["at": "2026-07-01T10:05:00.000Z", "status": "received", "action": "receive"]],
         ]))

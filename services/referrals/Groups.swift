@@ -50,7 +50,7 @@ enum Groups {
         try await ReferralStore(context.database).insertGroup(
             Groups.Group(id: id, centre: centre, name: name, help: help, min: min, max: max, ageMin: ageMin, ageMax: ageMax, startsOn: startsOn),
             at: env.timestamp)
-        return .object(["id": .string(id), "name": .string(name)])
+        return try ReferralsService.encodeReply(DefineGroup.Reply(id: id, name: name))
     }
 
     /// `referrals.groups.list {centre}`: each group with its members, the matching people
@@ -65,28 +65,22 @@ enum Groups {
         let store = ReferralStore(context.database)
         let groups = try await store.groups(centre: centre)
         let waiting = try await store.groupCandidates(centre: centre)
-        var out: [JSONValue] = []
+        var out: [ListGroups.Group] = []
         for g in groups {
             let members = try await store.members(ofGroup: g.id)
             let enrolled = members.reduce(0) { $0 + g.participants(in: $1) }
             let candidates = waiting.filter(g.matches)
             let available = candidates.reduce(0) { $0 + g.participants(in: $1) }
-            out.append(.object([
-                "id": .string(g.id), "name": .string(g.name), "help": .string(g.help.rawValue),
-                "min": .number(Double(g.min)), "max": .number(Double(g.max)),
-                "ageMin": .number(Double(g.ageMin)), "ageMax": .number(Double(g.ageMax)),
-                "startsOn": g.startsOn.map { .string($0) } ?? .null,
-                "counts": .string(g.countsChildren ? "children" : "people"),
-                "enrolled": .number(Double(enrolled)), "matchingWaiting": .number(Double(available)),
-                "readyToStart": .bool(enrolled + available >= g.min),
-                "candidates": .array(candidates.map { candidate in
-                    .object(["id": .string(candidate.id), "reference": .string(candidate.reference),
-                             "priority": candidate.priority.map { .number(Double($0)) } ?? .null,
-                             "participants": .number(Double(g.participants(in: candidate))), "status": .string(candidate.status.rawValue)])
-                }),
-            ]))
+            out.append(ListGroups.Group(
+                id: g.id, name: g.name, help: g.help, min: g.min, max: g.max, ageMin: g.ageMin, ageMax: g.ageMax, startsOn: g.startsOn,
+                counts: g.countsChildren ? .children : .people, enrolled: enrolled, matchingWaiting: available,
+                readyToStart: enrolled + available >= g.min,
+                candidates: candidates.map { candidate in
+                    ListGroups.Candidate(id: candidate.id, reference: candidate.reference, priority: candidate.priority,
+                                         participants: g.participants(in: candidate), status: candidate.status)
+                }))
         }
-        return .object(["centre": .string(centre), "groups": .array(out)])
+        return try ReferralsService.encodeReply(ListGroups.Reply(centre: centre, groups: out))
     }
 
     /// `referrals.groups.assign {groupId, referralIds}`: moves matching people from the
@@ -113,13 +107,15 @@ enum Groups {
         guard enrolled + adding <= g.max else {
             throw HubError(.validation, "The group has room for \(g.max - enrolled) more; this would add \(adding).", field: "body.referralIds")
         }
-        var assigned: [JSONValue] = []
+        var assigned: [ReferralSummary] = []
         for rec in records {
             let now = env.timestamp
             var set = ReferralStore.StepChanges(treatment: "group:" + g.name, groupID: g.id, treatmentStartedAt: now)
             if rec.status == .accepted { set.leftQueueAt = now }
-            assigned.append(try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set))
+            // The step answers on the bus as JSON; here it is one summary of the group's reply.
+            let step = try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set)
+            assigned.append(try step.decode(ReferralSummary.self, fieldPrefix: "reply"))
         }
-        return .object(["groupId": .string(g.id), "assigned": .array(assigned)])
+        return try ReferralsService.encodeReply(AssignGroup.Reply(groupId: g.id, assigned: assigned))
     }
 }

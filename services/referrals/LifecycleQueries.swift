@@ -45,42 +45,35 @@ extension Lifecycle {
         }
         // Audit first: no personal data leaves without its audit row.
         try await Privacy.audit(context.database, env, actor, action: purpose == "print" ? "print" : "read", referral: record.id, centre: record.centre, purpose: purpose)
-        var o = record.summary(env: env)
-        o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
-        o["referrerUnit"] = record.referrerUnit.map { .string($0) } ?? .null
-        o["identityKind"] = .string(record.identityKind)
-        o["consentScope"] = .array(record.consentScope.map { .string($0) })
-        o["mayCall"] = .bool(record.mayCall)
-        o["mayLeaveMessage"] = .bool(record.mayLeaveMessage)
-        if let personal = try await Privacy.personal(env, context.database, record) {
-            var p: [String: JSONValue] = [:]
-            if let v = personal.name { p["name"] = .string(v) }
-            if let v = personal.identityNumber { p["identityNumber"] = .string(String(v.prefix(8)) + "-" + String(v.suffix(4))) }
-            if !record.protectedIdentity {
-                if let v = personal.phone { p["phone"] = .string(v) }
-                if let v = personal.email { p["email"] = .string(v) }
-                if let v = personal.address { p["address"] = .string(v) }
-                if let v = personal.callTimes { p["callTimes"] = .string(v) }
-            }
-            if let v = personal.referrerContactName { p["referrerContactName"] = .string(v) }
-            if let v = personal.referrerContactPhone { p["referrerContactPhone"] = .string(v) }
-            if let v = personal.referrerContactEmail { p["referrerContactEmail"] = .string(v) }
-            if let v = personal.interpreterLanguage { p["interpreterLanguage"] = .string(v) }
-            if let v = personal.consentRecordedBy { p["consentRecordedBy"] = .string(v) }
-            if let v = personal.notes { p["notes"] = .string(v) }
-            p["riskAnswers"] = .object(personal.riskAnswers.mapValues { .string($0) })
-            o["personal"] = .object(p)
+        guard let identityKind = IdentityKind(rawValue: record.identityKind) else { throw HubError(.storage, "A stored referral has an unknown identity kind.") }
+        let consentScope = try record.consentScope.map { code throws(HubError) in
+            guard let scope = ConsentScope(rawValue: code) else { throw HubError(.storage, "A stored referral has an unknown consent scope.") }
+            return scope
         }
-        o["history"] = try ReferralsService.encodeReply(try await history(env, context.database, record.id, withNotes: true))
+        var details = ReferralCase.Details(externalRef: record.externalRef, referrerUnit: record.referrerUnit, identityKind: identityKind,
+                                           consentScope: consentScope, mayCall: record.mayCall, mayLeaveMessage: record.mayLeaveMessage,
+                                           personal: nil, history: [], linked: [], queue: nil)
+        if let personal = try await Privacy.personal(env, context.database, record) {
+            var p = ReferralCase.Personal(riskAnswers: personal.riskAnswers)
+            p.name = personal.name
+            p.identityNumber = personal.identityNumber.map { String($0.prefix(8)) + "-" + String($0.suffix(4)) }
+            if !record.protectedIdentity {
+                p.phone = personal.phone; p.email = personal.email; p.address = personal.address; p.callTimes = personal.callTimes
+            }
+            p.referrerContactName = personal.referrerContactName; p.referrerContactPhone = personal.referrerContactPhone
+            p.referrerContactEmail = personal.referrerContactEmail; p.interpreterLanguage = personal.interpreterLanguage
+            p.consentRecordedBy = personal.consentRecordedBy; p.notes = personal.notes
+            details.personal = p
+        }
+        details.history = try await history(env, context.database, record.id, withNotes: true)
         // Other referrals of the same person (linked by the blind index), without personal data.
         let linked = try await ReferralStore(context.database).linkedReferrals(client: record.clientID, excluding: record.id)
-        o["linked"] = .array(linked.map { other in
-            .object(["id": .string(other.id), "reference": .string(other.reference),
-                     "centre": .string(other.centre), "status": .string(other.status),
-                     "submittedAt": .string(other.submittedAt)])
-        })
-        if let position = try await Queue.position(env, context.database, record) { o["queue"] = position }
-        return .object(o)
+        details.linked = try linked.map { other throws(HubError) in
+            guard let status = ReferralStatus(rawValue: other.status) else { throw HubError(.storage, "A stored referral has an unknown status.") }
+            return ReferralCase.Linked(id: other.id, reference: other.reference, centre: other.centre, status: status, submittedAt: other.submittedAt)
+        }
+        details.queue = try await Queue.position(env, context.database, record)
+        return try ReferralsService.encodeReply(GetReferral.Reply.full(ReferralCase(summary: record.summaryReply(env: env), details: details)))
     }
 
     /// `referrals.status {id}`: what the referring agency may see (no personal data ever).

@@ -48,13 +48,10 @@ enum Privacy {
         let limit = try Fields.int(request.body, "limit", range: 1...5000, required: false) ?? 200
         let referral = request.body["referralId"] != nil ? try Fields.id(request.body, "referralId") : nil
         let entries = try await ReferralStore(context.database).auditEntries(centre: centre, referral: referral, limit: limit)
-        return .object(["entries": .array(entries.map { entry in
-            .object(["at": .string(entry.at), "actor": .string(entry.actor), "role": .string(entry.role),
-                     "unit": .string(entry.unit), "action": .string(entry.action),
-                     "referralId": entry.referral.map { .string($0) } ?? .null,
-                     "centre": entry.centre.map { .string($0) } ?? .null,
-                     "purpose": .string(entry.purpose)])
-        })])
+        return try ReferralsService.encodeReply(ListAudit.Reply(entries: entries.map { entry in
+            ListAudit.Entry(at: entry.at, actor: entry.actor, role: entry.role, unit: entry.unit, action: entry.action,
+                            referralId: entry.referral, centre: entry.centre, purpose: entry.purpose)
+        }))
     }
 
     /// `referrals.retention.run {dryRun}`: referrals that ended more than the retention
@@ -67,17 +64,17 @@ enum Privacy {
         guard let dryRun = request.body["dryRun"]?.boolValue else { throw HubError(.validation, "Required: true for a report, false to anonymise.", field: "body.dryRun") }
         let cutoff = Timestamp.string(from: env.now().addingTimeInterval(-Double(env.settings.retentionDays) * 86400))
         let store = ReferralStore(context.database)
-        var items: [JSONValue] = []
+        var items: [RunRetention.Item] = []
         for expired in try await store.expiredReferrals(endedBefore: cutoff) {
-            items.append(.object(["id": .string(expired.id), "reference": .string(expired.reference), "centre": .string(expired.centre),
-                                  "status": .string(expired.status), "endedAt": .string(expired.endedAt)]))
+            guard let status = ReferralStatus(rawValue: expired.status) else { throw HubError(.storage, "A stored referral has an unknown status.") }
+            items.append(RunRetention.Item(id: expired.id, reference: expired.reference, centre: expired.centre, status: status, endedAt: expired.endedAt))
             if !dryRun {
                 try await store.anonymise(referral: expired.id, at: env.timestamp)
                 try await audit(context.database, env, actor, action: "anonymise", referral: expired.id, centre: expired.centre, purpose: "retention")
             }
         }
-        return .object(["dryRun": .bool(dryRun), "retentionDays": .number(Double(env.settings.retentionDays)),
-                        "cutoff": .string(cutoff), "count": .number(Double(items.count)), "referrals": .array(items)])
+        return try ReferralsService.encodeReply(RunRetention.Reply(dryRun: dryRun, retentionDays: env.settings.retentionDays, cutoff: cutoff,
+                                                                   count: items.count, referrals: items))
     }
 
     /// Re-seals personal data made with an older key under the current one (after

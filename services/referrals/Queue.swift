@@ -17,13 +17,6 @@ enum Queue {
         /// Empty: the whole centre is paused.
         var categories: [String]
         var since: String?
-        var json: JSONValue {
-            var o: [String: JSONValue] = ["paused": .bool(paused), "categories": .array(categories.map { .string($0) })]
-            if let m = message { o["message"] = .string(m) }
-            if let a = alternatives { o["alternatives"] = .string(a) }
-            if let s = since { o["since"] = .string(s) }
-            return .object(o)
-        }
     }
 
     /// `referrals.intake.set {centre, paused, message, alternatives, categories}`: staff pause
@@ -55,7 +48,7 @@ enum Queue {
             centre: centre, IntakeState(paused: paused, message: paused ? message : nil, alternatives: paused ? alternatives : nil,
                                         categories: categories, since: now), changedBy: actor.who)
         try await publishCapacityIfChanged(env, context, centre: centre)
-        return try await capacityJSON(env, context.database, centre: centre)
+        return try ReferralsService.encodeReply(try await capacityReply(env, context.database, centre: centre))
     }
 
     /// `referrals.list {view, centre, category}`: `queue` (the centre's waiting list in
@@ -72,19 +65,12 @@ enum Queue {
             let store = ReferralStore(context.database)
             let records = try await store.referrals(ofAgencies: agencies, limit: limit)
             let latest = try await store.latestStepTimes(ids: records.filter(\.consentsToStatus).map(\.id))
-            var items: [JSONValue] = []
-            for rec in records {
-                var o: [String: JSONValue] = ["id": .string(rec.id), "reference": .string(rec.reference), "centre": .string(rec.centre),
-                                              "centreName": .string(env.centreName(rec.centre)), "category": .string(rec.category),
-                                              "status": .string(rec.consentsToStatus ? rec.status.rawValue : "submitted"),
-                                              "submittedAt": .string(rec.submittedAt)]
+            let items = try records.map { rec throws(HubError) in
                 // When the agency last had something new to see: the latest step, or only the
                 // submission when the client has not agreed that the agency follows the case.
-                o["changedAt"] = .string(rec.consentsToStatus ? latest[rec.id] ?? rec.submittedAt : rec.submittedAt)
-                o["externalRef"] = rec.externalRef.map { .string($0) } ?? .null
-                items.append(.object(o))
+                try rec.agencyReply(env: env, changedAt: rec.consentsToStatus ? latest[rec.id] ?? rec.submittedAt : rec.submittedAt)
             }
-            return .object(["view": "mine", "referrals": .array(items)])
+            return try ReferralsService.encodeReply(ListReferrals.Reply.mine(.init(referrals: items)))
         case "queue", "centre":
             guard actor.handlesReferrals else { throw HubError(.forbidden, "Only centre staff see the queue.", field: "body.view") }
             let centre = try Fields.string(request.body, "centre", max: 64, required: false) ?? actor.centre
@@ -93,28 +79,24 @@ enum Queue {
             }
             try actor.requireHandler(centre: centre)
             if view == "queue" {
-                var categories: [JSONValue] = []
+                var categories: [ListReferrals.QueueCategory] = []
                 for category in ClientCategory.allCases {
                     let records = try await ReferralStore(context.database).waitingList(centre: centre, category: category.rawValue, limit: limit)
                     let rate = try await ratePerDay(env, context.database, centre: centre, category: category.rawValue)
-                    var items: [JSONValue] = []
+                    var items: [QueuedReferral] = []
                     for (i, rec) in records.enumerated() {
-                        var o = rec.summary(env: env)
                         let days = estimatedDays(position: i + 1, rate: rate, env: env)
-                        o["position"] = .number(Double(i + 1))
-                        o["estimatedWaitDays"] = .number(Double(days))
-                        o["waitBand"] = .string(band(days))
-                        items.append(.object(o))
+                        items.append(QueuedReferral(summary: rec.summaryReply(env: env),
+                                                    place: QueuePosition(position: i + 1, estimatedWaitDays: days, waitBand: waitBand(days))))
                     }
-                    categories.append(.object(["category": .string(category.rawValue), "count": .number(Double(items.count)), "referrals": .array(items)]))
+                    categories.append(.init(category: category, count: items.count, referrals: items))
                 }
-                return .object(["view": "queue", "centre": .string(centre), "categories": .array(categories),
-                                "capacity": try await capacityJSON(env, context.database, centre: centre)])
+                return try ReferralsService.encodeReply(ListReferrals.Reply.queue(.init(
+                    centre: centre, categories: categories, capacity: try await capacityReply(env, context.database, centre: centre))))
             }
             let records = try await ReferralStore(context.database).recentReferrals(
                 centre: centre, endedSince: Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)), limit: limit)
-            return .object(["view": "centre", "centre": .string(centre),
-                            "referrals": .array(records.map { .object($0.summary(env: env)) })])
+            return try ReferralsService.encodeReply(ListReferrals.Reply.centre(.init(centre: centre, referrals: records.map { $0.summaryReply(env: env) })))
         default:
             throw HubError(.validation, "Must be queue, centre or mine.", field: "body.view")
         }
@@ -122,15 +104,14 @@ enum Queue {
 
     /// A waiting referral's place in its centre's and category's queue: one more than the
     /// referrals before it in `ReferralStore.queueOrder`.
-    static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> JSONValue? {
+    static func position(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, _ record: ReferralRecord) async throws(HubError) -> QueuePosition? {
         guard record.status == .accepted, let priority = record.priority else { return nil }
         let store = ReferralStore(db)
         let ahead = try await store.waitingAhead(of: record, priority: priority)
         let total = try await store.waitingCount(centre: record.centre, category: record.category)
         let rate = try await ratePerDay(env, db, centre: record.centre, category: record.category)
         let days = estimatedDays(position: ahead + 1, rate: rate, env: env)
-        return .object(["position": .number(Double(ahead + 1)), "of": .number(Double(total)),
-                        "estimatedWaitDays": .number(Double(days)), "waitBand": .string(band(days))])
+        return QueuePosition(position: ahead + 1, of: total, estimatedWaitDays: days, waitBand: waitBand(days))
     }
 
     /// People leaving the queue for an appointment or treatment per day, over the look-back window.
@@ -147,7 +128,8 @@ enum Queue {
     }
 
     /// The wait band a referrer sees: under a month, one to three months, over three.
-    static func band(_ days: Int) -> String { days < 30 ? "under-1-month" : days <= 90 ? "1-3-months" : "over-3-months" }
+    static func waitBand(_ days: Int) -> WaitBand { days < 30 ? .underOneMonth : days <= 90 ? .oneToThreeMonths : .overThreeMonths }
+    static func band(_ days: Int) -> String { waitBand(days).rawValue }
 
     /// The centre's intake per category: paused, open (nobody waiting) or waiting list with a band.
     static func capacityStates(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> [(category: String, state: String, band: String?, message: String?, alternatives: String?)] {
@@ -166,17 +148,21 @@ enum Queue {
         return out
     }
 
-    static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
+    /// The centre's capacity as the contract gives it (`referrals.capacity`, `referrals.intake.set`).
+    static func capacityReply(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> ReferralCapacity.Centre {
         let states = try await capacityStates(env, db, centre: centre)
-        return .object([
-            "centre": .string(centre), "centreName": .string(env.centreName(centre)), "at": .string(env.timestamp),
-            "categories": .array(states.map { s in
-                var o: [String: JSONValue] = ["category": .string(s.category), "state": .string(s.state), "waitBand": s.band.map { .string($0) } ?? .null]
-                if let m = s.message { o["message"] = .string(m) }
-                if let a = s.alternatives { o["alternatives"] = .string(a) }
-                return .object(o)
-            }),
-        ])
+        return ReferralCapacity.Centre(centre: centre, centreName: env.centreName(centre), at: env.timestamp, categories: try states.map { entry throws(HubError) in
+            guard let category = ClientCategory(rawValue: entry.category), let state = IntakeStateCode(rawValue: entry.state) else {
+                throw HubError(.internal, "A capacity state has an unknown code.")
+            }
+            return .init(category: category, state: state, waitBand: entry.band.flatMap(WaitBand.init(rawValue:)), message: entry.message,
+                         alternatives: entry.alternatives)
+        })
+    }
+
+    /// The centre's capacity as JSON: the body of the `capacity.<centre>` event.
+    static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
+        try ReferralsService.encodeReply(try await capacityReply(env, db, centre: centre))
     }
 
     /// `referrals.capacity {centre?}`: every centre's (or one centre's) intake state; open to
@@ -184,12 +170,12 @@ enum Queue {
     @Sendable static func capacity(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         _ = try Caller.from(request, reference: env.reference, service: "referrals")
         let only = try Fields.string(request.body, "centre", max: 64, required: false)
-        var out: [JSONValue] = []
+        var out: [ReferralCapacity.Centre] = []
         for centre in env.reference.centres where only == nil || only == centre.id {
-            out.append(try await capacityJSON(env, context.database, centre: centre.id))
+            out.append(try await capacityReply(env, context.database, centre: centre.id))
         }
         if let only, out.isEmpty { throw HubError(.validation, "Unknown centre.", field: "body.centre") }
-        return .object(["centres": .array(out)])
+        return try ReferralsService.encodeReply(ReferralCapacity.Reply(centres: out))
     }
 
     /// Compares the centre's capacity with what was last published; stores and emits

@@ -74,8 +74,11 @@ struct ReferralRecord: Sendable {
         return o
     }
 
-    /// The summary as JSON fields, for the views that add their own (the staff's full referral, the centre's list).
-    func summary(env: ReferralsEnvironment) -> [String: JSONValue] {
-        (try? JSONValue.from(summaryReply(env: env)))?.objectValue ?? [:]
+    /// What the referring agency sees of it in its lists (`referrals.list` `mine`, `referrals.find`):
+    /// the status only with consent to status.
+    func agencyReply(env: ReferralsEnvironment, changedAt: String? = nil) throws(HubError) -> AgencyReferral {
+        guard let code = ClientCategory(rawValue: category) else { throw HubError(.storage, "A stored referral has an unknown category.") }
+        return AgencyReferral(id: id, reference: reference, centre: centre, centreName: env.centreName(centre), category: code,
+                              status: consentsToStatus ? status : .submitted, submittedAt: submittedAt, changedAt: changedAt, externalRef: externalRef)
     }
 }

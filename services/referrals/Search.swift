@@ -97,19 +97,11 @@ enum ReferralSearch {
         }
         let found = try await ReferralStore(context.database).find(filter)
         let records = Array(found.prefix(limit))
-        let items: [JSONValue] = records.map { record in
-            if handler { return .object(record.summary(env: env)) }
-            var o: [String: JSONValue] = ["id": .string(record.id), "reference": .string(record.reference), "centre": .string(record.centre),
-                                          "centreName": .string(env.centreName(record.centre)), "category": .string(record.category),
-                                          "status": .string(record.consentsToStatus ? record.status.rawValue : "submitted"),
-                                          "submittedAt": .string(record.submittedAt)]
-            o["externalRef"] = record.externalRef.map { .string($0) } ?? .null
-            return .object(o)
+        let items = try records.map { record throws(HubError) -> FindReferrals.Found in
+            handler ? .handled(record.summaryReply(env: env)) : .referred(try record.agencyReply(env: env))
         }
         let next = found.count > limit ? records.last.map { encodeCursor(at: $0.submittedAt, id: $0.id) } : nil
-        var reply: [String: JSONValue] = ["referrals": .array(items), "order": .string(order), "nextCursor": next.map { .string($0) } ?? .null]
-        if searchedPerson { reply["audited"] = .bool(true) }
-        return .object(reply)
+        return try ReferralsService.encodeReply(FindReferrals.Reply(referrals: items, order: order, nextCursor: next, audited: searchedPerson ? true : nil))
     }
 
     /// The position after the last referral of a page: its time sent and id, base64url.

@@ -54,21 +54,14 @@ enum Statistics {
 
         let now = try await Self.year(db, centre: centre, year: year), before = try await Self.year(db, centre: centre, year: year - 1)
         // Unique clients per category, this year and last.
-        let categories = ClientCategory.allCases.map(\.rawValue)
-        let categoryRows = compare(categories, now.categories, before.categories, masker, key: "category")
-        let categoryTotals = totals(categories, now.categories, before.categories, masker)
+        let categories = ClientCategory.allCases
+        let byCategory = compare(categories.map(\.rawValue), now.categories, before.categories, masker)
 
         // Referrals by referring agency and by municipality, this year and last.
         let agencies = Set(now.agencies.keys).union(before.agencies.keys).sorted()
-        var agencyRows = compare(agencies, now.agencies, before.agencies, masker, key: "agency", previousAs: "previous", valueAs: "count")
-        for i in agencyRows.indices {
-            let id = agencies[i]
-            agencyRows[i]["name"] = .string(id == "self" ? "self" : env.reference.agencies.first { $0.id == id }?.name ?? id)
-        }
-        let agencyTotals = totals(agencies, now.agencies, before.agencies, masker)
+        let byAgency = compare(agencies, now.agencies, before.agencies, masker)
         let municipalities = env.reference.centres.first { $0.id == centre }?.municipalities ?? []
-        let municipalityRows = compare(municipalities, now.municipalities, before.municipalities, masker, key: "municipality", previousAs: "previous", valueAs: "count")
-        let municipalityTotals = totals(municipalities, now.municipalities, before.municipalities, masker)
+        let byMunicipality = compare(municipalities, now.municipalities, before.municipalities, masker)
 
         // Wait from referral to first appointment, for appointments offered this year.
         var waits: [Int] = []
@@ -77,74 +70,63 @@ enum Statistics {
             waits.append(max(0, Int((a.timeIntervalSince(s) / 86400).rounded(.down))))
         }
         waits.sort()
-        var waitJSON: [String: JSONValue] = ["n": masker.cell(waits.count)]
-        if waits.isEmpty || (masker.active && waits.count < masker.threshold) {
-            waitJSON["medianDays"] = .null; waitJSON["p90Days"] = .null
-        } else {
-            waitJSON["medianDays"] = .number(Double(Self.percentile(waits, 50)))
-            waitJSON["p90Days"] = .number(Double(Self.percentile(waits, 90)))
-        }
+        let hideWaits = waits.isEmpty || (masker.active && waits.count < masker.threshold)
+        let wait = ReferralStatistics.Wait(n: masker.cell(waits.count), medianDays: hideWaits ? nil : Self.percentile(waits, 50),
+                                           p90Days: hideWaits ? nil : Self.percentile(waits, 90))
 
         // Queue length at the end of each week of the year (until today).
         let spans: [(Date, Date?)] = try await ReferralStore(db).queueSpans(centre: centre, from: from, to: to).compactMap { span in
             guard let a = Timestamp.date(from: span.assessedAt) else { return nil }
             return (a, span.leftQueueAt.flatMap(Timestamp.date(from:)))
         }
-        var points: [JSONValue] = []
+        var points: [ReferralStatistics.QueuePoint] = []
         if var t = Self.day(from) {
             let end = min(Self.day(to)!, env.now())
             t = t.addingTimeInterval(7 * 86400)
             while t <= end.addingTimeInterval(7 * 86400 - 1) {
                 let at = min(t, end)
                 let n = spans.filter { $0.0 <= at && ($0.1 == nil || $0.1! > at) }.count
-                points.append(.object(["date": .string(String(Timestamp.string(from: at).prefix(10))), "length": masker.cell(n)]))
+                points.append(.init(date: String(Timestamp.string(from: at).prefix(10)), length: masker.cell(n)))
                 if at == end { break }
                 t = t.addingTimeInterval(7 * 86400)
             }
         }
 
-        let stats: JSONValue = .object([
-            "centre": .string(centre), "centreName": .string(env.centreName(centre)), "year": .number(Double(year)),
-            "view": .string(view), "threshold": .number(Double(env.settings.smallNumberThreshold)),
-            "imported": .object(["year": .bool(now.imported), "previous": .bool(before.imported)]),
-            "uniqueClients": .object(["rows": .array(categoryRows.map { .object($0) }), "total": .object(categoryTotals)]),
-            "byAgency": .object(["rows": .array(agencyRows.map { .object($0) }), "total": categoryless(agencyTotals["year"]),
-                                 "previousTotal": categoryless(agencyTotals["previous"])]),
-            "byMunicipality": .object(["rows": .array(municipalityRows.map { .object($0) }), "total": categoryless(municipalityTotals["year"]),
-                                       "previousTotal": categoryless(municipalityTotals["previous"])]),
-            "waitToFirstAppointment": .object(waitJSON),
-            "queueOverTime": .array(points),
-        ])
+        let stats = ReferralStatistics.Tables(
+            centre: centre, centreName: env.centreName(centre), year: year, view: view, threshold: env.settings.smallNumberThreshold,
+            imported: .init(year: now.imported, previous: before.imported),
+            uniqueClients: .init(rows: zip(categories, byCategory.rows).map { .init(category: $0, $1) }, total: byCategory.total),
+            byAgency: .init(rows: zip(agencies, byAgency.rows).map { id, row in
+                .init(agency: id, name: id == "self" ? "self" : env.reference.agencies.first { $0.id == id }?.name ?? id, row)
+            }, total: byAgency.total.year, previousTotal: byAgency.total.previous),
+            byMunicipality: .init(rows: zip(municipalities, byMunicipality.rows).map { .init(municipality: $0, $1) },
+                                  total: byMunicipality.total.year, previousTotal: byMunicipality.total.previous),
+            waitToFirstAppointment: wait, queueOverTime: points)
+        let reply: ReferralStatistics.Reply
         switch format {
         case "csv":
-            return .object(["filename": .string("statistik-\(centre)-\(year).csv"), "csv": .string(StatisticsReport.csv(stats))])
+            reply = .csv(.init(filename: "statistik-\(centre)-\(year).csv", csv: StatisticsReport.csv(stats)))
         case "report":
             let (markdown, csv) = StatisticsReport.report(stats)
-            return .object(["centre": .string(centre), "centreName": .string(env.centreName(centre)), "year": .number(Double(year)),
-                            "imported": stats["imported"] ?? .null, "markdown": .string(markdown), "csv": .string(csv)])
+            reply = .report(.init(centre: centre, centreName: env.centreName(centre), year: year, imported: stats.imported, markdown: markdown, csv: csv))
         default:
-            return stats
+            reply = .tables(stats)
         }
+        return try ReferralsService.encodeReply(reply)
     }
 
-    static func categoryless(_ v: JSONValue?) -> JSONValue { v ?? .null }
-
-    /// Rows of `keys` with this year's and last year's (masked) counts and the difference
-    /// (`x` when either side is masked).
-    static func compare(_ keys: [String], _ now: [String: Int], _ before: [String: Int], _ masker: Masker, key: String,
-                        previousAs: String = "previous", valueAs: String = "year") -> [[String: JSONValue]] {
+    /// The rows of `keys` with this year's and last year's (masked) counts and the difference
+    /// (`x` when either side is masked), and the same for the totals.
+    static func compare(_ keys: [String], _ now: [String: Int], _ before: [String: Int], _ masker: Masker)
+        -> (rows: [ReferralStatistics.Comparison], total: ReferralStatistics.Comparison) {
         let a = masker.table(keys.map { now[$0] ?? 0 }), b = masker.table(keys.map { before[$0] ?? 0 })
-        return keys.enumerated().map { i, k in
-            let diff: JSONValue = a.cells[i].isNumber && b.cells[i].isNumber ? .number(Double((now[k] ?? 0) - (before[k] ?? 0))) : "x"
-            return [key: .string(k), valueAs: a.cells[i], previousAs: b.cells[i], "difference": diff]
+        let rows = keys.enumerated().map { i, k in
+            ReferralStatistics.Comparison(year: a.cells[i], previous: b.cells[i],
+                                          difference: a.cells[i].count != nil && b.cells[i].count != nil ? .number((now[k] ?? 0) - (before[k] ?? 0)) : "x")
         }
-    }
-
-    static func totals(_ keys: [String], _ now: [String: Int], _ before: [String: Int], _ masker: Masker) -> [String: JSONValue] {
-        let a = masker.table(keys.map { now[$0] ?? 0 }), b = masker.table(keys.map { before[$0] ?? 0 })
-        let diff: JSONValue = a.total.isNumber && b.total.isNumber
-            ? .number(Double(keys.reduce(0) { $0 + (now[$1] ?? 0) } - keys.reduce(0) { $0 + (before[$1] ?? 0) })) : "x"
-        return ["year": a.total, "previous": b.total, "difference": diff]
+        let difference: StatisticsCell = a.total.count != nil && b.total.count != nil
+            ? .number(keys.reduce(0) { $0 + (now[$1] ?? 0) } - keys.reduce(0) { $0 + (before[$1] ?? 0) }) : "x"
+        return (rows, ReferralStatistics.Comparison(year: a.total, previous: b.total, difference: difference))
     }
 
     /// Nearest-rank percentile of sorted values.
@@ -161,26 +143,22 @@ struct Masker {
     let threshold: Int
     let active: Bool
 
-    func cell(_ n: Int) -> JSONValue {
-        active && n > 0 && n < threshold ? .string("<\(threshold)") : .number(Double(n))
+    func cell(_ n: Int) -> StatisticsCell {
+        active && n > 0 && n < threshold ? .string("<\(threshold)") : .number(n)
     }
 
     /// Masks a table's cells and total; with exactly one masked cell the next smallest
     /// non-zero cell is hidden too, so the total cannot reveal the masked one.
-    func table(_ values: [Int]) -> (cells: [JSONValue], total: JSONValue) {
+    func table(_ values: [Int]) -> (cells: [StatisticsCell], total: StatisticsCell) {
         var cells = values.map(cell)
         let total = values.reduce(0, +)
         guard active else { return (cells, cell(total)) }
-        let masked = cells.indices.filter { !cells[$0].isNumber }
+        let masked = cells.indices.filter { cells[$0].count == nil }
         if masked.count == 1 {
-            let candidates = values.indices.filter { cells[$0].isNumber && values[$0] > 0 }
+            let candidates = values.indices.filter { cells[$0].count != nil && values[$0] > 0 }
             if let next = candidates.min(by: { values[$0] < values[$1] }) { cells[next] = "x" }
             else { return (cells, total > 0 && total < threshold ? cell(total) : "x") }
         }
         return (cells, cell(total))
     }
-}
-
-extension JSONValue {
-    var isNumber: Bool { if case .number = self { return true }; return false }
 }

@@ -84,9 +84,7 @@ enum StatisticsImport {
         let now = env.timestamp
         try await ReferralStore(context.database).replaceImportedStatistics(years: ordered.map { ($0.centre, $0.year) }, rows: rows,
                                                                           at: now, by: actor.who)
-        return .object([
-            "rows": .number(Double(rows.count)), "replace": .bool(replace),
-            "years": .array(ordered.map { .object(["centre": .string($0.centre), "year": .number(Double($0.year)), "rows": .number(Double($0.rows))]) }),
-        ])
+        return try ReferralsService.encodeReply(ImportReferralStatistics.Reply(
+            rows: rows.count, replace: replace, years: ordered.map { .init(centre: $0.centre, year: $0.year, rows: $0.rows) }))
     }
 }

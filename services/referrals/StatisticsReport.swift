@@ -22,57 +22,56 @@ enum StatisticsReport {
     struct Table {
         var heading: String
         var keyColumn: String
-        var rows: [(String, JSONValue?, JSONValue?, JSONValue?)]
-        var total: (JSONValue?, JSONValue?, JSONValue?)?
+        var rows: [(String, StatisticsCell?, StatisticsCell?, StatisticsCell?)]
+        var total: (StatisticsCell?, StatisticsCell?, StatisticsCell?)?
     }
 
-    static func tables(_ s: JSONValue) -> (year: Int, tables: [Table], waits: [(String, JSONValue?)]) {
-        let year = Int(s["year"]?.numberValue ?? 0)
-        let cats = s["uniqueClients"]?["rows"]?.arrayValue ?? []
-        let ordered = categoryOrder.compactMap { code, _ in cats.first { $0["category"]?.stringValue == code } }
-            + cats.filter { r in !categoryOrder.contains { $0.0 == r["category"]?.stringValue } }
-        let total = s["uniqueClients"]?["total"]
+    static func tables(_ s: ReferralStatistics.Tables) -> (year: Int, tables: [Table], waits: [(String, StatisticsCell?)]) {
+        let cats = s.uniqueClients.rows
+        let ordered = categoryOrder.compactMap { code, _ in cats.first { $0.category.rawValue == code } }
+            + cats.filter { r in !categoryOrder.contains { $0.0 == r.category.rawValue } }
+        let total = s.uniqueClients.total
         var out = [Table(heading: "Unika klienter per målgrupp", keyColumn: "Målgrupp",
-                         rows: ordered.map { (categoryLabel($0["category"]?.stringValue ?? ""), $0["year"], $0["previous"], $0["difference"]) },
-                         total: (total?["year"], total?["previous"], total?["difference"]))]
-        func counts(_ key: String, heading: String, column: String, label: (JSONValue) -> String) -> Table {
-            let t = s[key]
-            let rows = (t?["rows"]?.arrayValue ?? []).map { (label($0), $0["count"], $0["previous"], $0["difference"]) }
-            let a = t?["total"], b = t?["previousTotal"]
-            let diff: JSONValue? = { if case .number(let x)? = a, case .number(let y)? = b { return .number(x - y) }; return a == nil ? nil : "x" }()
-            return Table(heading: heading, keyColumn: column, rows: rows, total: (a, b, diff))
+                         rows: ordered.map { (categoryLabel($0.category.rawValue), $0.year, $0.previous, $0.difference) },
+                         total: (total.year, total.previous, total.difference))]
+        func difference(_ a: StatisticsCell, _ b: StatisticsCell) -> StatisticsCell {
+            if let x = a.count, let y = b.count { return .number(x - y) }
+            return "x"
         }
-        out.append(counts("byAgency", heading: "Hänvisningar per myndighet", column: "Myndighet") {
-            $0["agency"]?.stringValue == "self" ? "På egen hand" : ($0["name"]?.stringValue ?? "")
-        })
-        out.append(counts("byMunicipality", heading: "Hänvisningar per kommun", column: "Kommun") { $0["municipality"]?.stringValue ?? "" })
-        let w = s["waitToFirstAppointment"]
-        return (year, out, [("Median (dagar)", w?["medianDays"]), ("90:e percentilen (dagar)", w?["p90Days"]), ("Antal första besök", w?["n"])])
+        out.append(Table(heading: "Hänvisningar per myndighet", keyColumn: "Myndighet",
+                         rows: s.byAgency.rows.map { ($0.agency == "self" ? "På egen hand" : $0.name, $0.count, $0.previous, $0.difference) },
+                         total: (s.byAgency.total, s.byAgency.previousTotal, difference(s.byAgency.total, s.byAgency.previousTotal))))
+        out.append(Table(heading: "Hänvisningar per kommun", keyColumn: "Kommun",
+                         rows: s.byMunicipality.rows.map { ($0.municipality, $0.count, $0.previous, $0.difference) },
+                         total: (s.byMunicipality.total, s.byMunicipality.previousTotal, difference(s.byMunicipality.total, s.byMunicipality.previousTotal))))
+        let w = s.waitToFirstAppointment
+        return (s.year, out, [("Median (dagar)", w.medianDays.map(StatisticsCell.number)), ("90:e percentilen (dagar)", w.p90Days.map(StatisticsCell.number)),
+                              ("Antal första besök", w.n)])
     }
 
-    static func text(_ v: JSONValue?, signed: Bool = false) -> String {
+    static func text(_ v: StatisticsCell?, signed: Bool = false) -> String {
         switch v {
-        case .number(let n)?: let i = Int(n); return signed && i > 0 ? "+\(i)" : String(i)
+        case .number(let i)?: return signed && i > 0 ? "+\(i)" : String(i)
         case .string(let t)?: return t
-        default: return "–"
+        case nil: return "–"
         }
     }
 
-    static func csvCell(_ v: JSONValue?) -> String {
+    static func csvCell(_ v: StatisticsCell?) -> String {
         switch v {
-        case .number(let n)?: return CSVText.number(Int(n))
+        case .number(let n)?: return CSVText.number(n)
         case .string(let t)?: return CSVText.cell(t)
-        default: return ""
+        case nil: return ""
         }
     }
 
-    static func sources(_ s: JSONValue, _ year: Int) -> [(Int, Bool)] {
-        [(year, s["imported"]?["year"]?.boolValue == true), (year - 1, s["imported"]?["previous"]?.boolValue == true)]
+    static func sources(_ s: ReferralStatistics.Tables, _ year: Int) -> [(Int, Bool)] {
+        [(year, s.imported.year), (year - 1, s.imported.previous)]
     }
 
     /// The statistics CSV: `Tabell;Rad;<år>;<föregående år>;Skillnad`, totals, the queue, and
     /// where each year's figures come from.
-    static func csv(_ s: JSONValue) -> String {
+    static func csv(_ s: ReferralStatistics.Tables) -> String {
         let (year, tables, waits) = tables(s)
         var rows: [[String]] = []
         for t in tables {
@@ -80,8 +79,8 @@ enum StatisticsReport {
             if let total = t.total { rows.append([CSVText.cell(t.heading), CSVText.cell("Summa"), csvCell(total.0), csvCell(total.1), csvCell(total.2)]) }
         }
         for (label, v) in waits { rows.append([CSVText.cell("Väntetid till första besök"), CSVText.cell(label), csvCell(v), "", ""]) }
-        for p in s["queueOverTime"]?.arrayValue ?? [] {
-            rows.append([CSVText.cell("Antal i kö vid veckans slut"), CSVText.cell(p["date"]?.stringValue ?? ""), csvCell(p["length"]), "", ""])
+        for p in s.queueOverTime {
+            rows.append([CSVText.cell("Antal i kö vid veckans slut"), CSVText.cell(p.date), csvCell(p.length), "", ""])
         }
         let src = sources(s, year)
         rows.append([CSVText.cell("Källa"), CSVText.cell("Siffrornas ursprung"),
@@ -90,7 +89,7 @@ enum StatisticsReport {
     }
 
     /// The report's tables as Markdown (ready to paste) and as CSV.
-    static func report(_ s: JSONValue) -> (String, String) {
+    static func report(_ s: ReferralStatistics.Tables) -> (String, String) {
         let (year, tables, waits) = tables(s)
         var md: [String] = []
         let src = sources(s, year)

@@ -60,7 +60,7 @@ public struct ReferralStatusView: Codable, Sendable, Equatable {
 
 /// `referrals.get {id, purpose}`: the full referral for the centre's staff (audited; the
 /// reply is the summary with `personal`, `history`, `linked`, `queue`); the status view
-/// (`ReferralStatusView`) for the referring agency. The reply is read as JSON.
+/// (`ReferralStatusView`) for the referring agency. The reply: `GetReferral.Reply` (ReadReplies.swift).
 public enum GetReferral: ReferralsMessage {
     public static let type = "referrals.get"
     public struct Request: Codable, Sendable, Equatable {
@@ -69,7 +69,6 @@ public enum GetReferral: ReferralsMessage {
         public var purpose: String?
         public init(id: String, purpose: String? = nil) { self.id = id; self.purpose = purpose }
     }
-    public typealias Reply = JSONValue
 }
 
 /// `referrals.status {id}`: the referrer's view.
@@ -80,7 +79,8 @@ public enum ReferralStatusQuery: ReferralsMessage {
 }
 
 /// `referrals.list {view, centre?, limit?}`: the referrer's own (`mine`), a centre's queue
-/// per category (`queue`) or its open cases (`centre`). The reply's shape depends on the view.
+/// per category (`queue`) or its open cases (`centre`). The reply's shape depends on the view
+/// (`ListReferrals.Reply`, ReadReplies.swift).
 public enum ListReferrals: ReferralsMessage {
     public static let type = "referrals.list"
     public struct Request: Codable, Sendable, Equatable {
@@ -89,7 +89,6 @@ public enum ListReferrals: ReferralsMessage {
         public var limit: Int?
         public init(view: ReferralListView? = nil, centre: String? = nil, limit: Int? = nil) { self.view = view; self.centre = centre; self.limit = limit }
     }
-    public typealias Reply = JSONValue
 }
 
 /// `referrals.find`: finding a case in any status. Every field is optional; unknown fields
@@ -118,5 +117,5 @@ public enum FindReferrals: ReferralsMessage {
         public static let fieldNames: Set<String> = ["centre", "status", "category", "municipality", "agency", "from", "to", "reference",
                                                      "externalRef", "identityNumber", "purpose", "order", "limit", "cursor"]
     }
-    public typealias Reply = JSONValue
+    // The reply: `FindReferrals.Reply` (ReadReplies.swift).
 }

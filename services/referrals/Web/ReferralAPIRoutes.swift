@@ -92,7 +92,7 @@ extension ReferralRoutes {
     @Sendable func apiStatistics(_ request: Request, context: Context) async throws -> Response {
         let q = Self.query(request, ["centre", "year", "view", "format"])
         let stats = try await call(ReferralStatistics.type, q, user: try apiUser(context))
-        if q["format"]?.stringValue == "csv" { return csv(stats) }
+        if q["format"]?.stringValue == "csv" { return try csv(try Self.reply(ReferralStatistics.self, stats)) }
         return json(stats)
     }
 
@@ -119,9 +119,11 @@ extension ReferralRoutes {
     }
 
     /// The statistics CSV as the referrals service wrote it (`format: csv`).
-    func csv(_ s: JSONValue) -> Response {
-        let name = s["filename"]?.stringValue ?? "statistik.csv"
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""],
-                        body: .init(byteBuffer: ByteBuffer(string: s["csv"]?.stringValue ?? "")))
+    func csv(_ reply: ReferralStatistics.Reply) throws(HubError) -> Response {
+        guard case .csv(let file) = reply else {
+            throw Self.misfit(ReferralStatistics.self)
+        }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(file.filename)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: file.csv)))
     }
 }

@@ -15,10 +15,19 @@ extension ReferralRoutes {
         return try Self.reply(message, try await call(M.type, body, user: user, key: key))
     }
 
+    /// Sends a body the page put together from what the user gave (passed on as given, so that
+    /// the service names what is wrong) and reads the reply as `message`'s contract type.
+    func call<M: ReferralsMessage>(_ message: M.Type, body: JSONValue, user: User, key: String? = nil) async throws(HubError) -> M.Reply {
+        try Self.reply(message, try await call(M.type, body, user: user, key: key))
+    }
+
     /// A reply of `message` as its contract type.
     static func reply<M: ReferralsMessage>(_ message: M.Type, _ value: JSONValue) throws(HubError) -> M.Reply {
-        do { return try value.decode(M.Reply.self, fieldPrefix: "reply") } catch {
-            throw HubError(.internal, "The referrals service's reply to \(M.type) does not fit its contract.")
-        }
+        do { return try value.decode(M.Reply.self, fieldPrefix: "reply") } catch { throw misfit(message) }
+    }
+
+    /// A reply of `message` that does not fit what the page asked for: the hub's fault (`internal`).
+    static func misfit<M: ReferralsMessage>(_ message: M.Type) -> HubError {
+        HubError(.internal, "The referrals service's reply to \(M.type) does not fit its contract.")
     }
 }

@@ -14,27 +14,24 @@ extension ReferralRoutes {
         let lang = context.language
         let id = context.parameters.get("id") ?? ""
         let print = request.uri.queryParameters.get("print") == "1"
-        let r = try await call(GetReferral.type, ["id": .string(id), "purpose": .string(print ? "print" : "case-handling")], user: s.user)
-        let options = try await call(ReferralOptions.type, [:], user: s.user)
-        var data = ReferralView.page(r, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
+        let reply = try await call(GetReferral.self, .init(id: id, purpose: print ? "print" : "case-handling"), user: s.user)
+        let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+        var data = ReferralView.page(reply, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
-        data["isStaff"] = r["personal"] != nil || r["linked"] != nil
+        data["isStaff"] = reply.full != nil
         data["print"] = print
         if s.user.role == .staff || s.user.role == .admin {
-            data["declineReasons"] = ReferralView.reasons(options["declineReasons"], lang)
-            data["redirectReasons"] = ReferralView.reasons(options["redirectReasons"], lang)
-            data["closureReasons"] = ReferralView.reasons(options["closureReasons"], lang)
-            if let centre = r["centre"]?.stringValue {
-                let groups = try? await call(ListGroups.type, ["centre": .string(centre)], user: s.user)
-                data["groups"] = (groups?["groups"]?.arrayValue ?? []).map { ["id": $0["id"]?.stringValue ?? "", "name": $0["name"]?.stringValue ?? ""] }
-            }
+            data["declineReasons"] = ReferralView.reasons(options.declineReasons, lang)
+            data["redirectReasons"] = ReferralView.reasons(options.redirectReasons, lang)
+            data["closureReasons"] = ReferralView.reasons(options.closureReasons, lang)
+            let groups = try? await call(ListGroups.self, .init(centre: reply.centre), user: s.user)
+            data["groups"] = (groups?.groups ?? []).map { ["id": $0.id, "name": $0.name] }
         }
         if s.user.role == .agency || s.user.role == .staff || s.user.role == .admin {
-            let options = try await call(ReferralOptions.type, [:], user: s.user)
-            data["withdrawReasons"] = ReferralView.reasons(options["withdrawReasons"], lang)
+            data["withdrawReasons"] = ReferralView.reasons(options.withdrawReasons, lang)
         }
-        return pages.render("referral", title: lang.t("referral_title") + " " + (r["reference"]?.stringValue ?? ""), language: lang, session: s, data: data)
+        return pages.render("referral", title: lang.t("referral_title") + " " + reply.reference, language: lang, session: s, data: data)
     }
 
     @Sendable func actionForm(_ request: Request, context: Context) async throws -> Response {
@@ -47,9 +44,10 @@ extension ReferralRoutes {
         let step = action == "assess" ? (form["decision"] ?? "") : action
         if ["decline", "redirect", "close", "withdraw"].contains(step), !Confirmation.given(form) {
             let lang = context.language
-            let options = try await call(ReferralOptions.type, [:], user: s.user)
-            let reasonList = ["decline": "declineReasons", "redirect": "redirectReasons", "close": "closureReasons", "withdraw": "withdrawReasons"][step].map { options[$0] }
-            let reason = ReferralView.reasons(reasonList ?? nil, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
+            let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+            let reasonList = ["decline": options.declineReasons, "redirect": options.redirectReasons, "close": options.closureReasons,
+                              "withdraw": options.withdrawReasons][step] ?? []
+            let reason = ReferralView.reasons(reasonList, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
             var details: [String] = []
             if let reference = form["reference"], !reference.isEmpty { details.append(lang.t("col_reference") + ": " + reference) }
             if let reason, !reason.isEmpty { details.append(lang.t("withdraw_reason") + ": " + reason) }
@@ -77,18 +75,18 @@ extension ReferralRoutes {
     @Sendable func capacityPage(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
         let lang = context.language
-        let cap = try await call(ReferralCapacity.type, [:], user: s.user)
+        let cap = try await call(ReferralCapacity.self, .init(), user: s.user)
         let staffCentre = (s.user.role == .staff) ? s.user.centre : nil
-        let centres = (cap["centres"]?.arrayValue ?? []).map { c -> [String: Any] in
-            let id = c["centre"]?.stringValue ?? ""
-            let cats = (c["categories"]?.arrayValue ?? []).map { k -> [String: Any] in
-                let state = k["state"]?.stringValue ?? ""
-                return ["category": lang.t("category_" + (k["category"]?.stringValue ?? "")), "state": state,
-                        "label": state == "waiting-list" ? lang.t("band_" + (k["waitBand"]?.stringValue ?? "")) : lang.t("state_" + state),
-                        "message": k["message"]?.stringValue ?? "", "alternatives": k["alternatives"]?.stringValue ?? ""]
+        let centres = cap.centres.map { c -> [String: Any] in
+            let id = c.centre
+            let cats = c.categories.map { k -> [String: Any] in
+                let state = k.state.rawValue
+                return ["category": lang.t("category_" + k.category.rawValue), "state": state,
+                        "label": k.state == .waitingList ? lang.t("band_" + (k.waitBand?.rawValue ?? "")) : lang.t("state_" + state),
+                        "message": k.message ?? "", "alternatives": k.alternatives ?? ""]
             }
             let paused = cats.contains { ($0["state"] as? String) == "paused" }
-            return ["id": id, "name": c["centreName"]?.stringValue ?? id, "categories": cats,
+            return ["id": id, "name": c.centreName, "categories": cats,
                     "canEdit": s.user.role == .admin || staffCentre == id, "paused": paused,
                     "message": cats.first { !(($0["message"] as? String) ?? "").isEmpty }?["message"] ?? "",
                     "alternatives": cats.first { !(($0["alternatives"] as? String) ?? "").isEmpty }?["alternatives"] ?? ""]
@@ -114,7 +112,9 @@ extension ReferralRoutes {
         let s = try session(context)
         let lang = context.language
         let q = Self.query(request, ["centre", "year"])
-        let stats = try await call(ReferralStatistics.type, q, user: s.user)
+        guard case .tables(let stats) = try await call(ReferralStatistics.self, body: q, user: s.user) else {
+            throw Self.misfit(ReferralStatistics.self)
+        }
         let data = StatisticsView.page(stats, lang: lang)
         return pages.render("statistics", title: lang.t("stats_title"), language: lang, session: s, data: data)
     }
@@ -123,26 +123,24 @@ extension ReferralRoutes {
         let s = try session(context)
         var q = Self.query(request, ["centre", "year", "view"]).objectValue ?? [:]
         q["format"] = "csv"
-        return csv(try await call(ReferralStatistics.type, .object(q), user: s.user))
+        return try csv(try await call(ReferralStatistics.self, body: .object(q), user: s.user))
     }
 
     @Sendable func auditPage(_ request: Request, context: Context) async throws -> Response {
         let s = try session(context)
         let lang = context.language
-        let log = try await call(ListAudit.type, Self.query(request, ["centre", "referralId"]), user: s.user)
+        let log = try await call(ListAudit.self, body: Self.query(request, ["centre", "referralId"]), user: s.user)
         let centres = (try? await server.bus.request(ListCentres.type, body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
-        let agencies = ((try? await call(ReferralOptions.type, [:], user: s.user))?["agencies"]?.arrayValue ?? [])
-            .compactMap { a in a["id"]?.stringValue.map { ($0, a["name"]?.stringValue ?? $0) } }
+        let agencies = ((try? await call(ReferralOptions.self, EmptyRequest(), user: s.user))?.agencies ?? []).map { ($0.id, $0.name) }
         let units = CentreList.names(centres).merging(agencies, uniquingKeysWith: { first, _ in first })
-        let entries = (log["entries"]?.arrayValue ?? []).map { e -> [String: Any] in
-            let actor = e["actor"]?.stringValue ?? ""
-            let action = e["action"]?.stringValue ?? ""
-            let unit = e["unit"]?.stringValue ?? ""
-            return ["at": lang.dateTime(e["at"]?.stringValue ?? ""),
+        let entries = log.entries.map { entry -> [String: Any] in
+            let actor = entry.actor
+            let action = entry.action
+            return ["at": lang.dateTime(entry.at),
                     "actor": actor.hasPrefix("user:") ? String(actor.dropFirst(5)) : lang.name("audit_actor_", actor.split(separator: ":").first.map(String.init) ?? actor),
-                    "role": lang.name("role_", e["role"]?.stringValue ?? ""),
-                    "unit": unit.split(separator: ",").map { units[String($0)] ?? String($0) }.joined(separator: ", "), "action": lang.name("audit_action_", action, or: ReferralAction.stringKeyPrefix + "_" + action),
-                    "referral": e["referralId"]?.stringValue ?? "", "purpose": lang.name("purpose_", e["purpose"]?.stringValue ?? "")]
+                    "role": lang.name("role_", entry.role),
+                    "unit": entry.unit.split(separator: ",").map { units[String($0)] ?? String($0) }.joined(separator: ", "), "action": lang.name("audit_action_", action, or: ReferralAction.stringKeyPrefix + "_" + action),
+                    "referral": entry.referralId ?? "", "purpose": lang.name("purpose_", entry.purpose)]
         }
         return pages.render("audit", title: lang.t("audit_title"), language: lang, session: s, data: ["entries": entries])
     }
@@ -154,25 +152,25 @@ extension ReferralRoutes {
         if centre.isEmpty {
             // An administrator belongs to no centre: show the first one (the page links the others).
             let centres = try await server.bus.request(ListCentres.type, body: [:], timeout: server.busTimeout)
-            let first = (centres.arrayValue ?? centres["centres"]?.arrayValue ?? []).first?["id"]?.stringValue ?? ""
+            let first = try Self.reply(ListCentres.self, centres).centres.first?.id ?? ""
             guard !first.isEmpty else { throw HubError(.notFound, "No centre is configured.") }
             return Redirect.to("/grupper?centre=" + (first.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? first))
         }
-        let list = try await call(ListGroups.type, ["centre": .string(centre)], user: s.user)
-        let groups = (list["groups"]?.arrayValue ?? []).map { g -> [String: Any] in
-            ["id": g["id"]?.stringValue ?? "", "name": g["name"]?.stringValue ?? "",
-             "help": lang.t("help_" + (g["help"]?.stringValue ?? "")), "min": Self.int(g["min"]), "max": Self.int(g["max"]),
-             "ageMin": Self.int(g["ageMin"]), "ageMax": Self.int(g["ageMax"]), "enrolled": Self.int(g["enrolled"]),
-             "waiting": Self.int(g["matchingWaiting"]), "ready": g["readyToStart"]?.boolValue == true,
-             "countsChildren": g["counts"]?.stringValue == "children",
-             "candidates": (g["candidates"]?.arrayValue ?? []).map { c -> [String: Any] in
-                 ["id": c["id"]?.stringValue ?? "", "reference": c["reference"]?.stringValue ?? "",
-                  "participants": Self.int(c["participants"]), "status": lang.t("status_" + (c["status"]?.stringValue ?? ""))]
+        let list = try await call(ListGroups.self, .init(centre: centre), user: s.user)
+        let groups = list.groups.map { group -> [String: Any] in
+            ["id": group.id, "name": group.name,
+             "help": lang.t("help_" + group.help.rawValue), "min": group.min, "max": group.max,
+             "ageMin": group.ageMin, "ageMax": group.ageMax, "enrolled": group.enrolled,
+             "waiting": group.matchingWaiting, "ready": group.readyToStart,
+             "countsChildren": group.counts == .children,
+             "candidates": group.candidates.map { candidate -> [String: Any] in
+                 ["id": candidate.id, "reference": candidate.reference,
+                  "participants": candidate.participants, "status": lang.t("status_" + candidate.status.rawValue)]
              }]
         }
         let kinds = ["womens-group", "non-violence-group", "young-adults-group", "child-parent-group"].map { ["id": $0, "label": lang.t("help_" + $0)] }
         return pages.render("groups", title: lang.t("groups_title"), language: lang, session: s,
-                            data: ["groups": groups, "centre": list["centre"]?.stringValue ?? centre, "kinds": kinds,
+                            data: ["groups": groups, "centre": list.centre, "kinds": kinds,
                                    "error": request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) } as Any])
     }
 
@@ -211,8 +209,4 @@ extension ReferralRoutes {
         case .failure(let e): throw e
         }
     }
-
-    /// The Stockholm date of a UTC timestamp.
-    static func day(_ v: JSONValue?) -> String { LocalTime.date(v?.stringValue ?? "") }
-    static func int(_ v: JSONValue?) -> Int { Int(v?.numberValue ?? 0) }
 }

@@ -85,35 +85,36 @@ struct ReferralRoutes: ServiceRoutes {
         let user = s.user
         var data: [String: Any] = [:]
         if user.role == .agency {
-            let mine = try await call(ListReferrals.type, ["view": "mine"], user: user)
-            data["mine"] = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
-                ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "", "centre": r["centreName"]?.stringValue ?? "",
-                 "status": lang.t("status_" + (r["status"]?.stringValue ?? "")), "submitted": Self.day(r["submittedAt"]),
-                 "externalRef": r["externalRef"]?.stringValue ?? ""]
+            let mine = try await call(ListReferrals.self, .init(view: .mine), user: user).mine?.referrals ?? []
+            data["mine"] = mine.map { r -> [String: Any] in
+                ["id": r.id, "reference": r.reference, "centre": r.centreName,
+                 "status": lang.t("status_" + r.status.rawValue), "submitted": LocalTime.date(r.submittedAt),
+                 "externalRef": r.externalRef ?? ""]
             }
             data["isAgency"] = true
-            data["hasMine"] = !(mine["referrals"]?.arrayValue ?? []).isEmpty
+            data["hasMine"] = !mine.isEmpty
         } else if user.role == .staff || user.role == .admin {
             let centre = request.uri.queryParameters.get("centre") ?? user.centre ?? "skaraborg"
-            let queue = try await call(ListReferrals.type, ["view": "queue", "centre": .string(centre)], user: user)
-            let open = try await call(ListReferrals.type, ["view": "centre", "centre": .string(centre)], user: user)
+            let queue = try await call(ListReferrals.self, .init(view: .queue, centre: centre), user: user).queue
+            let open = try await call(ListReferrals.self, .init(view: .centre, centre: centre), user: user).open
             data["isStaff"] = true
             data["centre"] = centre
-            data["queues"] = (queue["categories"]?.arrayValue ?? []).map { c -> [String: Any] in
-                let items = (c["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
-                    ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-                     "position": Self.int(r["position"]), "priority": lang.t("priority_\(Self.int(r["priority"]))"),
-                     "received": Self.day(r["receivedAt"] ?? r["submittedAt"]), "municipality": r["municipality"]?.stringValue ?? "",
-                     "wait": lang.t("band_" + (r["waitBand"]?.stringValue ?? "")), "days": Self.int(r["estimatedWaitDays"]),
-                     "highRisk": r["highRisk"]?.boolValue == true, "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? ""))]
+            data["queues"] = (queue?.categories ?? []).map { c -> [String: Any] in
+                let items = c.referrals.map { queued -> [String: Any] in
+                    let r = queued.summary
+                    return ["id": r.id, "reference": r.reference,
+                            "position": queued.place.position, "priority": lang.t("priority_\(r.priority ?? 0)"),
+                            "received": LocalTime.date(r.receivedAt ?? r.submittedAt), "municipality": r.municipality,
+                            "wait": lang.t("band_" + queued.place.waitBand.rawValue), "days": queued.place.estimatedWaitDays,
+                            "highRisk": r.highRisk, "urgency": lang.t("urgency_" + r.urgency)]
                 }
-                return ["category": lang.t("category_" + (c["category"]?.stringValue ?? "")), "count": items.count, "items": items, "empty": items.isEmpty]
+                return ["category": lang.t("category_" + c.category.rawValue), "count": items.count, "items": items, "empty": items.isEmpty]
             }
-            data["incoming"] = (open["referrals"]?.arrayValue ?? []).filter { ["submitted", "received"].contains($0["status"]?.stringValue ?? "") }.map { r -> [String: Any] in
-                ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-                 "category": lang.t("category_" + (r["category"]?.stringValue ?? "")), "status": lang.t("status_" + (r["status"]?.stringValue ?? "")),
-                 "submitted": Self.day(r["submittedAt"]), "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? "")),
-                 "highRisk": r["highRisk"]?.boolValue == true]
+            data["incoming"] = (open?.referrals ?? []).filter { [.submitted, .received].contains($0.status) }.map { r -> [String: Any] in
+                ["id": r.id, "reference": r.reference,
+                 "category": lang.t("category_" + r.category), "status": lang.t("status_" + r.status.rawValue),
+                 "submitted": LocalTime.date(r.submittedAt), "urgency": lang.t("urgency_" + r.urgency),
+                 "highRisk": r.highRisk]
             }
         } else {
             throw HubError(.forbidden, "Management-group members see statistics, not referrals.")

@@ -5,16 +5,17 @@ import ReferralsAPI
 
 /// Turns `referrals.get` replies into template data.
 enum ReferralView {
-    static func reasons(_ list: JSONValue?, _ lang: Language) -> [[String: Any]] {
-        (list?.arrayValue ?? []).map { ["code": $0["code"]?.stringValue ?? "", "label": $0[lang == .sv ? "sv" : "en"]?.stringValue ?? ""] }
+    static func reasons(_ list: [ReferralOptions.Reason], _ lang: Language) -> [[String: Any]] {
+        list.map { ["code": $0.code, "label": lang == .sv ? $0.sv : $0.en] }
     }
 
     /// Every coded reason's name in the page's language (decline, redirect, closure, withdrawal).
-    static func reasonNames(_ options: JSONValue, _ lang: Language) -> [String: String] {
+    static func reasonNames(_ options: ReferralOptions.Reply, _ lang: Language) -> [String: String] {
         var names: [String: String] = [:]
-        for list in ["declineReasons", "redirectReasons", "closureReasons", "withdrawReasons"] {
-            for reason in reasons(options[list], lang) {
-                if let code = reason["code"] as? String, let label = reason["label"] as? String, !label.isEmpty { names[code] = label }
+        for list in [options.declineReasons, options.redirectReasons, options.closureReasons, options.withdrawReasons] {
+            for reason in list {
+                let label = lang == .sv ? reason.sv : reason.en
+                if !label.isEmpty { names[reason.code] = label }
             }
         }
         return names
@@ -31,59 +32,62 @@ enum ReferralView {
         }
     }
 
-    static func page(_ r: JSONValue, lang: Language, reasonNames: [String: String] = [:]) -> [String: Any] {
-        let status = r["status"]?.stringValue ?? ""
+    static func page(_ reply: GetReferral.Reply, lang: Language, reasonNames: [String: String] = [:]) -> [String: Any] {
+        // The staff's view has the summary and the details; the referrer's only what both share.
+        let summary = reply.full?.summary, details = reply.full?.details
+        let status = reply.status.rawValue
         var d: [String: Any] = [
-            "id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-            "centre": r["centreName"]?.stringValue ?? "", "status": lang.t("status_" + status), "statusCode": status,
-            "category": lang.t("category_" + (r["category"]?.stringValue ?? "")),
-            "submitted": LocalTime.date(r["submittedAt"]?.stringValue ?? ""),
-            "externalRef": r["externalRef"]?.stringValue ?? "",
-            "municipality": r["municipality"]?.stringValue ?? "",
-            "help": (r["help"]?.arrayValue ?? []).map { lang.t("help_" + ($0.stringValue ?? "")) }.joined(separator: ", "),
-            "urgency": lang.t("urgency_" + (r["urgency"]?.stringValue ?? "")),
-            "protected": r["protectedIdentity"]?.boolValue == true,
-            "doNotContact": r["doNotContact"]?.boolValue == true,
-            "highRisk": r["highRisk"]?.boolValue == true,
-            "riskScore": Int(r["riskScore"]?.numberValue ?? 0),
-            "reserveId": r["reserveId"]?.stringValue ?? "",
-            "children": (r["childrenAges"]?.arrayValue ?? []).compactMap { $0.numberValue.map { String(Int($0)) } }.joined(separator: ", "),
-            "appointmentDate": r["appointmentDate"]?.stringValue ?? "",
-            "treatment": r["treatment"]?.stringValue.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : lang.t("treatment_" + $0) } ?? "",
-            "reason": r["reason"]?.stringValue.map { reasonNames[$0] ?? $0 } ?? "",
-            "noStatusConsent": r["consentToStatus"]?.boolValue == false,
-            "version": Int(r["version"]?.numberValue ?? 0),
+            "id": reply.id, "reference": reply.reference,
+            "centre": reply.centreName, "status": lang.t("status_" + status), "statusCode": status,
+            "category": lang.t("category_" + reply.category),
+            "submitted": LocalTime.date(reply.submittedAt),
+            "externalRef": reply.externalRef ?? "",
+            "municipality": summary?.municipality ?? "",
+            "help": (summary?.help ?? []).map { lang.t("help_" + $0) }.joined(separator: ", "),
+            "urgency": lang.t("urgency_" + (summary?.urgency ?? "")),
+            "protected": summary?.protectedIdentity == true,
+            "doNotContact": summary?.doNotContact == true,
+            "highRisk": summary?.highRisk == true,
+            "riskScore": summary?.riskScore ?? 0,
+            "reserveId": summary?.reserveId ?? "",
+            "children": (summary?.childrenAges ?? []).map(String.init).joined(separator: ", "),
+            "appointmentDate": summary?.appointmentDate ?? "",
+            "treatment": reply.treatment.map { $0.hasPrefix("group:") ? String($0.dropFirst(6)) : lang.t("treatment_" + $0) } ?? "",
+            "reason": reply.reason.map { reasonNames[$0] ?? $0 } ?? "",
+            "noStatusConsent": reply.statusView?.consentToStatus == false,
+            "version": summary?.version ?? 0,
         ]
-        d["history"] = (r["history"]?.arrayValue ?? []).map { h -> [String: Any] in
-            ["at": lang.dateTime(h["at"]?.stringValue ?? ""),
-             "status": lang.t("status_" + (h["status"]?.stringValue ?? "")), "action": lang.name(ReferralAction.stringKeyPrefix + "_", h["action"]?.stringValue ?? ""),
-             "reason": detail(h["reason"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: reasonNames) as Any,
-             "actor": h["actor"]?.stringValue ?? "",
-             "note": detail(h["note"]?.stringValue, action: h["action"]?.stringValue ?? "", lang, reasonNames: [:]) as Any,
+        d["history"] = reply.history.map { entry -> [String: Any] in
+            ["at": lang.dateTime(entry.at),
+             "status": lang.t("status_" + entry.status.rawValue), "action": lang.name(ReferralAction.stringKeyPrefix + "_", entry.action),
+             "reason": detail(entry.reason, action: entry.action, lang, reasonNames: reasonNames) as Any,
+             "actor": entry.actor ?? "",
+             "note": detail(entry.note, action: entry.action, lang, reasonNames: [:]) as Any,
              // Absent, not empty: a template's section must not draw "()" for a step without priority.
-             "priority": h["priority"]?.numberValue.map { lang.t("priority_\(Int($0))") } as Any]
+             "priority": entry.priority.map { lang.t("priority_\($0)") } as Any]
         }
-        if let p = r["personal"] {
+        if let details, let p = details.personal {
             var personal: [String: Any] = [:]
-            for k in ["name", "identityNumber", "phone", "email", "address", "callTimes", "referrerContactName", "referrerContactPhone",
-                      "referrerContactEmail", "interpreterLanguage", "consentRecordedBy", "notes"] {
-                if let v = p[k]?.stringValue { personal[k] = v }
-            }
-            personal["risk"] = (p["riskAnswers"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.map { ["question": $0.key, "answer": lang.t("answer_" + ($0.value.stringValue ?? ""))] }
+            let fields: [(String, String?)] = [
+                ("name", p.name), ("identityNumber", p.identityNumber), ("phone", p.phone), ("email", p.email), ("address", p.address),
+                ("callTimes", p.callTimes), ("referrerContactName", p.referrerContactName), ("referrerContactPhone", p.referrerContactPhone),
+                ("referrerContactEmail", p.referrerContactEmail), ("interpreterLanguage", p.interpreterLanguage),
+                ("consentRecordedBy", p.consentRecordedBy), ("notes", p.notes),
+            ]
+            for (key, value) in fields { if let value { personal[key] = value } }
+            personal["risk"] = p.riskAnswers.sorted { $0.key < $1.key }.map { ["question": $0.key, "answer": lang.t("answer_" + $0.value)] }
             d["personal"] = personal
-            d["mayCall"] = r["mayCall"]?.boolValue == true
-            d["mayLeaveMessage"] = r["mayLeaveMessage"]?.boolValue == true
-            d["referrerUnit"] = r["referrerUnit"]?.stringValue ?? ""
-            d["consentScope"] = (r["consentScope"]?.arrayValue ?? []).compactMap(\.stringValue).map { lang.t("scope_" + $0) }.joined(separator: ", ")
+            d["mayCall"] = details.mayCall
+            d["mayLeaveMessage"] = details.mayLeaveMessage
+            d["referrerUnit"] = details.referrerUnit ?? ""
+            d["consentScope"] = details.consentScope.map { lang.t("scope_" + $0.rawValue) }.joined(separator: ", ")
         }
-        if let q = r["queue"] {
-            d["queue"] = ["position": Int(q["position"]?.numberValue ?? 0), "of": Int(q["of"]?.numberValue ?? 0),
-                          "days": Int(q["estimatedWaitDays"]?.numberValue ?? 0), "band": lang.t("band_" + (q["waitBand"]?.stringValue ?? ""))]
+        if let q = details?.queue {
+            d["queue"] = ["position": q.position, "of": q.of ?? 0, "days": q.estimatedWaitDays, "band": lang.t("band_" + q.waitBand.rawValue)]
         }
-        d["linked"] = (r["linked"]?.arrayValue ?? []).map { l -> [String: Any] in
-            ["id": l["id"]?.stringValue ?? "", "reference": l["reference"]?.stringValue ?? "", "status": lang.t("status_" + (l["status"]?.stringValue ?? ""))]
-        }
-        d["hasLinked"] = !(r["linked"]?.arrayValue ?? []).isEmpty
+        let linked = details?.linked ?? []
+        d["linked"] = linked.map { l -> [String: Any] in ["id": l.id, "reference": l.reference, "status": lang.t("status_" + l.status.rawValue)] }
+        d["hasLinked"] = !linked.isEmpty
         // Which actions the life cycle allows now.
         d["canReceive"] = ReferralAction.receive.isAllowed(from: status)
         d["canAssess"] = ReferralAction.assess.isAllowed(from: status)
@@ -100,50 +104,36 @@ enum ReferralView {
 /// this year and last, bars per referring agency, the queue over the year as a line).
 /// Masked counts ("<5", "x") are drawn as an empty outlined bar with the mark as label.
 enum StatisticsView {
-    static func page(_ s: JSONValue, lang: Language) -> [String: Any] {
-        func text(_ v: JSONValue?) -> String {
-            switch v {
-            case .number(let n)?: return String(Int(n))
-            case .string(let t)?: return t
-            default: return "–"
-            }
+    static func page(_ s: ReferralStatistics.Tables, lang: Language) -> [String: Any] {
+        func text(_ v: StatisticsCell?) -> String { v?.text ?? "–" }
+        let catRows = s.uniqueClients.rows
+        let categories = catRows.map { r -> [String: Any] in
+            ["label": lang.t("category_" + r.category.rawValue), "year": text(r.year), "previous": text(r.previous), "difference": text(r.difference)]
         }
-        let categories = (s["uniqueClients"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
-            ["label": lang.t("category_" + (r["category"]?.stringValue ?? "")), "year": text(r["year"]), "previous": text(r["previous"]),
-             "difference": text(r["difference"])]
-        }
-        let agencies = (s["byAgency"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
-            let id = r["agency"]?.stringValue ?? ""
-            return ["label": id == "self" ? lang.t("self_referral") : (r["name"]?.stringValue ?? id), "count": text(r["count"])]
-        }
-        let municipalities = (s["byMunicipality"]?["rows"]?.arrayValue ?? []).map { r -> [String: Any] in
-            ["label": r["municipality"]?.stringValue ?? "", "count": text(r["count"])]
-        }
-        let year = Int(s["year"]?.numberValue ?? 0)
-        let catRows = s["uniqueClients"]?["rows"]?.arrayValue ?? []
+        func agencyLabel(_ row: ReferralStatistics.AgencyRow) -> String { row.agency == "self" ? lang.t("self_referral") : row.name }
+        let agencies = s.byAgency.rows.map { r -> [String: Any] in ["label": agencyLabel(r), "count": text(r.count)] }
+        let municipalities = s.byMunicipality.rows.map { r -> [String: Any] in ["label": r.municipality, "count": text(r.count)] }
+        let year = s.year
         let categoryChart = barChart(
             title: lang.t("stats_clients_chart", ["year": String(year), "previous": String(year - 1)]),
-            labels: catRows.map { lang.t("category_" + ($0["category"]?.stringValue ?? "")) },
-            series: [(String(year), catRows.map { $0["year"] }, "#1d3557"), (String(year - 1), catRows.map { $0["previous"] }, "#6c8ebf")])
-        let agencyRows = s["byAgency"]?["rows"]?.arrayValue ?? []
-        let agencyChart = barChart(title: lang.t("stats_agency_chart"),
-                                   labels: agencyRows.map { ($0["agency"]?.stringValue == "self") ? lang.t("self_referral") : ($0["name"]?.stringValue ?? "") },
-                                   series: [(String(year), agencyRows.map { $0["count"] }, "#1d3557")])
-        let queue = s["queueOverTime"]?.arrayValue ?? []
-        let queueChart = lineChart(title: lang.t("stats_queue_chart"), points: queue.map { ($0["date"]?.stringValue ?? "", $0["length"]) })
-        let wait = s["waitToFirstAppointment"]
-        let imported = [(year, s["imported"]?["year"]), (year - 1, s["imported"]?["previous"])].filter { $0.1?.boolValue == true }.map { String($0.0) }
+            labels: catRows.map { lang.t("category_" + $0.category.rawValue) },
+            series: [(String(year), catRows.map(\.year), "#1d3557"), (String(year - 1), catRows.map(\.previous), "#6c8ebf")])
+        let agencyChart = barChart(title: lang.t("stats_agency_chart"), labels: s.byAgency.rows.map(agencyLabel),
+                                   series: [(String(year), s.byAgency.rows.map(\.count), "#1d3557")])
+        let queueChart = lineChart(title: lang.t("stats_queue_chart"), points: s.queueOverTime.map { ($0.date, $0.length) })
+        let wait = s.waitToFirstAppointment
+        let imported = [(year, s.imported.year), (year - 1, s.imported.previous)].filter(\.1).map { String($0.0) }
         return [
             "importedNote": imported.isEmpty ? nil as String? as Any : lang.t("stats_imported", ["years": imported.joined(separator: ", ")]),
-            "centre": s["centreName"]?.stringValue ?? "", "centreId": s["centre"]?.stringValue ?? "", "year": year,
-            "previousYear": year - 1, "nextYear": year + 1, "shared": s["view"]?.stringValue == "shared",
-            "threshold": Int(s["threshold"]?.numberValue ?? 5),
-            "categories": categories, "categoryTotal": ["year": text(s["uniqueClients"]?["total"]?["year"]),
-                                                        "previous": text(s["uniqueClients"]?["total"]?["previous"]),
-                                                        "difference": text(s["uniqueClients"]?["total"]?["difference"])],
-            "agencies": agencies, "agencyTotal": text(s["byAgency"]?["total"]),
-            "municipalities": municipalities, "municipalityTotal": text(s["byMunicipality"]?["total"]),
-            "waitN": text(wait?["n"]), "waitMedian": text(wait?["medianDays"]), "waitP90": text(wait?["p90Days"]),
+            "centre": s.centreName, "centreId": s.centre, "year": year,
+            "previousYear": year - 1, "nextYear": year + 1, "shared": s.view == "shared",
+            "threshold": s.threshold,
+            "categories": categories, "categoryTotal": ["year": text(s.uniqueClients.total.year),
+                                                        "previous": text(s.uniqueClients.total.previous),
+                                                        "difference": text(s.uniqueClients.total.difference)],
+            "agencies": agencies, "agencyTotal": text(s.byAgency.total),
+            "municipalities": municipalities, "municipalityTotal": text(s.byMunicipality.total),
+            "waitN": text(wait.n), "waitMedian": text(wait.medianDays.map(StatisticsCell.number)), "waitP90": text(wait.p90Days.map(StatisticsCell.number)),
             "categoryChart": categoryChart, "agencyChart": agencyChart, "queueChart": queueChart,
         ]
     }
@@ -154,8 +144,8 @@ enum StatisticsView {
     }
 
     /// Grouped horizontal bars; every label and value is escaped.
-    static func barChart(title: String, labels: [String], series: [(String, [JSONValue?], String)]) -> String {
-        let values = series.flatMap { $0.1.compactMap { $0?.numberValue } }
+    static func barChart(title: String, labels: [String], series: [(String, [StatisticsCell?], String)]) -> String {
+        let values = series.flatMap { $0.1.compactMap { $0?.count.map(Double.init) } }
         let maxValue = max(values.max() ?? 1, 1)
         let rowHeight = 14 * series.count + 10
         let height = labels.count * rowHeight + 40
@@ -166,13 +156,13 @@ enum StatisticsView {
             out += "<text x=\"0\" y=\"\(y + 12)\" font-size=\"12\" fill=\"#1a1a1a\">\(esc(label))</text>"
             for (k, s) in series.enumerated() {
                 let by = y + k * 14
-                let v: JSONValue? = i < s.1.count ? s.1[i] : nil
-                if let n = v?.numberValue {
+                let v: StatisticsCell? = i < s.1.count ? s.1[i] : nil
+                if let n = v?.count.map(Double.init) {
                     let w = Int(360 * n / maxValue)
                     out += "<rect x=\"220\" y=\"\(by)\" width=\"\(max(w, 1))\" height=\"12\" fill=\"\(s.2)\"><title>\(esc(s.0)): \(Int(n))</title></rect>"
                     out += "<text x=\"\(224 + w)\" y=\"\(by + 10)\" font-size=\"11\" fill=\"#1a1a1a\">\(Int(n))</text>"
                 } else {
-                    let mark = v?.stringValue ?? "–"
+                    let mark = v?.text ?? "–"
                     out += "<rect x=\"220\" y=\"\(by)\" width=\"24\" height=\"12\" fill=\"none\" stroke=\"\(s.2)\" stroke-dasharray=\"3 2\"/>"
                     out += "<text x=\"248\" y=\"\(by + 10)\" font-size=\"11\" fill=\"#1a1a1a\">\(esc(mark))</text>"
                 }
@@ -186,8 +176,8 @@ enum StatisticsView {
     }
 
     /// Queue length over the year as a line, masked weeks as gaps marked on the axis.
-    static func lineChart(title: String, points: [(String, JSONValue?)]) -> String {
-        let values = points.compactMap { $0.1?.numberValue }
+    static func lineChart(title: String, points: [(String, StatisticsCell?)]) -> String {
+        let values = points.compactMap { $0.1?.count.map(Double.init) }
         let maxValue = max(values.max() ?? 1, 1)
         let w = 600.0, h = 200.0
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 640 240\" role=\"img\" aria-labelledby=\"q\(abs(title.hashValue))\" class=\"chart\">"
@@ -199,13 +189,13 @@ enum StatisticsView {
         var path = ""
         for (i, p) in points.enumerated() {
             let x = 30 + Double(i) * step
-            if let n = p.1?.numberValue {
+            if let n = p.1?.count.map(Double.init) {
                 let y = 10 + h - h * n / maxValue
                 path += (path.isEmpty ? "M" : "L") + String(format: "%.1f %.1f ", x, y)
                 out += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#1d3557\"><title>%@: %d</title></circle>", x, y, esc(p.0), Int(n))
             } else {
                 if !path.isEmpty { out += "<path d=\"\(path)\" fill=\"none\" stroke=\"#1d3557\" stroke-width=\"2\"/>"; path = "" }
-                out += String(format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#1a1a1a\">%@</text>", x - 6, Int(h) + 24, esc(p.1?.stringValue ?? "–"))
+                out += String(format: "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#1a1a1a\">%@</text>", x - 6, Int(h) + 24, esc(p.1?.text ?? "–"))
             }
         }
         if !path.isEmpty { out += "<path d=\"\(path)\" fill=\"none\" stroke=\"#1d3557\" stroke-width=\"2\"/>" }

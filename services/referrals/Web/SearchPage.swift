@@ -36,7 +36,7 @@ extension ReferralRoutes {
         let user = s.user
         guard user.role != .board else { throw HubError(.forbidden, "Management-group members see statistics, not referrals.") }
         let handler = user.role == .staff || user.role == .admin
-        let options = try await call(ReferralOptions.type, [:], user: user)
+        let options = try await call(ReferralOptions.self, EmptyRequest(), user: user)
         var body: [String: JSONValue] = ["limit": 25]
         for (key, value) in filters { body[key] = .string(value) }
         var errors: [String: String] = [:]
@@ -51,16 +51,17 @@ extension ReferralRoutes {
         var formError: String?
         if errors.isEmpty {
             switch await attempt(FindReferrals.type, .object(body), user: user, key: nil) {
-            case .success(let reply):
-                results = (reply["referrals"]?.arrayValue ?? []).map { r in
-                    ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-                     "externalRef": r["externalRef"]?.stringValue ?? "", "centre": r["centreName"]?.stringValue ?? "",
-                     "category": lang.name("category_", r["category"]?.stringValue ?? ""),
-                     "municipality": r["municipality"]?.stringValue ?? "",
-                     "status": lang.name("status_", r["status"]?.stringValue ?? ""), "sent": lang.dateTime(r["submittedAt"]?.stringValue ?? ""),
-                     "highRisk": r["highRisk"]?.boolValue == true]
+            case .success(let value):
+                let reply = try Self.reply(FindReferrals.self, value)
+                results = reply.referrals.map { r in
+                    ["id": r.id, "reference": r.reference,
+                     "externalRef": r.externalRef ?? "", "centre": r.centreName,
+                     "category": lang.name("category_", r.category),
+                     "municipality": r.municipality ?? "",
+                     "status": lang.name("status_", r.status.rawValue), "sent": lang.dateTime(r.submittedAt),
+                     "highRisk": r.highRisk]
                 }
-                next = reply["nextCursor"]?.stringValue
+                next = reply.nextCursor
             case .failure(let error) where error.code == .validation:
                 let field = (error.field ?? "").replacingOccurrences(of: "body.", with: "")
                 let text = lang.fieldError(error.reason) ?? lang.t(field == "identityNumber" ? "search_err_number" : "search_err_filter")
@@ -68,11 +69,8 @@ extension ReferralRoutes {
             case .failure(let error): throw error
             }
         }
-        let agencies = (options["agencies"]?.arrayValue ?? []).map { a -> [String: Any] in
-            let id = a["id"]?.stringValue ?? ""
-            return ["id": id, "name": a["name"]?.stringValue ?? id, "selected": filters["agency"] == id]
-        }
-        let municipalities = Set((options["centres"]?.arrayValue ?? []).flatMap { $0["municipalities"]?.arrayValue ?? [] }.compactMap(\.stringValue))
+        let agencies = options.agencies.map { a -> [String: Any] in ["id": a.id, "name": a.name, "selected": filters["agency"] == a.id] }
+        let municipalities = Set(options.centres.flatMap(\.municipalities))
             .sorted { $0.compare($1, locale: Locale(identifier: "sv_SE")) == .orderedAscending }
         var query = filters
         query["cursor"] = nil
@@ -88,7 +86,7 @@ extension ReferralRoutes {
         let data: [String: Any] = [
             "handler": handler, "isAgency": user.role == .agency,
             "statuses": Self.searchStatuses.map { ["id": $0, "name": lang.name("status_", $0), "selected": filters["status"] == $0] },
-            "categories": (options["categories"]?.arrayValue ?? []).compactMap(\.stringValue)
+            "categories": options.categories.map(\.rawValue)
                 .map { ["id": $0, "name": lang.name("category_", $0), "selected": filters["category"] == $0] },
             "agencies": agencies, "municipalities": municipalities.map { ["name": $0, "selected": filters["municipality"] == $0] },
             "f": filters, "oldest": filters["order"] == "oldest",

@@ -26,25 +26,22 @@ enum ReferralsStartPanel {
         }
         var blocks: [[String: Any]] = []
         for centre in centres {
-            guard let queue = try? await routes.call(ListReferrals.type, ["view": "queue", "centre": .string(centre)], user: session.user),
-                  let recent = try? await routes.call(ListReferrals.type, ["view": "centre", "centre": .string(centre)], user: session.user)
+            guard let queue = (try? await routes.call(ListReferrals.self, .init(view: .queue, centre: centre), user: session.user))?.queue,
+                  let recent = (try? await routes.call(ListReferrals.self, .init(view: .centre, centre: centre), user: session.user))?.open
             else { continue }
-            let capacity = queue["capacity"]?["categories"]?.arrayValue ?? []
-            let categories = (queue["categories"]?.arrayValue ?? []).map { entry -> [String: Any] in
-                let code = entry["category"]?.stringValue ?? ""
-                let state = capacity.first { $0["category"]?.stringValue == code }
-                let paused = state?["state"]?.stringValue == "paused"
-                let band = state?["waitBand"]?.stringValue
-                return ["name": lang.name("category_", code), "count": Int(entry["count"]?.numberValue ?? 0), "paused": paused,
-                        "wait": paused ? lang.t("state_paused") : band.map { lang.name("band_", $0) } ?? lang.t("state_open")]
+            let categories = queue.categories.map { entry -> [String: Any] in
+                let state = queue.capacity.categories.first { $0.category == entry.category }
+                let paused = state?.state == .paused
+                return ["name": lang.name("category_", entry.category.rawValue), "count": entry.count, "paused": paused,
+                        "wait": paused ? lang.t("state_paused") : state?.waitBand.map { lang.name("band_", $0.rawValue) } ?? lang.t("state_open")]
             }
-            let fresh = (recent["referrals"]?.arrayValue ?? []).filter { $0["status"]?.stringValue == "submitted" }
+            let fresh = recent.referrals.filter { $0.status == .submitted }
             // Treatment groups with enough matching clients waiting to start.
-            let ready = ((try? await routes.call(ListGroups.type, ["centre": .string(centre)], user: session.user))?["groups"]?.arrayValue ?? [])
-                .filter { $0["readyToStart"]?.boolValue == true }
-                .map { g -> [String: Any] in ["name": g["name"]?.stringValue ?? "", "waiting": g["matchingWaiting"]?.intText ?? "0"] }
+            let ready = ((try? await routes.call(ListGroups.self, .init(centre: centre), user: session.user))?.groups ?? [])
+                .filter(\.readyToStart)
+                .map { group -> [String: Any] in ["name": group.name, "waiting": String(group.matchingWaiting)] }
             blocks.append([
-                "centreName": queue["capacity"]?["centreName"]?.stringValue ?? centre, "centre": centre,
+                "centreName": queue.capacity.centreName, "centre": centre,
                 "newCount": fresh.count, "hasNew": !fresh.isEmpty,
                 "newText": lang.t(fresh.count == 1 ? "start_new_one" : "start_new_many", ["n": String(fresh.count)]),
                 "categories": categories, "paused": categories.contains { $0["paused"] as? Bool == true },
@@ -56,16 +53,16 @@ enum ReferralsStartPanel {
     }
 
     static func agencyPanel(_ routes: ReferralRoutes, _ session: SessionInfo, _ lang: Language) async -> String? {
-        guard let mine = try? await routes.call(ListReferrals.type, ["view": "mine", "limit": 8], user: session.user) else { return nil }
+        guard let mine = (try? await routes.call(ListReferrals.self, .init(view: .mine, limit: 8), user: session.user))?.mine else { return nil }
         // "What changed since my last visit": a step the agency may see, taken after its previous login.
         let since = session.previousVisit.map(Timestamp.string(from:))
-        let rows = (mine["referrals"]?.arrayValue ?? []).map { r -> [String: Any] in
-            let changed = since.map { (r["changedAt"]?.stringValue ?? "") > $0 } ?? false
-            return ["id": r["id"]?.stringValue ?? "", "reference": r["reference"]?.stringValue ?? "",
-                    "externalRef": r["externalRef"]?.stringValue ?? "", "centreName": r["centreName"]?.stringValue ?? "",
-                    "category": lang.name("category_", r["category"]?.stringValue ?? ""),
-                    "status": lang.name("status_", r["status"]?.stringValue ?? ""),
-                    "sent": lang.dateTime(r["submittedAt"]?.stringValue ?? ""), "changed": changed]
+        let rows = mine.referrals.map { r -> [String: Any] in
+            let changed = since.map { (r.changedAt ?? "") > $0 } ?? false
+            return ["id": r.id, "reference": r.reference,
+                    "externalRef": r.externalRef ?? "", "centreName": r.centreName,
+                    "category": lang.name("category_", r.category.rawValue),
+                    "status": lang.name("status_", r.status.rawValue),
+                    "sent": lang.dateTime(r.submittedAt), "changed": changed]
         }
         let changedCount = rows.filter { $0["changed"] as? Bool == true }.count
         var data: [String: Any] = ["referrals": rows, "hasReferrals": !rows.isEmpty]
