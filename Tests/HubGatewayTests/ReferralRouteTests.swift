@@ -155,6 +155,7 @@ struct ReferralRouteTests {
             try await b.login()
             let page = try await b.get("/grupper?centre=skaraborg")
             #expect(page.text.contains("Tillräckligt många för att starta"))
+            #expect(page.text.contains(#"id="c-a" name="referral" value="a""#) && page.text.contains("U26-BBB (2)"), "the candidates can be chosen")
             let csrf = try #require(Browser.csrfField(page.text))
             var headers = b.cookieHeader
             headers[.contentType] = "application/x-www-form-urlencoded"
@@ -193,6 +194,41 @@ struct ReferralRouteTests {
             #expect(!sv.text.contains("23:30") && !sv.text.contains("10:05"), "no UTC time on the page")
             let en = try await b.get("/hanvisningar/r1?lang=en")
             #expect(en.text.contains("<td>1 Jan 2027, 00:30</td>") && en.text.contains("<td>1 Jul 2026, 12:05</td>"), "English pages, English form, Stockholm time")
+        }
+    }
+
+    /// The risk answers, the group-treatment form and the withdrawal form are drawn when there is
+    /// something to draw (they were once behind `{{#list.0}}` sections, which the Mustache library
+    /// never draws), and a risk answer is named by its question, not its id.
+    @Test func aCasePageShowsTheRiskAnswersByQuestionAndTheGroupAndWithdrawalForms() async throws {
+        let h = try await Harness.make()
+        defer { Task { await h.close() } }
+        var options = Self.options
+        options.withdrawReasons = [.init(code: "client-declined", sv: "Klienten avböjde", en: "The client declined")]
+        h.bus.setReply(ReferralOptions.self, options)
+        h.bus.setReply(ListGroups.self, .init(centre: "skaraborg", groups: [
+            .init(id: "g1", name: "Kvinnogrupp tisdag", help: .womensGroup, min: 4, max: 8, ageMin: 18, ageMax: 99, startsOn: nil,
+                  counts: .people, enrolled: 2, matchingWaiting: 1, readyToStart: false, candidates: [])]))
+        h.bus.setReply("referrals.get", .success([
+            "id": "r1", "reference": "U26-RSK", "status": "accepted", "centre": "skaraborg", "centreName": "Utväg Skaraborg",
+            "category": "subjected-to-violence", "submittedAt": "2026-11-30T09:00:00.000Z", "municipality": "Skövde",
+            "help": ["individual-talks"], "source": "agency", "urgency": "normal", "protectedIdentity": false, "doNotContact": false,
+            "riskScore": 1, "highRisk": false, "childrenAges": [], "version": 3, "externalRef": nil, "referrerUnit": nil,
+            "identityKind": "none", "consentScope": ["referral"], "mayCall": true, "mayLeaveMessage": false, "linked": [],
+            "personal": ["riskAnswers": ["escalation": "yes"]],
+            "history": [["at": "2026-11-30T09:00:00.000Z", "status": "submitted", "action": "submit"]],
+        ]))
+        try await h.test { client in
+            var b = Browser(client: client)
+            try await b.login()
+            let sv = try await b.get("/hanvisningar/r1")
+            #expect(sv.status == .ok)
+            #expect(sv.text.contains("<li>Har våldet ökat?: Ja</li>"), "named by the question's text")
+            #expect(!sv.text.contains("escalation:"), "not by its id")
+            #expect(sv.text.contains(#"id="action-group""#) && sv.text.contains(#"<option value="g1">Kvinnogrupp tisdag</option>"#))
+            #expect(sv.text.contains(#"id="action-withdraw""#) && sv.text.contains("Klienten avböjde"))
+            let en = try await b.get("/hanvisningar/r1?lang=en")
+            #expect(en.text.contains("<li>Has it escalated?: Yes</li>"))
         }
     }
 

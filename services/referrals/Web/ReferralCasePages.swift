@@ -16,7 +16,7 @@ extension ReferralRoutes {
         let print = request.uri.queryParameters.get("print") == "1"
         let reply = try await call(GetReferral.self, .init(id: id, purpose: print ? "print" : "case-handling"), user: s.user)
         let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
-        var data = ReferralView.page(reply, lang: lang, reasonNames: ReferralView.reasonNames(options, lang))
+        var data = ReferralView.page(reply, lang: lang, reasonNames: ReferralView.reasonNames(options, lang), riskQuestions: options.riskQuestions)
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
         data["isStaff"] = reply.full != nil
@@ -27,9 +27,11 @@ extension ReferralRoutes {
             data["closureReasons"] = ReferralView.reasons(options.closureReasons, lang)
             let groups = try? await call(ListGroups.self, .init(centre: reply.centre), user: s.user)
             data["groups"] = (groups?.groups ?? []).map { ["id": $0.id, "name": $0.name] }
+            data["hasGroups"] = !(groups?.groups ?? []).isEmpty
         }
         if s.user.role == .agency || s.user.role == .staff || s.user.role == .admin {
             data["withdrawReasons"] = ReferralView.reasons(options.withdrawReasons, lang)
+            data["hasWithdrawReasons"] = !options.withdrawReasons.isEmpty
         }
         return pages.render("referral", title: lang.t("referral_title") + " " + reply.reference, language: lang, session: s, data: data)
     }
@@ -162,7 +164,7 @@ extension ReferralRoutes {
              "help": lang.t("help_" + group.help.rawValue), "min": group.min, "max": group.max,
              "ageMin": group.ageMin, "ageMax": group.ageMax, "enrolled": group.enrolled,
              "waiting": group.matchingWaiting, "ready": group.readyToStart,
-             "countsChildren": group.counts == .children,
+             "countsChildren": group.counts == .children, "hasCandidates": !group.candidates.isEmpty,
              "candidates": group.candidates.map { candidate -> [String: Any] in
                  ["id": candidate.id, "reference": candidate.reference,
                   "participants": candidate.participants, "status": lang.t("status_" + candidate.status.rawValue)]

@@ -32,7 +32,10 @@ enum ReferralView {
         }
     }
 
-    static func page(_ reply: GetReferral.Reply, lang: Language, reasonNames: [String: String] = [:]) -> [String: Any] {
+    /// `riskQuestions`: the risk-screening questions (`ReferralOptions`), whose text in `lang`
+    /// names each answer and whose order the answers follow.
+    static func page(_ reply: GetReferral.Reply, lang: Language, reasonNames: [String: String] = [:],
+                     riskQuestions: [ReferralOptions.RiskQuestion] = []) -> [String: Any] {
         // The staff's view has the summary and the details; the referrer's only what both share.
         let summary = reply.full?.summary, details = reply.full?.details
         let status = reply.status.rawValue
@@ -75,7 +78,14 @@ enum ReferralView {
                 ("consentRecordedBy", p.consentRecordedBy), ("notes", p.notes),
             ]
             for (key, value) in fields { if let value { personal[key] = value } }
-            personal["risk"] = p.riskAnswers.sorted { $0.key < $1.key }.map { ["question": $0.key, "answer": lang.t("answer_" + $0.value)] }
+            // In the order of the configured questions, by their text; one no longer configured keeps its id, last.
+            let position = Dictionary(riskQuestions.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+            personal["risk"] = p.riskAnswers.sorted { (position[$0.key] ?? .max, $0.key) < (position[$1.key] ?? .max, $1.key) }.map { answer in
+                let question = riskQuestions.first { $0.id == answer.key }
+                return ["question": question.map { lang == .sv ? $0.sv : $0.en } ?? answer.key, "answer": lang.t("answer_" + answer.value)]
+            }
+            // Mustache has no "non-empty list" test: sections are drawn on these flags.
+            personal["hasRisk"] = !p.riskAnswers.isEmpty
             d["personal"] = personal
             d["mayCall"] = details.mayCall
             d["mayLeaveMessage"] = details.mayLeaveMessage
