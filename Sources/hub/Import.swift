@@ -121,7 +121,7 @@ struct ImportStatistics: AsyncParsableCommand {
         try await withImportDispatcher(ReferralsService.name, options: options, {
             try ReferralsService.definition(configDir: options.config, keys: DataKeyRing.load(keysDirectory: options.layout.keys))
         }) { dispatcher in
-            let reply = await importCall(dispatcher, ImportReferralStatistics.type, try JSONValue.from(ImportReferralStatistics.Request(csv: text, replace: replace)).objectValue ?? [:])
+            let reply = await importCall(dispatcher, ImportReferralStatistics.type, try JSONValue.from(ImportReferralStatistics(csv: text, replace: replace)).objectValue ?? [:])
             if let error = reply.error {
                 print("\(file): \(error.description)")
                 for d in error.details ?? [] { print("  \(d.message)") }

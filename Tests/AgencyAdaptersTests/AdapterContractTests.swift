@@ -29,7 +29,7 @@ struct AdapterContractTests {
         let reference = try ReferenceData.load(configDir: config)
         let submission = try Self.draft().validatedSubmission(adapter: "police", reference: reference, risk: try repoRiskScreening())
         let body = try JSONValue.from(submission)
-        #expect(try body.decode(SubmitReferral.Request.self) == submission)
+        #expect(try body.decode(SubmitReferral.self) == submission)
         #expect(body == (try Self.draft().validatedBody(adapter: "police", reference: reference, risk: try repoRiskScreening())))
 
         let scratch = ScratchDatabase(backend, name: "adapter_contract")

@@ -120,7 +120,7 @@ enum StubReferrals {
                     guard req.principal.kind == "adapter", let adapter = req.principal.qualifier.map(String.init) else {
                         throw HubError(.forbidden, "Only adapters submit here.")
                     }
-                    let submission = try req.body.decode(SubmitReferral.Request.self)
+                    let submission = try req.body.decode(SubmitReferral.self)
                     let agency = submission.referrer?.agency ?? ""
                     guard reference.agencies.contains(where: { $0.id == agency && $0.adapter == adapter }) else {
                         throw HubError(.forbidden, "This adapter may not act for that agency.", field: "body.referrer.agency")

@@ -26,7 +26,7 @@ struct ReferralRouteTests {
         let h = try await Harness.make()
         defer { Task { await h.close() } }
         _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
-        h.bus.setReply(SubmitReferral.self, SubmissionReceipt(id: "r1", reference: "U26-ABCDEF", centre: "skaraborg", centreName: "Utväg Skaraborg",
+        h.bus.answer(SubmitReferral.self, SubmissionReceipt(id: "r1", reference: "U26-ABCDEF", centre: "skaraborg", centreName: "Utväg Skaraborg",
                                                                submittedAt: "2026-03-02T09:00:00Z"))
         try await h.test { client in
             let token = try await client.token(username: "polis", password: Self.password)
@@ -64,7 +64,7 @@ struct ReferralRouteTests {
         let h = try await Harness.make()
         defer { Task { await h.close() } }
         _ = try await h.users.create(username: "polis", password: Self.password, role: "agency", agency: "police")
-        h.bus.setReply(ReferralOptions.self, Self.options)
+        h.bus.answer(ReferralOptions.self, Self.options)
         h.bus.setReply("referrals.submit", .failure(.validation([
             // The page chooses its words by field and reason: the service's English is not read.
             .init(field: "body.client.identityNumber", message: "Worded any way at all.", reason: .checkDigit),
@@ -172,7 +172,7 @@ struct ReferralRouteTests {
     @Test func aCasePageShowsEachStepInStockholmTimeAtKnownUTCInstants() async throws {
         let h = try await Harness.make()
         defer { Task { await h.close() } }
-        h.bus.setReply(ReferralOptions.self, Self.options)
+        h.bus.answer(ReferralOptions.self, Self.options)
         h.bus.setReply("referrals.groups.list", .success(["centre": "skaraborg", "groups": []]))
         // The staff's full referral, as the service writes it (GetReferral.Reply), without personal data.
         h.bus.setReply("referrals.get", .success([
@@ -205,8 +205,8 @@ struct ReferralRouteTests {
         defer { Task { await h.close() } }
         var options = Self.options
         options.withdrawReasons = [.init(code: "client-declined", sv: "Klienten avböjde", en: "The client declined")]
-        h.bus.setReply(ReferralOptions.self, options)
-        h.bus.setReply(ListGroups.self, .init(centre: "skaraborg", groups: [
+        h.bus.answer(ReferralOptions.self, options)
+        h.bus.answer(ListGroups.self, .init(centre: "skaraborg", groups: [
             .init(id: "g1", name: "Kvinnogrupp tisdag", help: .womensGroup, min: 4, max: 8, ageMin: 18, ageMax: 99, startsOn: nil,
                   counts: .people, enrolled: 2, matchingWaiting: 1, readyToStart: false, candidates: [])]))
         h.bus.setReply("referrals.get", .success([

@@ -37,11 +37,6 @@ final class FakeBus: BusRequester {
         .init(id: "skaraborg", name: "Utväg Skaraborg", town: "Skövde", municipalities: ["Skövde"]),
     ])
 
-    /// A referrals reply of the contract's type: a test cannot make up a shape the service never sends.
-    func setReply<M: ReferralsMessage>(_ message: M.Type, _ reply: M.Reply) {
-        setReply(M.type, .success(try! JSONValue.from(reply)))
-    }
-
     static let allUp = BrokerStatus(
         peers: ["gateway", "adapter:police", "adapter:municipality", "adapter:psychiatry", "adapter:kriminalvarden"],
         services: ["referrals", "meetings", "networks", "training"].map { .init(name: $0, workers: 2, queued: 0) },
@@ -66,7 +61,7 @@ final class FakeBus: BusRequester {
     }
 
     /// Answers `R`'s message type with `reply`, written through the service's contract type as
-    /// the service writes it (the networks and training services: `NetworksAPI`, `TrainingAPI`).
+    /// the service writes it: a test cannot make up a shape the service never sends.
     func answer<R: ContractRequest>(_ request: R.Type, _ reply: R.Reply) {
         setReply(R.type, Result { () throws(HubError) -> JSONValue in try JSONValue.encode(reply) })
     }

@@ -32,16 +32,16 @@ struct ReferralContractTests {
         #expect(try changed.decode(ReferralStatusChanged.self).referralId == receipt.id)
         #expect(try JSONValue.from(receipt) == reply.body, "the receipt type writes exactly what the service sent")
 
-        let accepted = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral.Request(id: receipt.id, decision: .accept, priority: 1)))
+        let accepted = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral(id: receipt.id, decision: .accept, priority: 1)))
         #expect(try accepted.decode(ReferralSummary.self).status == .accepted)
         #expect(try JSONValue.from(try accepted.decode(ReferralSummary.self)) == accepted, "a step's reply type writes exactly what the service sent")
-        _ = try await h.ok(OfferAppointment.type, try JSONValue.from(OfferAppointment.Request(id: receipt.id, date: "2026-03-20", channel: .phone)))
-        let (treated, treatEvents) = await h.call(StartTreatment.type, try JSONValue.from(StartTreatment.Request(id: receipt.id, mode: .individual)))
+        _ = try await h.ok(OfferAppointment.type, try JSONValue.from(OfferAppointment(id: receipt.id, date: "2026-03-20", channel: .phone)))
+        let (treated, treatEvents) = await h.call(StartTreatment.type, try JSONValue.from(StartTreatment(id: receipt.id, mode: .individual)))
         #expect(try treated.body.decode(ReferralSummary.self).action == "treatment")
         let treatment = try #require(treatEvents.first { $0.0 == ReferralStatusEvent.topic(adapter: "police") }?.1)
         #expect(try treatment.decode(ReferralStatusEvent.self).treatment == .individual)
 
-        let view = try await h.ok(ReferralStatusQuery.type, try JSONValue.from(ReferralID(id: receipt.id)), as: Actors.police)
+        let view = try await h.ok(ReferralStatusQuery.type, try JSONValue.from(ReferralStatusQuery(id: receipt.id)), as: Actors.police)
         let decoded = try view.decode(ReferralStatusView.self)
         #expect(decoded.status == .inTreatment && decoded.history.first?.status == .submitted)
         #expect(try JSONValue.from(decoded) == view, "the status view type writes exactly what the service sent")
@@ -53,7 +53,7 @@ struct ReferralContractTests {
         #expect(try JSONValue.from(typed) == options)
         let centres = try await h.ok(ListCentres.type)
         #expect(try JSONValue.from(try centres.decode(ListCentres.Reply.self)) == centres)
-        let capacity = try await h.ok(ReferralCapacity.type, try JSONValue.from(ReferralCapacity.Request(centre: "skaraborg")))
+        let capacity = try await h.ok(ReferralCapacity.type, try JSONValue.from(ReferralCapacity(centre: "skaraborg")))
         _ = capacity
     }
 
@@ -65,17 +65,17 @@ struct ReferralContractTests {
         #expect(error.code == .validation && error.message == "Unknown field.")
         #expect(error.field == "body.colour", "the first unknown field in sorted order")
         // Every field the contract lists is known.
-        var all = FindReferrals.Request()
+        var all = FindReferrals()
         all.status = .accepted
         _ = try await h.ok(FindReferrals.type, try JSONValue.from(all))
         // The check alone: `actor` (stamped by the gateway) is always known.
         let body: JSONValue = ["order": "newest", "actor": ["user": "x"], "extra": true]
         do {
-            try body.refuseUnknownFields(FindReferrals.Request.fieldNames)
+            try body.refuseUnknownFields(FindReferrals.fields)
             Issue.record("an unknown field was let through")
         } catch { #expect(error.field == "body.extra") }
         let known: JSONValue = ["order": "newest", "actor": ["user": "x"]]
-        #expect(throws: Never.self) { try known.refuseUnknownFields(FindReferrals.Request.fieldNames) }
+        #expect(throws: Never.self) { try known.refuseUnknownFields(FindReferrals.fields) }
     }
 
     @Test func theVocabularyNamesEveryCodeInBothLanguages() {

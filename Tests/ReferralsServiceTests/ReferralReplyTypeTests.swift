@@ -14,7 +14,7 @@ import Testing
 struct ReferralReplyTypeTests {
     /// Decodes a real reply as `M.Reply` and expects its encoding to be the reply, byte for byte.
     @discardableResult
-    static func roundTrip<M: ReferralsMessage>(_ message: M.Type, _ reply: JSONValue,
+    static func roundTrip<M: ContractRequest>(_ message: M.Type, _ reply: JSONValue,
                                                sourceLocation: SourceLocation = #_sourceLocation) throws -> M.Reply {
         let typed = try reply.decode(M.Reply.self, fieldPrefix: "reply")
         let again = try JSONValue.from(typed)
@@ -27,28 +27,28 @@ struct ReferralReplyTypeTests {
         let h = try await Harness.make(backend)
         defer { Task { await h.close() } }
         let id = try #require(try await h.ok(SubmitReferral.type, referral(), as: Actors.police)["id"]?.stringValue)
-        _ = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral.Request(id: id, decision: .accept, priority: 1)))
+        _ = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral(id: id, decision: .accept, priority: 1)))
 
         let one = try Self.roundTrip(ReferralCapacity.self, try await h.ok(ReferralCapacity.type, ["centre": "skaraborg"]))
         let waiting = try #require(one.centres.first?.categories.first { $0.category == .subjectedToViolence })
         #expect(waiting.state == .waitingList && waiting.waitBand != nil)
         let paused = try Self.roundTrip(SetIntake.self, try await h.ok(SetIntake.type, try JSONValue.from(
-            SetIntake.Request(centre: "skaraborg", paused: true, message: "Fullt.", alternatives: "Ring kommunen.", categories: [.usedViolence]))))
+            SetIntake(centre: "skaraborg", paused: true, message: "Fullt.", alternatives: "Ring kommunen.", categories: [.usedViolence]))))
         #expect(paused.categories.first { $0.category == .usedViolence }?.message == "Fullt.")
         #expect(paused.categories.first { $0.category == .childWitness }.map { $0.state == .open && $0.message == nil && $0.waitBand == nil } == true)
         let all = try Self.roundTrip(ReferralCapacity.self, try await h.ok(ReferralCapacity.type, [:], as: Actors.police))
         #expect(all.centres.count > 1)
 
         let group = try Self.roundTrip(DefineGroup.self, try await h.ok(DefineGroup.type, try JSONValue.from(
-            DefineGroup.Request(centre: "skaraborg", name: "Kvinnogrupp vår", help: "womens-group", min: 1, max: 8, ageMin: 18, ageMax: 99))))
+            DefineGroup(centre: "skaraborg", name: "Kvinnogrupp vår", help: "womens-group", min: 1, max: 8, ageMin: 18, ageMax: 99))))
         try Self.roundTrip(DefineGroup.self, try await h.ok(DefineGroup.type, try JSONValue.from(
-            DefineGroup.Request(centre: "skaraborg", name: "Barn höst", help: "child-parent-group", min: 2, max: 6, ageMin: 3, ageMax: 9, startsOn: "2026-09-01"))))
+            DefineGroup(centre: "skaraborg", name: "Barn höst", help: "child-parent-group", min: 2, max: 6, ageMin: 3, ageMax: 9, startsOn: "2026-09-01"))))
         let groups = try Self.roundTrip(ListGroups.self, try await h.ok(ListGroups.type, ["centre": "skaraborg"]))
         #expect(groups.groups.map(\.startsOn) == ["2026-09-01", nil], "by name; null when not set")
         #expect(groups.groups.first { $0.id == group.id }?.candidates.map(\.id) == [id])
         #expect(groups.groups.first { $0.counts == .children }?.candidates == [], "no referral asks for a child-and-parent group")
         let assigned = try Self.roundTrip(AssignGroup.self, try await h.ok(AssignGroup.type, try JSONValue.from(
-            AssignGroup.Request(groupId: group.id, referralIds: [id]))))
+            AssignGroup(groupId: group.id, referralIds: [id]))))
         #expect(assigned.assigned.map(\.status) == [.inTreatment] && assigned.assigned.first?.action == "group")
 
         // A search by personnummer is an audit entry without a referral.
@@ -79,8 +79,8 @@ struct ReferralReplyTypeTests {
         ]), as: Actors.police)["id"]?.stringValue)
         let anonymous = try #require(try await h.ok(SubmitReferral.type, referral(client: ["identityKind": "none", "identityNumber": .null, "name": .null]),
                                                     as: Actors.police)["id"]?.stringValue)
-        _ = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral.Request(id: first, decision: .accept, priority: 1)))
-        _ = try await h.ok(ReceiveReferral.type, try JSONValue.from(ReferralID(id: again)))
+        _ = try await h.ok(AssessReferral.type, try JSONValue.from(AssessReferral(id: first, decision: .accept, priority: 1)))
+        _ = try await h.ok(ReceiveReferral.type, try JSONValue.from(ReceiveReferral(id: again)))
 
         let queue = try #require(try Self.roundTrip(ListReferrals.self, try await h.ok(ListReferrals.type, ["view": "queue", "centre": "skaraborg"])).queue)
         let waiting = try #require(queue.categories.first { $0.category == .subjectedToViolence })

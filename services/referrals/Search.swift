@@ -18,7 +18,7 @@ enum ReferralSearch {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let body = try BodyReader(request.body)
         // The contract's fields and the stamped caller; anything else is refused, named.
-        try request.body.refuseUnknownFields(FindReferrals.Request.fieldNames)
+        try request.body.refuseUnknownFields(FindReferrals.fields)
         var filter = ReferralStore.SearchFilter()
 
         // Who may find what.

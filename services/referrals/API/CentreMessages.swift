@@ -6,30 +6,28 @@ import HubProtocol
 // MARK: Queue, intake and capacity
 
 /// `referrals.intake.set {centre, paused, message?, alternatives?, categories?}`.
-public enum SetIntake: ReferralsMessage {
+public struct SetIntake: ContractRequest, Equatable {
     public static let type = "referrals.intake.set"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String
-        public var paused: Bool
-        public var message: String?
-        public var alternatives: String?
-        /// `ClientCategory` codes; empty or absent: the whole centre.
-        public var categories: [ClientCategory]?
-        public init(centre: String, paused: Bool, message: String? = nil, alternatives: String? = nil, categories: [ClientCategory]? = nil) {
-            self.centre = centre; self.paused = paused; self.message = message; self.alternatives = alternatives; self.categories = categories
-        }
+    public var centre: String
+    public var paused: Bool
+    public var message: String?
+    public var alternatives: String?
+    /// `ClientCategory` codes; empty or absent: the whole centre.
+    public var categories: [ClientCategory]?
+    public init(centre: String, paused: Bool, message: String? = nil, alternatives: String? = nil, categories: [ClientCategory]? = nil) {
+        self.centre = centre; self.paused = paused; self.message = message; self.alternatives = alternatives; self.categories = categories
     }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre, paused, message, alternatives, categories }
     /// The centre's intake after the change, as `referrals.capacity` gives it.
     public typealias Reply = ReferralCapacity.Centre
 }
 
 /// `referrals.capacity {centre?}`: each centre's intake state per category (also published as `capacity.<centre>`).
-public enum ReferralCapacity: ReferralsMessage {
+public struct ReferralCapacity: ContractRequest, Equatable {
     public static let type = "referrals.capacity"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String?
-        public init(centre: String? = nil) { self.centre = centre }
-    }
+    public var centre: String?
+    public init(centre: String? = nil) { self.centre = centre }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre }
     /// One category's intake: open, waiting list (with its band) or paused (with the
     /// centre's message and where to turn instead).
     public struct Category: Codable, Sendable, Equatable {
@@ -64,25 +62,24 @@ public enum ReferralCapacity: ReferralsMessage {
 // MARK: Treatment groups
 
 /// `referrals.groups.define`.
-public enum DefineGroup: ReferralsMessage {
+public struct DefineGroup: ContractRequest, Equatable {
     public static let type = "referrals.groups.define"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String
-        public var name: String
-        /// A `HelpKind` code.
-        public var help: String
-        /// Participants: at least and at most (1–30).
-        public var min: Int
-        public var max: Int
-        public var ageMin: Int
-        public var ageMax: Int
-        /// YYYY-MM-DD.
-        public var startsOn: String?
-        public init(centre: String, name: String, help: String, min: Int, max: Int, ageMin: Int, ageMax: Int, startsOn: String? = nil) {
-            self.centre = centre; self.name = name; self.help = help; self.min = min; self.max = max
-            self.ageMin = ageMin; self.ageMax = ageMax; self.startsOn = startsOn
-        }
+    public var centre: String
+    public var name: String
+    /// A `HelpKind` code.
+    public var help: String
+    /// Participants: at least and at most (1–30).
+    public var min: Int
+    public var max: Int
+    public var ageMin: Int
+    public var ageMax: Int
+    /// YYYY-MM-DD.
+    public var startsOn: String?
+    public init(centre: String, name: String, help: String, min: Int, max: Int, ageMin: Int, ageMax: Int, startsOn: String? = nil) {
+        self.centre = centre; self.name = name; self.help = help; self.min = min; self.max = max
+        self.ageMin = ageMin; self.ageMax = ageMax; self.startsOn = startsOn
     }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre, name, help, min, max, ageMin, ageMax, startsOn }
     /// The new group's id and name.
     public struct Reply: Codable, Sendable, Equatable {
         public var id: String
@@ -93,12 +90,11 @@ public enum DefineGroup: ReferralsMessage {
 
 /// `referrals.groups.list {centre}`: each group with its members, the matching people
 /// waiting and whether there are enough to start.
-public enum ListGroups: ReferralsMessage {
+public struct ListGroups: ContractRequest, Equatable {
     public static let type = "referrals.groups.list"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String?
-        public init(centre: String? = nil) { self.centre = centre }
-    }
+    public var centre: String?
+    public init(centre: String? = nil) { self.centre = centre }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre }
     /// What a group counts against its size: the child-and-parent group counts children.
     public enum Counting: String, Codable, Sendable, Equatable {
         case children, people
@@ -147,13 +143,12 @@ public enum ListGroups: ReferralsMessage {
 }
 
 /// `referrals.groups.assign {groupId, referralIds}`.
-public enum AssignGroup: ReferralsMessage {
+public struct AssignGroup: ContractRequest, Equatable {
     public static let type = "referrals.groups.assign"
-    public struct Request: Codable, Sendable, Equatable {
-        public var groupId: String
-        public var referralIds: [String]
-        public init(groupId: String, referralIds: [String]) { self.groupId = groupId; self.referralIds = referralIds }
-    }
+    public var groupId: String
+    public var referralIds: [String]
+    public init(groupId: String, referralIds: [String]) { self.groupId = groupId; self.referralIds = referralIds }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case groupId, referralIds }
     /// Each assigned referral's summary after its `group` step.
     public struct Reply: Codable, Sendable, Equatable {
         public var groupId: String
@@ -165,31 +160,29 @@ public enum AssignGroup: ReferralsMessage {
 // MARK: Statistics, audit, retention
 
 /// `referrals.statistics {centre?, year?, view?, format?}`: the annual report's tables.
-public enum ReferralStatistics: ReferralsMessage {
+public struct ReferralStatistics: ContractRequest, Equatable {
     public static let type = "referrals.statistics"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String?
-        public var year: Int?
-        /// `internal` (the centre's staff) or `shared` (small numbers suppressed).
-        public var view: String?
-        /// `json` or `csv`.
-        public var format: String?
-        public init(centre: String? = nil, year: Int? = nil, view: String? = nil, format: String? = nil) {
-            self.centre = centre; self.year = year; self.view = view; self.format = format
-        }
+    public var centre: String?
+    public var year: Int?
+    /// `internal` (the centre's staff) or `shared` (small numbers suppressed).
+    public var view: String?
+    /// `json` or `csv`.
+    public var format: String?
+    public init(centre: String? = nil, year: Int? = nil, view: String? = nil, format: String? = nil) {
+        self.centre = centre; self.year = year; self.view = view; self.format = format
     }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre, year, view, format }
     // The reply, by format: `ReferralStatistics.Reply` (StatisticsReplies.swift).
 }
 
 /// `referrals.statistics.import {csv, replace?}`: earlier years' figures (`centre;year;table;key;count`), administrators.
-public enum ImportReferralStatistics: ReferralsMessage {
+public struct ImportReferralStatistics: ContractRequest, Equatable {
     public static let type = "referrals.statistics.import"
-    public struct Request: Codable, Sendable, Equatable {
-        public var csv: String
-        /// Replace figures already imported for the same centre and year.
-        public var replace: Bool?
-        public init(csv: String, replace: Bool? = nil) { self.csv = csv; self.replace = replace }
-    }
+    public var csv: String
+    /// Replace figures already imported for the same centre and year.
+    public var replace: Bool?
+    public init(csv: String, replace: Bool? = nil) { self.csv = csv; self.replace = replace }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case csv, replace }
     /// A centre's year and how many rows it got.
     public struct Year: Codable, Sendable, Equatable {
         public var centre: String
@@ -207,14 +200,13 @@ public enum ImportReferralStatistics: ReferralsMessage {
 }
 
 /// `referrals.audit.list {centre?, referralId?, limit?}`: the log of every read of personal data.
-public enum ListAudit: ReferralsMessage {
+public struct ListAudit: ContractRequest, Equatable {
     public static let type = "referrals.audit.list"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String?
-        public var referralId: String?
-        public var limit: Int?
-        public init(centre: String? = nil, referralId: String? = nil, limit: Int? = nil) { self.centre = centre; self.referralId = referralId; self.limit = limit }
-    }
+    public var centre: String?
+    public var referralId: String?
+    public var limit: Int?
+    public init(centre: String? = nil, referralId: String? = nil, limit: Int? = nil) { self.centre = centre; self.referralId = referralId; self.limit = limit }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre, referralId, limit }
     /// One read or change of personal data: who (`user:<name>`, `adapter:<name>`, …), in
     /// which role and unit, what (`read`, `print`, `search`, `anonymise` or a step's
     /// `ReferralAction`), of which referral, and why (a `ReadPurpose`, `case-handling`, `retention`).
@@ -241,13 +233,12 @@ public enum ListAudit: ReferralsMessage {
 }
 
 /// `referrals.retention.run {dryRun}`: anonymises referrals past the retention time (admins).
-public enum RunRetention: ReferralsMessage {
+public struct RunRetention: ContractRequest, Equatable {
     public static let type = "referrals.retention.run"
-    public struct Request: Codable, Sendable, Equatable {
-        /// True: only report what would be anonymised.
-        public var dryRun: Bool
-        public init(dryRun: Bool) { self.dryRun = dryRun }
-    }
+    /// True: only report what would be anonymised.
+    public var dryRun: Bool
+    public init(dryRun: Bool) { self.dryRun = dryRun }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case dryRun }
     /// A referral past the retention time (no personal data).
     public struct Item: Codable, Sendable, Equatable {
         public var id: String

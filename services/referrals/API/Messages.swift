@@ -5,20 +5,12 @@
 
 import HubProtocol
 
-/// One message type of the referrals contract.
-public protocol ReferralsMessage {
-    /// The message type on the bus (`referrals.submit`).
-    static var type: String { get }
-    associatedtype Request: Codable & Sendable
-    associatedtype Reply: Codable & Sendable
-}
-
 /// The referrals service's contract: its name, its messages and its error reasons.
 public enum ReferralsAPI {
     public static let service = "referrals"
 
     /// Every message type the service handles, in the order of services/referrals/README.md.
-    public static let messages: [any ReferralsMessage.Type] = [
+    public static let messages: [any ContractRequest.Type] = [
         ListCentres.self, ReferralOptions.self, SubmitReferral.self, ReceiveReferral.self, AssessReferral.self,
         OfferAppointment.self, StartTreatment.self, CloseReferral.self, WithdrawReferral.self, ReprioritiseReferral.self,
         GetReferral.self, ReferralStatusQuery.self, ListReferrals.self, FindReferrals.self, SetIntake.self, ReferralCapacity.self,
@@ -40,21 +32,15 @@ public enum ReferralsAPI {
     ]
 }
 
-/// A body with no fields.
-public struct EmptyRequest: Codable, Sendable, Equatable { public init() {} }
-
-/// A referral named by its id.
-public struct ReferralID: Codable, Sendable, Equatable {
-    public var id: String
-    public init(id: String) { self.id = id }
-}
-
 // MARK: Reference data
 
 /// `referrals.centres.list`: the centres and the municipalities each serves.
-public enum ListCentres: ReferralsMessage {
+public struct ListCentres: ContractRequest, Equatable {
     public static let type = "referrals.centres.list"
-    public typealias Request = EmptyRequest
+    public typealias CodingKeys = NoFields
+    public init() {}
+    public init(from decoder: any Decoder) throws {}
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
     public struct Centre: Codable, Sendable, Equatable {
         public var id: String
         public var name: String
@@ -72,9 +58,12 @@ public enum ListCentres: ReferralsMessage {
 
 /// `referrals.options`: what a referral form offers (codes, centres and their intake,
 /// agencies, risk questions, the coded reasons of config/referrals.json).
-public enum ReferralOptions: ReferralsMessage {
+public struct ReferralOptions: ContractRequest, Equatable {
     public static let type = "referrals.options"
-    public typealias Request = EmptyRequest
+    public typealias CodingKeys = NoFields
+    public init() {}
+    public init(from decoder: any Decoder) throws {}
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
     /// A coded reason with its names (from config/referrals.json).
     public struct Reason: Codable, Sendable, Equatable {
         public var code: String; public var sv: String; public var en: String
@@ -177,90 +166,86 @@ public struct ReferralSummary: Codable, Sendable, Equatable {
 }
 
 /// `referrals.receive {id}`.
-public enum ReceiveReferral: ReferralsMessage {
+public struct ReceiveReferral: ContractRequest, Equatable {
     public static let type = "referrals.receive"
-    public typealias Request = ReferralID
+    public var id: String
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id }
+    public init(id: String) { self.id = id }
     public typealias Reply = ReferralSummary
 }
 
 /// `referrals.assess {id, decision, priority?, reason?, redirectTo?}`.
-public enum AssessReferral: ReferralsMessage {
+public struct AssessReferral: ContractRequest, Equatable {
     public static let type = "referrals.assess"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        public var decision: AssessmentDecision
-        /// 1–3, for `accept`.
-        public var priority: Int?
-        /// A redirect or decline reason code (config/referrals.json).
-        public var reason: String?
-        /// For `redirect`.
-        public var redirectTo: String?
-        public init(id: String, decision: AssessmentDecision, priority: Int? = nil, reason: String? = nil, redirectTo: String? = nil) {
-            self.id = id; self.decision = decision; self.priority = priority; self.reason = reason; self.redirectTo = redirectTo
-        }
+    public var id: String
+    public var decision: AssessmentDecision
+    /// 1–3, for `accept`.
+    public var priority: Int?
+    /// A redirect or decline reason code (config/referrals.json).
+    public var reason: String?
+    /// For `redirect`.
+    public var redirectTo: String?
+    public init(id: String, decision: AssessmentDecision, priority: Int? = nil, reason: String? = nil, redirectTo: String? = nil) {
+        self.id = id; self.decision = decision; self.priority = priority; self.reason = reason; self.redirectTo = redirectTo
     }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, decision, priority, reason, redirectTo }
     public typealias Reply = ReferralSummary
 }
 
 /// `referrals.appointment {id, date, channel}`.
-public enum OfferAppointment: ReferralsMessage {
+public struct OfferAppointment: ContractRequest, Equatable {
     public static let type = "referrals.appointment"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        /// YYYY-MM-DD.
-        public var date: String
-        public var channel: AppointmentChannel
-        public init(id: String, date: String, channel: AppointmentChannel) { self.id = id; self.date = date; self.channel = channel }
-    }
+    public var id: String
+    /// YYYY-MM-DD.
+    public var date: String
+    public var channel: AppointmentChannel
+    public init(id: String, date: String, channel: AppointmentChannel) { self.id = id; self.date = date; self.channel = channel }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, date, channel }
     public typealias Reply = ReferralSummary
 }
 
 /// `referrals.treatment.start {id, mode, groupId?}`.
-public enum StartTreatment: ReferralsMessage {
+public struct StartTreatment: ContractRequest, Equatable {
     public static let type = "referrals.treatment.start"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        public var mode: TreatmentMode
-        public var groupId: String?
-        public init(id: String, mode: TreatmentMode, groupId: String? = nil) { self.id = id; self.mode = mode; self.groupId = groupId }
-    }
+    public var id: String
+    public var mode: TreatmentMode
+    public var groupId: String?
+    public init(id: String, mode: TreatmentMode, groupId: String? = nil) { self.id = id; self.mode = mode; self.groupId = groupId }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, mode, groupId }
     public typealias Reply = ReferralSummary
 }
 
 /// `referrals.close {id, reason, note?}`.
-public enum CloseReferral: ReferralsMessage {
+public struct CloseReferral: ContractRequest, Equatable {
     public static let type = "referrals.close"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        /// A closure reason code (config/referrals.json).
-        public var reason: String
-        public var note: String?
-        public init(id: String, reason: String, note: String? = nil) { self.id = id; self.reason = reason; self.note = note }
-    }
+    public var id: String
+    /// A closure reason code (config/referrals.json).
+    public var reason: String
+    public var note: String?
+    public init(id: String, reason: String, note: String? = nil) { self.id = id; self.reason = reason; self.note = note }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, reason, note }
     public typealias Reply = ReferralSummary
 }
 
 /// `referrals.withdraw {id, reason}`: by the referring agency or staff.
-public enum WithdrawReferral: ReferralsMessage {
+public struct WithdrawReferral: ContractRequest, Equatable {
     public static let type = "referrals.withdraw"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        /// A withdraw reason code (config/referrals.json).
-        public var reason: String
-        public init(id: String, reason: String) { self.id = id; self.reason = reason }
-    }
+    public var id: String
+    /// A withdraw reason code (config/referrals.json).
+    public var reason: String
+    public init(id: String, reason: String) { self.id = id; self.reason = reason }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, reason }
     public typealias Reply = ReferralSummary
 }
 
 /// `referrals.reprioritise {id, priority, reason}`.
-public enum ReprioritiseReferral: ReferralsMessage {
+public struct ReprioritiseReferral: ContractRequest, Equatable {
     public static let type = "referrals.reprioritise"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        public var priority: Int
-        /// Free text, kept sealed in the history.
-        public var reason: String
-        public init(id: String, priority: Int, reason: String) { self.id = id; self.priority = priority; self.reason = reason }
-    }
+    public var id: String
+    public var priority: Int
+    /// Free text, kept sealed in the history.
+    public var reason: String
+    public init(id: String, priority: Int, reason: String) { self.id = id; self.priority = priority; self.reason = reason }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, priority, reason }
     public typealias Reply = ReferralSummary
 }

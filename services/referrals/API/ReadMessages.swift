@@ -61,61 +61,57 @@ public struct ReferralStatusView: Codable, Sendable, Equatable {
 /// `referrals.get {id, purpose}`: the full referral for the centre's staff (audited; the
 /// reply is the summary with `personal`, `history`, `linked`, `queue`); the status view
 /// (`ReferralStatusView`) for the referring agency. The reply: `GetReferral.Reply` (ReadReplies.swift).
-public enum GetReferral: ReferralsMessage {
+public struct GetReferral: ContractRequest, Equatable {
     public static let type = "referrals.get"
-    public struct Request: Codable, Sendable, Equatable {
-        public var id: String
-        /// A `ReadPurpose` code; required from staff.
-        public var purpose: String?
-        public init(id: String, purpose: String? = nil) { self.id = id; self.purpose = purpose }
-    }
+    public var id: String
+    /// A `ReadPurpose` code; required from staff.
+    public var purpose: String?
+    public init(id: String, purpose: String? = nil) { self.id = id; self.purpose = purpose }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id, purpose }
 }
 
 /// `referrals.status {id}`: the referrer's view.
-public enum ReferralStatusQuery: ReferralsMessage {
+public struct ReferralStatusQuery: ContractRequest, Equatable {
     public static let type = "referrals.status"
-    public typealias Request = ReferralID
+    public var id: String
+    public enum CodingKeys: String, CodingKey, CaseIterable { case id }
+    public init(id: String) { self.id = id }
     public typealias Reply = ReferralStatusView
 }
 
 /// `referrals.list {view, centre?, limit?}`: the referrer's own (`mine`), a centre's queue
 /// per category (`queue`) or its open cases (`centre`). The reply's shape depends on the view
 /// (`ListReferrals.Reply`, ReadReplies.swift).
-public enum ListReferrals: ReferralsMessage {
+public struct ListReferrals: ContractRequest, Equatable {
     public static let type = "referrals.list"
-    public struct Request: Codable, Sendable, Equatable {
-        public var view: ReferralListView?
-        public var centre: String?
-        public var limit: Int?
-        public init(view: ReferralListView? = nil, centre: String? = nil, limit: Int? = nil) { self.view = view; self.centre = centre; self.limit = limit }
-    }
+    public var view: ReferralListView?
+    public var centre: String?
+    public var limit: Int?
+    public init(view: ReferralListView? = nil, centre: String? = nil, limit: Int? = nil) { self.view = view; self.centre = centre; self.limit = limit }
+    public enum CodingKeys: String, CodingKey, CaseIterable { case view, centre, limit }
 }
 
 /// `referrals.find`: finding a case in any status. Every field is optional; unknown fields
 /// are refused (`validation`, "Unknown field.", naming the first in sorted order).
-public enum FindReferrals: ReferralsMessage {
+public struct FindReferrals: ContractRequest, Equatable {
     public static let type = "referrals.find"
-    public struct Request: Codable, Sendable, Equatable {
-        public var centre: String?
-        public var status: ReferralStatus?
-        public var category: ClientCategory?
-        public var municipality: String?
-        public var agency: String?
-        public var from: String?
-        public var to: String?
-        public var reference: String?
-        public var externalRef: String?
-        /// Staff only, with a `purpose`; audited.
-        public var identityNumber: String?
-        public var purpose: ReadPurpose?
-        /// `newest` (default) or `oldest`.
-        public var order: String?
-        public var limit: Int?
-        public var cursor: String?
-        public init() {}
-        /// The fields a search may give (`JSONValue.refuseUnknownFields`).
-        public static let fieldNames: Set<String> = ["centre", "status", "category", "municipality", "agency", "from", "to", "reference",
-                                                     "externalRef", "identityNumber", "purpose", "order", "limit", "cursor"]
-    }
+    public var centre: String?
+    public var status: ReferralStatus?
+    public var category: ClientCategory?
+    public var municipality: String?
+    public var agency: String?
+    public var from: String?
+    public var to: String?
+    public var reference: String?
+    public var externalRef: String?
+    /// Staff only, with a `purpose`; audited.
+    public var identityNumber: String?
+    public var purpose: ReadPurpose?
+    /// `newest` (default) or `oldest`.
+    public var order: String?
+    public var limit: Int?
+    public var cursor: String?
+    public init() {}
+    public enum CodingKeys: String, CodingKey, CaseIterable { case centre, status, category, municipality, agency, from, to, reference, externalRef, identityNumber, purpose, order, limit, cursor }
     // The reply: `FindReferrals.Reply` (ReadReplies.swift).
 }

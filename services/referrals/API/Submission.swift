@@ -5,16 +5,18 @@
 
 import HubProtocol
 
-/// `referrals.submit`: a new referral. A command; the reply is a `SubmitReferral.Reply`,
-/// or `intake_paused`, `validation` (every problem in `details`) or `forbidden`.
-public enum SubmitReferral: ReferralsMessage {
-    public static let type = "referrals.submit"
-    public typealias Request = ReferralSubmission
-    public typealias Reply = SubmissionReceipt
-}
+/// `referrals.submit`: a new referral (the request is a `ReferralSubmission`).
+public typealias SubmitReferral = ReferralSubmission
 
-/// The body of `referrals.submit`, as sent.
-public struct ReferralSubmission: Codable, Sendable, Equatable {
+/// The body of `referrals.submit`, as sent. A command; the reply is a `SubmissionReceipt`,
+/// or `intake_paused`, `validation` (every problem in `details`) or `forbidden`. Unknown
+/// members are ignored, not refused: agencies' systems add their own.
+public struct ReferralSubmission: ContractRequest, Equatable {
+    public static let type = "referrals.submit"
+    public typealias Reply = SubmissionReceipt
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case externalRef, source, referrer, municipality, category, help, client, safeContact, consent, urgency, riskAnswers, notes
+    }
     /// Who refers: the agency, its unit and contact person (absent for a self-referral).
     public struct Referrer: Codable, Sendable, Equatable {
         public var agency: String?

@@ -15,7 +15,7 @@ extension ReferralRoutes {
         let id = context.parameters.get("id") ?? ""
         let print = request.uri.queryParameters.get("print") == "1"
         let reply = try await call(GetReferral.self, .init(id: id, purpose: print ? "print" : "case-handling"), user: s.user)
-        let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+        let options = try await call(ReferralOptions.self, .init(), user: s.user)
         var data = ReferralView.page(reply, lang: lang, reasonNames: ReferralView.reasonNames(options, lang), riskQuestions: options.riskQuestions)
         data["justSubmitted"] = request.uri.queryParameters.get("skickad") == "1"
         data["error"] = request.uri.queryParameters.get("fel").map { ServiceMessages.translate(code: $0, lang) }
@@ -46,7 +46,7 @@ extension ReferralRoutes {
         let step = action == "assess" ? (form["decision"] ?? "") : action
         if ["decline", "redirect", "close", "withdraw"].contains(step), !Confirmation.given(form) {
             let lang = context.language
-            let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+            let options = try await call(ReferralOptions.self, .init(), user: s.user)
             let reasonList = ["decline": options.declineReasons, "redirect": options.redirectReasons, "close": options.closureReasons,
                               "withdraw": options.withdrawReasons][step] ?? []
             let reason = ReferralView.reasons(reasonList, lang).first { $0["code"] as? String == form["reason"] }?["label"] as? String
@@ -133,7 +133,7 @@ extension ReferralRoutes {
         let lang = context.language
         let log = try await call(ListAudit.self, body: Self.query(request, ["centre", "referralId"]), user: s.user)
         let centres = (try? await server.bus.request(ListCentres.type, body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
-        let agencies = ((try? await call(ReferralOptions.self, EmptyRequest(), user: s.user))?.agencies ?? []).map { ($0.id, $0.name) }
+        let agencies = ((try? await call(ReferralOptions.self, .init(), user: s.user))?.agencies ?? []).map { ($0.id, $0.name) }
         let units = CentreList.names(centres).merging(agencies, uniquingKeysWith: { first, _ in first })
         let entries = log.entries.map { entry -> [String: Any] in
             let actor = entry.actor

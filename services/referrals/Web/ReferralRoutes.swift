@@ -137,7 +137,7 @@ struct ReferralRoutes: ServiceRoutes {
     func renderForm(context: Context, session s: SessionInfo, values: [String: String], errors: [String: String],
                     status: HTTPResponse.Status, notice: String? = nil) async throws -> Response {
         let lang = context.language
-        let options = try await call(ReferralOptions.self, EmptyRequest(), user: s.user)
+        let options = try await call(ReferralOptions.self, .init(), user: s.user)
         var v: [String: Any] = Dictionary(values.map { (Self.key($0.key), $0.value as Any) }, uniquingKeysWith: { a, _ in a })
         v["formKey"] = values["formKey"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
         func checked(_ k: String) -> Bool { values[k] == "on" || values[k] == "true" }

@@ -36,7 +36,7 @@ extension ReferralRoutes {
         let user = s.user
         guard user.role != .board else { throw HubError(.forbidden, "Management-group members see statistics, not referrals.") }
         let handler = user.role == .staff || user.role == .admin
-        let options = try await call(ReferralOptions.self, EmptyRequest(), user: user)
+        let options = try await call(ReferralOptions.self, .init(), user: user)
         var body: [String: JSONValue] = ["limit": 25]
         for (key, value) in filters { body[key] = .string(value) }
         var errors: [String: String] = [:]
