@@ -94,7 +94,7 @@ let package = Package(
         // Each service's web face (pages, JSON API, templates, strings, OpenAPI), in its own folder.
         .target(name: "ReferralsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "ReferralsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/referrals/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
-        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "MeetingsAPI", .product(name: "Hummingbird", package: "hummingbird")],
+        .target(name: "MeetingsWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "MeetingsAPI", "ReferralsAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/meetings/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
         .target(name: "NetworksWeb", dependencies: ["HubWeb", "HubCore", "HubProtocol", "NetworksAPI", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "services/networks/Web", resources: [.embedInCode("templates")], swiftSettings: strict),
@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "HubGateway",
             dependencies: [
-                "HubBus", "HubCore", "HubProtocol", "HubStorage", "HubWeb",
+                "HubBus", "HubCore", "HubProtocol", "HubStorage", "HubWeb", "ReferralsAPI",
                 "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -131,7 +131,7 @@ let package = Package(
                 path: "services/meetings", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         .target(name: "NetworksService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "NetworksAPI"],
                 path: "services/networks", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
-        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "TrainingAPI", "NetworksAPI"],
+        .target(name: "TrainingService", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "HubRegistration", "HubMail", "TrainingAPI", "NetworksAPI", "ReferralsAPI"],
                 path: "services/training", exclude: ["README.md", "Web", "API"], swiftSettings: strict),
         .target(name: "AgencyAdapters", dependencies: ["HubBus", "HubProtocol", "HubStorage", "HubCore", "CLibXML2", "ReferralsAPI",
                                                        .product(name: "Hummingbird", package: "hummingbird"),
@@ -183,7 +183,7 @@ let package = Package(
         ]),
         .testTarget(name: "TrainingServiceTests", dependencies: [
             "HubTestSupport",
-            "TrainingService", "TrainingAPI", "NetworksAPI", "RegistrationAPI", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
+            "TrainingService", "TrainingAPI", "NetworksAPI", "RegistrationAPI", "ReferralsAPI", "HubRegistration", "HubBus", "HubStorage", "HubProtocol", "HubCore",
         ]),
         .testTarget(name: "HubGatewayTests", dependencies: [
             "HubGateway", "HubWeb", "ReferralsWeb", "MeetingsWeb", "NetworksWeb", "TrainingWeb", "NetworksAPI", "TrainingAPI", "RegistrationAPI",

@@ -2,6 +2,7 @@ import HubWeb
 import Foundation
 import HubCore
 import HubProtocol
+import ReferralsAPI
 import Hummingbird
 
 /// Route handlers. They translate HTTP to bus requests and back; no domain logic.
@@ -41,8 +42,9 @@ struct Routes: Sendable {
     @Sendable func openapi(_ request: Request, context: Context) async throws -> Response {
         // The values centres, agencies, municipalities and risk questions take are the configured
         // ones, as the referrals service has them; without an answer the document describes any.
-        let options = try? await server.bus.request("referrals.options", body: .object([:]), timeout: .seconds(2))
-        let document = OpenAPIDocument.yaml(modules: modules, reference: APIReferenceValues(referralOptions: options))
+        let options = try? await server.bus.request(ReferralOptions.type, body: ReferralOptions().body(), timeout: .seconds(2))
+        let reference = (try? options.map(ReferralOptions.reply)).flatMap { $0 }.map(APIReferenceValues.init(referralOptions:)) ?? APIReferenceValues()
+        let document = OpenAPIDocument.yaml(modules: modules, reference: reference)
         return text(document, contentType: "application/yaml; charset=utf-8")
     }
 
@@ -90,7 +92,8 @@ struct Routes: Sendable {
     }
 
     @Sendable func apiCentres(_ request: Request, context: Context) async throws -> Response {
-        json(try await centres())
+        // Passed on as the service wrote it (its contract type, `ListCentres.Reply`).
+        json(try await server.bus.request(ListCentres.type, body: ListCentres().body(), timeout: server.busTimeout))
     }
 
     // MARK: Pages
@@ -195,8 +198,8 @@ struct Routes: Sendable {
         guard session.user.role == .admin else { throw HubError(.forbidden, "Only administrators see the hub's status.") }
         let lang = context.language
         async let reportTask = health()
-        async let centresTask: Result<JSONValue, HubError> = {
-            do { return .success(try await centres()) } catch { return .failure(ErrorMapping.publicError(error)) }
+        async let centresTask: Result<[String], HubError> = {
+            do { return .success(try await centreNames()) } catch { return .failure(ErrorMapping.publicError(error)) }
         }()
         let report = await reportTask
         let centresResult = await centresTask
@@ -219,8 +222,7 @@ struct Routes: Sendable {
 
         var data: [String: Any] = ["busRows": rows, "busDown": !report.brokerUp]
         switch centresResult {
-        case .success(let value):
-            let names = Self.centreNames(value)
+        case .success(let names):
             data["centres"] = names.map { ["name": $0] }
             data["hasCentres"] = !names.isEmpty
             data["noCentres"] = names.isEmpty
@@ -289,16 +291,10 @@ struct Routes: Sendable {
         return HealthReport(configuration: server.configuration, brokerStatus: status, storage: storage, links: bus.brokerLinks)
     }
 
-    func centres() async throws(HubError) -> JSONValue {
-        try await server.bus.request("referrals.centres.list", body: .object([:]), timeout: server.busTimeout)
-    }
-
-    /// Centres as `[{"id","name"}]` for templates, from `referrals.centres.list`.
-    /// Centre names from the reply: an array of centres or `{"centres": [...]}`; each a
-    /// string or an object with `name` (falling back to `id`).
-    static func centreNames(_ value: JSONValue) -> [String] {
-        let list = value.arrayValue ?? value["centres"]?.arrayValue ?? value["items"]?.arrayValue ?? []
-        return list.compactMap { $0.stringValue ?? $0["name"]?.stringValue ?? $0["id"]?.stringValue }
+    /// The configured centres' names, as the referrals service lists them (`ListCentres`).
+    func centreNames() async throws(HubError) -> [String] {
+        let reply = try await server.bus.request(ListCentres.type, body: ListCentres().body(), timeout: server.busTimeout)
+        return try ListCentres.reply(reply).centres.map(\.name)
     }
 
     func loginPage(context: Context, csrf: String, data: [String: Any], status: HTTPResponse.Status) -> Response {
@@ -335,5 +331,19 @@ struct Routes: Sendable {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}
+
+extension APIReferenceValues {
+    /// The values the configured centres, agencies, municipalities and risk questions take,
+    /// as the referrals service describes them (`ReferralOptions`), for the OpenAPI document.
+    init(referralOptions options: ReferralOptions.Reply) {
+        self.init()
+        centres = options.centres.map(\.id)
+        agencies = options.agencies.map(\.id)
+        municipalities = Array(Set(options.centres.flatMap(\.municipalities))).sorted()
+        served = options.centres.map { (centre: $0.id, municipalities: $0.municipalities) }
+        riskQuestions = options.riskQuestions.map { Question(id: $0.id, required: $0.required) }
+        riskAnswers = options.riskAnswers
     }
 }

@@ -32,6 +32,13 @@ extension ContractRequest {
     /// The request as a message body.
     public func body() throws(HubError) -> JSONValue { try JSONValue.encode(self) }
 
+    /// The request as a message body asked on behalf of `actor` (a service passing on who asked it).
+    public func body(actor: JSONValue) throws(HubError) -> JSONValue {
+        guard case .object(var members) = try body() else { return try body() }
+        members[JSONValue.actorField] = actor
+        return .object(members)
+    }
+
     /// Reads a reply of this message type.
     public static func reply(_ value: JSONValue) throws(HubError) -> Reply { try value.decode(Reply.self, fieldPrefix: "reply") }
 }

@@ -266,7 +266,10 @@ package enum APISchema {
 /// The configured values some parameters take (centres, agencies, municipalities, the
 /// risk-screening questions and answers), read from a `referrals.options` reply.
 package struct APIReferenceValues: Sendable {
-    package struct Question: Sendable { package var id: String; package var required: Bool }
+    package struct Question: Sendable {
+        package var id: String; package var required: Bool
+        package init(id: String, required: Bool) { self.id = id; self.required = required }
+    }
     package var centres: [String] = []
     package var agencies: [String] = []
     package var municipalities: [String] = []
@@ -276,23 +279,4 @@ package struct APIReferenceValues: Sendable {
     package var served: [(centre: String, municipalities: [String])] = []
 
     package init() {}
-
-    package init(referralOptions options: JSONValue?) {
-        guard let options else { return }
-        func ids(_ key: String) -> [String] { (options[key]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } }
-        centres = ids("centres")
-        agencies = ids("agencies")
-        let centreList: [JSONValue] = options["centres"]?.arrayValue ?? []
-        let named: [JSONValue] = centreList.flatMap { (c: JSONValue) -> [JSONValue] in c["municipalities"]?.arrayValue ?? [] }
-        municipalities = Array(Set(named.compactMap { $0.stringValue })).sorted()
-        served = centreList.compactMap { (c: JSONValue) -> (centre: String, municipalities: [String])? in
-            guard let id = c["id"]?.stringValue else { return nil }
-            let list: [JSONValue] = c["municipalities"]?.arrayValue ?? []
-            return (id, list.compactMap { $0.stringValue })
-        }
-        riskQuestions = (options["riskQuestions"]?.arrayValue ?? []).compactMap { q in
-            q["id"]?.stringValue.map { Question(id: $0, required: q["required"]?.boolValue ?? false) }
-        }
-        riskAnswers = (options["riskAnswers"]?.arrayValue ?? []).compactMap(\.stringValue)
-    }
 }

@@ -126,20 +126,6 @@ package extension ServiceRoutes {
     }
 }
 
-/// The centres in a `referrals.centres.list` reply, as `id` and `name` for a page's choices.
-package enum CentreList {
-    /// Centre id → name, from `from`'s list: what pages show instead of a centre's code.
-    package static func names(_ centres: [[String: String]]) -> [String: String] {
-        Dictionary(centres.compactMap { c in c["id"].map { ($0, c["name"] ?? $0) } }, uniquingKeysWith: { first, _ in first })
-    }
-
-    package static func from(_ value: JSONValue) -> [[String: String]] {
-        (value["centres"]?.arrayValue ?? []).compactMap { c in
-            c["id"]?.stringValue.map { ["id": $0, "name": c["name"]?.stringValue ?? $0] }
-        }
-    }
-}
-
 /// The `actor` a bus request carries: who is asking, with their role, agency and centre.
 /// Only the gateway sets it; the service that owns the data decides what they may see.
 package enum BusActor {

@@ -127,8 +127,8 @@ struct ImportStatistics: AsyncParsableCommand {
                 for d in error.details ?? [] { print("  \(d.message)") }
                 return false
             }
-            for y in reply.body["years"]?.arrayValue ?? [] {
-                print("\(file): \(y["centre"]?.stringValue ?? "?") \(Int(y["year"]?.numberValue ?? 0)): \(Int(y["rows"]?.numberValue ?? 0)) rows")
+            for year in try ImportReferralStatistics.reply(reply.body).years {
+                print("\(file): \(year.centre) \(year.year): \(year.rows) rows")
             }
             return true
         }

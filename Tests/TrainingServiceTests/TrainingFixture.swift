@@ -6,6 +6,7 @@ import HubStorage
 @_exported import HubTestSupport
 import Logging
 import NetworksAPI
+import ReferralsAPI
 import Synchronization
 import Testing
 import TrainingService
@@ -15,10 +16,16 @@ import TrainingService
 /// (format report) as the referrals service would (year in review).
 struct FakeNetworks: BusRequester {
     func request(_ type: String, body: JSONValue, id: String, timeout: Duration) async throws(HubError) -> JSONValue {
-        if type == "referrals.statistics" {
-            guard body["format"] == "report", body["centre"] != nil, body["year"] != nil else { throw HubError(.validation, "Not asked as the year in review asks.") }
-            return ["markdown": "### Unika klienter per målgrupp\n\n| Målgrupp | 2031 | 2030 | Skillnad |\n",
-                    "csv": "\u{FEFF}Tabell;Rad;2031;2030;Skillnad\r\nUnika klienter per målgrupp;Summa;12;10;2\r\n"]
+        // The referrals service's answer, through its contract.
+        if type == ReferralStatistics.type {
+            let asked = try ReferralStatistics.decode(body)
+            guard asked.format == "report", let centre = asked.centre, let year = asked.year else {
+                throw HubError(.validation, "Not asked as the year in review asks.")
+            }
+            return try JSONValue.encode(ReferralStatistics.Reply.report(.init(
+                centre: centre, centreName: "Utväg Södra Älvsborg", year: year, imported: .init(year: false, previous: false),
+                markdown: "### Unika klienter per målgrupp\n\n| Målgrupp | 2031 | 2030 | Skillnad |\n",
+                csv: "\u{FEFF}Tabell;Rad;2031;2030;Skillnad\r\nUnika klienter per målgrupp;Summa;12;10;2\r\n")))
         }
         // The networks service's answers, through its contract.
         if type == ContactList.type {

@@ -22,8 +22,7 @@ extension TrainingEnvironment {
     /// The centre's network days of `year` that are not cancelled, asked as `actor`.
     func networkDays(centreId: String, year: Int, actor: JSONValue) async throws(HubError) -> [Day] {
         guard let bus else { return [] }
-        var body = try DayList(centreId: centreId, year: year).body()
-        if case .object(var o) = body { o[JSONValue.actorField] = actor; body = .object(o) }
+        let body = try DayList(centreId: centreId, year: year).body(actor: actor)
         let reply = try await bus.request(DayList.type, body: body, timeout: .seconds(3))
         return try DayList.reply(reply).days.filter { $0.status != .cancelled }
     }

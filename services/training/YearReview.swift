@@ -43,14 +43,11 @@ enum YearReview {
             }
         }
         // The annual report's statistics tables, from the referrals service.
-        var statistics: JSONValue?
-        if let bus = env.bus {
-            do {
-                statistics = try await bus.request("referrals.statistics", body: ["centre": .string(centre.id), "year": .n(year), "format": "report",
-                                                                              "actor": request.body["actor"] ?? .null], timeout: .seconds(3))
-            } catch {
-                context.logger.warning("year in review without statistics", metadata: ["hub.code": "\(error.code)"])
-            }
+        var statistics: (markdown: String, csv: String)?
+        do {
+            statistics = try await env.statisticsReport(centre: centre.id, year: year, actor: request.body[JSONValue.actorField] ?? .null)
+        } catch {
+            context.logger.warning("year in review without statistics", metadata: ["hub.code": "\(error.code)"])
         }
         var reply = Reply(centreId: centre.id, centreName: centre.name, year: year, trainings: trainings, networkDays: networkDays,
                           networkDaysAvailable: available,
@@ -65,10 +62,10 @@ enum YearReview {
     /// The annual report's tables ready to paste: the referrals service's statistics tables
     /// (categories, agencies, municipalities, waiting times; this year against last) and the
     /// trainings and network days held, as Markdown and as one CSV (`CSVText`).
-    static func reportTables(_ review: Reply, statistics: JSONValue?) -> (String, String) {
+    static func reportTables(_ review: Reply, statistics: (markdown: String, csv: String)?) -> (String, String) {
         let year = review.year
         var md = ["## \(review.centreName) – statistik för verksamhetsåret \(year)", ""]
-        md.append(statistics?["markdown"]?.stringValue ?? "Statistiken saknas (hänvisningstjänsten svarade inte).\n")
+        md.append(statistics?.markdown ?? "Statistiken saknas (hänvisningstjänsten svarade inte).\n")
         var held: [(String, Int, Int)] = []
         let kinds: [(EventKind, String)] = [(.training, "Utbildningar"), (.manualTraining, "Manualutbildningar"), (.conference, "Konferenser"),
                                             (.openHouse, "Öppet hus")]
@@ -84,7 +81,7 @@ enum YearReview {
         md += held.map { "| \($0.0) | \($0.1) | \($0.2) |" }
         md.append("| **Summa** | **\(held.reduce(0) { $0 + $1.1 })** | **\(held.reduce(0) { $0 + $1.2 })** |")
         let trainingRows = held.map { CSVText.line([CSVText.cell("Utbildningar och nätverksdagar"), CSVText.cell($0.0), CSVText.number($0.1), "", ""]) }.joined()
-        let csv = (statistics?["csv"]?.stringValue
+        let csv = (statistics?.csv
             ?? CSVText.document(header: ["Tabell", "Rad", String(year), String(year - 1), "Skillnad"], rows: [])) + trainingRows
         return (md.joined(separator: "\n") + "\n", csv)
     }

@@ -130,11 +130,11 @@ struct MeetingRoutes: ServiceRoutes {
 
     func renderList(_ s: SessionInfo, _ lang: Language, form: [String: String], error: HubError?) async throws -> Response {
         let meetings = try await ask(MeetingList(), s).meetings
-        let centres = (try? await server.bus.request("referrals.centres.list", body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
+        let centres = await server.centres()
         let mayCreate = s.user.role == .admin || s.user.role == .staff
         // The chair's view: each member agency's attendance, absences in a row flagged.
         var attendance: [[String: Any]] = []
-        let own = s.user.role == .admin ? centres.compactMap { $0["id"] } : (s.user.role == .staff || s.user.role == .board ? [s.user.centre].compactMap { $0 } : [])
+        let own = s.user.role == .admin ? centres.map(\.id) : (s.user.role == .staff || s.user.role == .board ? [s.user.centre].compactMap { $0 } : [])
         for centre in own {
             guard let reply = try? await ask(AttendanceAgencies(centre: centre), s) else { continue }
             for a in reply.agencies {
@@ -144,8 +144,11 @@ struct MeetingRoutes: ServiceRoutes {
                                    "flagText": lang.t("mt_absent_flag", ["n": String(n)])])
             }
         }
-        let centreNames = CentreList.names(centres)
+        let centreNames = Dictionary(centres.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         for index in attendance.indices { attendance[index]["centre"] = centreNames[attendance[index]["centre"] as? String ?? ""] ?? "" }
+        let centreChoices = centres.filter { s.user.role == .admin || $0.id == s.user.centre }.map { centre -> [String: Any] in
+            ["id": centre.id, "name": centre.name, "selected": form["centre"] == centre.id]
+        }
         return pages.render("mt_list", title: lang.t("mt_title"), language: lang, session: s, data: [
             "meetings": meetings.map { m -> [String: Any] in
                 var row = viewRow(m)
@@ -155,8 +158,7 @@ struct MeetingRoutes: ServiceRoutes {
                 return row
             },
             "hasMeetings": !meetings.isEmpty, "mayCreate": mayCreate, "attendance": attendance, "hasAttendance": !attendance.isEmpty,
-            "centres": centres.filter { s.user.role == .admin || $0["id"] == s.user.centre }.map { c -> [String: Any] in
-                ["id": c["id"] ?? "", "name": c["name"] ?? "", "selected": form["centre"] == c["id"]] },
+            "centres": centreChoices,
             "form": form, "err": errorMap(error, lang), "hasError": error != nil, "errorText": error.map { message($0, lang) } ?? "",
         ], status: error == nil ? .ok : .badRequest)
     }

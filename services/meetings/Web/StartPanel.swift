@@ -10,9 +10,7 @@ enum MeetingsStartPanel {
         let routes = MeetingRoutes(server: environment, pages: environment.pages)
         let today = LocalTime.today()
         guard let reply = try? await routes.ask(MeetingList(), session) else { return nil }
-        let centres = (try? await environment.bus.request("referrals.centres.list", body: [:], timeout: environment.busTimeout))
-            .map(CentreList.from) ?? []
-        let names = CentreList.names(centres)
+        let names = Dictionary(await environment.centres().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         let meetings = reply.meetings
         func row(_ listed: ListedMeeting) -> [String: Any] {
             let m = listed.meeting, deadline = m.itemDeadline

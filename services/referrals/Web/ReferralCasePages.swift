@@ -132,9 +132,9 @@ extension ReferralRoutes {
         let s = try session(context)
         let lang = context.language
         let log = try await call(ListAudit.self, body: Self.query(request, ["centre", "referralId"]), user: s.user)
-        let centres = (try? await server.bus.request(ListCentres.type, body: [:], timeout: server.busTimeout)).map(CentreList.from) ?? []
+        let centres = (try? await call(ListCentres.self, .init(), user: s.user))?.centres ?? []
         let agencies = ((try? await call(ReferralOptions.self, .init(), user: s.user))?.agencies ?? []).map { ($0.id, $0.name) }
-        let units = CentreList.names(centres).merging(agencies, uniquingKeysWith: { first, _ in first })
+        let units = Dictionary(centres.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first }).merging(agencies, uniquingKeysWith: { first, _ in first })
         let entries = log.entries.map { entry -> [String: Any] in
             let actor = entry.actor
             let action = entry.action
