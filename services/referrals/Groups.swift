@@ -112,9 +112,7 @@ enum Groups {
             let now = env.timestamp
             var set = ReferralStore.StepChanges(treatment: "group:" + g.name, groupID: g.id, treatmentStartedAt: now)
             if rec.status == .accepted { set.leftQueueAt = now }
-            // The step answers on the bus as JSON; here it is one summary of the group's reply.
-            let step = try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set)
-            assigned.append(try step.decode(ReferralSummary.self, fieldPrefix: "reply"))
+            assigned.append(try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set))
         }
         return try ReferralsService.encodeReply(AssignGroup.Reply(groupId: g.id, assigned: assigned))
     }

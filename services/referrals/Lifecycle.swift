@@ -38,7 +38,7 @@ enum Lifecycle {
     /// and, when the referral entered or left the waiting list, the centre's capacity.
     static func transition(_ env: ReferralsEnvironment, _ context: ServiceContext, _ actor: Actor, _ record: ReferralRecord,
                            to status: ReferralStatus, action: String, reason: String? = nil, priority: Int? = nil,
-                           note: String? = nil, set: ReferralStore.StepChanges) async throws(HubError) -> JSONValue {
+                           note: String? = nil, set: ReferralStore.StepChanges) async throws(HubError) -> ReferralSummary {
         let now = env.timestamp
         let store = ReferralStore(context.database)
         guard try await store.applyStep(referral: record.id, version: record.version, status: status, changes: set) else {
@@ -57,7 +57,7 @@ enum Lifecycle {
         }
         var reply = updated.summaryReply(env: env)
         reply.action = action
-        return try ReferralsService.encodeReply(reply)
+        return reply
     }
 
     /// Emits the internal status event and, with consent, the referring agency's.
