@@ -111,18 +111,20 @@ package extension PublicRegistrationRoutes {
                                      filename: link.calendarFilename(event))
     }
 
-    /// A registration engine's export (`{filename, csv}`) as a download; the file name keeps
-    /// only safe ASCII.
-    package func csvDownload(_ reply: JSONValue) -> Response {
-        let filename = (reply["filename"]?.stringValue ?? "deltagare.csv").filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(filename)\""],
-                        body: .init(byteBuffer: ByteBuffer(string: reply["csv"]?.stringValue ?? "")))
+    /// A registration export (`ExportReply`) as a CSV download; the file name keeps only safe ASCII.
+    package func csvDownload(_ export: ExportReply) -> Response {
+        let filename = export.filename.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                               .contentDisposition: "attachment; filename=\"\(filename.isEmpty ? "deltagare.csv" : filename)\""],
+                        body: .init(byteBuffer: ByteBuffer(string: export.csv)))
     }
 
-    /// The invoice basis page of a network day or a training (`{day, feeSEK, lines, totalSEK, people}`).
-    package func invoicePage(_ reply: JSONValue, language lang: Language, session: SessionInfo) -> Response {
-        var data = (reply.mustache as? [String: Any]) ?? [:]
-        data["free"] = (reply["feeSEK"]?.numberValue ?? 0) == 0
+    /// The invoice basis page of a network day or a training: people with a seat × fee, per
+    /// agency and invoice reference (`InvoiceRow`).
+    package func invoicePage(title: String, feeSEK: Int, lines: [InvoiceRow], totalSEK: Int, people: Int,
+                             language lang: Language, session: SessionInfo) -> Response {
+        let data: [String: Any] = ["day": ["title": title], "feeSEK": feeSEK, "free": feeSEK == 0, "lines": lines.map(\.mustacheData),
+                                   "totalSEK": totalSEK, "people": people]
         return pages.render("registration_invoice", title: lang.t("nw_invoice"), language: lang, session: session, data: data)
     }
 

@@ -273,13 +273,15 @@ struct NetworkRoutes: PublicRegistrationRoutes {
     /// The participant list as CSV (organisers; page session or API token).
     @Sendable func csvDownload(_ request: Request, context: Context) async throws -> Response {
         if context.apiUser == nil { _ = try organiserSession(context) } else { try requireOrganiser(context) }
-        return csvDownload(try await ask(RegistrationExport.type, ["dayId": .string(param(context, "dayId"))]))
+        return csvDownload(try await ask(RegistrationExport(dayId: param(context, "dayId"))))
     }
 
     @Sendable func invoicePage(_ request: Request, context: Context) async throws -> Response {
         let session = try organiserSession(context)
         let lang = context.language
-        return invoicePage(try await ask(RegistrationInvoice.type, ["dayId": .string(param(context, "dayId"))]), language: lang, session: session)
+        let invoice = try await ask(RegistrationInvoice(dayId: param(context, "dayId")))
+        return invoicePage(title: invoice.day.title, feeSEK: invoice.feeSEK, lines: invoice.lines, totalSEK: invoice.totalSEK, people: invoice.people,
+                           language: lang, session: session)
     }
 
     @Sendable func coveragePage(_ request: Request, context: Context) async throws -> Response {

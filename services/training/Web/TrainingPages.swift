@@ -167,8 +167,7 @@ extension TrainingRoutes {
     /// The participant list as CSV (the hub's one format: semicolons, UTF-8 BOM, Stockholm times).
     @Sendable func participantsCSV(_ request: Request, context: Context) async throws -> Response {
         _ = try organiserSession(context)
-        // Read through the contract; the shared download takes the reply as JSON.
-        return csvDownload(try JSONValue.encode(try await ask(RegistrationExport(eventId: param(context, "eventId")))))
+        return csvDownload(try await ask(RegistrationExport(eventId: param(context, "eventId"))))
     }
 
     /// The invoice basis: people × fee per agency and invoice reference (the shared page).
@@ -176,7 +175,8 @@ extension TrainingRoutes {
         let session = try organiserSession(context)
         let lang = context.language
         let invoice = try await ask(RegistrationInvoice(eventId: param(context, "eventId")))
-        return invoicePage(try JSONValue.encode(invoice), language: lang, session: session)
+        return invoicePage(title: invoice.day.title, feeSEK: invoice.feeSEK, lines: invoice.lines, totalSEK: invoice.totalSEK, people: invoice.people,
+                           language: lang, session: session)
     }
 
     @Sendable func attendanceForm(_ request: Request, context: Context) async throws -> Response {
