@@ -224,13 +224,22 @@ struct Run: AsyncParsableCommand {
                 name: agency, runtime: runtime, database: database, reference: try ReferenceData.load(configDir: options.config),
                 risk: try ConfigFile.decode(RiskScreening.self, path: options.config + "/" + RiskScreening.file).validated(),
                 settings: try AdapterSettings.load(adapter: agency, configDir: options.config), dataDir: options.dataDir, logger: logger))
-            var parts: [any Service] = [LifecycleComponent(name: component, start: { try await adapter.start() }, stop: {
-                await adapter.stop()
+            // One group: the adapter's loops, then its HTTP listener. On SIGTERM the group stops them
+            // in reverse: the listener finishes the requests in flight, the folder scan its file, the
+            // sender its window (the rest stays pending in the outbox), then inbox, delivery and
+            // purge; the bus and the database close once every loop has stopped.
+            try await adapter.prepare()
+            var parts = adapter.services
+            if let http = try await adapter.httpService(onServerRunning: { _ in }) { parts.append(http) }
+            do {
+                try await runUntilSignalled(parts, logger: logger)
+            } catch {
                 await bus.close()
                 await database.close()
-            })]
-            if let http = try await adapter.httpService(onServerRunning: { _ in }) { parts.append(http) }
-            try await runUntilSignalled(parts, logger: logger)
+                throw error
+            }
+            await bus.close()
+            await database.close()
         } else {
             throw HubError(.validation, "Unknown component \(component). Use \(config.broker.all.indices.map(HubConfiguration.Broker.componentName).joined(separator: ", ")), gateway, \(config.services.joined(separator: ", ")) or adapter-<\(config.adapters.joined(separator: "|"))>.", field: "component")
         }

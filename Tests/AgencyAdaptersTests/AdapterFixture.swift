@@ -8,6 +8,7 @@ import ReferralsAPI
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 import ReferralsAPI
 import ReferralsService
@@ -61,11 +62,14 @@ final class AdapterFixture: TestBroker, @unchecked Sendable {
         try await worker(definition, database: try await database("referrals-real"), configDir: repoConfig)
     }
 
-    /// Makes an adapter with its own bus identity and database; `settings` tweak the defaults.
-    func adapter(_ name: String, environment: [String: String] = [:], principal: String? = nil,
-                 _ configure: (inout AdapterSettings) -> Void = { _ in }) async throws -> any AgencyAdapter {
+    /// Makes an adapter with its own bus identity and database (a fresh SQLite one unless
+    /// `database` is given), not yet prepared or running; `settings` tweak the defaults.
+    func makeAdapter(_ name: String, database: (any HubDatabase)? = nil, environment: [String: String] = [:], principal: String? = nil,
+                     _ configure: (inout AdapterSettings) -> Void = { _ in }) async throws -> any AgencyAdapter {
         let bus = BusClient(endpoint: try busEndpoint(principal ?? "adapter:\(name)"), logger: logger)
-        let db = try await database("adapter-\(name)")
+        onTearDown { await bus.close() }
+        let db: any HubDatabase
+        if let database { db = database } else { db = try await self.database("adapter-\(name)") }
         let runtime = AdapterRuntime(agency: name, bus: bus, database: db, keys: dataKeys, logger: logger, attemptTimeout: .seconds(2))
         var settings = AdapterSettings()
         settings.pollMs = 50
@@ -73,12 +77,22 @@ final class AdapterFixture: TestBroker, @unchecked Sendable {
         settings.retryMaxMs = 200
         settings.answerWaitMs = 3000
         configure(&settings)
-        let adapter = try AgencyAdapters.make(AdapterEnvironment(name: name, runtime: runtime, database: db, reference: reference, risk: risk,
-                                                                 settings: settings, dataDir: dir, logger: logger, environment: environment))
-        try await adapter.start()
+        return try AgencyAdapters.make(AdapterEnvironment(name: name, runtime: runtime, database: db, reference: reference, risk: risk,
+                                                          settings: settings, dataDir: dir, logger: logger, environment: environment))
+    }
+
+    /// Makes an adapter (see `makeAdapter`) and runs its loops in a ServiceGroup, as under
+    /// `hub run adapter-<name>`, until the tear-down cancels them (the graceful shutdown has
+    /// its own test, AdapterShutdownTests).
+    func adapter(_ name: String, environment: [String: String] = [:], principal: String? = nil,
+                 _ configure: (inout AdapterSettings) -> Void = { _ in }) async throws -> any AgencyAdapter {
+        let adapter = try await makeAdapter(name, environment: environment, principal: principal, configure)
+        try await adapter.prepare()
+        let group = ServiceGroup(configuration: .init(services: adapter.services.map { .init(service: $0) }, logger: logger))
+        let running = Task { try await group.run() }
         onTearDown {
-            await adapter.stop()
-            await bus.close()
+            running.cancel()
+            _ = await running.result
         }
         return adapter
     }

@@ -110,7 +110,8 @@ struct PrivacyTests {
         }
         #expect(try await f.eventually { try await f.referrals(via: gateway).count == 1 })
         _ = try await gateway.request("referrals.test.publish", body: ["topic": "agency.psychiatry.minutes", "body": ["title": "Protokoll"]])
-        #expect(try await settled(f, adapter.host, intakes: 1))
+        // Both events stored (the status and the document), not only the first to arrive.
+        #expect(try await settled(f, adapter.host, intakes: 1, events: 2))
         #expect(clearCopies(f, adapter: "psychiatry") == [])
         // A document stays readable as a Communication (sealed at rest) until the retention ends.
         try await app.test(.router) { client in

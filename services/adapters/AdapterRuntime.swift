@@ -5,6 +5,7 @@ import HubCore
 import HubProtocol
 import HubStorage
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// What every agency adapter shares: a durable outbox towards the hub and a durable
@@ -28,7 +29,6 @@ public final class AdapterRuntime: Sendable {
     private let bus: BusClient
     private let database: any HubDatabase
     private let logger: Logger
-    private let tasks = Mutex<[Task<Void, Never>]>([])
     /// Set by `enqueue` so that the sender loop looks at the outbox at once.
     private let kicked = Atomic<Bool>(false)
     /// The last delivery attempt got no definitive answer (timeout, busy…) and none has since.
@@ -150,19 +150,11 @@ public final class AdapterRuntime: Sendable {
         return rows.compactMap(openEvent)
     }
 
-    public func start() {
-        bus.subscribe("agency.\(agency).")
-        bus.subscribe("capacity.")
-        let sender = Task { await self.sendLoop() }
-        let receiver = Task { await self.receiveLoop() }
-        let acknowledger = Task { await self.ackLoop() }
-        tasks.withLock { $0 = [sender, receiver, acknowledger] }
-    }
-
-    public func stop() async {
-        let all = tasks.withLock { let t = $0; $0 = []; return t }
-        for t in all { t.cancel() }
-        for t in all { await t.value }
+    /// The runtime's loops as services, in the order a `ServiceGroup` starts them; it stops
+    /// them in reverse: the sender first (no new delivery to the hub), then the receiver, then
+    /// the acknowledger (which sends the receiver's last acknowledgements).
+    public var services: [any Service] {
+        [InboxAcknowledger(runtime: self), InboxReceiver(runtime: self), OutboxSender(runtime: self)]
     }
 
     /// Errors after which the same message is sent again (the outcome is unknown or transient).
@@ -174,9 +166,10 @@ public final class AdapterRuntime: Sendable {
     /// way) one at a time would deliver about 2 a second; a window keeps up with intake.
     static let sendWindow = 16
 
-    private func sendLoop() async {
+    /// Delivers pending outbox entries until the shutdown; see `OutboxSender`.
+    func sendLoop() async {
         var backoff = Duration.milliseconds(250)
-        while !Task.isCancelled {
+        while !Task.isStopping {
             let rows = (try? await database.query("SELECT message_id, type, envelope, sealed FROM outbox WHERE state = 'pending' ORDER BY created_at LIMIT 100", [])) ?? []
             let entries = rows.compactMap { row -> (id: String, type: String, envelope: Envelope)? in
                 guard let id = try? row.string("message_id"), let type = try? row.string("type"),
@@ -191,7 +184,7 @@ public final class AdapterRuntime: Sendable {
             var anyRetry = false
             // The oldest first, a window at a time; after a retryable answer the loop backs off
             // and starts again from the oldest still pending (the hub deduplicates by id).
-            for start in stride(from: 0, to: entries.count, by: Self.sendWindow) where !Task.isCancelled && !anyRetry {
+            for start in stride(from: 0, to: entries.count, by: Self.sendWindow) where !Task.isStopping && !anyRetry {
                 let window = entries[start..<min(start + Self.sendWindow, entries.count)]
                 let replies = await withTaskGroup(of: (Int, Envelope).self) { group in
                     for (i, entry) in window.enumerated() {
@@ -240,25 +233,31 @@ public final class AdapterRuntime: Sendable {
             if anyRetry {
                 // Short and capped at 1 s: the hub is back within moments of a restart, and
                 // every retry of the window is answered from the service's idempotency record.
-                try? await Task.sleep(for: backoff)
+                await Task.pause(for: backoff)
                 backoff = min(backoff * 2, .seconds(1))
                 continue
             }
             backoff = .milliseconds(250)
             if rows.count == 100 { continue }
             // Wait for new work (enqueue kicks), or look again within a second.
-            for _ in 0..<50 where !Task.isCancelled {
+            for _ in 0..<50 where !Task.isStopping {
                 if kicked.exchange(false, ordering: .acquiringAndReleasing) { break }
-                try? await Task.sleep(for: .milliseconds(20))
+                try? await Task.sleep(for: .milliseconds(20)) // short: no graceful-shutdown handler needed
             }
         }
     }
 
     /// Acknowledges stored events to the services that published them, in batches, every
-    /// 200 ms. A lost acknowledgement only means the event comes again and is stored once.
-    private func ackLoop() async {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(200))
+    /// 200 ms, and once more when it stops (the pause ends early on shutdown). A lost
+    /// acknowledgement only means the event comes again and is stored once.
+    func ackLoop() async {
+        var stopping = false
+        while !stopping {
+            await Task.pause(for: .milliseconds(200))
+            stopping = Task.isStopping
+            // The last batch only while connected: its events come again anyway, so a shutdown
+            // does not wait out `attemptTimeout` for a broker that is gone.
+            if stopping, !bus.isConnected { break }
             let batches = pendingAcks.withLock { let v = $0; $0 = [:]; return v }
             for (service, ids) in batches {
                 for start in stride(from: 0, to: ids.count, by: 500) {
@@ -277,13 +276,15 @@ public final class AdapterRuntime: Sendable {
 
     /// Stores each event for the agency in order. An event that cannot be stored (a full
     /// disk) is tried again with back-off until it is, never dropped: the events behind it
-    /// wait in the bus client's bounded buffer meanwhile.
-    private func receiveLoop() async {
-        for await event in bus.eventStream {
-            if Task.isCancelled { break }
+    /// wait in the bus client's bounded buffer meanwhile. Ends on shutdown, between two events
+    /// (an event in hand is tried once more; one not stored is not acknowledged, so it comes again).
+    func receiveLoop() async {
+        bus.subscribe("agency.\(agency).")
+        bus.subscribe("capacity.")
+        for await event in bus.eventStream.cancelOnGracefulShutdown() {
             var delay = Duration.milliseconds(50)
             var failures = 0
-            while !Task.isCancelled {
+            while true {
                 do {
                     let sealed = try protector.seal(event.envelope.encoded(), context: Self.inboxContext(event.envelope.id))
                     try await database.execute("""
@@ -303,7 +304,8 @@ public final class AdapterRuntime: Sendable {
                         logger.error("could not store an event for the agency; retrying", metadata: ["hub.topic": "\(event.topic)", "hub.code": "\(error.code)"])
                     }
                     failures += 1
-                    try? await Task.sleep(for: delay)
+                    if Task.isStopping { break }
+                    await Task.pause(for: delay)
                     delay = min(delay * 2, .seconds(1))
                 }
             }

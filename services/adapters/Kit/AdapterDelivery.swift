@@ -26,7 +26,7 @@ extension AdapterHost {
             SELECT i.*, o.state FROM intake i JOIN outbox o ON o.message_id = i.message_id
             WHERE i.reported_at IS NULL AND o.state <> 'pending' AND i.next_attempt_at <= ? ORDER BY i.received_at LIMIT 50
             """, [.text(now)])
-        for row in rows where !Task.isCancelled {
+        for row in rows where !Task.isStopping {
             var record = try Self.record(row)
             if !record.answered, let reply = try await runtime.outcome(of: record.messageID) {
                 record = try await answer(record, reply: reply)
@@ -49,7 +49,7 @@ extension AdapterHost {
             WHERE delivered_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY received_at LIMIT 50
             """, [.text(now)])
         let keep = keepDocuments.withLock { $0 }
-        for row in rows where !Task.isCancelled {
+        for row in rows where !Task.isStopping {
             let eventID = try row.string("event_id"), topic = try row.string("topic")
             guard let env = runtime.openEvent(row) else {
                 logger.error("a stored event does not open (unknown data key or damaged); it is set aside")

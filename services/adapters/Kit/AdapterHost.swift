@@ -6,6 +6,7 @@ import ReferralsAPI
 import HubBus
 import HubStorage
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The adapter-side engine every agency adapter shares, on top of `AdapterRuntime`:
@@ -24,11 +25,6 @@ public final class AdapterHost: Sendable {
     public let risk: RiskScreening
     public let settings: DeliverySettings
     let logger: Logger
-    private let task = Mutex<Task<Void, Never>?>(nil)
-    /// A folder adapter's scan loop (nil for an HTTP adapter).
-    private let scanner = LoopTask()
-    /// The purge loop (see `purge`).
-    private let purger = LoopTask()
     /// Whether the running deliverer keeps delivered documents (see `AgencyDeliverer.keepsDocuments`).
     let keepDocuments = Mutex<Bool>(false)
     /// A folder adapter's part of the purge (rejected files past their retention).
@@ -312,63 +308,41 @@ public final class AdapterHost: Sendable {
         return r
     }
 
-    // MARK: delivery loop
+    // MARK: the loops
 
-    /// Starts what every adapter runs — its migrations, the runtime's outbox and inbox loops
-    /// and the delivery to the agency — and, for a folder adapter, `scan` every `poll`.
-    /// `purgeFiles` is the adapter's part of the purge (rejected files past their retention).
-    public func start(delivering deliverer: any AgencyDeliverer, scanEvery poll: Duration? = nil,
-                      scan: (@Sendable () async -> Void)? = nil, purgeFiles: (@Sendable (Date) async -> Void)? = nil) async throws {
+    /// Gets the host ready for its loops: what the purge must know (whether `deliverer` keeps
+    /// delivered documents; a folder adapter's `purgeFiles`, its rejected files past their
+    /// retention), then `prepare()` — migrations, rows an older version left in clear, the purge.
+    public func prepare(delivering deliverer: any AgencyDeliverer, purgeFiles: (@Sendable (Date) async -> Void)? = nil) async throws {
         keepDocuments.withLock { $0 = deliverer.keepsDocuments }
         filePurge.withLock { $0 = purgeFiles }
         try await prepare()
-        runtime.start()
-        startDelivery(deliverer)
-        purger.start { [settings] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: settings.purgeEvery)
-                if Task.isCancelled { break }
-                await self.purge()
-            }
-        }
-        if let poll, let scan {
-            scanner.start {
-                while !Task.isCancelled {
-                    await scan()
-                    try? await Task.sleep(for: poll)
-                }
-            }
-        }
     }
 
-    /// Stops the scan loop, the delivery and the runtime, in that order.
-    public func stop() async {
-        await purger.stop()
-        await scanner.stop()
-        await stopDelivery()
-        await runtime.stop()
+    /// What every adapter runs, as services in the order a `ServiceGroup` starts them (after
+    /// `prepare`): the hourly purge, the delivery to the agency, the runtime's acknowledger,
+    /// receiver and sender, and for a folder adapter `scan` every `poll`. The group stops them
+    /// in reverse, so intake stops first and the sender next, while what stores and delivers
+    /// their results still runs.
+    public func services(delivering deliverer: any AgencyDeliverer, scanEvery poll: Duration? = nil,
+                         scan: (@Sendable () async -> Void)? = nil) -> [any Service] {
+        var all: [any Service] = [PeriodicWork(name: "adapter-\(adapter).purge", every: settings.purgeEvery) { await self.purge() },
+                                  AgencyDeliveryLoop(host: self, deliverer: deliverer)]
+        all += runtime.services
+        if let poll, let scan { all.append(FolderScanner(poll: poll, scan: scan)) }
+        return all
     }
 
-    public func startDelivery(_ deliverer: any AgencyDeliverer) {
-        let t = Task { await self.deliveryLoop(deliverer) }
-        task.withLock { $0 = t }
-    }
-
-    public func stopDelivery() async {
-        let t = task.withLock { let t = $0; $0 = nil; return t }
-        t?.cancel()
-        await t?.value
-    }
-
-    private func deliveryLoop(_ deliverer: any AgencyDeliverer) async {
-        while !Task.isCancelled {
+    /// Hands what is due to the agency every `settings.poll` until the shutdown; see `AgencyDeliveryLoop`.
+    func deliveryLoop(_ deliverer: any AgencyDeliverer) async {
+        while !Task.isStopping {
             do {
                 try await deliverReceipts(deliverer)
                 try await deliverEvents(deliverer)
             } catch {
                 logger.error("agency delivery failed; will retry", metadata: ["hub.code": "\(error.code)"])
             }
-            try? await Task.sleep(for: settings.poll)
+            await Task.pause(for: settings.poll)
         }
     }
 }

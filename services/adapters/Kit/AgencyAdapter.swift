@@ -11,12 +11,18 @@ import Synchronization
 /// One deployable agency adapter: an intake in the agency's format on one side, the
 /// hub's messages on the other (through `AdapterHost`), and delivery back in the
 /// agency's form.
+///
+/// Run as `prepare()`, then `services` and `httpService` in one `ServiceGroup`, the HTTP
+/// listener last (`hub run adapter-<name>`): on SIGTERM the group stops them in reverse,
+/// intake first, so every document an agency was told is accepted is in the outbox.
 public protocol AgencyAdapter: Sendable {
     var host: AdapterHost { get }
-    /// Starts the runtime (outbox, inbox), the delivery loop and any folder watcher.
-    func start() async throws
-    /// Stops what `start` started.
-    func stop() async
+    /// Makes the adapter's folders and prepares its database (`AdapterHost.prepare(delivering:purgeFiles:)`);
+    /// before any of `services` runs.
+    func prepare() async throws
+    /// The adapter's loops (outbox, inbox, delivery to the agency, purge, any folder
+    /// scan), in the order a `ServiceGroup` starts them (`AdapterHost.services`).
+    var services: [any Service] { get }
     /// The HTTP listener, for adapters that have one.
     func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)?
 }
@@ -62,17 +68,6 @@ public enum AgencyAdapters {
         case "kriminalvarden": try KriminalvardenAdapter(env)
         default: throw HubError(.validation, "No adapter is named \(env.name).", field: "adapter")
         }
-    }
-}
-
-/// Holds one background loop so a value-type adapter can start and stop it.
-final class LoopTask: Sendable {
-    private let task = Mutex<Task<Void, Never>?>(nil)
-    func start(_ body: @escaping @Sendable () async -> Void) { task.withLock { $0 = Task { await body() } } }
-    func stop() async {
-        let t = task.withLock { let t = $0; $0 = nil; return t }
-        t?.cancel()
-        await t?.value
     }
 }
 

@@ -26,10 +26,13 @@ public struct KriminalvardenAdapter: AgencyAdapter {
         folder = WatchedFolder(root: env.settings.folderPath(adapter: env.name, dataDir: env.dataDir))
     }
 
-    public func start() async throws {
+    public func prepare() async throws {
         try folder.create()
-        try await host.start(delivering: XMLFolderDeliverer(folder: folder), scanEvery: .milliseconds(settings.pollMs),
-                             scan: { await self.scanOnce() }, purgeFiles: { now in self.purgeFiles(now: now) })
+        try await host.prepare(delivering: XMLFolderDeliverer(folder: folder), purgeFiles: { now in self.purgeFiles(now: now) })
+    }
+
+    public var services: [any Service] {
+        host.services(delivering: XMLFolderDeliverer(folder: folder), scanEvery: .milliseconds(settings.pollMs), scan: { await self.scanOnce() })
     }
 
     /// Removes rejected files past the retention (and clear originals an older version left).
@@ -37,8 +40,6 @@ public struct KriminalvardenAdapter: AgencyAdapter {
         folder.purge(before: now.addingTimeInterval(-TimeInterval(settings.rejectedRetentionDays) * 86_400),
                      receiptSuffix: ".kvitto.xml", reportSuffix: ".fel.xml", protector: host.runtime.protector)
     }
-
-    public func stop() async { await host.stop() }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
 
@@ -48,7 +49,7 @@ public struct KriminalvardenAdapter: AgencyAdapter {
     }
 
     private func scanFiles() async {
-        for name in folder.pending(extensions: ["xml"]) where !Task.isCancelled {
+        for name in folder.pending(extensions: ["xml"]) where !Task.isStopping {
             do {
                 try await process(name)
             } catch {

@@ -36,13 +36,16 @@ public struct MunicipalityAdapter: AgencyAdapter {
     func folder(_ municipality: String) -> WatchedFolder { WatchedFolder(root: root + "/" + municipality) }
     var unrouted: WatchedFolder { WatchedFolder(root: root + "/_unrouted") }
 
-    public func start() async throws {
+    public func prepare() async throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: root)
         for m in municipalities { try folder(m).create() }
         try unrouted.create()
-        try await host.start(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs),
-                             scan: { await self.scanOnce() }, purgeFiles: { now in self.purgeFiles(now: now) })
+        try await host.prepare(delivering: FolderDeliverer(adapter: self), purgeFiles: { now in self.purgeFiles(now: now) })
+    }
+
+    public var services: [any Service] {
+        host.services(delivering: FolderDeliverer(adapter: self), scanEvery: .milliseconds(settings.pollMs), scan: { await self.scanOnce() })
     }
 
     /// Removes rejected files past the retention (and clear originals an older version left).
@@ -53,8 +56,6 @@ public struct MunicipalityAdapter: AgencyAdapter {
         }
     }
 
-    public func stop() async { await host.stop() }
-
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? { nil }
 
     /// Processes every waiting file once (tests call this directly; one scan at a time).
@@ -63,9 +64,9 @@ public struct MunicipalityAdapter: AgencyAdapter {
     }
 
     private func scanFiles() async {
-        for m in municipalities where !Task.isCancelled {
+        for m in municipalities where !Task.isStopping {
             let f = folder(m)
-            for name in f.pending(extensions: ["csv"]) where !Task.isCancelled {
+            for name in f.pending(extensions: ["csv"]) where !Task.isStopping {
                 do {
                     try await process(name, in: f, municipality: m)
                 } catch {

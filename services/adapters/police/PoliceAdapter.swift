@@ -34,11 +34,12 @@ public struct PoliceAdapter: AgencyAdapter {
         }
     }
 
-    public func start() async throws {
-        try await host.start(delivering: callback.map { $0 as any AgencyDeliverer } ?? PullOnly())
-    }
+    /// Pushes to the callback URL when there is one; else the police read state with GET.
+    var deliverer: any AgencyDeliverer { callback.map { $0 as any AgencyDeliverer } ?? PullOnly() }
 
-    public func stop() async { await host.stop() }
+    public func prepare() async throws { try await host.prepare(delivering: deliverer) }
+
+    public var services: [any Service] { host.services(delivering: deliverer) }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? {
         HTTPSupport.server(buildRouter(), settings: settings, defaultPort: 8181, name: "police", logger: logger, onServerRunning: onServerRunning)

@@ -33,12 +33,10 @@ public struct PsychiatryAdapter: AgencyAdapter {
         publicBase = b
     }
 
-    public func start() async throws {
-        // FHIR clients read Task and Communication; statuses are kept by the host.
-        try await host.start(delivering: FHIRPull())
-    }
+    // FHIR clients read Task and Communication; statuses are kept by the host.
+    public func prepare() async throws { try await host.prepare(delivering: FHIRPull()) }
 
-    public func stop() async { await host.stop() }
+    public var services: [any Service] { host.services(delivering: FHIRPull()) }
 
     public func httpService(onServerRunning: @escaping @Sendable (Int) async -> Void) async throws -> (any Service)? {
         HTTPSupport.server(buildRouter(), settings: settings, defaultPort: 8182, name: "psychiatry", logger: logger, onServerRunning: onServerRunning)
