@@ -50,7 +50,7 @@ enum Groups {
         try await ReferralStore(context.database).insertGroup(
             Groups.Group(id: id, centre: centre, name: name, help: help, min: min, max: max, ageMin: ageMin, ageMax: ageMax, startsOn: startsOn),
             at: env.timestamp)
-        return try ReferralsService.encodeReply(DefineGroup.Reply(id: id, name: name))
+        return try JSONValue.encode(DefineGroup.Reply(id: id, name: name))
     }
 
     /// `referrals.groups.list {centre}`: each group with its members, the matching people
@@ -80,7 +80,7 @@ enum Groups {
                                          participants: g.participants(in: candidate), status: candidate.status)
                 }))
         }
-        return try ReferralsService.encodeReply(ListGroups.Reply(centre: centre, groups: out))
+        return try JSONValue.encode(ListGroups.Reply(centre: centre, groups: out))
     }
 
     /// `referrals.groups.assign {groupId, referralIds}`: moves matching people from the
@@ -114,6 +114,6 @@ enum Groups {
             if rec.status == .accepted { set.leftQueueAt = now }
             assigned.append(try await Lifecycle.transition(env, context, actor, rec, to: .inTreatment, action: "group", reason: "group:" + g.name, set: set))
         }
-        return try ReferralsService.encodeReply(AssignGroup.Reply(groupId: g.id, assigned: assigned))
+        return try JSONValue.encode(AssignGroup.Reply(groupId: g.id, assigned: assigned))
     }
 }

@@ -15,7 +15,7 @@ extension Lifecycle {
     @Sendable static func options(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         func reasons(_ list: [CodedReason]) -> [ReferralOptions.Reason] { list.map { .init(code: $0.code, sv: $0.sv, en: $0.en) } }
         let intake = try await ReferralStore(context.database).intakeStates()
-        return try ReferralsService.encodeReply(ReferralOptions.Reply(
+        return try JSONValue.encode(ReferralOptions.Reply(
             categories: ClientCategory.allCases, help: HelpKind.allCases, urgency: Urgency.allCases,
             centres: env.reference.centres.map { centre in
                 ReferralOptions.Centre(id: centre.id, name: centre.name, municipalities: centre.municipalities,
@@ -73,7 +73,7 @@ extension Lifecycle {
             return ReferralCase.Linked(id: other.id, reference: other.reference, centre: other.centre, status: status, submittedAt: other.submittedAt)
         }
         details.queue = try await Queue.position(env, context.database, record)
-        return try ReferralsService.encodeReply(GetReferral.Reply.full(ReferralCase(summary: record.summaryReply(env: env), details: details)))
+        return try JSONValue.encode(GetReferral.Reply.full(ReferralCase(summary: record.summaryReply(env: env), details: details)))
     }
 
     /// `referrals.status {id}`: what the referring agency may see (no personal data ever).
@@ -98,7 +98,7 @@ extension Lifecycle {
             }
         }
         let outcome = record.consentsToOutcome
-        return try ReferralsService.encodeReply(ReferralStatusView(
+        return try JSONValue.encode(ReferralStatusView(
             id: record.id, reference: record.reference, centre: record.centre, centreName: env.centreName(record.centre),
             status: record.consentsToStatus ? record.status : .submitted, submittedAt: record.submittedAt, category: record.category,
             history: entries, consentToStatus: record.consentsToStatus, externalRef: record.externalRef,

@@ -14,7 +14,7 @@ extension Lifecycle {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let record = try await ReferralStore(context.database).referralForHandling(try Fields.id(request.body), actor: actor)
         try require(record, in: ReferralAction.receive.allowedFrom, to: "receive")
-        return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .received, action: "receive", set: .init(receivedAt: env.timestamp)))
+        return try JSONValue.encode(try await transition(env, context, actor, record, to: .received, action: "receive", set: .init(receivedAt: env.timestamp)))
     }
 
     /// `referrals.assess {id, decision: accept|redirect|decline, priority, reason, redirectTo}`.
@@ -32,16 +32,16 @@ extension Lifecycle {
         switch decision {
         case "accept":
             let priority = try Fields.int(request.body, "priority", range: 1...3)!
-            return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .accepted, action: "accept", priority: priority,
+            return try JSONValue.encode(try await transition(env, context, actor, record, to: .accepted, action: "accept", priority: priority,
                                         set: .init(priority: priority, assessedAt: now)))
         case "redirect":
             let reason = try code(request.body, "reason", env.settings.redirectReasons)
             let to = try Fields.string(request.body, "redirectTo", max: 200)!
-            return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .redirected, action: "redirect", reason: reason,
+            return try JSONValue.encode(try await transition(env, context, actor, record, to: .redirected, action: "redirect", reason: reason,
                                         set: .init(assessedAt: now, outcomeReason: reason, redirectTo: to, endedAt: now)))
         case "decline":
             let reason = try code(request.body, "reason", env.settings.declineReasons)
-            return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .declined, action: "decline", reason: reason,
+            return try JSONValue.encode(try await transition(env, context, actor, record, to: .declined, action: "decline", reason: reason,
                                         set: .init(assessedAt: now, outcomeReason: reason, endedAt: now)))
         default:
             throw HubError(.validation, "Must be accept, redirect or decline.", field: "body.decision")
@@ -76,7 +76,7 @@ extension Lifecycle {
         }
         try require(record, in: ReferralAction.appointment.allowedFrom, to: "offer an appointment for")
         let now = env.timestamp
-        return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .appointmentOffered, action: "appointment", reason: channel,
+        return try JSONValue.encode(try await transition(env, context, actor, record, to: .appointmentOffered, action: "appointment", reason: channel,
                                     set: .init(appointmentDate: date, appointmentOfferedAt: now, leftQueueAt: now)))
     }
 
@@ -99,7 +99,7 @@ extension Lifecycle {
         let now = env.timestamp
         set.treatmentStartedAt = now
         if record.status == .accepted { set.leftQueueAt = now }
-        return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .inTreatment, action: "treatment", reason: set.treatment, set: set))
+        return try JSONValue.encode(try await transition(env, context, actor, record, to: .inTreatment, action: "treatment", reason: set.treatment, set: set))
     }
 
     /// `referrals.close {id, reason}` with a coded closure reason.
@@ -111,7 +111,7 @@ extension Lifecycle {
         let now = env.timestamp
         var set = ReferralStore.StepChanges(outcomeReason: reason, endedAt: now)
         if record.status == .accepted { set.leftQueueAt = now }
-        return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .closed, action: "close", reason: reason, note: try Fields.string(request.body, "note", max: env.settings.maxFreeTextChars, required: false), set: set))
+        return try JSONValue.encode(try await transition(env, context, actor, record, to: .closed, action: "close", reason: reason, note: try Fields.string(request.body, "note", max: env.settings.maxFreeTextChars, required: false), set: set))
     }
 
     /// `referrals.withdraw {id, reason}`: the referring agency (or staff) withdraws.
@@ -127,7 +127,7 @@ extension Lifecycle {
         let now = env.timestamp
         var set = ReferralStore.StepChanges(outcomeReason: reason, endedAt: now)
         if record.status == .accepted { set.leftQueueAt = now }
-        return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .withdrawn, action: "withdraw", reason: reason, set: set))
+        return try JSONValue.encode(try await transition(env, context, actor, record, to: .withdrawn, action: "withdraw", reason: reason, set: set))
     }
 
     /// `referrals.reprioritise {id, priority, reason}`: the reason is kept (sealed) in the history.
@@ -137,7 +137,7 @@ extension Lifecycle {
         let priority = try Fields.int(request.body, "priority", range: 1...3)!
         let reason = try Fields.string(request.body, "reason", max: 500)!
         try require(record, in: ReferralAction.reprioritise.allowedFrom, to: "reprioritise")
-        return try ReferralsService.encodeReply(try await transition(env, context, actor, record, to: .accepted, action: "reprioritise", priority: priority, note: reason,
+        return try JSONValue.encode(try await transition(env, context, actor, record, to: .accepted, action: "reprioritise", priority: priority, note: reason,
                                     set: .init(priority: priority)))
     }
 }

@@ -65,7 +65,7 @@ extension Lifecycle {
         let record = ReferralRecord(submitted: v, id: id, reference: reference, reserveID: reserve, clientID: clientID, clientAge: clientAge, at: now)
         announce(env, context, record, action: "submit", at: now)
         let dropped = v.droppedFields.isEmpty ? nil : v.droppedFields
-        return try ReferralsService.encodeReply(SubmissionReceipt(
+        return try JSONValue.encode(SubmissionReceipt(
             id: id, reference: reference, centre: v.centreID, centreName: env.centreName(v.centreID), submittedAt: now,
             reserveId: reserve, externalRef: v.externalRef, droppedFields: dropped,
             notice: dropped == nil ? nil : "The client has a protected identity: name and contact details were not stored."))

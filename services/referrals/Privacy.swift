@@ -48,7 +48,7 @@ enum Privacy {
         let limit = try Fields.int(request.body, "limit", range: 1...5000, required: false) ?? 200
         let referral = request.body["referralId"] != nil ? try Fields.id(request.body, "referralId") : nil
         let entries = try await ReferralStore(context.database).auditEntries(centre: centre, referral: referral, limit: limit)
-        return try ReferralsService.encodeReply(ListAudit.Reply(entries: entries.map { entry in
+        return try JSONValue.encode(ListAudit.Reply(entries: entries.map { entry in
             ListAudit.Entry(at: entry.at, actor: entry.actor, role: entry.role, unit: entry.unit, action: entry.action,
                             referralId: entry.referral, centre: entry.centre, purpose: entry.purpose)
         }))
@@ -73,7 +73,7 @@ enum Privacy {
                 try await audit(context.database, env, actor, action: "anonymise", referral: expired.id, centre: expired.centre, purpose: "retention")
             }
         }
-        return try ReferralsService.encodeReply(RunRetention.Reply(dryRun: dryRun, retentionDays: env.settings.retentionDays, cutoff: cutoff,
+        return try JSONValue.encode(RunRetention.Reply(dryRun: dryRun, retentionDays: env.settings.retentionDays, cutoff: cutoff,
                                                                    count: items.count, referrals: items))
     }
 

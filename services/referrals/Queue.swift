@@ -48,7 +48,7 @@ enum Queue {
             centre: centre, IntakeState(paused: paused, message: paused ? message : nil, alternatives: paused ? alternatives : nil,
                                         categories: categories, since: now), changedBy: actor.who)
         try await publishCapacityIfChanged(env, context, centre: centre)
-        return try ReferralsService.encodeReply(try await capacityReply(env, context.database, centre: centre))
+        return try JSONValue.encode(try await capacityReply(env, context.database, centre: centre))
     }
 
     /// `referrals.list {view, centre, category}`: `queue` (the centre's waiting list in
@@ -70,7 +70,7 @@ enum Queue {
                 // submission when the client has not agreed that the agency follows the case.
                 try rec.agencyReply(env: env, changedAt: rec.consentsToStatus ? latest[rec.id] ?? rec.submittedAt : rec.submittedAt)
             }
-            return try ReferralsService.encodeReply(ListReferrals.Reply.mine(.init(referrals: items)))
+            return try JSONValue.encode(ListReferrals.Reply.mine(.init(referrals: items)))
         case "queue", "centre":
             guard actor.handlesReferrals else { throw HubError(.forbidden, "Only centre staff see the queue.", field: "body.view") }
             let centre = try Fields.string(request.body, "centre", max: 64, required: false) ?? actor.centre
@@ -91,12 +91,12 @@ enum Queue {
                     }
                     categories.append(.init(category: category, count: items.count, referrals: items))
                 }
-                return try ReferralsService.encodeReply(ListReferrals.Reply.queue(.init(
+                return try JSONValue.encode(ListReferrals.Reply.queue(.init(
                     centre: centre, categories: categories, capacity: try await capacityReply(env, context.database, centre: centre))))
             }
             let records = try await ReferralStore(context.database).recentReferrals(
                 centre: centre, endedSince: Timestamp.string(from: env.now().addingTimeInterval(-30 * 86400)), limit: limit)
-            return try ReferralsService.encodeReply(ListReferrals.Reply.centre(.init(centre: centre, referrals: records.map { $0.summaryReply(env: env) })))
+            return try JSONValue.encode(ListReferrals.Reply.centre(.init(centre: centre, referrals: records.map { $0.summaryReply(env: env) })))
         default:
             throw HubError(.validation, "Must be queue, centre or mine.", field: "body.view")
         }
@@ -162,7 +162,7 @@ enum Queue {
 
     /// The centre's capacity as JSON: the body of the `capacity.<centre>` event.
     static func capacityJSON(_ env: ReferralsEnvironment, _ db: any DatabaseExecutor, centre: String) async throws(HubError) -> JSONValue {
-        try ReferralsService.encodeReply(try await capacityReply(env, db, centre: centre))
+        try JSONValue.encode(try await capacityReply(env, db, centre: centre))
     }
 
     /// `referrals.capacity {centre?}`: every centre's (or one centre's) intake state; open to
@@ -175,7 +175,7 @@ enum Queue {
             out.append(try await capacityReply(env, context.database, centre: centre.id))
         }
         if let only, out.isEmpty { throw HubError(.validation, "Unknown centre.", field: "body.centre") }
-        return try ReferralsService.encodeReply(ReferralCapacity.Reply(centres: out))
+        return try JSONValue.encode(ReferralCapacity.Reply(centres: out))
     }
 
     /// Compares the centre's capacity with what was last published; stores and emits

@@ -206,13 +206,9 @@ public enum ReferralsService {
         let reply = ListCentres.Reply(centres: centres.map { centre in
             ListCentres.Centre(id: centre.id, name: centre.name, town: centre.town, municipalities: byCentre[centre.id] ?? [])
         })
-        return try encodeReply(reply)
+        return try JSONValue.encode(reply)
     }
 
-    /// A reply of a contract type, as the JSON the bus carries.
-    static func encodeReply(_ reply: some Encodable) throws(HubError) -> JSONValue {
-        do { return try JSONValue.from(reply) } catch { throw HubError(.internal, "The reply could not be written.") }
-    }
 }
 
 /// Everything the handlers share: configuration, the data protector and the clock.

@@ -101,7 +101,7 @@ enum ReferralSearch {
             handler ? .handled(record.summaryReply(env: env)) : .referred(try record.agencyReply(env: env))
         }
         let next = found.count > limit ? records.last.map { encodeCursor(at: $0.submittedAt, id: $0.id) } : nil
-        return try ReferralsService.encodeReply(FindReferrals.Reply(referrals: items, order: order, nextCursor: next, audited: searchedPerson ? true : nil))
+        return try JSONValue.encode(FindReferrals.Reply(referrals: items, order: order, nextCursor: next, audited: searchedPerson ? true : nil))
     }
 
     /// The position after the last referral of a page: its time sent and id, base64url.

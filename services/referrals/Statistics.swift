@@ -112,7 +112,7 @@ enum Statistics {
         default:
             reply = .tables(stats)
         }
-        return try ReferralsService.encodeReply(reply)
+        return try JSONValue.encode(reply)
     }
 
     /// The rows of `keys` with this year's and last year's (masked) counts and the difference

@@ -84,7 +84,7 @@ enum StatisticsImport {
         let now = env.timestamp
         try await ReferralStore(context.database).replaceImportedStatistics(years: ordered.map { ($0.centre, $0.year) }, rows: rows,
                                                                           at: now, by: actor.who)
-        return try ReferralsService.encodeReply(ImportReferralStatistics.Reply(
+        return try JSONValue.encode(ImportReferralStatistics.Reply(
             rows: rows.count, replace: replace, years: ordered.map { .init(centre: $0.centre, year: $0.year, rows: $0.rows) }))
     }
 }
