@@ -65,7 +65,7 @@ if [[ -n "${PGALLOW:-}" ]] && ! grep -q "^host all all ${PGALLOW} " "$DATA_DIR/p
 fi
 
 as_pg "$BIN/pg_ctl" -D "$DATA_DIR" -l "$LOG" -w -t 60 \
-    -o "-p $PORT -c listen_addresses=$LISTEN -c unix_socket_directories=$SOCK_DIR -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+    -o "-p $PORT -c listen_addresses=$LISTEN -c unix_socket_directories=$SOCK_DIR -c fsync=on -c synchronous_commit=on -c max_connections=200 -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3" \
     start >&2
 
 psql_pg() { as_pg "$BIN/psql" -h "$SOCK_DIR" -p "$PORT" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
