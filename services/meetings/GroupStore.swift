@@ -29,6 +29,19 @@ extension MeetingStore {
         try await db.execute("UPDATE group_members SET valid_to = ? WHERE centre_id = ? AND member_id = ?", [.text(date), .text(centre), .text(member)])
     }
 
+    /// Stores a term from `config/management-groups.json`, or updates the one stored before
+    /// (same centre, name, agency and start); an end date set in the hub is kept.
+    func upsertConfiguredTerm(centre: String, member: Groups.Member) async throws(HubError) {
+        try await db.execute("""
+            INSERT INTO group_members (centre_id, name, title, agency, municipality, role, valid_from, valid_to, member_id, email, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config')
+            ON CONFLICT (centre_id, name, agency, valid_from) DO UPDATE SET title = excluded.title, role = excluded.role,
+                municipality = excluded.municipality, email = excluded.email, member_id = excluded.member_id,
+                valid_to = COALESCE(group_members.valid_to, excluded.valid_to)
+            """, [.text(centre), .text(member.name), .text(member.title), .text(member.agency), member.municipality.databaseValue,
+                  .text(member.role), .text(member.from), member.to.databaseValue, .text(member.id), member.email.databaseValue])
+    }
+
     /// Starts a term made in the hub (not from configuration).
     func insertTerm(centre: String, member: Groups.Member) async throws(HubError) {
         try await db.execute("""

@@ -16,14 +16,9 @@ enum Groups {
             for g in data.groups {
                 for m in g.members {
                     let id = Ids.member(centre: g.centre, agency: m.agency, municipality: m.municipality, name: m.name, from: m.from)
-                    try await tx.execute("""
-                        INSERT INTO group_members (centre_id, name, title, agency, municipality, role, valid_from, valid_to, member_id, email, source)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'config')
-                        ON CONFLICT (centre_id, name, agency, valid_from) DO UPDATE SET title = excluded.title, role = excluded.role,
-                            municipality = excluded.municipality, email = excluded.email, member_id = excluded.member_id,
-                            valid_to = COALESCE(group_members.valid_to, excluded.valid_to)
-                        """, [.text(g.centre), .text(m.name), .text(m.title), .text(m.agency), m.municipality.map { .text($0) } ?? .null,
-                              .text(m.role), .text(m.from), m.to.map { .text($0) } ?? .null, .text(id), m.email.map { .text($0) } ?? .null])
+                    try await MeetingStore(tx).upsertConfiguredTerm(centre: g.centre, member: Member(
+                        id: id, name: m.name, title: m.title, agency: m.agency, municipality: m.municipality, email: m.email, role: m.role,
+                        from: m.from, to: m.to))
                 }
             }
         }
