@@ -2,39 +2,38 @@ import Foundation
 import HubCore
 import HubProtocol
 import Hummingbird
+import RegistrationAPI
 
 /// "Lägg till i kalendern": an event as an iCalendar file (RFC 5545) to download, built with
 /// the hub's one iCalendar writer (HubCore). A personal file names its holder as attendee with
 /// RSVP, so that the calendar asks them to answer.
 package enum CalendarFile {
-    /// The events of a network day (`date`, `startTime`, `endTime`) or of a training (one per
-    /// entry of `sessions`), with the same UIDs as the invitations so that calendars merge them.
-    package static func events(_ event: JSONValue, uidDomain: String, attendee: ICalendar.Person? = nil, url: String? = nil) -> [ICalendar.Event] {
-        let id = event["id"]?.stringValue ?? ""
-        let title = event["title"]?.stringValue ?? ""
-        let sequence = Int(event["sequence"]?.numberValue ?? 0)
+    /// The entries of an event: one for a network day, one per session of a training
+    /// (`numberedMeetings`), with the same UIDs as the invitations so that calendars merge them.
+    package static func events(_ event: PublicEvent, uidDomain: String, attendee: ICalendar.Person? = nil, url: String? = nil) -> [ICalendar.Event] {
+        let sequence = event.registration.sequence
         let people = attendee.map { [$0] } ?? []
-        if let sessions = event["sessions"]?.arrayValue, !sessions.isEmpty {
-            return sessions.enumerated().map { index, session in
-                ICalendar.Event(uid: "\(id)-\(index + 1)@\(uidDomain)", sequence: sequence,
-                                start: .init(date: session["date"]?.stringValue ?? "", time: session["startTime"]?.stringValue ?? ""),
-                                end: .init(date: session["date"]?.stringValue ?? "", time: session["endTime"]?.stringValue ?? ""),
-                                summary: sessions.count > 1 ? "\(title) (\(index + 1)/\(sessions.count))" : title,
-                                location: session["venue"]?.stringValue, url: url, attendees: people)
+        let meetings = event.meetings
+        if event.numberedMeetings, !meetings.isEmpty {
+            return meetings.enumerated().map { index, meeting in
+                ICalendar.Event(uid: "\(event.id)-\(index + 1)@\(uidDomain)", sequence: sequence,
+                                start: .init(date: meeting.date, time: meeting.startTime), end: .init(date: meeting.date, time: meeting.endTime),
+                                summary: meetings.count > 1 ? "\(event.title) (\(index + 1)/\(meetings.count))" : event.title,
+                                location: meeting.venue, url: url, attendees: people)
             }
         }
-        let date = event["date"]?.stringValue ?? ""
-        return [ICalendar.Event(uid: "\(id)@\(uidDomain)", sequence: sequence,
-                                start: .init(date: date, time: event["startTime"]?.stringValue ?? ""),
-                                end: .init(date: date, time: event["endTime"]?.stringValue ?? ""),
-                                summary: title, description: event["theme"]?.stringValue, location: event["venue"]?.stringValue,
+        let meeting = meetings.first
+        let date = meeting?.date ?? ""
+        return [ICalendar.Event(uid: "\(event.id)@\(uidDomain)", sequence: sequence,
+                                start: .init(date: date, time: meeting?.startTime ?? ""), end: .init(date: date, time: meeting?.endTime ?? ""),
+                                summary: event.title, description: event.calendarDescription, location: meeting?.venue,
                                 url: url, attendees: people)]
     }
 
     /// The person holding a personal link, as the attendee asked to answer.
-    package static func attendee(_ participant: JSONValue?) -> ICalendar.Person? {
-        guard let email = participant?["email"]?.stringValue, !email.isEmpty else { return nil }
-        return ICalendar.Person(email: email, name: participant?["name"]?.stringValue, role: "REQ-PARTICIPANT", rsvp: true)
+    package static func attendee(_ participant: Participant?) -> ICalendar.Person? {
+        guard let participant, !participant.email.isEmpty else { return nil }
+        return ICalendar.Person(email: participant.email, name: participant.name, role: "REQ-PARTICIPANT", rsvp: true)
     }
 
     /// The file as a download (`filename` without personal data).

@@ -32,18 +32,16 @@ package struct PersonalLink: Sendable {
     package let service: String
     /// The path before the token, `/r/` or `/tr/`.
     package let path: String
-    /// The reply's key for the event (`day`, `event`).
-    package let eventKey: String
     /// The personal page's template.
     package let template: String
     /// The domain of the calendar UIDs (the invitations' own, so that calendars merge them).
     package let uidDomain: String
     /// The calendar file's name for an event.
-    package let calendarFilename: @Sendable (JSONValue) -> String
+    package let calendarFilename: @Sendable (PublicEvent) -> String
 
-    package init(service: String, path: String, eventKey: String, template: String, uidDomain: String,
-                 calendarFilename: @escaping @Sendable (JSONValue) -> String) {
-        self.service = service; self.path = path; self.eventKey = eventKey; self.template = template
+    package init(service: String, path: String, template: String, uidDomain: String,
+                 calendarFilename: @escaping @Sendable (PublicEvent) -> String) {
+        self.service = service; self.path = path; self.template = template
         self.uidDomain = uidDomain; self.calendarFilename = calendarFilename
     }
 }
@@ -52,12 +50,16 @@ package struct PersonalLink: Sendable {
 /// per address, the event's facts and the form with its errors.
 package protocol PublicRegistrationRoutes: ServiceRoutes {
     var throttle: PublicFormThrottle { get }
+    /// The place and the event behind a personal link, read through the service's contract
+    /// (`registrations.get`); nil (answered "link not valid") when there is none.
+    func personalPlace(token: String) async throws(HubError) -> (participant: Participant, event: PublicEvent)?
 }
 
 package extension PublicRegistrationRoutes {
-    /// The registration behind a personal link, or nil (answered "link not valid") when there is none.
-    func registration(_ link: PersonalLink, token: String) async throws -> JSONValue? {
-        switch await attempt(link.service + ".registrations.get", ["token": .string(token)]) {
+    /// A contract request's reply, or nil when the service does not know what it names
+    /// (`notFound`: a link that is wrong, used up or purged).
+    func found<R: ContractRequest>(_ request: R) async throws(HubError) -> R.Reply? {
+        switch await attempt(request) {
         case .success(let reply): return reply
         case .failure(let error) where error.code == .notFound: return nil
         case .failure(let error): throw error
@@ -68,10 +70,8 @@ package extension PublicRegistrationRoutes {
     package func personalPage(_ link: PersonalLink, _ request: Request, context: Context) async throws -> Response {
         let lang = context.language
         let token = param(context, "token")
-        guard let reply = try await registration(link, token: token) else { return linkInvalid(context) }
-        // The place is the shared registration contract's; the event is the service's own (read by `dayData`).
-        let p = try (reply["participant"] ?? .null).decode(Participant.self, fieldPrefix: "reply.participant")
-        var data = dayData(reply[link.eventKey] ?? .null, lang: lang)
+        guard let (p, event) = try await personalPlace(token: token) else { return linkInvalid(context) }
+        var data = dayData(event, lang: lang)
         data["participant"] = ["name": p.name]
         data["statusText"] = p.status == .waiting
             ? p.status.name(lang.vocabulary) + " – " + lang.t("my_position", ["n": p.waitingPosition.map(String.init) ?? "?"])
@@ -104,9 +104,8 @@ package extension PublicRegistrationRoutes {
     /// `…/{token}/kalender.ics`: the event for one's calendar, the holder asked to answer.
     package func personalCalendar(_ link: PersonalLink, _ request: Request, context: Context) async throws -> Response {
         let token = param(context, "token")
-        guard let reply = try await registration(link, token: token) else { return linkInvalid(context) }
-        let event = reply[link.eventKey] ?? .null
-        return CalendarFile.response(CalendarFile.events(event, uidDomain: link.uidDomain, attendee: CalendarFile.attendee(reply["participant"]),
+        guard let (participant, event) = try await personalPlace(token: token) else { return linkInvalid(context) }
+        return CalendarFile.response(CalendarFile.events(event, uidDomain: link.uidDomain, attendee: CalendarFile.attendee(participant),
                                                          url: baseURL(request) + link.path + token),
                                      filename: link.calendarFilename(event))
     }
@@ -164,37 +163,38 @@ package extension PublicRegistrationRoutes {
         return response
     }
 
-    /// Facts about the day shared by the public pages.
-    package func dayData(_ day: JSONValue, lang: Language) -> [String: Any] {
-        let fee = Int(day["feeSEK"]?.numberValue ?? 0)
-        let organisers = (day["organisers"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+    /// Facts about the event shared by the public pages (the service's facts template reads `day`).
+    package func dayData(_ event: PublicEvent, lang: Language) -> [String: Any] {
+        let fee = event.feeSEK
+        let organisers = event.organisers.joined(separator: ", ")
         return [
-            "day": day.mustache, "organisers": organisers,
+            "day": event.event.mustacheData, "organisers": organisers,
             "feeText": fee > 0 ? lang.t("reg_fee_value", ["fee": String(fee)]) : lang.t("reg_free"),
         ]
     }
 
-    package func renderForm(_ day: JSONValue, context: Context, csrf: String, form: [String: String] = [:], errors: [String: String] = [:],
+    package func renderForm(_ day: PublicEvent, context: Context, csrf: String, form: [String: String] = [:], errors: [String: String] = [:],
                     formError: String? = nil, status: HTTPResponse.Status = .ok, template: String = "nw_register",
                     extra: [String: Any] = [:], extraErrors: [[String: String]] = []) -> Response {
         let lang = context.language
         var data = dayData(day, lang: lang)
-        let programme = day["programme"]?.arrayValue ?? []
-        data["programme"] = programme.map(\.mustache)
-        data["hasProgramme"] = !programme.isEmpty
-        let open = day["registrationOpen"]?.boolValue ?? false
+        data["programme"] = day.programme.map { item -> [String: Any] in
+            ["start": item.start, "end": item.end ?? "", "title": item.title, "speaker": item.speaker ?? ""]
+        }
+        data["hasProgramme"] = !day.programme.isEmpty
+        let open = day.registration.registrationOpen
         data["open"] = open
         if !open {
-            data["closedText"] = lang.t(day["status"]?.stringValue == "cancelled" ? "reg_cancelled_day" : "reg_closed")
+            data["closedText"] = lang.t(day.cancelled ? "reg_cancelled_day" : "reg_closed")
         }
-        let left = Int(day["seatsLeft"]?.numberValue ?? 0)
+        let left = day.registration.seatsLeft
         data["full"] = left == 0
         data["seatsText"] = lang.t("reg_seats_left", ["n": String(left)])
-        data["hasFee"] = (day["feeSEK"]?.numberValue ?? 0) > 0
-        data["agencies"] = (day["agencies"]?.arrayValue ?? []).map { a -> [String: Any] in
-            ["id": a["id"]?.stringValue ?? "", "name": a["name"]?.stringValue ?? "", "selected": a["id"]?.stringValue == form["agency"]]
+        data["hasFee"] = day.feeSEK > 0
+        data["agencies"] = day.agencies.map { agency -> [String: Any] in
+            ["id": agency.id, "name": agency.name, "selected": agency.id == form["agency"]]
         }
-        data["municipalities"] = (day["municipalities"]?.arrayValue ?? []).compactMap(\.stringValue).map { m -> [String: Any] in
+        data["municipalities"] = day.municipalities.map { m -> [String: Any] in
             ["name": m, "selected": m == form["municipality"]]
         }
         data["form"] = form
@@ -211,7 +211,7 @@ package extension PublicRegistrationRoutes {
         let days = ProcessInfo.processInfo.environment["HUB_REGISTRATION_PURGE_DAYS"] ?? "90"
         data["privacyText"] = lang.t("reg_privacy", ["days": days])
         data["csrf"] = csrf
-        let response = pages.render(template, title: "\(lang.t("reg_title")): \(day["title"]?.stringValue ?? "")", language: lang,
+        let response = pages.render(template, title: "\(lang.t("reg_title")): \(day.title)", language: lang,
                                     session: nil, data: data, status: status)
         return withCSRFCookie(response, csrf)
     }

@@ -20,10 +20,10 @@ extension NetworkRoutes {
         return renderGroup(day, context: context, csrf: publicCSRF(request), form: [:], errors: [:])
     }
 
-    func renderGroup(_ day: JSONValue, context: Context, csrf: String, form: [String: String], errors: [String: String],
+    func renderGroup(_ day: PublicEvent, context: Context, csrf: String, form: [String: String], errors: [String: String],
                      formError: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let lang = context.language
-        let hasFee = (day["feeSEK"]?.numberValue ?? 0) > 0
+        let hasFee = day.feeSEK > 0
         func field(_ id: String, _ label: String, type: String = "text", max: Int = 200, autocomplete: String = "off") -> [String: Any] {
             ["id": id, "label": label, "type": type, "max": max, "autocomplete": autocomplete, "value": form[id] ?? "", "error": errors[id] as Any]
         }
@@ -75,7 +75,7 @@ extension NetworkRoutes {
         // Everything the page can check itself is reported at once.
         var errors: [String: String] = [:]
         for key in ["bookerName", "bookerEmail", "agency"] where form[key]?.isEmpty != false { errors[key] = lang.t("reg_err_required") }
-        if (day["feeSEK"]?.numberValue ?? 0) > 0, form["invoiceReference"]?.isEmpty != false { errors["invoiceReference"] = lang.t("reg_err_required") }
+        if day.feeSEK > 0, form["invoiceReference"]?.isEmpty != false { errors["invoiceReference"] = lang.t("reg_err_required") }
         var rows: [Int] = []
         for n in 1...Self.groupRows {
             let name = form["name_\(n)"] ?? "", email = form["email_\(n)"] ?? ""

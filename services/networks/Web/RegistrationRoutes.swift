@@ -9,10 +9,6 @@ import NetworksAPI
 /// limit per address, CSRF by a double-submit cookie, a privacy notice. They never
 /// show anyone but the person (or the booker) holding the link.
 extension NetworkRoutes {
-    func dayPublic(_ id: String) async throws(HubError) -> JSONValue {
-        try await ask(DayPublic.type, ["dayId": .string(id)])
-    }
-
     @Sendable func registrationForm(_ request: Request, context: Context) async throws -> Response {
         let day = try await dayPublic(param(context, "dayId"))
         return renderForm(day, context: context, csrf: publicCSRF(request))
@@ -38,7 +34,7 @@ extension NetworkRoutes {
         // Required fields are checked here so that all of them are reported at once.
         var errors: [String: String] = [:]
         for f in ["name", "email", "agency"] where fields[f]?.isEmpty != false { errors[f] = lang.t("reg_err_required") }
-        if (day["feeSEK"]?.numberValue ?? 0) > 0, fields["invoiceReference"]?.isEmpty != false { errors["invoiceReference"] = lang.t("reg_err_required") }
+        if day.feeSEK > 0, fields["invoiceReference"]?.isEmpty != false { errors["invoiceReference"] = lang.t("reg_err_required") }
         if !errors.isEmpty {
             return renderForm(day, context: context, csrf: csrf, form: fields, errors: errors, status: .badRequest)
         }
@@ -72,8 +68,8 @@ extension NetworkRoutes {
     }
 
     /// The personal link of a network-day registration.
-    static let link = PersonalLink(service: "networks", path: "/r/", eventKey: "day", template: "nw_my", uidDomain: "networks.utvag-hub",
-                                   calendarFilename: { "natverkstraff-\($0["date"]?.stringValue ?? "").ics" })
+    static let link = PersonalLink(service: "networks", path: "/r/", template: "nw_my", uidDomain: "networks.utvag-hub",
+                                   calendarFilename: { "natverkstraff-\($0.meetings.first?.date ?? "").ics" })
 
     @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
         try await personalCalendar(Self.link, request, context: context)
@@ -90,14 +86,9 @@ extension NetworkRoutes {
     @Sendable func bookingPage(_ request: Request, context: Context) async throws -> Response {
         let lang = context.language
         let token = param(context, "token")
-        let reply: BookingGet.Reply
-        switch await attempt(BookingGet(token: token)) {
-        case .success(let value): reply = value
-        case .failure(let error) where error.code == .notFound: return linkInvalid(context)
-        case .failure(let error): throw error
-        }
+        guard let reply = try await found(BookingGet(token: token)) else { return linkInvalid(context) }
         let csrf = publicCSRF(request)
-        var data = dayData(try JSONValue.encode(reply.day), lang: lang)
+        var data = dayData(PublicEvent(day: reply.day), lang: lang)
         data["bookingIntro"] = lang.t("booking_intro", ["ref": reply.invoiceReference ?? "–"])
         data["participants"] = reply.participants.map { p -> [String: Any] in
             ["id": p.id, "name": p.name, "active": p.status != .cancelled,

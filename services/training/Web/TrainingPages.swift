@@ -96,7 +96,7 @@ extension TrainingRoutes {
         if !errors.isEmpty { return try await renderNewEvent(session, context, form: form, errors: errors, status: .badRequest) }
         switch await attempt(EventCreate.type, .object(body)) {
         case .success(let e):
-            return Redirect.to("/utbildning/tillfallen/\(e["id"]?.stringValue ?? "")?klart=training_created")
+            return Redirect.to("/utbildning/tillfallen/\(try EventCreate.reply(e).id)?klart=training_created")
         case .failure(let error) where error.code == .validation || error.code == .notFound:
             var field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             // body.sessions[1].startTime → the form's s2_startTime (the second filled row).

@@ -142,13 +142,6 @@ struct TrainingRoutes: PublicRegistrationRoutes {
 
     // MARK: Public pages
 
-    /// The training in the shape the shared registration form reads (trainers as organisers).
-    func publicEvent(_ id: String) async throws(HubError) -> JSONValue {
-        var e = try await ask(EventPublic.type, ["eventId": .string(id)]).objectValue ?? [:]
-        e["organisers"] = .array((e["trainers"]?.arrayValue ?? []).compactMap { $0["name"] })
-        return .object(e)
-    }
-
     @Sendable func registrationForm(_ request: Request, context: Context) async throws -> Response {
         let e = try await publicEvent(param(context, "eventId"))
         return renderForm(e, context: context, csrf: publicCSRF(request), template: "tr_register")
@@ -175,15 +168,16 @@ struct TrainingRoutes: PublicRegistrationRoutes {
                                 data: done.merging(["statusText": lang.t("reg_done_received")]) { $1 })
         }
         var missing = ["name", "email", "agency"]
-        if (e["feeSEK"]?.numberValue ?? 0) > 0 { missing.append("invoiceReference") }
+        if e.feeSEK > 0 { missing.append("invoiceReference") }
         let errors = Dictionary(uniqueKeysWithValues: missing.filter { fields[$0]?.isEmpty != false }.map { ($0, lang.t("reg_err_required")) })
         guard errors.isEmpty else { return again(fields, errors: errors, status: .badRequest) }
         let token = Secrets.randomToken(bytes: 32)
         var body: [String: JSONValue] = ["eventId": .string(id), "cancelToken": .string(token), "language": .string(lang.rawValue)]
         for (k, v) in fields where !v.isEmpty { body[k] = .string(v) }
-        let result: JSONValue
+        // The form's text goes as typed (the engine names each wrong field); the reply is read through the contract.
+        let result: RegistrationCreate.Reply
         switch await attempt(RegistrationCreate.type, .object(body)) {
-        case .success(let value): result = value
+        case .success(let value): result = try RegistrationCreate.reply(value)
         case .failure(let error) where error.code == .validation || error.code == .conflict:
             let field = error.field?.replacingOccurrences(of: "body.", with: "") ?? ""
             if RegistrationForm.fields.contains(field) {
@@ -194,10 +188,10 @@ struct TrainingRoutes: PublicRegistrationRoutes {
                                      status: .conflict, template: "tr_register")
         case .failure(let error): throw error
         }
-        let placed = result["participants"]?[index: 0]
+        let placed = result.participants.first
         var data = done
-        data["statusText"] = placed?["status"]?.stringValue == "confirmed"
-            ? lang.t("reg_done_confirmed") : lang.t("reg_done_waiting", ["n": placed?["waitingPosition"]?.intText ?? "?"])
+        data["statusText"] = placed?.status == .confirmed
+            ? lang.t("reg_done_confirmed") : lang.t("reg_done_waiting", ["n": placed?.waitingPosition.map(String.init) ?? "?"])
         data["cancelURL"] = baseURL(request) + "/tr/" + token
         return pages.render("tr_register_done", title: lang.t("reg_done_title"), language: lang, session: nil, data: data, status: .created)
     }
@@ -212,7 +206,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
     }
 
     /// The personal link of a training registration (every session in the calendar file).
-    static let link = PersonalLink(service: "training", path: "/tr/", eventKey: "event", template: "tr_my", uidDomain: "training.utvag-hub",
+    static let link = PersonalLink(service: "training", path: "/tr/", template: "tr_my", uidDomain: "training.utvag-hub",
                                    calendarFilename: { _ in "utbildning.ics" })
 
     @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
@@ -232,15 +226,15 @@ struct TrainingRoutes: PublicRegistrationRoutes {
     func renderEvaluation(_ request: Request, _ context: Context, errors: [String: String] = [:], formError: String? = nil,
                           status: HTTPResponse.Status = .ok) async throws -> Response {
         let lang = context.language
-        let e = try await publicEvent(param(context, "eventId"))
+        let e = try await ask(EventPublic(eventId: param(context, "eventId")))
         let csrf = publicCSRF(request)
         let questions = Self.scores.map { q -> [String: Any] in
             ["id": q, "label": lang.t("tr_q_" + q), "error": errors[q] as Any,
              "options": (1...5).map { ["value": $0, "id": "\(q)-\($0)", "group": q] }]
         }
         return withCSRFCookie(pages.render("tr_evaluate", title: lang.t("tr_eval_title"), language: lang, session: nil, data: [
-            "event": e.mustache, "questions": questions, "token": Secrets.randomToken(bytes: 32), "csrf": csrf, "formError": formError as Any,
-            "open": e["ended"]?.boolValue == true,
+            "event": e.mustacheData, "questions": questions, "token": Secrets.randomToken(bytes: 32), "csrf": csrf, "formError": formError as Any,
+            "open": e.event.ended,
         ], status: status), csrf)
     }
 
