@@ -59,20 +59,14 @@ extension NetworkRoutes {
             })
             let manage = Secrets.randomToken(bytes: 32)
             b["manageToken"] = .string(manage)
-            var result = try await ask(RegistrationCreate.type, .object(b)).objectValue ?? [:]
-            result["manageUrl"] = .string(baseURL(request) + "/b/" + manage)
-            result["participants"] = .array(zip(result["participants"]?.arrayValue ?? [], tokens).map { placed, token in
-                var o = placed.objectValue ?? [:]
-                o["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
-                return .object(o)
-            })
-            return json(.object(result), status: .created)
+            let reply = try RegistrationCreate.reply(try await ask(RegistrationCreate.type, .object(b)))
+            let linked = LinkedRegistration(reply, manageUrl: baseURL(request) + "/b/" + manage, cancelUrls: tokens.map { baseURL(request) + "/r/" + $0 })
+            return json(try JSONValue.encode(linked), status: .created)
         }
         let token = Secrets.randomToken(bytes: 32)
         b["cancelToken"] = .string(token)
-        var result = try await ask(RegistrationCreate.type, .object(b)).objectValue ?? [:]
-        result["cancelUrl"] = .string(baseURL(request) + "/r/" + token)
-        return json(.object(result), status: .created)
+        let reply = try RegistrationCreate.reply(try await ask(RegistrationCreate.type, .object(b)))
+        return json(try JSONValue.encode(LinkedRegistration(reply, cancelUrl: baseURL(request) + "/r/" + token)), status: .created)
     }
 
     @Sendable func apiListRegistrations(_ request: Request, context: Context) async throws -> Response {

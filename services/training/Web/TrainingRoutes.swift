@@ -103,9 +103,8 @@ struct TrainingRoutes: PublicRegistrationRoutes {
         }
         let token = Secrets.randomToken(bytes: 32)
         b["cancelToken"] = .string(token)
-        var result = try await ask(RegistrationCreate.type, .object(b)).objectValue ?? [:]
-        result["cancelUrl"] = .string(baseURL(request) + "/tr/" + token)
-        return json(.object(result), status: .created)
+        let reply = try RegistrationCreate.reply(try await ask(RegistrationCreate.type, .object(b)))
+        return json(try JSONValue.encode(LinkedRegistration(reply, cancelUrl: baseURL(request) + "/tr/" + token)), status: .created)
     }
 
     /// `?format=markdown` or `html` gives the document itself; otherwise the JSON.
