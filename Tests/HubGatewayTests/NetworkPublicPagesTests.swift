@@ -175,4 +175,25 @@ extension NetworkRoutesTests {
             #expect(try await b.get("/r/\(token)").status == .notFound)
         }
     }
+
+    @Test func theBookingPageAndTheCalendarFileShowTheDayAsItsContractWritesIt() async throws {
+        let fake = bus()
+        fake.answer(RegistrationGet.self, PlaceWithDay(participant: Self.participant("p1", "Anna Andersson", .confirmed), day: Self.typedDay))
+        fake.answer(BookingGet.self, BookingWithDay(bookingId: "b1", invoiceReference: "REF-1",
+                                                    participants: [Self.participant("p1", "Anna Andersson", .confirmed),
+                                                                   Self.participant("p2", "Bo Berg", .waiting, waitingPosition: 2)], day: Self.typedDay))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let token = String(repeating: "a", count: 43)
+            let booking = try await b.get("/b/\(token)")
+            #expect(booking.status == .ok && booking.text.contains("Nätverksdag våren") && booking.text.contains("REF-1"))
+            #expect(booking.text.contains("Väntelista (2)") && booking.text.contains("Plats bekräftad"))
+            let ics = try await b.get("/r/\(token)/kalender.ics")
+            #expect(ics.headers[.contentDisposition] == "attachment; filename=\"natverkstraff-2031-05-12.ics\"")
+            #expect(ics.text.contains("UID:day-1@networks.utvag-hub") && ics.text.contains("DESCRIPTION:Barn som upplever våld"))
+            #expect(ics.text.contains("LOCATION:Knistad Herrgård") && ics.text.contains("DTSTART;TZID=Europe/Stockholm:20310512T090000"))
+            #expect(ics.text.replacingOccurrences(of: "\r\n ", with: "").contains("RSVP=TRUE:mailto:p1@polisen.se") && ics.text.components(separatedBy: "BEGIN:VEVENT").count == 2)
+        }
+    }
 }

@@ -66,6 +66,14 @@ struct NetworkRoutesTests {
                                                body: #"{"name":"A","email":"a@polisen.se","agency":"police","invoiceReference":"R1"}"#)
             #expect(booked.status == .created)
             #expect(booked.json?["cancelUrl"]?.stringValue?.contains("/r/") == true)
+            fake.answer(RegistrationCreate.self, .init(eventId: "day-1", bookingId: "b2", participants: [.init(participantId: "p1", status: .confirmed),
+                                                                                                    .init(participantId: "p2", status: .waiting, waitingPosition: 1)]))
+            let group = try await client.json("/api/v1/network-days/day-1/registrations", method: .post, token: agency,
+                                              body: #"{"booker":{"name":"B","email":"b@polisen.se"},"participants":[{"name":"A","email":"a@polisen.se","agency":"police"},{"name":"C","email":"c@polisen.se","agency":"police"}]}"#)
+            #expect(group.status == .created && group.json?["manageUrl"]?.stringValue?.contains("/b/") == true)
+            let places = group.json?["participants"]?.arrayValue ?? []
+            #expect(places.count == 2 && places.allSatisfy { $0["cancelUrl"]?.stringValue?.contains("/r/") == true }, "each place its own link")
+            #expect(places.last?["waitingPosition"]?.numberValue == 1 && places.first?["waitingPosition"] == .null && group.json?["cancelUrl"] == nil)
             let csv = try await client.json("/api/v1/network-days/day-1/participants.csv", token: admin)
             #expect(csv.status == .ok && csv.headers[.contentDisposition] == "attachment; filename=\"deltagare-2031-05-12.csv\"")
             #expect(try await client.json("/api/v1/network-days/day-1/participants.csv", token: agency).status == .forbidden)

@@ -213,4 +213,23 @@ extension TrainingRoutesTests {
             #expect(Language.sv.fieldError(reason) != Language.en.fieldError(reason), "\(reason) is not translated")
         }
     }
+
+    @Test func thePersonalLinkAndItsCalendarFileHaveEverySession() async throws {
+        let fake = bus()
+        let participant = Participant(id: "p1", eventId: "tr-1", bookingId: "b1", name: "Anna", agency: "police", email: "anna@boras.se",
+                                      status: .waiting, sequence: 1, waitingPosition: 3, registeredAt: "2031-04-01T08:00:00Z")
+        fake.answer(RegistrationGet.self, .init(participant: participant, event: Self.training.event))
+        let h = try await Harness.make(bus: fake)
+        try await h.test { client in
+            var b = Browser(client: client)
+            let token = String(repeating: "a", count: 43)
+            let page = try await b.get("/tr/\(token)")
+            #expect(page.status == .ok && page.text.contains("Barn som upplevt våld") && page.text.contains("2031-05-19 09:00–12:00, Borås"))
+            #expect(page.text.contains("action=\"/tr/\(token)/avboka\"") && page.text.contains("Väntelista"))
+            let ics = try await b.get("/tr/\(token)/kalender.ics")
+            #expect(ics.headers[.contentDisposition] == "attachment; filename=\"utbildning.ics\"")
+            #expect(ics.text.contains("UID:tr-1-1@training.utvag-hub") && ics.text.contains("UID:tr-1-2@training.utvag-hub"))
+            #expect(ics.text.contains("SUMMARY:Barn som upplevt våld (2/2)") && !ics.text.contains("DESCRIPTION:"))
+        }
+    }
 }
