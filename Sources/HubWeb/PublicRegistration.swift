@@ -26,10 +26,8 @@ package enum RegistrationForm {
 }
 
 /// A registration's personal link (`/r/{token}`, `/tr/{token}`): where its pages live and how
-/// its service names the event. Network days and trainings differ only in these.
+/// its calendar file is named. Network days and trainings differ only in these.
 package struct PersonalLink: Sendable {
-    /// The service's message prefix: `networks` → `networks.registrations.get`, `.cancel`.
-    package let service: String
     /// The path before the token, `/r/` or `/tr/`.
     package let path: String
     /// The personal page's template.
@@ -39,9 +37,9 @@ package struct PersonalLink: Sendable {
     /// The calendar file's name for an event.
     package let calendarFilename: @Sendable (PublicEvent) -> String
 
-    package init(service: String, path: String, template: String, uidDomain: String,
+    package init(path: String, template: String, uidDomain: String,
                  calendarFilename: @escaping @Sendable (PublicEvent) -> String) {
-        self.service = service; self.path = path; self.template = template
+        self.path = path; self.template = template
         self.uidDomain = uidDomain; self.calendarFilename = calendarFilename
     }
 }
@@ -53,6 +51,8 @@ package protocol PublicRegistrationRoutes: ServiceRoutes {
     /// The place and the event behind a personal link, read through the service's contract
     /// (`registrations.get`); nil (answered "link not valid") when there is none.
     func personalPlace(token: String) async throws(HubError) -> (participant: Participant, event: PublicEvent)?
+    /// Cancels the place behind a personal link through the service's contract (`registrations.cancel`).
+    func cancelPersonalPlace(token: String) async -> Result<CancellationReply, HubError>
 }
 
 package extension PublicRegistrationRoutes {
@@ -93,7 +93,7 @@ package extension PublicRegistrationRoutes {
         if let question = confirmCancellation(form, context: context, action: link.path + token + "/avboka", back: link.path + token) {
             return question
         }
-        if case .failure(let error) = await attempt(link.service + ".registrations.cancel", ["token": .string(token)]) {
+        if case .failure(let error) = await cancelPersonalPlace(token: token) {
             guard error.code == .notFound || error.code == .conflict else { throw error }
             return linkInvalid(context)
         }

@@ -24,4 +24,8 @@ extension NetworkRoutes {
     func personalPlace(token: String) async throws(HubError) -> (participant: Participant, event: PublicEvent)? {
         try await found(RegistrationGet(token: token)).map { ($0.participant, PublicEvent(day: $0.day)) }
     }
+
+    func cancelPersonalPlace(token: String) async -> Result<CancellationReply, HubError> {
+        await attempt(RegistrationCancel(token: token))
+    }
 }

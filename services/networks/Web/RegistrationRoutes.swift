@@ -68,7 +68,7 @@ extension NetworkRoutes {
     }
 
     /// The personal link of a network-day registration.
-    static let link = PersonalLink(service: "networks", path: "/r/", template: "nw_my", uidDomain: "networks.utvag-hub",
+    static let link = PersonalLink(path: "/r/", template: "nw_my", uidDomain: "networks.utvag-hub",
                                    calendarFilename: { "natverkstraff-\($0.meetings.first?.date ?? "").ics" })
 
     @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {

@@ -29,4 +29,8 @@ extension TrainingRoutes {
             return (reply.participant, event)
         }
     }
+
+    func cancelPersonalPlace(token: String) async -> Result<CancellationReply, HubError> {
+        await attempt(RegistrationCancel(token: token))
+    }
 }

@@ -205,7 +205,7 @@ struct TrainingRoutes: PublicRegistrationRoutes {
     }
 
     /// The personal link of a training registration (every session in the calendar file).
-    static let link = PersonalLink(service: "training", path: "/tr/", template: "tr_my", uidDomain: "training.utvag-hub",
+    static let link = PersonalLink(path: "/tr/", template: "tr_my", uidDomain: "training.utvag-hub",
                                    calendarFilename: { _ in "utbildning.ics" })
 
     @Sendable func myCalendar(_ request: Request, context: Context) async throws -> Response {
