@@ -226,6 +226,7 @@ extension TrainingRoutesTests {
             let page = try await b.get("/tr/\(token)")
             #expect(page.status == .ok && page.text.contains("Barn som upplevt våld") && page.text.contains("2031-05-19 09:00–12:00, Borås"))
             #expect(page.text.contains("action=\"/tr/\(token)/avboka\"") && page.text.contains("Väntelista"))
+            #expect(page.text.contains("Utbildare Ett"), "the trainers, as the form shows them")
             let ics = try await b.get("/tr/\(token)/kalender.ics")
             #expect(ics.headers[.contentDisposition] == "attachment; filename=\"utbildning.ics\"")
             #expect(ics.text.contains("UID:tr-1-1@training.utvag-hub") && ics.text.contains("UID:tr-1-2@training.utvag-hub"))

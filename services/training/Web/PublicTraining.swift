@@ -20,14 +20,10 @@ extension TrainingRoutes {
         return PublicEvent(training: reply.event).offering(reply)
     }
 
-    /// The place and the training behind a personal link (`/tr/{token}`). The personal page has
-    /// never listed the trainers (it read an `organisers` member a training does not have): kept so.
+    /// The place and the training behind a personal link (`/tr/{token}`), with its trainers as
+    /// the form shows them (the page once read a member a training does not have, and showed none).
     func personalPlace(token: String) async throws(HubError) -> (participant: Participant, event: PublicEvent)? {
-        try await found(RegistrationGet(token: token)).map { reply in
-            var event = PublicEvent(training: reply.event)
-            event.organisers = []
-            return (reply.participant, event)
-        }
+        try await found(RegistrationGet(token: token)).map { reply in (reply.participant, PublicEvent(training: reply.event)) }
     }
 
     func cancelPersonalPlace(token: String) async -> Result<CancellationReply, HubError> {
