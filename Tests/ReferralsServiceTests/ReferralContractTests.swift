@@ -76,6 +76,11 @@ struct ReferralContractTests {
         } catch { #expect(error.field == "body.extra") }
         let known: JSONValue = ["order": "newest", "actor": ["user": "x"]]
         #expect(throws: Never.self) { try known.refuseUnknownFields(FindReferrals.Request.fieldNames) }
+        // The check the service makes, through the contract type, is the same for this flat request.
+        #expect(throws: HubError(.validation, "Unknown field.", field: "body.extra")) {
+            try body.refuseUnknownFields(as: FindReferrals.Request.self, allowed: FindReferrals.Request.fieldNames)
+        }
+        #expect(throws: Never.self) { try known.refuseUnknownFields(as: FindReferrals.Request.self, allowed: FindReferrals.Request.fieldNames) }
     }
 
     @Test func theVocabularyNamesEveryCodeInBothLanguages() {
