@@ -55,6 +55,10 @@ struct TrainingContractTests {
         var members = marks.objectValue ?? [:]
         members["marks"] = [["participantId": .string(participant), "attended": true, "late": true]]
         try await f.refused(AttendanceMark.type, .object(members), code: .validation, field: "body.marks[0].late")
+        // `attended` may be left out (it is true then), in the contract as in the service.
+        members["marks"] = [["participantId": .string(participant), "late": true]]
+        try await f.refused(AttendanceMark.type, .object(members), code: .validation, field: "body.marks[0].late")
+        #expect(try AttendanceMark.decode(["sessionId": "s", "marks": [["participantId": "p"]]]).marks == [AttendanceMarkEntry(participantId: "p", attended: true)])
         _ = try await f.ok(AttendanceMark.type, marks)
         await f.close()
     }
