@@ -56,9 +56,12 @@ struct JSONValueDecoder: Decoder {
 
     /// A primitive from a value, or the error `JSONDecoder` would give.
     static func primitive<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: [any CodingKey], _ recorder: KeyRecorder?) throws -> T {
-        // Free-form: the value as it is (what `JSONValue.init(from:)` would build, without
-        // opening its objects, so nothing in it is checked for unknown members).
-        if type == JSONValue.self { return value as! T }
+        // Free-form: the value as it is (what `JSONValue.init(from:)` would build), taken
+        // whole: nothing in it is an unknown member, even where a type reads the same object.
+        if type == JSONValue.self {
+            if let recorder, case .object(let object) = value { recorder.opened(object, at: path).everyKey = true }
+            return value as! T
+        }
         switch value {
         case .bool(let b) where type == Bool.self: return b as! T
         case .string(let s) where type == String.self: return s as! T

@@ -31,6 +31,17 @@ struct UnknownFieldsTests {
         }
     }
 
+    /// Keeps the whole object as well as reading a member of it.
+    struct Kept: Decodable {
+        var title: String
+        var whole: JSONValue
+        enum CodingKeys: String, CodingKey { case title }
+        init(from decoder: any Decoder) throws {
+            title = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .title)
+            whole = try decoder.singleValueContainer().decode(JSONValue.self)
+        }
+    }
+
     /// A request without members (its decoder opens nothing).
     struct Empty: Decodable { init(from decoder: any Decoder) throws {} }
 
@@ -88,6 +99,7 @@ struct UnknownFieldsTests {
         }
         #expect(Self.refusal(body, as: Day.self) == nil)
         #expect(Self.refusal(["a": ["b": 1]], as: JSONValue.self) == nil)
+        #expect(Self.refusal(["kept": ["title": "x", "other": ["y": 1]]], as: [String: Kept].self) == nil, "an object also taken whole")
         #expect(Self.refusal(["a": ["b": 1]], as: [String: JSONValue].self) == nil)
     }
 
