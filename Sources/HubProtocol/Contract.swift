@@ -3,8 +3,9 @@ import Foundation
 /// One message type of a service's contract: the request body as a `Codable` type, named
 /// with its bus type (`networks.days.create`) and its reply type, so that the service, the
 /// gateway's pages and the test stubs share one definition and a renamed field is a compile
-/// error rather than a `nil` on a page. The request's fields are its `CodingKeys`: a body
-/// with any other member is refused (`refuseUnknownFields`).
+/// error rather than a `nil` on a page. The request's fields are its `CodingKeys`, and its
+/// nested types' theirs: a body with any other member, at any depth, is refused
+/// (`refuseUnknownFields(in:)`).
 public protocol ContractRequest: Codable, Sendable {
     /// The reply's type.
     associatedtype Reply: Codable, Sendable
@@ -21,12 +22,18 @@ public protocol ContractRequest: Codable, Sendable {
 extension ContractRequest {
     public static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 
-    /// Refuses a member that is not one of `fields`, then reads the body as this type.
-    /// For services that check each field themselves (`BodyReader`), `refuseUnknownFields`
-    /// alone keeps their messages.
+    /// Reads the body as this type, refusing a member it does not read, at any depth
+    /// (`refuseUnknownFields(in:)`); a body that does not fit the type is refused naming the field.
     public static func decode(_ body: JSONValue) throws(HubError) -> Self {
-        try body.refuseUnknownFields(fields)
-        return try body.decode(Self.self)
+        try body.decodeRefusingUnknownFields(Self.self, allowed: fields).get()
+    }
+
+    /// Refuses a member of `body` that this type does not read, at any depth, besides `fields`
+    /// and `actor` at the top level (`JSONValue.refuseUnknownFields(as:allowed:)`); a body that
+    /// does not fit the type gets the top-level check alone. For services that check each
+    /// field themselves (`BodyReader`), this alone keeps their messages.
+    public static func refuseUnknownFields(in body: JSONValue) throws(HubError) {
+        try body.refuseUnknownFields(as: Self.self, allowed: fields)
     }
 
     /// The request as a message body.

@@ -51,8 +51,13 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Decodes this value as `T`; a failure names the field that did not fit.
     public func decode<T: Decodable>(_ type: T.Type, fieldPrefix: String = "body") throws(HubError) -> T {
+        try decode(type, fieldPrefix: fieldPrefix, recorder: nil)
+    }
+
+    /// The same, noting in `recorder` the keys each object's type asks for.
+    func decode<T: Decodable>(_ type: T.Type, fieldPrefix: String, recorder: KeyRecorder?) throws(HubError) -> T {
         do {
-            return try T(from: JSONValueDecoder(self))
+            return try T(from: JSONValueDecoder(self, recorder: recorder))
         } catch let error as DecodingError {
             throw HubError.from(error, prefix: fieldPrefix)
         } catch let error as HubError {
@@ -77,10 +82,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 extension HubError {
     /// Maps a `DecodingError` to a validation error naming the field, without echoing values.
     public static func from(_ error: DecodingError, prefix: String) -> HubError {
-        func path(_ keys: [any CodingKey]) -> String {
-            ([prefix] + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue })
-                .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
+        func path(_ keys: [any CodingKey]) -> String { fieldName(keys, prefix: prefix) }
         switch error {
         case .keyNotFound(let key, let ctx):
             return HubError(.validation, "A required field is missing.", field: path(ctx.codingPath + [key]))
@@ -96,6 +98,12 @@ extension HubError {
         @unknown default:
             return HubError(.validation, "The body could not be read.", field: prefix)
         }
+    }
+
+    /// A coding path as an error names a field: `body.programme[2].title`.
+    static func fieldName(_ keys: [any CodingKey], prefix: String) -> String {
+        ([prefix] + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue })
+            .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
     }
 }
 

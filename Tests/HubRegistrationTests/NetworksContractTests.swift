@@ -38,6 +38,42 @@ struct NetworksContractTests {
     }
 
     @Test(arguments: Backend.available)
+    func anUnknownMemberOfANestedObjectIsRefusedWithItsPathAndAKnownOnePasses(_ backend: Backend) async throws {
+        let f = try await NetworksFixture.make(backend)
+        func day(programme: JSONValue) -> JSONValue {
+            var body = NetworksFixture.day().objectValue ?? [:]
+            body["programme"] = programme
+            return .object(body)
+        }
+        let item: JSONValue = ["start": "09:00", "title": "Välkomna"]
+        let coloured = await f.failure(DayCreate.type, day(programme: [item, ["start": "10:00", "title": "Fika", "colour": "red"]]))
+        #expect(coloured.code == .validation && coloured.message == "Unknown field." && coloured.field == "body.programme[1].colour")
+        #expect(try await f.count("SELECT COUNT(*) AS n FROM network_days") == 0)
+        // Known members at every depth pass, with the actor.
+        let created = try await f.ok(DayCreate.type, day(programme: [item, ["start": "10:00", "end": "10:30", "title": "Fika", "speaker": .null]]))
+        let id = try #require(created["id"]?.stringValue)
+        let changed = await f.failure(DayUpdate.type, ["dayId": .string(id), "programme": [["start": "11:00", "title": "Lunch", "room": "B"]]])
+        #expect(changed.field == "body.programme[0].room" && changed.message == "Unknown field.")
+        // A body that does not fit the contract (a time as a number) gets the handler's own message.
+        let wrong = await f.failure(DayCreate.type, day(programme: [["start": 9, "title": "Välkomna", "colour": "red"]]))
+        #expect(wrong.field == "body.programme[0].start" && wrong.message != "Unknown field.")
+        // A group booking: each participant, and the booker.
+        let people = [Registrant(name: "Anna Andersson", agency: "police", email: "anna@example.se", cancelToken: RegistrationEngine.makeToken()),
+                      Registrant(name: "Bo Berg", agency: "police", email: "bo@example.se", cancelToken: RegistrationEngine.makeToken())]
+        let booking = try RegistrationCreate(eventId: id, booker: Booker(name: "Cia", email: "cia@example.se"), manageToken: RegistrationEngine.makeToken(),
+                                             participants: people, invoiceReference: "R 1").body()
+        var members = booking.objectValue ?? [:]
+        var second = members["participants"]?[1]?.objectValue ?? [:]
+        second["phone"] = "0701234567"
+        members["participants"] = .array([members["participants"]?[0] ?? .null, .object(second)])
+        let phoned = await f.failure(RegistrationCreate.type, .object(members))
+        #expect(phoned.field == "body.participants[1].phone" && phoned.message == "Unknown field.")
+        #expect(try await f.count("SELECT COUNT(*) AS n FROM registration_participants") == 0)
+        #expect(try await f.ok(RegistrationCreate.type, booking)["participants"]?.arrayValue?.count == 2)
+        await f.close()
+    }
+
+    @Test(arguments: Backend.available)
     func daysAndRegistrationsReplyInTheirContractTypesWithTheWireShapeKept(_ backend: Backend) async throws {
         let f = try await NetworksFixture.make(backend)
         let created = try await f.ok(DayCreate.type, NetworksFixture.day(capacity: 1, feeSEK: 250))

@@ -87,4 +87,21 @@ import Testing
         #expect(try await h.ok(MeetingList.type, [:])["meetings"] != nil)
         await h.close()
     }
+
+    @Test(arguments: Backend.available)
+    func anUnknownMemberOfANestedObjectIsRefusedWithItsPathAndAKnownOnePasses(_ backend: Backend) async throws {
+        let h = try await Harness.make(backend)
+        let id = try await h.meeting()
+        let police = try await h.member(agency: "police")
+        let before = try await h.snapshot()
+        let e = await h.failure(AttendanceSet.type, ["meetingId": .string(id), "entries": [["memberId": .string(police), "status": "present", "note": "late"]]])
+        #expect(e.code == .validation && e.message == "Unknown field." && e.field == "body.entries[0].note")
+        #expect(try await h.snapshot() == before)
+        // A body that does not fit the contract (a number for a member id) gets the handler's own message.
+        let wrong = await h.failure(AttendanceSet.type, ["meetingId": .string(id), "entries": [["memberId": 7, "status": "present", "note": "late"]]])
+        #expect(wrong.field == "body.entries[0].memberId" && wrong.message != "Unknown field.")
+        let set = try AttendanceSet.reply(try await h.ok(AttendanceSet.type, try AttendanceSet(meetingId: id, entries: [.init(memberId: police, status: "present")]).body()))
+        #expect(set.attendees.contains { $0.memberId == police && $0.status == "present" })
+        await h.close()
+    }
 }

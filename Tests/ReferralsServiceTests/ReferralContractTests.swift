@@ -76,6 +76,9 @@ struct ReferralContractTests {
         } catch { #expect(error.field == "body.extra") }
         let known: JSONValue = ["order": "newest", "actor": ["user": "x"]]
         #expect(throws: Never.self) { try known.refuseUnknownFields(FindReferrals.fields) }
+        // The check the service makes, through the contract type, is the same for this flat request.
+        #expect(throws: HubError(.validation, "Unknown field.", field: "body.extra")) { try FindReferrals.refuseUnknownFields(in: body) }
+        #expect(throws: Never.self) { try FindReferrals.refuseUnknownFields(in: known) }
     }
 
     @Test func theVocabularyNamesEveryCodeInBothLanguages() {

@@ -26,6 +26,43 @@ struct TrainingContractTests {
         await f.close()
     }
 
+    @Test(arguments: Backend.available)
+    func anUnknownMemberOfANestedObjectIsRefusedWithItsPathAndAKnownOnePasses(_ backend: Backend) async throws {
+        let f = try await TrainingFixture.make(backend)
+        func training(_ change: (inout [String: JSONValue]) -> Void) -> JSONValue {
+            var body = TrainingFixture.twoDateTraining().objectValue ?? [:]
+            change(&body)
+            return .object(body)
+        }
+        func session(_ extra: [String: JSONValue]) -> JSONValue {
+            var s: [String: JSONValue] = ["date": .string(TrainingFixture.date(daysFromNow: 24)), "startTime": "09:00", "endTime": "12:00", "venue": "Borås"]
+            for (k, v) in extra { s[k] = v }
+            return .object(s)
+        }
+        try await f.refused(EventCreate.type, training { $0["sessions"] = [session([:]), session(["room": "A1"])] }, code: .validation, field: "body.sessions[1].room")
+        try await f.refused(EventCreate.type, training { $0["trainers"] = [["name": "Utbildare Ett", "email": "u@example.se"]] },
+                            code: .validation, field: "body.trainers[0].email")
+        let (reply, _) = await f.send(EventCreate.type, training { $0["sessions"] = [session(["room": "A1"])] })
+        #expect(reply.error?.message == "Unknown field." && reply.error?.reason == nil)
+        // A body that does not fit the contract (a time as a number) gets the handler's own message.
+        let (wrong, _) = await f.send(EventCreate.type, training { $0["sessions"] = [session(["startTime": 9, "room": "A1"])] })
+        #expect(wrong.error?.field == "body.sessions[0].startTime" && wrong.error?.message != "Unknown field.")
+        // Known members at every depth pass (trainers with organisation, sessions), and so do attendance marks.
+        let event = try EventCreate.reply(try await f.createTraining())
+        let participant = try await f.register(1, event.id)
+        f.clock.advance(days: 11)
+        let marks = try AttendanceMark(sessionId: event.sessions[0].id, marks: [AttendanceMarkEntry(participantId: participant, attended: true)]).body()
+        var members = marks.objectValue ?? [:]
+        members["marks"] = [["participantId": .string(participant), "attended": true, "late": true]]
+        try await f.refused(AttendanceMark.type, .object(members), code: .validation, field: "body.marks[0].late")
+        // `attended` may be left out (it is true then), in the contract as in the service.
+        members["marks"] = [["participantId": .string(participant), "late": true]]
+        try await f.refused(AttendanceMark.type, .object(members), code: .validation, field: "body.marks[0].late")
+        #expect(try AttendanceMark.decode(["sessionId": "s", "marks": [["participantId": "p"]]]).marks == [AttendanceMarkEntry(participantId: "p", attended: true)])
+        _ = try await f.ok(AttendanceMark.type, marks)
+        await f.close()
+    }
+
     @Test func eventsRegistrationsAndSupervisionReplyInTheirContractTypes() async throws {
         let f = try await TrainingFixture.make()
         let createdJSON = try await f.createTraining(capacity: 1, waitingList: true)

@@ -190,13 +190,13 @@ public enum MeetingsService {
     }
 
     /// The handler table, by contract type: each handler takes its request (a body with a member
-    /// the type does not name is refused, `validation` "Unknown field.") and returns its reply type.
+    /// the type does not name, at any depth, is refused: `validation` "Unknown field.") and returns its reply type.
     static func handlers(_ env: MeetingsEnvironment) -> [(String, MessageHandler)] {
         func handler<C: ContractRequest>(_ kind: MessageHandler.Kind, _ contract: C.Type,
                                          _ f: @escaping @Sendable (MeetingsEnvironment, ServiceRequest, ServiceContext) async throws -> C.Reply)
             -> (String, MessageHandler) {
             (C.type, MessageHandler(kind) { request, context in
-                try request.body.refuseUnknownFields(C.fields)
+                try C.refuseUnknownFields(in: request.body)
                 return try JSONValue.encode(try await f(env, request, context))
             })
         }

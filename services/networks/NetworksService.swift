@@ -168,13 +168,12 @@ enum Access {
         return g.handlers
     }
 
-    /// `handler`, after refusing a member the contract of `type` does not name ("Unknown field.").
-    /// A type without a contract is a programming error, caught by `NetworksContractTests`.
+    /// `handler`, after refusing a member the contract of `type` does not name, at any depth
+    /// ("Unknown field."). A type without a contract is a programming error, caught by `NetworksContractTests`.
     static func refusingUnknownFields(_ type: String, _ handler: MessageHandler) -> MessageHandler {
         guard let contract = NetworksAPI.messages[type] else { return handler }
-        let fields = contract.fields
         return MessageHandler(handler.kind) { request, context in
-            try request.body.refuseUnknownFields(fields)
+            try contract.refuseUnknownFields(in: request.body)
             return try await handler.run(request, context)
         }
     }

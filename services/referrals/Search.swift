@@ -17,8 +17,8 @@ enum ReferralSearch {
     @Sendable static func find(_ env: ReferralsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> JSONValue {
         let actor = try Caller.from(request, reference: env.reference, service: "referrals")
         let body = try BodyReader(request.body)
-        // The contract's fields and the stamped caller; anything else is refused, named.
-        try request.body.refuseUnknownFields(FindReferrals.fields)
+        // The contract's fields and the stamped caller; anything else, at any depth, is refused, named.
+        try FindReferrals.refuseUnknownFields(in: request.body)
         var filter = ReferralStore.SearchFilter()
 
         // Who may find what.

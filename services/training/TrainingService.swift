@@ -127,12 +127,11 @@ public enum TrainingService {
     ] + RegistrationEngine.migrations
 
     /// `handler`, after refusing a body member the contract of `type` (`TrainingAPI.messages`) does
-    /// not name ("Unknown field."). A type without a contract is caught by `TrainingContractTests`.
+    /// not name, at any depth ("Unknown field."). A type without a contract is caught by `TrainingContractTests`.
     static func refusingUnknownFields(_ type: String, _ handler: MessageHandler) -> MessageHandler {
         guard let contract = TrainingAPI.messages[type] else { return handler }
-        let fields = contract.fields
         return MessageHandler(handler.kind) { request, context in
-            try request.body.refuseUnknownFields(fields)
+            try contract.refuseUnknownFields(in: request.body)
             return try await handler.run(request, context)
         }
     }

@@ -32,7 +32,7 @@ enum MeetingsOpenAPI {
            body: "{ $ref: \"#/components/schemas/MeetingChange\" }", bodyRequired: false, conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/cancel", id: "cancelMeeting", tag: "meetings", summary: "Cancel; METHOD:CANCEL to everyone invited (meetings.cancel)", conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/attendance", id: "setAttendance", tag: "meetings", summary: "Record present / regrets / absent (meetings.attendance.set)",
-           body: APISchema.object([("entries", "{ type: array, minItems: 1, maxItems: 100, items: \(APISchema.object([("memberId", APISchema.text(40, required: true)), ("status", APISchema.choice(["present", "regrets", "absent"]))], required: ["memberId", "status"])) }")],
+           body: APISchema.object([("entries", "{ type: array, minItems: 1, maxItems: 100, items: \(APISchema.object([("memberId", APISchema.text(40, required: true)), ("status", APISchema.choice(["present", "regrets", "absent"]))], required: ["memberId", "status"], closed: true)) }")],
                                   required: ["entries"], closed: true), conflict: true),
         Op("post", "/api/v1/meetings/{meetingId}/replies", id: "replyToInvitation", tag: "meetings",
            summary: "Attending or regrets (meetings.attendance.reply); a calendar program may send its iCalendar METHOD:REPLY as the text of calendar instead",

@@ -73,7 +73,7 @@ enum NetworksOpenAPI {
         ("date", APISchema.date), ("startTime", APISchema.time), ("endTime", APISchema.time),
         ("venue", APISchema.text(300, required: true)),
         ("organisers", "{ type: array, maxItems: 20, items: \(APISchema.text(200, required: true)) }"),
-        ("programme", "{ type: array, maxItems: 50, items: \(APISchema.object([("start", APISchema.time), ("end", APISchema.time), ("title", APISchema.text(300, required: true)), ("speaker", APISchema.text(200))], required: ["start", "title"], blankIsAbsent: false)) }"),
+        ("programme", "{ type: array, maxItems: 50, items: \(APISchema.object([("start", APISchema.time), ("end", APISchema.time), ("title", APISchema.text(300, required: true)), ("speaker", APISchema.text(200))], required: ["start", "title"], closed: true, blankIsAbsent: false)) }"),
         ("capacity", "{ type: integer, minimum: 1, maximum: 10000 }"), ("feeSEK", "{ type: integer, minimum: 0, maximum: 100000 }"),
         ("deadline", APISchema.deadline), ("contactEmail", APISchema.email),
         ("purgeAfterDays", "{ type: integer, minimum: 0, maximum: 3650, description: \"Participant data is purged this many days after the day (default 90)\" }"),
@@ -101,8 +101,8 @@ enum NetworksOpenAPI {
           oneOf:
             - \(APISchema.object(person + [("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
                                  required: ["name", "agency", "email"], closed: true, blankIsAbsent: false))
-            - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"], blankIsAbsent: false)) }"),
-                                  ("booker", APISchema.object([("name", APISchema.text(200, required: true)), ("email", APISchema.email)], required: ["name", "email"])),
+            - \(APISchema.object([("participants", "{ type: array, minItems: 1, maxItems: 50, items: \(APISchema.object(person, required: ["name", "agency", "email"], closed: true, blankIsAbsent: false)) }"),
+                                  ("booker", APISchema.object([("name", APISchema.text(200, required: true)), ("email", APISchema.email)], required: ["name", "email"], closed: true)),
                                   ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }")],
                                  required: ["participants"], closed: true))
         NetworkDay:

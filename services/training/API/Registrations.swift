@@ -82,8 +82,16 @@ public struct RegistrationInvoice: ContractRequest, Equatable {
 /// One attendance mark of a session.
 public struct AttendanceMarkEntry: Sendable, Codable, Equatable {
     public var participantId: String
+    /// Absent from a body: attended, as the service reads it (so that such a body still fits
+    /// the contract and its other members are checked).
     public var attended: Bool
     public init(participantId: String, attended: Bool) { self.participantId = participantId; self.attended = attended }
+    enum CodingKeys: String, CodingKey { case participantId, attended }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        participantId = try c.decode(String.self, forKey: .participantId)
+        attended = try c.decodeIfPresent(Bool.self, forKey: .attended) ?? true
+    }
 }
 
 /// `training.attendance.mark`: attendance for one session that has started; one refused mark stores none.

@@ -87,13 +87,13 @@ enum TrainingOpenAPI {
         TrainingInput: \(APISchema.object([
             ("centreId", APISchema.centre), ("kind", APISchema.choice(kinds)), ("title", APISchema.text(300, required: true)),
             ("focus", APISchema.text(500)), ("audience", APISchema.text(300, required: true)), ("description", APISchema.text(5000, multiline: true)),
-            ("trainers", "{ type: array, maxItems: 20, items: \(APISchema.object([("name", APISchema.text(200, required: true)), ("external", APISchema.boolean), ("organisation", APISchema.text(200))], required: ["name"])) }"),
-            ("sessions", "{ type: array, minItems: 1, maxItems: 30, items: \(APISchema.object([("date", APISchema.date), ("startTime", APISchema.time), ("endTime", APISchema.time), ("venue", APISchema.text(300, required: true))], required: ["date", "startTime", "endTime", "venue"])) }"),
+            ("trainers", "{ type: array, maxItems: 20, items: \(APISchema.object([("name", APISchema.text(200, required: true)), ("external", APISchema.boolean), ("organisation", APISchema.text(200))], required: ["name"], closed: true)) }"),
+            ("sessions", "{ type: array, minItems: 1, maxItems: 30, items: \(APISchema.object([("date", APISchema.date), ("startTime", APISchema.time), ("endTime", APISchema.time), ("venue", APISchema.text(300, required: true))], required: ["date", "startTime", "endTime", "venue"], closed: true)) }"),
             ("capacity", "{ type: integer, minimum: 1, maximum: 100000 }"), ("feeSEK", "{ type: integer, minimum: 0, maximum: 1000000 }"),
             ("deadline", APISchema.deadline), ("waitingList", "{ type: boolean, default: true, description: \"false: a full training refuses registrations\" }"),
             ("contactEmail", APISchema.email), ("purgeAfterDays", "{ type: integer, minimum: 0, maximum: 3650 }"),
         ], required: ["centreId", "kind", "title", "audience", "sessions", "capacity", "deadline"], closed: true))
-        AttendanceInput: \(APISchema.object([("marks", "{ type: array, minItems: 1, maxItems: 500, items: \(APISchema.object([("participantId", APISchema.id), ("attended", "{ type: boolean, default: true }")], required: ["participantId"])) }")], required: ["marks"], closed: true))
+        AttendanceInput: \(APISchema.object([("marks", "{ type: array, minItems: 1, maxItems: 500, items: \(APISchema.object([("participantId", APISchema.id), ("attended", "{ type: boolean, default: true }")], required: ["participantId"], closed: true)) }")], required: ["marks"], closed: true))
         TrainingRegistrationInput: \(APISchema.object([
             ("name", APISchema.text(200, required: true)), ("agency", APISchema.agency), ("municipality", APISchema.municipality),
             ("email", APISchema.email), ("dietary", APISchema.text(500)), ("invoiceReference", APISchema.text(100)), ("language", "{ enum: [sv, en] }"),
