@@ -69,6 +69,8 @@ struct QueueGroupsStatisticsTests {
         #expect(group["candidates"]?.arrayValue?.count == 3)
         let tooYoung = await h.failure("referrals.groups.assign", ["groupId": g, "referralIds": [ids[2]]])
         #expect(tooYoung.field == "body.referralIds[0]")
+        let unknown = await h.failure("referrals.groups.assign", ["groupId": g, "referralIds": [ids[0], "no-such-referral"]])
+        #expect(unknown.code == .conflict && unknown.field == "body.referralIds[1]", "the group exists; the id is no candidate of it")
         let assigned = try await h.ok("referrals.groups.assign", ["groupId": g, "referralIds": [ids[0], ids[1], ids[3]]])
         #expect(assigned["assigned"]?.arrayValue?.allSatisfy { $0["status"] == "in-treatment" } == true)
         // A sixth child would exceed the maximum of five.

@@ -95,8 +95,12 @@ enum Groups {
         }
         var records: [ReferralRecord] = []
         for (i, v) in ids.enumerated() {
+            // The ids are chosen among the group's candidates, which the queue decides: one that is
+            // no referral of this centre (none at all, or another centre's, not told apart) is
+            // refused as a step the state does not allow (409), as one no longer waiting is. A 404
+            // here would read as "no such group", and the group addressed exists.
             guard let id = v.stringValue, let rec = try await store.referral(id), rec.centre == g.centre else {
-                throw HubError(.notFound, "No such referral at this centre.", field: "body.referralIds[\(i)]")
+                throw HubError(.conflict, "Not a waiting referral of this centre.", field: "body.referralIds[\(i)]")
             }
             guard g.matches(rec) else { throw HubError(.validation, "This referral does not match the group's kind or ages.", field: "body.referralIds[\(i)]") }
             try Lifecycle.require(rec, in: ReferralAction.group.allowedFrom, to: "assign to a group")
