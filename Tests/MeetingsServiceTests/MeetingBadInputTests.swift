@@ -94,6 +94,16 @@ import Testing
         try await refused(h, "meetings.minutes.attachments.add", ["meetingId": .string(id), "filename": "a.txt", "contentType": "text/plain", "data": "***"],
                           code: "validation", field: "body.data")
         try await refused(h, "meetings.minutes.links.add", ["meetingId": .string(id), "title": "Länk", "url": "javascript:alert(1)"], code: "validation", field: "body.url")
+        // What the OpenAPI pattern refuses, the service refuses (a host is letters, digits, dots and dashes).
+        for url in ["http://Q0A*", "https://exa mple.se/", "https://exempel.se/\"citat\"", "http://-a.se"] {
+            try await refused(h, "meetings.minutes.links.add", ["meetingId": .string(id), "title": "Länk", "url": .string(url)], code: "validation", field: "body.url")
+        }
+        // A meeting service's join link, query and all, is taken.
+        _ = try await h.ok("meetings.minutes.links.add", ["meetingId": .string(id), "title": "Teams",
+            "url": "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%22Tid%22%3a%221%22%7d&x=1#top"])
+        // An agenda item the body names that is not on this meeting's agenda: the agenda decides (409), the meeting exists.
+        try await refused(h, "meetings.minutes.links.add", ["meetingId": .string(id), "itemId": "no-such-item", "title": "Länk", "url": "https://exempel.se"],
+                          code: "conflict", field: "body.itemId")
         try await refused(h, "meetings.minutes.actions.add", ["meetingId": .string(id), "text": "Gör något", "owner": "Anna", "due": "2026-02-31"],
                           code: "validation", field: "body.due")
         try await refused(h, "meetings.minutes.actions.add", ["meetingId": .string(id), "text": "Gör något", "owner": "Anna", "agency": "nasa"],

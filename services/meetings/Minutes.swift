@@ -33,10 +33,15 @@ enum Minutes {
         return (actor, body, m)
     }
 
-    static func agendaItem(_ db: any DatabaseExecutor, meeting: String, id: String?, field: String) async throws(HubError) -> AgendaItemRecord? {
+    /// The agenda item `id` of the meeting, nil for none. One not on this meeting's agenda is
+    /// `missing`: 404 when the item is the thing addressed (its id in the path), 409 when the
+    /// body names it beside the meeting addressed (the agenda decides; a 404 there would read
+    /// as "no such meeting").
+    static func agendaItem(_ db: any DatabaseExecutor, meeting: String, id: String?, field: String,
+                           missing: HubError.Code = .conflict) async throws(HubError) -> AgendaItemRecord? {
         guard let id else { return nil }
         guard let item = try await MeetingStore(db).agendaItem(meeting: meeting, id: id) else {
-            throw HubError(.notFound, "Not an item of this meeting's agenda.", field: field)
+            throw HubError(missing, "Not an item of this meeting's agenda.", field: field)
         }
         return item
     }
@@ -44,7 +49,8 @@ enum Minutes {
     /// `meetings.minutes.item.set {meetingId, itemId, text?, decisions?, title?, confidential?}`.
     @Sendable static func setItem(_ env: MeetingsEnvironment, _ request: ServiceRequest, _ context: ServiceContext) async throws -> MinutesItemSet.Reply {
         let (_, body, m) = try await editable(env, request, context)
-        guard let item = try await agendaItem(context.database, meeting: m.id, id: try body.string("itemId", max: 40), field: "body.itemId") else {
+        guard let item = try await agendaItem(context.database, meeting: m.id, id: try body.string("itemId", max: 40), field: "body.itemId",
+                                              missing: .notFound) else {
             throw HubError(.validation, "Required.", field: "body.itemId")
         }
         let max = env.settings.maxTextChars
@@ -142,7 +148,7 @@ enum Minutes {
         let item = try await agendaItem(context.database, meeting: m.id, id: try body.optionalString("itemId", max: 40), field: "body.itemId")
         let title = try body.string("title", max: 200)
         let url = try body.string("url", max: 1000)
-        guard (url.hasPrefix("https://") || url.hasPrefix("http://")), !url.contains(" "), URL(string: url)?.host != nil else {
+        guard let pattern = try? Regex(LinkAdd.urlPattern), (try? pattern.wholeMatch(in: url)) != nil else {
             throw HubError(.validation, "A link is an http(s):// address.", field: "body.url")
         }
         let id = Ids.make()

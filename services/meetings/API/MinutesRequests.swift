@@ -65,6 +65,11 @@ public struct ActionsOpen: ContractRequest, Equatable {
 /// `meetings.minutes.links.add`: a link (http or https) in the minutes.
 public struct LinkAdd: ContractRequest, Equatable {
     public static let type = "meetings.minutes.links.add"
+    /// What `url` must be, white space around it aside: an http(s) address with a host name,
+    /// an optional port, and a path, query and fragment of the characters RFC 3986 allows
+    /// (no quotes, brackets or spaces), so that a meeting service's join link passes. The
+    /// service checks it and the OpenAPI document states it, from this one pattern.
+    public static let urlPattern = #"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~:/?#@!$&()*+,;=%-]*)?"#
     public struct Reply: Sendable, Codable, Equatable {
         public var id: String
         public var title: String

@@ -1,12 +1,13 @@
 import HubWeb
+import MeetingsAPI
 
 /// The meetings part of the OpenAPI document (paths under /api/v1 and their schemas),
 /// kept apart so that other features' paths merge without touching it.
 enum MeetingsOpenAPI {
     typealias Op = APIOperation
     static let centre = ["centre": APISchema.centre]
-    /// An http(s) address as `meetings.minutes.links.add` takes it: no spaces, a host.
-    static let link = #"{ type: string, maxLength: 1000, pattern: '^[\t-\r ]*https?://[A-Za-z0-9](?:[A-Za-z0-9.-]{0,60}[A-Za-z0-9])?(?:/[A-Za-z0-9._~/%-]*)?[\t-\r ]*$' }"#
+    /// An http(s) address as `meetings.minutes.links.add` takes it (`LinkAdd.urlPattern`).
+    static let link = "{ type: string, maxLength: 1000, pattern: '^[\\t-\\r ]*" + LinkAdd.urlPattern + "[\\t-\\r ]*$' }"
     /// A file: a name without folders (not starting with '.'), one of the accepted types
     /// (config/meetings.json `attachments.types`, as shipped), the content as base64.
     static let attachment = APISchema.object([
