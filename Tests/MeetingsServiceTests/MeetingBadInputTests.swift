@@ -47,8 +47,8 @@ import Testing
         let id = try await h.meeting("2026-03-20")
         // A status report from an agency that is not a member of Skaraborg's group (psychiatry): no such member, 404.
         try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "agency": "psychiatry", "text": "Läget"],
-                          as: nil, principal: .adapter("psychiatry"), code: "not_found", field: "body.agency")
-        try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "text": "Läget"], as: Actors.psychiatry, code: "not_found", field: "body.agency")
+                          as: nil, principal: .adapter("psychiatry"), code: "conflict", field: "body.agency")
+        try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "text": "Läget"], as: Actors.psychiatry, code: "conflict", field: "body.agency")
         // The police may not report for another agency.
         try await refused(h, "meetings.status-report.submit", ["meetingId": .string(id), "agency": "kriminalvarden", "text": "Läget"],
                           as: nil, principal: .adapter("police"), code: "forbidden", field: "body.agency")
@@ -61,7 +61,7 @@ import Testing
                           code: "deadline_passed", field: "body.meetingId")
         try await refused(h, "meetings.agenda.add", ["meetingId": .string(id), "title": "Sent inkommen punkt"], code: "deadline_passed", field: "body.meetingId")
         try await refused(h, "meetings.attendance.set", ["meetingId": .string(id), "entries": [["memberId": "nobody", "status": "present"]]],
-                          code: "not_found", field: "body.entries[0].memberId")
+                          code: "conflict", field: "body.entries[0].memberId")
         let police = try await h.member(agency: "police"), kv = try await h.member(agency: "kriminalvarden")
         try await refused(h, "meetings.attendance.set", ["meetingId": .string(id), "entries": [["memberId": .string(police), "status": "maybe"]]],
                           code: "validation", field: "body.entries[0].status")

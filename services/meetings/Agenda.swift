@@ -48,7 +48,8 @@ enum Agenda {
         let attendees = try await MeetingStore(db).attendees(meeting: m.id)
         let members = attendees.filter { $0.agency == agency && (municipality == nil || $0.municipality == municipality) }
         guard let first = members.first else {
-            throw HubError(.notFound, "That agency is not a member of this centre's management group.", field: "body.agency")
+            // The management group decides (409); a 404 would read as "no such meeting", which exists.
+            throw HubError(.conflict, "That agency is not a member of this centre's management group.", field: "body.agency")
         }
         return (agency, municipality ?? first.municipality ?? "")
     }

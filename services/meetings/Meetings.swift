@@ -244,7 +244,7 @@ enum Meetings {
         let known = Set(try await store.attendees(meeting: m.id).map(\.memberID))
         for e in entries {
             let member = try e.string("memberId", max: 40)
-            guard known.contains(member) else { throw HubError(.notFound, "Not a member invited to this meeting.", field: e.field("memberId")) }
+            guard known.contains(member) else { throw HubError(.conflict, "Not a member invited to this meeting.", field: e.field("memberId")) }
             let status = try e.choice("status", ["present", "regrets", "absent"])
             try await store.setAttendance(meeting: m.id, member: member, status: status)
         }
@@ -273,7 +273,8 @@ enum Meetings {
         guard m.status == "planned" else { throw HubError(.conflict, "Replies are taken only before a planned meeting.", field: "body.meetingId") }
         let attendees = try await store.attendees(meeting: m.id)
         guard let who = attendees.first(where: { (memberID != nil && $0.memberID == memberID) || (email != nil && $0.email?.lowercased() == email) }) else {
-            throw HubError(.notFound, "Not a member invited to this meeting.", field: memberID != nil ? "body.memberId" : "body.calendar")
+            // The invitation list decides (409); a 404 would read as "no such meeting", which exists.
+            throw HubError(.conflict, "Not a member invited to this meeting.", field: memberID != nil ? "body.memberId" : "body.calendar")
         }
         guard actor.mayManage(centre: m.centre) || actor.agencies.contains(who.agency) else {
             throw HubError(.forbidden, "You may answer only for your own agency's representative.")
