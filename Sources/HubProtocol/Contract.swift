@@ -134,6 +134,17 @@ public enum NoFields: CodingKey, CaseIterable, Sendable {
     public init?(intValue: Int) { nil }
 }
 
+/// A request without members (`{}`, with the `actor` the gateway adds): how it is read and
+/// written lives here once, so each such message names only its type, its reply and `init()`.
+public protocol MemberlessRequest: ContractRequest where CodingKeys == NoFields {
+    init()
+}
+
+extension MemberlessRequest {
+    public init(from decoder: any Decoder) throws { self.init() }
+    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
+}
+
 /// One mail of a service's outbox (`HubMail.MailOutbox.list`) as its `….mail.outbox` reply
 /// lists it: who and what, never the text. Shared by every service that sends mail.
 public struct OutboxMail: Codable, Sendable, Equatable {

@@ -283,7 +283,7 @@ public struct StatusReportSubmit: ContractRequest, Equatable {
 
 /// `meetings.status-report.pending`: the planned meetings where the caller's agencies have a seat
 /// and have not yet reported (what an adapter asks before it sends).
-public struct StatusReportPending: ContractRequest, Equatable {
+public struct StatusReportPending: MemberlessRequest, Equatable {
     public static let type = "meetings.status-report.pending"
     public struct Seat: Sendable, Codable, Equatable {
         public var meetingId: String
@@ -300,25 +300,19 @@ public struct StatusReportPending: ContractRequest, Equatable {
         public var pending: [Seat]
         public init(pending: [Seat]) { self.pending = pending }
     }
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
 }
 
 /// `meetings.reminders.run`: the agenda again, by e-mail and to the adapters, for planned meetings
 /// within `reminderHours` that had no reminder (staff; timed).
-public struct RemindersRun: ContractRequest, Equatable {
+public struct RemindersRun: MemberlessRequest, Equatable {
     public static let type = "meetings.reminders.run"
     public struct Reply: Sendable, Codable, Equatable {
         /// The meetings reminded of.
         public var reminded: [String]
         public init(reminded: [String]) { self.reminded = reminded }
     }
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
 }
 
 /// `meetings.mail.flush`: queued mail to the SMTP relay (staff; timed).

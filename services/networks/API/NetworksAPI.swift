@@ -316,15 +316,12 @@ public struct TourList: ContractRequest, Equatable {
 }
 
 /// `networks.agencies.list`: the partner agencies and centres of the reference data, for forms.
-public struct AgenciesList: ContractRequest, Equatable {
+public struct AgenciesList: MemberlessRequest, Equatable {
     public static let type = "networks.agencies.list"
     public struct Reply: Sendable, Codable, Equatable {
         public var agencies: [AgencyInfo]
         public var centres: [CentreInfo]
         public init(agencies: [AgencyInfo], centres: [CentreInfo]) { self.agencies = agencies; self.centres = centres }
     }
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
 }

@@ -158,16 +158,13 @@ public struct RegistrationInvoice: ContractRequest, Equatable {
 }
 
 /// `networks.registrations.purge`: purges the participant data that is due.
-public struct RegistrationPurge: ContractRequest, Equatable {
+public struct RegistrationPurge: MemberlessRequest, Equatable {
     public static let type = "networks.registrations.purge"
     public struct Reply: Sendable, Codable, Equatable {
         public var purgedDays: Int
         public init(purgedDays: Int) { self.purgedDays = purgedDays }
     }
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
 }
 
 /// `networks.attendance.get`: per agency, across the centre's days of a year.

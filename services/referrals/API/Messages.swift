@@ -35,12 +35,9 @@ public enum ReferralsAPI {
 // MARK: Reference data
 
 /// `referrals.centres.list`: the centres and the municipalities each serves.
-public struct ListCentres: ContractRequest, Equatable {
+public struct ListCentres: MemberlessRequest, Equatable {
     public static let type = "referrals.centres.list"
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
     public struct Centre: Codable, Sendable, Equatable {
         public var id: String
         public var name: String
@@ -58,12 +55,9 @@ public struct ListCentres: ContractRequest, Equatable {
 
 /// `referrals.options`: what a referral form offers (codes, centres and their intake,
 /// agencies, risk questions, the coded reasons of config/referrals.json).
-public struct ReferralOptions: ContractRequest, Equatable {
+public struct ReferralOptions: MemberlessRequest, Equatable {
     public static let type = "referrals.options"
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
     /// A coded reason with its names (from config/referrals.json).
     public struct Reason: Codable, Sendable, Equatable {
         public var code: String; public var sv: String; public var en: String

@@ -310,7 +310,7 @@ public struct EventInvite: ContractRequest, Equatable {
 }
 
 /// `training.reference.get`: the centres, agencies and kinds for the forms.
-public struct ReferenceGet: ContractRequest, Equatable {
+public struct ReferenceGet: MemberlessRequest, Equatable {
     public static let type = "training.reference.get"
     public struct Reply: Sendable, Codable, Equatable {
         public struct Centre: Sendable, Codable, Equatable {
@@ -324,8 +324,5 @@ public struct ReferenceGet: ContractRequest, Equatable {
         public var kinds: [EventKind]
         public init(centres: [Centre], agencies: [AgencyChoice], kinds: [EventKind]) { self.centres = centres; self.agencies = agencies; self.kinds = kinds }
     }
-    public typealias CodingKeys = NoFields
     public init() {}
-    public init(from decoder: any Decoder) throws {}
-    public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: NoFields.self) }
 }
